@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Authenticator } from './auth/authenticator.js';
+import { registerTokenRoutes } from './auth/token-routes.js';
+import { TokenSigner } from './auth/tokens.js';
+import type { Config } from './config/schema.js';
+import type { Database } from './db/index.js';
+import { errorHandler } from './errors/handler.js';
+import { registerRegistryRoutes } from './registry/routes.js';
+import type { StorageDriver } from './storage/index.js';
+import type { Clock } from './system/clock.js';
+import { registerSystemRoutes } from './system/routes.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  storage: StorageDriver;
+  clock: Clock;
+  logger?: FastifyBaseLogger;
+}
+
+/** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
+export async function buildApp({ config, db, storage, clock, logger }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // One line per request, written by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.server.trustProxy,
+    // Blob uploads can take long on slow links; the socket idle timeout still applies.
+    requestTimeout: 0,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.setErrorHandler(errorHandler);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        bytes: Number(reply.getHeader('content-length') ?? 0),
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+  });
+
+  const signer = await TokenSigner.load(
+    db,
+    { issuer: config.auth.tokenIssuer, service: config.auth.tokenService, expirationMinutes: config.auth.tokenExpirationMinutes },
+    clock.now(),
+  );
+  const authenticator = new Authenticator(db, signer, clock);
+
+  registerSystemRoutes(app, { database: db, storage });
+  registerTokenRoutes(app, { database: db, authenticator, signer, clock, service: config.auth.tokenService });
+  const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator });
+  app.addHook('onClose', async () => {
+    await manifests.pulls.flush();
+  });
+  return app;
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Database } from '../db/index.js';
+import { ApiError } from '../errors/api-error.js';
+import { splitRepositoryName } from '../lib/names.js';
+import { findProjectByName } from '../projects/index.js';
+import type { Clock } from '../system/clock.js';
+import { allowedRepositoryActions, REPOSITORY_ACTIONS, type RepositoryAction } from './access.js';
+import { parseAuthorization, type Authenticator } from './authenticator.js';
+import { identityName, type Identity } from './identity.js';
+import { parseScopes, type ResourceScope } from './scope.js';
+import type { TokenSigner } from './tokens.js';
+
+export interface TokenRouteDeps {
+  database: Database;
+  authenticator: Authenticator;
+  signer: TokenSigner;
+  clock: Clock;
+  service: string;
+}
+
+function queryValues(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return typeof value === 'string' ? [value] : [];
+}
+
+/** Docker token authentication: Basic credentials in, a JWT granting what was asked AND allowed out. */
+export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps): void {
+  app.get('/service/token', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const service = queryValues(query.service)[0];
+    if (service !== undefined && service !== deps.service) {
+      throw new ApiError('BAD_REQUEST', `unable to handle service "${service}"`);
+    }
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (credentials.kind === 'bearer') throw new ApiError('UNAUTHORIZED', 'a token cannot be exchanged for a token');
+    const auth = await deps.authenticator.authenticate(credentials);
+    if (!auth.ok) {
+      request.log.info({ user: credentials.kind === 'basic' ? credentials.username : undefined }, 'login failed');
+      reply.header('www-authenticate', `Basic realm="berth"`);
+      throw new ApiError('UNAUTHORIZED', auth.reason);
+    }
+    const scopes = parseScopes(queryValues(query.scope));
+    if (auth.identity.kind === 'anonymous' && scopes.length === 0) {
+      reply.header('www-authenticate', `Basic realm="berth"`);
+      throw new ApiError('UNAUTHORIZED', 'authentication required');
+    }
+    const access = await grant(deps, auth.identity, scopes);
+    const now = deps.clock.now();
+    const token = await deps.signer.sign(identityName(auth.identity), access, Math.floor(now / 1000));
+    logGrant(request, auth.identity, access);
+    return {
+      token,
+      access_token: token,
+      expires_in: deps.signer.expiresInSeconds,
+      issued_at: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    };
+  });
+
+  // containerd tries the OAuth POST flow first and falls back to GET on 405.
+  app.post('/service/token', async (_request, reply) => {
+    reply.header('allow', 'GET');
+    throw new ApiError('METHOD_NOT_ALLOWED', 'use GET with Basic credentials');
+  });
+}
+
+/** The intersection of what each scope asks for and what the caller may do. */
+async function grant(deps: TokenRouteDeps, identity: Identity, scopes: ResourceScope[]): Promise<ResourceScope[]> {
+  const granted: ResourceScope[] = [];
+  for (const scope of scopes) {
+    if (scope.type === 'repository') {
+      granted.push({ ...scope, actions: await repositoryActions(deps, identity, scope) });
+    } else if (scope.type === 'registry' && scope.name === 'catalog') {
+      // The catalog answers with only the repositories the caller can pull, so anyone may ask.
+      granted.push({ ...scope, actions: scope.actions.filter((a) => a === '*') });
+    } else {
+      granted.push({ ...scope, actions: [] });
+    }
+  }
+  return granted;
+}
+
+async function repositoryActions(deps: TokenRouteDeps, identity: Identity, scope: ResourceScope): Promise<string[]> {
+  const parts = splitRepositoryName(scope.name);
+  if (!parts) return [];
+  const project = await findProjectByName(deps.database.db, parts.project);
+  if (!project) return [];
+  const allowed = allowedRepositoryActions(identity, project);
+  const requested = new Set<string>(scope.actions.includes('*') ? REPOSITORY_ACTIONS : scope.actions);
+  return REPOSITORY_ACTIONS.filter((action: RepositoryAction) => requested.has(action) && allowed.has(action));
+}
+
+function logGrant(request: FastifyRequest, identity: Identity, access: ResourceScope[]): void {
+  request.log.debug({ user: identityName(identity), access }, 'token issued');
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema. Every key can be set in `berth.yaml` or through a
+ * `BERTH_<SECTION>_<KEY>` environment variable (see load.ts). Defaults make
+ * `berth serve` work on a fresh machine with nothing but a data directory.
+ */
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('0.0.0.0').describe('Address to listen on'),
+        port: z.coerce.number().int().min(0).max(65535).default(5000).describe('TCP port to listen on'),
+        externalUrl: z
+          .string()
+          .url()
+          .optional()
+          .describe('Public base URL (for token realm and links); derived from the request when unset'),
+        trustProxy: z.coerce.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+      })
+      .strict()
+      .default({ host: '0.0.0.0', port: 5000, trustProxy: false }),
+    dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
+    database: z
+      .object({
+        url: z
+          .string()
+          .optional()
+          .describe('postgres://… for PostgreSQL; unset means SQLite in the data directory'),
+        poolSize: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL connection pool size'),
+      })
+      .strict()
+      .default({ poolSize: 10 }),
+    storage: z
+      .object({
+        driver: z.enum(['filesystem']).default('filesystem').describe('Blob storage driver'),
+        rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
+        fsync: z.coerce
+          .boolean()
+          .default(true)
+          .describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
+      })
+      .strict()
+      .default({ driver: 'filesystem', fsync: true }),
+    auth: z
+      .object({
+        adminPassword: z
+          .string()
+          .min(8)
+          .optional()
+          .describe('Initial admin password (first start only); generated and printed once when unset'),
+        tokenExpirationMinutes: z.coerce.number().int().min(1).max(1440).default(30).describe('Registry token lifetime'),
+        tokenService: z.string().default('berth-registry').describe('The "service" named in registry tokens'),
+        tokenIssuer: z.string().default('berth-token-issuer').describe('The "iss" claim of registry tokens'),
+      })
+      .strict()
+      .default({ tokenExpirationMinutes: 30, tokenService: 'berth-registry', tokenIssuer: 'berth-token-issuer' }),
+    registry: z
+      .object({
+        maxManifestBytes: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(4 * 1024 * 1024)
+          .describe('Largest manifest accepted, in bytes'),
+        uploadTimeoutMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(24 * 60)
+          .describe('Uploads idle longer than this may be purged'),
+      })
+      .strict()
+      .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60 }),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

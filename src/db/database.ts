@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Tables } from './tables.js';
+import { migrateToLatest } from './migrate.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Tables>;
+  close(): Promise<void>;
+}
+
+export type Executor = Kysely<Tables> | Transaction<Tables>;
+
+export interface DatabaseOptions {
+  /** `postgres://…`, or a SQLite file path. */
+  url: string;
+  poolSize?: number;
+  /** PostgreSQL schema to work in (created when missing); lets test runs never clash. */
+  schema?: string;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Opens the database and brings its schema to the latest migration. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.url.startsWith('postgres://') || options.url.startsWith('postgresql://')
+    ? await openPostgres(options)
+    : openSqlite(options.url);
+  await migrateToLatest(database);
+  return database;
+}
+
+function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { dialect: 'sqlite', db, close: () => db.destroy() };
+}
+
+async function openPostgres(options: DatabaseOptions): Promise<Database> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  // Sizes and timestamps are BIGINT; every value Berth stores fits a JS number exactly.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID || oid === NUMERIC_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
+  if (schema) {
+    const admin = new pg.Client({ connectionString: options.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    types,
+    options: schema ? `-c search_path="${schema}"` : undefined,
+  });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { dialect: 'postgres', db, close: () => db.destroy() };
+}

@@ -1,0 +1,127 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Epoch milliseconds. Stored as BIGINT on both dialects. */
+export type Millis = number;
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string | null;
+  realname: string;
+  password_hash: string;
+  sysadmin_flag: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  owner_id: number;
+  public: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface RepositoriesTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Full name including the project: `library/nginx`. */
+  name: string;
+  pull_count: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** Content known to storage, verified. Shared across repositories. */
+export interface BlobsTable {
+  digest: string;
+  size: number;
+  created_at: Millis;
+}
+
+/** A blob is visible in a repository only through a link (uploaded, mounted or referenced there). */
+export interface RepositoryBlobsTable {
+  repository_id: number;
+  digest: string;
+  created_at: Millis;
+}
+
+export interface ArtifactsTable {
+  id: Generated<number>;
+  repository_id: number;
+  digest: string;
+  media_type: string;
+  artifact_type: string | null;
+  /** Manifest bytes plus every referenced blob. */
+  size: number;
+  manifest_size: number;
+  subject_digest: string | null;
+  /** The manifest's own `annotations`, as JSON text, for referrers responses. */
+  annotations: string | null;
+  push_time: Millis;
+  pull_time: Millis | null;
+}
+
+/** What a manifest points at: blobs (config, layers) and manifests (index children). */
+export interface ArtifactReferencesTable {
+  artifact_id: number;
+  child_digest: string;
+  child_kind: 'blob' | 'manifest';
+}
+
+export interface TagsTable {
+  id: Generated<number>;
+  repository_id: number;
+  artifact_id: number;
+  name: string;
+  push_time: Millis;
+  pull_time: Millis | null;
+}
+
+export interface UploadsTable {
+  id: string;
+  repository_id: number;
+  size: number;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface SystemKeysTable {
+  name: string;
+  value: string;
+  created_at: Millis;
+}
+
+/** The outbox: every change writes a row here in the same transaction. */
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  project_id: number | null;
+  repository: string | null;
+  digest: string | null;
+  tag: string | null;
+  operator: string | null;
+  created_at: Millis;
+}
+
+export interface Tables {
+  users: UsersTable;
+  projects: ProjectsTable;
+  repositories: RepositoriesTable;
+  blobs: BlobsTable;
+  repository_blobs: RepositoryBlobsTable;
+  artifacts: ArtifactsTable;
+  artifact_references: ArtifactReferencesTable;
+  tags: TagsTable;
+  uploads: UploadsTable;
+  system_keys: SystemKeysTable;
+  events: EventsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type Repository = Selectable<RepositoriesTable>;
+export type Artifact = Selectable<ArtifactsTable>;
+export type NewArtifact = Insertable<ArtifactsTable>;
+export type Upload = Selectable<UploadsTable>;

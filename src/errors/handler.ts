@@ -1,0 +1,69 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error.js';
+import { OciError, OCI_ERRORS, type OciCode } from './oci.js';
+
+export { OciError, ApiError };
+
+interface ErrorBody {
+  errors: Array<{ code: string; message: string; detail?: unknown }>;
+}
+
+function isRegistryPath(url: string): boolean {
+  return url === '/v2' || url.startsWith('/v2/');
+}
+
+/** Fastify's own errors (bad JSON, body too large, …) mapped to the nearest OCI code. */
+function ociCodeForStatus(status: number): OciCode {
+  switch (status) {
+    case 401:
+      return 'UNAUTHORIZED';
+    case 403:
+      return 'DENIED';
+    case 404:
+      return 'NAME_UNKNOWN';
+    case 405:
+      return 'METHOD_NOT_ALLOWED';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED';
+    case 416:
+      return 'RANGE_INVALID';
+    default:
+      return 'MANIFEST_INVALID';
+  }
+}
+
+/**
+ * The one error writer. Typed errors become their envelope; client errors raised by the
+ * framework keep their 4xx; anything else is logged and answered as a bare 500.
+ */
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const registry = isRegistryPath(request.url);
+  if (error instanceof OciError) {
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    send(reply, error.status, { errors: [{ code: error.code, message: error.message, detail: error.detail ?? {} }] });
+    return;
+  }
+  if (error instanceof ApiError) {
+    send(reply, error.status, { errors: [{ code: error.code, message: error.message }] });
+    return;
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    if (registry) {
+      const code = ociCodeForStatus(status);
+      send(reply, status, { errors: [{ code, message: error.message || OCI_ERRORS[code].message, detail: {} }] });
+    } else {
+      send(reply, status, { errors: [{ code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message }] });
+    }
+    return;
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  send(reply, 500, { errors: [{ code: registry ? 'UNKNOWN' : 'INTERNAL_SERVER_ERROR', message: 'internal server error' }] });
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody): void {
+  if (reply.sent) return;
+  reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+}

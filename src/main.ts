@@ -1,0 +1,101 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { configJsonSchema, ConfigError, loadConfig } from './config/load.js';
+import { openDatabase } from './db/index.js';
+import { databaseUrl, startServer } from './server.js';
+import { VERSION } from './system/routes.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+interface ServeOptions {
+  config?: string;
+  port?: number;
+  dataDir?: string;
+  host?: string;
+}
+
+function configFrom(options: ServeOptions) {
+  const server: Record<string, unknown> = {};
+  if (options.port !== undefined) server.port = options.port;
+  if (options.host !== undefined) server.host = options.host;
+  return loadConfig({
+    file: options.config ?? process.env.BERTH_CONFIG,
+    overrides: { ...(Object.keys(server).length ? { server } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+  });
+}
+
+const program = new Command()
+  .name('berth')
+  .description('Berth: an OCI artifact registry — stores, signs and scans images, charts and artifacts.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the registry (OCI API under /v2/, token service, health endpoints)')
+  .option('-c, --config <file>', 'YAML config file (also BERTH_CONFIG); BERTH_* variables override it')
+  .option('-p, --port <n>', 'port to listen on (default 5000)', port)
+  .option('--host <address>', 'address to listen on (default 0.0.0.0)')
+  .option('-d, --data-dir <dir>', 'directory for the database, blobs and keys (default ./data)')
+  .addHelpText(
+    'after',
+    `
+On first start an "admin" user is created; its password comes from BERTH_ADMIN_PASSWORD or is
+generated and printed once. A public project "library" is created too.
+
+Examples:
+  berth serve
+  BERTH_ADMIN_PASSWORD='S3cret-pass' berth serve --port 5000 --data-dir /var/lib/berth
+  berth serve --config berth.yaml`,
+  )
+  .action(async (options: ServeOptions) => {
+    const server = await startServer(configFrom(options), (line) => console.log(line));
+    const stop = async (signal: string) => {
+      console.log(`${signal} received, shutting down`);
+      await server.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('Bring the database schema up to date and exit')
+  .option('-c, --config <file>', 'YAML config file')
+  .option('-d, --data-dir <dir>', 'data directory (for the embedded database)')
+  .action(async (options: ServeOptions) => {
+    const config = configFrom(options);
+    const database = await openDatabase({ url: databaseUrl(config), poolSize: 1 });
+    await database.close();
+    console.log(`database is up to date (${database.dialect})`);
+  });
+
+const configCommand = program.command('config').description('Inspect configuration');
+configCommand
+  .command('schema')
+  .description('Print the JSON schema of the configuration (berth.yaml keys; BERTH_<SECTION>_<KEY> env)')
+  .action(() => {
+    console.log(JSON.stringify(configJsonSchema(), null, 2));
+  });
+configCommand
+  .command('show')
+  .description('Print the effective configuration (file + environment + defaults), secrets hidden')
+  .option('-c, --config <file>', 'YAML config file')
+  .action((options: ServeOptions) => {
+    const config = configFrom(options);
+    const shown = { ...config, auth: { ...config.auth, adminPassword: config.auth.adminPassword ? '********' : undefined } };
+    console.log(JSON.stringify(shown, null, 2));
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(`berth: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(err instanceof Error ? `berth: ${err.message}` : err);
+  process.exit(1);
+});

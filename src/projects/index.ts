@@ -1,0 +1,1 @@
+export { findProjectByName, listProjects, createProject } from './repo.js';

@@ -1,0 +1,102 @@
+import type { FastifyRequest } from 'fastify';
+import { allowedRepositoryActions, type RepositoryAction } from '../auth/access.js';
+import { parseAuthorization, type Authenticator } from '../auth/authenticator.js';
+import type { Identity } from '../auth/identity.js';
+import type { TokenClaims } from '../auth/tokens.js';
+import type { Database, Project } from '../db/index.js';
+import { OciError } from '../errors/oci.js';
+import { isValidRepositoryName, splitRepositoryName } from '../lib/names.js';
+import { findProjectByName, listProjects } from '../projects/index.js';
+
+export interface Caller {
+  identity: Identity;
+  /** Present when the request carried a registry token: it bounds what the caller may do. */
+  token?: TokenClaims;
+  /** Where the token service lives, for challenges. */
+  realm: string;
+}
+
+/** Tokens issued before a project was (re)created must not open the new project of the same name. */
+const ISSUED_AT_LEEWAY_SECONDS = 60;
+
+/** Authentication and authorization of /v2/ requests. */
+export class RegistryGuard {
+  constructor(
+    private readonly database: Database,
+    private readonly authenticator: Authenticator,
+    private readonly service: string,
+    private readonly externalUrl: string | undefined,
+  ) {}
+
+  async caller(request: FastifyRequest): Promise<Caller> {
+    const realm = `${this.baseUrl(request)}/service/token`;
+    const auth = await this.authenticator.authenticate(parseAuthorization(request.headers.authorization));
+    if (!auth.ok) throw this.challenge(realm, undefined, auth.reason);
+    return { identity: auth.identity, token: auth.token, realm };
+  }
+
+  /** `/v2/` itself: any authenticated caller; anonymous callers are told where to get a token. */
+  requireAuthenticated(caller: Caller): void {
+    if (caller.identity.kind === 'anonymous' && !caller.token) throw this.challenge(caller.realm, undefined);
+  }
+
+  /** The project of `name` when the caller may perform `action` there; otherwise the right 4xx. */
+  async authorize(caller: Caller, name: string, action: RepositoryAction): Promise<Project> {
+    if (!isValidRepositoryName(name)) throw new OciError('NAME_INVALID', { name }, `invalid repository name "${name}"`);
+    const parts = splitRepositoryName(name);
+    const anonymous = caller.identity.kind === 'anonymous';
+    const scope = `repository:${name}:${action === 'push' ? 'pull,push' : action}`;
+    if (!parts) {
+      if (anonymous) throw this.challenge(caller.realm, scope);
+      throw new OciError('NAME_INVALID', { name }, `repository name "${name}" must start with a project: <project>/<repository>`);
+    }
+    const project = await findProjectByName(this.database.db, parts.project);
+    if (!project) {
+      // Existence is only revealed to callers who signed in.
+      if (anonymous) throw this.challenge(caller.realm, scope);
+      throw new OciError('NAME_UNKNOWN', { project: parts.project }, `project ${parts.project} not found`);
+    }
+    if (this.allowed(caller, name, project).has(action)) return project;
+    if (anonymous || caller.token) throw this.challenge(caller.realm, scope, 'insufficient_scope');
+    throw new OciError('DENIED', { name, action }, `not allowed to ${action} ${name}`);
+  }
+
+  /** Whether the caller may pull from the repository; used where refusal is not an error (mounts). */
+  async canPull(caller: Caller, name: string): Promise<Project | undefined> {
+    const parts = splitRepositoryName(name);
+    if (!parts || !isValidRepositoryName(name)) return undefined;
+    const project = await findProjectByName(this.database.db, parts.project);
+    return project && this.allowed(caller, name, project).has('pull') ? project : undefined;
+  }
+
+  /** Projects whose repositories the caller may list in the catalog. */
+  async readableProjects(caller: Caller): Promise<Project[]> {
+    if (caller.token && !caller.token.access.some((a) => a.type === 'registry' && a.name === 'catalog' && a.actions.includes('*'))) {
+      throw this.challenge(caller.realm, 'registry:catalog:*', 'insufficient_scope');
+    }
+    const projects = await listProjects(this.database.db);
+    return projects.filter((p) => allowedRepositoryActions(caller.identity, p).has('pull'));
+  }
+
+  /** Current permissions, narrowed to the token's grant when a token is used. */
+  private allowed(caller: Caller, name: string, project: Project): Set<RepositoryAction> {
+    const allowed = allowedRepositoryActions(caller.identity, project);
+    const token = caller.token;
+    if (!token) return allowed;
+    if (token.iat + ISSUED_AT_LEEWAY_SECONDS < Math.floor(project.created_at / 1000)) return new Set();
+    const granted = new Set(token.access.filter((a) => a.type === 'repository' && a.name === name).flatMap((a) => a.actions));
+    return new Set([...allowed].filter((a) => granted.has(a)));
+  }
+
+  private challenge(realm: string, scope: string | undefined, error?: string): OciError {
+    let header = `Bearer realm="${realm}",service="${this.service}"`;
+    if (scope) header += `,scope="${scope}"`;
+    if (error === 'insufficient_scope') header += `,error="insufficient_scope"`;
+    return new OciError('UNAUTHORIZED', scope ? { scope } : {}, undefined, { 'www-authenticate': header });
+  }
+
+  private baseUrl(request: FastifyRequest): string {
+    if (this.externalUrl) return this.externalUrl.replace(/\/$/, '');
+    return `${request.protocol}://${request.host}`;
+  }
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { OciError } from '../errors/oci.js';
+import { DigestError, parseDigest } from '../lib/digest.js';
+import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../lib/media-types.js';
+
+const descriptor = z.object({
+  mediaType: z.string().min(1),
+  digest: z.string(),
+  size: z.number().int().nonnegative(),
+  artifactType: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  urls: z.array(z.string()).optional(),
+});
+
+const imageManifest = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
+  config: descriptor,
+  layers: z.array(descriptor),
+  subject: descriptor.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+const indexManifest = z.object({
+  schemaVersion: z.literal(2),
+  mediaType: z.string().optional(),
+  artifactType: z.string().optional(),
+  manifests: z.array(descriptor),
+  subject: descriptor.optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+export type Descriptor = z.infer<typeof descriptor>;
+
+/** What the registry needs to know about a manifest it was handed. */
+export interface ParsedManifest {
+  mediaType: string;
+  artifactType: string | null;
+  subject: string | null;
+  annotations: Record<string, string> | null;
+  /** Config and layers that must exist as blobs in the repository. */
+  blobs: Descriptor[];
+  /** Index children that must exist as manifests in the repository. */
+  manifests: Descriptor[];
+}
+
+/** Layers that by definition live elsewhere and are never uploaded (Windows base layers). */
+const FOREIGN_LAYER = /\.foreign\.|nondistributable/;
+
+/**
+ * Validates a manifest body. The media type comes from the body when it names one, and
+ * must then agree with the Content-Type it was sent with.
+ */
+export function parseManifest(body: Buffer, contentType: string | undefined): ParsedManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new OciError('MANIFEST_INVALID', { reason: 'body is not valid JSON' }, 'manifest is not valid JSON');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new OciError('MANIFEST_INVALID', { reason: 'body is not a JSON object' });
+  }
+  const declared = (json as { mediaType?: unknown }).mediaType;
+  const sentType = contentType?.split(';')[0]?.trim();
+  const mediaType = typeof declared === 'string' && declared ? declared : sentType;
+  if (!mediaType || !MANIFEST_MEDIA_TYPES.includes(mediaType)) {
+    throw new OciError('MANIFEST_INVALID', { mediaType: mediaType ?? null }, `unsupported manifest media type "${mediaType ?? ''}"`);
+  }
+  if (sentType && MANIFEST_MEDIA_TYPES.includes(sentType) && sentType !== mediaType) {
+    throw new OciError('MANIFEST_INVALID', { contentType: sentType, mediaType }, 'Content-Type does not match the manifest mediaType');
+  }
+  return isIndexMediaType(mediaType) ? parseIndex(json, mediaType) : parseImage(json, mediaType);
+}
+
+function parseImage(json: unknown, mediaType: string): ParsedManifest {
+  const result = imageManifest.safeParse(json);
+  if (!result.success) throw invalid(result.error);
+  const manifest = result.data;
+  checkDescriptors([manifest.config, ...manifest.layers, ...(manifest.subject ? [manifest.subject] : [])]);
+  // OCI 1.1: an image manifest without artifactType is typed by its config's media type.
+  const artifactType = manifest.artifactType ?? manifest.config.mediaType;
+  return {
+    mediaType,
+    artifactType,
+    subject: manifest.subject?.digest ?? null,
+    annotations: manifest.annotations ?? null,
+    blobs: [manifest.config, ...manifest.layers.filter((l) => !FOREIGN_LAYER.test(l.mediaType))],
+    manifests: [],
+  };
+}
+
+function parseIndex(json: unknown, mediaType: string): ParsedManifest {
+  const result = indexManifest.safeParse(json);
+  if (!result.success) throw invalid(result.error);
+  const index = result.data;
+  checkDescriptors([...index.manifests, ...(index.subject ? [index.subject] : [])]);
+  return {
+    mediaType,
+    artifactType: index.artifactType ?? null,
+    subject: index.subject?.digest ?? null,
+    annotations: index.annotations ?? null,
+    blobs: [],
+    manifests: index.manifests,
+  };
+}
+
+function checkDescriptors(descriptors: Descriptor[]): void {
+  for (const d of descriptors) {
+    try {
+      parseDigest(d.digest);
+    } catch (err) {
+      const message = err instanceof DigestError ? err.message : 'invalid digest';
+      throw new OciError('MANIFEST_INVALID', { digest: d.digest }, `descriptor has an ${message}`);
+    }
+  }
+}
+
+function invalid(error: z.ZodError): OciError {
+  const first = error.issues[0];
+  const where = first?.path.join('.') || 'manifest';
+  return new OciError('MANIFEST_INVALID', { field: where, reason: first?.message }, `invalid manifest: ${where}: ${first?.message ?? 'invalid'}`);
+}

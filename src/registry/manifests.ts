@@ -1,0 +1,154 @@
+import type { Artifact, Repository } from '../db/index.js';
+import { OciError } from '../errors/oci.js';
+import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
+import { isValidTag } from '../lib/names.js';
+import { blobPath, PathNotFoundError } from '../storage/index.js';
+import type { RegistryDeps } from './deps.js';
+import { ManifestCache } from './manifest-cache.js';
+import { parseManifest } from './manifest-parse.js';
+import { PullRecorder } from './pull-recorder.js';
+import * as repo from './repo.js';
+
+export type ManifestReference = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: string };
+
+export function parseReference(reference: string): ManifestReference {
+  if (isDigestReference(reference)) {
+    try {
+      return { kind: 'digest', digest: parseDigest(reference).toString() };
+    } catch (err) {
+      const unsupported = err instanceof DigestError && err.unsupported;
+      throw new OciError(unsupported ? 'UNSUPPORTED' : 'DIGEST_INVALID', { reference }, (err as Error).message);
+    }
+  }
+  if (!isValidTag(reference)) throw new OciError('MANIFEST_INVALID', { tag: reference }, `invalid tag "${reference}"`);
+  return { kind: 'tag', tag: reference };
+}
+
+export interface StoredManifest {
+  artifact: Artifact;
+  body: Buffer;
+}
+
+export class ManifestService {
+  private readonly cache = new ManifestCache(64 * 1024 * 1024);
+  readonly pulls: PullRecorder;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.pulls = new PullRecorder(deps.database, deps.clock);
+  }
+
+  async find(repository: Repository, reference: ManifestReference): Promise<Artifact> {
+    const { db } = this.deps.database;
+    const artifact =
+      reference.kind === 'tag'
+        ? await repo.findArtifactByTag(db, repository.id, reference.tag)
+        : await repo.findArtifactByDigest(db, repository.id, reference.digest);
+    if (!artifact) throw new OciError('MANIFEST_UNKNOWN', reference.kind === 'tag' ? { tag: reference.tag } : { digest: reference.digest });
+    return artifact;
+  }
+
+  async read(artifact: Artifact): Promise<Buffer> {
+    const cached = this.cache.get(artifact.digest);
+    if (cached) return cached;
+    try {
+      const body = await this.deps.storage.getContent(blobPath(parseDigest(artifact.digest)));
+      this.cache.set(artifact.digest, body);
+      return body;
+    } catch (err) {
+      if (err instanceof PathNotFoundError) throw new OciError('MANIFEST_UNKNOWN', { digest: artifact.digest });
+      throw err;
+    }
+  }
+
+  /** Validates and stores a manifest; answers its digest. */
+  async put(
+    repository: Repository,
+    reference: ManifestReference,
+    body: Buffer,
+    contentType: string | undefined,
+    operator: string,
+  ): Promise<{ digest: string; subject: string | null }> {
+    const algorithm = reference.kind === 'digest' ? parseDigest(reference.digest).algorithm : 'sha256';
+    const digest = digestOf(body, algorithm);
+    if (reference.kind === 'digest' && reference.digest !== digest.toString()) {
+      throw new OciError('DIGEST_INVALID', { expected: reference.digest, actual: digest.toString() }, 'manifest digest does not match its content');
+    }
+    const manifest = parseManifest(body, contentType);
+    const { db } = this.deps.database;
+    const blobSizes = await repo.linkedBlobSizes(db, repository.id, manifest.blobs.map((b) => b.digest));
+    const missingBlob = manifest.blobs.find((b) => !blobSizes.has(b.digest));
+    if (missingBlob) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingBlob.digest }, `blob ${missingBlob.digest} is unknown to this repository`);
+    const children = await repo.existingManifests(db, repository.id, manifest.manifests.map((m) => m.digest));
+    const missingChild = manifest.manifests.find((m) => !children.has(m.digest));
+    if (missingChild) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingChild.digest }, `manifest ${missingChild.digest} is unknown to this repository`);
+
+    // The bytes are durable before the database points at them.
+    const path = blobPath(digest);
+    if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
+    const now = this.deps.clock.now();
+    const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
+    await db.transaction().execute(async (trx) => {
+      await repo.saveManifest(trx, {
+        repositoryId: repository.id,
+        digest: digest.toString(),
+        mediaType: manifest.mediaType,
+        artifactType: manifest.artifactType,
+        manifestSize: body.length,
+        size: body.length + layerBytes,
+        subject: manifest.subject,
+        annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
+        references: [
+          ...manifest.blobs.map((b) => ({ digest: b.digest, kind: 'blob' as const })),
+          ...manifest.manifests.map((m) => ({ digest: m.digest, kind: 'manifest' as const })),
+        ],
+        tag: reference.kind === 'tag' ? reference.tag : null,
+        now,
+      });
+      await trx
+        .insertInto('events')
+        .values({
+          type: 'PUSH_ARTIFACT',
+          project_id: repository.project_id,
+          repository: repository.name,
+          digest: digest.toString(),
+          tag: reference.kind === 'tag' ? reference.tag : null,
+          operator,
+          created_at: now,
+        })
+        .execute();
+    });
+    this.cache.set(digest.toString(), body);
+    return { digest: digest.toString(), subject: manifest.subject };
+  }
+
+  /** By digest: removes the artifact and its tags. By tag: removes only the tag. */
+  async delete(repository: Repository, reference: ManifestReference, operator: string): Promise<void> {
+    const { db } = this.deps.database;
+    const now = this.deps.clock.now();
+    await db.transaction().execute(async (trx) => {
+      if (reference.kind === 'tag') {
+        if (!(await repo.deleteTag(trx, repository.id, reference.tag))) throw new OciError('MANIFEST_UNKNOWN', { tag: reference.tag });
+      } else {
+        const artifact = await repo.findArtifactByDigest(trx, repository.id, reference.digest);
+        if (!artifact) throw new OciError('MANIFEST_UNKNOWN', { digest: reference.digest });
+        const parents = await repo.parentIndexes(trx, repository.id, reference.digest);
+        if (parents.length > 0) {
+          throw new OciError('DENIED', { referencedBy: parents }, `manifest is part of index ${parents[0]}; delete the index first`);
+        }
+        await repo.deleteArtifact(trx, artifact.id);
+      }
+      await trx
+        .insertInto('events')
+        .values({
+          type: reference.kind === 'tag' ? 'DELETE_TAG' : 'DELETE_ARTIFACT',
+          project_id: repository.project_id,
+          repository: repository.name,
+          digest: reference.kind === 'digest' ? reference.digest : null,
+          tag: reference.kind === 'tag' ? reference.tag : null,
+          operator,
+          created_at: now,
+        })
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,265 @@
+import { sql } from 'kysely';
+import type { Artifact, Executor, Repository, Upload } from '../db/index.js';
+
+export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
+  return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/** The repository row, created on first use. Safe under concurrent first pushes. */
+export async function ensureRepository(db: Executor, projectId: number, name: string, now: number): Promise<Repository> {
+  const existing = await findRepository(db, name);
+  if (existing) return existing;
+  await db
+    .insertInto('repositories')
+    .values({ project_id: projectId, name, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+}
+
+/** Size of a blob visible in the repository, or undefined when it is not linked there. */
+export async function linkedBlobSize(db: Executor, repositoryId: number, digest: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('repository_blobs')
+    .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
+    .select('blobs.size')
+    .where('repository_blobs.repository_id', '=', repositoryId)
+    .where('repository_blobs.digest', '=', digest)
+    .executeTakeFirst();
+  return row?.size;
+}
+
+/** Size of a blob linked anywhere in the project: a mount without `from` may reuse it. */
+export async function blobSizeInProject(db: Executor, projectId: number, digest: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('repository_blobs')
+    .innerJoin('repositories', 'repositories.id', 'repository_blobs.repository_id')
+    .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
+    .select('blobs.size')
+    .where('repositories.project_id', '=', projectId)
+    .where('repository_blobs.digest', '=', digest)
+    .limit(1)
+    .executeTakeFirst();
+  return row?.size;
+}
+
+/** Records verified content and makes it visible in the repository. */
+export async function linkBlob(db: Executor, repositoryId: number, digest: string, size: number, now: number): Promise<void> {
+  await db
+    .insertInto('blobs')
+    .values({ digest, size, created_at: now })
+    .onConflict((oc) => oc.column('digest').doNothing())
+    .execute();
+  await db
+    .insertInto('repository_blobs')
+    .values({ repository_id: repositoryId, digest, created_at: now })
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .execute();
+}
+
+export async function unlinkBlob(db: Executor, repositoryId: number, digest: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('repository_blobs')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function createUpload(db: Executor, id: string, repositoryId: number, now: number): Promise<void> {
+  await db.insertInto('uploads').values({ id, repository_id: repositoryId, size: 0, created_at: now, updated_at: now }).execute();
+}
+
+export function findUpload(db: Executor, id: string, repositoryId: number): Promise<Upload | undefined> {
+  return db.selectFrom('uploads').selectAll().where('id', '=', id).where('repository_id', '=', repositoryId).executeTakeFirst();
+}
+
+export async function setUploadSize(db: Executor, id: string, size: number, now: number): Promise<void> {
+  await db.updateTable('uploads').set({ size, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function deleteUpload(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('uploads').where('id', '=', id).execute();
+}
+
+export function findArtifactByDigest(db: Executor, repositoryId: number, digest: string): Promise<Artifact | undefined> {
+  return db
+    .selectFrom('artifacts')
+    .selectAll()
+    .where('repository_id', '=', repositoryId)
+    .where('digest', '=', digest)
+    .executeTakeFirst();
+}
+
+export function findArtifactByTag(db: Executor, repositoryId: number, tag: string): Promise<Artifact | undefined> {
+  return db
+    .selectFrom('tags')
+    .innerJoin('artifacts', 'artifacts.id', 'tags.artifact_id')
+    .selectAll('artifacts')
+    .where('tags.repository_id', '=', repositoryId)
+    .where('tags.name', '=', tag)
+    .executeTakeFirst();
+}
+
+/** Of the given digests, those that are artifacts in the repository. */
+export async function existingManifests(db: Executor, repositoryId: number, digests: string[]): Promise<Set<string>> {
+  if (digests.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('artifacts')
+    .select('digest')
+    .where('repository_id', '=', repositoryId)
+    .where('digest', 'in', digests)
+    .execute();
+  return new Set(rows.map((r) => r.digest));
+}
+
+/** Of the given digests, those linked as blobs in the repository, with their sizes. */
+export async function linkedBlobSizes(db: Executor, repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+  if (digests.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('repository_blobs')
+    .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
+    .select(['blobs.digest', 'blobs.size'])
+    .where('repository_blobs.repository_id', '=', repositoryId)
+    .where('repository_blobs.digest', 'in', digests)
+    .execute();
+  return new Map(rows.map((r) => [r.digest, r.size]));
+}
+
+export interface ManifestRecord {
+  repositoryId: number;
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  manifestSize: number;
+  size: number;
+  subject: string | null;
+  annotations: string | null;
+  references: Array<{ digest: string; kind: 'blob' | 'manifest' }>;
+  tag: string | null;
+  now: number;
+}
+
+/** Stores the artifact (once per digest), its references and its tag, in the caller's transaction. */
+export async function saveManifest(db: Executor, record: ManifestRecord): Promise<Artifact> {
+  let artifact = await findArtifactByDigest(db, record.repositoryId, record.digest);
+  if (!artifact) {
+    await db
+      .insertInto('artifacts')
+      .values({
+        repository_id: record.repositoryId,
+        digest: record.digest,
+        media_type: record.mediaType,
+        artifact_type: record.artifactType,
+        size: record.size,
+        manifest_size: record.manifestSize,
+        subject_digest: record.subject,
+        annotations: record.annotations,
+        push_time: record.now,
+        pull_time: null,
+      })
+      .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+      .execute();
+    artifact = await findArtifactByDigest(db, record.repositoryId, record.digest);
+    if (!artifact) throw new Error('artifact vanished while being saved');
+    const references = uniqueBy(record.references, (r) => r.digest);
+    if (references.length > 0) {
+      await db
+        .insertInto('artifact_references')
+        .values(references.map((r) => ({ artifact_id: artifact!.id, child_digest: r.digest, child_kind: r.kind })))
+        .onConflict((oc) => oc.columns(['artifact_id', 'child_digest']).doNothing())
+        .execute();
+    }
+  }
+  if (record.tag !== null) {
+    await db
+      .insertInto('tags')
+      .values({ repository_id: record.repositoryId, artifact_id: artifact.id, name: record.tag, push_time: record.now, pull_time: null })
+      .onConflict((oc) =>
+        oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifact!.id, push_time: record.now }),
+      )
+      .execute();
+  }
+  await db.updateTable('repositories').set({ updated_at: record.now }).where('id', '=', record.repositoryId).execute();
+  return artifact;
+}
+
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => (seen.has(key(item)) ? false : (seen.add(key(item)), true)));
+}
+
+export async function deleteArtifact(db: Executor, artifactId: number): Promise<void> {
+  await db.deleteFrom('tags').where('artifact_id', '=', artifactId).execute();
+  await db.deleteFrom('artifact_references').where('artifact_id', '=', artifactId).execute();
+  await db.deleteFrom('artifacts').where('id', '=', artifactId).execute();
+}
+
+export async function deleteTag(db: Executor, repositoryId: number, tag: string): Promise<boolean> {
+  const result = await db.deleteFrom('tags').where('repository_id', '=', repositoryId).where('name', '=', tag).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Digests of the indexes in the repository that list this manifest as a child. */
+export async function parentIndexes(db: Executor, repositoryId: number, digest: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('artifact_references')
+    .innerJoin('artifacts', 'artifacts.id', 'artifact_references.artifact_id')
+    .select('artifacts.digest')
+    .where('artifacts.repository_id', '=', repositoryId)
+    .where('artifact_references.child_digest', '=', digest)
+    .where('artifact_references.child_kind', '=', 'manifest')
+    .execute();
+  return rows.map((r) => r.digest);
+}
+
+export async function listTags(db: Executor, repositoryId: number, limit: number, last: string | undefined): Promise<string[]> {
+  let query = db.selectFrom('tags').select('name').where('repository_id', '=', repositoryId);
+  if (last !== undefined) query = query.where('name', '>', last);
+  const rows = await query.orderBy('name').limit(limit).execute();
+  return rows.map((r) => r.name);
+}
+
+/** Names of repositories holding at least one artifact, in the given projects (all when undefined). */
+export async function listRepositoryNames(
+  db: Executor,
+  projectIds: number[] | undefined,
+  limit: number,
+  last: string | undefined,
+): Promise<string[]> {
+  if (projectIds !== undefined && projectIds.length === 0) return [];
+  let query = db
+    .selectFrom('repositories')
+    .select('name')
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('artifacts').select(sql<number>`1`.as('one')).whereRef('artifacts.repository_id', '=', 'repositories.id')),
+    );
+  if (projectIds !== undefined) query = query.where('project_id', 'in', projectIds);
+  if (last !== undefined) query = query.where('name', '>', last);
+  const rows = await query.orderBy('name').limit(limit).execute();
+  return rows.map((r) => r.name);
+}
+
+export function listReferrers(db: Executor, repositoryId: number, subject: string, artifactType: string | undefined): Promise<Artifact[]> {
+  let query = db
+    .selectFrom('artifacts')
+    .selectAll()
+    .where('repository_id', '=', repositoryId)
+    .where('subject_digest', '=', subject);
+  if (artifactType !== undefined) query = query.where('artifact_type', '=', artifactType);
+  return query.orderBy('push_time').orderBy('id').execute();
+}
+
+export async function recordPulls(
+  db: Executor,
+  pulls: Array<{ repositoryId: number; artifactId: number; count: number; at: number }>,
+): Promise<void> {
+  for (const pull of pulls) {
+    await db.updateTable('artifacts').set({ pull_time: pull.at }).where('id', '=', pull.artifactId).execute();
+    await db
+      .updateTable('repositories')
+      .set((eb) => ({ pull_count: eb('pull_count', '+', pull.count) }))
+      .where('id', '=', pull.repositoryId)
+      .execute();
+  }
+}

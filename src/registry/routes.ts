@@ -1,0 +1,289 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../auth/authenticator.js';
+import { identityName } from '../auth/identity.js';
+import type { Repository } from '../db/index.js';
+import { OciError } from '../errors/oci.js';
+import { MediaType } from '../lib/media-types.js';
+import { blobPath } from '../storage/index.js';
+import type { RegistryDeps } from './deps.js';
+import { RegistryGuard, type Caller } from './guard.js';
+import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
+import { ManifestService, parseReference } from './manifests.js';
+import * as repo from './repo.js';
+import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
+import { rangeHeader, UploadService } from './uploads.js';
+
+export interface RegistryRouteDeps extends RegistryDeps {
+  authenticator: Authenticator;
+}
+
+type Handler<K extends RegistryRoute['kind']> = (
+  route: Extract<RegistryRoute, { kind: K }>,
+  caller: Caller,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<void>;
+
+/** The OCI Distribution API under /v2/. */
+export async function registerRegistryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): Promise<ManifestService> {
+  const guard = new RegistryGuard(deps.database, deps.authenticator, deps.config.auth.tokenService, deps.config.server.externalUrl);
+  const uploads = new UploadService(deps);
+  const manifests = new ManifestService(deps);
+  const { db } = deps.database;
+  const maxManifest = deps.config.registry.maxManifestBytes;
+
+  async function repository(name: string): Promise<Repository | undefined> {
+    return repo.findRepository(db, name);
+  }
+
+  async function ensureRepository(name: string, projectId: number): Promise<Repository> {
+    return repo.ensureRepository(db, projectId, name, deps.clock.now());
+  }
+
+  function uploadHeaders(reply: FastifyReply, name: string, id: string, size: number): void {
+    reply
+      .header('location', `/v2/${name}/blobs/uploads/${id}`)
+      .header('range', rangeHeader(size))
+      .header('docker-upload-uuid', id);
+  }
+
+  const base: Handler<'base'> = async (_route, caller, _request, reply) => {
+    guard.requireAuthenticated(caller);
+    reply.header('content-type', 'application/json').send('{}');
+  };
+
+  const catalog: Handler<'catalog'> = async (_route, caller, request, reply) => {
+    const projects = await guard.readableProjects(caller);
+    const requested = page(request);
+    const limit = requested?.n ?? 10_000;
+    const names = await repo.listRepositoryNames(db, projects.map((p) => p.id), limit + 1, requested?.last);
+    const link = names.length > limit ? nextLink('/v2/_catalog', names.slice(0, limit), requested) : undefined;
+    if (link) reply.header('link', link);
+    reply.send({ repositories: names.slice(0, limit) });
+  };
+
+  const tags: Handler<'tags'> = async (route, caller, request, reply) => {
+    await guard.authorize(caller, route.name, 'pull');
+    const found = await repository(route.name);
+    if (!found) throw new OciError('NAME_UNKNOWN', { name: route.name });
+    const requested = page(request);
+    const limit = requested?.n ?? 10_000;
+    const names = await repo.listTags(db, found.id, limit + 1, requested?.last);
+    const link = names.length > limit ? nextLink(`/v2/${route.name}/tags/list`, names.slice(0, limit), requested) : undefined;
+    if (link) reply.header('link', link);
+    reply.send({ name: route.name, tags: names.slice(0, limit) });
+  };
+
+  const getManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
+    await guard.authorize(caller, route.name, 'pull');
+    const reference = parseReference(route.reference);
+    const found = await repository(route.name);
+    if (!found) throw new OciError('MANIFEST_UNKNOWN', { name: route.name });
+    const artifact = await manifests.find(found, reference);
+    if (!accepts(request.headers.accept, artifact.media_type)) {
+      throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
+    }
+    reply
+      .header('content-type', artifact.media_type)
+      .header('docker-content-digest', artifact.digest)
+      .header('etag', `"${artifact.digest}"`)
+      .header('content-length', artifact.manifest_size);
+    if (request.method === 'HEAD') return void reply.send();
+    const body = await manifests.read(artifact);
+    manifests.pulls.record(found.id, artifact.id);
+    reply.send(body);
+  };
+
+  const putManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
+    const project = await guard.authorize(caller, route.name, 'push');
+    const reference = parseReference(route.reference);
+    const body = await readLimited(request.raw, maxManifest, contentLength(request));
+    const target = await ensureRepository(route.name, project.id);
+    const stored = await manifests.put(target, reference, body, request.headers['content-type'], identityName(caller.identity));
+    reply.code(201).header('location', `/v2/${route.name}/manifests/${stored.digest}`).header('docker-content-digest', stored.digest);
+    if (stored.subject) reply.header('oci-subject', stored.subject);
+    reply.send();
+  };
+
+  const deleteManifest: Handler<'manifest'> = async (route, caller, _request, reply) => {
+    await guard.authorize(caller, route.name, 'delete');
+    const reference = parseReference(route.reference);
+    const found = await repository(route.name);
+    if (!found) throw new OciError('MANIFEST_UNKNOWN', { name: route.name });
+    await manifests.delete(found, reference, identityName(caller.identity));
+    reply.code(202).send();
+  };
+
+  const getBlob: Handler<'blob'> = async (route, caller, request, reply) => {
+    await guard.authorize(caller, route.name, 'pull');
+    const digest = requireDigest(route.digest);
+    const found = await repository(route.name);
+    const size = found && (await repo.linkedBlobSize(db, found.id, digest.toString()));
+    if (size === undefined || size === null || !found) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
+    const range = request.method === 'GET' ? byteRange(request.headers.range, size) : undefined;
+    reply
+      .header('docker-content-digest', digest.toString())
+      .header('content-type', 'application/octet-stream')
+      .header('accept-ranges', 'bytes')
+      .header('etag', `"${digest.toString()}"`)
+      .header('cache-control', 'max-age=31536000');
+    if (request.method === 'HEAD') return void reply.header('content-length', size).send();
+    if (range) {
+      reply
+        .code(206)
+        .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+        .header('content-length', range.end - range.start + 1);
+      return void reply.send(await deps.storage.read(blobPath(digest), { offset: range.start, length: range.end - range.start + 1 }));
+    }
+    reply.header('content-length', size).send(await deps.storage.read(blobPath(digest)));
+  };
+
+  const deleteBlob: Handler<'blob'> = async (route, caller, _request, reply) => {
+    await guard.authorize(caller, route.name, 'delete');
+    const digest = requireDigest(route.digest);
+    const found = await repository(route.name);
+    const removed = found ? await db.transaction().execute((trx) => repo.unlinkBlob(trx, found.id, digest.toString())) : false;
+    if (!removed) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
+    reply.code(202).header('docker-content-digest', digest.toString()).send();
+  };
+
+  const startUpload: Handler<'uploads'> = async (route, caller, request, reply) => {
+    const project = await guard.authorize(caller, route.name, 'push');
+    const q = query(request);
+    const target = await ensureRepository(route.name, project.id);
+    if (q.mount !== undefined) {
+      const digest = requireDigest(q.mount, 'mount');
+      const size = await mountableSize(caller, q.from, project.id, digest.toString());
+      if (size !== undefined) {
+        await db.transaction().execute((trx) => repo.linkBlob(trx, target.id, digest.toString(), size, deps.clock.now()));
+        reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
+        return void reply.send();
+      }
+    } else if (q.digest !== undefined) {
+      const digest = requireDigest(q.digest);
+      await uploads.monolithic(target, digest, request.raw);
+      reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
+      return void reply.send();
+    }
+    const id = await uploads.start(target);
+    uploadHeaders(reply, route.name, id, 0);
+    reply.code(202).header('content-length', 0).send();
+  };
+
+  /** A blob the caller may read, from `from` or (without it) anywhere in the target project. */
+  async function mountableSize(caller: Caller, from: string | undefined, projectId: number, digest: string): Promise<number | undefined> {
+    if (from === undefined) return repo.blobSizeInProject(db, projectId, digest);
+    if (!(await guard.canPull(caller, from))) return undefined;
+    const source = await repository(from);
+    return source ? repo.linkedBlobSize(db, source.id, digest) : undefined;
+  }
+
+  async function uploadRepository(caller: Caller, name: string): Promise<Repository> {
+    await guard.authorize(caller, name, 'push');
+    const found = await repository(name);
+    if (!found) throw new OciError('BLOB_UPLOAD_UNKNOWN', { name });
+    return found;
+  }
+
+  const uploadStatus: Handler<'upload'> = async (route, caller, _request, reply) => {
+    const target = await uploadRepository(caller, route.name);
+    const size = await uploads.size(target, route.id);
+    uploadHeaders(reply, route.name, route.id, size);
+    reply.code(204).send();
+  };
+
+  const patchUpload: Handler<'upload'> = async (route, caller, request, reply) => {
+    const target = await uploadRepository(caller, route.name);
+    const size = await uploads.append(target, route.id, request.raw, chunkRange(request));
+    uploadHeaders(reply, route.name, route.id, size);
+    reply.code(202).header('content-length', 0).send();
+  };
+
+  const putUpload: Handler<'upload'> = async (route, caller, request, reply) => {
+    const target = await uploadRepository(caller, route.name);
+    const digest = requireDigest(query(request).digest);
+    await uploads.complete(target, route.id, digest, hasBody(request) ? request.raw : undefined);
+    reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
+    reply.header('content-length', 0).send();
+  };
+
+  const deleteUpload: Handler<'upload'> = async (route, caller, _request, reply) => {
+    const target = await uploadRepository(caller, route.name);
+    await uploads.cancel(target, route.id);
+    reply.code(204).send();
+  };
+
+  const referrers: Handler<'referrers'> = async (route, caller, request, reply) => {
+    await guard.authorize(caller, route.name, 'pull');
+    const digest = requireDigest(route.digest);
+    const artifactType = query(request).artifactType;
+    const found = await repository(route.name);
+    const rows = found ? await repo.listReferrers(db, found.id, digest.toString(), artifactType) : [];
+    if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+    reply.header('content-type', MediaType.OciIndex).send(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciIndex,
+        manifests: rows.map((a) => ({
+          mediaType: a.media_type,
+          digest: a.digest,
+          size: a.manifest_size,
+          ...(a.artifact_type ? { artifactType: a.artifact_type } : {}),
+          ...(a.annotations ? { annotations: JSON.parse(a.annotations) as Record<string, string> } : {}),
+        })),
+      }),
+    );
+  };
+
+  const handlers: { [K in RegistryRoute['kind']]: Partial<Record<string, Handler<K>>> } = {
+    base: { GET: base, HEAD: base },
+    catalog: { GET: catalog },
+    tags: { GET: tags },
+    manifest: { GET: getManifest, HEAD: getManifest, PUT: putManifest, DELETE: deleteManifest },
+    blob: { GET: getBlob, HEAD: getBlob, DELETE: deleteBlob },
+    uploads: { POST: startUpload },
+    upload: { GET: uploadStatus, PATCH: patchUpload, PUT: putUpload, DELETE: deleteUpload },
+    referrers: { GET: referrers },
+  };
+
+  await app.register(async (scope) => {
+    // Bodies are streamed by the handlers themselves: blobs to storage, manifests with a bound.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('docker-distribution-api-version', 'registry/2.0');
+    });
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: '/v2/*',
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const path = request.url.split('?', 1)[0]!;
+        const route = matchRoute(path);
+        if (!route) throw new OciError('NAME_UNKNOWN', { path }, 'no such registry endpoint');
+        const handler = (handlers[route.kind] as Record<string, Handler<typeof route.kind> | undefined>)[request.method];
+        if (!handler) {
+          reply.header('allow', ALLOWED_METHODS[route.kind].join(', '));
+          throw new OciError('METHOD_NOT_ALLOWED', { method: request.method });
+        }
+        const caller = await guard.caller(request);
+        request.log = request.log.child({ user: identityName(caller.identity) || 'anonymous' });
+        await handler(route as never, caller, request, reply);
+      },
+    });
+    scope.route({
+      method: ['GET', 'HEAD'],
+      url: '/v2',
+      exposeHeadRoute: false,
+      handler: async (request, reply) => base({ kind: 'base' }, await guard.caller(request), request, reply),
+    });
+  });
+  return manifests;
+}
+
+/** Whether an Accept header admits the media type (no header, or a wildcard, admits all). */
+function accepts(header: string | undefined, mediaType: string): boolean {
+  if (!header) return true;
+  const types = header.split(',').map((t) => t.split(';')[0]!.trim()).filter((t) => t.length > 0);
+  return types.length === 0 || types.some((t) => t === mediaType || t === '*/*' || t === 'application/*');
+}

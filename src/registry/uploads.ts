@@ -1,0 +1,170 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Repository } from '../db/index.js';
+import { OciError } from '../errors/oci.js';
+import { HashingStream, makeDigest, type Digest } from '../lib/digest.js';
+import { blobPath, uploadDir, uploadPath, type FileWriter } from '../storage/index.js';
+import type { RegistryDeps } from './deps.js';
+import * as repo from './repo.js';
+
+/** A byte range declared by `Content-Range: <start>-<end>` (inclusive). */
+export interface ChunkRange {
+  start: number;
+  end: number;
+}
+
+interface RunningHash {
+  hash: Hash;
+  offset: number;
+}
+
+/**
+ * Blob uploads: bytes land under `uploads/<id>` and become a blob only once their digest
+ * is verified. The sha256 of what arrived is kept while the upload runs, so closing a
+ * chunked upload does not read it back; after a restart (or on another instance) it is
+ * recomputed from storage instead.
+ */
+export class UploadService {
+  private readonly hashes = new Map<string, RunningHash>();
+  private readonly busy = new Set<string>();
+
+  constructor(private readonly deps: RegistryDeps) {}
+
+  async start(repository: Repository): Promise<string> {
+    const id = randomUUID();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      await repo.createUpload(trx, id, repository.id, this.deps.clock.now());
+    });
+    return id;
+  }
+
+  /** The upload's current size; BLOB_UPLOAD_UNKNOWN when there is none. */
+  async size(repository: Repository, id: string): Promise<number> {
+    const upload = await repo.findUpload(this.deps.database.db, id, repository.id);
+    if (!upload) throw new OciError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
+    return upload.size;
+  }
+
+  /** Appends a chunk; a declared range must start where the upload ends (else 416). */
+  async append(repository: Repository, id: string, body: Readable, range: ChunkRange | undefined): Promise<number> {
+    return this.exclusive(id, async () => {
+      const size = await this.size(repository, id);
+      if (range && range.start !== size) {
+        throw new OciError('RANGE_INVALID', { expectedStart: size, start: range.start }, 'chunk does not start where the upload ends', {
+          range: rangeHeader(size),
+        });
+      }
+      return this.write(id, size, body);
+    });
+  }
+
+  /** Appends the final chunk (if any), verifies the digest and publishes the blob. */
+  async complete(repository: Repository, id: string, digest: Digest, body: Readable | undefined): Promise<number> {
+    return this.exclusive(id, async () => {
+      let size = await this.size(repository, id);
+      if (body) size = await this.write(id, size, body);
+      await this.publish(repository, id, digest, size);
+      return size;
+    });
+  }
+
+  /** A whole blob in one request (`POST ?digest=`). */
+  async monolithic(repository: Repository, digest: Digest, body: Readable): Promise<number> {
+    const id = await this.start(repository);
+    try {
+      return await this.complete(repository, id, digest, body);
+    } catch (err) {
+      await this.discard(id);
+      throw err;
+    }
+  }
+
+  async cancel(repository: Repository, id: string): Promise<void> {
+    await this.exclusive(id, async () => {
+      await this.size(repository, id);
+      await this.discard(id);
+    });
+  }
+
+  private async write(id: string, size: number, body: Readable): Promise<number> {
+    let running = this.hashes.get(id);
+    if (running && running.offset !== size) running = undefined;
+    // Without a running hash for exactly these bytes the stored ones are hashed at the end instead.
+    const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
+    this.hashes.delete(id);
+    const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
+    let written = size;
+    try {
+      if (writer.size !== size) throw new Error(`upload ${id} holds ${writer.size} bytes, database says ${size}`);
+      const source = hashing ? body.pipe(new HashingStream(hashing.hash)) : body;
+      written = await writer.write(source);
+      if (hashing) this.hashes.set(id, { hash: hashing.hash, offset: written });
+    } finally {
+      await writer.close();
+      if (written !== size) await repo.setUploadSize(this.deps.database.db, id, written, this.deps.clock.now());
+    }
+    return written;
+  }
+
+  private async publish(repository: Repository, id: string, expected: Digest, size: number): Promise<void> {
+    const actual = await this.digestOf(id, expected, size);
+    if (actual !== expected.toString()) {
+      await this.discard(id);
+      throw new OciError('DIGEST_INVALID', { expected: expected.toString(), actual }, 'uploaded content does not match the digest');
+    }
+    const target = blobPath(expected);
+    const { storage } = this.deps;
+    const existing = await storage.stat(target);
+    if (existing) {
+      await storage.delete(uploadDir(id));
+    } else {
+      // Durable first, then visible under its digest, then recorded: a crash at any point
+      // leaves either nothing or a complete blob.
+      const writer = await storage.writer(uploadPath(id), { append: true });
+      await writer.commit();
+      await storage.move(uploadPath(id), target);
+      await storage.delete(uploadDir(id));
+    }
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      await repo.linkBlob(trx, repository.id, expected.toString(), existing?.size ?? size, now);
+      await repo.deleteUpload(trx, id);
+    });
+  }
+
+  private async digestOf(id: string, expected: Digest, size: number): Promise<string> {
+    const running = this.hashes.get(id);
+    this.hashes.delete(id);
+    if (expected.algorithm === 'sha256' && running && running.offset === size) {
+      return `sha256:${running.hash.digest('hex')}`;
+    }
+    const hash = createHash(expected.algorithm);
+    await pipeline(await this.deps.storage.read(uploadPath(id)), new HashingStream(hash), async function* (source) {
+      for await (const _ of source) void _;
+    });
+    return makeDigest(expected.algorithm, hash.digest('hex')).toString();
+  }
+
+  private async discard(id: string): Promise<void> {
+    this.hashes.delete(id);
+    await this.deps.database.db.transaction().execute((trx) => repo.deleteUpload(trx, id));
+    await this.deps.storage.delete(uploadDir(id));
+  }
+
+  /** One request at a time per upload on this instance: chunks must not interleave. */
+  private async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    if (this.busy.has(id)) throw new OciError('BLOB_UPLOAD_INVALID', { uuid: id }, 'another request is writing this upload');
+    this.busy.add(id);
+    try {
+      return await work();
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+}
+
+/** The `Range` header of an upload: the inclusive range of bytes received so far. */
+export function rangeHeader(size: number): string {
+  return `0-${Math.max(size - 1, 0)}`;
+}

@@ -1,0 +1,46 @@
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from './app.js';
+import type { Config } from './config/schema.js';
+import { openDatabase, type Database } from './db/index.js';
+import { createStorage } from './storage/index.js';
+import { bootstrap } from './system/bootstrap.js';
+import { systemClock } from './system/clock.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Where the embedded SQLite file lives when no PostgreSQL URL is configured. */
+export function databaseUrl(config: Config): string {
+  return config.database.url ?? join(resolve(config.dataDir), 'berth.db');
+}
+
+/** Opens everything the config names, runs first-start setup, and listens. */
+export async function startServer(config: Config, announce: (line: string) => void): Promise<RunningServer> {
+  const logger = pino({ level: config.log.level, base: { service: 'berth' } });
+  const database = await openDatabase({ url: databaseUrl(config), poolSize: config.database.poolSize });
+  const storage = createStorage(config);
+  const clock = systemClock;
+  const setup = await bootstrap(config, database, clock.now());
+  if (setup.generatedAdminPassword) {
+    announce(`Created user "admin" with password: ${setup.generatedAdminPassword}`);
+    announce('This password is shown only once. Change it after signing in.');
+  }
+  const app = await buildApp({ config, db: database, storage, clock, logger });
+  const address = await app.listen({ host: config.server.host, port: config.server.port });
+  announce(`Berth is listening on ${address} (data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
+  return {
+    app,
+    database,
+    url: address,
+    async close() {
+      await app.close();
+      await database.close();
+    },
+  };
+}

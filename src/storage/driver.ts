@@ -1,0 +1,64 @@
+import type { Readable } from 'node:stream';
+
+/** Raised when a path names nothing. Services translate it to BLOB_UNKNOWN and friends. */
+export class PathNotFoundError extends Error {
+  constructor(readonly path: string) {
+    super(`path not found: ${path}`);
+  }
+}
+
+export class InvalidPathError extends Error {
+  constructor(readonly path: string) {
+    super(`invalid storage path: ${path}`);
+  }
+}
+
+export interface ByteRange {
+  offset: number;
+  /** Number of bytes to read; to the end when omitted. */
+  length?: number;
+}
+
+/**
+ * An open object being written, possibly continuing an earlier write (resumable uploads).
+ * Nothing written becomes visible under another name until the owner `move`s it.
+ */
+export interface FileWriter {
+  /** Bytes in the object, counting what was there before this writer opened. */
+  readonly size: number;
+  /** Streams `source` onto the end of the object; resolves with the new total size. */
+  write(source: Readable): Promise<number>;
+  /** Flushes what was written to durable storage and closes the writer. */
+  commit(): Promise<void>;
+  /** Closes the writer without any durability promise (the upload may continue later). */
+  close(): Promise<void>;
+}
+
+/**
+ * A blob store addressed by slash-separated paths. Paths are built by `paths.ts` only.
+ * Small on purpose: content addressing, verification and visibility rules live above it.
+ */
+export interface StorageDriver {
+  readonly name: string;
+  /** Size of the object, or undefined when there is none. */
+  stat(path: string): Promise<{ size: number } | undefined>;
+  /** A stream of the object's bytes (or a range of them). Throws PathNotFoundError. */
+  read(path: string, range?: ByteRange): Promise<Readable>;
+  /** Whole content of a small object (manifests, keys). Throws PathNotFoundError. */
+  getContent(path: string): Promise<Buffer>;
+  /** Atomically replaces the object with `data`, durably. */
+  putContent(path: string, data: Uint8Array): Promise<void>;
+  /** Opens a writer; `append` continues an existing object instead of truncating it. */
+  writer(path: string, options: { append: boolean }): Promise<FileWriter>;
+  /** Atomically renames, replacing any object at `to`. Throws PathNotFoundError. */
+  move(from: string, to: string): Promise<void>;
+  /** Removes the object or every object under the prefix. Missing paths are not an error. */
+  delete(path: string): Promise<void>;
+}
+
+const SAFE_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-zA-Z0-9]+(?:[._-][a-zA-Z0-9]+)*)*$/;
+
+/** Rejects paths that could escape the store (`..`, absolute, empty segments). */
+export function assertSafePath(path: string): void {
+  if (!SAFE_PATH.test(path)) throw new InvalidPathError(path);
+}

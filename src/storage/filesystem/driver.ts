@@ -1,0 +1,155 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+export interface FilesystemDriverOptions {
+  root: string;
+  /** fsync files (and their directory) before a write is reported durable. */
+  fsync: boolean;
+}
+
+/** Blobs as plain files under a root directory; renames give atomic visibility. */
+export class FilesystemDriver implements StorageDriver {
+  readonly name = 'filesystem';
+  private readonly root: string;
+  private readonly fsync: boolean;
+
+  constructor(options: FilesystemDriverOptions) {
+    this.root = options.root;
+    this.fsync = options.fsync;
+  }
+
+  private full(path: string): string {
+    assertSafePath(path);
+    return join(this.root, path);
+  }
+
+  async stat(path: string): Promise<{ size: number } | undefined> {
+    try {
+      const info = await stat(this.full(path));
+      return info.isFile() ? { size: info.size } : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async read(path: string, range?: ByteRange): Promise<Readable> {
+    const full = this.full(path);
+    let handle: FileHandle;
+    try {
+      handle = await open(full, 'r');
+    } catch (err) {
+      if (isNotFound(err)) throw new PathNotFoundError(path);
+      throw err;
+    }
+    const start = range?.offset ?? 0;
+    const end = range?.length === undefined ? undefined : start + range.length - 1;
+    // Opening first means a missing file is reported before any byte is promised to a client.
+    return createReadStream('', { fd: handle.fd, start, end, highWaterMark: 1024 * 1024, autoClose: true })
+      .on('close', () => void handle.close().catch(() => undefined));
+  }
+
+  async getContent(path: string): Promise<Buffer> {
+    try {
+      return await readFile(this.full(path));
+    } catch (err) {
+      if (isNotFound(err)) throw new PathNotFoundError(path);
+      throw err;
+    }
+  }
+
+  async putContent(path: string, data: Uint8Array): Promise<void> {
+    const full = this.full(path);
+    await mkdir(dirname(full), { recursive: true });
+    const temp = `${full}.${randomUUID()}.tmp`;
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      if (this.fsync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, full);
+    if (this.fsync) await syncDirectory(dirname(full));
+  }
+
+  async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
+    const full = this.full(path);
+    await mkdir(dirname(full), { recursive: true });
+    const handle = await open(full, options.append ? 'a' : 'w');
+    const { size } = await handle.stat();
+    return new FilesystemWriter(handle, size, this.fsync);
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source = this.full(from);
+    const target = this.full(to);
+    await mkdir(dirname(target), { recursive: true });
+    try {
+      await rename(source, target);
+    } catch (err) {
+      if (isNotFound(err)) throw new PathNotFoundError(from);
+      throw err;
+    }
+    if (this.fsync) await syncDirectory(dirname(target));
+  }
+
+  async delete(path: string): Promise<void> {
+    await rm(this.full(path), { recursive: true, force: true });
+  }
+}
+
+class FilesystemWriter implements FileWriter {
+  constructor(
+    private readonly handle: FileHandle,
+    private written: number,
+    private readonly fsync: boolean,
+  ) {}
+
+  get size(): number {
+    return this.written;
+  }
+
+  async write(source: Readable): Promise<number> {
+    const sink = createWriteStream('', { fd: this.handle.fd, autoClose: false, highWaterMark: 1024 * 1024 });
+    const before = sink.bytesWritten;
+    try {
+      await pipeline(source, sink);
+    } finally {
+      // Count what reached the file even when the client went away mid-stream,
+      // so the upload's offset stays truthful for a resumed PATCH.
+      this.written += sink.bytesWritten - before;
+    }
+    return this.written;
+  }
+
+  async commit(): Promise<void> {
+    try {
+      if (this.fsync) await this.handle.sync();
+    } finally {
+      await this.handle.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,17 @@
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { FilesystemDriver } from './filesystem/driver.js';
+import type { StorageDriver } from './driver.js';
+
+export * from './driver.js';
+export * from './paths.js';
+
+export function createStorage(config: Config): StorageDriver {
+  switch (config.storage.driver) {
+    case 'filesystem':
+      return new FilesystemDriver({
+        root: resolve(config.storage.rootDirectory ?? join(config.dataDir, 'storage')),
+        fsync: config.storage.fsync,
+      });
+  }
+}

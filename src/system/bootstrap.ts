@@ -1,0 +1,38 @@
+import type { Config } from '../config/schema.js';
+import type { Database } from '../db/index.js';
+import { generatePassword, hashPassword } from '../auth/passwords.js';
+import { createUser, findUserByName } from '../auth/users-repo.js';
+import { createProject, findProjectByName } from '../projects/index.js';
+
+export interface BootstrapResult {
+  /** Set only when the admin account was created now with a generated password. */
+  generatedAdminPassword?: string;
+}
+
+/**
+ * First start: an `admin` system administrator and a public `library` project. Later
+ * starts find both and change nothing, so a configured password is never reapplied.
+ */
+export async function bootstrap(config: Config, database: Database, now: number): Promise<BootstrapResult> {
+  const result: BootstrapResult = {};
+  let admin = await findUserByName(database.db, 'admin');
+  if (!admin) {
+    const password = config.auth.adminPassword ?? generatePassword();
+    try {
+      admin = await createUser(database.db, { username: 'admin', passwordHash: await hashPassword(password), sysadmin: true, realname: 'system admin', now });
+      if (!config.auth.adminPassword) result.generatedAdminPassword = password;
+    } catch (err) {
+      // Another instance created it first.
+      admin = await findUserByName(database.db, 'admin');
+      if (!admin) throw err;
+    }
+  }
+  if (!(await findProjectByName(database.db, 'library'))) {
+    try {
+      await createProject(database.db, { name: 'library', ownerId: admin.id, public: true, now });
+    } catch (err) {
+      if (!(await findProjectByName(database.db, 'library'))) throw err;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { StorageDriver } from '../storage/index.js';
+
+export const VERSION = '0.1.0';
+
+/** Liveness, readiness and Harbor's health endpoint. */
+export function registerSystemRoutes(app: FastifyInstance, deps: { database: Database; storage: StorageDriver }): void {
+  async function components(): Promise<Array<{ name: string; status: string; error?: string }>> {
+    const database = await sql`select 1`
+      .execute(deps.database.db)
+      .then(() => ({ name: 'database', status: 'healthy' }))
+      .catch(() => ({ name: 'database', status: 'unhealthy', error: 'database unreachable' }));
+    const storage = await deps.storage
+      .stat('health/probe')
+      .then(() => ({ name: 'storage', status: 'healthy' }))
+      .catch(() => ({ name: 'storage', status: 'unhealthy', error: 'storage unreachable' }));
+    return [database, storage];
+  }
+
+  app.get('/livez', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const parts = await components();
+    const healthy = parts.every((c) => c.status === 'healthy');
+    reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable', components: parts });
+  });
+  app.get('/api/v2.0/health', async () => {
+    const parts = await components();
+    return { status: parts.every((c) => c.status === 'healthy') ? 'healthy' : 'unhealthy', components: parts };
+  });
+  app.get('/api/v2.0/systeminfo', async () => ({ harbor_version: `berth-${VERSION}`, auth_mode: 'db_auth', registry_storage_provider_name: deps.storage.name }));
+}
