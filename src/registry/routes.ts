@@ -269,13 +269,18 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
         const caller = await guard.caller(request);
         request.log = request.log.child({ user: identityName(caller.identity) || 'anonymous' });
         await handler(route as never, caller, request, reply);
+        // Returning the reply tells Fastify a streamed body is still being sent.
+        return reply;
       },
     });
     scope.route({
       method: ['GET', 'HEAD'],
       url: '/v2',
       exposeHeadRoute: false,
-      handler: async (request, reply) => base({ kind: 'base' }, await guard.caller(request), request, reply),
+      handler: async (request, reply) => {
+        await base({ kind: 'base' }, await guard.caller(request), request, reply);
+        return reply;
+      },
     });
   });
   return manifests;

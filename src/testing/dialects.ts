@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openDatabase, type Database, type Dialect } from '../db/index.js';
+
+export interface TestDialect {
+  name: Dialect;
+  /** A fresh, migrated, empty database of its own. */
+  open(): Promise<{ database: Database; url: string; schema?: string; cleanup(): Promise<void> }>;
+}
+
+/**
+ * SQLite always; PostgreSQL when BERTH_TEST_PG_URL is set. In CI the variable must be
+ * set: a suite that silently skipped PostgreSQL would pass without testing it.
+ */
+export function testDialects(): TestDialect[] {
+  const dialects: TestDialect[] = [sqliteDialect];
+  const pgUrl = process.env.BERTH_TEST_PG_URL;
+  if (pgUrl) dialects.push(postgresDialect(pgUrl));
+  else if (process.env.CI === 'true') throw new Error('CI=true but BERTH_TEST_PG_URL is unset: the PostgreSQL suite would be skipped');
+  return dialects;
+}
+
+const sqliteDialect: TestDialect = {
+  name: 'sqlite',
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-db-'));
+    const url = join(dir, 'berth.db');
+    const database = await openDatabase({ url });
+    return {
+      database,
+      url,
+      async cleanup() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function postgresDialect(url: string): TestDialect {
+  return {
+    name: 'postgres',
+    async open() {
+      // Each test database is its own schema, so parallel runs and files never clash.
+      const schema = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+      const database = await openDatabase({ url, schema, poolSize: 4 });
+      return {
+        database,
+        url,
+        schema,
+        async cleanup() {
+          await database.close();
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          } finally {
+            await client.end();
+          }
+        },
+      };
+    },
+  };
+}
