@@ -220,8 +220,9 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const found = await repository(route.name);
     const rows = found ? await repo.listReferrers(db, found.id, digest.toString(), artifactType) : [];
     if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+    // A Buffer, so the media type goes out exactly as the spec names it (no charset added).
     reply.header('content-type', MediaType.OciIndex).send(
-      JSON.stringify({
+      Buffer.from(JSON.stringify({
         schemaVersion: 2,
         mediaType: MediaType.OciIndex,
         manifests: rows.map((a) => ({
@@ -231,7 +232,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
           ...(a.artifact_type ? { artifactType: a.artifact_type } : {}),
           ...(a.annotations ? { annotations: JSON.parse(a.annotations) as Record<string, string> } : {}),
         })),
-      }),
+      })),
     );
   };
 
