@@ -94,11 +94,21 @@ export class UploadService {
     const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
     this.hashes.delete(id);
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
-    let written = size;
+    let written = writer.size;
     try {
-      if (writer.size !== size) throw new Error(`upload ${id} holds ${writer.size} bytes, database says ${size}`);
+      if (writer.size !== size) {
+        // A write whose acknowledgement never made it (crash, lost connection): storage
+        // is the truth, and the client resumes from the offset it is told.
+        throw new OciError('RANGE_INVALID', { expectedStart: writer.size }, 'upload offset changed; resume from the Range given', {
+          range: rangeHeader(writer.size),
+        });
+      }
       const source = hashing ? body.pipe(new HashingStream(hashing.hash)) : body;
-      written = await writer.write(source);
+      try {
+        written = await writer.write(source);
+      } finally {
+        written = writer.size;
+      }
       if (hashing) this.hashes.set(id, { hash: hashing.hash, offset: written });
     } finally {
       await writer.close();

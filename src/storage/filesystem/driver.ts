@@ -1,7 +1,7 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
@@ -120,14 +120,26 @@ class FilesystemWriter implements FileWriter {
   }
 
   async write(source: Readable): Promise<number> {
-    const sink = createWriteStream('', { fd: this.handle.fd, autoClose: false, highWaterMark: 1024 * 1024 });
-    const before = sink.bytesWritten;
+    // A Writable over the FileHandle rather than fs.createWriteStream: destroying a
+    // WriteStream closes its descriptor, and this writer must outlive a failed source.
+    const handle = this.handle;
+    let inFlight: Promise<unknown> = Promise.resolve();
+    const sink = new Writable({
+      highWaterMark: 1024 * 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        inFlight = handle.write(chunk).then(() => callback(), callback);
+      },
+      writev(chunks, callback) {
+        inFlight = handle.writev(chunks.map((c) => c.chunk as Buffer)).then(() => callback(), callback);
+      },
+    });
     try {
       await pipeline(source, sink);
     } finally {
-      // Count what reached the file even when the client went away mid-stream,
-      // so the upload's offset stays truthful for a resumed PATCH.
-      this.written += sink.bytesWritten - before;
+      await inFlight.catch(() => undefined);
+      // The file's own size is the truth, also when the client went away mid-stream:
+      // a resumed upload continues from exactly what reached the disk.
+      this.written = (await this.handle.stat()).size;
     }
     return this.written;
   }

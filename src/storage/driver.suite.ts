@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { PathNotFoundError, type StorageDriver } from './driver.js';
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The behaviour every StorageDriver must have. Each driver's test file calls this with a
+ * factory for a fresh, empty store.
+ */
+export function storageDriverSuite(name: string, create: () => Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>): void {
+  describe(`storage driver: ${name}`, () => {
+    async function withDriver(work: (driver: StorageDriver) => Promise<void>): Promise<void> {
+      const { driver, cleanup } = await create();
+      try {
+        await work(driver);
+      } finally {
+        await cleanup();
+      }
+    }
+
+    it('stores and reads back small content', () =>
+      withDriver(async (d) => {
+        await d.putContent('blobs/sha256/ab/abc/data', Buffer.from('hello'));
+        assert.equal((await d.getContent('blobs/sha256/ab/abc/data')).toString(), 'hello');
+        assert.deepEqual(await d.stat('blobs/sha256/ab/abc/data'), { size: 5 });
+      }));
+
+    it('replaces content atomically on a second put', () =>
+      withDriver(async (d) => {
+        await d.putContent('a/b', Buffer.from('one'));
+        await d.putContent('a/b', Buffer.from('second'));
+        assert.equal((await d.getContent('a/b')).toString(), 'second');
+      }));
+
+    it('reports missing objects', () =>
+      withDriver(async (d) => {
+        assert.equal(await d.stat('nothing/here'), undefined);
+        await assert.rejects(d.getContent('nothing/here'), PathNotFoundError);
+        await assert.rejects(d.read('nothing/here'), PathNotFoundError);
+        await assert.rejects(d.move('nothing/here', 'else/where'), PathNotFoundError);
+      }));
+
+    it('streams writes, appends across writers, and reads ranges', () =>
+      withDriver(async (d) => {
+        const data = randomBytes(3 * 1024 * 1024 + 17);
+        const first = await d.writer('uploads/u1/data', { append: true });
+        assert.equal(first.size, 0);
+        assert.equal(await first.write(Readable.from([data.subarray(0, 1_000_000)])), 1_000_000);
+        await first.close();
+        const second = await d.writer('uploads/u1/data', { append: true });
+        assert.equal(second.size, 1_000_000);
+        assert.equal(await second.write(Readable.from([data.subarray(1_000_000)])), data.length);
+        await second.commit();
+        assert.deepEqual(await readAll(await d.read('uploads/u1/data')), data);
+        assert.deepEqual(await readAll(await d.read('uploads/u1/data', { offset: 10, length: 100 })), data.subarray(10, 110));
+        assert.deepEqual(await readAll(await d.read('uploads/u1/data', { offset: data.length - 5 })), data.subarray(data.length - 5));
+      }));
+
+    it('truncates when a writer opens without append', () =>
+      withDriver(async (d) => {
+        await d.putContent('x/y', Buffer.from('old content'));
+        const writer = await d.writer('x/y', { append: false });
+        await writer.write(Readable.from([Buffer.from('new')]));
+        await writer.commit();
+        assert.equal((await d.getContent('x/y')).toString(), 'new');
+      }));
+
+    it('keeps the bytes that arrived before a source failed', () =>
+      withDriver(async (d) => {
+        const writer = await d.writer('uploads/u2/data', { append: true });
+        const failing = new Readable({
+          read() {
+            this.push(Buffer.alloc(1000, 1));
+            this.destroy(new Error('client went away'));
+          },
+        });
+        await assert.rejects(writer.write(failing));
+        await writer.close();
+        assert.equal(writer.size, (await d.stat('uploads/u2/data'))?.size);
+      }));
+
+    it('moves objects, replacing the target', () =>
+      withDriver(async (d) => {
+        await d.putContent('uploads/m/data', Buffer.from('moved'));
+        await d.putContent('blobs/target/data', Buffer.from('old'));
+        await d.move('uploads/m/data', 'blobs/target/data');
+        assert.equal((await d.getContent('blobs/target/data')).toString(), 'moved');
+        assert.equal(await d.stat('uploads/m/data'), undefined);
+      }));
+
+    it('deletes objects and whole prefixes, ignoring missing ones', () =>
+      withDriver(async (d) => {
+        await d.putContent('uploads/p/data', Buffer.from('1'));
+        await d.putContent('uploads/p/other', Buffer.from('2'));
+        await d.delete('uploads/p');
+        assert.equal(await d.stat('uploads/p/data'), undefined);
+        assert.equal(await d.stat('uploads/p/other'), undefined);
+        await d.delete('uploads/never');
+      }));
+
+    it('refuses paths that could escape the store', () =>
+      withDriver(async (d) => {
+        for (const path of ['../etc/passwd', '/abs', 'a//b', 'a/../b', '']) {
+          await assert.rejects(d.putContent(path, Buffer.from('x')), /invalid storage path/, path);
+        }
+      }));
+  });
+}
