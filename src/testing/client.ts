@@ -42,7 +42,7 @@ export class TestClient {
   async pushBlob(name: string, data: Uint8Array): Promise<string> {
     const digest = sha256(data);
     const res = await this.request('POST', `/v2/${name}/blobs/uploads/?digest=${digest}`, {
-      body: data,
+      body: new Uint8Array(data),
       headers: { 'content-type': 'application/octet-stream' },
     });
     if (res.status !== 201) throw new Error(`push blob: ${res.status} ${await res.text()}`);
