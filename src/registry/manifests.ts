@@ -78,9 +78,17 @@ export class ManifestService {
     const blobSizes = await repo.linkedBlobSizes(db, repository.id, manifest.blobs.map((b) => b.digest));
     const missingBlob = manifest.blobs.find((b) => !blobSizes.has(b.digest));
     if (missingBlob) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingBlob.digest }, `blob ${missingBlob.digest} is unknown to this repository`);
-    const children = await repo.existingManifests(db, repository.id, manifest.manifests.map((m) => m.digest));
+    const wrongSize = manifest.blobs.find((b) => blobSizes.get(b.digest) !== b.size);
+    if (wrongSize) {
+      throw new OciError('MANIFEST_INVALID', { digest: wrongSize.digest, size: wrongSize.size, actual: blobSizes.get(wrongSize.digest) }, `descriptor of ${wrongSize.digest} gives size ${wrongSize.size}, the blob has ${blobSizes.get(wrongSize.digest)} bytes`);
+    }
+    const children = await repo.manifestSizes(db, repository.id, manifest.manifests.map((m) => m.digest));
     const missingChild = manifest.manifests.find((m) => !children.has(m.digest));
     if (missingChild) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingChild.digest }, `manifest ${missingChild.digest} is unknown to this repository`);
+    const wrongChild = manifest.manifests.find((m) => children.get(m.digest) !== m.size);
+    if (wrongChild) {
+      throw new OciError('MANIFEST_INVALID', { digest: wrongChild.digest, size: wrongChild.size, actual: children.get(wrongChild.digest) }, `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`);
+    }
 
     // The bytes are durable before the database points at them.
     const path = blobPath(digest);

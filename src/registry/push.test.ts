@@ -56,7 +56,7 @@ for (const dialect of testDialects()) {
       it('accepts a single POST with ?digest=', async () => {
         const data = randomBytes(5000);
         const res = await client.request('POST', `/v2/library/mono/blobs/uploads/?digest=${sha256(data)}`, { body: data });
-        assert.equal(res.status, 201);
+        assert.equal(res.status, 201, await res.text());
         assert.equal(await head('library/mono', sha256(data)), 200);
       });
       it('accepts sha512 digests', async () => {
@@ -269,6 +269,14 @@ for (const dialect of testDialects()) {
           assert.equal(await errorCode(res), 'MANIFEST_INVALID', body);
         }
         assert.equal((await client.request('GET', '/v2/library/invalid/manifests/v1')).status, 404);
+      });
+      it('answers MANIFEST_INVALID when a descriptor gives the wrong size', async () => {
+        const { manifest } = await client.pushImage('library/sizes', 'v1');
+        const wrong = { ...manifest, layers: [{ ...manifest.layers[0]!, size: manifest.layers[0]!.size + 1 }] };
+        const res = await client.request('PUT', '/v2/library/sizes/manifests/v2', { body: JSON.stringify(wrong), headers: { 'content-type': OCI_MANIFEST } });
+        assert.equal(res.status, 400);
+        assert.equal(await errorCode(res), 'MANIFEST_INVALID');
+        assert.equal((await client.request('GET', '/v2/library/sizes/manifests/v2')).status, 404);
       });
       it('answers 413 to a manifest over the size limit', async () => {
         const body = JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [], annotations: { pad: 'x'.repeat(70 * 1024) } });

@@ -101,16 +101,16 @@ export function findArtifactByTag(db: Executor, repositoryId: number, tag: strin
     .executeTakeFirst();
 }
 
-/** Of the given digests, those that are artifacts in the repository. */
-export async function existingManifests(db: Executor, repositoryId: number, digests: string[]): Promise<Set<string>> {
-  if (digests.length === 0) return new Set();
+/** Of the given digests, those that are manifests in the repository, with their sizes. */
+export async function manifestSizes(db: Executor, repositoryId: number, digests: string[]): Promise<Map<string, number>> {
+  if (digests.length === 0) return new Map();
   const rows = await db
     .selectFrom('artifacts')
-    .select('digest')
+    .select(['digest', 'manifest_size'])
     .where('repository_id', '=', repositoryId)
     .where('digest', 'in', digests)
     .execute();
-  return new Set(rows.map((r) => r.digest));
+  return new Map(rows.map((r) => [r.digest, r.manifest_size]));
 }
 
 /** Of the given digests, those linked as blobs in the repository, with their sizes. */
