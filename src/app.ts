@@ -5,6 +5,8 @@ import { TokenSigner } from './auth/tokens.js';
 import type { Config } from './config/schema.js';
 import type { Database } from './db/index.js';
 import { errorHandler } from './errors/handler.js';
+import type { JobRunner } from './jobs/runner.js';
+import { purgeUploadsJob } from './registry/purge-uploads.js';
 import { registerRegistryRoutes } from './registry/routes.js';
 import type { StorageDriver } from './storage/index.js';
 import type { Clock } from './system/clock.js';
@@ -14,12 +16,14 @@ export interface AppDeps {
   config: Config;
   db: Database;
   storage: StorageDriver;
+  /** Runs the app's periodic work; stopped when the app closes. */
+  jobs: JobRunner;
   clock: Clock;
   logger?: FastifyBaseLogger;
 }
 
 /** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
-export async function buildApp({ config, db, storage, clock, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, storage, jobs, clock, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One line per request, written by the onResponse hook below.
@@ -54,7 +58,9 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
   registerSystemRoutes(app, { database: db, storage });
   registerTokenRoutes(app, { database: db, authenticator, signer, clock, service: config.auth.tokenService });
   const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator });
+  jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   app.addHook('onClose', async () => {
+    jobs.stop();
     await manifests.pulls.flush();
   });
   return app;

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { JobRunner } from '../jobs/runner.js';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../config/load.js';
-import type { ConfigInput } from '../config/schema.js';
+import type { Config, ConfigInput } from '../config/schema.js';
+import type { StorageDriver } from '../storage/index.js';
 import type { Database } from '../db/index.js';
 import { createStorage } from '../storage/index.js';
 import { bootstrap } from '../system/bootstrap.js';
@@ -15,6 +17,8 @@ export const ADMIN_PASSWORD = 'Harbor12345-test';
 
 export interface TestServer {
   app: FastifyInstance;
+  config: Config;
+  storage: StorageDriver;
   database: Database;
   url: string;
   dataDir: string;
@@ -33,10 +37,13 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
     log: { level: 'silent' },
   });
   await bootstrap(parsed, opened.database, clock.now());
-  const app = await buildApp({ config: parsed, db: opened.database, storage: createStorage(parsed), clock });
+  const storage = createStorage(parsed);
+  const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
+    config: parsed,
+    storage,
     database: opened.database,
     url: address,
     dataDir,
