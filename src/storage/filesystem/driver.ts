@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -54,8 +53,8 @@ export class FilesystemDriver implements StorageDriver {
     const start = range?.offset ?? 0;
     const end = range?.length === undefined ? undefined : start + range.length - 1;
     // Opening first means a missing file is reported before any byte is promised to a client.
-    return createReadStream('', { fd: handle.fd, start, end, highWaterMark: 1024 * 1024, autoClose: true })
-      .on('close', () => void handle.close().catch(() => undefined));
+    // The stream owns the handle and closes it exactly once.
+    return handle.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
   }
 
   async getContent(path: string): Promise<Buffer> {
