@@ -1,0 +1,146 @@
+/** The final Markdown table: Berth | distribution | ratio (Berth / distribution) | target. */
+import { MiB } from './data.js';
+import type { Server } from './servers.js';
+import type { Measured } from './workloads.js';
+
+/** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
+export type Sampled = Measured & {
+  rss: { peak: number; start: number };
+  auth: string;
+  /** CPU seconds used during the timed part, by the server and by this client. */
+  cpu: { server: number; client: number };
+  /** The figure of merit of every repetition (the reported value is their median). */
+  runs?: number[];
+};
+export type Outcome = Sampled | { error: string };
+export type Results = Partial<Record<string, Partial<Record<Server['name'], Outcome>>>>;
+
+interface Plan {
+  push: { count: number; size: number; concurrency: number };
+  push16: { count: number; size: number; concurrency: number };
+  chunked: { count: number; size: number; chunk: number; concurrency: number };
+  manifest: { concurrency: number; seconds: number; maxRequests: number };
+  small: { count: number; concurrency: number };
+}
+
+type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
+
+interface Row {
+  label: string;
+  workload: string;
+  pick: Pick;
+  digits: number;
+  /** Minimum Berth/distribution ratio (higher is better), or a text target. */
+  target?: number | string;
+}
+
+const mib = (n: number): string => `${n / MiB} MiB`;
+
+function value(results: Results, workload: string, server: Server['name'], pick: Pick): number | string | undefined {
+  const o = results[workload]?.[server];
+  if (!o) return undefined;
+  if ('error' in o) return 'error';
+  return pick(o);
+}
+
+function fmt(v: number | string | undefined, digits: number): string {
+  if (v === undefined) return '—';
+  if (typeof v === 'string') return v;
+  return Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+/** Two decimals, or three when two would round a miss up to the target (1.4996 → "1.500×"). */
+function ratioText(ratio: number | undefined, target?: number | string): string {
+  if (ratio === undefined) return '—';
+  const two = ratio.toFixed(2);
+  const misleading = typeof target === 'number' && ratio < target && Number(two) >= target;
+  return `${misleading ? ratio.toFixed(3) : two}×`;
+}
+
+export function renderTable(results: Results, plan: Plan, servers: Server[], notes: string[]): string {
+  const p = plan;
+  const rows: Row[] = [
+    { label: `blob push ${p.push.count}×${mib(p.push.size)}, c${p.push.concurrency} (MiB/s)`, workload: 'push', pick: (o) => o.value, digits: 1, target: 1.5 },
+    { label: `blob push ${p.push16.count}×${mib(p.push16.size)}, c${p.push16.concurrency} (MiB/s)`, workload: 'push16', pick: (o) => o.value, digits: 1 },
+    { label: `blob pull ${p.push.count}×${mib(p.push.size)}, c${p.push.concurrency} (MiB/s)`, workload: 'pull', pick: (o) => o.value, digits: 1, target: 1.5 },
+    {
+      label: `chunked push ${p.chunked.count}×${mib(p.chunked.size)} in ${mib(p.chunked.chunk)} PATCHes, c${p.chunked.concurrency} (MiB/s)`,
+      workload: 'chunked',
+      pick: (o) => o.value,
+      digits: 1,
+    },
+    { label: `manifest GET by tag, auth, c${p.manifest.concurrency} (req/s)`, workload: 'manifest', pick: (o) => o.value, digits: 0, target: 10 },
+    { label: 'manifest GET p50 latency (ms, lower is better)', workload: 'manifest', pick: (o) => o.p50Ms, digits: 2 },
+    { label: 'manifest GET p99 latency (ms, lower is better)', workload: 'manifest', pick: (o) => o.p99Ms, digits: 2 },
+    { label: `small-image push ${p.small.count}× (config + 64 KiB layer + manifest), c${p.small.concurrency} (images/s)`, workload: 'small', pick: (o) => o.value, digits: 1, target: 2 },
+  ];
+  const rssRows: Array<[string, string]> = [
+    ['push16', `blob push ${mib(p.push16.size)} blobs`],
+    ['push', `blob push ${mib(p.push.size)} blobs`],
+    ['pull', 'blob pull'],
+    ['chunked', 'chunked push'],
+    ['manifest', 'manifest GET'],
+    ['small', 'small-image push'],
+  ];
+  for (const [workload, what] of rssRows) {
+    rows.push({ label: `peak RSS: ${what} (MiB, lower is better)`, workload, pick: (o) => o.rss.peak / MiB, digits: 0 });
+  }
+
+  const reference: Row[] = [
+    { label: `manifest GET by tag, c${p.manifest.concurrency} (req/s) — vs distribution without auth`, workload: 'manifest', pick: (o) => o.value, digits: 0 },
+    { label: 'manifest GET p99 latency (ms) — vs distribution without auth', workload: 'manifest', pick: (o) => o.p99Ms, digits: 2 },
+    { label: `small-image push (images/s) — vs distribution without auth`, workload: 'small', pick: (o) => o.value, digits: 1 },
+  ];
+  const names = new Set(servers.map((s) => s.name));
+  const out = ['| workload | Berth | distribution | ratio | target |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const row of rows) {
+    if (!results[row.workload]) continue;
+    const b = names.has('Berth') ? value(results, row.workload, 'Berth', row.pick) : undefined;
+    const d = names.has('distribution') ? value(results, row.workload, 'distribution', row.pick) : undefined;
+    const ratio = typeof b === 'number' && typeof d === 'number' && d > 0 ? b / d : undefined;
+    let target = '';
+    if (typeof row.target === 'number') {
+      target = `≥${row.target}×` + (ratio === undefined ? '' : ratio >= row.target ? ' — met' : ' — missed');
+    }
+    out.push(`| ${row.label} | ${fmt(b, row.digits)} | ${fmt(d, row.digits)} | ${ratioText(ratio, row.target)} | ${target} |`);
+  }
+
+  if (names.has('distribution-noauth')) {
+    for (const row of reference) {
+      if (!results[row.workload]?.['distribution-noauth']) continue;
+      const b = names.has('Berth') ? value(results, row.workload, 'Berth', row.pick) : undefined;
+      const d = value(results, row.workload, 'distribution-noauth', row.pick);
+      const ratio = typeof b === 'number' && typeof d === 'number' && d > 0 ? b / d : undefined;
+      out.push(`| ${row.label} | ${fmt(b, row.digits)} | ${fmt(d, row.digits)} | ${ratioText(ratio)} | reference |`);
+    }
+  }
+
+  // Flatness: a server that buffered a blob per upload would grow by at least the size step
+  // (48 MiB per upload in flight); allow half a step (or 16 MiB) of GC and buffer noise.
+  const small = value(results, 'push16', 'Berth', (o) => o.rss.peak);
+  const big = value(results, 'push', 'Berth', (o) => o.rss.peak);
+  if (typeof small === 'number' && typeof big === 'number') {
+    const growth = (big - small) / MiB;
+    const step = (p.push.size - p.push16.size) / MiB;
+    const allowed = Math.max(16, step / 2);
+    const dSmall = value(results, 'push16', 'distribution', (o) => o.rss.peak);
+    const dBig = value(results, 'push', 'distribution', (o) => o.rss.peak);
+    const dGrowth = typeof dSmall === 'number' && typeof dBig === 'number' ? (Math.round((dBig - dSmall) / MiB) || 0).toFixed(0) : '—';
+    out.push(
+      `| peak RSS growth, ${mib(p.push16.size)} → ${mib(p.push.size)} blobs (MiB) | ${growth.toFixed(0)} | ${dGrowth} | — | flat: < +${allowed} MiB (buffering adds ≥ ${step} MiB per upload) — ${growth < allowed ? 'met' : 'missed'} |`,
+    );
+  }
+
+  const lines = [out.join('\n'), ''];
+  lines.push('ratio = Berth / distribution. Notes:');
+  for (const s of servers) lines.push(`- ${s.name}: ${s.authNote}`);
+  if (names.has('distribution-noauth')) {
+    lines.push('- distribution checks the bcrypt hash on every request; the "without auth" rows show how much of the gap that is.');
+  }
+  lines.push('- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.');
+  lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
+  lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
+  lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
+  for (const n of notes) lines.push(`- ${n}`);
+  return lines.join('\n');
+}

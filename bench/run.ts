@@ -1,0 +1,289 @@
+/**
+ * `npm run bench`: Berth against CNCF distribution, same workload, same client, one run.
+ *
+ *   npm run bench                         # full run, both servers (~3–5 min on 2 cores)
+ *   npm run bench -- --quick              # smaller sizes, under a minute
+ *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
+ *   npm run bench -- --server distribution
+ *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
+ *
+ * Both servers run on 127.0.0.1 in fresh temp dirs. Each workload runs 3 times (once with
+ * --quick), its repetitions alternating between the servers, each after a `sync`, so drift
+ * and one server's dirty pages do not land on the other; the median is reported.
+ * Everything is bounded: request counts, durations, and a whole-run deadline.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { RegistryClient, RegistryError } from './client.js';
+import { MiB } from './data.js';
+import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
+import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
+import { renderTable, type Results, type Sampled } from './report.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest'] as const;
+type Workload = (typeof WORKLOADS)[number];
+const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
+
+const program = new Command()
+  .name('bench')
+  .description('Benchmark Berth against CNCF distribution on loopback')
+  .option('--quick', 'smaller sizes and shorter runs')
+  .option('--only <list>', `comma-separated subset of: ${WORKLOADS.join(', ')}`)
+  .option('--server <which>', 'both | berth | distribution', 'both')
+  .option('--no-reference', 'skip the distribution-without-auth reference run (manifest GET, small images)')
+  .option('--berth-no-fsync', 'run Berth with storage.fsync false (distribution never fsyncs)')
+  .option('--data-root <dir>', 'parent of the servers\' temp dirs, e.g. /dev/shm to take the disk out of the comparison')
+  .option('--keep', 'keep the servers\' temp dirs (data, config, log) for a post-mortem')
+  .option('--json <file>', 'also write the results as JSON')
+  .option('--max-minutes <n>', 'abort the whole run after this long', '12')
+  .parse();
+const opts = program.opts<{ dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; maxMinutes: string }>();
+
+const quick = Boolean(opts.quick);
+const plan = {
+  push: { count: quick ? 4 : 8, size: (quick ? 16 : 64) * MiB, concurrency: 4 },
+  push16: { count: quick ? 4 : 8, size: (quick ? 4 : 16) * MiB, concurrency: 4 },
+  chunked: { count: quick ? 1 : 2, size: (quick ? 32 : 64) * MiB, chunk: 5 * MiB, concurrency: quick ? 1 : 2 },
+  manifest: { concurrency: 16, seconds: quick ? 2 : 5, maxRequests: quick ? 10_000 : 50_000 },
+  small: { count: quick ? 50 : 200, concurrency: 4 },
+};
+
+const isWorkload = (w: string): w is Workload => (WORKLOADS as readonly string[]).includes(w);
+const only = opts.only?.split(',').map((w) => w.trim()) ?? [...WORKLOADS];
+const unknown = only.filter((w) => !isWorkload(w));
+if (unknown.length) program.error(`--only: unknown workload ${unknown.join(', ')} (known: ${WORKLOADS.join(', ')})`);
+const selected = new Set<Workload>(only.filter(isWorkload));
+if (!['both', 'berth', 'distribution'].includes(opts.server)) program.error(`--server: want both, berth or distribution, not ${opts.server}`);
+
+const log = (line: string): void => console.log(line);
+const servers: Server[] = [];
+const samplers = new Map<Server, RssSampler>();
+let stopping = false;
+
+let shuttingDown: Promise<never> | undefined;
+
+/** Stops the servers and exits; the first caller's exit code wins (an interrupt beats "done"). */
+function shutdown(code: number): Promise<never> {
+  stopping = true;
+  shuttingDown ??= (async () => {
+    if (code !== 0) log(`\nstopping (exit ${code}): shutting the servers down`);
+    for (const s of samplers.values()) s.stop();
+    await Promise.allSettled(servers.map((s) => s.stop()));
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+process.on('exit', killLeftovers);
+process.on('SIGINT', () => void shutdown(130));
+process.on('SIGTERM', () => void shutdown(143));
+const deadline = setTimeout(() => {
+  log(`\n!! whole-run deadline of ${opts.maxMinutes} min reached: stopping`);
+  void shutdown(2);
+}, Number(opts.maxMinutes) * 60_000);
+deadline.unref();
+
+const placement = { keep: Boolean(opts.keep), dataRoot: opts.dataRoot };
+
+async function startServers(): Promise<string[]> {
+  const notes: string[] = [];
+  const want = opts.server;
+  if (want === 'both' || want === 'berth') {
+    try {
+      const s = await startBerth(ROOT, placement, !opts.berthNoFsync, log);
+      servers.push(s);
+      log(`started Berth at ${s.baseUrl} (pid ${s.pid}, ${s.authNote}, data ${s.dir})`);
+    } catch (err) {
+      const msg = `Berth not runnable: ${(err as Error).message}`;
+      if (want === 'berth') throw new Error(msg);
+      log(msg);
+      notes.push(msg.split('\n')[0] as string);
+    }
+  }
+  if (want === 'both' || want === 'distribution') {
+    if (!existsSync(DISTRIBUTION_BIN)) {
+      notes.push(`distribution not installed (${DISTRIBUTION_BIN}): Berth figures only`);
+    } else {
+      const s = await startDistribution(placement);
+      servers.push(s);
+      log(`started distribution at ${s.baseUrl} (pid ${s.pid}, ${s.authNote}, data ${s.dir})`);
+      // Without auth, for the auth-heavy workloads only: separates bcrypt's cost from the server's.
+      if (opts.reference && (selected.has('manifest') || selected.has('small'))) {
+        const r = await startDistribution(placement, false);
+        servers.push(r);
+        log(`started distribution (no auth, reference) at ${r.baseUrl} (pid ${r.pid}, data ${r.dir})`);
+      }
+    }
+  }
+  for (const s of servers) samplers.set(s, new RssSampler(s.pid));
+  return notes;
+}
+
+async function client(server: Server, repo: string, maxSockets: number): Promise<RegistryClient> {
+  const c = new RegistryClient({ baseUrl: server.baseUrl, username: USERNAME, password: PASSWORD, repository: `library/${repo}`, maxSockets });
+  await c.login();
+  return c;
+}
+
+const pushSpecs = (rep: number) => blobSpecs(`push-r${rep}`, plan.push.count, plan.push.size);
+const pushed = new Set<Server>();
+
+/** One repetition of one workload; every repetition pushes fresh blobs, so none is a no-op. */
+async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled> {
+  switch (w) {
+    case 'push16': {
+      const c = await client(server, 'bench-push16', plan.push16.concurrency);
+      return measure(server, c, () => blobPush(c, blobSpecs(`push16-r${rep}`, plan.push16.count, plan.push16.size), plan.push16.concurrency));
+    }
+    case 'push': {
+      const c = await client(server, 'bench-push', plan.push.concurrency);
+      const m = await measure(server, c, () => blobPush(c, pushSpecs(rep), plan.push.concurrency));
+      if (rep === 0) pushed.add(server);
+      return m;
+    }
+    case 'pull': {
+      const c = await client(server, 'bench-push', plan.push.concurrency);
+      if (!pushed.has(server)) {
+        log(`  (${server.name}: pushing the pull set first, untimed)`);
+        await blobPush(c, pushSpecs(0), plan.push.concurrency);
+        pushed.add(server);
+      }
+      return measure(server, c, () => blobPull(c, pushSpecs(0), plan.push.concurrency));
+    }
+    case 'chunked': {
+      const c = await client(server, 'bench-chunked', plan.chunked.concurrency);
+      const specs = blobSpecs(`chunked-r${rep}`, plan.chunked.count, plan.chunked.size);
+      return measure(server, c, () => chunkedPush(c, specs, plan.chunked.chunk, plan.chunked.concurrency));
+    }
+    case 'small': {
+      const c = await client(server, 'bench-small', plan.small.concurrency);
+      return measure(server, c, () => smallImages(c, `small-r${rep}`, plan.small.count, plan.small.concurrency));
+    }
+    case 'manifest': {
+      const c = await client(server, 'bench-manifest', plan.manifest.concurrency);
+      if (rep === 0) await pushImage(c, 'manifest-target', 'latest');
+      return measure(server, c, () => manifestGet(c, 'latest', plan.manifest.concurrency, plan.manifest.seconds, plan.manifest.maxRequests));
+    }
+  }
+}
+
+/**
+ * A little of every kind of traffic, untimed, so the first timed workload does not pay for
+ * JIT warm-up, lazy heap growth or first-use database pages (and the RSS comparison between
+ * small and big blobs is between two warm runs).
+ */
+async function warmUp(server: Server): Promise<void> {
+  const c = await client(server, 'bench-warmup', 4);
+  try {
+    await blobPush(c, blobSpecs('warmup', 4, 4 * MiB), 4);
+    for (let i = 0; i < 8; i++) await pushImage(c, `warmup-${i}`, `w${i}`);
+    await manifestGet(c, 'w0', 4, 0.5, 2000);
+  } catch (err) {
+    log(`  (${server.name}: warm-up failed: ${(err as Error).message.split('\n')[0]})`);
+  } finally {
+    c.close();
+  }
+}
+
+/** Runs one workload inside an RSS window; the client is closed whatever happens. */
+async function measure(server: Server, c: RegistryClient, fn: () => Promise<Measured>): Promise<Sampled> {
+  const sampler = samplers.get(server) as RssSampler;
+  try {
+    sync();
+    await sleep(300);
+    sampler.mark();
+    const serverCpu = cpuSeconds(server.pid);
+    const clientCpu = process.cpuUsage();
+    const m = await fn();
+    const rss = sampler.peak();
+    const used = process.cpuUsage(clientCpu);
+    const cpu = { server: cpuSeconds(server.pid) - serverCpu, client: (used.user + used.system) / 1e6 };
+    const auth = c.reauths ? `${c.mode}, ${c.reauths} re-auths` : c.mode;
+    return { ...m, rss, auth, cpu };
+  } finally {
+    c.close();
+  }
+}
+
+/** Flush dirty pages so one server's writeback never lands in the other's timing. */
+function sync(): void {
+  spawnSync('sync', { timeout: 60_000 });
+}
+
+function describe(m: Sampled, unit: string): string {
+  const parts = [`${m.value.toFixed(1)} ${unit}`, `${m.seconds.toFixed(2)} s`, `${m.requests} req`];
+  if (m.p50Ms !== undefined) parts.push(`p50 ${m.p50Ms.toFixed(2)} ms`, `p99 ${(m.p99Ms ?? NaN).toFixed(2)} ms`);
+  parts.push(`CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
+  parts.push(`peak RSS ${(m.rss.peak / MiB).toFixed(0)} MiB (start ${(m.rss.start / MiB).toFixed(0)})`, `auth ${m.auth}`);
+  return parts.join(', ');
+}
+
+/** Repetitions per workload: the noisy disk-bound ones get three (median reported). */
+const REPS: Record<Workload, number> = quick
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3 };
+
+/** The median run's figures; RSS peak is the worst of all runs. */
+function combine(list: Sampled[]): Sampled {
+  const sorted = [...list].sort((a, b) => a.value - b.value);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] as Sampled;
+  const peak = Math.max(...list.map((m) => m.rss.peak));
+  return { ...median, rss: { ...median.rss, peak }, runs: list.map((m) => m.value) };
+}
+
+const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s' };
+
+async function main(): Promise<void> {
+  log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);
+  const loadBefore = loadavg()[0] ?? 0;
+  const notes = await startServers();
+  if (servers.length === 0) throw new Error('no server could be started');
+  for (const server of servers) await warmUp(server);
+  const results: Results = {};
+  for (const w of WORKLOADS) {
+    if (!selected.has(w)) continue;
+    const reps = REPS[w];
+    const runs = new Map<Server, Sampled[]>();
+    const failed = new Set<Server>();
+    // Repetitions alternate between the servers, so drift (disk writeback, thermal) hits both.
+    for (let rep = 0; rep < reps; rep++) {
+      for (const server of servers) {
+        if (stopping) return; // interrupted: shutdown() owns the exit
+        if (failed.has(server) || (server.name === 'distribution-noauth' && !REFERENCE_WORKLOADS.has(w))) continue;
+        const label = reps > 1 ? `${w} #${rep + 1}` : w;
+        try {
+          const m = await runOne(w, server, rep);
+          runs.set(server, [...(runs.get(server) ?? []), m]);
+          log(`[${server.name}] ${label}: ${describe(m, UNITS[w])}`);
+        } catch (err) {
+          if (stopping) return;
+          failed.add(server);
+          const detail = err instanceof RegistryError ? `${err.message}\n  response headers: ${JSON.stringify(err.responseHeaders)}` : String((err as Error).stack ?? err);
+          (results[w] ??= {})[server.name] = { error: detail.split('\n')[0] as string };
+          log(`[${server.name}] ${label}: FAILED ${detail}`);
+          log(`  server log tail:\n${tail(server.log, 10).replace(/^/gm, '    ')}`);
+        }
+      }
+    }
+    for (const [server, list] of runs) {
+      if (!failed.has(server)) (results[w] ??= {})[server.name] = combine(list);
+    }
+  }
+  // Client and servers share the machine's cores: other load on it skews the figures.
+  notes.push(`1-min load average ${loadBefore.toFixed(2)} at start, ${(loadavg()[0] ?? 0).toFixed(2)} at end (${cpus().length} cpus; client and servers share them)`);
+  log('');
+  log(renderTable(results, plan, servers, notes));
+  if (opts.json) writeFileSync(opts.json, JSON.stringify({ plan, results, servers: servers.map((s) => ({ name: s.name, auth: s.authNote })) }, null, 2));
+}
+
+main().then(
+  () => shutdown(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    return shutdown(1);
+  },
+);
