@@ -10,6 +10,7 @@ import { purgeUploadsJob } from './registry/purge-uploads.js';
 import { registerRegistryRoutes } from './registry/routes.js';
 import type { StorageDriver } from './storage/index.js';
 import type { Clock } from './system/clock.js';
+import { requestUser } from './system/request-context.js';
 import { registerSystemRoutes } from './system/routes.js';
 
 export interface AppDeps {
@@ -38,6 +39,7 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
+        user: requestUser(request),
         method: request.method,
         url: request.url,
         status: reply.statusCode,

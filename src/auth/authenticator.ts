@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/index.js';
+import type { Database, User } from '../db/index.js';
+import { TtlCache } from '../lib/ttl-cache.js';
 import type { Clock } from '../system/clock.js';
 import { ANONYMOUS, type Identity } from './identity.js';
 import { verifyPassword } from './passwords.js';
@@ -33,15 +34,20 @@ export type Authentication =
 
 /** Successful password checks are remembered briefly: scrypt on every Basic request would cap throughput. */
 const PASSWORD_CACHE_MS = 60_000;
+/** How long a token subject's account is trusted without a database read. */
+const SUBJECT_CACHE_MS = 5_000;
 
 export class Authenticator {
   private readonly passwordCache = new Map<string, { identity: Identity; until: number }>();
+  private readonly subjects: TtlCache<User>;
 
   constructor(
     private readonly database: Database,
     private readonly signer: TokenSigner,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.subjects = new TtlCache<User>(SUBJECT_CACHE_MS, 10_000, () => clock.now());
+  }
 
   async authenticate(credentials: Credentials): Promise<Authentication> {
     switch (credentials.kind) {
@@ -71,9 +77,10 @@ export class Authenticator {
     return { ok: true, identity };
   }
 
-  /** Forgets remembered passwords, e.g. after a password change. */
-  forgetPasswords(): void {
+  /** Forgets everything remembered about accounts, e.g. after a password or role change. */
+  forgetAccounts(): void {
     this.passwordCache.clear();
+    this.subjects.clear();
   }
 
   private async bearer(token: string): Promise<Authentication> {
@@ -81,7 +88,7 @@ export class Authenticator {
     if (!claims) return { ok: false, reason: 'invalid or expired token' };
     if (!claims.sub) return { ok: true, identity: ANONYMOUS, token: claims };
     // The subject is looked up so a deleted or demoted user's token stops working.
-    const user = await findUserByName(this.database.db, claims.sub);
+    const user = await this.subjects.getOrLoad(claims.sub, () => findUserByName(this.database.db, claims.sub));
     if (!user) return { ok: false, reason: 'token subject no longer exists' };
     return {
       ok: true,

@@ -29,6 +29,13 @@ describe('configuration', () => {
     assert.equal(loadConfig({ file, env }).server.port, 8000);
   });
 
+  it('reads "false" in the environment as false', () => {
+    assert.equal(loadConfig({ env: { BERTH_STORAGE_FSYNC: 'false' } }).storage.fsync, false);
+    assert.equal(loadConfig({ env: { BERTH_STORAGE_FSYNC: '0' } }).storage.fsync, false);
+    assert.equal(loadConfig({ env: { BERTH_SERVER_TRUST_PROXY: 'true' } }).server.trustProxy, true);
+    assert.throws(() => loadConfig({ env: { BERTH_STORAGE_FSYNC: 'maybe' } }), /storage\.fsync/);
+  });
+
   it('takes BERTH_ADMIN_PASSWORD as the initial admin password', () => {
     assert.equal(loadConfig({ env: { BERTH_ADMIN_PASSWORD: 'S3cret-password' } }).auth.adminPassword, 'S3cret-password');
   });

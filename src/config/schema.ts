@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** A YAML boolean, or an environment string ("true"/"false", "1"/"0", "yes"/"no", "on"/"off"). */
+const flag = () => z.union([z.boolean(), z.stringbool()]);
+
 /**
  * The one configuration schema. Every key can be set in `berth.yaml` or through a
  * `BERTH_<SECTION>_<KEY>` environment variable (see load.ts). Defaults make
@@ -16,7 +19,7 @@ export const configSchema = z
           .url()
           .optional()
           .describe('Public base URL (for token realm and links); derived from the request when unset'),
-        trustProxy: z.coerce.boolean().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+        trustProxy: flag().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
       })
       .strict()
       .default({ host: '0.0.0.0', port: 5000, trustProxy: false }),
@@ -35,8 +38,7 @@ export const configSchema = z
       .object({
         driver: z.enum(['filesystem']).default('filesystem').describe('Blob storage driver'),
         rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
-        fsync: z.coerce
-          .boolean()
+        fsync: flag()
           .default(true)
           .describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
       })

@@ -6,6 +6,8 @@ import type { TokenClaims } from '../auth/tokens.js';
 import type { Database, Project } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { isValidRepositoryName, splitRepositoryName } from '../lib/names.js';
+import { TtlCache } from '../lib/ttl-cache.js';
+import type { Clock } from '../system/clock.js';
 import { findProjectByName, listProjects } from '../projects/index.js';
 
 export interface Caller {
@@ -19,14 +21,26 @@ export interface Caller {
 /** Tokens issued before a project was (re)created must not open the new project of the same name. */
 const ISSUED_AT_LEEWAY_SECONDS = 60;
 
+/** How long a project's row (its visibility, its creation time) is used without a database read. */
+const PROJECT_CACHE_MS = 5_000;
+
 /** Authentication and authorization of /v2/ requests. */
 export class RegistryGuard {
+  private readonly projects: TtlCache<Project>;
+
   constructor(
     private readonly database: Database,
     private readonly authenticator: Authenticator,
     private readonly service: string,
     private readonly externalUrl: string | undefined,
-  ) {}
+    clock: Clock,
+  ) {
+    this.projects = new TtlCache<Project>(PROJECT_CACHE_MS, 10_000, () => clock.now());
+  }
+
+  private project(name: string): Promise<Project | undefined> {
+    return this.projects.getOrLoad(name, () => findProjectByName(this.database.db, name));
+  }
 
   async caller(request: FastifyRequest): Promise<Caller> {
     const realm = `${this.baseUrl(request)}/service/token`;
@@ -50,7 +64,7 @@ export class RegistryGuard {
       if (anonymous) throw this.challenge(caller.realm, scope);
       throw new OciError('NAME_INVALID', { name }, `repository name "${name}" must start with a project: <project>/<repository>`);
     }
-    const project = await findProjectByName(this.database.db, parts.project);
+    const project = await this.project(parts.project);
     if (!project) {
       // Existence is only revealed to callers who signed in.
       if (anonymous) throw this.challenge(caller.realm, scope);
@@ -65,7 +79,7 @@ export class RegistryGuard {
   async canPull(caller: Caller, name: string): Promise<Project | undefined> {
     const parts = splitRepositoryName(name);
     if (!parts || !isValidRepositoryName(name)) return undefined;
-    const project = await findProjectByName(this.database.db, parts.project);
+    const project = await this.project(parts.project);
     return project && this.allowed(caller, name, project).has('pull') ? project : undefined;
   }
 

@@ -37,12 +37,13 @@ export class ManifestService {
     this.pulls = new PullRecorder(deps.database, deps.clock);
   }
 
-  async find(repository: Repository, reference: ManifestReference): Promise<Artifact> {
+  /** The artifact by repository name: one query on the pull path, where every request counts. */
+  async findByName(name: string, reference: ManifestReference): Promise<Artifact> {
     const { db } = this.deps.database;
     const artifact =
       reference.kind === 'tag'
-        ? await repo.findArtifactByTag(db, repository.id, reference.tag)
-        : await repo.findArtifactByDigest(db, repository.id, reference.digest);
+        ? await repo.findArtifactByRepositoryTag(db, name, reference.tag)
+        : await repo.findArtifactByRepositoryDigest(db, name, reference.digest);
     if (!artifact) throw new OciError('MANIFEST_UNKNOWN', reference.kind === 'tag' ? { tag: reference.tag } : { digest: reference.digest });
     return artifact;
   }

@@ -101,6 +101,27 @@ export function findArtifactByTag(db: Executor, repositoryId: number, tag: strin
     .executeTakeFirst();
 }
 
+export function findArtifactByRepositoryTag(db: Executor, repositoryName: string, tag: string): Promise<Artifact | undefined> {
+  return db
+    .selectFrom('repositories')
+    .innerJoin('tags', 'tags.repository_id', 'repositories.id')
+    .innerJoin('artifacts', 'artifacts.id', 'tags.artifact_id')
+    .selectAll('artifacts')
+    .where('repositories.name', '=', repositoryName)
+    .where('tags.name', '=', tag)
+    .executeTakeFirst();
+}
+
+export function findArtifactByRepositoryDigest(db: Executor, repositoryName: string, digest: string): Promise<Artifact | undefined> {
+  return db
+    .selectFrom('repositories')
+    .innerJoin('artifacts', 'artifacts.repository_id', 'repositories.id')
+    .selectAll('artifacts')
+    .where('repositories.name', '=', repositoryName)
+    .where('artifacts.digest', '=', digest)
+    .executeTakeFirst();
+}
+
 /** Of the given digests, those that are manifests in the repository, with their sizes. */
 export async function manifestSizes(db: Executor, repositoryId: number, digests: string[]): Promise<Map<string, number>> {
   if (digests.length === 0) return new Map();

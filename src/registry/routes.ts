@@ -10,6 +10,7 @@ import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ManifestService, parseReference } from './manifests.js';
 import * as repo from './repo.js';
+import { setRequestUser } from '../system/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
 import { rangeHeader, UploadService } from './uploads.js';
 
@@ -26,7 +27,7 @@ type Handler<K extends RegistryRoute['kind']> = (
 
 /** The OCI Distribution API under /v2/. */
 export async function registerRegistryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): Promise<ManifestService> {
-  const guard = new RegistryGuard(deps.database, deps.authenticator, deps.config.auth.tokenService, deps.config.server.externalUrl);
+  const guard = new RegistryGuard(deps.database, deps.authenticator, deps.config.auth.tokenService, deps.config.server.externalUrl, deps.clock);
   const uploads = new UploadService(deps);
   const manifests = new ManifestService(deps);
   const { db } = deps.database;
@@ -76,10 +77,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const getManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
     await guard.authorize(caller, route.name, 'pull');
-    const reference = parseReference(route.reference);
-    const found = await repository(route.name);
-    if (!found) throw new OciError('MANIFEST_UNKNOWN', { name: route.name });
-    const artifact = await manifests.find(found, reference);
+    const artifact = await manifests.findByName(route.name, parseReference(route.reference));
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }
@@ -90,7 +88,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       .header('content-length', artifact.manifest_size);
     if (request.method === 'HEAD') return void reply.send();
     const body = await manifests.read(artifact);
-    manifests.pulls.record(found.id, artifact.id);
+    manifests.pulls.record(artifact.repository_id, artifact.id);
     reply.send(body);
   };
 
@@ -268,7 +266,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
           throw new OciError('METHOD_NOT_ALLOWED', { method: request.method });
         }
         const caller = await guard.caller(request);
-        request.log = request.log.child({ user: identityName(caller.identity) || 'anonymous' });
+        setRequestUser(request, identityName(caller.identity) || 'anonymous');
         await handler(route as never, caller, request, reply);
         // Returning the reply tells Fastify a streamed body is still being sent.
         return reply;
