@@ -1,4 +1,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerApi } from './api/index.js';
+import { auditApi } from './audit/routes.js';
+import { AccessControl } from './auth/access.js';
+import { SessionStore } from './auth/sessions.js';
+import { projectsApi } from './projects/routes.js';
+import { robotsApi } from './robots/routes.js';
+import { Settings } from './system/settings.js';
+import { registerSessionRoutes } from './users/session-routes.js';
+import { usersApi } from './users/routes.js';
 import { Authenticator } from './auth/authenticator.js';
 import { registerTokenRoutes } from './auth/token-routes.js';
 import { TokenSigner } from './auth/tokens.js';
@@ -56,10 +65,23 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
     clock.now(),
   );
   const authenticator = new Authenticator(db, signer, clock);
+  const access = new AccessControl(db, clock);
 
   registerSystemRoutes(app, { database: db, storage });
-  registerTokenRoutes(app, { database: db, authenticator, signer, clock, service: config.auth.tokenService });
-  const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator });
+  registerTokenRoutes(app, { database: db, authenticator, access, signer, clock, service: config.auth.tokenService });
+  const apiDeps = {
+    config,
+    database: db,
+    storage,
+    clock,
+    authenticator,
+    access,
+    sessions: new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000),
+    settings: new Settings(db, config),
+  };
+  registerSessionRoutes(app, apiDeps);
+  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi]);
+  const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator, access });
   jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   app.addHook('onClose', async () => {
     jobs.stop();

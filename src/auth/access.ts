@@ -1,16 +1,124 @@
-import type { Project } from '../db/index.js';
+import type { Database, Project } from '../db/index.js';
+import { TtlCache } from '../lib/ttl-cache.js';
+import { splitRepositoryName } from '../lib/names.js';
+import type { Clock } from '../system/clock.js';
 import type { Identity } from './identity.js';
+import { matchesRepositoryPattern, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits, robotMayHoldSystem, type Role } from './rbac.js';
 
 export type RepositoryAction = 'pull' | 'push' | 'delete';
 export const REPOSITORY_ACTIONS: readonly RepositoryAction[] = ['pull', 'push', 'delete'];
 
+/** A member's role in a project, possibly narrowed to some repositories. */
+export interface Membership {
+  role: Role;
+  repositoryPatterns: readonly string[] | null;
+}
+
+/** What one caller may do in one project. */
+export interface ProjectPermissions {
+  readonly project: Project;
+  /** `resource` '' is the project itself; `repository` is the full name (`project/repo`) when known. */
+  can(resource: string, action: string, repository?: string): boolean;
+  /** The caller's role in the project, if a member (the highest, when several). */
+  readonly role: Role | undefined;
+}
+
+/** How long memberships are used without reading the database again. */
+const MEMBERSHIP_CACHE_MS = 5_000;
+const ROLE_RANK: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
+
 /**
- * What `identity` may do to repositories of `project`. System admins may do everything;
- * everyone, signed in or not, may pull from a public project. Project roles extend this.
+ * Decides every permission question from the one matrix in rbac-matrix.ts: system admins
+ * may do everything (but scanner-pull), members what their role holds, robots what they
+ * were granted, and everyone what a public project offers.
  */
-export function allowedRepositoryActions(identity: Identity, project: Project): Set<RepositoryAction> {
-  if (identity.kind === 'user' && identity.sysadmin) return new Set(REPOSITORY_ACTIONS);
-  const allowed = new Set<RepositoryAction>();
-  if (project.public) allowed.add('pull');
-  return allowed;
+export class AccessControl {
+  private readonly memberships: TtlCache<Membership[]>;
+
+  constructor(
+    private readonly database: Database,
+    clock: Clock,
+  ) {
+    this.memberships = new TtlCache<Membership[]>(MEMBERSHIP_CACHE_MS, 50_000, () => clock.now());
+  }
+
+  /** Forget cached memberships, after a member was added, changed or removed. */
+  membershipsChanged(): void {
+    this.memberships.clear();
+  }
+
+  async forProject(identity: Identity, project: Project): Promise<ProjectPermissions> {
+    const memberships = identity.kind === 'user' && !identity.sysadmin ? await this.membershipsOf(identity.id, project.id) : [];
+    const role = ROLE_RANK.find((r) => memberships.some((m) => m.role === r));
+    return {
+      project,
+      role,
+      can: (resource, action, repository) => decide(identity, project, memberships, resource, action, repository),
+    };
+  }
+
+  /** The registry actions the caller may take on a repository (`project/repo`). */
+  async repositoryActions(identity: Identity, project: Project, repository: string): Promise<Set<RepositoryAction>> {
+    const permissions = await this.forProject(identity, project);
+    return new Set(REPOSITORY_ACTIONS.filter((action) => permissions.can('repository', action, repository)));
+  }
+
+  systemCan(identity: Identity, resource: string, action: string): boolean {
+    if (identity.kind === 'user') return identity.sysadmin;
+    if (identity.kind === 'robot' && identity.level === 'system') {
+      return robotMayHoldSystem(resource, action) && identity.grants.some((g) => g.namespace === '/' && g.access.some((a) => a.resource === resource && (a.action === action || a.action === '*')));
+    }
+    return false;
+  }
+
+  private async membershipsOf(userId: number, projectId: number): Promise<Membership[]> {
+    const key = `${userId}:${projectId}`;
+    const cached = this.memberships.get(key);
+    if (cached) return cached;
+    const rows = await this.database.db
+      .selectFrom('project_members')
+      .select(['role', 'repository_patterns'])
+      .where('project_id', '=', projectId)
+      .where('entity_type', '=', 'u')
+      .where('entity_id', '=', userId)
+      .execute();
+    const memberships = rows.flatMap((r) => {
+      const role = ROLE_BY_ID.get(r.role);
+      return role ? [{ role, repositoryPatterns: r.repository_patterns ? (JSON.parse(r.repository_patterns) as string[]) : null }] : [];
+    });
+    this.memberships.set(key, memberships);
+    return memberships;
+  }
+}
+
+function decide(
+  identity: Identity,
+  project: Project,
+  memberships: readonly Membership[],
+  resource: string,
+  action: string,
+  repository: string | undefined,
+): boolean {
+  if (identity.kind === 'user' && identity.sysadmin) return action !== 'scanner-pull';
+  if (project.public && subjectPermits('public', resource, action)) return true;
+  const inside = repository === undefined ? undefined : splitRepositoryName(repository)?.path;
+  const narrowedOut = (patterns: readonly string[] | null) =>
+    patterns !== null && REPOSITORY_SCOPED.has(resource) && inside !== undefined && !matchesRepositoryPattern(patterns, inside);
+  if (identity.kind === 'user') {
+    return memberships.some((m) => subjectPermits(m.role, resource, action) && !narrowedOut(m.repositoryPatterns));
+  }
+  if (identity.kind === 'robot') {
+    return identity.grants.some((grant) => {
+      if (grant.namespace !== project.name && grant.namespace !== '*') return false;
+      if (narrowedOut(grant.repositoryPatterns)) return false;
+      return grant.access.some(
+        (a) =>
+          a.resource === resource &&
+          (a.action === action || a.action === '*' ||
+            // A robot that may push may pull: clients read before they write.
+            (resource === 'repository' && action === 'pull' && a.action === 'push')),
+      );
+    });
+  }
+  return false;
 }

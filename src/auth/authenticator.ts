@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Database, User } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import { TtlCache } from '../lib/ttl-cache.js';
+import { findRobotByName, isRobotName, robotGrants, robotIsActive } from '../robots/index.js';
 import type { Clock } from '../system/clock.js';
 import { ANONYMOUS, type Identity } from './identity.js';
 import { verifyPassword } from './passwords.js';
@@ -32,21 +33,36 @@ export type Authentication =
   | { ok: true; identity: Identity; token?: TokenClaims }
   | { ok: false; reason: string };
 
-/** Successful password checks are remembered briefly: scrypt on every Basic request would cap throughput. */
-const PASSWORD_CACHE_MS = 60_000;
-/** How long a token subject's account is trusted without a database read. */
-const SUBJECT_CACHE_MS = 5_000;
+/** A user or robot as authentication sees it. */
+interface Account {
+  identity: Identity;
+  secretHash: string;
+  /** False for disabled or expired robots. */
+  active: boolean;
+}
+
+/** Verified secrets are remembered: scrypt on every Basic request would cap throughput. */
+const SECRET_CACHE_MS = 60_000;
+/** How long an account row (role, disabled, expiry, secret) is used without a database read. */
+const ACCOUNT_CACHE_MS = 5_000;
+/** Failed logins for one name are answered this much slower, so guessing stays slow. */
+const FAILURE_DELAY_MS = 1_500;
 
 export class Authenticator {
-  private readonly passwordCache = new Map<string, { identity: Identity; until: number }>();
-  private readonly subjects: TtlCache<User>;
+  /** sha256(name, secret) → the stored hash it was verified against. */
+  private readonly verifiedSecrets: TtlCache<string>;
+  private readonly accounts: TtlCache<Account>;
+  private readonly recentFailures: TtlCache<number>;
 
   constructor(
     private readonly database: Database,
     private readonly signer: TokenSigner,
     private readonly clock: Clock,
   ) {
-    this.subjects = new TtlCache<User>(SUBJECT_CACHE_MS, 10_000, () => clock.now());
+    const now = () => clock.now();
+    this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
+    this.accounts = new TtlCache<Account>(ACCOUNT_CACHE_MS, 10_000, now);
+    this.recentFailures = new TtlCache<number>(60_000, 10_000, now);
   }
 
   async authenticate(credentials: Credentials): Promise<Authentication> {
@@ -62,38 +78,73 @@ export class Authenticator {
     }
   }
 
-  async password(username: string, password: string): Promise<Authentication> {
-    const key = createHash('sha256').update(`${username}\0${password}`).digest('base64');
-    const now = this.clock.now();
-    const cached = this.passwordCache.get(key);
-    if (cached && cached.until > now) return { ok: true, identity: cached.identity };
-    const user = await findUserByName(this.database.db, username);
-    if (!user || !(await verifyPassword(password, user.password_hash))) {
+  /** A username (or robot name) and its password (or secret). */
+  async password(name: string, secret: string): Promise<Authentication> {
+    const key = createHash('sha256').update(`${name}\0${secret}`).digest('base64');
+    const account = await this.account(name);
+    const verified = this.verifiedSecrets.get(key);
+    if (account && verified !== undefined && verified === account.secretHash) {
+      return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
+    }
+    if (!account || !(await verifyPassword(secret, account.secretHash))) {
+      await this.slowDown(name);
       return { ok: false, reason: 'invalid username or password' };
     }
-    const identity: Identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
-    if (this.passwordCache.size >= 1000) this.passwordCache.clear();
-    this.passwordCache.set(key, { identity, until: now + PASSWORD_CACHE_MS });
-    return { ok: true, identity };
+    this.verifiedSecrets.set(key, account.secretHash);
+    return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
   }
 
-  /** Forgets everything remembered about accounts, e.g. after a password or role change. */
+  /** Forgets everything remembered about accounts, after a password, role or robot change. */
   forgetAccounts(): void {
-    this.passwordCache.clear();
-    this.subjects.clear();
+    this.verifiedSecrets.clear();
+    this.accounts.clear();
   }
 
   private async bearer(token: string): Promise<Authentication> {
     const claims = await this.signer.verify(token, Math.floor(this.clock.now() / 1000));
     if (!claims) return { ok: false, reason: 'invalid or expired token' };
     if (!claims.sub) return { ok: true, identity: ANONYMOUS, token: claims };
-    // The subject is looked up so a deleted or demoted user's token stops working.
-    const user = await this.subjects.getOrLoad(claims.sub, () => findUserByName(this.database.db, claims.sub));
-    if (!user) return { ok: false, reason: 'token subject no longer exists' };
+    // The subject is looked up so a deleted, demoted or disabled account's token stops working.
+    const account = await this.account(claims.sub);
+    if (!account || !account.active) return { ok: false, reason: 'token subject is no longer active' };
+    return { ok: true, identity: account.identity, token: claims };
+  }
+
+  private account(name: string): Promise<Account | undefined> {
+    return this.accounts.getOrLoad(name, () => (isRobotName(name) ? this.loadRobot(name) : this.loadUser(name)));
+  }
+
+  private async loadUser(name: string): Promise<Account | undefined> {
+    const user = await findUserByName(this.database.db, name);
+    if (!user) return undefined;
     return {
-      ok: true,
       identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 },
-      token: claims,
+      secretHash: user.password_hash,
+      active: true,
     };
+  }
+
+  private async loadRobot(name: string): Promise<Account | undefined> {
+    const robot = await findRobotByName(this.database.db, name);
+    if (!robot) return undefined;
+    return {
+      identity: {
+        kind: 'robot',
+        id: robot.id,
+        name: robot.name,
+        level: robot.level,
+        projectId: robot.project_id,
+        grants: await robotGrants(this.database.db, robot.id),
+      },
+      secretHash: robot.secret_hash,
+      active: robotIsActive(robot, this.clock.now()),
+    };
+  }
+
+  /** Harbor freezes a name for 1.5 s after a failed login; repeated failures wait that long. */
+  private async slowDown(name: string): Promise<void> {
+    const failures = (this.recentFailures.get(name) ?? 0) + 1;
+    this.recentFailures.set(name, failures);
+    if (failures > 1) await new Promise((resolve) => setTimeout(resolve, FAILURE_DELAY_MS));
   }
 }

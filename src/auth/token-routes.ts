@@ -4,7 +4,7 @@ import { ApiError } from '../errors/api-error.js';
 import { splitRepositoryName } from '../lib/names.js';
 import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../system/clock.js';
-import { allowedRepositoryActions, REPOSITORY_ACTIONS, type RepositoryAction } from './access.js';
+import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
 import { identityName, type Identity } from './identity.js';
 import { parseScopes, type ResourceScope } from './scope.js';
@@ -13,6 +13,7 @@ import type { TokenSigner } from './tokens.js';
 export interface TokenRouteDeps {
   database: Database;
   authenticator: Authenticator;
+  access: AccessControl;
   signer: TokenSigner;
   clock: Clock;
   service: string;
@@ -84,7 +85,7 @@ async function repositoryActions(deps: TokenRouteDeps, identity: Identity, scope
   if (!parts) return [];
   const project = await findProjectByName(deps.database.db, parts.project);
   if (!project) return [];
-  const allowed = allowedRepositoryActions(identity, project);
+  const allowed = await deps.access.repositoryActions(identity, project, scope.name);
   const requested = new Set<string>(scope.actions.includes('*') ? REPOSITORY_ACTIONS : scope.actions);
   return REPOSITORY_ACTIONS.filter((action: RepositoryAction) => requested.has(action) && allowed.has(action));
 }

@@ -54,9 +54,28 @@ export const configSchema = z
         tokenExpirationMinutes: z.coerce.number().int().min(1).max(1440).default(30).describe('Registry token lifetime'),
         tokenService: z.string().default('berth-registry').describe('The "service" named in registry tokens'),
         tokenIssuer: z.string().default('berth-token-issuer').describe('The "iss" claim of registry tokens'),
+        sessionTimeoutMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60).describe('Lifetime of a portal session'),
+        selfRegistration: flag().default(false).describe('Let anyone create an account (default for the runtime setting)'),
+        projectCreationRestriction: z
+          .enum(['everyone', 'adminonly'])
+          .default('everyone')
+          .describe('Who may create projects (default for the runtime setting)'),
       })
       .strict()
-      .default({ tokenExpirationMinutes: 30, tokenService: 'berth-registry', tokenIssuer: 'berth-token-issuer' }),
+      .default({
+        tokenExpirationMinutes: 30,
+        tokenService: 'berth-registry',
+        tokenIssuer: 'berth-token-issuer',
+        sessionTimeoutMinutes: 60,
+        selfRegistration: false,
+        projectCreationRestriction: 'everyone',
+      }),
+    audit: z
+      .object({
+        retentionDays: z.coerce.number().int().min(1).default(90).describe('Audit log entries older than this are purged'),
+      })
+      .strict()
+      .default({ retentionDays: 90 }),
     registry: z
       .object({
         maxManifestBytes: z.coerce

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './database.js';
 import * as init from './migrations/0001_init.js';
+import * as access from './migrations/0002_access.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -9,6 +10,7 @@ interface DialectMigration {
 /** Listed in code, not discovered on disk, so a build can never miss one. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_init': init,
+  '0002_access': access,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -9,6 +9,7 @@ export interface UsersTable {
   email: string | null;
   realname: string;
   password_hash: string;
+  comment: ColumnType<string, string | undefined, string>;
   sysadmin_flag: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
@@ -105,6 +106,79 @@ export interface EventsTable {
   created_at: Millis;
 }
 
+export interface ProjectMetadataTable {
+  project_id: number;
+  name: string;
+  value: string;
+}
+
+/** Role ids as Harbor numbers them: 1 projectAdmin, 2 developer, 3 guest, 4 maintainer, 5 limitedGuest. */
+export interface ProjectMembersTable {
+  id: Generated<number>;
+  project_id: number;
+  /** 'u' user, 'g' group. */
+  entity_type: string;
+  entity_id: number;
+  role: number;
+  repository_patterns: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface RobotsTable {
+  id: Generated<number>;
+  /** Full name including the prefix: `robot$ci` or `robot$project+ci`. */
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  level: 'system' | 'project';
+  project_id: number | null;
+  secret_hash: string;
+  /** Days; -1 never expires. */
+  duration: number;
+  /** Epoch ms, or -1 for never. */
+  expires_at: number;
+  disabled: ColumnType<number, number | undefined, number>;
+  creator: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface RobotPermissionsTable {
+  id: Generated<number>;
+  robot_id: number;
+  kind: string;
+  /** A project name, `*` for every project, or `/` for the system. */
+  namespace: string;
+  access: string;
+  repository_patterns: string | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value: a leaked table does not hand out sessions. */
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  expires_at: Millis;
+  created_at: Millis;
+}
+
+export interface AuditLogsTable {
+  id: Generated<number>;
+  project_id: number | null;
+  operation: string;
+  resource_type: string;
+  resource: string;
+  username: string;
+  client_ip: string | null;
+  success: ColumnType<number, number | undefined, number>;
+  op_time: Millis;
+}
+
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -117,6 +191,13 @@ export interface Tables {
   uploads: UploadsTable;
   system_keys: SystemKeysTable;
   events: EventsTable;
+  project_metadata: ProjectMetadataTable;
+  project_members: ProjectMembersTable;
+  robots: RobotsTable;
+  robot_permissions: RobotPermissionsTable;
+  sessions: SessionsTable;
+  audit_logs: AuditLogsTable;
+  settings: SettingsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -125,3 +206,7 @@ export type Repository = Selectable<RepositoriesTable>;
 export type Artifact = Selectable<ArtifactsTable>;
 export type NewArtifact = Insertable<ArtifactsTable>;
 export type Upload = Selectable<UploadsTable>;
+export type ProjectMember = Selectable<ProjectMembersTable>;
+export type Robot = Selectable<RobotsTable>;
+export type RobotPermissionRow = Selectable<RobotPermissionsTable>;
+export type AuditLog = Selectable<AuditLogsTable>;

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { allowedRepositoryActions, type RepositoryAction } from '../auth/access.js';
+import type { AccessControl, RepositoryAction } from '../auth/access.js';
 import { parseAuthorization, type Authenticator } from '../auth/authenticator.js';
 import type { Identity } from '../auth/identity.js';
 import type { TokenClaims } from '../auth/tokens.js';
@@ -31,6 +31,7 @@ export class RegistryGuard {
   constructor(
     private readonly database: Database,
     private readonly authenticator: Authenticator,
+    private readonly access: AccessControl,
     private readonly service: string,
     private readonly externalUrl: string | undefined,
     clock: Clock,
@@ -70,7 +71,7 @@ export class RegistryGuard {
       if (anonymous) throw this.challenge(caller.realm, scope);
       throw new OciError('NAME_UNKNOWN', { project: parts.project }, `project ${parts.project} not found`);
     }
-    if (this.allowed(caller, name, project).has(action)) return project;
+    if ((await this.allowed(caller, name, project)).has(action)) return project;
     if (anonymous || caller.token) throw this.challenge(caller.realm, scope, 'insufficient_scope');
     throw new OciError('DENIED', { name, action }, `not allowed to ${action} ${name}`);
   }
@@ -80,21 +81,35 @@ export class RegistryGuard {
     const parts = splitRepositoryName(name);
     if (!parts || !isValidRepositoryName(name)) return undefined;
     const project = await this.project(parts.project);
-    return project && this.allowed(caller, name, project).has('pull') ? project : undefined;
+    return project && (await this.allowed(caller, name, project)).has('pull') ? project : undefined;
   }
 
-  /** Projects whose repositories the caller may list in the catalog. */
-  async readableProjects(caller: Caller): Promise<Project[]> {
+  /** Of the given repository names, those the caller may pull (the catalog shows only these). */
+  async pullable(caller: Caller, names: string[]): Promise<string[]> {
     if (caller.token && !caller.token.access.some((a) => a.type === 'registry' && a.name === 'catalog' && a.actions.includes('*'))) {
       throw this.challenge(caller.realm, 'registry:catalog:*', 'insufficient_scope');
     }
+    const out: string[] = [];
+    for (const name of names) {
+      const project = await this.project(splitRepositoryName(name)?.project ?? '');
+      if (project && (await this.access.repositoryActions(caller.identity, project, name)).has('pull')) out.push(name);
+    }
+    return out;
+  }
+
+  /** Projects in which the caller may pull at least something. */
+  async readableProjects(caller: Caller): Promise<Project[]> {
     const projects = await listProjects(this.database.db);
-    return projects.filter((p) => allowedRepositoryActions(caller.identity, p).has('pull'));
+    const readable: Project[] = [];
+    for (const project of projects) {
+      if ((await this.access.forProject(caller.identity, project)).can('repository', 'pull')) readable.push(project);
+    }
+    return readable;
   }
 
   /** Current permissions, narrowed to the token's grant when a token is used. */
-  private allowed(caller: Caller, name: string, project: Project): Set<RepositoryAction> {
-    const allowed = allowedRepositoryActions(caller.identity, project);
+  private async allowed(caller: Caller, name: string, project: Project): Promise<Set<RepositoryAction>> {
+    const allowed = await this.access.repositoryActions(caller.identity, project, name);
     const token = caller.token;
     if (!token) return allowed;
     if (token.iat + ISSUED_AT_LEEWAY_SECONDS < Math.floor(project.created_at / 1000)) return new Set();

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessControl } from '../auth/access.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { identityName } from '../auth/identity.js';
 import type { Repository } from '../db/index.js';
@@ -16,6 +17,7 @@ import { rangeHeader, UploadService } from './uploads.js';
 
 export interface RegistryRouteDeps extends RegistryDeps {
   authenticator: Authenticator;
+  access: AccessControl;
 }
 
 type Handler<K extends RegistryRoute['kind']> = (
@@ -27,7 +29,7 @@ type Handler<K extends RegistryRoute['kind']> = (
 
 /** The OCI Distribution API under /v2/. */
 export async function registerRegistryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): Promise<ManifestService> {
-  const guard = new RegistryGuard(deps.database, deps.authenticator, deps.config.auth.tokenService, deps.config.server.externalUrl, deps.clock);
+  const guard = new RegistryGuard(deps.database, deps.authenticator, deps.access, deps.config.auth.tokenService, deps.config.server.externalUrl, deps.clock);
   const uploads = new UploadService(deps);
   const manifests = new ManifestService(deps);
   const { db } = deps.database;
@@ -57,10 +59,11 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const projects = await guard.readableProjects(caller);
     const requested = page(request);
     const limit = requested?.n ?? 10_000;
-    const names = await repo.listRepositoryNames(db, projects.map((p) => p.id), limit + 1, requested?.last);
-    const link = names.length > limit ? nextLink('/v2/_catalog', names.slice(0, limit), requested) : undefined;
+    const listed = await repo.listRepositoryNames(db, projects.map((p) => p.id), limit + 1, requested?.last);
+    const names = await guard.pullable(caller, listed.slice(0, limit));
+    const link = listed.length > limit ? nextLink('/v2/_catalog', listed.slice(0, limit), requested) : undefined;
     if (link) reply.header('link', link);
-    reply.send({ repositories: names.slice(0, limit) });
+    reply.send({ repositories: names });
   };
 
   const tags: Handler<'tags'> = async (route, caller, request, reply) => {

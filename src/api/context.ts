@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessControl, ProjectPermissions } from '../auth/access.js';
+import { parseAuthorization, type Authenticator } from '../auth/authenticator.js';
+import { ANONYMOUS, identityName, type Identity } from '../auth/identity.js';
+import { CSRF_HEADER, SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
+import { findUserById } from '../auth/users-repo.js';
+import type { Config } from '../config/schema.js';
+import type { Database, Project } from '../db/index.js';
+import { ApiError } from '../errors/api-error.js';
+import type { StorageDriver } from '../storage/index.js';
+import type { Clock } from '../system/clock.js';
+import type { Settings } from '../system/settings.js';
+import { setRequestUser } from '../system/request-context.js';
+import { readCookie } from './cookies.js';
+
+/** Everything a management API feature needs; passed to each feature's route registration. */
+export interface ApiDeps {
+  config: Config;
+  database: Database;
+  storage: StorageDriver;
+  clock: Clock;
+  authenticator: Authenticator;
+  access: AccessControl;
+  sessions: SessionStore;
+  settings: Settings;
+}
+
+export interface ApiCaller {
+  identity: Identity;
+  /** Set when the request was authenticated by a browser session cookie. */
+  viaSession: boolean;
+  clientIp: string;
+}
+
+const callers = new WeakMap<FastifyRequest, ApiCaller>();
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Authenticates every /api/v2.0 request: Basic (user or robot), or the session cookie,
+ * which additionally needs the CSRF token on unsafe methods. No credentials: anonymous.
+ */
+export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps): void {
+  scope.addHook('onRequest', async (request, reply) => {
+    let identity: Identity = ANONYMOUS;
+    let viaSession = false;
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (credentials.kind === 'basic') {
+      const auth = await deps.authenticator.password(credentials.username, credentials.password);
+      if (!auth.ok) throw new ApiError('UNAUTHORIZED', auth.reason);
+      identity = auth.identity;
+    } else if (credentials.kind !== 'none') {
+      throw new ApiError('UNAUTHORIZED', 'use Basic credentials or a session');
+    } else {
+      const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
+      const session = cookie ? await deps.sessions.find(cookie, deps.clock.now()) : undefined;
+      if (session) {
+        const user = await findUserById(deps.database.db, session.userId);
+        if (user) {
+          identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
+          viaSession = true;
+          reply.header(CSRF_HEADER, session.csrfToken);
+          if (UNSAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
+            throw new ApiError('FORBIDDEN', 'CSRF token missing or incorrect');
+          }
+        }
+      }
+    }
+    callers.set(request, { identity, viaSession, clientIp: request.ip });
+    setRequestUser(request, identityName(identity) || 'anonymous');
+  });
+}
+
+export function apiCaller(request: FastifyRequest): ApiCaller {
+  const caller = callers.get(request);
+  if (!caller) throw new Error('API request was not authenticated');
+  return caller;
+}
+
+export function requireAuthenticated(request: FastifyRequest): ApiCaller {
+  const caller = apiCaller(request);
+  if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
+  return caller;
+}
+
+/** A system-level permission (users, configuration, audit logs…). */
+export function requireSystem(request: FastifyRequest, access: AccessControl, resource: string, action: string): ApiCaller {
+  const caller = requireAuthenticated(request);
+  if (!access.systemCan(caller.identity, resource, action)) {
+    throw new ApiError('FORBIDDEN', `not allowed to ${action} ${resource}`);
+  }
+  return caller;
+}
+
+/**
+ * Looks up a project by name or id (Harbor's `project_name_or_id`; the header
+ * `X-Is-Resource-Name: true` forces a name) and checks a permission in it. A project the
+ * caller cannot read at all answers 404, so private projects do not leak their names.
+ */
+export async function requireProject(
+  request: FastifyRequest,
+  deps: Pick<ApiDeps, 'database' | 'access'>,
+  nameOrId: string,
+  resource: string,
+  action: string,
+): Promise<{ caller: ApiCaller; project: Project; permissions: ProjectPermissions }> {
+  const caller = apiCaller(request);
+  const project = await findProjectByNameOrId(deps.database, nameOrId, request.headers['x-is-resource-name'] === 'true');
+  const permissions = project ? await deps.access.forProject(caller.identity, project) : undefined;
+  if (!project || !permissions || !permissions.can('', 'read')) {
+    if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
+    throw new ApiError('NOT_FOUND', `project ${nameOrId} not found`);
+  }
+  if (!permissions.can(resource, action)) {
+    if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
+    throw new ApiError('FORBIDDEN', `not allowed to ${action} ${resource || 'the project'} in project ${project.name}`);
+  }
+  return { caller, project, permissions };
+}
+
+export async function findProjectByNameOrId(database: Database, nameOrId: string, forceName: boolean): Promise<Project | undefined> {
+  const query = database.db.selectFrom('projects').selectAll();
+  if (!forceName && /^\d+$/.test(nameOrId)) return query.where('id', '=', Number(nameOrId)).executeTakeFirst();
+  return query.where('name', '=', nameOrId).executeTakeFirst();
+}

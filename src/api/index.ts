@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+import { installApiAuthentication, type ApiDeps } from './context.js';
+
+export * from './context.js';
+export { parsePaging, setPagingHeaders, type Paging } from './paging.js';
+export { parseQuery, type Query, type QueryTerm } from './q.js';
+
+/** A feature's management API routes, registered inside the authenticated /api/v2.0 scope. */
+export type ApiFeature = (scope: FastifyInstance, deps: ApiDeps) => void | Promise<void>;
+
+export async function registerApi(app: FastifyInstance, deps: ApiDeps, features: readonly ApiFeature[]): Promise<void> {
+  await app.register(
+    async (scope) => {
+      installApiAuthentication(scope, deps);
+      for (const feature of features) await feature(scope, deps);
+    },
+    { prefix: '/api/v2.0' },
+  );
+}

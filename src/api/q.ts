@@ -1,0 +1,63 @@
+import { ApiError } from '../errors/api-error.js';
+
+/**
+ * Harbor's `q` query: comma-separated `key=value` terms.
+ *   k=v       exact match
+ *   k=~v      fuzzy (substring) match
+ *   k=[a~b]   range (either end may be empty)
+ *   k={a b}   any of
+ *   k=(a b)   all of
+ */
+export type QueryTerm =
+  | { kind: 'exact'; value: string }
+  | { kind: 'fuzzy'; value: string }
+  | { kind: 'range'; min?: string; max?: string }
+  | { kind: 'or'; values: string[] }
+  | { kind: 'and'; values: string[] };
+
+export type Query = Map<string, QueryTerm>;
+
+export function parseQuery(q: unknown, allowedKeys: readonly string[]): Query {
+  const query: Query = new Map();
+  if (q === undefined || q === '') return query;
+  if (typeof q !== 'string') throw new ApiError('BAD_REQUEST', 'q must be a string');
+  for (const part of splitTerms(q)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new ApiError('BAD_REQUEST', `invalid query term "${part}": expected key=value`);
+    const key = part.slice(0, eq).trim();
+    const raw = decodeURIComponent(part.slice(eq + 1).trim());
+    if (!allowedKeys.includes(key)) throw new ApiError('BAD_REQUEST', `unsupported query key "${key}"; supported: ${allowedKeys.join(', ')}`);
+    query.set(key, parseTerm(raw));
+  }
+  return query;
+}
+
+/** Commas inside [], {} or () belong to the term. */
+function splitTerms(q: string): string[] {
+  const terms: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of q) {
+    if ('[{('.includes(ch)) depth++;
+    if (']})'.includes(ch)) depth--;
+    if (ch === ',' && depth === 0) {
+      if (current.trim()) terms.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current.trim()) terms.push(current);
+  return terms;
+}
+
+function parseTerm(raw: string): QueryTerm {
+  if (raw.startsWith('~')) return { kind: 'fuzzy', value: raw.slice(1) };
+  if (raw.startsWith('[') && raw.endsWith(']')) {
+    const [min, max] = raw.slice(1, -1).split('~').map((s) => s.trim());
+    return { kind: 'range', min: min || undefined, max: max || undefined };
+  }
+  if (raw.startsWith('{') && raw.endsWith('}')) return { kind: 'or', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
+  if (raw.startsWith('(') && raw.endsWith(')')) return { kind: 'and', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
+  return { kind: 'exact', value: raw };
+}

@@ -1,0 +1,27 @@
+import type { RobotGrant } from '../auth/identity.js';
+import type { Executor, Robot } from '../db/index.js';
+
+/** Robot names carry this prefix, as in Harbor. */
+export const ROBOT_PREFIX = 'robot$';
+
+export function isRobotName(name: string): boolean {
+  return name.startsWith(ROBOT_PREFIX);
+}
+
+export function findRobotByName(db: Executor, name: string): Promise<Robot | undefined> {
+  return db.selectFrom('robots').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function robotGrants(db: Executor, robotId: number): Promise<RobotGrant[]> {
+  const rows = await db.selectFrom('robot_permissions').selectAll().where('robot_id', '=', robotId).execute();
+  return rows.map((row) => ({
+    namespace: row.namespace,
+    access: (JSON.parse(row.access) as Array<{ resource: string; action: string; effect?: string }>).filter((a) => (a.effect ?? 'allow') === 'allow'),
+    repositoryPatterns: row.repository_patterns ? (JSON.parse(row.repository_patterns) as string[]) : null,
+  }));
+}
+
+/** Disabled and expired robots authenticate as nobody. */
+export function robotIsActive(robot: Robot, now: number): boolean {
+  return robot.disabled === 0 && (robot.expires_at === -1 || robot.expires_at > now);
+}

@@ -1,0 +1,1 @@
+export { ROBOT_PREFIX, isRobotName, findRobotByName, robotGrants, robotIsActive } from './accounts.js';
