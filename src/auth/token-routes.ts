@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { splitRepositoryName } from '../lib/names.js';
@@ -35,12 +36,25 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'bearer') throw new ApiError('UNAUTHORIZED', 'a token cannot be exchanged for a token');
     const auth = await deps.authenticator.authenticate(credentials);
+    const scopes = parseScopes(queryValues(query.scope));
+    // `docker login` asks for a token without scope; a failure is recorded whenever it happens.
+    if (credentials.kind === 'basic' && (!auth.ok || scopes.length === 0)) {
+      await recordAudit(deps.database.db, {
+        projectId: null,
+        operation: 'login',
+        resourceType: 'user',
+        resource: credentials.username,
+        username: credentials.username,
+        clientIp: request.ip,
+        success: auth.ok,
+        at: deps.clock.now(),
+      });
+    }
     if (!auth.ok) {
       request.log.info({ user: credentials.kind === 'basic' ? credentials.username : undefined }, 'login failed');
       reply.header('www-authenticate', `Basic realm="berth"`);
       throw new ApiError('UNAUTHORIZED', auth.reason);
     }
-    const scopes = parseScopes(queryValues(query.scope));
     if (auth.identity.kind === 'anonymous' && scopes.length === 0) {
       reply.header('www-authenticate', `Basic realm="berth"`);
       throw new ApiError('UNAUTHORIZED', 'authentication required');

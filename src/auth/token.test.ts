@@ -81,6 +81,14 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await access(res), []);
     });
 
+    it('records logins and failed logins in the audit log', async () => {
+      await token([], ADMIN);
+      await token([], basic('admin', 'not-the-password'));
+      const rows = await server.database.db.selectFrom('audit_logs').select(['operation', 'username', 'success']).where('operation', '=', 'login').execute();
+      assert.ok(rows.some((r) => r.username === 'admin' && r.success === 1));
+      assert.ok(rows.some((r) => r.username === 'admin' && r.success === 0));
+    });
+
     it('refuses another service with 400 and POST with 405', async () => {
       const other = await fetch(`${server.url}/service/token?service=elsewhere`, { headers: { authorization: ADMIN } });
       assert.equal(other.status, 400);

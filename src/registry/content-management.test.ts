@@ -79,6 +79,29 @@ for (const dialect of testDialects()) {
       assert.equal((await client.request('GET', `/v2/library/keep/manifests/${digest}`)).status, 200);
     });
 
+    it('records pushes, pulls and deletes in the audit log with who and from where', async () => {
+      const { digest } = await client.pushImage('library/audited', 'v1');
+      assert.equal((await client.request('GET', '/v2/library/audited/manifests/v1')).status, 200);
+      assert.equal((await client.request('DELETE', `/v2/library/audited/manifests/${digest}`)).status, 202);
+      // Pull entries are written in batches every few seconds.
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      const rows = await server.database.db
+        .selectFrom('audit_logs')
+        .select(['operation', 'resource', 'username', 'client_ip', 'resource_type'])
+        .where('resource', 'like', 'library/audited%')
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => [r.operation, r.resource_type, r.resource, r.username]),
+        [
+          ['create', 'artifact', 'library/audited:v1', 'admin'],
+          ['delete', 'artifact', `library/audited@${digest}`, 'admin'],
+          ['pull', 'artifact', 'library/audited:v1', 'admin'],
+        ],
+      );
+      assert.ok(rows.every((r) => r.client_ip === '127.0.0.1'));
+    });
+
     it('answers 405 to a method an endpoint does not support', async () => {
       const res = await client.request('POST', '/v2/library/keep/manifests/v1');
       assert.equal(res.status, 405);

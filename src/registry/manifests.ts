@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/index.js';
 import type { Artifact, Repository } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
@@ -8,6 +9,12 @@ import { ManifestCache } from './manifest-cache.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
+
+/** Who changed something, for the event and audit rows. */
+export interface Actor {
+  name: string;
+  ip: string;
+}
 
 export type ManifestReference = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: string };
 
@@ -67,7 +74,7 @@ export class ManifestService {
     reference: ManifestReference,
     body: Buffer,
     contentType: string | undefined,
-    operator: string,
+    actor: Actor,
   ): Promise<{ digest: string; subject: string | null }> {
     const algorithm = reference.kind === 'digest' ? parseDigest(reference.digest).algorithm : 'sha256';
     const digest = digestOf(body, algorithm);
@@ -121,17 +128,26 @@ export class ManifestService {
           repository: repository.name,
           digest: digest.toString(),
           tag: reference.kind === 'tag' ? reference.tag : null,
-          operator,
+          operator: actor.name,
           created_at: now,
         })
         .execute();
+      await recordAudit(trx, {
+        projectId: repository.project_id,
+        operation: 'create',
+        resourceType: 'artifact',
+        resource: reference.kind === 'tag' ? `${repository.name}:${reference.tag}` : `${repository.name}@${digest.toString()}`,
+        username: actor.name,
+        clientIp: actor.ip,
+        at: now,
+      });
     });
     this.cache.set(digest.toString(), body);
     return { digest: digest.toString(), subject: manifest.subject };
   }
 
   /** By digest: removes the artifact and its tags. By tag: removes only the tag. */
-  async delete(repository: Repository, reference: ManifestReference, operator: string): Promise<void> {
+  async delete(repository: Repository, reference: ManifestReference, actor: Actor): Promise<void> {
     const { db } = this.deps.database;
     const now = this.deps.clock.now();
     await db.transaction().execute(async (trx) => {
@@ -154,10 +170,19 @@ export class ManifestService {
           repository: repository.name,
           digest: reference.kind === 'digest' ? reference.digest : null,
           tag: reference.kind === 'tag' ? reference.tag : null,
-          operator,
+          operator: actor.name,
           created_at: now,
         })
         .execute();
+      await recordAudit(trx, {
+        projectId: repository.project_id,
+        operation: 'delete',
+        resourceType: reference.kind === 'tag' ? 'tag' : 'artifact',
+        resource: reference.kind === 'tag' ? `${repository.name}:${reference.tag}` : `${repository.name}@${reference.digest}`,
+        username: actor.name,
+        clientIp: actor.ip,
+        at: now,
+      });
     });
   }
 }

@@ -1,42 +1,78 @@
+import type { AuditEntry } from '../audit/index.js';
+import { recordAudit } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { Clock } from '../system/clock.js';
 import { recordPulls } from './repo.js';
 
+export interface Pull {
+  repositoryId: number;
+  projectId: number;
+  artifactId: number;
+  /** `library/app:1.0` or `library/app@sha256:…`, as the client asked. */
+  resource: string;
+  username: string;
+  clientIp: string;
+}
+
+/** Past this many pending audit rows a flush starts at once, so memory stays bounded. */
+const MAX_PENDING_AUDITS = 5_000;
+
 /**
- * Pull times and counts, written in batches: a database write on every manifest GET
- * would make the hottest read path a write path.
+ * Pull times, counts and pull audit entries, written in batches: a database write on every
+ * manifest GET would make the hottest read path a write path. A crash loses at most the
+ * last few seconds of pull statistics, never anything pushed.
  */
 export class PullRecorder {
-  private pending = new Map<number, { repositoryId: number; artifactId: number; count: number; at: number }>();
+  private counts = new Map<number, { repositoryId: number; artifactId: number; count: number; at: number }>();
+  private audits: AuditEntry[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
-    private readonly flushEveryMs = 5000,
+    private readonly flushEveryMs = 3000,
   ) {}
 
-  record(repositoryId: number, artifactId: number): void {
-    const entry = this.pending.get(artifactId);
+  record(pull: Pull): void {
     const at = this.clock.now();
+    const entry = this.counts.get(pull.artifactId);
     if (entry) {
       entry.count += 1;
       entry.at = at;
     } else {
-      this.pending.set(artifactId, { repositoryId, artifactId, count: 1, at });
+      this.counts.set(pull.artifactId, { repositoryId: pull.repositoryId, artifactId: pull.artifactId, count: 1, at });
+    }
+    this.audits.push({
+      projectId: pull.projectId,
+      operation: 'pull',
+      resourceType: 'artifact',
+      resource: pull.resource,
+      username: pull.username,
+      clientIp: pull.clientIp,
+      at,
+    });
+    if (this.audits.length >= MAX_PENDING_AUDITS) {
+      void this.flush();
+      return;
     }
     this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs).unref();
   }
 
   async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending.values()];
-    this.pending = new Map();
+    if (this.counts.size === 0 && this.audits.length === 0) return;
+    const counts = [...this.counts.values()];
+    const audits = this.audits;
+    this.counts = new Map();
+    this.audits = [];
     try {
-      await this.database.db.transaction().execute((trx) => recordPulls(trx, batch));
+      await this.database.db.transaction().execute(async (trx) => {
+        await recordPulls(trx, counts);
+        for (const audit of audits) await recordAudit(trx, audit);
+      });
     } catch {
-      // An artifact deleted meanwhile, or the database closing: pull statistics are best effort.
+      // The database closing under us, or an artifact deleted meanwhile: pull statistics are best effort.
     }
   }
 }

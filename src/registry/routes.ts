@@ -9,7 +9,7 @@ import { blobPath } from '../storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
-import { ManifestService, parseReference } from './manifests.js';
+import { ManifestService, parseReference, type Actor } from './manifests.js';
 import * as repo from './repo.js';
 import { setRequestUser } from '../system/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
@@ -79,8 +79,9 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   };
 
   const getManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
-    await guard.authorize(caller, route.name, 'pull');
-    const artifact = await manifests.findByName(route.name, parseReference(route.reference));
+    const project = await guard.authorize(caller, route.name, 'pull');
+    const reference = parseReference(route.reference);
+    const artifact = await manifests.findByName(route.name, reference);
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }
@@ -91,7 +92,14 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       .header('content-length', artifact.manifest_size);
     if (request.method === 'HEAD') return void reply.send();
     const body = await manifests.read(artifact);
-    manifests.pulls.record(artifact.repository_id, artifact.id);
+    manifests.pulls.record({
+      repositoryId: artifact.repository_id,
+      projectId: project.id,
+      artifactId: artifact.id,
+      resource: reference.kind === 'tag' ? `${route.name}:${reference.tag}` : `${route.name}@${reference.digest}`,
+      username: identityName(caller.identity) || 'anonymous',
+      clientIp: request.ip,
+    });
     reply.send(body);
   };
 
@@ -100,18 +108,18 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const reference = parseReference(route.reference);
     const body = await readLimited(request.raw, maxManifest, contentLength(request));
     const target = await ensureRepository(route.name, project.id);
-    const stored = await manifests.put(target, reference, body, request.headers['content-type'], identityName(caller.identity));
+    const stored = await manifests.put(target, reference, body, request.headers['content-type'], actor(caller, request));
     reply.code(201).header('location', `/v2/${route.name}/manifests/${stored.digest}`).header('docker-content-digest', stored.digest);
     if (stored.subject) reply.header('oci-subject', stored.subject);
     reply.send();
   };
 
-  const deleteManifest: Handler<'manifest'> = async (route, caller, _request, reply) => {
+  const deleteManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
     await guard.authorize(caller, route.name, 'delete');
     const reference = parseReference(route.reference);
     const found = await repository(route.name);
     if (!found) throw new OciError('MANIFEST_UNKNOWN', { name: route.name });
-    await manifests.delete(found, reference, identityName(caller.identity));
+    await manifests.delete(found, reference, actor(caller, request));
     reply.code(202).send();
   };
 
@@ -286,6 +294,10 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     });
   });
   return manifests;
+}
+
+function actor(caller: Caller, request: FastifyRequest): Actor {
+  return { name: identityName(caller.identity) || 'anonymous', ip: request.ip };
 }
 
 /** Whether an Accept header admits the media type (no header, or a wildcard, admits all). */
