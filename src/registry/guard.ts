@@ -72,7 +72,12 @@ export class RegistryGuard {
       throw new OciError('NAME_UNKNOWN', { project: parts.project }, `project ${parts.project} not found`);
     }
     if ((await this.allowed(caller, name, project)).has(action)) return project;
-    if (anonymous || caller.token) throw this.challenge(caller.realm, scope, 'insufficient_scope');
+    // Signing in, or a token with this scope, would help: challenge. Otherwise the caller
+    // may simply not do this, and is told so with DENIED.
+    if (anonymous) throw this.challenge(caller.realm, scope, caller.token ? 'insufficient_scope' : undefined);
+    if (caller.token && (await this.access.repositoryActions(caller.identity, project, name)).has(action)) {
+      throw this.challenge(caller.realm, scope, 'insufficient_scope');
+    }
     throw new OciError('DENIED', { name, action }, `not allowed to ${action} ${name}`);
   }
 
