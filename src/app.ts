@@ -69,16 +69,9 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
 
   registerSystemRoutes(app, { database: db, storage });
   registerTokenRoutes(app, { database: db, authenticator, access, signer, clock, service: config.auth.tokenService });
-  const apiDeps = {
-    config,
-    database: db,
-    storage,
-    clock,
-    authenticator,
-    access,
-    sessions: new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000),
-    settings: new Settings(db, config),
-  };
+  const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
+  const apiDeps = { config, database: db, storage, clock, authenticator, access, sessions, settings: new Settings(db, config) };
+  jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
   registerSessionRoutes(app, apiDeps);
   await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi]);
   const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator, access });

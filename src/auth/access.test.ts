@@ -122,7 +122,10 @@ for (const dialect of testDialects()) {
       };
       const inOwn = await access.forProject(robot, own);
       for (const row of ROWS) {
-        const expected = (row.resource === 'repository' && (row.action === 'push' || row.action === 'pull')) || (row.resource === 'artifact' && row.action === 'read');
+        const expected =
+          (row.resource === 'repository' && (row.action === 'push' || row.action === 'pull')) ||
+          (row.resource === 'artifact' && row.action === 'read') ||
+          (row.resource === '' && row.action === 'read');
         assert.equal(inOwn.can(row.resource, row.action), expected, `${row.resource}:${row.action}`);
       }
       const inOther = await access.forProject(robot, otherPrivate);

@@ -110,6 +110,8 @@ function decide(
   if (identity.kind === 'robot') {
     return identity.grants.some((grant) => {
       if (grant.namespace !== project.name && grant.namespace !== '*') return false;
+      // A robot granted anything in a project may see the project itself, as in Harbor.
+      if (resource === '' && action === 'read') return true;
       if (narrowedOut(grant.repositoryPatterns)) return false;
       return grant.access.some(
         (a) =>

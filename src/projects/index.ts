@@ -1,1 +1,2 @@
-export { findProjectByName, listProjects, createProject } from './repo.js';
+export { findProjectByName, findProjectById, listProjects, createProject } from './repo.js';
+export { validateProjectName } from './service.js';

@@ -1,0 +1,64 @@
+import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/rbac.js';
+import type { Project } from '../db/index.js';
+import type { MemberRow } from './members-repo.js';
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export interface ProjectDetail {
+  ownerName: string | null;
+  metadata: Record<string, string>;
+  repoCount: number;
+  role: Role | undefined;
+  /** Harbor's `with_detail=false` leaves out what needs more lookups. */
+  withDetail: boolean;
+}
+
+/** Harbor's Project definition. */
+export function projectJson(project: Project, detail: ProjectDetail): Record<string, unknown> {
+  const roleId = detail.role ? ROLE_IDS[detail.role] : 0;
+  return {
+    project_id: project.id,
+    owner_id: project.owner_id,
+    name: project.name,
+    registry_id: null,
+    creation_time: iso(project.created_at),
+    update_time: iso(project.updated_at),
+    deleted: false,
+    ...(detail.withDetail
+      ? {
+          owner_name: detail.ownerName ?? '',
+          togglable: true,
+          current_user_role_id: roleId,
+          current_user_role_ids: roleId ? [roleId] : [],
+        }
+      : {}),
+    repo_count: detail.repoCount,
+    chart_count: 0,
+    metadata: detail.metadata,
+    cve_allowlist: {
+      id: 0,
+      project_id: project.id,
+      items: [],
+      expires_at: null,
+      creation_time: iso(project.created_at),
+      update_time: iso(project.updated_at),
+    },
+  };
+}
+
+/** Harbor's ProjectMemberEntity, plus the repository patterns narrowing the member's role. */
+export function memberJson(member: MemberRow): Record<string, unknown> {
+  const role = ROLE_BY_ID.get(member.role);
+  return {
+    id: member.id,
+    project_id: member.project_id,
+    entity_name: member.entity_name,
+    role_name: role ? ROLE_NAMES[role] : '',
+    role_id: member.role,
+    entity_id: member.entity_id,
+    entity_type: member.entity_type,
+    repository_patterns: member.repository_patterns ? (JSON.parse(member.repository_patterns) as string[]) : null,
+  };
+}
