@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi } from './api/index.js';
+import { auditRetentionJob } from './audit/index.js';
 import { auditApi } from './audit/routes.js';
 import { AccessControl } from './auth/access.js';
 import { SessionStore } from './auth/sessions.js';
@@ -71,6 +72,7 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   registerTokenRoutes(app, { database: db, authenticator, access, signer, clock, service: config.auth.tokenService });
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const apiDeps = { config, database: db, storage, clock, authenticator, access, sessions, settings: new Settings(db, config) };
+  jobs.schedule(auditRetentionJob({ database: db, clock, settings: apiDeps.settings }));
   jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
   registerSessionRoutes(app, apiDeps);
   await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi]);

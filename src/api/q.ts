@@ -25,7 +25,12 @@ export function parseQuery(q: unknown, allowedKeys: readonly string[]): Query {
     const eq = part.indexOf('=');
     if (eq <= 0) throw new ApiError('BAD_REQUEST', `invalid query term "${part}": expected key=value`);
     const key = part.slice(0, eq).trim();
-    const raw = decodeURIComponent(part.slice(eq + 1).trim());
+    let raw: string;
+    try {
+      raw = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      throw new ApiError('BAD_REQUEST', `query term "${part}" is not valid percent-encoded text (write % as %25)`);
+    }
     if (!allowedKeys.includes(key)) throw new ApiError('BAD_REQUEST', `unsupported query key "${key}"; supported: ${allowedKeys.join(', ')}`);
     query.set(key, parseTerm(raw));
   }
@@ -54,8 +59,9 @@ function splitTerms(q: string): string[] {
 function parseTerm(raw: string): QueryTerm {
   if (raw.startsWith('~')) return { kind: 'fuzzy', value: raw.slice(1) };
   if (raw.startsWith('[') && raw.endsWith(']')) {
-    const [min, max] = raw.slice(1, -1).split('~').map((s) => s.trim());
-    return { kind: 'range', min: min || undefined, max: max || undefined };
+    const bounds = raw.slice(1, -1).split('~').map((s) => s.trim());
+    if (bounds.length !== 2) throw new ApiError('BAD_REQUEST', `invalid range "${raw}": expected [min~max]`);
+    return { kind: 'range', min: bounds[0] || undefined, max: bounds[1] || undefined };
   }
   if (raw.startsWith('{') && raw.endsWith('}')) return { kind: 'or', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
   if (raw.startsWith('(') && raw.endsWith(')')) return { kind: 'and', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };

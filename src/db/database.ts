@@ -10,6 +10,8 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
   readonly dialect: Dialect;
+  /** The PostgreSQL schema Berth works in, when not the default one. */
+  readonly schema?: string;
   readonly db: Kysely<Tables>;
   close(): Promise<void>;
 }
@@ -93,5 +95,5 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
     options: schema ? `-c search_path="${schema}"` : undefined,
   });
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { dialect: 'postgres', db, close: () => db.destroy() };
+  return { dialect: 'postgres', schema, db, close: () => db.destroy() };
 }

@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Settings } from '../system/settings.js';
+import { api, expectJson } from '../testing/api.js';
+import { testDialects } from '../testing/dialects.js';
+import { startTestServer, type TestServer } from '../testing/server.js';
+import { auditRetentionJob, recordAudit } from './index.js';
+import type { AuditLogJson } from './schema.js';
+
+const DAY = 86_400_000;
+
+for (const dialect of testDialects()) {
+  describe(`audit log retention (${dialect.name})`, () => {
+    let server: TestServer;
+    let now = Date.parse('2026-06-01T00:00:00Z');
+    const clock = { now: () => now };
+    let job: ReturnType<typeof auditRetentionJob>;
+    let settings: Settings;
+
+    before(async () => {
+      server = await startTestServer(dialect, { audit: { retentionDays: 90 } }, clock);
+      settings = new Settings(server.database, server.config);
+      job = auditRetentionJob({ database: server.database, clock, settings });
+    });
+    after(() => server.close());
+
+    const record = (resource: string, at: number, projectId: number | null = 1) =>
+      recordAudit(server.database.db, { projectId, operation: 'push', resourceType: 'artifact', resource, username: 'admin', at });
+
+    async function remaining(): Promise<string[]> {
+      const res = await api(server.url, 'GET', '/audit-logs?page_size=100&sort=op_time');
+      const body = await expectJson<AuditLogJson[]>(res, 200);
+      assert.equal(Number(res.headers.get('x-total-count')), body.length);
+      return body.map((row) => row.resource);
+    }
+
+    it('runs hourly under its own name', () => {
+      assert.equal(job.name, 'audit-retention');
+      assert.equal(job.everyMs, 60 * 60 * 1000);
+    });
+
+    it('deletes only rows older than audit_log_retention_days, following the clock and the runtime setting', async () => {
+      await record('100-days', now - 100 * DAY);
+      await record('login-100-days', now - 100 * DAY, null);
+      await record('90-days-and-1ms', now - 90 * DAY - 1);
+      await record('90-days', now - 90 * DAY);
+      await record('89-days', now - 89 * DAY);
+      await record('1-hour', now - 3_600_000);
+
+      await job.run();
+      assert.deepEqual(await remaining(), ['90-days', '89-days', '1-hour']);
+      await job.run();
+      assert.deepEqual(await remaining(), ['90-days', '89-days', '1-hour']);
+
+      // The runtime setting wins over the configured default.
+      await settings.set({ audit_log_retention_days: 30 });
+      await job.run();
+      assert.deepEqual(await remaining(), ['1-hour']);
+
+      now += 30 * DAY;
+      await job.run();
+      assert.deepEqual(await remaining(), []);
+      await settings.set({ audit_log_retention_days: 90 });
+    });
+
+    it('keeps deleting in batches until nothing old is left', async () => {
+      const old = now - 365 * DAY;
+      const rows = Array.from({ length: 12_001 }, (_, i) => ({
+        project_id: 1,
+        operation: 'pull',
+        resource_type: 'artifact',
+        resource: `library/app:${i}`,
+        username: 'admin',
+        client_ip: null,
+        op_time: old + i,
+      }));
+      for (let i = 0; i < rows.length; i += 1000) await server.database.db.insertInto('audit_logs').values(rows.slice(i, i + 1000)).execute();
+      await record('fresh', now - DAY);
+
+      await job.run();
+      assert.deepEqual(await remaining(), ['fresh']);
+    });
+
+    it('does not purge when the setting is not a positive number of days', async () => {
+      await record('ancient', now - 1000 * DAY);
+      await settings.set({ audit_log_retention_days: 0 });
+      await job.run();
+      assert.ok((await remaining()).includes('ancient'));
+      await settings.set({ audit_log_retention_days: 90 });
+      await job.run();
+      assert.ok(!(await remaining()).includes('ancient'));
+    });
+  });
+}
