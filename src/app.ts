@@ -6,6 +6,7 @@ import { AccessControl } from './auth/access.js';
 import { SessionStore } from './auth/sessions.js';
 import { projectsApi } from './projects/routes.js';
 import { robotsApi } from './robots/routes.js';
+import { searchApi } from './search/routes.js';
 import { Settings } from './system/settings.js';
 import { registerSessionRoutes } from './users/session-routes.js';
 import { usersApi } from './users/routes.js';
@@ -75,7 +76,7 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   jobs.schedule(auditRetentionJob({ database: db, clock, settings: apiDeps.settings }));
   jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
   registerSessionRoutes(app, apiDeps);
-  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi]);
+  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi]);
   const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator, access });
   jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   app.addHook('onClose', async () => {
