@@ -1,3 +1,110 @@
-import type { ApiFeature } from '../api/index.js';
+import type { FastifyRequest } from 'fastify';
+import { parsePaging, parseQuery, requireAuthenticated, setPagingHeaders, type ApiFeature, type Query } from '../api/index.js';
+import { ApiError } from '../errors/api-error.js';
+import type { RobotSort } from './repo.js';
+import { parseBody, robotCreateSchema, robotSecSchema, robotUpdateSchema } from './schema.js';
+import { RobotService, type Actor, type ListFilter } from './service.js';
 
-export const robotsApi: ApiFeature = () => {};
+/** Harbor's robot account API (`/robots`) and its permission catalogue (`/permissions`). */
+export const robotsApi: ApiFeature = (scope, deps) => {
+  const robots = new RobotService(deps);
+
+  scope.post('/robots', async (request, reply) => {
+    const body = parseBody(robotCreateSchema, request.body);
+    const created = await robots.create(actor(request), body);
+    reply.code(201).header('location', `/api/v2.0/robots/${created.id}`);
+    return created;
+  });
+
+  scope.get('/robots', async (request, reply) => {
+    const caller = actor(request);
+    const query = request.query as Record<string, unknown>;
+    const paging = parsePaging(query);
+    const { total, robots: page } = await robots.list(caller, listFilter(parseQuery(query.q, QUERY_KEYS)), parseSort(query.sort), {
+      offset: paging.offset,
+      limit: paging.pageSize,
+    });
+    setPagingHeaders(request, reply, total, paging);
+    return page;
+  });
+
+  scope.get('/robots/:robot_id', async (request) => robots.get(actor(request), robotId(request)));
+
+  scope.put('/robots/:robot_id', async (request, reply) => {
+    const caller = actor(request);
+    const id = robotId(request);
+    await robots.update(caller, id, parseBody(robotUpdateSchema, request.body));
+    return reply.code(200).send();
+  });
+
+  scope.patch('/robots/:robot_id', async (request) => {
+    const caller = actor(request);
+    const id = robotId(request);
+    return robots.refreshSecret(caller, id, parseBody(robotSecSchema, request.body).secret);
+  });
+
+  scope.delete('/robots/:robot_id', async (request, reply) => {
+    await robots.delete(actor(request), robotId(request));
+    return reply.code(200).send();
+  });
+
+  scope.get('/permissions', async (request) => robots.catalogue(actor(request).identity));
+};
+
+function actor(request: FastifyRequest): Actor {
+  const caller = requireAuthenticated(request);
+  return { identity: caller.identity, clientIp: caller.clientIp };
+}
+
+function robotId(request: FastifyRequest): number {
+  const raw = (request.params as { robot_id: string }).robot_id;
+  const id = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new ApiError('BAD_REQUEST', 'robot_id must be a positive integer');
+  return id;
+}
+
+// Harbor's portal sends `Level` and `ProjectID`; the snake_case spellings are accepted too.
+const QUERY_KEYS = ['Level', 'level', 'ProjectID', 'project_id', 'name'] as const;
+
+function listFilter(query: Query): ListFilter {
+  const filter: ListFilter = {};
+  for (const [key, term] of query) {
+    if (key === 'name') {
+      if (term.kind === 'fuzzy') filter.nameContains = term.value.toLowerCase();
+      else if (term.kind === 'exact') filter.nameExact = term.value;
+      else throw new ApiError('BAD_REQUEST', 'q: name supports exact (name=v) and fuzzy (name=~v) matches');
+      continue;
+    }
+    if (term.kind !== 'exact') throw new ApiError('BAD_REQUEST', `q: ${key} supports exact matches only`);
+    if (key === 'Level' || key === 'level') {
+      if (term.value !== 'system' && term.value !== 'project') throw new ApiError('BAD_REQUEST', 'q: Level is system or project');
+      filter.level = term.value;
+    } else {
+      const id = Number(term.value);
+      if (!/^\d+$/.test(term.value) || !Number.isSafeInteger(id)) throw new ApiError('BAD_REQUEST', `q: ${key} must be a project id`);
+      // Harbor gives system robots project id 0.
+      if (id === 0) filter.level = 'system';
+      else filter.projectId = id;
+    }
+  }
+  return filter;
+}
+
+const SORT_COLUMNS: Record<string, RobotSort['column']> = {
+  id: 'id',
+  name: 'name',
+  creation_time: 'created_at',
+  expires_at: 'expires_at',
+};
+
+/** Harbor's `sort=field1,-field2`; newest first when absent. */
+function parseSort(sort: unknown): RobotSort[] {
+  if (sort === undefined || sort === '') return [{ column: 'created_at', desc: true }];
+  if (typeof sort !== 'string') throw new ApiError('BAD_REQUEST', 'sort must be a string');
+  return sort.split(',').map((field) => {
+    const desc = field.startsWith('-');
+    const column = SORT_COLUMNS[desc ? field.slice(1) : field];
+    if (!column) throw new ApiError('BAD_REQUEST', `sort: unsupported field "${field}"; supported: ${Object.keys(SORT_COLUMNS).join(', ')}`);
+    return { column, desc };
+  });
+}
