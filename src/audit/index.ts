@@ -1,2 +1,2 @@
-export { recordAudit, type AuditEntry, type AuditOperation } from './record.js';
+export { recordAudit, recordAudits, type AuditEntry, type AuditOperation } from './record.js';
 export { auditRetentionJob, purgeAuditLogs, type AuditRetentionDeps } from './jobs.js';

@@ -1,5 +1,5 @@
 import type { AuditEntry } from '../audit/index.js';
-import { recordAudit } from '../audit/index.js';
+import { recordAudits } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { Clock } from '../system/clock.js';
 import { recordPulls } from './repo.js';
@@ -69,7 +69,7 @@ export class PullRecorder {
     try {
       await this.database.db.transaction().execute(async (trx) => {
         await recordPulls(trx, counts);
-        for (const audit of audits) await recordAudit(trx, audit);
+        await recordAudits(trx, audits);
       });
     } catch {
       // The database closing under us, or an artifact deleted meanwhile: pull statistics are best effort.
