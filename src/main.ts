@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { configJsonSchema, ConfigError, loadConfig } from './config/load.js';
 import { openDatabase } from './db/index.js';
 import { databaseUrl, startServer } from './server.js';
+import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/routes.js';
 
 function port(value: string): number {
@@ -72,6 +73,43 @@ program
     const database = await openDatabase({ url: databaseUrl(config), poolSize: 1 });
     await database.close();
     console.log(`database is up to date (${database.dialect})`);
+  });
+
+const adminCommand = program
+  .command('admin')
+  .description('Administrative tasks run against the database directly (for when the API is out of reach)')
+  .addHelpText(
+    'after',
+    `
+reset-password sets a user's password (default: the "admin" user) when nobody can sign in
+to change it. The new password comes from BERTH_NEW_PASSWORD or is asked for twice on the
+terminal (not echoed). It must be 8 to 128 characters long with at least one lowercase
+letter, one uppercase letter and one digit. The user's browser sessions end; a running
+server picks the change up within seconds, so there is no need to stop it first.
+
+Examples:
+  berth admin reset-password --data-dir /var/lib/berth
+  BERTH_NEW_PASSWORD='N3w-secret-pass' berth admin reset-password --config berth.yaml --username alice`,
+  );
+adminCommand
+  .command('reset-password')
+  .description("Set a user's password in the database (BERTH_NEW_PASSWORD or a terminal prompt)")
+  .option('-c, --config <file>', 'YAML config file (also BERTH_CONFIG)')
+  .option('-d, --data-dir <dir>', 'data directory (for the embedded database)')
+  .option('-u, --username <name>', 'whose password to set', 'admin')
+  .action(async (options: ServeOptions & { username: string }) => {
+    const env = { ...process.env };
+    // Not a configuration key: keep it away from the config loader, and from anything spawned later.
+    delete process.env.BERTH_NEW_PASSWORD;
+    const config = configFrom(options);
+    const password = await newPasswordFromUser(env);
+    const database = await openDatabase({ url: databaseUrl(config), poolSize: 1 });
+    try {
+      await resetPassword(database, options.username, password, Date.now());
+    } finally {
+      await database.close();
+    }
+    console.log(`password of user "${options.username}" changed; their browser sessions were signed out`);
   });
 
 const configCommand = program.command('config').description('Inspect configuration');

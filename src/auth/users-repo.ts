@@ -8,9 +8,19 @@ export function findUserById(db: Executor, id: number): Promise<User | undefined
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Emails are compared without case: `Ann@Example.com` and `ann@example.com` are one mailbox. */
+export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
 export async function createUser(
   db: Executor,
-  user: { username: string; passwordHash: string; sysadmin: boolean; realname?: string; now: number },
+  user: { username: string; passwordHash: string; sysadmin: boolean; realname?: string; email?: string | null; comment?: string; now: number },
 ): Promise<User> {
   return db
     .insertInto('users')
@@ -19,10 +29,15 @@ export async function createUser(
       password_hash: user.passwordHash,
       sysadmin_flag: user.sysadmin ? 1 : 0,
       realname: user.realname ?? '',
-      email: null,
+      email: user.email ?? null,
+      comment: user.comment ?? '',
       created_at: user.now,
       updated_at: user.now,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+export async function updateUserPassword(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
 }

@@ -77,7 +77,7 @@ export function envOverlay(env: NodeJS.ProcessEnv): Tree {
 }
 
 /** Variables that belong to the tooling around Berth rather than to its configuration. */
-const IGNORED_ENV = new Set(['BERTH_CONFIG', 'BERTH_TEST_PG_URL']);
+const IGNORED_ENV = new Set(['BERTH_CONFIG', 'BERTH_TEST_PG_URL', 'BERTH_NEW_PASSWORD']);
 
 /** Historic spelling kept for the one variable people set most. */
 function aliases(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

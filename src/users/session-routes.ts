@@ -1,5 +1,70 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { readCookie } from '../api/cookies.js';
 import type { ApiDeps } from '../api/index.js';
+import { recordAudit } from '../audit/index.js';
+import { CSRF_HEADER, SESSION_COOKIE } from '../auth/sessions.js';
+import { findUserByEmail, findUserById, findUserByName } from '../auth/users-repo.js';
+import { ApiError } from '../errors/api-error.js';
+import { loginSchema, parseBody } from './schema.js';
+
+/** Audit columns are bounded; a principal is whatever a stranger typed. */
+const MAX_AUDIT_NAME = 255;
+const FORM_BODY_LIMIT = 16 * 1024;
+
+function cookie(request: FastifyRequest, value: string, extra: string[] = []): string {
+  const parts = [`${SESSION_COOKIE}=${value}`, 'HttpOnly', 'SameSite=Strict', 'Path=/', ...extra];
+  if (request.protocol === 'https') parts.push('Secure');
+  return parts.join('; ');
+}
 
 /** Browser sign-in outside /api/v2.0: POST /c/login, GET /c/log_out. */
-export function registerSessionRoutes(_app: FastifyInstance, _deps: ApiDeps): void {}
+export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // Encapsulated, so the form parser serves these routes only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+
+    /** Harbor's portal posts `principal` (username or email) and `password`. */
+    scope.post('/c/login', async (request, reply) => {
+      const { principal, password } = parseBody(loginSchema, request.body);
+      const username = await resolvePrincipal(principal);
+      const auth = await deps.authenticator.password(username, password);
+      const at = deps.clock.now();
+      if (!auth.ok || auth.identity.kind !== 'user') {
+        const name = principal.slice(0, MAX_AUDIT_NAME);
+        await recordAudit(deps.database.db, {
+          projectId: null, operation: 'login', resourceType: 'user', resource: name, username: name, clientIp: request.ip, success: false, at,
+        });
+        throw new ApiError('UNAUTHORIZED', 'invalid username or password');
+      }
+      const { id, username: name } = auth.identity;
+      const { cookie: secret, session } = await deps.sessions.create(id, at);
+      await recordAudit(deps.database.db, {
+        projectId: null, operation: 'login', resourceType: 'user', resource: name, username: name, clientIp: request.ip, success: true, at,
+      });
+      reply.header('set-cookie', cookie(request, secret)).header(CSRF_HEADER, session.csrfToken).code(200).send();
+    });
+
+    scope.get('/c/log_out', async (request, reply) => {
+      const secret = readCookie(request.headers.cookie, SESSION_COOKIE);
+      if (secret) {
+        const session = await deps.sessions.find(secret, deps.clock.now());
+        await deps.sessions.delete(secret);
+        const user = session ? await findUserById(deps.database.db, session.userId) : undefined;
+        if (user) {
+          await recordAudit(deps.database.db, {
+            projectId: null, operation: 'logout', resourceType: 'user', resource: user.username, username: user.username, clientIp: request.ip, at: deps.clock.now(),
+          });
+        }
+      }
+      reply.header('set-cookie', cookie(request, '', ['Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT'])).code(200).send();
+    });
+  });
+
+  /** As in Harbor's database auth, a user may sign in with their email instead of their name. */
+  async function resolvePrincipal(principal: string): Promise<string> {
+    if (!principal.includes('@') || (await findUserByName(deps.database.db, principal))) return principal;
+    return (await findUserByEmail(deps.database.db, principal))?.username ?? principal;
+  }
+}

@@ -1,0 +1,34 @@
+import type { User } from '../db/index.js';
+
+/** Harbor's UserResp. The password hash never leaves the database layer. */
+export interface UserResp {
+  user_id: number;
+  username: string;
+  email: string;
+  realname: string;
+  comment: string;
+  sysadmin_flag: boolean;
+  admin_role_in_auth: boolean;
+  creation_time: string;
+  update_time: string;
+}
+
+export function toUserResp(user: User): UserResp {
+  return {
+    user_id: user.id,
+    username: user.username,
+    email: user.email ?? '',
+    realname: user.realname,
+    comment: user.comment,
+    sysadmin_flag: user.sysadmin_flag === 1,
+    // Set by LDAP/OIDC admin groups in Harbor; local accounts never have it.
+    admin_role_in_auth: false,
+    creation_time: new Date(user.created_at).toISOString(),
+    update_time: new Date(user.updated_at).toISOString(),
+  };
+}
+
+/** Harbor's UserSearchRespItem: anyone signed in may search, so no emails or names. */
+export function toSearchItem(user: Pick<User, 'id' | 'username'>): { user_id: number; username: string } {
+  return { user_id: user.id, username: user.username };
+}

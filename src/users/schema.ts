@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { ApiError } from '../errors/api-error.js';
+
+/** Harbor's UserCreationReq. Unknown fields (a `sysadmin_flag`, say) are dropped, as Harbor does. */
+export const userCreationSchema = z.object({
+  username: z.string(),
+  password: z.string(),
+  email: z.string().nullish(),
+  realname: z.string().nullish(),
+  comment: z.string().nullish(),
+});
+export type UserCreationReq = z.output<typeof userCreationSchema>;
+
+/** Harbor's UserProfile: a field left out keeps its value. */
+export const userProfileSchema = z.object({
+  email: z.string().nullish(),
+  realname: z.string().nullish(),
+  comment: z.string().nullish(),
+});
+export type UserProfileReq = z.output<typeof userProfileSchema>;
+
+/** Harbor's PasswordReq. */
+export const passwordSchema = z.object({
+  old_password: z.string().optional(),
+  new_password: z.string(),
+});
+
+/** Harbor's UserSysAdminFlag. */
+export const sysadminFlagSchema = z.object({ sysadmin_flag: z.boolean() });
+
+/** The portal's login form. */
+export const loginSchema = z.object({ principal: z.string(), password: z.string() });
+
+/** The runtime settings PUT /configurations may change; anything else is refused by name. */
+export const configurationsUpdateSchema = z
+  .object({
+    self_registration: z.boolean(),
+    project_creation_restriction: z.enum(['everyone', 'adminonly']),
+    audit_log_retention_days: z.number().int().min(1).max(36_500),
+  })
+  .partial()
+  .strict();
+
+/** A body checked against a schema; a mismatch is a 400 naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body ?? undefined);
+  if (result.success) return result.data;
+  throw new ApiError('BAD_REQUEST', describeIssues(result.error));
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`;
+      const field = issue.path.join('.');
+      if (!field) return 'the request body must be a JSON object';
+      if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `${field} is required`;
+      return `invalid ${field}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** A numeric path parameter such as `user_id`. */
+export function parseId(value: string, name: string): number {
+  const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new ApiError('BAD_REQUEST', `${name} must be a positive integer`);
+  return id;
+}
+
+/** A boolean query parameter (`true`/`false`, `1`/`0`); undefined when absent. */
+export function parseBooleanParam(value: unknown, name: string): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ApiError('BAD_REQUEST', `${name} must be true or false`);
+}
