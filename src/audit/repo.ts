@@ -1,3 +1,4 @@
+import { containsIgnoringCase } from '../db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Paging } from '../api/index.js';
 import type { AuditLog, Database, Executor, Tables } from '../db/index.js';
@@ -61,15 +62,11 @@ function textCondition(eb: Where, column: 'operation' | 'resource_type' | 'resou
     case 'in':
       return match.values.length === 0 ? sql<SqlBool>`1 = 0` : eb(column, 'in', match.values);
     case 'contains':
-      // Case-insensitive as Harbor's fuzzy match; lower() on both sides so the dialects agree.
-      // `!` escapes: a backslash literal reads differently across SQL dialects and settings.
-      return sql<SqlBool>`lower(${eb.ref(column)}) like lower(${`%${escapeLike(match.value)}%`}) escape '!'`;
+      // Case-insensitive, as Harbor's fuzzy match.
+      return containsIgnoringCase(eb.ref(column), match.value);
   }
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[!%_]/g, (ch) => `!${ch}`);
-}
 
 /** Deletes up to `limit` rows older than `cutoff`; answers how many went. */
 export async function deleteAuditLogsBefore(db: Executor, cutoff: number, limit: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../db/index.js';
-import { containsPattern, LIKE_ESCAPE } from './sql-like.js';
+import { containsIgnoringCase } from '../db/like.js';
 
 /** A member row with the name of the user it stands for. */
 export interface MemberRow {
@@ -40,7 +40,7 @@ export async function listMembers(
   const filtered = () => {
     const base = members(db, projectId);
     if (entityName === undefined || entityName === '') return base;
-    return base.where(sql<SqlBool>`lower(${sql.ref('users.username')}) like ${containsPattern(entityName.toLowerCase())} escape ${LIKE_ESCAPE}`);
+    return base.where(containsIgnoringCase(sql.ref('users.username'), entityName));
   };
   const counted = await filtered()
     .select((eb) => eb.fn.countAll().as('total'))

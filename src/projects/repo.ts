@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Executor, Project } from '../db/index.js';
-import { containsPattern, LIKE_ESCAPE } from './sql-like.js';
+import { containsIgnoringCase } from '../db/like.js';
 
 export function findProjectByName(db: Executor, name: string): Promise<Project | undefined> {
   return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
@@ -96,7 +96,7 @@ function filteredProjects(db: Executor, filter: ProjectListFilter) {
       }
       if (filter.names) conditions.push(filter.names.length > 0 ? eb('projects.name', 'in', filter.names) : sql<SqlBool>`1 = 0`);
       for (const part of filter.nameContains ?? []) {
-        conditions.push(sql<SqlBool>`${sql.ref('projects.name')} like ${containsPattern(part)} escape ${LIKE_ESCAPE}`);
+        conditions.push(containsIgnoringCase(sql.ref('projects.name'), part));
       }
       if (filter.ids) conditions.push(filter.ids.length > 0 ? eb('projects.id', 'in', filter.ids) : sql<SqlBool>`1 = 0`);
       if (filter.minId !== undefined) conditions.push(eb('projects.id', '>=', filter.minId));

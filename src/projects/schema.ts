@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ApiError } from '../errors/api-error.js';
 
 /** Harbor sends metadata values as strings; booleans are accepted too and normalised. */
 export const metadataInput = z.record(z.string(), z.union([z.string(), z.boolean()]));
@@ -53,11 +52,4 @@ export const memberUpdate = z.object({
 });
 export type MemberUpdate = z.infer<typeof memberUpdate>;
 
-/** A body checked against its schema; the first problem becomes a 400 naming the field. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : 'request body';
-  throw new ApiError('BAD_REQUEST', `invalid ${field}: ${issue?.message ?? 'malformed'}`);
-}
+export { parseBody } from '../api/body.js';

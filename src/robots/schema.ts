@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ApiError } from '../errors/api-error.js';
 
 /** Harbor's rule for robot names: `+` is reserved to join a project robot's project and name. */
 export const ROBOT_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -64,14 +63,7 @@ export type RobotCreateBody = z.infer<typeof robotCreateSchema>;
 export type RobotUpdateBody = z.infer<typeof robotUpdateSchema>;
 export type RobotPermissionInput = z.infer<typeof permission>;
 
-/** A zod failure as a 400 naming the field, e.g. `permissions.0.access.1.action: …`. */
-export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const field = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  throw new ApiError('BAD_REQUEST', `${field}: ${issue?.message ?? 'invalid'}`);
-}
+export { parseBody } from '../api/body.js';
 
 // ---- Response shapes (swagger: Robot, RobotCreated, RobotSec, RobotPermission, Access, Permissions) ----
 

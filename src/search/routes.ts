@@ -1,13 +1,11 @@
 import { sql } from 'kysely';
 import { apiCaller, type ApiFeature } from '../api/index.js';
 import type { Project } from '../db/index.js';
+import { containsIgnoringCase } from '../db/like.js';
 import { ApiError } from '../errors/api-error.js';
 
 const LIMIT = 100;
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
 
 /**
  * GET /search?q=: projects and repositories whose names contain the text, and only those
@@ -18,13 +16,12 @@ export const searchApi: ApiFeature = (scope, deps) => {
     const q = (request.query as Record<string, unknown>).q;
     if (typeof q !== 'string' || q.length === 0 || q.length > 255) throw new ApiError('BAD_REQUEST', 'q must be 1–255 characters');
     const { identity } = apiCaller(request);
-    const pattern = likePattern(q.toLowerCase());
     const { db } = deps.database;
 
     const projects = await db
       .selectFrom('projects')
       .selectAll()
-      .where(sql<boolean>`lower(name) like ${pattern} escape '!'`)
+      .where(containsIgnoringCase(sql.ref('projects.name'), q))
       .orderBy('name')
       .execute();
     const readable = new Map<number, Project>();
@@ -39,7 +36,7 @@ export const searchApi: ApiFeature = (scope, deps) => {
       .select((eb) =>
         eb.selectFrom('artifacts').select(eb.fn.countAll<number>().as('n')).whereRef('artifacts.repository_id', '=', 'repositories.id').as('artifact_count'),
       )
-      .where(sql<boolean>`lower(repositories.name) like ${pattern} escape '!'`)
+      .where(containsIgnoringCase(sql.ref('repositories.name'), q))
       .orderBy('repositories.name')
       .execute();
     const visibleRepositories = [];

@@ -1,3 +1,4 @@
+import { containsIgnoringCase } from '../db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { QueryTerm } from '../api/index.js';
 import type { Dialect, Executor, Tables, User } from '../db/index.js';
@@ -15,17 +16,13 @@ export interface UserListQuery {
 
 type Users = ExpressionBuilder<Tables, 'users'>;
 
-/** `%` and `_` in a fuzzy term are literal characters, not wildcards. */
-function containsPattern(value: string): string {
-  return `%${value.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-}
 
 function textCondition(eb: Users, column: TextColumn, term: QueryTerm): Expression<SqlBool> {
   switch (term.kind) {
     case 'exact':
       return eb(column, '=', term.value);
     case 'fuzzy':
-      return sql<SqlBool>`lower(${sql.ref(column)}) like ${containsPattern(term.value)} escape '!'`;
+      return containsIgnoringCase(sql.ref(column), term.value);
     case 'or':
       return term.values.length ? eb(column, 'in', term.values) : sql<SqlBool>`1 = 0`;
     case 'and':
