@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database, Dialect } from './database.js';
 import * as init from './migrations/0001_init.js';
 import * as access from './migrations/0002_access.js';
+import * as artifacts from './migrations/0003_artifacts.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -11,6 +12,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_init': init,
   '0002_access': access,
+  '0003_artifacts': artifacts,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -30,6 +30,7 @@ export interface RepositoriesTable {
   /** Full name including the project: `library/nginx`. */
   name: string;
   pull_count: ColumnType<number, number | undefined, number>;
+  description: ColumnType<string, string | undefined, string>;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -179,6 +180,25 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface LabelsTable {
+  id: Generated<number>;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  color: ColumnType<string, string | undefined, string>;
+  /** 'g' global, 'p' project. */
+  scope: string;
+  /** 0 for global labels. */
+  project_id: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ArtifactLabelsTable {
+  artifact_id: number;
+  label_id: number;
+  created_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -198,6 +218,8 @@ export interface Tables {
   sessions: SessionsTable;
   audit_logs: AuditLogsTable;
   settings: SettingsTable;
+  labels: LabelsTable;
+  artifact_labels: ArtifactLabelsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -210,3 +232,4 @@ export type ProjectMember = Selectable<ProjectMembersTable>;
 export type Robot = Selectable<RobotsTable>;
 export type RobotPermissionRow = Selectable<RobotPermissionsTable>;
 export type AuditLog = Selectable<AuditLogsTable>;
+export type Label = Selectable<LabelsTable>;

@@ -1,0 +1,3 @@
+import type { ApiFeature } from '../api/index.js';
+
+export const openapiApi: ApiFeature = () => {};
