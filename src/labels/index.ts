@@ -1,0 +1,11 @@
+import type { Executor } from '../db/index.js';
+import { labelsOfArtifacts as labelsOf } from './repo.js';
+import type { LabelJson } from './schema.js';
+
+export type { LabelJson } from './schema.js';
+export { labelsApi } from './routes.js';
+
+/** The labels attached to each artifact (artifacts without labels are absent from the map), for `with_label`. */
+export function labelsOfArtifacts(db: Executor, artifactIds: number[]): Promise<Map<number, LabelJson[]>> {
+  return labelsOf(db, artifactIds);
+}
