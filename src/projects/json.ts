@@ -22,7 +22,6 @@ export function projectJson(project: Project, detail: ProjectDetail): Record<str
     project_id: project.id,
     owner_id: project.owner_id,
     name: project.name,
-    registry_id: null,
     creation_time: iso(project.created_at),
     update_time: iso(project.updated_at),
     deleted: false,

@@ -1,12 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import { installRouteCatalog } from '../openapi/index.js';
 import type { StorageDriver } from '../storage/index.js';
 
 export const VERSION = '0.1.0';
 
-/** Liveness, readiness and Harbor's health endpoint. */
+/**
+ * Liveness, readiness and Harbor's health endpoint. Registered first, so it also installs the
+ * route catalog that Berth's OpenAPI document is generated from.
+ */
 export function registerSystemRoutes(app: FastifyInstance, deps: { database: Database; storage: StorageDriver }): void {
+  installRouteCatalog(app);
   async function components(): Promise<Array<{ name: string; status: string; error?: string }>> {
     const database = await sql`select 1`
       .execute(deps.database.db)
@@ -29,5 +34,4 @@ export function registerSystemRoutes(app: FastifyInstance, deps: { database: Dat
     const parts = await components();
     return { status: parts.every((c) => c.status === 'healthy') ? 'healthy' : 'unhealthy', components: parts };
   });
-  app.get('/api/v2.0/systeminfo', async () => ({ harbor_version: `berth-${VERSION}`, auth_mode: 'db_auth', registry_storage_provider_name: deps.storage.name }));
 }

@@ -1,0 +1,152 @@
+import type { CatalogedRoute } from './catalog.js';
+import { HARBOR_OPERATIONS, type HarborOperation } from './harbor-operations.js';
+
+export const API_PREFIX = '/api/v2.0';
+
+interface Schema {
+  type?: string;
+  $ref?: string;
+  items?: Schema;
+  description?: string;
+  'x-harbor-definition'?: string;
+}
+
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'body';
+  required: boolean;
+  type?: string;
+  schema?: Schema;
+}
+
+export interface Operation {
+  tags: string[];
+  summary: string;
+  operationId: string;
+  parameters: Parameter[];
+  responses: Record<string, { description: string; schema?: Schema }>;
+}
+
+export interface OpenApiDocument {
+  swagger: '2.0';
+  info: { title: string; version: string; description: string };
+  basePath: string;
+  schemes: string[];
+  produces: string[];
+  consumes: string[];
+  securityDefinitions: Record<string, { type: string }>;
+  security: Array<Record<string, string[]>>;
+  tags: Array<{ name: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  definitions: Record<string, Schema>;
+}
+
+/** Berth's own routes, which Harbor's document does not have. */
+const BERTH_OPERATIONS: Readonly<Record<string, HarborOperation>> = {
+  'GET /swagger.json': { tag: 'openapi', summary: "This document: Berth's OpenAPI description of its /api/v2.0 routes." },
+  'GET /docs': { tag: 'openapi', summary: 'A readable page of the operations in this document.' },
+};
+
+/**
+ * Berth's OpenAPI (swagger 2.0) document, generated from the routes actually registered, so
+ * it lists exactly what this server answers. Operations Harbor also has borrow Harbor's tag,
+ * summary, query parameters and definition names, so Harbor clients can map them one to one.
+ */
+export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version: string): OpenApiDocument {
+  const ours = routes.filter((r) => r.url === API_PREFIX || r.url.startsWith(`${API_PREFIX}/`));
+  const withGet = new Set(ours.filter((r) => r.method === 'GET').map((r) => r.url));
+  const paths: OpenApiDocument['paths'] = {};
+  const definitions: OpenApiDocument['definitions'] = {};
+  const tags = new Set<string>();
+  const operationIds = new Set<string>();
+  for (const route of ours) {
+    // Fastify answers HEAD for every GET by itself; that is not an operation of its own.
+    if (route.method === 'HEAD' && withGet.has(route.url)) continue;
+    if (route.method === 'OPTIONS') continue;
+    const path = swaggerPath(route.url.slice(API_PREFIX.length) || '/');
+    const key = `${route.method} ${path.replace(/\{[^}]+\}/g, '{}')}`;
+    const known = HARBOR_OPERATIONS[key] ?? HARBOR_OPERATIONS[toggleTrailingSlash(key)] ?? BERTH_OPERATIONS[key];
+    const operation = describeOperation(route.method, path, known, definitions);
+    // Fastify may register a path with and without a trailing slash; operation ids must stay unique.
+    let suffix = 1;
+    const base = operation.operationId;
+    while (operationIds.has(operation.operationId)) operation.operationId = `${base}${++suffix}`;
+    operationIds.add(operation.operationId);
+    tags.add(operation.tags[0] ?? 'other');
+    (paths[path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    swagger: '2.0',
+    info: {
+      title: 'Berth API',
+      version,
+      description: "Berth's Harbor-compatible management API. Definitions carry Harbor's names (see Harbor's swagger.yaml).",
+    },
+    basePath: API_PREFIX,
+    schemes: ['http', 'https'],
+    produces: ['application/json'],
+    consumes: ['application/json'],
+    securityDefinitions: { basic: { type: 'basic' } },
+    security: [{ basic: [] }],
+    tags: [...tags].sort().map((name) => ({ name })),
+    paths: sortKeys(paths),
+    definitions: sortKeys(definitions),
+  };
+}
+
+/** `/projects/:project_name_or_id` → `/projects/{project_name_or_id}`; a wildcard becomes `{path}`. */
+export function swaggerPath(url: string): string {
+  return url
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) return `{${segment.slice(1).replace(/\(.*$/, '')}}`;
+      if (segment === '*') return '{path}';
+      return segment;
+    })
+    .join('/');
+}
+
+function describeOperation(method: string, path: string, known: HarborOperation | undefined, definitions: OpenApiDocument['definitions']): Operation {
+  const parameters: Parameter[] = [];
+  for (const match of path.matchAll(/\{([^}]+)\}/g)) parameters.push({ name: match[1] as string, in: 'path', required: true, type: 'string' });
+  for (const name of known?.query ?? []) parameters.push({ name, in: 'query', required: false, type: name === 'page' || name === 'page_size' ? 'integer' : 'string' });
+  if (known?.body) parameters.push({ name: 'body', in: 'body', required: true, schema: schemaFor(known.body, definitions) });
+  const ok = String(known?.status ?? (method === 'POST' ? 201 : 200));
+  const response: { description: string; schema?: Schema } = { description: 'Success' };
+  if (known?.response) response.schema = schemaFor(known.response, definitions);
+  return {
+    tags: [known?.tag ?? firstSegment(path)],
+    summary: known?.summary ?? '',
+    operationId: operationId(method, path),
+    parameters,
+    responses: { [ok]: response, default: { description: "An error in Harbor's envelope", schema: schemaFor('Errors', definitions) } },
+  };
+}
+
+function schemaFor(name: string, definitions: OpenApiDocument['definitions']): Schema {
+  if (name.startsWith('#')) return { type: name.slice(1) };
+  if (name.endsWith('[]')) return { type: 'array', items: schemaFor(name.slice(0, -2), definitions) };
+  definitions[name] ??= { type: 'object', description: `Harbor's ${name} definition`, 'x-harbor-definition': name };
+  return { $ref: `#/definitions/${name}` };
+}
+
+function toggleTrailingSlash(key: string): string {
+  return key.endsWith('/') ? key.slice(0, -1) : `${key}/`;
+}
+
+function firstSegment(path: string): string {
+  return path.split('/').find((s) => s && !s.startsWith('{')) ?? 'other';
+}
+
+function operationId(method: string, path: string): string {
+  const words = path
+    .replace(/[{}]/g, '')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]?.toUpperCase() + w.slice(1));
+  return method.toLowerCase() + words.join('');
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,1 @@
+export { installRouteCatalog } from './catalog.js';

@@ -1,0 +1,1 @@
+export { VERSION, registerSystemRoutes } from './routes.js';
