@@ -5,6 +5,7 @@ import { artifactsApi } from './artifacts/routes.js';
 import { auditApi } from './audit/routes.js';
 import { labelsApi } from './labels/routes.js';
 import { openapiApi } from './openapi/routes.js';
+import { immutabilityApi } from './policies/immutability/index.js';
 import { AccessControl } from './auth/access.js';
 import { SessionStore } from './auth/sessions.js';
 import { projectsApi } from './projects/routes.js';
@@ -79,7 +80,7 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   jobs.schedule(auditRetentionJob({ database: db, clock, settings: apiDeps.settings }));
   jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
   registerSessionRoutes(app, apiDeps);
-  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi, artifactsApi, labelsApi, openapiApi]);
+  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi, artifactsApi, labelsApi, openapiApi, immutabilityApi]);
   const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator, access });
   jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   app.addHook('onClose', async () => {

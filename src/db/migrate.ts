@@ -3,6 +3,7 @@ import type { Database, Dialect } from './database.js';
 import * as init from './migrations/0001_init.js';
 import * as access from './migrations/0002_access.js';
 import * as artifacts from './migrations/0003_artifacts.js';
+import * as immutability from './migrations/0004_immutability.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001_init': init,
   '0002_access': access,
   '0003_artifacts': artifacts,
+  '0004_immutability': immutability,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -199,6 +199,19 @@ export interface ArtifactLabelsTable {
   created_at: Millis;
 }
 
+export interface ImmutableRulesTable {
+  id: Generated<number>;
+  project_id: number;
+  priority: ColumnType<number, number | undefined, number>;
+  disabled: ColumnType<number, number | undefined, number>;
+  /** JSON: [{kind, decoration: matches|excludes, pattern}] */
+  tag_selectors: string;
+  /** JSON: {repository: [{kind, decoration: repoMatches|repoExcludes, pattern}]} */
+  scope_selectors: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -220,6 +233,7 @@ export interface Tables {
   settings: SettingsTable;
   labels: LabelsTable;
   artifact_labels: ArtifactLabelsTable;
+  immutable_rules: ImmutableRulesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -233,3 +247,4 @@ export type Robot = Selectable<RobotsTable>;
 export type RobotPermissionRow = Selectable<RobotPermissionsTable>;
 export type AuditLog = Selectable<AuditLogsTable>;
 export type Label = Selectable<LabelsTable>;
+export type ImmutableRuleRow = Selectable<ImmutableRulesTable>;

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/index.js';
-import type { Artifact, Repository } from '../db/index.js';
+import type { Artifact, Executor, Repository } from '../db/index.js';
+import { immutableTags } from '../policies/immutability/index.js';
 import { OciError } from '../errors/oci.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
@@ -104,6 +105,7 @@ export class ManifestService {
     const now = this.deps.clock.now();
     const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
     await db.transaction().execute(async (trx) => {
+      if (reference.kind === 'tag') await this.refuseImmutableOverwrite(trx, repository, reference.tag, digest.toString());
       await repo.saveManifest(trx, {
         repositoryId: repository.id,
         digest: digest.toString(),
@@ -146,16 +148,32 @@ export class ManifestService {
     return { digest: digest.toString(), subject: manifest.subject };
   }
 
+  /** An immutable tag may be pushed again only with the content it already has. */
+  private async refuseImmutableOverwrite(trx: Executor, repository: Repository, tag: string, digest: string): Promise<void> {
+    const current = await repo.findArtifactByTag(trx, repository.id, tag);
+    if (current && current.digest !== digest) await this.refuseImmutable(trx, repository, [tag]);
+  }
+
+  private async refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
+    const protectedTags = await immutableTags(trx, repository.project_id, repository.name, tags);
+    const first = [...protectedTags][0];
+    if (first !== undefined) {
+      throw new OciError('DENIED', { tag: first }, `the tag ${repository.name}:${first} is immutable and cannot be overwritten or deleted`);
+    }
+  }
+
   /** By digest: removes the artifact and its tags. By tag: removes only the tag. */
   async delete(repository: Repository, reference: ManifestReference, actor: Actor): Promise<void> {
     const { db } = this.deps.database;
     const now = this.deps.clock.now();
     await db.transaction().execute(async (trx) => {
       if (reference.kind === 'tag') {
+        await this.refuseImmutable(trx, repository, [reference.tag]);
         if (!(await repo.deleteTag(trx, repository.id, reference.tag))) throw new OciError('MANIFEST_UNKNOWN', { tag: reference.tag });
       } else {
         const artifact = await repo.findArtifactByDigest(trx, repository.id, reference.digest);
         if (!artifact) throw new OciError('MANIFEST_UNKNOWN', { digest: reference.digest });
+        await this.refuseImmutable(trx, repository, await repo.tagsOfArtifact(trx, artifact.id));
         const parents = await repo.parentIndexes(trx, repository.id, reference.digest);
         if (parents.length > 0) {
           throw new OciError('DENIED', { referencedBy: parents }, `manifest is part of index ${parents[0]}; delete the index first`);

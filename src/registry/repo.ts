@@ -216,6 +216,11 @@ export async function deleteArtifact(db: Executor, artifactId: number): Promise<
   await db.deleteFrom('artifacts').where('id', '=', artifactId).execute();
 }
 
+export async function tagsOfArtifact(db: Executor, artifactId: number): Promise<string[]> {
+  const rows = await db.selectFrom('tags').select('name').where('artifact_id', '=', artifactId).execute();
+  return rows.map((r) => r.name);
+}
+
 export async function deleteTag(db: Executor, repositoryId: number, tag: string): Promise<boolean> {
   const result = await db.deleteFrom('tags').where('repository_id', '=', repositoryId).where('name', '=', tag).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;

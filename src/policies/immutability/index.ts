@@ -1,0 +1,14 @@
+import type { Executor } from '../../db/index.js';
+import { rulesOf } from './repo.js';
+import { isImmutable } from './rules.js';
+
+export { immutabilityApi } from './routes.js';
+
+/** Of the given tags of a repository (`project/repo`), those an immutability rule protects. */
+export async function immutableTags(db: Executor, projectId: number, repository: string, tags: readonly string[]): Promise<Set<string>> {
+  if (tags.length === 0) return new Set();
+  const rules = await rulesOf(db, projectId);
+  if (rules.length === 0) return new Set();
+  const inside = repository.slice(repository.indexOf('/') + 1);
+  return new Set(tags.filter((tag) => isImmutable(rules, inside, tag)));
+}
