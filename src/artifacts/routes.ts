@@ -1,3 +1,242 @@
-import type { ApiFeature } from '../api/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiCaller, parsePaging, parseQuery, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { parseBody } from '../api/body.js';
+import { identityName } from '../auth/identity.js';
+import type { Artifact, Project } from '../db/index.js';
+import { ApiError } from '../errors/api-error.js';
+import { repositoryJson, tagJson } from './json.js';
+import * as repo from './repo.js';
+import { flag, repositoryUpdateSchema, tagCreateSchema, type ArtifactParams, type RepositoryParams } from './schema.js';
+import { ArtifactService, type Actor } from './service.js';
 
-export const artifactsApi: ApiFeature = () => {};
+const REPOSITORY = '/projects/:project_name/repositories/:repository_name';
+const ARTIFACT = `${REPOSITORY}/artifacts/:reference`;
+/** Listings filtered by artifact type read every candidate's manifest; beyond this, narrow the query. */
+const MAX_TYPE_SCAN = 5000;
+
+/** Repositories, artifacts and tags under Harbor's paths. */
+export const artifactsApi: ApiFeature = (scope, deps) => {
+  const service = new ArtifactService(deps);
+
+  scope.get('/repositories', async (request, reply) => listRepositories(request, reply, deps, undefined));
+  scope.get<{ Params: { project_name: string } }>('/projects/:project_name/repositories', async (request, reply) => {
+    const { project } = await requireProject(request, deps, request.params.project_name, 'repository', 'list');
+    return listRepositories(request, reply, deps, project);
+  });
+
+  scope.get<{ Params: RepositoryParams }>(REPOSITORY, async (request) => {
+    const { repository } = await authorizedRepository(request, deps, 'repository', 'read');
+    return repositoryJson(repository);
+  });
+
+  scope.put<{ Params: RepositoryParams }>(REPOSITORY, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'repository', 'update');
+    const { description } = parseBody(repositoryUpdateSchema, request.body);
+    await service.updateRepository(repository, description, actor(request));
+    return reply.code(200).send();
+  });
+
+  scope.delete<{ Params: RepositoryParams }>(REPOSITORY, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'repository', 'delete');
+    await service.deleteRepository(repository, actor(request));
+    return reply.code(200).send();
+  });
+
+  scope.get<{ Params: RepositoryParams }>(`${REPOSITORY}/artifacts`, async (request, reply) => {
+    const { project, repository } = await authorizedRepository(request, deps, 'artifact', 'list');
+    const query = request.query as Record<string, unknown>;
+    const paging = parsePaging(query);
+    const options = describeOptions(query);
+    const { filter, type } = artifactFilter(query.q);
+    const sort = artifactSort(query.sort);
+    const db = deps.database.db;
+    let total: number;
+    let page: Artifact[];
+    if (type === undefined) {
+      [total, page] = await Promise.all([
+        repo.countArtifacts(db, repository.id, filter),
+        repo.listArtifacts(db, repository.id, filter, sort, paging.offset, paging.pageSize),
+      ]);
+    } else {
+      const candidates = await repo.listArtifacts(db, repository.id, filter, sort, 0, MAX_TYPE_SCAN + 1);
+      if (candidates.length > MAX_TYPE_SCAN) throw new ApiError('BAD_REQUEST', `too many artifacts to filter by type; narrow q further`);
+      const matching: Artifact[] = [];
+      for (const candidate of candidates) if ((await service.kindOf(candidate)) === type) matching.push(candidate);
+      total = matching.length;
+      page = matching.slice(paging.offset, paging.offset + paging.pageSize);
+    }
+    setPagingHeaders(request, reply, total, paging);
+    return service.describe(repository, project.name, page, options);
+  });
+
+  scope.get<{ Params: ArtifactParams }>(ARTIFACT, async (request) => {
+    const { project, repository } = await authorizedRepository(request, deps, 'artifact', 'read');
+    const artifact = await service.resolve(repository, request.params.reference);
+    const [json] = await service.describe(repository, project.name, [artifact], describeOptions(request.query as Record<string, unknown>));
+    return json;
+  });
+
+  scope.delete<{ Params: ArtifactParams }>(ARTIFACT, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'artifact', 'delete');
+    const artifact = await service.resolve(repository, request.params.reference);
+    await service.deleteArtifact(repository, artifact, actor(request));
+    return reply.code(200).send();
+  });
+
+  scope.get<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'tag', 'list');
+    const artifact = await service.resolve(repository, request.params.reference);
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const tags = (await repo.tagsOf(deps.database.db, [artifact.id])).get(artifact.id) ?? [];
+    setPagingHeaders(request, reply, tags.length, paging);
+    return tags.slice(paging.offset, paging.offset + paging.pageSize).map(tagJson);
+  });
+
+  scope.post<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'tag', 'create');
+    const artifact = await service.resolve(repository, request.params.reference);
+    const { name } = parseBody(tagCreateSchema, request.body);
+    await service.createTag(repository, artifact, name, actor(request));
+    return reply.code(201).send();
+  });
+
+  scope.delete<{ Params: ArtifactParams & { tag_name: string } }>(`${ARTIFACT}/tags/:tag_name`, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'tag', 'delete');
+    const artifact = await service.resolve(repository, request.params.reference);
+    await service.deleteTag(repository, artifact, request.params.tag_name, actor(request));
+    return reply.code(200).send();
+  });
+
+  scope.get<{ Params: ArtifactParams & { addition: string } }>(`${ARTIFACT}/additions/:addition`, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'artifact-addition', 'read');
+    const artifact = await service.resolve(repository, request.params.reference);
+    const { contentType, body } = await service.addition(artifact, request.params.addition);
+    return reply.type(contentType).send(body);
+  });
+};
+
+async function listRepositories(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, project: Project | undefined) {
+  const query = request.query as Record<string, unknown>;
+  const paging = parsePaging(query);
+  const q = parseQuery(query.q, ['name']);
+  const filter: repo.RepositoryFilter = { projectIds: project ? [project.id] : await listableProjectIds(request, deps) };
+  const name = q.get('name');
+  if (name?.kind === 'exact') filter.nameExact = name.value;
+  else if (name?.kind === 'fuzzy') filter.nameContains = name.value;
+  else if (name) throw new ApiError('BAD_REQUEST', 'q name supports only name=value and name=~value');
+  const sort = repositorySort(query.sort);
+  const db = deps.database.db;
+  const [total, rows] = await Promise.all([repo.countRepositories(db, filter), repo.listRepositories(db, filter, sort, paging.offset, paging.pageSize)]);
+  setPagingHeaders(request, reply, total, paging);
+  return rows.map(repositoryJson);
+}
+
+/** Undefined for system administrators (every project); otherwise the projects whose repositories the caller may list. */
+async function listableProjectIds(request: FastifyRequest, deps: ApiDeps): Promise<number[] | undefined> {
+  const { identity } = apiCaller(request);
+  if (identity.kind === 'user' && identity.sysadmin) return undefined;
+  const db = deps.database.db;
+  const candidates =
+    identity.kind === 'robot'
+      ? await db.selectFrom('projects').selectAll().execute()
+      : await db.selectFrom('projects').selectAll().where('id', 'in', await repo.publicOrMemberProjectIds(db, identity.kind === 'user' ? identity.id : undefined)).execute();
+  const ids: number[] = [];
+  for (const project of candidates) {
+    if ((await deps.access.forProject(identity, project)).can('repository', 'list')) ids.push(project.id);
+  }
+  return ids;
+}
+
+/**
+ * The project and repository of the path, if the caller holds the permission. The name
+ * arrives escaped twice, as Harbor's clients send it (`a%252Fb`); routing undid one layer.
+ */
+async function authorizedRepository(
+  request: FastifyRequest<{ Params: RepositoryParams }>,
+  deps: ApiDeps,
+  resource: string,
+  action: string,
+): Promise<{ project: Project; repository: repo.RepositoryWithCount }> {
+  let path: string;
+  try {
+    path = decodeURIComponent(request.params.repository_name);
+  } catch {
+    throw new ApiError('BAD_REQUEST', 'repository_name is not valid percent-encoded text');
+  }
+  const { project, permissions } = await requireProject(request, deps, request.params.project_name, resource, action);
+  const name = `${project.name}/${path}`;
+  if (!permissions.can(resource, action, name)) {
+    throw new ApiError('FORBIDDEN', `not allowed to ${action} ${resource} in repository ${name}`);
+  }
+  const repository = await repo.findRepositoryWithCount(deps.database.db, project.id, name);
+  if (!repository) throw new ApiError('NOT_FOUND', `repository ${name} not found`);
+  return { project, repository };
+}
+
+function actor(request: FastifyRequest): Actor {
+  const caller = apiCaller(request);
+  return { name: identityName(caller.identity) || 'anonymous', ip: caller.clientIp };
+}
+
+function describeOptions(query: Record<string, unknown>) {
+  // Accepted for Harbor clients; Berth has no immutability rules, signatures or scanners to report yet.
+  flag(query, 'with_immutable_status', false);
+  flag(query, 'with_signature', false);
+  flag(query, 'with_scan_overview', false);
+  return {
+    withTag: flag(query, 'with_tag', true),
+    withLabel: flag(query, 'with_label', false),
+    withAccessory: flag(query, 'with_accessory', false),
+  };
+}
+
+const ARTIFACT_TYPES = ['IMAGE', 'CHART', 'CNAB', 'WASM', 'SBOM', 'SIGNATURE', 'UNKNOWN'];
+
+function artifactFilter(q: unknown): { filter: repo.ArtifactFilter; type: string | undefined } {
+  const query = parseQuery(q, ['tags', 'digest', 'media_type', 'type']);
+  const filter: repo.ArtifactFilter = {};
+  const exact = (key: string): string | undefined => {
+    const term = query.get(key);
+    if (!term) return undefined;
+    if (term.kind !== 'exact') throw new ApiError('BAD_REQUEST', `q ${key} supports only ${key}=value`);
+    return term.value;
+  };
+  filter.digest = exact('digest');
+  filter.mediaType = exact('media_type');
+  const type = exact('type')?.toUpperCase();
+  if (type !== undefined && !ARTIFACT_TYPES.includes(type)) throw new ApiError('BAD_REQUEST', `q type must be one of ${ARTIFACT_TYPES.join(', ')}`);
+  const tags = query.get('tags');
+  if (tags?.kind === 'fuzzy') filter.tagContains = tags.value;
+  else if (tags?.kind === 'exact') {
+    // Harbor's spellings for "untagged" and "tagged".
+    if (tags.value === 'nil') filter.tagged = false;
+    else if (tags.value === '*') filter.tagged = true;
+    else filter.tagExact = tags.value;
+  } else if (tags) throw new ApiError('BAD_REQUEST', 'q tags supports tags=value, tags=~value, tags=nil and tags=*');
+  return { filter, type };
+}
+
+function parseSort<C extends string>(value: unknown, columns: Record<string, C>, fallback: repo.Sort<C>): repo.Sort<C> {
+  if (value === undefined || value === '') return fallback;
+  if (typeof value !== 'string') throw new ApiError('BAD_REQUEST', 'sort must be a string');
+  const descending = value.startsWith('-');
+  const column = columns[descending ? value.slice(1) : value];
+  if (!column) throw new ApiError('BAD_REQUEST', `sort must be one of ${Object.keys(columns).join(', ')}, optionally prefixed with -`);
+  return { column, direction: descending ? 'desc' : 'asc' };
+}
+
+function repositorySort(value: unknown): repo.Sort<repo.RepositorySortColumn> {
+  return parseSort<repo.RepositorySortColumn>(
+    value,
+    { name: 'name', creation_time: 'created_at', update_time: 'updated_at', pull_count: 'pull_count' },
+    { column: 'created_at', direction: 'desc' },
+  );
+}
+
+function artifactSort(value: unknown): repo.Sort<repo.ArtifactSortColumn> {
+  return parseSort<repo.ArtifactSortColumn>(
+    value,
+    { push_time: 'push_time', pull_time: 'pull_time', size: 'size', digest: 'digest' },
+    { column: 'push_time', direction: 'desc' },
+  );
+}

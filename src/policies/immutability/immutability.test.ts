@@ -99,6 +99,16 @@ for (const dialect of testDialects()) {
       await admin.pushImage('frozen/other', 'release-1', Buffer.from('b'));
     });
 
+    it('refuses deleting or moving an immutable tag through the API too', async () => {
+      const tagDelete = await api(server.url, 'DELETE', '/projects/frozen/repositories/app/artifacts/release-1/tags/release-1');
+      assert.equal(tagDelete.status, 412);
+      const artifactDelete = await api(server.url, 'DELETE', '/projects/frozen/repositories/app/artifacts/release-1');
+      assert.equal(artifactDelete.status, 412);
+      await admin.pushImage('frozen/app', 'mover', Buffer.from('another image'));
+      const move = await api(server.url, 'POST', '/projects/frozen/repositories/app/artifacts/mover/tags', { body: { name: 'release-1' } });
+      assert.equal(move.status, 412);
+    });
+
     it('stops protecting once the rule is disabled', async () => {
       const rules = await expectJson<Array<{ id: number }>>(await api(server.url, 'GET', '/projects/frozen/immutabletagrules'), 200);
       for (const r of rules) {

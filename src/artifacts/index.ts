@@ -1,0 +1,1 @@
+export { artifactsApi } from './routes.js';

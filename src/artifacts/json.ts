@@ -1,0 +1,78 @@
+import type { Artifact, Repository } from '../db/index.js';
+import type { LabelJson } from '../labels/index.js';
+import type { RepositoryWithCount, TagRow } from './repo.js';
+
+/** Go's zero time, which Harbor sends for "never" (e.g. an artifact never pulled). */
+const NEVER = '0001-01-01T00:00:00.000Z';
+
+export function time(ms: number | null): string {
+  return ms === null ? NEVER : new Date(ms).toISOString();
+}
+
+export function repositoryJson(repository: RepositoryWithCount) {
+  return {
+    id: repository.id,
+    project_id: repository.project_id,
+    name: repository.name,
+    description: repository.description,
+    artifact_count: repository.artifact_count,
+    pull_count: repository.pull_count,
+    creation_time: time(repository.created_at),
+    update_time: time(repository.updated_at),
+  };
+}
+
+export function tagJson(tag: TagRow) {
+  return {
+    id: tag.id,
+    repository_id: tag.repository_id,
+    artifact_id: tag.artifact_id,
+    name: tag.name,
+    push_time: time(tag.push_time),
+    pull_time: time(tag.pull_time),
+    immutable: false,
+  };
+}
+
+/** Harbor writes repository names into links escaped twice: a slash survives path routing. */
+export function repositoryPathSegment(repository: Repository, projectName: string): string {
+  return encodeURIComponent(encodeURIComponent(repository.name.slice(projectName.length + 1)));
+}
+
+export function additionLinks(kind: string, repository: Repository, projectName: string, digest: string) {
+  const base = `/api/v2.0/projects/${encodeURIComponent(projectName)}/repositories/${repositoryPathSegment(repository, projectName)}/artifacts/${digest}/additions`;
+  const link = (name: string) => ({ href: `${base}/${name}`, absolute: false });
+  if (kind === 'IMAGE') return { build_history: link('build_history') };
+  if (kind === 'CHART') return { 'values.yaml': link('values.yaml'), 'readme.md': link('readme.md'), dependencies: link('dependencies') };
+  return {};
+}
+
+export interface AccessoryJson {
+  id: number;
+  artifact_id: number;
+  subject_artifact_id: number;
+  subject_artifact_digest: string;
+  subject_artifact_repo: string;
+  size: number;
+  digest: string;
+  type: string;
+  icon: string;
+  creation_time: string;
+}
+
+export function accessoryJson(accessory: Artifact, subject: Artifact, repository: Repository, type: string): AccessoryJson {
+  return {
+    id: accessory.id,
+    artifact_id: accessory.id,
+    subject_artifact_id: subject.id,
+    subject_artifact_digest: subject.digest,
+    subject_artifact_repo: repository.name,
+    size: accessory.size,
+    digest: accessory.digest,
+    type,
+    icon: '',
+    creation_time: time(accessory.push_time),
+  };
+}
+
+export type { LabelJson };

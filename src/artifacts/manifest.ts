@@ -1,0 +1,101 @@
+import { isIndexMediaType, MediaType } from '../lib/media-types.js';
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { architecture?: string; os?: string; variant?: string; 'os.version'?: string; 'os.features'?: string[] };
+  annotations?: Record<string, string>;
+  urls?: string[];
+}
+
+/** The parts of a stored manifest body the API describes. */
+export interface ManifestBody {
+  mediaType: string;
+  artifactType?: string;
+  config?: Descriptor;
+  layers: Descriptor[];
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** Stored manifests were validated at push; this only reads them defensively. */
+export function readManifestBody(bytes: Buffer, storedMediaType: string): ManifestBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { mediaType: storedMediaType, layers: [], manifests: [] };
+  }
+  const doc = isRecord(parsed) ? parsed : {};
+  return {
+    mediaType: storedMediaType,
+    artifactType: typeof doc.artifactType === 'string' ? doc.artifactType : undefined,
+    config: descriptor(doc.config),
+    layers: descriptors(doc.layers),
+    manifests: descriptors(doc.manifests),
+    annotations: stringMap(doc.annotations),
+  };
+}
+
+export const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
+export const HELM_CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+export const CNAB_MANIFEST = 'application/vnd.cnab.manifest.v1';
+const WASM_CONFIGS = ['application/vnd.wasm.config.v1+json', 'application/vnd.module.wasm.config.v1+json'];
+const COSIGN_LAYER = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const NOTATION_SIGNATURE = 'application/vnd.cncf.notary.signature';
+const IMAGE_CONFIGS: readonly string[] = [MediaType.OciConfig, MediaType.DockerConfig];
+
+export type ArtifactKind = 'IMAGE' | 'CHART' | 'CNAB' | 'WASM' | 'SBOM' | 'SIGNATURE' | 'UNKNOWN';
+
+/** Harbor's artifact `type`, from the manifest's media types. */
+export function artifactKind(manifest: ManifestBody): ArtifactKind {
+  const config = manifest.config?.mediaType ?? '';
+  const declared = manifest.artifactType ?? '';
+  if (config === HELM_CONFIG) return 'CHART';
+  if (config === CNAB_MANIFEST || declared === CNAB_MANIFEST) return 'CNAB';
+  if (WASM_CONFIGS.includes(config) || WASM_CONFIGS.includes(declared)) return 'WASM';
+  if (/spdx|cyclonedx|sbom/i.test(`${declared} ${config}`)) return 'SBOM';
+  if (isSignature(manifest)) return 'SIGNATURE';
+  if (isIndexMediaType(manifest.mediaType)) return 'IMAGE';
+  if (IMAGE_CONFIGS.includes(config) && (declared === '' || IMAGE_CONFIGS.includes(declared))) return 'IMAGE';
+  return 'UNKNOWN';
+}
+
+function isSignature(manifest: ManifestBody): boolean {
+  return manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || manifest.artifactType === NOTATION_SIGNATURE;
+}
+
+/** Harbor's accessory `type` for an artifact attached to a subject. */
+export function accessoryType(manifest: ManifestBody): string {
+  if (manifest.layers.some((l) => l.mediaType === COSIGN_LAYER)) return 'signature.cosign';
+  if (manifest.artifactType === NOTATION_SIGNATURE) return 'signature.notation';
+  if (artifactKind(manifest) === 'SBOM') return 'sbom';
+  return 'subject';
+}
+
+function descriptor(value: unknown): Descriptor | undefined {
+  if (!isRecord(value) || typeof value.mediaType !== 'string' || typeof value.digest !== 'string') return undefined;
+  const platform = isRecord(value.platform) ? (value.platform as Descriptor['platform']) : undefined;
+  return {
+    mediaType: value.mediaType,
+    digest: value.digest,
+    size: typeof value.size === 'number' ? value.size : 0,
+    platform,
+    annotations: stringMap(value.annotations),
+    urls: Array.isArray(value.urls) ? value.urls.filter((u): u is string => typeof u === 'string') : undefined,
+  };
+}
+
+function descriptors(value: unknown): Descriptor[] {
+  return Array.isArray(value) ? value.flatMap((v) => descriptor(v) ?? []) : [];
+}
+
+function stringMap(value: unknown): Record<string, string> | undefined {
+  if (!isRecord(value)) return undefined;
+  return Object.fromEntries(Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

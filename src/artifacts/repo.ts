@@ -1,0 +1,211 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Artifact, Executor, Repository } from '../db/index.js';
+import { containsIgnoringCase } from '../db/like.js';
+
+export type RepositoryWithCount = Repository & { artifact_count: number };
+
+export type RepositorySortColumn = 'name' | 'created_at' | 'updated_at' | 'pull_count';
+
+export interface RepositoryFilter {
+  /** Only these projects; undefined means every project. */
+  projectIds?: readonly number[];
+  nameExact?: string;
+  nameContains?: string;
+}
+
+export interface Sort<C extends string> {
+  column: C;
+  direction: 'asc' | 'desc';
+}
+
+/** Repositories holding at least one artifact: an upload alone does not make one, as in Harbor. */
+function filteredRepositories(db: Executor, filter: RepositoryFilter) {
+  return db.selectFrom('repositories').where((eb) => {
+    const conditions: Expression<SqlBool>[] = [
+      eb.exists(eb.selectFrom('artifacts').select(sql<number>`1`.as('one')).whereRef('artifacts.repository_id', '=', 'repositories.id')),
+    ];
+    if (filter.projectIds) conditions.push(filter.projectIds.length > 0 ? eb('repositories.project_id', 'in', filter.projectIds) : sql<SqlBool>`1 = 0`);
+    if (filter.nameExact !== undefined) conditions.push(eb('repositories.name', '=', filter.nameExact));
+    if (filter.nameContains !== undefined) conditions.push(containsIgnoringCase(sql.ref('repositories.name'), filter.nameContains));
+    return eb.and(conditions);
+  });
+}
+
+export async function countRepositories(db: Executor, filter: RepositoryFilter): Promise<number> {
+  const row = await filteredRepositories(db, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listRepositories(
+  db: Executor,
+  filter: RepositoryFilter,
+  sort: Sort<RepositorySortColumn>,
+  offset: number,
+  limit: number,
+): Promise<RepositoryWithCount[]> {
+  const rows = await filteredRepositories(db, filter)
+    .selectAll('repositories')
+    .select((eb) =>
+      eb
+        .selectFrom('artifacts')
+        .select((e) => e.fn.countAll<string | number>().as('c'))
+        .whereRef('artifacts.repository_id', '=', 'repositories.id')
+        .as('artifact_count'),
+    )
+    .orderBy(`repositories.${sort.column}`, sort.direction)
+    .orderBy('repositories.id', sort.direction)
+    .offset(offset)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ ...r, artifact_count: Number(r.artifact_count ?? 0) }));
+}
+
+export async function findRepositoryWithCount(db: Executor, projectId: number, name: string): Promise<RepositoryWithCount | undefined> {
+  const [row] = await listRepositories(db, { projectIds: [projectId], nameExact: name }, { column: 'name', direction: 'asc' }, 0, 1);
+  return row;
+}
+
+export async function updateDescription(db: Executor, repositoryId: number, description: string, now: number): Promise<void> {
+  await db.updateTable('repositories').set({ description, updated_at: now }).where('id', '=', repositoryId).execute();
+}
+
+export type ArtifactSortColumn = 'push_time' | 'pull_time' | 'size' | 'digest';
+
+export interface ArtifactFilter {
+  digest?: string;
+  mediaType?: string;
+  tagExact?: string;
+  tagContains?: string;
+  /** true: only tagged artifacts; false: only untagged ones. */
+  tagged?: boolean;
+}
+
+function filteredArtifacts(db: Executor, repositoryId: number, filter: ArtifactFilter) {
+  return db.selectFrom('artifacts').where((eb) => {
+    const conditions: Expression<SqlBool>[] = [eb('artifacts.repository_id', '=', repositoryId)];
+    if (filter.digest !== undefined) conditions.push(eb('artifacts.digest', '=', filter.digest));
+    if (filter.mediaType !== undefined) conditions.push(eb('artifacts.media_type', '=', filter.mediaType));
+    const tags = () => eb.selectFrom('tags').select(sql<number>`1`.as('one')).whereRef('tags.artifact_id', '=', 'artifacts.id');
+    if (filter.tagExact !== undefined) conditions.push(eb.exists(tags().where('tags.name', '=', filter.tagExact)));
+    if (filter.tagContains !== undefined) conditions.push(eb.exists(tags().where(containsIgnoringCase(sql.ref('tags.name'), filter.tagContains))));
+    if (filter.tagged !== undefined) conditions.push(filter.tagged ? eb.exists(tags()) : eb.not(eb.exists(tags())));
+    return eb.and(conditions);
+  });
+}
+
+export async function countArtifacts(db: Executor, repositoryId: number, filter: ArtifactFilter): Promise<number> {
+  const row = await filteredArtifacts(db, repositoryId, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export function listArtifacts(
+  db: Executor,
+  repositoryId: number,
+  filter: ArtifactFilter,
+  sort: Sort<ArtifactSortColumn>,
+  offset: number,
+  limit: number,
+): Promise<Artifact[]> {
+  return filteredArtifacts(db, repositoryId, filter)
+    .selectAll('artifacts')
+    .orderBy(`artifacts.${sort.column}`, sort.direction)
+    .orderBy('artifacts.id', sort.direction)
+    .offset(offset)
+    .limit(limit)
+    .execute();
+}
+
+export interface TagRow {
+  id: number;
+  repository_id: number;
+  artifact_id: number;
+  name: string;
+  push_time: number;
+  pull_time: number | null;
+}
+
+export async function tagsOf(db: Executor, artifactIds: readonly number[]): Promise<Map<number, TagRow[]>> {
+  const out = new Map<number, TagRow[]>();
+  if (artifactIds.length === 0) return out;
+  const rows = await db.selectFrom('tags').selectAll().where('artifact_id', 'in', [...artifactIds]).orderBy('push_time', 'desc').orderBy('id', 'desc').execute();
+  for (const row of rows) out.set(row.artifact_id, [...(out.get(row.artifact_id) ?? []), row]);
+  return out;
+}
+
+export function findTag(db: Executor, repositoryId: number, name: string): Promise<TagRow | undefined> {
+  return db.selectFrom('tags').selectAll().where('repository_id', '=', repositoryId).where('name', '=', name).executeTakeFirst();
+}
+
+/** Points the tag at the artifact, taking it from another artifact of the repository if needed. */
+export async function upsertTag(db: Executor, repositoryId: number, artifactId: number, name: string, now: number): Promise<void> {
+  await db
+    .insertInto('tags')
+    .values({ repository_id: repositoryId, artifact_id: artifactId, name, push_time: now, pull_time: null })
+    .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: now }))
+    .execute();
+}
+
+export async function deleteTagById(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('tags').where('id', '=', id).execute();
+}
+
+/** Artifacts of the repository attached to any of these subjects. */
+export function accessoriesOf(db: Executor, repositoryId: number, subjects: readonly string[]): Promise<Artifact[]> {
+  if (subjects.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('artifacts')
+    .selectAll()
+    .where('repository_id', '=', repositoryId)
+    .where('subject_digest', 'in', [...subjects])
+    .orderBy('push_time', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export async function artifactIdsByDigest(db: Executor, repositoryId: number, digests: readonly string[]): Promise<Map<string, number>> {
+  if (digests.length === 0) return new Map();
+  const rows = await db.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repositoryId).where('digest', 'in', [...digests]).execute();
+  return new Map(rows.map((r) => [r.digest, r.id]));
+}
+
+export async function blobSize(db: Executor, digest: string): Promise<number | undefined> {
+  const row = await db.selectFrom('blobs').select('size').where('digest', '=', digest).executeTakeFirst();
+  return row?.size;
+}
+
+export async function deleteArtifactLabels(db: Executor, artifactIds: readonly number[]): Promise<void> {
+  if (artifactIds.length === 0) return;
+  await db.deleteFrom('artifact_labels').where('artifact_id', 'in', [...artifactIds]).execute();
+}
+
+export function artifactsOfRepository(db: Executor, repositoryId: number): Promise<Array<{ id: number; digest: string }>> {
+  return db.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repositoryId).execute();
+}
+
+/** Every artifact of the repository with its tags and references; the repository row stays (blob links point at it). */
+export async function deleteRepositoryContent(db: Executor, repositoryId: number, now: number): Promise<void> {
+  const ofRepository = () => db.selectFrom('artifacts').select('artifacts.id').where('artifacts.repository_id', '=', repositoryId);
+  await db.deleteFrom('artifact_labels').where('artifact_id', 'in', ofRepository()).execute();
+  await db.deleteFrom('tags').where('repository_id', '=', repositoryId).execute();
+  await db.deleteFrom('artifact_references').where('artifact_id', 'in', ofRepository()).execute();
+  await db.deleteFrom('artifacts').where('repository_id', '=', repositoryId).execute();
+  await db.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
+}
+
+/** Projects a listing across projects may show: public ones and those the user belongs to. */
+export async function publicOrMemberProjectIds(db: Executor, userId: number | undefined): Promise<number[]> {
+  const rows = await db
+    .selectFrom('projects')
+    .select('id')
+    .where((eb) => {
+      const readable: Expression<SqlBool>[] = [eb('public', '=', 1)];
+      if (userId !== undefined) {
+        readable.push(
+          eb('id', 'in', eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', userId)),
+        );
+      }
+      return eb.or(readable);
+    })
+    .execute();
+  return rows.map((r) => r.id);
+}

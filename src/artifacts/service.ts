@@ -1,0 +1,235 @@
+import { parse as parseYaml } from 'yaml';
+import { recordAudit } from '../audit/index.js';
+import type { Artifact, Database, Executor, Repository } from '../db/index.js';
+import { ApiError } from '../errors/api-error.js';
+import { DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
+import { isValidTag } from '../lib/names.js';
+import { labelsOfArtifacts } from '../labels/index.js';
+import { findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/repo.js';
+import { immutableTags } from '../policies/immutability/index.js';
+import type { StorageDriver } from '../storage/index.js';
+import type { Clock } from '../system/clock.js';
+import { extraAttrs, readChartFiles, readConfig, readManifest } from './content.js';
+import { accessoryJson, additionLinks, tagJson, time } from './json.js';
+import { accessoryType, artifactKind, isRecord, type ManifestBody } from './manifest.js';
+import * as repo from './repo.js';
+
+export interface ArtifactsDeps {
+  database: Database;
+  storage: StorageDriver;
+  clock: Clock;
+}
+
+export interface Actor {
+  name: string;
+  ip: string;
+}
+
+export interface DescribeOptions {
+  withTag: boolean;
+  withLabel: boolean;
+  withAccessory: boolean;
+}
+
+export class ArtifactService {
+  constructor(private readonly deps: ArtifactsDeps) {}
+
+  private get db(): Executor {
+    return this.deps.database.db;
+  }
+
+  /** By tag or digest, as Harbor's `{reference}`. */
+  async resolve(repository: Repository, reference: string): Promise<Artifact> {
+    let artifact: Artifact | undefined;
+    if (isDigestReference(reference)) {
+      let digest: string;
+      try {
+        digest = parseDigest(reference).toString();
+      } catch (err) {
+        throw new ApiError('BAD_REQUEST', (err as DigestError).message);
+      }
+      artifact = await findArtifactByDigest(this.db, repository.id, digest);
+    } else {
+      if (!isValidTag(reference)) throw new ApiError('BAD_REQUEST', `invalid reference "${reference}": not a tag or digest`);
+      artifact = await findArtifactByTag(this.db, repository.id, reference);
+    }
+    if (!artifact) throw new ApiError('NOT_FOUND', `artifact ${repository.name}${isDigestReference(reference) ? '@' : ':'}${reference} not found`);
+    return artifact;
+  }
+
+  async manifestOf(artifact: Artifact): Promise<ManifestBody> {
+    return readManifest(this.deps.storage, artifact);
+  }
+
+  /** Harbor's Artifact JSON for each artifact, in order. */
+  async describe(repository: Repository, projectName: string, artifacts: Artifact[], options: DescribeOptions): Promise<Array<Record<string, unknown>>> {
+    const ids = artifacts.map((a) => a.id);
+    const [tags, labels, accessories] = await Promise.all([
+      options.withTag ? repo.tagsOf(this.db, ids) : undefined,
+      options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
+      options.withAccessory ? repo.accessoriesOf(this.db, repository.id, artifacts.map((a) => a.digest)) : undefined,
+    ]);
+    const out: Array<Record<string, unknown>> = [];
+    for (const artifact of artifacts) {
+      const manifest = await this.manifestOf(artifact);
+      const kind = artifactKind(manifest);
+      const config = kind === 'IMAGE' || kind === 'CHART' ? await readConfig(this.deps.storage, manifest) : undefined;
+      const json: Record<string, unknown> = {
+        id: artifact.id,
+        type: kind,
+        media_type: manifest.config?.mediaType ?? artifact.media_type,
+        manifest_media_type: artifact.media_type,
+        artifact_type: manifest.artifactType ?? manifest.config?.mediaType ?? artifact.media_type,
+        project_id: repository.project_id,
+        repository_id: repository.id,
+        repository_name: repository.name,
+        digest: artifact.digest,
+        size: artifact.size,
+        icon: '',
+        push_time: time(artifact.push_time),
+        pull_time: time(artifact.pull_time),
+        extra_attrs: extraAttrs(kind, config),
+        annotations: manifest.annotations ?? {},
+        references: manifest.manifests.length > 0 ? await this.references(repository, artifact, manifest) : [],
+        addition_links: additionLinks(kind, repository, projectName, artifact.digest),
+      };
+      if (tags) json.tags = (tags.get(artifact.id) ?? []).map(tagJson);
+      if (labels) json.labels = labels.get(artifact.id) ?? [];
+      if (accessories) {
+        const mine = accessories.filter((a) => a.subject_digest === artifact.digest);
+        json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))));
+      }
+      out.push(json);
+    }
+    return out;
+  }
+
+  private async references(repository: Repository, artifact: Artifact, manifest: ManifestBody) {
+    const children = await repo.artifactIdsByDigest(this.db, repository.id, manifest.manifests.map((m) => m.digest));
+    return manifest.manifests.map((m) => ({
+      parent_id: artifact.id,
+      child_id: children.get(m.digest) ?? 0,
+      child_digest: m.digest,
+      platform: m.platform
+        ? { architecture: m.platform.architecture ?? '', os: m.platform.os ?? '', variant: m.platform.variant, 'os.version': m.platform['os.version'], 'os.features': m.platform['os.features'] }
+        : null,
+      urls: m.urls ?? null,
+      annotations: m.annotations ?? {},
+    }));
+  }
+
+  /** An artifact's kind, for the `type` filter of listings. */
+  async kindOf(artifact: Artifact): Promise<string> {
+    return artifactKind(await this.manifestOf(artifact));
+  }
+
+  /** The registry's rule: an artifact listed by an index of the repository stays until the index goes. */
+  async deleteArtifact(repository: Repository, artifact: Artifact, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      const parents = await parentIndexes(trx, repository.id, artifact.digest);
+      if (parents.length > 0) throw new ApiError('PRECONDITION', `artifact ${artifact.digest} is part of index ${parents[0]}; delete the index first`);
+      await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
+      await repo.deleteArtifactLabels(trx, [artifact.id]);
+      await deleteArtifactRows(trx, artifact.id);
+      await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
+      await audit(trx, 'delete', 'artifact', repository, `${repository.name}@${artifact.digest}`, actor, now);
+    });
+  }
+
+  /** Like a push of the tag: a tag held by another artifact of the repository moves here. */
+  async createTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
+    if (!isValidTag(name)) throw new ApiError('BAD_REQUEST', `invalid tag name "${name}"`);
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      const existing = await repo.findTag(trx, repository.id, name);
+      if (existing?.artifact_id === artifact.id) throw new ApiError('CONFLICT', `tag ${name} already exists on the artifact`);
+      if (existing) await refuseImmutable(trx, repository, [name]);
+      await repo.upsertTag(trx, repository.id, artifact.id, name, now);
+      await event(trx, 'CREATE_TAG', repository, artifact.digest, name, actor, now);
+      await audit(trx, 'create', 'tag', repository, `${repository.name}:${name}`, actor, now);
+    });
+  }
+
+  async deleteTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      const tag = await repo.findTag(trx, repository.id, name);
+      if (!tag || tag.artifact_id !== artifact.id) throw new ApiError('NOT_FOUND', `tag ${name} not found on artifact ${artifact.digest}`);
+      await refuseImmutable(trx, repository, [name]);
+      await repo.deleteTagById(trx, tag.id);
+      await event(trx, 'DELETE_TAG', repository, artifact.digest, name, actor, now);
+      await audit(trx, 'delete', 'tag', repository, `${repository.name}:${name}`, actor, now);
+    });
+  }
+
+  async updateRepository(repository: Repository, description: string, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      await repo.updateDescription(trx, repository.id, description, now);
+      await audit(trx, 'update', 'repository', repository, repository.name, actor, now);
+    });
+  }
+
+  /** Every artifact and tag of the repository, in one transaction. */
+  async deleteRepository(repository: Repository, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.deps.database.db.transaction().execute(async (trx) => {
+      const artifacts = await repo.artifactsOfRepository(trx, repository.id);
+      for (const artifact of artifacts) await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
+      await repo.deleteRepositoryContent(trx, repository.id, now);
+      for (const artifact of artifacts) await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
+      await event(trx, 'DELETE_REPOSITORY', repository, null, null, actor, now);
+      await audit(trx, 'delete', 'repository', repository, repository.name, actor, now);
+    });
+  }
+
+  /** Harbor's additions: build_history for images; values.yaml, readme.md, dependencies for charts. */
+  async addition(artifact: Artifact, name: string): Promise<{ contentType: string; body: string }> {
+    const manifest = await this.manifestOf(artifact);
+    const kind = artifactKind(manifest);
+    if (name === 'build_history' && kind === 'IMAGE') {
+      const config = await readConfig(this.deps.storage, manifest);
+      const history = config && Array.isArray(config.history) ? config.history : [];
+      return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(history) };
+    }
+    if (kind === 'CHART' && (name === 'values.yaml' || name === 'readme.md' || name === 'dependencies')) {
+      const files = await readChartFiles(this.deps.storage, manifest);
+      if (name === 'values.yaml' && files.values !== undefined) return { contentType: 'text/plain; charset=utf-8', body: files.values };
+      if (name === 'readme.md' && files.readme !== undefined) return { contentType: 'text/plain; charset=utf-8', body: files.readme };
+      if (name === 'dependencies' && files.chartYaml !== undefined) {
+        return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(chartDependencies(files.chartYaml)) };
+      }
+    }
+    throw new ApiError('NOT_FOUND', `addition ${name} not found for artifact ${artifact.digest}`);
+  }
+}
+
+function chartDependencies(chartYaml: string): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(chartYaml);
+  } catch {
+    throw new ApiError('UNPROCESSABLE_ENTITY', 'Chart.yaml of the chart is not valid YAML');
+  }
+  if (!isRecord(parsed) || !Array.isArray(parsed.dependencies)) return [];
+  return parsed.dependencies.filter(isRecord).map((d) => ({ name: d.name, version: d.version, repository: d.repository }));
+}
+
+async function event(trx: Executor, type: string, repository: Repository, digest: string | null, tag: string | null, actor: Actor, now: number) {
+  await trx
+    .insertInto('events')
+    .values({ type, project_id: repository.project_id, repository: repository.name, digest, tag, operator: actor.name, created_at: now })
+    .execute();
+}
+
+async function audit(trx: Executor, operation: 'create' | 'update' | 'delete', resourceType: string, repository: Repository, resource: string, actor: Actor, now: number) {
+  await recordAudit(trx, { projectId: repository.project_id, operation, resourceType, resource, username: actor.name, clientIp: actor.ip, at: now });
+}
+
+/** Immutable tags are protected on the API as on /v2/: Harbor answers 412 here. */
+async function refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
+  const protectedTags = await immutableTags(trx, repository.project_id, repository.name, tags);
+  const first = [...protectedTags][0];
+  if (first !== undefined) throw new ApiError('PRECONDITION', `the tag ${repository.name}:${first} is immutable and cannot be moved or deleted`);
+}
