@@ -3,6 +3,7 @@ import { installApiAuthentication, type ApiDeps } from './context.js';
 
 export * from './context.js';
 export { parsePaging, setPagingHeaders, type Paging } from './paging.js';
+export { repositoryParam } from './params.js';
 export { parseQuery, type Query, type QueryTerm } from './q.js';
 
 /** A feature's management API routes, registered inside the authenticated /api/v2.0 scope. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiCaller, parsePaging, parseQuery, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { parseBody } from '../api/body.js';
 import { identityName } from '../auth/identity.js';
 import type { Artifact, Project } from '../db/index.js';
@@ -157,12 +157,7 @@ async function authorizedRepository(
   resource: string,
   action: string,
 ): Promise<{ project: Project; repository: repo.RepositoryWithCount }> {
-  let path: string;
-  try {
-    path = decodeURIComponent(request.params.repository_name);
-  } catch {
-    throw new ApiError('BAD_REQUEST', 'repository_name is not valid percent-encoded text');
-  }
+  const path = repositoryParam(request.params.repository_name);
   const { project, permissions } = await requireProject(request, deps, request.params.project_name, resource, action);
   const name = `${project.name}/${path}`;
   if (!permissions.can(resource, action, name)) {

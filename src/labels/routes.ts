@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { apiCaller, parsePaging, requireAuthenticated, requireProject, requireSystem, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { apiCaller, parsePaging, repositoryParam, requireAuthenticated, requireProject, requireSystem, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { parseBody } from '../api/body.js';
 import type { Label } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
@@ -114,7 +114,7 @@ async function authorizedArtifact(request: FastifyRequest, deps: ApiDeps, action
     if (identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
     throw new ApiError('NOT_FOUND', `project ${params.project_name} not found`);
   }
-  const repository = `${project.name}/${repositoryPath(params.repository_name)}`;
+  const repository = `${project.name}/${repositoryParam(params.repository_name)}`;
   if (!permissions.can('artifact-label', action, repository)) {
     if (identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
     throw new ApiError('FORBIDDEN', `not allowed to ${action === 'create' ? 'add labels to' : 'remove labels from'} artifacts of ${repository}`);
@@ -122,22 +122,6 @@ async function authorizedArtifact(request: FastifyRequest, deps: ApiDeps, action
   const artifactId = await findArtifactId(deps.database.db, repository, params.reference);
   if (artifactId === undefined) throw new ApiError('NOT_FOUND', `artifact ${repository}@${params.reference} not found`);
   return { id: artifactId, projectId: project.id };
-}
-
-/**
- * Harbor clients encode a repository path twice when it holds slashes (`a%252Fb`); the
- * router decodes once, so decode what is left. Repository names never contain `%` themselves.
- */
-function repositoryPath(raw: string): string {
-  let path = raw;
-  for (let i = 0; i < 2 && path.includes('%'); i++) {
-    try {
-      path = decodeURIComponent(path);
-    } catch {
-      throw new ApiError('BAD_REQUEST', 'repository_name is not correctly URL-encoded');
-    }
-  }
-  return path;
 }
 
 function positiveId(raw: string, field: string): number {
