@@ -1,9 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccessControl, ProjectPermissions } from '../auth/access.js';
-import { parseAuthorization, type Authenticator } from '../auth/authenticator.js';
-import { ANONYMOUS, identityName, type Identity } from '../auth/identity.js';
-import { CSRF_HEADER, SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
-import { findUserById } from '../auth/users-repo.js';
+import { type AccessControl, type ProjectPermissions, parseAuthorization, type Authenticator, ANONYMOUS, identityName, type Identity, CSRF_HEADER, SESSION_COOKIE, type SessionStore, findUserById } from '../auth/index.js';
 import type { Config } from '../config/schema.js';
 import type { Database, Project } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';

@@ -49,16 +49,11 @@ export async function pushImageWithHistory(client: TestClient, name: string, tag
       rootfs: { type: 'layers', diff_ids: [] },
     }),
   );
-  const configDigest = await client.pushBlob(name, config);
   const layer = Buffer.from(`layer ${name}:${tag}:${architecture}`);
-  const layerDigest = await client.pushBlob(name, layer);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-  };
-  const { digest } = await client.pushManifest(name, tag, manifest);
+  const { digest, manifest } = await client.pushArtifact(name, tag, {
+    config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' },
+    layers: [{ data: layer, mediaType: 'application/vnd.oci.image.layer.v1.tar' }],
+  });
   return { digest, manifest, size: size(manifest) };
 }
 
@@ -78,41 +73,20 @@ export async function pushIndex(client: TestClient, name: string, tag: string, c
 
 export async function pushChart(client: TestClient, name: string, tag: string) {
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'mychart', version: '0.1.0' }));
-  const configDigest = await client.pushBlob(name, config);
   const chart = gzipSync(tar({ 'mychart/Chart.yaml': CHART_YAML, 'mychart/values.yaml': VALUES_YAML, 'mychart/README.md': README, 'mychart/templates/x.yaml': 'kind: ConfigMap\n' }));
-  const chartDigest = await client.pushBlob(name, chart);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: chartDigest, size: chart.length }],
-  };
-  return client.pushManifest(name, tag, manifest);
+  return client.pushArtifact(name, tag, {
+    config: { data: config, mediaType: 'application/vnd.cncf.helm.config.v1+json' },
+    layers: [{ data: chart, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }],
+  });
 }
-
 
 /** An artifact attached to `subject` (a referrer): a cosign signature or an SPDX SBOM. */
 export async function pushReferrer(client: TestClient, name: string, subject: { digest: string; size: number }, kind: 'cosign' | 'sbom') {
-  const empty = Buffer.from('{}');
-  const emptyDigest = await client.pushBlob(name, empty);
   const payload = Buffer.from(kind === 'cosign' ? `{"critical":{"image":{"docker-manifest-digest":"${subject.digest}"}}}` : '{"spdxVersion":"SPDX-2.3"}');
-  const payloadDigest = await client.pushBlob(name, payload);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
+  return client.pushArtifact(name, subject.digest.replace(':', '-') + `.${kind}`, {
     ...(kind === 'sbom' ? { artifactType: 'application/spdx+json' } : {}),
-    config:
-      kind === 'cosign'
-        ? { mediaType: 'application/vnd.oci.image.config.v1+json', digest: emptyDigest, size: empty.length }
-        : { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: empty.length },
-    layers: [
-      {
-        mediaType: kind === 'cosign' ? 'application/vnd.dev.cosign.simplesigning.v1+json' : 'application/spdx+json',
-        digest: payloadDigest,
-        size: payload.length,
-      },
-    ],
-    subject: { mediaType: OCI_MANIFEST, digest: subject.digest, size: subject.size },
-  };
-  return client.pushManifest(name, subject.digest.replace(':', '-') + `.${kind}`, manifest);
+    config: { data: Buffer.from('{}'), mediaType: kind === 'cosign' ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.oci.empty.v1+json' },
+    layers: [{ data: payload, mediaType: kind === 'cosign' ? 'application/vnd.dev.cosign.simplesigning.v1+json' : 'application/spdx+json' }],
+    subject,
+  });
 }

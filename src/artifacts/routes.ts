@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { parseBody } from '../api/body.js';
-import { identityName } from '../auth/identity.js';
+import { identityName } from '../auth/index.js';
 import type { Artifact, Project } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { repositoryJson, tagJson } from './json.js';

@@ -5,7 +5,7 @@ import { ApiError } from '../errors/api-error.js';
 import { DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
 import { labelsOfArtifacts } from '../labels/index.js';
-import { findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/repo.js';
+import { findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
 import { immutableTags } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../storage/index.js';
 import type { Clock } from '../system/clock.js';

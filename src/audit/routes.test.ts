@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../auth/passwords.js';
-import { createUser } from '../auth/users-repo.js';
+import { hashPassword, createUser } from '../auth/index.js';
 import { createProject } from '../projects/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic } from '../testing/client.js';

@@ -1,6 +1,4 @@
-import type { AccessControl } from '../auth/access.js';
-import type { Identity } from '../auth/identity.js';
-import { ROLE_BY_ID, subjectPermits } from '../auth/rbac.js';
+import { type AccessControl, type Identity, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
 import type { Database, Project } from '../db/index.js';
 import type { AuditScope } from './repo.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createUser } from '../auth/users-repo.js';
+import { createUser } from '../auth/index.js';
 import { createProject } from '../projects/index.js';
 import * as registry from '../registry/repo.js';
 import { testDialects } from '../testing/dialects.js';

@@ -1,5 +1,4 @@
-import type { AccessControl } from '../auth/access.js';
-import type { Identity } from '../auth/identity.js';
+import type { AccessControl, Identity } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { listProjects } from '../projects/index.js';
 import { repositoryCountsByProject, totalBlobBytes } from './repo.js';

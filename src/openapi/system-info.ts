@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
-import type { Identity } from '../auth/identity.js';
+import type { Identity } from '../auth/index.js';
 import type { Config } from '../config/schema.js';
 import type { RuntimeSettings } from '../system/settings.js';
 

@@ -1,7 +1,6 @@
 // Helpers shared by this folder's tests (a .suite.ts file: test support, never built).
 import assert from 'node:assert/strict';
-import { hashPassword } from '../auth/passwords.js';
-import { createUser } from '../auth/users-repo.js';
+import { hashPassword, createUser } from '../auth/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic } from '../testing/client.js';
 import type { TestServer } from '../testing/server.js';

@@ -1,4 +1,4 @@
-import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/rbac.js';
+import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/index.js';
 import type { Project } from '../db/index.js';
 import type { MemberRow } from './members-repo.js';
 

@@ -8,8 +8,7 @@ import {
   type ApiDeps,
   type ApiFeature,
 } from '../api/index.js';
-import type { Identity } from '../auth/identity.js';
-import { ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/rbac.js';
+import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
 import type { Project } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { projectJson } from './json.js';

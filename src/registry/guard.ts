@@ -1,8 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AccessControl, RepositoryAction } from '../auth/access.js';
-import { parseAuthorization, type Authenticator } from '../auth/authenticator.js';
-import type { Identity } from '../auth/identity.js';
-import type { TokenClaims } from '../auth/tokens.js';
+import { type AccessControl, type RepositoryAction, parseAuthorization, type Authenticator, type Identity, type TokenClaims } from '../auth/index.js';
 import type { Database, Project } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { isValidRepositoryName, splitRepositoryName } from '../lib/names.js';

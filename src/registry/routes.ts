@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AccessControl } from '../auth/access.js';
-import type { Authenticator } from '../auth/authenticator.js';
-import { identityName } from '../auth/identity.js';
+import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
 import type { Repository } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { MediaType } from '../lib/media-types.js';

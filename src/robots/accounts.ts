@@ -1,4 +1,4 @@
-import type { RobotGrant } from '../auth/identity.js';
+import type { RobotGrant } from '../auth/index.js';
 import type { Executor, Robot } from '../db/index.js';
 
 /** Robot names carry this prefix, as in Harbor. */

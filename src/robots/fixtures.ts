@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { hashPassword } from '../auth/passwords.js';
-import { ROLE_IDS, type Role } from '../auth/rbac.js';
-import { createUser } from '../auth/users-repo.js';
+import { hashPassword, ROLE_IDS, type Role, createUser } from '../auth/index.js';
 import type { Project } from '../db/index.js';
 import { createProject } from '../projects/index.js';
 import { api, expectJson } from '../testing/api.js';

@@ -1,6 +1,4 @@
-import type { AccessControl, ProjectPermissions } from '../auth/access.js';
-import { isSysadmin, type Identity } from '../auth/identity.js';
-import { REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits } from '../auth/rbac.js';
+import { type AccessControl, type ProjectPermissions, isSysadmin, type Identity, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
 import type { Database, Project } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { userMemberships } from './repo.js';

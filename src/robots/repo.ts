@@ -173,9 +173,3 @@ export function projectIdsByName(db: Executor, names: readonly string[]): Promis
   return db.selectFrom('projects').select(['id', 'name']).where('name', 'in', names).execute();
 }
 
-/** Unique-constraint violations on both dialects: a concurrent create of the same name. */
-export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}

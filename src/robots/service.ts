@@ -1,7 +1,5 @@
-import type { AccessControl } from '../auth/access.js';
-import type { Authenticator } from '../auth/authenticator.js';
-import { identityName, isSysadmin, type Identity } from '../auth/identity.js';
-import { projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/rbac.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { type AccessControl, type Authenticator, identityName, isSysadmin, type Identity, projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import type { Database, Executor, Project, Robot, RobotPermissionRow } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
@@ -214,7 +212,7 @@ export class RobotService {
     try {
       return await this.deps.database.db.transaction().execute(work);
     } catch (error) {
-      if (name !== undefined && repo.isUniqueViolation(error)) throw conflict(name);
+      if (name !== undefined && isUniqueViolation(error)) throw conflict(name);
       throw error;
     } finally {
       this.deps.authenticator.forgetAccounts();

@@ -1,4 +1,4 @@
-import { robotMayHoldProject, robotMayHoldSystem } from '../auth/rbac.js';
+import { robotMayHoldProject, robotMayHoldSystem } from '../auth/index.js';
 import type { Project } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import type { ResolvedPermission } from './policy.js';

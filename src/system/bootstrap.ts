@@ -1,7 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Database } from '../db/index.js';
-import { generatePassword, hashPassword } from '../auth/passwords.js';
-import { createUser, findUserByName } from '../auth/users-repo.js';
+import { generatePassword, hashPassword, createUser, findUserByName } from '../auth/index.js';
 import { createProject, findProjectByName } from '../projects/index.js';
 
 export interface BootstrapResult {

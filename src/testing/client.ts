@@ -59,17 +59,38 @@ export class TestClient {
   /** A config + one layer + manifest; answers the manifest and its digest. */
   async pushImage(name: string, tag: string, layer: Uint8Array = Buffer.from(`layer of ${name}:${tag}`)): Promise<{ digest: string; manifest: ImageManifest }> {
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-    const configDigest = await this.pushBlob(name, config);
-    const layerDigest = await this.pushBlob(name, layer);
+    return this.pushArtifact(name, tag, {
+      config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' },
+      layers: [{ data: layer, mediaType: 'application/vnd.oci.image.layer.v1.tar' }],
+    });
+  }
+
+  /** Any OCI manifest: its config and layers are pushed as blobs first, as clients do. */
+  async pushArtifact(name: string, tag: string, parts: ArtifactParts): Promise<{ digest: string; manifest: ImageManifest }> {
+    const describe = async (part: BlobPart) => ({ mediaType: part.mediaType, digest: await this.pushBlob(name, part.data), size: part.data.length });
     const manifest: ImageManifest = {
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+      ...(parts.artifactType ? { artifactType: parts.artifactType } : {}),
+      config: await describe(parts.config),
+      layers: await Promise.all(parts.layers.map(describe)),
+      ...(parts.subject ? { subject: { mediaType: OCI_MANIFEST, digest: parts.subject.digest, size: parts.subject.size } } : {}),
     };
     const { digest } = await this.pushManifest(name, tag, manifest);
     return { digest, manifest };
   }
+}
+
+export interface BlobPart {
+  data: Uint8Array;
+  mediaType: string;
+}
+
+export interface ArtifactParts {
+  config: BlobPart;
+  layers: BlobPart[];
+  artifactType?: string;
+  subject?: { digest: string; size: number };
 }
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import { recordAudit } from '../audit/index.js';
-import { hashPassword } from '../auth/passwords.js';
-import { findUserByName, updateUserPassword } from '../auth/users-repo.js';
+import { hashPassword, findUserByName, updateUserPassword } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { passwordProblem } from './rules.js';
 

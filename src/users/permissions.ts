@@ -1,7 +1,5 @@
 import { findProjectByNameOrId } from '../api/index.js';
-import type { AccessControl } from '../auth/access.js';
-import type { Identity } from '../auth/identity.js';
-import { PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/rbac-matrix.js';
+import { type AccessControl, type Identity, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
 import type { Database } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 

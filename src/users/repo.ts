@@ -115,9 +115,3 @@ export async function deleteUser(db: Executor, id: number, heirId: number, now: 
   await db.deleteFrom('users').where('id', '=', id).execute();
 }
 
-/** Unique-constraint violations on either dialect. */
-export function isUniqueViolation(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const code = (err as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}

@@ -1,8 +1,6 @@
+import { isUniqueViolation } from '../db/errors.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
-import type { Authenticator } from '../auth/authenticator.js';
-import { identityName, type Identity } from '../auth/identity.js';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { createUser, findUserByEmail, findUserById, findUserByName, updateUserPassword } from '../auth/users-repo.js';
+import { type Authenticator, identityName, type Identity, hashPassword, verifyPassword, createUser, findUserByEmail, findUserById, findUserByName, updateUserPassword } from '../auth/index.js';
 import type { Database, Executor, User } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import type { Clock } from '../system/clock.js';
@@ -78,7 +76,7 @@ export class UserService {
         return user;
       });
     } catch (err) {
-      if (repo.isUniqueViolation(err)) throw new ApiError('CONFLICT', `user ${req.username} already exists`);
+      if (isUniqueViolation(err)) throw new ApiError('CONFLICT', `user ${req.username} already exists`);
       throw err;
     }
   }

@@ -2,8 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readCookie } from '../api/cookies.js';
 import type { ApiDeps } from '../api/index.js';
 import { recordAudit } from '../audit/index.js';
-import { CSRF_HEADER, SESSION_COOKIE } from '../auth/sessions.js';
-import { findUserByEmail, findUserById, findUserByName } from '../auth/users-repo.js';
+import { CSRF_HEADER, SESSION_COOKIE, findUserByEmail, findUserById, findUserByName } from '../auth/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { loginSchema, parseBody } from './schema.js';
 

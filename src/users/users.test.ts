@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hashPassword } from '../auth/passwords.js';
+import { hashPassword } from '../auth/index.js';
+import type { UserResp } from './responses.js';
 import { api, expectJson } from '../testing/api.js';
 import { ADMIN, basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-
-interface UserResp {
-  user_id: number;
-  username: string;
-  email: string;
-  realname: string;
-  comment: string;
-  sysadmin_flag: boolean;
-  admin_role_in_auth: boolean;
-  creation_time: string;
-  update_time: string;
-}
 
 interface ErrorBody {
   errors: Array<{ code: string; message: string }>;

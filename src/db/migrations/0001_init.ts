@@ -1,14 +1,10 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { columnsFor } from './columns.js';
 
 // Migrations take the dialect because autoincrement keys are spelled differently.
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  // SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL wants a serial type.
-  const id = dialect === 'postgres' ? ('bigserial' as const) : ('integer' as const);
-  const primaryId = (c: ColumnDefinitionBuilder) =>
-    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
-  // Names sort bytewise on both engines, so tag and catalog paging agree everywhere.
-  const name = dialect === 'postgres' ? sql`varchar(255) collate "C"` : sql`varchar(255)`;
+  const { id, primaryId, name } = columnsFor(dialect);
 
   await db.schema
     .createTable('users')

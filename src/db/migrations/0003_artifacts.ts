@@ -1,11 +1,10 @@
-import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { columnsFor } from './columns.js';
 
 /** Repository descriptions, labels and their attachment to artifacts. */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const id = dialect === 'postgres' ? ('bigserial' as const) : ('integer' as const);
-  const primaryId = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
-  const name = dialect === 'postgres' ? sql`varchar(255) collate "C"` : sql`varchar(255)`;
+  const { id, primaryId, name } = columnsFor(dialect);
 
   await db.schema.alterTable('repositories').addColumn('description', 'text', (c) => c.notNull().defaultTo('')).execute();
 

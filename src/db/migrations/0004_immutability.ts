@@ -1,10 +1,10 @@
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
+import { columnsFor } from './columns.js';
 
 /** Tag immutability rules, one row per rule, its selectors kept as Harbor's JSON. */
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
-  const id = dialect === 'postgres' ? ('bigserial' as const) : ('integer' as const);
-  const primaryId = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const { id, primaryId } = columnsFor(dialect);
   await db.schema
     .createTable('immutable_rules')
     .addColumn('id', id, primaryId)

@@ -1,9 +1,9 @@
 import { parseBody } from '../../api/body.js';
-import { requireProject, type ApiFeature } from '../../api/index.js';
-import { recordAudit } from '../../audit/index.js';
-import { identityName } from '../../auth/identity.js';
+import { requireProject, type ApiCaller, type ApiFeature } from '../../api/index.js';
+import { recordAudit, type AuditOperation } from '../../audit/index.js';
+import { identityName } from '../../auth/index.js';
 import { ApiError } from '../../errors/api-error.js';
-import type { ImmutableRuleRow } from '../../db/index.js';
+import type { Executor, ImmutableRuleRow, Project } from '../../db/index.js';
 import { findRuleRow, listRuleRows } from './repo.js';
 import { immutableRuleBody } from './rules.js';
 
@@ -28,6 +28,18 @@ function ruleId(text: string): number {
 }
 
 const MAX_RULES = 15;
+
+function audit(trx: Executor, operation: AuditOperation, project: Project, id: number, caller: ApiCaller, at: number): Promise<void> {
+  return recordAudit(trx, {
+    projectId: project.id,
+    operation,
+    resourceType: 'immutable-rule',
+    resource: `${project.name}:${id}`,
+    username: identityName(caller.identity),
+    clientIp: caller.clientIp,
+    at,
+  });
+}
 
 /** /projects/{project_name_or_id}/immutabletagrules: who may change which tags, per project. */
 export const immutabilityApi: ApiFeature = (scope, deps) => {
@@ -60,7 +72,7 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await recordAudit(trx, { projectId: project.id, operation: 'create', resourceType: 'immutable-rule', resource: `${project.name}:${row.id}`, username: identityName(caller.identity), clientIp: caller.clientIp, at: now });
+      await audit(trx, 'create', project, row.id, caller, now);
       return row.id;
     });
     reply.code(201).header('location', `/api/v2.0/projects/${project.name}/immutabletagrules/${id}`).send();
@@ -84,7 +96,7 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
         })
         .where('id', '=', id)
         .execute();
-      await recordAudit(trx, { projectId: project.id, operation: 'update', resourceType: 'immutable-rule', resource: `${project.name}:${id}`, username: identityName(caller.identity), clientIp: caller.clientIp, at: now });
+      await audit(trx, 'update', project, id, caller, now);
     });
     return {};
   });
@@ -96,7 +108,7 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
     await db.transaction().execute(async (trx) => {
       if (!(await findRuleRow(trx, project.id, id))) throw new ApiError('NOT_FOUND', `immutability rule ${id} not found`);
       await trx.deleteFrom('immutable_rules').where('id', '=', id).execute();
-      await recordAudit(trx, { projectId: project.id, operation: 'delete', resourceType: 'immutable-rule', resource: `${project.name}:${id}`, username: identityName(caller.identity), clientIp: caller.clientIp, at: now });
+      await audit(trx, 'delete', project, id, caller, now);
     });
     return {};
   });

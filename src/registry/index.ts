@@ -1,0 +1,2 @@
+export { registerRegistryRoutes, type RegistryRouteDeps } from './routes.js';
+export { findArtifactByDigest, findArtifactByTag, deleteArtifact, parentIndexes, tagsOfArtifact } from './repo.js';
