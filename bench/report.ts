@@ -1,6 +1,7 @@
 /** The final Markdown table: Berth | distribution | ratio (Berth / distribution) | target. */
 import { MiB } from './data.js';
 import type { Server } from './servers.js';
+import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -21,6 +22,7 @@ interface Plan {
   chunked: { count: number; size: number; chunk: number; concurrency: number };
   manifest: { concurrency: number; seconds: number; maxRequests: number };
   small: { count: number; concurrency: number };
+  listing: ListingPlan;
 }
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
@@ -81,6 +83,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     ['chunked', 'chunked push'],
     ['manifest', 'manifest GET'],
     ['small', 'small-image push'],
+    ['listing', 'listing (timed part, after seeding)'],
   ];
   for (const [workload, what] of rssRows) {
     rows.push({ label: `peak RSS: ${what} (MiB, lower is better)`, workload, pick: (o) => o.rss.peak / MiB, digits: 0 });
@@ -104,6 +107,8 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     }
     out.push(`| ${row.label} | ${fmt(b, row.digits)} | ${fmt(d, row.digits)} | ${ratioText(ratio, row.target)} | ${target} |`);
   }
+
+  out.push(...listingRows(results, p.listing));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -140,7 +145,31 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   lines.push('- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.');
   lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
   lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
+  if (results.listing) {
+    lines.push(
+      `- Listing rows are Berth only (distribution has no artifact or tag API): one repository seeded with ${p.listing.artifacts} artifacts × ${p.listing.tagsPerArtifact} tags through PUT /v2/…/manifests/<tag>, then per endpoint ${p.listing.warmUp} untimed and ${p.listing.requests} timed sequential GETs (one answer checked first); target p50 < ${LISTING_TARGET_MS} ms (Harbor times out here, goharbor/harbor#18598).`,
+    );
+  }
   lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
+}
+
+/** One row per listing endpoint (p50 / p95 / p99) and one for the seeding; Berth only. */
+function listingRows(results: Results, plan: ListingPlan): string[] {
+  const o = results.listing?.Berth;
+  if (!o) return [];
+  if ('error' in o) return [`| listing ${plan.artifacts} artifacts / ${plan.artifacts * plan.tagsPerArtifact} tags | error | n/a (no such API) | — | p50 < ${LISTING_TARGET_MS} ms — missed |`];
+  const rows: string[] = [];
+  if (o.seed) {
+    const rate = o.seed.puts / o.seed.seconds;
+    rows.push(`| listing seed: ${o.seed.artifacts} artifacts, ${o.seed.tags} tags by PUT manifest, c${plan.seedConcurrency} (s; ${rate.toFixed(0)} PUT/s) | ${o.seed.seconds.toFixed(1)} | n/a (Berth only) | — | |`);
+  }
+  for (const e of o.endpoints ?? []) {
+    const met = e.p50Ms < LISTING_TARGET_MS ? 'met' : 'missed';
+    rows.push(
+      `| listing: ${e.label} (ms p50 / p95 / p99) | ${e.p50Ms.toFixed(2)} / ${e.p95Ms.toFixed(2)} / ${e.p99Ms.toFixed(2)} | n/a (no such API) | — | p50 < ${LISTING_TARGET_MS} ms — ${met} |`,
+    );
+  }
+  return rows;
 }

@@ -4,6 +4,7 @@
  *   npm run bench                         # full run, both servers (~3–5 min on 2 cores)
  *   npm run bench -- --quick              # smaller sizes, under a minute
  *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
+ *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -11,6 +12,8 @@
  * --quick), its repetitions alternating between the servers, each after a `sync`, so drift
  * and one server's dirty pages do not land on the other; the median is reported.
  * Everything is bounded: request counts, durations, and a whole-run deadline.
+ * The listing workload runs once, on Berth only (distribution has no artifact API); its
+ * seeding (tens of thousands of manifest PUTs) is timed and reported apart from the listing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -21,13 +24,16 @@ import { Command } from 'commander';
 import { RegistryClient, RegistryError } from './client.js';
 import { MiB } from './data.js';
 import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
+import { listingLatencies, seedListing } from './listing.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
+/** Harbor API workloads: distribution has nothing to compare them with. */
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing']);
 
 const program = new Command()
   .name('bench')
@@ -51,6 +57,7 @@ const plan = {
   chunked: { count: quick ? 1 : 2, size: (quick ? 32 : 64) * MiB, chunk: 5 * MiB, concurrency: quick ? 1 : 2 },
   manifest: { concurrency: 16, seconds: quick ? 2 : 5, maxRequests: quick ? 10_000 : 50_000 },
   small: { count: quick ? 50 : 200, concurrency: 4 },
+  listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
 };
 
 const isWorkload = (w: string): w is Workload => (WORKLOADS as readonly string[]).includes(w);
@@ -163,6 +170,19 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       const c = await client(server, 'bench-small', plan.small.concurrency);
       return measure(server, c, () => smallImages(c, `small-r${rep}`, plan.small.count, plan.small.concurrency));
     }
+    case 'listing': {
+      const c = await client(server, 'bench-listing', plan.listing.seedConcurrency);
+      let seed;
+      try {
+        log(`  (${server.name}: seeding ${plan.listing.artifacts} artifacts × ${plan.listing.tagsPerArtifact} tags through PUT manifest, c${plan.listing.seedConcurrency})`);
+        seed = await seedListing(c, plan.listing, log);
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+      const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+      return { ...(await measure(server, c, () => listingLatencies(c, basic, plan.listing))), seed };
+    }
     case 'manifest': {
       const c = await client(server, 'bench-manifest', plan.manifest.concurrency);
       if (rep === 0) await pushImage(c, 'manifest-target', 'latest');
@@ -217,15 +237,17 @@ function sync(): void {
 function describe(m: Sampled, unit: string): string {
   const parts = [`${m.value.toFixed(1)} ${unit}`, `${m.seconds.toFixed(2)} s`, `${m.requests} req`];
   if (m.p50Ms !== undefined) parts.push(`p50 ${m.p50Ms.toFixed(2)} ms`, `p99 ${(m.p99Ms ?? NaN).toFixed(2)} ms`);
-  parts.push(`CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
+  if (m.seed) parts.push(`seeded ${m.seed.artifacts} artifacts / ${m.seed.tags} tags in ${m.seed.seconds.toFixed(1)} s (${(m.seed.puts / m.seed.seconds).toFixed(0)} PUT/s)`);
+  for (const e of m.endpoints ?? []) parts.push(`\n    ${e.label}: p50 ${e.p50Ms.toFixed(2)} / p95 ${e.p95Ms.toFixed(2)} / p99 ${e.p99Ms.toFixed(2)} ms`);
+  parts.push(`${m.endpoints ? '\n    ' : ''}CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
   parts.push(`peak RSS ${(m.rss.peak / MiB).toFixed(0)} MiB (start ${(m.rss.start / MiB).toFixed(0)})`, `auth ${m.auth}`);
   return parts.join(', ');
 }
 
-/** Repetitions per workload: the noisy disk-bound ones get three (median reported). */
+/** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -235,7 +257,7 @@ function combine(list: Sampled[]): Sampled {
   return { ...median, rss: { ...median.rss, peak }, runs: list.map((m) => m.value) };
 }
 
-const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s' };
+const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50' };
 
 async function main(): Promise<void> {
   log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);
@@ -254,6 +276,7 @@ async function main(): Promise<void> {
       for (const server of servers) {
         if (stopping) return; // interrupted: shutdown() owns the exit
         if (failed.has(server) || (server.name === 'distribution-noauth' && !REFERENCE_WORKLOADS.has(w))) continue;
+        if (server.name !== 'Berth' && BERTH_ONLY_WORKLOADS.has(w)) continue;
         const label = reps > 1 ? `${w} #${rep + 1}` : w;
         try {
           const m = await runOne(w, server, rep);

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { header, withQuery, type RegistryClient } from './client.js';
 import { FastGetter } from './fastget.js';
 import { blobBytes, blobDigest, blobStream, sha256Digest, KiB, MiB, type BlobSpec } from './data.js';
+import type { EndpointLatency, SeedResult } from './listing.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -16,6 +17,10 @@ export interface Measured {
   p50Ms?: number;
   p99Ms?: number;
   detail?: string;
+  /** Per-endpoint latencies, for a workload that times several endpoints (listing). */
+  endpoints?: EndpointLatency[];
+  /** Untimed setup that is itself a figure to report (listing's seeding). */
+  seed?: SeedResult;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

@@ -1,12 +1,14 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi } from './api/index.js';
 import { auditRetentionJob } from './audit/index.js';
+import { artifactCopyApi } from './artifacts/index.js';
 import { artifactsApi } from './artifacts/routes.js';
 import { auditApi } from './audit/routes.js';
 import { labelsApi } from './labels/routes.js';
 import { openapiApi } from './openapi/routes.js';
 import { immutabilityApi } from './policies/immutability/index.js';
 import { AccessControl, SessionStore, Authenticator, registerTokenRoutes, TokenSigner } from './auth/index.js';
+import { quotasApi } from './projects/index.js';
 import { projectsApi } from './projects/routes.js';
 import { robotsApi } from './robots/routes.js';
 import { searchApi } from './search/routes.js';
@@ -76,7 +78,7 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   jobs.schedule(auditRetentionJob({ database: db, clock, settings: apiDeps.settings }));
   jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
   registerSessionRoutes(app, apiDeps);
-  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi, artifactsApi, labelsApi, openapiApi, immutabilityApi]);
+  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi, artifactsApi, labelsApi, openapiApi, immutabilityApi, quotasApi, artifactCopyApi]);
   const manifests = await registerRegistryRoutes(app, { config, database: db, storage, clock, authenticator, access });
   jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   app.addHook('onClose', async () => {

@@ -213,8 +213,11 @@ for (const dialect of testDialects()) {
       assert.equal((await api(server.url, 'DELETE', `${APP}/artifacts/${v1.digest}`)).status, 200);
       assert.equal((await api(server.url, 'GET', `${APP}/artifacts/${v1.digest}`)).status, 404);
       assert.equal((await client.request('GET', `/v2/library/app/manifests/v1`)).status, 404);
+      // v1's signature and SBOM went with it.
+      assert.equal((await api(server.url, 'GET', `${APP}/artifacts/${cosign}`)).status, 404);
+      assert.equal((await api(server.url, 'GET', `${APP}/artifacts/${sbom}`)).status, 404);
       const events = await server.database.db.selectFrom('events').select(['type', 'digest']).where('type', '=', 'DELETE_ARTIFACT').execute();
-      assert.deepEqual(events.map((e) => e.digest).sort(), [index, v1.digest].sort());
+      assert.deepEqual(events.map((e) => e.digest).sort(), [index, v1.digest, cosign, sbom].sort());
       assert.equal((await api(server.url, 'DELETE', `${APP}/artifacts/sha256:nothex`)).status, 400);
     });
 

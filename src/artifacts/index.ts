@@ -1,1 +1,2 @@
 export { artifactsApi } from './routes.js';
+export { artifactCopyApi } from './copy.js';

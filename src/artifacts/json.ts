@@ -22,7 +22,8 @@ export function repositoryJson(repository: RepositoryWithCount) {
   };
 }
 
-export function tagJson(tag: TagRow) {
+/** `immutable` is reported only when asked for (`with_immutable_status`); otherwise false, as Harbor sends. */
+export function tagJson(tag: TagRow, immutable = false) {
   return {
     id: tag.id,
     repository_id: tag.repository_id,
@@ -30,7 +31,7 @@ export function tagJson(tag: TagRow) {
     name: tag.name,
     push_time: time(tag.push_time),
     pull_time: time(tag.pull_time),
-    immutable: false,
+    immutable,
   };
 }
 

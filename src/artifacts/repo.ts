@@ -78,11 +78,17 @@ export interface ArtifactFilter {
   tagContains?: string;
   /** true: only tagged artifacts; false: only untagged ones. */
   tagged?: boolean;
+  /** Of the artifacts matching the rest of the filter, only the newest pushed in each repository. */
+  latestInRepository?: boolean;
 }
 
-function filteredArtifacts(db: Executor, repositoryId: number, filter: ArtifactFilter) {
+/** One repository, or several (a project's listing). */
+export type ArtifactScope = number | readonly number[];
+
+function matchingArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactFilter) {
+  const repositoryIds = typeof scope === 'number' ? [scope] : [...scope];
   return db.selectFrom('artifacts').where((eb) => {
-    const conditions: Expression<SqlBool>[] = [eb('artifacts.repository_id', '=', repositoryId)];
+    const conditions: Expression<SqlBool>[] = [repositoryIds.length > 0 ? eb('artifacts.repository_id', 'in', repositoryIds) : sql<SqlBool>`1 = 0`];
     if (filter.digest !== undefined) conditions.push(eb('artifacts.digest', '=', filter.digest));
     if (filter.mediaType !== undefined) conditions.push(eb('artifacts.media_type', '=', filter.mediaType));
     const tags = () => eb.selectFrom('tags').select(sql<number>`1`.as('one')).whereRef('tags.artifact_id', '=', 'artifacts.id');
@@ -93,20 +99,34 @@ function filteredArtifacts(db: Executor, repositoryId: number, filter: ArtifactF
   });
 }
 
-export async function countArtifacts(db: Executor, repositoryId: number, filter: ArtifactFilter): Promise<number> {
-  const row = await filteredArtifacts(db, repositoryId, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+/** Ids of the newest pushed matching artifact of each repository (the higher id breaks a tie). */
+function latestPerRepository(db: Executor, scope: ArtifactScope, filter: ArtifactFilter) {
+  const ranked = matchingArtifacts(db, scope, filter).select([
+    'artifacts.id',
+    sql<number>`row_number() over (partition by artifacts.repository_id order by artifacts.push_time desc, artifacts.id desc)`.as('rank'),
+  ]);
+  return db.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.rank', '=', 1);
+}
+
+function filteredArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactFilter) {
+  const query = matchingArtifacts(db, scope, filter);
+  return filter.latestInRepository ? query.where('artifacts.id', 'in', latestPerRepository(db, scope, filter)) : query;
+}
+
+export async function countArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactFilter): Promise<number> {
+  const row = await filteredArtifacts(db, scope, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 export function listArtifacts(
   db: Executor,
-  repositoryId: number,
+  scope: ArtifactScope,
   filter: ArtifactFilter,
   sort: Sort<ArtifactSortColumn>,
   offset: number,
   limit: number,
 ): Promise<Artifact[]> {
-  return filteredArtifacts(db, repositoryId, filter)
+  return filteredArtifacts(db, scope, filter)
     .selectAll('artifacts')
     .orderBy(`artifacts.${sort.column}`, sort.direction)
     .orderBy('artifacts.id', sort.direction)
@@ -149,13 +169,13 @@ export async function deleteTagById(db: Executor, id: number): Promise<void> {
   await db.deleteFrom('tags').where('id', '=', id).execute();
 }
 
-/** Artifacts of the repository attached to any of these subjects. */
-export function accessoriesOf(db: Executor, repositoryId: number, subjects: readonly string[]): Promise<Artifact[]> {
-  if (subjects.length === 0) return Promise.resolve([]);
+/** Artifacts of the repositories attached to any of these subjects; the caller pairs them by repository. */
+export function accessoriesOf(db: Executor, repositoryIds: readonly number[], subjects: readonly string[]): Promise<Artifact[]> {
+  if (subjects.length === 0 || repositoryIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('artifacts')
     .selectAll()
-    .where('repository_id', '=', repositoryId)
+    .where('repository_id', 'in', [...repositoryIds])
     .where('subject_digest', 'in', [...subjects])
     .orderBy('push_time', 'desc')
     .orderBy('id', 'desc')
@@ -176,6 +196,11 @@ export async function blobSize(db: Executor, digest: string): Promise<number | u
 export async function deleteArtifactLabels(db: Executor, artifactIds: readonly number[]): Promise<void> {
   if (artifactIds.length === 0) return;
   await db.deleteFrom('artifact_labels').where('artifact_id', 'in', [...artifactIds]).execute();
+}
+
+/** The project's repositories (with or without artifacts), for listings across them. */
+export function repositoriesOfProject(db: Executor, projectId: number): Promise<Repository[]> {
+  return db.selectFrom('repositories').selectAll().where('project_id', '=', projectId).execute();
 }
 
 export function artifactsOfRepository(db: Executor, repositoryId: number): Promise<Array<{ id: number; digest: string }>> {

@@ -2,12 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { parseBody } from '../api/body.js';
 import { identityName } from '../auth/index.js';
-import type { Artifact, Project } from '../db/index.js';
+import type { Artifact, Project, Repository } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
-import { repositoryJson, tagJson } from './json.js';
+import { repositoryJson } from './json.js';
 import * as repo from './repo.js';
 import { flag, repositoryUpdateSchema, tagCreateSchema, type ArtifactParams, type RepositoryParams } from './schema.js';
-import { ArtifactService, type Actor } from './service.js';
+import { ArtifactService, type Actor, type DescribeOptions } from './service.js';
 
 const REPOSITORY = '/projects/:project_name/repositories/:repository_name';
 const ARTIFACT = `${REPOSITORY}/artifacts/:reference`;
@@ -45,28 +45,17 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: RepositoryParams }>(`${REPOSITORY}/artifacts`, async (request, reply) => {
     const { project, repository } = await authorizedRepository(request, deps, 'artifact', 'list');
     const query = request.query as Record<string, unknown>;
-    const paging = parsePaging(query);
-    const options = describeOptions(query);
+    return listArtifactsPage(request, reply, deps, service, project, new Map([[repository.id, repository]]), artifactFilter(query.q));
+  });
+
+  // Harbor's listArtifactsOfProject: every repository of the project the caller may list artifacts of.
+  scope.get<{ Params: { project_name: string } }>('/projects/:project_name/artifacts', async (request, reply) => {
+    const { project, permissions } = await requireProject(request, deps, request.params.project_name, 'artifact', 'list');
+    const query = request.query as Record<string, unknown>;
     const { filter, type } = artifactFilter(query.q);
-    const sort = artifactSort(query.sort);
-    const db = deps.database.db;
-    let total: number;
-    let page: Artifact[];
-    if (type === undefined) {
-      [total, page] = await Promise.all([
-        repo.countArtifacts(db, repository.id, filter),
-        repo.listArtifacts(db, repository.id, filter, sort, paging.offset, paging.pageSize),
-      ]);
-    } else {
-      const candidates = await repo.listArtifacts(db, repository.id, filter, sort, 0, MAX_TYPE_SCAN + 1);
-      if (candidates.length > MAX_TYPE_SCAN) throw new ApiError('BAD_REQUEST', `too many artifacts to filter by type; narrow q further`);
-      const matching: Artifact[] = [];
-      for (const candidate of candidates) if ((await service.kindOf(candidate)) === type) matching.push(candidate);
-      total = matching.length;
-      page = matching.slice(paging.offset, paging.offset + paging.pageSize);
-    }
-    setPagingHeaders(request, reply, total, paging);
-    return service.describe(repository, project.name, page, options);
+    filter.latestInRepository = flag(query, 'latest_in_repository', false);
+    const repositories = (await repo.repositoriesOfProject(deps.database.db, project.id)).filter((r) => permissions.can('artifact', 'list', r.name));
+    return listArtifactsPage(request, reply, deps, service, project, new Map(repositories.map((r) => [r.id, r])), { filter, type });
   });
 
   scope.get<{ Params: ArtifactParams }>(ARTIFACT, async (request) => {
@@ -86,10 +75,12 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'tag', 'list');
     const artifact = await service.resolve(repository, request.params.reference);
-    const paging = parsePaging(request.query as Record<string, unknown>);
+    const query = request.query as Record<string, unknown>;
+    const paging = parsePaging(query);
+    const withImmutableStatus = flag(query, 'with_immutable_status', false);
     const tags = (await repo.tagsOf(deps.database.db, [artifact.id])).get(artifact.id) ?? [];
     setPagingHeaders(request, reply, tags.length, paging);
-    return tags.slice(paging.offset, paging.offset + paging.pageSize).map(tagJson);
+    return service.describeTags(repository, tags.slice(paging.offset, paging.offset + paging.pageSize), withImmutableStatus);
   });
 
   scope.post<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
@@ -107,6 +98,15 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
     return reply.code(200).send();
   });
 
+  scope.get<{ Params: ArtifactParams }>(`${ARTIFACT}/accessories`, async (request, reply) => {
+    const { repository } = await authorizedRepository(request, deps, 'accessory', 'list');
+    const artifact = await service.resolve(repository, request.params.reference);
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const { total, page } = await service.accessoriesPage(repository, artifact, paging.offset, paging.pageSize);
+    setPagingHeaders(request, reply, total, paging);
+    return page;
+  });
+
   scope.get<{ Params: ArtifactParams & { addition: string } }>(`${ARTIFACT}/additions/:addition`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'artifact-addition', 'read');
     const artifact = await service.resolve(repository, request.params.reference);
@@ -114,6 +114,41 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
     return reply.type(contentType).send(body);
   });
 };
+
+/** One page of artifacts of the given repositories (all of one project), as Harbor's Artifact JSON. */
+async function listArtifactsPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: ApiDeps,
+  service: ArtifactService,
+  project: Project,
+  repositories: ReadonlyMap<number, Repository>,
+  { filter, type }: { filter: repo.ArtifactFilter; type: string | undefined },
+) {
+  const query = request.query as Record<string, unknown>;
+  const paging = parsePaging(query);
+  const options = describeOptions(query);
+  const sort = artifactSort(query.sort);
+  const scope = [...repositories.keys()];
+  const db = deps.database.db;
+  let total: number;
+  let page: Artifact[];
+  if (type === undefined) {
+    [total, page] = await Promise.all([
+      repo.countArtifacts(db, scope, filter),
+      repo.listArtifacts(db, scope, filter, sort, paging.offset, paging.pageSize),
+    ]);
+  } else {
+    const candidates = await repo.listArtifacts(db, scope, filter, sort, 0, MAX_TYPE_SCAN + 1);
+    if (candidates.length > MAX_TYPE_SCAN) throw new ApiError('BAD_REQUEST', `too many artifacts to filter by type; narrow q further`);
+    const matching: Artifact[] = [];
+    for (const candidate of candidates) if ((await service.kindOf(candidate)) === type) matching.push(candidate);
+    total = matching.length;
+    page = matching.slice(paging.offset, paging.offset + paging.pageSize);
+  }
+  setPagingHeaders(request, reply, total, paging);
+  return service.describeAcross(project.name, repositories, page, options);
+}
 
 async function listRepositories(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, project: Project | undefined) {
   const query = request.query as Record<string, unknown>;
@@ -173,15 +208,15 @@ function actor(request: FastifyRequest): Actor {
   return { name: identityName(caller.identity) || 'anonymous', ip: caller.clientIp };
 }
 
-function describeOptions(query: Record<string, unknown>) {
-  // Accepted for Harbor clients; Berth has no immutability rules, signatures or scanners to report yet.
-  flag(query, 'with_immutable_status', false);
+function describeOptions(query: Record<string, unknown>): DescribeOptions {
+  // Accepted for Harbor clients; Berth has no signature verification or scanners to report yet.
   flag(query, 'with_signature', false);
   flag(query, 'with_scan_overview', false);
   return {
     withTag: flag(query, 'with_tag', true),
     withLabel: flag(query, 'with_label', false),
     withAccessory: flag(query, 'with_accessory', false),
+    withImmutableStatus: flag(query, 'with_immutable_status', false),
   };
 }
 

@@ -5,12 +5,12 @@ import { ApiError } from '../errors/api-error.js';
 import { DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
 import { labelsOfArtifacts } from '../labels/index.js';
-import { findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
-import { immutableTags } from '../policies/immutability/index.js';
+import { accessoriesOf, releaseArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
+import { immutabilityOf, immutableTags } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../storage/index.js';
 import type { Clock } from '../system/clock.js';
 import { extraAttrs, readChartFiles, readConfig, readManifest } from './content.js';
-import { accessoryJson, additionLinks, tagJson, time } from './json.js';
+import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from './manifest.js';
 import * as repo from './repo.js';
 
@@ -29,6 +29,8 @@ export interface DescribeOptions {
   withTag: boolean;
   withLabel: boolean;
   withAccessory: boolean;
+  /** Each tag's `immutable` by the project's rules (only with `withTag`). */
+  withImmutableStatus: boolean;
 }
 
 export class ArtifactService {
@@ -61,16 +63,31 @@ export class ArtifactService {
     return readManifest(this.deps.storage, artifact);
   }
 
-  /** Harbor's Artifact JSON for each artifact, in order. */
-  async describe(repository: Repository, projectName: string, artifacts: Artifact[], options: DescribeOptions): Promise<Array<Record<string, unknown>>> {
+  /** Harbor's Artifact JSON for each artifact of the repository, in order. */
+  describe(repository: Repository, projectName: string, artifacts: Artifact[], options: DescribeOptions): Promise<Array<Record<string, unknown>>> {
+    return this.describeAcross(projectName, new Map([[repository.id, repository]]), artifacts, options);
+  }
+
+  /** Harbor's Artifact JSON for artifacts of several repositories of one project, in order. */
+  async describeAcross(
+    projectName: string,
+    repositories: ReadonlyMap<number, Repository>,
+    artifacts: Artifact[],
+    options: DescribeOptions,
+  ): Promise<Array<Record<string, unknown>>> {
     const ids = artifacts.map((a) => a.id);
-    const [tags, labels, accessories] = await Promise.all([
+    const projectId = [...repositories.values()][0]?.project_id;
+    const [tags, labels, accessories, immutable] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
-      options.withAccessory ? repo.accessoriesOf(this.db, repository.id, artifacts.map((a) => a.digest)) : undefined,
+      options.withAccessory ? repo.accessoriesOf(this.db, [...repositories.keys()], artifacts.map((a) => a.digest)) : undefined,
+      // The rules are read once for the page, not once per tag.
+      options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
     ]);
     const out: Array<Record<string, unknown>> = [];
     for (const artifact of artifacts) {
+      const repository = repositories.get(artifact.repository_id);
+      if (!repository) throw new Error(`artifact ${artifact.id} is outside the repositories described`);
       const manifest = await this.manifestOf(artifact);
       const kind = artifactKind(manifest);
       const config = kind === 'IMAGE' || kind === 'CHART' ? await readConfig(this.deps.storage, manifest) : undefined;
@@ -93,15 +110,30 @@ export class ArtifactService {
         references: manifest.manifests.length > 0 ? await this.references(repository, artifact, manifest) : [],
         addition_links: additionLinks(kind, repository, projectName, artifact.digest),
       };
-      if (tags) json.tags = (tags.get(artifact.id) ?? []).map(tagJson);
+      if (tags) json.tags = (tags.get(artifact.id) ?? []).map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
       if (labels) json.labels = labels.get(artifact.id) ?? [];
       if (accessories) {
-        const mine = accessories.filter((a) => a.subject_digest === artifact.digest);
+        const mine = accessories.filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
         json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))));
       }
       out.push(json);
     }
     return out;
+  }
+
+  /** A page of the accessories attached directly to the artifact, newest first, with how many there are. */
+  async accessoriesPage(repository: Repository, artifact: Artifact, offset: number, limit: number): Promise<{ total: number; page: AccessoryJson[] }> {
+    const all = await repo.accessoriesOf(this.db, [repository.id], [artifact.digest]);
+    const page = await Promise.all(
+      all.slice(offset, offset + limit).map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))),
+    );
+    return { total: all.length, page };
+  }
+
+  /** Harbor's Tag JSON, with each tag's immutability by the project's rules when asked for. */
+  async describeTags(repository: Repository, tags: readonly repo.TagRow[], withImmutableStatus: boolean) {
+    const immutable = withImmutableStatus && tags.length > 0 ? await immutabilityOf(this.db, repository.project_id) : undefined;
+    return tags.map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
   }
 
   private async references(repository: Repository, artifact: Artifact, manifest: ManifestBody) {
@@ -123,17 +155,27 @@ export class ArtifactService {
     return artifactKind(await this.manifestOf(artifact));
   }
 
-  /** The registry's rule: an artifact listed by an index of the repository stays until the index goes. */
+  /**
+   * The artifact with its accessories (signatures, SBOMs, and theirs), all or none. The
+   * registry's rule holds for each: one listed by an index of the repository stays until the
+   * index goes, and immutable tags are not deleted.
+   */
   async deleteArtifact(repository: Repository, artifact: Artifact, actor: Actor): Promise<void> {
     const now = this.deps.clock.now();
     await this.deps.database.db.transaction().execute(async (trx) => {
-      const parents = await parentIndexes(trx, repository.id, artifact.digest);
-      if (parents.length > 0) throw new ApiError('PRECONDITION', `artifact ${artifact.digest} is part of index ${parents[0]}; delete the index first`);
-      await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
-      await repo.deleteArtifactLabels(trx, [artifact.id]);
-      await deleteArtifactRows(trx, artifact.id);
-      await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
-      await audit(trx, 'delete', 'artifact', repository, `${repository.name}@${artifact.digest}`, actor, now);
+      const doomed = [artifact, ...(await accessoriesOf(trx, repository.id, artifact.digest))];
+      const gone = new Set(doomed.map((a) => a.digest));
+      for (const each of doomed) {
+        const parents = (await parentIndexes(trx, repository.id, each.digest)).filter((p) => !gone.has(p));
+        if (parents.length > 0) throw new ApiError('PRECONDITION', `artifact ${each.digest} is part of index ${parents[0]}; delete the index first`);
+        await refuseImmutable(trx, repository, await tagsOfArtifact(trx, each.id));
+      }
+      await repo.deleteArtifactLabels(trx, doomed.map((a) => a.id));
+      for (const each of doomed) {
+        await deleteArtifactRows(trx, each.id, now);
+        await event(trx, 'DELETE_ARTIFACT', repository, each.digest, null, actor, now);
+        await audit(trx, 'delete', 'artifact', repository, `${repository.name}@${each.digest}`, actor, now);
+      }
     });
   }
 
@@ -177,6 +219,7 @@ export class ArtifactService {
     await this.deps.database.db.transaction().execute(async (trx) => {
       const artifacts = await repo.artifactsOfRepository(trx, repository.id);
       for (const artifact of artifacts) await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
+      await releaseArtifacts(trx, artifacts.map((a) => a.id), now);
       await repo.deleteRepositoryContent(trx, repository.id, now);
       for (const artifact of artifacts) await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
       await event(trx, 'DELETE_REPOSITORY', repository, null, null, actor, now);

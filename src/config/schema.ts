@@ -93,6 +93,17 @@ export const configSchema = z
       })
       .strict()
       .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60 }),
+    quota: z
+      .object({
+        storagePerProject: z.coerce
+          .number()
+          .int()
+          .min(-1)
+          .default(-1)
+          .describe('Default storage limit of a new project in bytes; -1 is unlimited (default for the runtime setting)'),
+      })
+      .strict()
+      .default({ storagePerProject: -1 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -4,6 +4,8 @@ import * as init from './migrations/0001_init.js';
 import * as access from './migrations/0002_access.js';
 import * as artifacts from './migrations/0003_artifacts.js';
 import * as immutability from './migrations/0004_immutability.js';
+import * as quotas from './migrations/0005_quotas.js';
+import * as jobs from './migrations/0007_jobs.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -15,6 +17,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002_access': access,
   '0003_artifacts': artifacts,
   '0004_immutability': immutability,
+  '0005_quotas': quotas,
+  '0007_jobs': jobs,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -212,6 +212,84 @@ export interface ImmutableRulesTable {
   updated_at: Millis;
 }
 
+/** A project's storage limit and what its artifacts use, in bytes. */
+export interface QuotasTable {
+  id: Generated<number>;
+  project_id: number;
+  /** -1 is unlimited. */
+  hard_storage: number;
+  used_storage: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** Each digest a project's artifacts hold, counted once however many artifacts hold it. */
+export interface ProjectBlobsTable {
+  project_id: number;
+  digest: string;
+  size: number;
+  /** How many artifacts of the project hold the digest. */
+  refs: number;
+}
+
+export type JobStatus = 'Pending' | 'Running' | 'Stopped' | 'Error' | 'Success';
+
+/** One run of something (a GC, a retention run, a webhook delivery), made of tasks. */
+export interface ExecutionsTable {
+  id: Generated<number>;
+  vendor_type: string;
+  vendor_id: ColumnType<number, number | undefined, number>;
+  status: JobStatus;
+  status_message: ColumnType<string, string | undefined, string>;
+  /** MANUAL, SCHEDULE or EVENT, as Harbor spells triggers. */
+  trigger: string;
+  /** JSON: parameters and results shown with the execution. */
+  extra_attrs: ColumnType<string, string | undefined, string>;
+  start_time: Millis;
+  end_time: Millis | null;
+  update_time: Millis;
+}
+
+/** A unit of work a worker claims with a lease; retried with backoff up to max_attempts. */
+export interface TasksTable {
+  id: Generated<number>;
+  execution_id: number;
+  kind: string;
+  params: ColumnType<string, string | undefined, string>;
+  status: JobStatus;
+  status_message: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  run_after: Millis;
+  lease_owner: string | null;
+  lease_expires_at: Millis | null;
+  stop_requested: ColumnType<number, number | undefined, number>;
+  extra_attrs: ColumnType<string, string | undefined, string>;
+  created_at: Millis;
+  start_time: Millis | null;
+  end_time: Millis | null;
+  update_time: Millis;
+}
+
+export interface TaskLogsTable {
+  id: Generated<number>;
+  task_id: number;
+  created_at: Millis;
+  line: string;
+}
+
+/** A cron schedule; the instance that moves next_run_at on fires it, so it fires once. */
+export interface SchedulesTable {
+  id: Generated<number>;
+  vendor_type: string;
+  vendor_id: ColumnType<number, number | undefined, number>;
+  cron: string;
+  params: ColumnType<string, string | undefined, string>;
+  next_run_at: Millis;
+  created_at: Millis;
+  update_time: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -234,6 +312,12 @@ export interface Tables {
   labels: LabelsTable;
   artifact_labels: ArtifactLabelsTable;
   immutable_rules: ImmutableRulesTable;
+  quotas: QuotasTable;
+  project_blobs: ProjectBlobsTable;
+  executions: ExecutionsTable;
+  tasks: TasksTable;
+  task_logs: TaskLogsTable;
+  schedules: SchedulesTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -248,3 +332,7 @@ export type RobotPermissionRow = Selectable<RobotPermissionsTable>;
 export type AuditLog = Selectable<AuditLogsTable>;
 export type Label = Selectable<LabelsTable>;
 export type ImmutableRuleRow = Selectable<ImmutableRulesTable>;
+export type QuotaRow = Selectable<QuotasTable>;
+export type Execution = Selectable<ExecutionsTable>;
+export type Task = Selectable<TasksTable>;
+export type Schedule = Selectable<SchedulesTable>;

@@ -328,10 +328,11 @@ for (const dialect of testDialects()) {
       await addMember(url, 'summ', 'dave', 2, alice.auth);
       await addMember(url, 'summ', 'erin', 3, alice.auth);
       await addMember(url, 'summ', 'frank', 5, alice.auth);
-      const expected = { repo_count: 0, project_admin_count: 1, maintainer_count: 1, developer_count: 1, guest_count: 1, limited_guest_count: 1 };
+      const quota = { hard: { storage: -1 }, used: { storage: 0 } };
+      const expected = { repo_count: 0, project_admin_count: 1, maintainer_count: 1, developer_count: 1, guest_count: 1, limited_guest_count: 1, quota };
       assert.deepEqual(await expectJson(await api(url, 'GET', '/projects/summ/summary', { authorization: alice.auth }), 200), expected);
       assert.deepEqual(await expectJson(await api(url, 'GET', '/projects/summ/summary', { authorization: erin.auth }), 200), expected);
-      assert.deepEqual(await expectJson(await api(url, 'GET', '/projects/summ/summary', { authorization: frank.auth }), 200), { repo_count: 0 });
+      assert.deepEqual(await expectJson(await api(url, 'GET', '/projects/summ/summary', { authorization: frank.auth }), 200), { repo_count: 0, quota });
       await expectError(await api(url, 'GET', '/projects/summ/summary', { authorization: (await addUser(server, 'stranger')).auth }), 404);
       void dave;
     });

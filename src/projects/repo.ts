@@ -1,6 +1,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Executor, Project } from '../db/index.js';
 import { containsIgnoringCase } from '../db/like.js';
+import { createQuota } from './quota/repo.js';
 
 export function findProjectByName(db: Executor, name: string): Promise<Project | undefined> {
   return db.selectFrom('projects').selectAll().where('name', '=', name).executeTakeFirst();
@@ -16,9 +17,9 @@ export function listProjects(db: Executor): Promise<Project[]> {
 
 export async function createProject(
   db: Executor,
-  project: { name: string; ownerId: number; public: boolean; now: number },
+  project: { name: string; ownerId: number; public: boolean; now: number; /** Bytes; -1 (the default) unlimited. */ storageLimit?: number },
 ): Promise<Project> {
-  return db
+  const created = await db
     .insertInto('projects')
     .values({
       name: project.name,
@@ -29,6 +30,8 @@ export async function createProject(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  await createQuota(db, created.id, project.storageLimit ?? -1, project.now);
+  return created;
 }
 
 export async function touchProject(db: Executor, projectId: number, now: number, isPublic?: boolean): Promise<void> {

@@ -18,6 +18,7 @@ import { registerMetadataRoutes } from './metadata-routes.js';
 import { memberRoles, roleCounts } from './members-repo.js';
 import * as repo from './repo.js';
 import { parseBody, projectReq } from './schema.js';
+import { findProjectQuota } from './quota/index.js';
 import { createProject, deletableStatus, deleteProject, updateProject, visibilityFor } from './service.js';
 
 export type ProjectParams = { project_name_or_id: string };
@@ -118,7 +119,7 @@ function registerProjectRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id/summary', async (request) => {
     const { project, permissions } = await requireProject(request, deps, request.params.project_name_or_id, '', 'read');
     const db = deps.database.db;
-    const summary: Record<string, number> = { repo_count: (await repo.repositoryCounts(db, [project.id])).get(project.id) ?? 0 };
+    const summary: Record<string, unknown> = { repo_count: (await repo.repositoryCounts(db, [project.id])).get(project.id) ?? 0 };
     // Member counts only for those who may list members, as in Harbor.
     if (permissions.can('member', 'list')) {
       const counts = await roleCounts(db, project.id);
@@ -127,6 +128,10 @@ function registerProjectRoutes(scope: FastifyInstance, deps: ApiDeps): void {
       summary.developer_count = counts.get(ROLE_IDS.developer) ?? 0;
       summary.guest_count = counts.get(ROLE_IDS.guest) ?? 0;
       summary.limited_guest_count = counts.get(ROLE_IDS.limitedGuest) ?? 0;
+    }
+    if (permissions.can('quota', 'read')) {
+      const quota = await findProjectQuota(db, project.id);
+      if (quota) summary.quota = { hard: { storage: quota.hard_storage }, used: { storage: quota.used_storage } };
     }
     return summary;
   });

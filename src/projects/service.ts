@@ -82,6 +82,16 @@ function publicFlag(req: ProjectReq, metadata: ReadonlyMap<string, string>): boo
   return req.public ?? undefined;
 }
 
+/** Only system administrators choose a project's quota; everyone else gets the default. */
+async function storageLimitFor(deps: ProjectsDeps, identity: Identity, req: ProjectReq): Promise<number> {
+  const isAdmin = identity.kind === 'user' && identity.sysadmin;
+  if (isAdmin && req.storage_limit !== undefined && req.storage_limit !== null) {
+    if (req.storage_limit === 0 || req.storage_limit < -1) throw new ApiError('BAD_REQUEST', 'storage_limit must be -1 (unlimited) or a positive number of bytes');
+    return req.storage_limit;
+  }
+  return (await deps.settings.get()).storage_per_project;
+}
+
 export async function createProject(deps: ProjectsDeps, actor: Actor, req: ProjectReq): Promise<Project> {
   await requireMayCreate(deps, actor.identity);
   const name = validateProjectName(req.project_name);
@@ -91,13 +101,14 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
   const metadata = normalizeMetadata(req.metadata ?? {});
   const isPublic = publicFlag(req, metadata) ?? false;
   metadata.set('public', isPublic ? 'true' : 'false');
+  const storageLimit = await storageLimitFor(deps, actor.identity, req);
   const conflict = () => new ApiError('CONFLICT', `project ${name} already exists`);
   try {
     const project = await deps.database.db.transaction().execute(async (trx) => {
       if (await repo.findProjectByName(trx, name)) throw conflict();
       const now = deps.clock.now();
       const ownerId = await ownerOf(trx, actor.identity);
-      const created = await repo.createProject(trx, { name, ownerId, public: isPublic, now });
+      const created = await repo.createProject(trx, { name, ownerId, public: isPublic, storageLimit, now });
       await repo.upsertMetadata(trx, created.id, metadata);
       await insertMember(trx, { projectId: created.id, userId: ownerId, role: ROLE_IDS.projectAdmin, repositoryPatterns: null, now });
       await audit(trx, deps, actor, created, 'create');

@@ -1,2 +1,3 @@
 export { registerRegistryRoutes, type RegistryRouteDeps } from './routes.js';
-export { findArtifactByDigest, findArtifactByTag, deleteArtifact, parentIndexes, tagsOfArtifact } from './repo.js';
+export { ArtifactExistsError, copyArtifact, type CopyResult } from './copy.js';
+export { accessoriesOf, ensureRepository, findArtifactByDigest, findArtifactByTag, deleteArtifact, parentIndexes, releaseArtifacts, tagsOfArtifact } from './repo.js';

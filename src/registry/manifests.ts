@@ -1,6 +1,8 @@
 import { recordAudit } from '../audit/index.js';
 import type { Artifact, Executor, Repository } from '../db/index.js';
 import { immutableTags } from '../policies/immutability/index.js';
+import { holdContent } from '../projects/index.js';
+import { chargingQuota } from './quota.js';
 import { OciError } from '../errors/oci.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
@@ -104,9 +106,9 @@ export class ManifestService {
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
     const now = this.deps.clock.now();
     const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
-    await db.transaction().execute(async (trx) => {
+    await chargingQuota(() => db.transaction().execute(async (trx) => {
       if (reference.kind === 'tag') await this.refuseImmutableOverwrite(trx, repository, reference.tag, digest.toString());
-      await repo.saveManifest(trx, {
+      const { created } = await repo.saveManifest(trx, {
         repositoryId: repository.id,
         digest: digest.toString(),
         mediaType: manifest.mediaType,
@@ -143,7 +145,12 @@ export class ManifestService {
         clientIp: actor.ip,
         at: now,
       });
-    });
+      // Last, so the project's quota row stays locked only until the commit that follows.
+      if (created) {
+        const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
+        await holdContent(trx, repository.project_id, held, now);
+      }
+    }));
     this.cache.set(digest.toString(), body);
     return { digest: digest.toString(), subject: manifest.subject };
   }
@@ -173,12 +180,33 @@ export class ManifestService {
       } else {
         const artifact = await repo.findArtifactByDigest(trx, repository.id, reference.digest);
         if (!artifact) throw new OciError('MANIFEST_UNKNOWN', { digest: reference.digest });
-        await this.refuseImmutable(trx, repository, await repo.tagsOfArtifact(trx, artifact.id));
-        const parents = await repo.parentIndexes(trx, repository.id, reference.digest);
-        if (parents.length > 0) {
-          throw new OciError('DENIED', { referencedBy: parents }, `manifest is part of index ${parents[0]}; delete the index first`);
+        // Signatures and SBOMs of the manifest go with it, under the same rules.
+        const accessories = await repo.accessoriesOf(trx, repository.id, reference.digest);
+        const doomed = [artifact, ...accessories];
+        const gone = new Set(doomed.map((a) => a.digest));
+        for (const each of doomed) {
+          await this.refuseImmutable(trx, repository, await repo.tagsOfArtifact(trx, each.id));
+          const parents = (await repo.parentIndexes(trx, repository.id, each.digest)).filter((p) => !gone.has(p));
+          if (parents.length > 0) {
+            throw new OciError('DENIED', { referencedBy: parents }, `manifest ${each.digest} is part of index ${parents[0]}; delete the index first`);
+          }
         }
-        await repo.deleteArtifact(trx, artifact.id);
+        for (const each of doomed) await repo.deleteArtifact(trx, each.id, now);
+        for (const accessory of accessories) {
+          await trx
+            .insertInto('events')
+            .values({ type: 'DELETE_ARTIFACT', project_id: repository.project_id, repository: repository.name, digest: accessory.digest, tag: null, operator: actor.name, created_at: now })
+            .execute();
+          await recordAudit(trx, {
+            projectId: repository.project_id,
+            operation: 'delete',
+            resourceType: 'artifact',
+            resource: `${repository.name}@${accessory.digest}`,
+            username: actor.name,
+            clientIp: actor.ip,
+            at: now,
+          });
+        }
       }
       await trx
         .insertInto('events')

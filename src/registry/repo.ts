@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Artifact, Executor, Repository, Upload } from '../db/index.js';
+import { releaseContent } from '../projects/index.js';
 
 export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
   return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
@@ -161,11 +162,15 @@ export interface ManifestRecord {
   now: number;
 }
 
-/** Stores the artifact (once per digest), its references and its tag, in the caller's transaction. */
-export async function saveManifest(db: Executor, record: ManifestRecord): Promise<Artifact> {
+/**
+ * Stores the artifact (once per digest), its references and its tag, in the caller's
+ * transaction; `created` says whether the artifact is new to the repository.
+ */
+export async function saveManifest(db: Executor, record: ManifestRecord): Promise<{ artifact: Artifact; created: boolean }> {
   let artifact = await findArtifactByDigest(db, record.repositoryId, record.digest);
+  let created = false;
   if (!artifact) {
-    await db
+    const inserted = await db
       .insertInto('artifacts')
       .values({
         repository_id: record.repositoryId,
@@ -180,14 +185,18 @@ export async function saveManifest(db: Executor, record: ManifestRecord): Promis
         pull_time: null,
       })
       .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-      .execute();
-    artifact = await findArtifactByDigest(db, record.repositoryId, record.digest);
+      .returningAll()
+      .executeTakeFirst();
+    // Without a row back, a concurrent push of the same manifest stored it (and its references).
+    artifact = inserted ?? (await findArtifactByDigest(db, record.repositoryId, record.digest));
     if (!artifact) throw new Error('artifact vanished while being saved');
+    created = inserted !== undefined;
     const references = uniqueBy(record.references, (r) => r.digest);
-    if (references.length > 0) {
+    if (created && references.length > 0) {
+      const artifactId = artifact.id;
       await db
         .insertInto('artifact_references')
-        .values(references.map((r) => ({ artifact_id: artifact!.id, child_digest: r.digest, child_kind: r.kind })))
+        .values(references.map((r) => ({ artifact_id: artifactId, child_digest: r.digest, child_kind: r.kind })))
         .onConflict((oc) => oc.columns(['artifact_id', 'child_digest']).doNothing())
         .execute();
     }
@@ -196,13 +205,11 @@ export async function saveManifest(db: Executor, record: ManifestRecord): Promis
     await db
       .insertInto('tags')
       .values({ repository_id: record.repositoryId, artifact_id: artifact.id, name: record.tag, push_time: record.now, pull_time: null })
-      .onConflict((oc) =>
-        oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifact!.id, push_time: record.now }),
-      )
+      .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifact.id, push_time: record.now }))
       .execute();
   }
   await db.updateTable('repositories').set({ updated_at: record.now }).where('id', '=', record.repositoryId).execute();
-  return artifact;
+  return { artifact, created };
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
@@ -210,10 +217,46 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   return items.filter((item) => (seen.has(key(item)) ? false : (seen.add(key(item)), true)));
 }
 
-export async function deleteArtifact(db: Executor, artifactId: number): Promise<void> {
+/** Removes the artifact and lets go of the content it held in its project's quota. */
+export async function deleteArtifact(db: Executor, artifactId: number, now: number): Promise<void> {
+  await releaseArtifacts(db, [artifactId], now);
   await db.deleteFrom('tags').where('artifact_id', '=', artifactId).execute();
   await db.deleteFrom('artifact_references').where('artifact_id', '=', artifactId).execute();
   await db.deleteFrom('artifacts').where('id', '=', artifactId).execute();
+}
+
+/**
+ * The quota side of removing artifacts (call before their rows go): each releases its
+ * manifest and the blobs it references.
+ */
+export async function releaseArtifacts(db: Executor, artifactIds: readonly number[], now: number): Promise<void> {
+  if (artifactIds.length === 0) return;
+  const byProject = new Map<number, string[]>();
+  const hold = (projectId: number, digest: string) => {
+    const list = byProject.get(projectId) ?? [];
+    list.push(digest);
+    byProject.set(projectId, list);
+  };
+  for (let i = 0; i < artifactIds.length; i += 500) {
+    const ids = artifactIds.slice(i, i + 500);
+    const manifests = await db
+      .selectFrom('artifacts')
+      .innerJoin('repositories', 'repositories.id', 'artifacts.repository_id')
+      .select(['repositories.project_id', 'artifacts.digest'])
+      .where('artifacts.id', 'in', ids)
+      .execute();
+    for (const row of manifests) hold(row.project_id, row.digest);
+    const blobs = await db
+      .selectFrom('artifact_references')
+      .innerJoin('artifacts', 'artifacts.id', 'artifact_references.artifact_id')
+      .innerJoin('repositories', 'repositories.id', 'artifacts.repository_id')
+      .select(['repositories.project_id', 'artifact_references.child_digest'])
+      .where('artifact_references.artifact_id', 'in', ids)
+      .where('artifact_references.child_kind', '=', 'blob')
+      .execute();
+    for (const row of blobs) hold(row.project_id, row.child_digest);
+  }
+  for (const [projectId, digests] of byProject) await releaseContent(db, projectId, digests, now);
 }
 
 export async function tagsOfArtifact(db: Executor, artifactId: number): Promise<string[]> {
@@ -288,4 +331,28 @@ export async function recordPulls(
       .where('id', '=', pull.repositoryId)
       .execute();
   }
+}
+
+/**
+ * The artifacts of the repository attached to the digest as their subject (signatures,
+ * SBOMs), and those attached to them in turn: they go when their subject goes.
+ */
+export async function accessoriesOf(db: Executor, repositoryId: number, digest: string): Promise<Array<{ id: number; digest: string }>> {
+  const found: Array<{ id: number; digest: string }> = [];
+  const seen = new Set([digest]);
+  let subjects = [digest];
+  while (subjects.length > 0) {
+    const rows = await db
+      .selectFrom('artifacts')
+      .select(['id', 'digest'])
+      .where('repository_id', '=', repositoryId)
+      .where('subject_digest', 'in', subjects)
+      .orderBy('id')
+      .execute();
+    const fresh = rows.filter((r) => !seen.has(r.digest));
+    for (const row of fresh) seen.add(row.digest);
+    found.push(...fresh);
+    subjects = fresh.map((r) => r.digest);
+  }
+  return found;
 }

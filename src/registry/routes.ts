@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
 import type { Repository } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
+import { wouldExceed } from '../projects/index.js';
 import { MediaType } from '../lib/media-types.js';
 import { blobPath } from '../storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ManifestService, parseReference, type Actor } from './manifests.js';
+import { quotaDenied } from './quota.js';
 import * as repo from './repo.js';
 import { setRequestUser } from '../system/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
@@ -162,6 +164,8 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       const digest = requireDigest(q.mount, 'mount');
       const size = await mountableSize(caller, q.from, project.id, digest.toString());
       if (size !== undefined) {
+        const exceeded = await wouldExceed(db, project.id, digest.toString(), size);
+        if (exceeded) throw quotaDenied(exceeded);
         await db.transaction().execute((trx) => repo.linkBlob(trx, target.id, digest.toString(), size, deps.clock.now()));
         reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
         return void reply.send();

@@ -28,7 +28,10 @@ export async function bootstrap(config: Config, database: Database, now: number)
   }
   if (!(await findProjectByName(database.db, 'library'))) {
     try {
-      await createProject(database.db, { name: 'library', ownerId: admin.id, public: true, now });
+      const ownerId = admin.id;
+      await database.db.transaction().execute((trx) =>
+        createProject(trx, { name: 'library', ownerId, public: true, storageLimit: config.quota.storagePerProject, now }),
+      );
     } catch (err) {
       if (!(await findProjectByName(database.db, 'library'))) throw err;
     }

@@ -9,9 +9,11 @@ export interface RuntimeSettings {
   self_registration: boolean;
   project_creation_restriction: 'everyone' | 'adminonly';
   audit_log_retention_days: number;
+  /** Bytes given to a new project's quota; -1 unlimited. */
+  storage_per_project: number;
 }
 
-export const SETTING_KEYS = ['self_registration', 'project_creation_restriction', 'audit_log_retention_days'] as const;
+export const SETTING_KEYS = ['self_registration', 'project_creation_restriction', 'audit_log_retention_days', 'storage_per_project'] as const;
 
 export class Settings {
   constructor(
@@ -26,6 +28,7 @@ export class Settings {
       self_registration: this.config.auth.selfRegistration,
       project_creation_restriction: this.config.auth.projectCreationRestriction,
       audit_log_retention_days: this.config.audit.retentionDays,
+      storage_per_project: this.config.quota.storagePerProject,
     };
     const merged: Record<string, unknown> = { ...defaults };
     for (const key of SETTING_KEYS) if (stored.has(key)) merged[key] = stored.get(key);

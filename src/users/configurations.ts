@@ -26,6 +26,7 @@ export const configurationsApi: ApiFeature = (scope, deps) => {
       self_registration: editable(settings.self_registration),
       project_creation_restriction: editable(settings.project_creation_restriction),
       audit_log_retention_days: editable(settings.audit_log_retention_days),
+      storage_per_project: editable(settings.storage_per_project),
       token_expiration: fixed(deps.config.auth.tokenExpirationMinutes),
     };
   });

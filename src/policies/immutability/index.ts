@@ -12,3 +12,13 @@ export async function immutableTags(db: Executor, projectId: number, repository:
   const inside = repository.slice(repository.indexOf('/') + 1);
   return new Set(tags.filter((tag) => isImmutable(rules, inside, tag)));
 }
+
+/**
+ * The project's rules read once, as a test of repository (`project/repo`) and tag: for
+ * listings that report the status of many tags.
+ */
+export async function immutabilityOf(db: Executor, projectId: number): Promise<(repository: string, tag: string) => boolean> {
+  const rules = await rulesOf(db, projectId);
+  if (rules.length === 0) return () => false;
+  return (repository, tag) => isImmutable(rules, repository.slice(repository.indexOf('/') + 1), tag);
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../../api/index.js';
+import { parseBody } from '../../api/body.js';
+import { recordAudit } from '../../audit/index.js';
+import { identityName } from '../../auth/index.js';
+import { ApiError } from '../../errors/api-error.js';
+import { quotaJson } from './json.js';
+import * as repo from './repo.js';
+
+/** -1 is unlimited; 1 PiB is Harbor's upper bound for a storage limit. */
+export const storageLimitSchema = z.number().int().min(-1).max(2 ** 50).refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes');
+
+const quotaUpdateSchema = z.object({ hard: z.object({ storage: storageLimitSchema }).strict() }).strict();
+
+const SORTS: Record<string, repo.QuotaSort> = {
+  'hard.storage': { column: 'hard_storage', descending: false },
+  '-hard.storage': { column: 'hard_storage', descending: true },
+  'used.storage': { column: 'used_storage', descending: false },
+  '-used.storage': { column: 'used_storage', descending: true },
+};
+
+function quotaId(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ApiError('BAD_REQUEST', 'quota id must be a positive integer');
+  return Number(raw);
+}
+
+/** Harbor's `/quotas`: one storage quota per project, read and set by system administrators. */
+export const quotasApi: ApiFeature = (scope, deps) => {
+  scope.get('/quotas', async (request, reply) => {
+    requireSystem(request, deps.access, 'quota', 'list');
+    const query = request.query as Record<string, unknown>;
+    const paging = parsePaging(query);
+    if (query.reference !== undefined && query.reference !== 'project') throw new ApiError('BAD_REQUEST', 'reference must be "project"');
+    let projectId: number | undefined;
+    if (query.reference_id !== undefined) {
+      if (typeof query.reference_id !== 'string' || !/^\d+$/.test(query.reference_id)) throw new ApiError('BAD_REQUEST', 'reference_id must be a project id');
+      projectId = Number(query.reference_id);
+    }
+    const sortParam = typeof query.sort === 'string' && query.sort !== '' ? query.sort : undefined;
+    const sort = sortParam === undefined ? { column: 'id' as const, descending: false } : SORTS[sortParam];
+    if (!sort) throw new ApiError('BAD_REQUEST', `sort must be one of ${Object.keys(SORTS).join(', ')}`);
+    const { total, quotas } = await repo.listQuotas(deps.database.db, { projectId }, sort, paging.offset, paging.pageSize);
+    setPagingHeaders(request, reply, total, paging);
+    return quotas.map(quotaJson);
+  });
+
+  scope.get<{ Params: { id: string } }>('/quotas/:id', async (request) => {
+    requireSystem(request, deps.access, 'quota', 'read');
+    const quota = await repo.findQuota(deps.database.db, quotaId(request.params.id));
+    if (!quota) throw new ApiError('NOT_FOUND', `quota ${request.params.id} not found`);
+    return quotaJson(quota);
+  });
+
+  scope.put<{ Params: { id: string } }>('/quotas/:id', async (request, reply) => {
+    const caller = requireSystem(request, deps.access, 'quota', 'update');
+    const id = quotaId(request.params.id);
+    const { hard } = parseBody(quotaUpdateSchema, request.body);
+    const now = deps.clock.now();
+    await deps.database.db.transaction().execute(async (trx) => {
+      const quota = await repo.findQuota(trx, id);
+      if (!quota) throw new ApiError('NOT_FOUND', `quota ${id} not found`);
+      await repo.setHardStorage(trx, id, hard.storage, now);
+      await recordAudit(trx, {
+        projectId: quota.project_id,
+        operation: 'update',
+        resourceType: 'quota',
+        resource: quota.project_name,
+        username: identityName(caller.identity),
+        clientIp: caller.clientIp,
+        at: now,
+      });
+    });
+    return reply.code(200).send();
+  });
+};
