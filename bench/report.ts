@@ -2,6 +2,7 @@
 import { MiB } from './data.js';
 import type { Server } from './servers.js';
 import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
+import { QUOTA_TARGET } from './quota.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -23,6 +24,7 @@ interface Plan {
   manifest: { concurrency: number; seconds: number; maxRequests: number };
   small: { count: number; concurrency: number };
   listing: ListingPlan;
+  quota: { pushers: number; imagesPerPusher: number; reps: number };
 }
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
@@ -109,6 +111,13 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   }
 
   out.push(...listingRows(results, p.listing));
+  const quota = results.quota?.Berth;
+  if (quota && !('error' in quota) && quota.detail) {
+    const ratio = quota.value;
+    out.push(
+      `| quota contention: ${p.quota.pushers} pushers × ${p.quota.imagesPerPusher} small images, one project vs one project each (${quota.detail}) | ${ratio.toFixed(2)}× slower | n/a (no quotas) | — | ≤${QUOTA_TARGET}× — ${ratio <= QUOTA_TARGET ? 'met' : 'missed'} |`,
+    );
+  }
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {

@@ -25,15 +25,16 @@ import { RegistryClient, RegistryError } from './client.js';
 import { MiB } from './data.js';
 import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
 import { listingLatencies, seedListing } from './listing.js';
+import { quotaContention } from './quota.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota']);
 
 const program = new Command()
   .name('bench')
@@ -43,12 +44,13 @@ const program = new Command()
   .option('--server <which>', 'both | berth | distribution', 'both')
   .option('--no-reference', 'skip the distribution-without-auth reference run (manifest GET, small images)')
   .option('--berth-no-fsync', 'run Berth with storage.fsync false (distribution never fsyncs)')
+  .option('--postgres <url>', 'run Berth on a fresh database created on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test), instead of SQLite')
   .option('--data-root <dir>', 'parent of the servers\' temp dirs, e.g. /dev/shm to take the disk out of the comparison')
   .option('--keep', 'keep the servers\' temp dirs (data, config, log) for a post-mortem')
   .option('--json <file>', 'also write the results as JSON')
   .option('--max-minutes <n>', 'abort the whole run after this long', '12')
   .parse();
-const opts = program.opts<{ dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; maxMinutes: string }>();
+const opts = program.opts<{ postgres?: string; dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; maxMinutes: string }>();
 
 const quick = Boolean(opts.quick);
 const plan = {
@@ -58,6 +60,7 @@ const plan = {
   manifest: { concurrency: 16, seconds: quick ? 2 : 5, maxRequests: quick ? 10_000 : 50_000 },
   small: { count: quick ? 50 : 200, concurrency: 4 },
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
+  quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
 };
 
 const isWorkload = (w: string): w is Workload => (WORKLOADS as readonly string[]).includes(w);
@@ -101,7 +104,7 @@ async function startServers(): Promise<string[]> {
   const want = opts.server;
   if (want === 'both' || want === 'berth') {
     try {
-      const s = await startBerth(ROOT, placement, !opts.berthNoFsync, log);
+      const s = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres);
       servers.push(s);
       log(`started Berth at ${s.baseUrl} (pid ${s.pid}, ${s.authNote}, data ${s.dir})`);
     } catch (err) {
@@ -183,6 +186,10 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
       return { ...(await measure(server, c, () => listingLatencies(c, basic, plan.listing))), seed };
     }
+    case 'quota': {
+      const c = await client(server, 'bench-quota', 1);
+      return measure(server, c, () => quotaContention(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.quota, plan.quota.reps, log));
+    }
     case 'manifest': {
       const c = await client(server, 'bench-manifest', plan.manifest.concurrency);
       if (rep === 0) await pushImage(c, 'manifest-target', 'latest');
@@ -238,16 +245,16 @@ function describe(m: Sampled, unit: string): string {
   const parts = [`${m.value.toFixed(1)} ${unit}`, `${m.seconds.toFixed(2)} s`, `${m.requests} req`];
   if (m.p50Ms !== undefined) parts.push(`p50 ${m.p50Ms.toFixed(2)} ms`, `p99 ${(m.p99Ms ?? NaN).toFixed(2)} ms`);
   if (m.seed) parts.push(`seeded ${m.seed.artifacts} artifacts / ${m.seed.tags} tags in ${m.seed.seconds.toFixed(1)} s (${(m.seed.puts / m.seed.seconds).toFixed(0)} PUT/s)`);
-  for (const e of m.endpoints ?? []) parts.push(`\n    ${e.label}: p50 ${e.p50Ms.toFixed(2)} / p95 ${e.p95Ms.toFixed(2)} / p99 ${e.p99Ms.toFixed(2)} ms`);
-  parts.push(`${m.endpoints ? '\n    ' : ''}CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
+  parts.push(`CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
   parts.push(`peak RSS ${(m.rss.peak / MiB).toFixed(0)} MiB (start ${(m.rss.start / MiB).toFixed(0)})`, `auth ${m.auth}`);
-  return parts.join(', ');
+  const endpoints = (m.endpoints ?? []).map((e) => `\n    ${e.label}: p50 ${e.p50Ms.toFixed(2)} / p95 ${e.p95Ms.toFixed(2)} / p99 ${e.p99Ms.toFixed(2)} ms`);
+  return parts.join(', ') + endpoints.join('');
 }
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -257,7 +264,7 @@ function combine(list: Sampled[]): Sampled {
   return { ...median, rss: { ...median.rss, peak }, runs: list.map((m) => m.value) };
 }
 
-const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50' };
+const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50', quota: '× spread/one-project' };
 
 async function main(): Promise<void> {
   log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);

@@ -4,6 +4,7 @@
  * Each server gets a fresh temp directory (data, config, log) that is removed on stop, so a
  * run never depends on, or leaves behind, state from another.
  */
+import pg from 'pg';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -211,7 +212,7 @@ export function berthCommand(root: string, log: (line: string) => void): { args:
   return { args: [dist], note: 'node dist/main.js' };
 }
 
-export async function startBerth(root: string, p: Placement, fsync: boolean, log: (line: string) => void): Promise<Server> {
+export async function startBerth(root: string, p: Placement, fsync: boolean, log: (line: string) => void, postgres?: string): Promise<Server> {
   const { args, note } = berthCommand(root, log);
   const dir = tempDir(p, 'berth');
   // A config file, not BERTH_STORAGE_FSYNC=false: z.coerce.boolean() reads the string "false" as true.
@@ -229,6 +230,7 @@ export async function startBerth(root: string, p: Placement, fsync: boolean, log
     BERTH_SERVER_HOST: '127.0.0.1',
     NODE_ENV: 'production',
   });
+  if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);
   const logFile = join(dir, 'server.log');
   const child = launch(process.execPath, [...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra], env, resolve(root), logFile);
   const stop = stopper(child, dir, p.keep);
@@ -239,7 +241,23 @@ export async function startBerth(root: string, p: Placement, fsync: boolean, log
     await stop();
     throw err;
   }
-  return { name: 'Berth', baseUrl, pid: child.pid ?? 0, authNote: `token auth, fsync ${fsync ? 'on' : 'off'} (${note})`, dir, log: logFile, stop };
+  const database = postgres ? 'PostgreSQL' : 'SQLite';
+  return { name: 'Berth', baseUrl, pid: child.pid ?? 0, authNote: `token auth, ${database}, fsync ${fsync ? 'on' : 'off'} (${note})`, dir, log: logFile, stop };
+}
+
+/** A new, empty database on the server `url` points at, so runs never see each other's data. */
+async function freshDatabase(url: string): Promise<string> {
+  const name = `berth_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return target.toString();
 }
 
 /** RSS of a process and all its descendants, in bytes (0 once it is gone). */

@@ -5,6 +5,7 @@ import * as access from './migrations/0002_access.js';
 import * as artifacts from './migrations/0003_artifacts.js';
 import * as immutability from './migrations/0004_immutability.js';
 import * as quotas from './migrations/0005_quotas.js';
+import * as listingIndexes from './migrations/0006_listing_indexes.js';
 import * as jobs from './migrations/0007_jobs.js';
 
 interface DialectMigration {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0003_artifacts': artifacts,
   '0004_immutability': immutability,
   '0005_quotas': quotas,
+  '0006_listing_indexes': listingIndexes,
   '0007_jobs': jobs,
 };
 
