@@ -21,6 +21,8 @@ export interface ClientOptions {
   repository: string;
   maxSockets: number;
   timeoutMs?: number;
+  /** Token scope actions; "pull,push" unless the workload deletes too. */
+  actions?: string;
 }
 
 /** A body is either bytes or a factory, so a request can be replayed after a 401. */
@@ -135,7 +137,7 @@ export class RegistryClient {
     if (!realm) throw new Error('Bearer challenge without realm');
     const url = new URL(realm, this.base);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    url.searchParams.set('scope', `repository:${this.opts.repository}:pull,push`);
+    url.searchParams.set('scope', `repository:${this.opts.repository}:${this.opts.actions ?? 'pull,push'}`);
     const reply = await this.raw('GET', url.href, { expect: [200], collect: true }, this.basic());
     const json: unknown = JSON.parse(reply.body.toString('utf8'));
     const fields = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { MiB } from './data.js';
 import type { Server } from './servers.js';
 import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
 import { QUOTA_TARGET } from './quota.js';
+import { GC_PUSH_TARGET, type GcPlan } from './gc.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -25,6 +26,7 @@ interface Plan {
   small: { count: number; concurrency: number };
   listing: ListingPlan;
   quota: { pushers: number; imagesPerPusher: number; reps: number };
+  gc: GcPlan;
 }
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
@@ -119,6 +121,8 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     );
   }
 
+  out.push(...gcRows(results, p.gc));
+
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
       if (!results[row.workload]?.['distribution-noauth']) continue;
@@ -159,6 +163,11 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
       `- Listing rows are Berth only (distribution has no artifact or tag API): one repository seeded with ${p.listing.artifacts} artifacts × ${p.listing.tagsPerArtifact} tags through PUT /v2/…/manifests/<tag>, then per endpoint ${p.listing.warmUp} untimed and ${p.listing.requests} timed sequential GETs (one answer checked first); target p50 < ${LISTING_TARGET_MS} ms (Harbor times out here, goharbor/harbor#18598).`,
     );
   }
+  if (results.gc) {
+    lines.push(
+      `- GC rows are Berth only (distribution's GC is offline, with the registry read-only): a dedicated Berth with gc.graceMinutes 0, seeded with ${p.gc.blobs} blobs of 1–4 KiB as images of ${p.gc.blobsPerImage} (POST …/blobs/uploads/?digest= with the body, PUT manifest), every tenth image then deleted by digest so its blobs are garbage; ${p.gc.pushers} pushers push small images for ${p.gc.baselineSeconds} s without GC, then again from the start of a manual GC to its end; afterwards ${p.gc.verifyBlobs} garbage blobs must answer 404 and ${p.gc.verifyImages} kept images must pull.`,
+    );
+  }
   lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
@@ -181,4 +190,21 @@ function listingRows(results: Results, plan: ListingPlan): string[] {
     );
   }
   return rows;
+}
+
+/** GC over the seeded store: seeding, GC time and what it freed, pushes during GC; Berth only. */
+function gcRows(results: Results, plan: GcPlan): string[] {
+  const o = results.gc?.Berth;
+  if (!o) return [];
+  const target = `≥${GC_PUSH_TARGET * 100}% of pushes without GC`;
+  if ('error' in o) return [`| GC over ${plan.blobs} blobs (10% garbage) under push load | error | n/a (offline GC only) | — | ${target} — missed |`];
+  const g = o.gc;
+  if (!g) return [];
+  const share = g.during / g.baseline;
+  const failed = g.failedPushes ? `, ${g.failedPushes} pushes failed` : '';
+  return [
+    `| gc seed: ${g.blobs} blobs in ${g.images} images, ${g.garbageImages} deleted, c${plan.seedConcurrency} (s; ${(g.seedRequests / g.seedSeconds).toFixed(0)} req/s) | ${g.seedSeconds.toFixed(1)} | n/a (Berth only) | — | |`,
+    `| GC over ${g.blobs} blobs, ${g.garbageBlobs} garbage (${(g.garbageBytes / MiB).toFixed(1)} MiB) (s; freed ${g.purgedBlobs} blobs, ${(g.freedBytes / MiB).toFixed(1)} MiB) | ${g.gcSeconds.toFixed(2)} | n/a (offline GC only) | — | |`,
+    `| pushes during GC, ${plan.pushers} pushers (% of ${g.baseline.toFixed(1)} images/s without GC; ${g.during.toFixed(1)} images/s over ${g.duringSeconds.toFixed(1)} s${failed}) | ${(share * 100).toFixed(0)}% | n/a | — | ${target} — ${share >= GC_PUSH_TARGET && !g.failedPushes ? 'met' : 'missed'} |`,
+  ];
 }

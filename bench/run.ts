@@ -5,6 +5,7 @@
  *   npm run bench -- --quick              # smaller sizes, under a minute
  *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
  *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
+ *   npm run bench -- --only gc            # online GC over 100,000 blobs while pushes go on
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -14,6 +15,7 @@
  * Everything is bounded: request counts, durations, and a whole-run deadline.
  * The listing workload runs once, on Berth only (distribution has no artifact API); its
  * seeding (tens of thousands of manifest PUTs) is timed and reported apart from the listing.
+ * The gc workload runs once, on a Berth of its own (GC grace window 0 minutes), seeded untimed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -26,15 +28,16 @@ import { MiB } from './data.js';
 import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
 import { listingLatencies, seedListing } from './listing.js';
 import { quotaContention } from './quota.js';
+import { gcUnderLoad, seedGc } from './gc.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc']);
 
 const program = new Command()
   .name('bench')
@@ -48,9 +51,10 @@ const program = new Command()
   .option('--data-root <dir>', 'parent of the servers\' temp dirs, e.g. /dev/shm to take the disk out of the comparison')
   .option('--keep', 'keep the servers\' temp dirs (data, config, log) for a post-mortem')
   .option('--json <file>', 'also write the results as JSON')
+  .option('--gc-blobs <n>', 'blobs the gc workload seeds (default 100000, 10000 with --quick)')
   .option('--max-minutes <n>', 'abort the whole run after this long', '12')
   .parse();
-const opts = program.opts<{ postgres?: string; dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; maxMinutes: string }>();
+const opts = program.opts<{ postgres?: string; dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; gcBlobs?: string; maxMinutes: string }>();
 
 const quick = Boolean(opts.quick);
 const plan = {
@@ -61,7 +65,18 @@ const plan = {
   small: { count: quick ? 50 : 200, concurrency: 4 },
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
+  gc: {
+    blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
+    blobsPerImage: 10,
+    seedConcurrency: 16,
+    pushers: 8,
+    baselineSeconds: quick ? 5 : 10,
+    maxGcSeconds: 600,
+    verifyBlobs: 1000,
+    verifyImages: 50,
+  },
 };
+if (!Number.isInteger(plan.gc.blobs) || plan.gc.blobs < plan.gc.blobsPerImage * 10) program.error(`--gc-blobs: want an integer ≥ ${plan.gc.blobsPerImage * 10}`);
 
 const isWorkload = (w: string): w is Workload => (WORKLOADS as readonly string[]).includes(w);
 const only = opts.only?.split(',').map((w) => w.trim()) ?? [...WORKLOADS];
@@ -133,8 +148,8 @@ async function startServers(): Promise<string[]> {
   return notes;
 }
 
-async function client(server: Server, repo: string, maxSockets: number): Promise<RegistryClient> {
-  const c = new RegistryClient({ baseUrl: server.baseUrl, username: USERNAME, password: PASSWORD, repository: `library/${repo}`, maxSockets });
+async function client(server: Server, repo: string, maxSockets: number, actions?: string): Promise<RegistryClient> {
+  const c = new RegistryClient({ baseUrl: server.baseUrl, username: USERNAME, password: PASSWORD, repository: `library/${repo}`, maxSockets, actions });
   await c.login();
   return c;
 }
@@ -190,11 +205,34 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       const c = await client(server, 'bench-quota', 1);
       return measure(server, c, () => quotaContention(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.quota, plan.quota.reps, log));
     }
+    case 'gc':
+      return gcWorkload();
     case 'manifest': {
       const c = await client(server, 'bench-manifest', plan.manifest.concurrency);
       if (rep === 0) await pushImage(c, 'manifest-target', 'latest');
       return measure(server, c, () => manifestGet(c, 'latest', plan.manifest.concurrency, plan.manifest.seconds, plan.manifest.maxRequests));
     }
+  }
+}
+
+/**
+ * On a Berth of its own: its 0-minute GC grace window makes the deleted images' blobs garbage
+ * at once, and must not reach the other workloads' server. Seeding is untimed (reported apart).
+ */
+async function gcWorkload(): Promise<Sampled> {
+  const gcServer = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres, { BERTH_GC_GRACE_MINUTES: '0' });
+  log(`  (started a dedicated Berth for gc at ${gcServer.baseUrl}, pid ${gcServer.pid}, gc.graceMinutes 0)`);
+  samplers.set(gcServer, new RssSampler(gcServer.pid));
+  try {
+    const seeder = await client(gcServer, 'bench-gc', plan.gc.seedConcurrency, 'pull,push,delete');
+    log(`  (seeding ${plan.gc.blobs} blobs of 1–4 KiB as images of ${plan.gc.blobsPerImage} blobs, c${plan.gc.seedConcurrency}; then deleting every tenth image)`);
+    const seeded = await seedGc(seeder, plan.gc, log).finally(() => seeder.close());
+    const c = await client(gcServer, 'bench-gc', 1);
+    return await measure(gcServer, c, () => gcUnderLoad(gcServer.baseUrl, { username: USERNAME, password: PASSWORD }, seeded, plan.gc, log));
+  } finally {
+    samplers.get(gcServer)?.stop();
+    samplers.delete(gcServer);
+    await gcServer.stop();
   }
 }
 
@@ -253,8 +291,8 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -264,7 +302,7 @@ function combine(list: Sampled[]): Sampled {
   return { ...median, rss: { ...median.rss, peak }, runs: list.map((m) => m.value) };
 }
 
-const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50', quota: '× spread/one-project' };
+const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50', quota: '× spread/one-project', gc: '% push throughput during GC' };
 
 async function main(): Promise<void> {
   log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);

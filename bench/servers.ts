@@ -212,7 +212,15 @@ export function berthCommand(root: string, log: (line: string) => void): { args:
   return { args: [dist], note: 'node dist/main.js' };
 }
 
-export async function startBerth(root: string, p: Placement, fsync: boolean, log: (line: string) => void, postgres?: string): Promise<Server> {
+/** `extraEnv`: BERTH_* settings for one workload's dedicated server (e.g. gc's 0-minute grace window). */
+export async function startBerth(
+  root: string,
+  p: Placement,
+  fsync: boolean,
+  log: (line: string) => void,
+  postgres?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Server> {
   const { args, note } = berthCommand(root, log);
   const dir = tempDir(p, 'berth');
   // A config file, not BERTH_STORAGE_FSYNC=false: z.coerce.boolean() reads the string "false" as true.
@@ -229,6 +237,7 @@ export async function startBerth(root: string, p: Placement, fsync: boolean, log
     BERTH_LOG_LEVEL: 'warn',
     BERTH_SERVER_HOST: '127.0.0.1',
     NODE_ENV: 'production',
+    ...extraEnv,
   });
   if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);
   const logFile = join(dir, 'server.log');

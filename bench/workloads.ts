@@ -7,6 +7,7 @@ import { header, withQuery, type RegistryClient } from './client.js';
 import { FastGetter } from './fastget.js';
 import { blobBytes, blobDigest, blobStream, sha256Digest, KiB, MiB, type BlobSpec } from './data.js';
 import type { EndpointLatency, SeedResult } from './listing.js';
+import type { GcFigures } from './gc.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -21,6 +22,8 @@ export interface Measured {
   endpoints?: EndpointLatency[];
   /** Untimed setup that is itself a figure to report (listing's seeding). */
   seed?: SeedResult;
+  /** The gc workload's figures (GC time, what it freed, push throughput with and without it). */
+  gc?: GcFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

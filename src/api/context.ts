@@ -6,6 +6,8 @@ import { ApiError } from '../errors/api-error.js';
 import type { StorageDriver } from '../storage/index.js';
 import type { Clock } from '../system/clock.js';
 import type { Settings } from '../system/settings.js';
+import type { EventDispatcher } from '../events/index.js';
+import type { JobService } from '../jobs/index.js';
 import { setRequestUser } from '../system/request-context.js';
 import { readCookie } from './cookies.js';
 
@@ -19,6 +21,8 @@ export interface ApiDeps {
   access: AccessControl;
   sessions: SessionStore;
   settings: Settings;
+  jobs: JobService;
+  events: EventDispatcher;
 }
 
 export interface ApiCaller {

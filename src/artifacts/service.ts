@@ -84,13 +84,20 @@ export class ArtifactService {
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
     ]);
+    // Each artifact's manifest and config come from storage: read them for the page at once.
+    const contents = await Promise.all(
+      artifacts.map(async (artifact) => {
+        const manifest = await this.manifestOf(artifact);
+        const kind = artifactKind(manifest);
+        const config = kind === 'IMAGE' || kind === 'CHART' ? await readConfig(this.deps.storage, manifest) : undefined;
+        return { manifest, kind, config };
+      }),
+    );
     const out: Array<Record<string, unknown>> = [];
-    for (const artifact of artifacts) {
+    for (const [index, artifact] of artifacts.entries()) {
       const repository = repositories.get(artifact.repository_id);
       if (!repository) throw new Error(`artifact ${artifact.id} is outside the repositories described`);
-      const manifest = await this.manifestOf(artifact);
-      const kind = artifactKind(manifest);
-      const config = kind === 'IMAGE' || kind === 'CHART' ? await readConfig(this.deps.storage, manifest) : undefined;
+      const { manifest, kind, config } = contents[index]!;
       const json: Record<string, unknown> = {
         id: artifact.id,
         type: kind,

@@ -76,3 +76,45 @@ export async function deleteAuditLogsBefore(db: Executor, cutoff: number, limit:
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Audit rows of the named event types: `create` (an operation) or `create_artifact`
+ * (operation and resource type, as Harbor's include_event_types spells them).
+ */
+function ofEventTypes(eb: ExpressionBuilder<Tables, 'audit_logs'>, eventTypes: readonly string[]): Expression<SqlBool> {
+  return eb.or(
+    eventTypes.map((type) => {
+      const split = type.indexOf('_');
+      if (split < 0) return eb('operation', '=', type);
+      return eb.and([eb('operation', '=', type.slice(0, split)), eb('resource_type', '=', type.slice(split + 1))]);
+    }),
+  );
+}
+
+/** Deletes up to `limit` rows of these event types older than `cutoff`; answers how many went. */
+export async function deleteAuditLogsOfTypesBefore(db: Executor, cutoff: number, eventTypes: readonly string[], limit: number): Promise<number> {
+  if (eventTypes.length === 0) return 0;
+  const result = await db
+    .deleteFrom('audit_logs')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('audit_logs')
+        .select('id')
+        .where('op_time', '<', cutoff)
+        .where((inner) => ofEventTypes(inner, eventTypes))
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function countAuditLogsOfTypesBefore(db: Executor, cutoff: number, eventTypes: readonly string[]): Promise<number> {
+  if (eventTypes.length === 0) return 0;
+  const row = await db
+    .selectFrom('audit_logs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('op_time', '<', cutoff)
+    .where((eb) => ofEventTypes(eb, eventTypes))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -104,6 +104,43 @@ export const configSchema = z
       })
       .strict()
       .default({ storagePerProject: -1 }),
+    jobs: z
+      .object({
+        workers: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(64)
+          .default(4)
+          .describe('Background tasks (GC, retention, webhooks) run at once on this instance; 0 serves requests only'),
+        pollIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000).describe('How often idle workers look for queued tasks and due schedules'),
+      })
+      .strict()
+      .default({ workers: 4, pollIntervalMs: 1000 }),
+    housekeeping: z
+      .object({
+        eventsDays: z.coerce.number().int().min(1).default(7).describe('Outbox events already handed to their consumers are deleted after this many days'),
+        executionsDays: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(30)
+          .describe('Finished job executions (GC, retention, webhook deliveries…) with their tasks and logs are deleted after this many days'),
+      })
+      .strict()
+      .default({ eventsDays: 7, executionsDays: 30 }),
+    gc: z
+      .object({
+        graceMinutes: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(120)
+          .describe('Garbage collection keeps unreferenced blobs uploaded or mounted within this many minutes (uploads in flight)'),
+        batchSize: z.coerce.number().int().min(1).max(10_000).default(200).describe('Blobs or artifacts garbage collection deletes per transaction'),
+      })
+      .strict()
+      .default({ graceMinutes: 120, batchSize: 200 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -7,6 +7,9 @@ import * as immutability from './migrations/0004_immutability.js';
 import * as quotas from './migrations/0005_quotas.js';
 import * as listingIndexes from './migrations/0006_listing_indexes.js';
 import * as jobs from './migrations/0007_jobs.js';
+import * as gc from './migrations/0008_gc.js';
+import * as retention from './migrations/0009_retention.js';
+import * as webhooks from './migrations/0010_webhooks.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -21,6 +24,9 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005_quotas': quotas,
   '0006_listing_indexes': listingIndexes,
   '0007_jobs': jobs,
+  '0008_gc': gc,
+  '0009_retention': retention,
+  '0010_webhooks': webhooks,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -105,6 +105,8 @@ export interface EventsTable {
   tag: string | null;
   operator: string | null;
   created_at: Millis;
+  /** 1 once the outbox dispatcher handed the event to its consumers. */
+  dispatched: ColumnType<number, number | undefined, number>;
 }
 
 export interface ProjectMetadataTable {
@@ -290,6 +292,52 @@ export interface SchedulesTable {
   update_time: Millis;
 }
 
+/** An instance's job workers, refreshed while it runs. */
+export interface WorkerPoolsTable {
+  id: string;
+  host: string;
+  pid: number;
+  concurrency: number;
+  start_at: Millis;
+  heartbeat_at: Millis;
+}
+
+/** A project's tag retention policy; rules and trigger kept as Harbor's JSON. */
+export interface RetentionPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  algorithm: ColumnType<string, string | undefined, string>;
+  /** JSON: Harbor's RetentionRule[] */
+  rules: string;
+  /** JSON: Harbor's RetentionRuleTrigger */
+  trigger: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** A project's webhook (notification) policy; targets and event types kept as Harbor's JSON. */
+export interface WebhookPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** JSON: Harbor's WebhookTargetObject[] */
+  targets: string;
+  /** JSON: event type names */
+  event_types: string;
+  creator: ColumnType<string, string | undefined, string>;
+  enabled: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** Digests of deleted artifacts whose manifest bytes GC may remove once nothing points at them. */
+export interface DeletedManifestsTable {
+  digest: string;
+  size: number;
+  deleted_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -318,6 +366,10 @@ export interface Tables {
   tasks: TasksTable;
   task_logs: TaskLogsTable;
   schedules: SchedulesTable;
+  webhook_policies: WebhookPoliciesTable;
+  retention_policies: RetentionPoliciesTable;
+  worker_pools: WorkerPoolsTable;
+  deleted_manifests: DeletedManifestsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -336,3 +388,6 @@ export type QuotaRow = Selectable<QuotasTable>;
 export type Execution = Selectable<ExecutionsTable>;
 export type Task = Selectable<TasksTable>;
 export type Schedule = Selectable<SchedulesTable>;
+export type WebhookPolicyRow = Selectable<WebhookPoliciesTable>;
+export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;
+export type OutboxEventRow = Selectable<EventsTable>;

@@ -1,3 +1,3 @@
-export { findProjectByName, findProjectById, listProjects, createProject } from './repo.js';
+export { findProjectByName, findProjectById, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
 export { validateProjectName } from './service.js';
-export { countedUsage, findProjectQuota, formatBytes, holdContent, quotasApi, QuotaExceededError, releaseContent, wouldExceed, type HeldContent } from './quota/index.js';
+export { countedUsage, crossedQuotaWarning, findProjectQuota, formatBytes, holdContent, type QuotaCharge, quotasApi, QuotaExceededError, releaseContent, wouldExceed, type HeldContent } from './quota/index.js';

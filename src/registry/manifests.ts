@@ -1,8 +1,8 @@
 import { recordAudit } from '../audit/index.js';
 import type { Artifact, Executor, Repository } from '../db/index.js';
 import { immutableTags } from '../policies/immutability/index.js';
-import { holdContent } from '../projects/index.js';
-import { chargingQuota } from './quota.js';
+import { crossedQuotaWarning, holdContent } from '../projects/index.js';
+import { chargingQuota, recordQuotaExceeded } from './quota.js';
 import { OciError } from '../errors/oci.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
@@ -107,6 +107,7 @@ export class ManifestService {
     const now = this.deps.clock.now();
     const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
     await chargingQuota(() => db.transaction().execute(async (trx) => {
+      await this.pinAgainstGc(trx, repository, digest.toString(), body, manifest.blobs.map((b) => b.digest), manifest.manifests.map((m) => m.digest));
       if (reference.kind === 'tag') await this.refuseImmutableOverwrite(trx, repository, reference.tag, digest.toString());
       const { created } = await repo.saveManifest(trx, {
         repositoryId: repository.id,
@@ -148,11 +149,57 @@ export class ManifestService {
       // Last, so the project's quota row stays locked only until the commit that follows.
       if (created) {
         const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
-        await holdContent(trx, repository.project_id, held, now);
+        const charged = await holdContent(trx, repository.project_id, held, now);
+        if (crossedQuotaWarning(charged)) {
+          await trx
+            .insertInto('events')
+            .values({ type: 'QUOTA_WARNING', project_id: repository.project_id, repository: repository.name, digest: digest.toString(), tag: reference.kind === 'tag' ? reference.tag : null, operator: actor.name, created_at: now })
+            .execute();
+        }
       }
-    }));
+    }), () =>
+      recordQuotaExceeded(this.deps.database, {
+        projectId: repository.project_id,
+        repository: repository.name,
+        digest: digest.toString(),
+        tag: reference.kind === 'tag' ? reference.tag : null,
+        operator: actor.name,
+        at: now,
+      }),
+    );
     this.cache.set(digest.toString(), body);
     return { digest: digest.toString(), subject: manifest.subject };
+  }
+
+  /**
+   * The push side of online GC (src/gc/): GC deletes a blob, a manifest's bytes or an
+   * untagged artifact only in a transaction that holds the row locked (FOR UPDATE) and
+   * re-checks that nothing references it. Here the rows this manifest relies on are read
+   * again under a shared lock: either GC already removed them (and the push is refused, or
+   * the manifest's own bytes written again), or GC waits for this commit and then sees the
+   * new references. SQLite serialises writers, which gives the same ordering.
+   */
+  private async pinAgainstGc(trx: Executor, repository: Repository, digest: string, body: Buffer, blobs: string[], children: string[]): Promise<void> {
+    const postgres = this.deps.database.dialect === 'postgres';
+    // Locks in the order GC takes them (artifacts, deleted_manifests, blobs by digest): no deadlock.
+    // This artifact (when it exists already: a new tag for it) and the index's children.
+    let pinned = trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('digest', 'in', [digest, ...children]).orderBy('id');
+    if (postgres) pinned = pinned.forShare();
+    await pinned.execute();
+    await trx.deleteFrom('deleted_manifests').where('digest', '=', digest).execute();
+    if (children.length > 0) {
+      const present = new Set((await repo.manifestSizes(trx, repository.id, children)).keys());
+      const gone = children.find((c) => !present.has(c));
+      if (gone) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: gone }, `manifest ${gone} is unknown to this repository`);
+    }
+    const wanted = [...new Set([digest, ...blobs])];
+    let rows = trx.selectFrom('blobs').select('digest').where('digest', 'in', wanted).orderBy('digest');
+    if (postgres) rows = rows.forShare();
+    const present = new Set((await rows.execute()).map((r) => r.digest));
+    const gone = blobs.find((b) => !present.has(b));
+    if (gone) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: gone }, `blob ${gone} is unknown to this repository`);
+    const path = blobPath(parseDigest(digest));
+    if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
   }
 
   /** An immutable tag may be pushed again only with the content it already has. */

@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../audit/index.js';
 import { recordAudits } from '../audit/index.js';
-import type { Database } from '../db/index.js';
+import type { Insertable } from 'kysely';
+import type { Database, EventsTable } from '../db/index.js';
 import type { Clock } from '../system/clock.js';
 import { recordPulls } from './repo.js';
 
@@ -10,21 +11,31 @@ export interface Pull {
   artifactId: number;
   /** `library/app:1.0` or `library/app@sha256:…`, as the client asked. */
   resource: string;
+  /** The repository's full name, and the artifact pulled (with the tag asked for, if any). */
+  repository: string;
+  digest: string;
+  tag: string | null;
   username: string;
   clientIp: string;
 }
+
+type PullEvent = Insertable<EventsTable>;
+
+/** 7 columns a row: well under both engines' bound-parameter limits. */
+const EVENT_ROWS_PER_INSERT = 500;
 
 /** Past this many pending audit rows a flush starts at once, so memory stays bounded. */
 const MAX_PENDING_AUDITS = 5_000;
 
 /**
- * Pull times, counts and pull audit entries, written in batches: a database write on every
+ * Pull times, counts, pull audit entries and PULL_ARTIFACT events, written in batches: a database write on every
  * manifest GET would make the hottest read path a write path. A crash loses at most the
  * last few seconds of pull statistics, never anything pushed.
  */
 export class PullRecorder {
   private counts = new Map<number, { repositoryId: number; artifactId: number; count: number; at: number }>();
   private audits: AuditEntry[] = [];
+  private events: PullEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -51,6 +62,15 @@ export class PullRecorder {
       clientIp: pull.clientIp,
       at,
     });
+    this.events.push({
+      type: 'PULL_ARTIFACT',
+      project_id: pull.projectId,
+      repository: pull.repository,
+      digest: pull.digest,
+      tag: pull.tag,
+      operator: pull.username,
+      created_at: at,
+    });
     if (this.audits.length >= MAX_PENDING_AUDITS) {
       void this.flush();
       return;
@@ -64,12 +84,16 @@ export class PullRecorder {
     if (this.counts.size === 0 && this.audits.length === 0) return;
     const counts = [...this.counts.values()];
     const audits = this.audits;
+    const events = this.events;
     this.counts = new Map();
     this.audits = [];
+    this.events = [];
     try {
       await this.database.db.transaction().execute(async (trx) => {
         await recordPulls(trx, counts);
         await recordAudits(trx, audits);
+        // The outbox's PULL_ARTIFACT events (webhooks) ride in the same batch.
+        for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) await trx.insertInto('events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();
       });
     } catch {
       // The database closing under us, or an artifact deleted meanwhile: pull statistics are best effort.

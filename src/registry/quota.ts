@@ -1,3 +1,4 @@
+import type { Database } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { QuotaExceededError } from '../projects/index.js';
 
@@ -6,12 +7,33 @@ export function quotaDenied(err: QuotaExceededError): OciError {
   return new OciError('DENIED', { adding: err.adding, used: err.used, hard: err.hard }, `quota exceeded: ${err.message}`);
 }
 
-/** Runs work that charges a quota, turning a refusal into the registry's error. */
-export async function chargingQuota<T>(work: () => Promise<T>): Promise<T> {
+/** Runs work that charges a quota, turning a refusal into the registry's error (after `refused` noted it). */
+export async function chargingQuota<T>(work: () => Promise<T>, refused?: (err: QuotaExceededError) => Promise<void>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof QuotaExceededError) throw quotaDenied(err);
+    if (err instanceof QuotaExceededError) {
+      await refused?.(err);
+      throw quotaDenied(err);
+    }
     throw err;
+  }
+}
+
+/**
+ * The outbox's QUOTA_EXCEED event for a refused push. The refusing transaction rolled back,
+ * so this is a small transaction of its own; losing it must not change the client's answer.
+ */
+export async function recordQuotaExceeded(
+  database: Database,
+  event: { projectId: number; repository: string; digest: string; tag: string | null; operator: string; at: number },
+): Promise<void> {
+  try {
+    await database.db
+      .insertInto('events')
+      .values({ type: 'QUOTA_EXCEED', project_id: event.projectId, repository: event.repository, digest: event.digest, tag: event.tag, operator: event.operator, created_at: event.at })
+      .execute();
+  } catch {
+    // Best effort: the push was refused either way.
   }
 }

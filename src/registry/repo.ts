@@ -51,10 +51,11 @@ export async function linkBlob(db: Executor, repositoryId: number, digest: strin
     .values({ digest, size, created_at: now })
     .onConflict((oc) => oc.column('digest').doNothing())
     .execute();
+  // A fresh upload or mount restarts GC's grace window for the blob in this repository.
   await db
     .insertInto('repository_blobs')
     .values({ repository_id: repositoryId, digest, created_at: now })
-    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+    .onConflict((oc) => oc.columns(['repository_id', 'digest']).doUpdateSet({ created_at: now }))
     .execute();
 }
 
@@ -220,6 +221,13 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 /** Removes the artifact and lets go of the content it held in its project's quota. */
 export async function deleteArtifact(db: Executor, artifactId: number, now: number): Promise<void> {
   await releaseArtifacts(db, [artifactId], now);
+  // The manifest bytes stay in storage; GC removes them once no artifact has the digest.
+  await db
+    .insertInto('deleted_manifests')
+    .columns(['digest', 'size', 'deleted_at'])
+    .expression((eb) => eb.selectFrom('artifacts').select(['digest', 'manifest_size', eb.val(now).as('deleted_at')]).where('id', '=', artifactId))
+    .onConflict((oc) => oc.column('digest').doUpdateSet({ deleted_at: now }))
+    .execute();
   await db.deleteFrom('tags').where('artifact_id', '=', artifactId).execute();
   await db.deleteFrom('artifact_references').where('artifact_id', '=', artifactId).execute();
   await db.deleteFrom('artifacts').where('id', '=', artifactId).execute();

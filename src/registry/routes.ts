@@ -3,13 +3,14 @@ import { type AccessControl, type Authenticator, identityName } from '../auth/in
 import type { Repository } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { wouldExceed } from '../projects/index.js';
+import { parseDigest } from '../lib/digest.js';
 import { MediaType } from '../lib/media-types.js';
 import { blobPath } from '../storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ManifestService, parseReference, type Actor } from './manifests.js';
-import { quotaDenied } from './quota.js';
+import { quotaDenied, recordQuotaExceeded } from './quota.js';
 import * as repo from './repo.js';
 import { setRequestUser } from '../system/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
@@ -97,6 +98,9 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       projectId: project.id,
       artifactId: artifact.id,
       resource: reference.kind === 'tag' ? `${route.name}:${reference.tag}` : `${route.name}@${reference.digest}`,
+      repository: route.name,
+      digest: artifact.digest,
+      tag: reference.kind === 'tag' ? reference.tag : null,
       username: identityName(caller.identity) || 'anonymous',
       clientIp: request.ip,
     });
@@ -165,10 +169,15 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       const size = await mountableSize(caller, q.from, project.id, digest.toString());
       if (size !== undefined) {
         const exceeded = await wouldExceed(db, project.id, digest.toString(), size);
-        if (exceeded) throw quotaDenied(exceeded);
-        await db.transaction().execute((trx) => repo.linkBlob(trx, target.id, digest.toString(), size, deps.clock.now()));
-        reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
-        return void reply.send();
+        if (exceeded) {
+          const operator = identityName(caller.identity) || 'anonymous';
+          await recordQuotaExceeded(deps.database, { projectId: project.id, repository: route.name, digest: digest.toString(), tag: null, operator, at: deps.clock.now() });
+          throw quotaDenied(exceeded);
+        }
+        if (await mountBlob(target, digest.toString(), size)) {
+          reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
+          return void reply.send();
+        }
       }
     } else if (q.digest !== undefined) {
       const digest = requireDigest(q.digest);
@@ -180,6 +189,21 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     uploadHeaders(reply, route.name, id, 0);
     reply.code(202).header('content-length', 0).send();
   };
+
+  /**
+   * Links a blob into the target, unless garbage collection removed it meanwhile: its row is
+   * locked first (GC locks it too before deleting), so either the mount sees it gone and the
+   * client uploads instead, or GC sees the fresh link and leaves the blob alone.
+   */
+  async function mountBlob(target: Repository, digest: string, size: number): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      let row = trx.selectFrom('blobs').select('digest').where('digest', '=', digest);
+      if (deps.database.dialect === 'postgres') row = row.forShare();
+      if (!(await row.executeTakeFirst()) || !(await deps.storage.stat(blobPath(parseDigest(digest))))) return false;
+      await repo.linkBlob(trx, target.id, digest, size, deps.clock.now());
+      return true;
+    });
+  }
 
   /** A blob the caller may read, from `from` or (without it) anywhere in the target project. */
   async function mountableSize(caller: Caller, from: string | undefined, projectId: number, digest: string): Promise<number | undefined> {

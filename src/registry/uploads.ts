@@ -123,24 +123,52 @@ export class UploadService {
       await this.discard(id);
       throw new OciError('DIGEST_INVALID', { expected: expected.toString(), actual }, 'uploaded content does not match the digest');
     }
+    await this.placeBlob(repository, id, expected, size);
+    await this.deps.storage.delete(uploadDir(id));
+  }
+
+  /**
+   * Records the blob and makes sure its bytes are at its blob path, in one transaction.
+   *
+   * Online GC deletes a blob's file inside the transaction that holds the blob row locked
+   * (FOR UPDATE), and only when nothing references it. So the row is inserted, or locked
+   * when it already exists, first; only then is the file checked, and put in place from
+   * the upload if it is missing (never there yet, or removed by a GC that committed just
+   * before). The upload's bytes are kept until this transaction is over for that reason.
+   * On SQLite, writers are serialised, which gives the same ordering.
+   */
+  private async placeBlob(repository: Repository, id: string, expected: Digest, size: number): Promise<void> {
     const target = blobPath(expected);
-    const { storage } = this.deps;
-    const existing = await storage.stat(target);
-    if (existing) {
-      await storage.delete(uploadDir(id));
-    } else {
-      // Durable first, then visible under its digest, then recorded: a crash at any point
-      // leaves either nothing or a complete blob.
-      const writer = await storage.writer(uploadPath(id), { append: true });
-      await writer.commit();
-      await storage.move(uploadPath(id), target);
-      await storage.delete(uploadDir(id));
+    const { storage, database } = this.deps;
+    // Durable before visible under its digest. Flushed outside the transaction, which on
+    // SQLite holds every other writer back.
+    let durable = false;
+    if (!(await storage.stat(target))) {
+      await this.flush(id);
+      durable = true;
     }
     const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      await repo.linkBlob(trx, repository.id, expected.toString(), existing?.size ?? size, now);
+    await database.db.transaction().execute(async (trx) => {
+      if (database.dialect === 'postgres') {
+        // The blob row first, before the link GC would also delete: one lock order, no deadlock.
+        // A row a sweep deleted while this waited is inserted again on the second turn.
+        for (let turn = 0; turn < 2; turn++) {
+          await trx.insertInto('blobs').values({ digest: expected.toString(), size, created_at: now }).onConflict((oc) => oc.column('digest').doNothing()).execute();
+          if (await trx.selectFrom('blobs').select('digest').where('digest', '=', expected.toString()).forShare().executeTakeFirst()) break;
+        }
+      }
+      await repo.linkBlob(trx, repository.id, expected.toString(), size, now);
       await repo.deleteUpload(trx, id);
+      if (await storage.stat(target)) return;
+      // A failed commit after this leaves a complete blob without a row; the next push of it adopts it.
+      if (!durable) await this.flush(id);
+      await storage.move(uploadPath(id), target);
     });
+  }
+
+  private async flush(id: string): Promise<void> {
+    const writer = await this.deps.storage.writer(uploadPath(id), { append: true });
+    await writer.commit();
   }
 
   private async digestOf(id: string, expected: Digest, size: number): Promise<string> {

@@ -168,8 +168,12 @@ export class RegistryServer {
   }
 
   /** A fresh server in a fresh temp dir on a free loopback port. */
-  static async start(): Promise<RegistryServer> {
+  /** Extra `BERTH_*` settings for Berth, kept across restarts. */
+  private extraEnv: Record<string, string> = {};
+
+  static async start(env: Record<string, string> = {}): Promise<RegistryServer> {
     const server = new RegistryServer(makeTempDir(`server`), await freePort());
+    server.extraEnv = env;
     if (TARGET === 'distribution') server.writeDistributionConfig();
     await server.launch();
     return server;
@@ -184,7 +188,7 @@ export class RegistryServer {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
     // E2E_LOG_LEVEL=debug (with E2E_KEEP=1) leaves a full server log behind for a post-mortem.
     const level = process.env.E2E_LOG_LEVEL ?? 'warn';
-    Object.assign(env, { BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD, BERTH_LOG_LEVEL: level, BERTH_SERVER_HOST: '127.0.0.1' });
+    Object.assign(env, { BERTH_ADMIN_PASSWORD: ADMIN_PASSWORD, BERTH_LOG_LEVEL: level, BERTH_SERVER_HOST: '127.0.0.1' }, this.extraEnv);
     const args = ['--import', 'tsx', 'src/main.ts', 'serve', '--port', String(this.port), '--data-dir', this.dataDir];
     return { cmd: process.execPath, args, env, cwd: REPO_ROOT };
   }

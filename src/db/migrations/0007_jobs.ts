@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../database.js';
 import { columnsFor } from './columns.js';
 
@@ -69,4 +69,20 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addUniqueConstraint('schedules_vendor', ['vendor_type', 'vendor_id'])
     .execute();
   await db.schema.createIndex('schedules_due').on('schedules').column('next_run_at').execute();
+
+  // Each instance's workers, for the monitoring API; a row not refreshed for a while is a gone instance.
+  await db.schema
+    .createTable('worker_pools')
+    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+    .addColumn('host', 'varchar(255)', (c) => c.notNull())
+    .addColumn('pid', 'integer', (c) => c.notNull())
+    .addColumn('concurrency', 'integer', (c) => c.notNull())
+    .addColumn('start_at', 'bigint', (c) => c.notNull())
+    .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
+    .execute();
+
+  // The outbox's consumers (webhooks, later scanning and replication) take each event once.
+  await db.schema.alterTable('events').addColumn('dispatched', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await sql`update events set dispatched = 1`.execute(db);
+  await db.schema.createIndex('events_pending').on('events').columns(['dispatched', 'id']).execute();
 }

@@ -3,6 +3,7 @@ import { rulesOf } from './repo.js';
 import { isImmutable } from './rules.js';
 
 export { immutabilityApi } from './routes.js';
+export { doublestarMatch } from './doublestar.js';
 
 /** Of the given tags of a repository (`project/repo`), those an immutability rule protects. */
 export async function immutableTags(db: Executor, projectId: number, repository: string, tags: readonly string[]): Promise<Set<string>> {

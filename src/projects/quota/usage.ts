@@ -48,7 +48,7 @@ function chunks<T>(items: readonly T[]): T[][] {
  * updated last, so its row lock is held only for the end of the transaction: pushes into one
  * project do not queue behind each other for longer than that.
  */
-export async function holdContent(trx: Executor, projectId: number, content: readonly HeldContent[], now: number): Promise<void> {
+export async function holdContent(trx: Executor, projectId: number, content: readonly HeldContent[], now: number): Promise<QuotaCharge | undefined> {
   const unique = [...new Map(content.map((c) => [c.digest, c])).values()].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
   let added = 0;
   for (const batch of chunks(unique)) {
@@ -60,7 +60,26 @@ export async function holdContent(trx: Executor, projectId: number, content: rea
       .execute();
     for (const row of rows) if (row.refs === 1) added += row.size;
   }
-  await charge(trx, projectId, added, now);
+  return charge(trx, projectId, added, now);
+}
+
+/** What a charge did to the project's usage. */
+export interface QuotaCharge {
+  added: number;
+  /** Usage after the charge. */
+  used: number;
+  /** -1 is unlimited. */
+  hard: number;
+}
+
+/** Share of the limit past which a project is warned (Harbor's QUOTA_WARNING). */
+export const QUOTA_WARNING_RATIO = 0.85;
+
+/** Did this charge carry usage over the warning threshold? Once per crossing: usage below it before, above after. */
+export function crossedQuotaWarning(charge: QuotaCharge | undefined): boolean {
+  if (!charge || charge.hard <= 0 || charge.added <= 0) return false;
+  const threshold = charge.hard * QUOTA_WARNING_RATIO;
+  return charge.used - charge.added <= threshold && charge.used > threshold;
 }
 
 /**
@@ -107,21 +126,21 @@ export async function releaseContent(trx: Executor, projectId: number, digests: 
   }
 }
 
-async function charge(trx: Executor, projectId: number, bytes: number, now: number): Promise<void> {
-  if (bytes === 0) return;
+async function charge(trx: Executor, projectId: number, bytes: number, now: number): Promise<QuotaCharge | undefined> {
+  if (bytes === 0) return undefined;
   const charged = await trx
     .updateTable('quotas')
     .set({ used_storage: sql<number>`used_storage + ${bytes}`, updated_at: now })
     .where('project_id', '=', projectId)
     .where((eb) => eb.or([eb('hard_storage', '<', 0), eb(sql<number>`used_storage + ${bytes}`, '<=', eb.ref('hard_storage'))]))
-    .returning('id')
+    .returning(['used_storage', 'hard_storage'])
     .executeTakeFirst();
-  if (charged) return;
+  if (charged) return { added: bytes, used: Number(charged.used_storage), hard: Number(charged.hard_storage) };
   const quota = await trx.selectFrom('quotas').select(['hard_storage', 'used_storage']).where('project_id', '=', projectId).executeTakeFirst();
   if (!quota) {
     // A project made before quotas existed in this database: unlimited, as migrated ones are.
     await trx.insertInto('quotas').values({ project_id: projectId, hard_storage: -1, used_storage: bytes, created_at: now, updated_at: now }).execute();
-    return;
+    return { added: bytes, used: bytes, hard: -1 };
   }
   throw new QuotaExceededError(projectId, bytes, quota.used_storage, quota.hard_storage);
 }

@@ -1,0 +1,1 @@
+export { EventDispatcher, type EventConsumer, type OutboxEvent } from './dispatcher.js';

@@ -1,0 +1,3 @@
+export { gcApi } from './routes.js';
+export { collectGarbage, type GcOptions, type GcProgress } from './collector.js';
+export { GC_VENDOR } from './schema.js';

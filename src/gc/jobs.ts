@@ -1,0 +1,49 @@
+import type { ApiDeps } from '../api/index.js';
+import { collectGarbage, isStopped, NO_PROGRESS, type GcProgress } from './collector.js';
+import { GC_TASK, GC_VENDOR, gcParametersSchema } from './schema.js';
+import { GcRunningError, startGc } from './service.js';
+
+/** The GC task handler, and what a due GC schedule does. */
+export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'jobs' | 'config'>): void {
+  const { database, storage, clock, config } = deps;
+
+  deps.jobs.register(GC_TASK, async ({ execution, params, signal, log }) => {
+    const parameters = gcParametersSchema.parse(params);
+    const graceMinutes = typeof params.time_window === 'number' ? params.time_window : config.gc.graceMinutes;
+    // A real run continues the counts of an attempt that died; a dry run simply counts again.
+    const earlier = JSON.parse(execution.extra_attrs) as Partial<GcProgress>;
+    const progress: GcProgress = parameters.dry_run
+      ? { ...NO_PROGRESS }
+      : {
+          deleted_untagged: earlier.deleted_untagged ?? 0,
+          purged_blobs: earlier.purged_blobs ?? 0,
+          purged_manifests: earlier.purged_manifests ?? 0,
+          freed_space: earlier.freed_space ?? 0,
+        };
+    const cutoff = clock.now() - graceMinutes * 60_000;
+    await log(
+      `garbage collection ${parameters.dry_run ? '(dry run) ' : ''}started: delete_untagged=${parameters.delete_untagged}, ` +
+        `keeping content newer than ${new Date(cutoff).toISOString()}`,
+    );
+    try {
+      const result = await collectGarbage(
+        { database, storage, now: () => clock.now(), executionId: execution.id, progress, signal, log },
+        { deleteUntagged: parameters.delete_untagged, dryRun: parameters.dry_run, cutoff, batchSize: config.gc.batchSize },
+      );
+      return { ...result };
+    } catch (err) {
+      if (isStopped(err)) await log('stopped');
+      throw err;
+    }
+  });
+
+  deps.jobs.onSchedule(GC_VENDOR, async (trx, schedule, now) => {
+    const parameters = gcParametersSchema.parse(JSON.parse(schedule.params));
+    try {
+      await startGc(trx, database.dialect === 'postgres', parameters, 'SCHEDULE', config.gc.graceMinutes, now);
+    } catch (err) {
+      // The previous run is still going: this turn is skipped, as Harbor does.
+      if (!(err instanceof GcRunningError)) throw err;
+    }
+  });
+}

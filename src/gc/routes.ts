@@ -1,0 +1,64 @@
+import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
+import { parseBody } from '../api/body.js';
+import { ApiError } from '../errors/api-error.js';
+import { SCHEDULE_PRESETS } from '../jobs/index.js';
+import { registerGcJobs } from './jobs.js';
+import { gcHistoryJson, gcScheduleJson, gcScheduleSchema } from './schema.js';
+import { GcService } from './service.js';
+
+function gcId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) throw new ApiError('BAD_REQUEST', 'gc_id must be a positive integer');
+  return Number(raw);
+}
+
+/** Harbor's `/system/gc` API: online garbage collection runs, their logs and the schedule. */
+export const gcApi: ApiFeature = (scope, deps) => {
+  const gc = new GcService(deps);
+  registerGcJobs(deps);
+
+  scope.get('/system/gc', async (request, reply) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'list');
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const { total, executions } = await gc.history(paging.offset, paging.pageSize);
+    setPagingHeaders(request, reply, total, paging);
+    return executions.map(gcHistoryJson);
+  });
+
+  // Registered before /system/gc/:gc_id so that "schedule" is never read as an id.
+  scope.get('/system/gc/schedule', async (request) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'read');
+    return gcScheduleJson(await gc.schedule(), SCHEDULE_PRESETS);
+  });
+
+  scope.post('/system/gc/schedule', async (request, reply) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'create');
+    const started = await gc.apply(parseBody(gcScheduleSchema, request.body), 'create');
+    if (started !== undefined) reply.header('location', `/api/v2.0/system/gc/${started}`);
+    return reply.code(201).send();
+  });
+
+  scope.put('/system/gc/schedule', async (request, reply) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'update');
+    const started = await gc.apply(parseBody(gcScheduleSchema, request.body), 'update');
+    if (started !== undefined) reply.header('location', `/api/v2.0/system/gc/${started}`);
+    return reply.code(200).send();
+  });
+
+  scope.get<{ Params: { gc_id: string } }>('/system/gc/:gc_id', async (request) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'read');
+    return gcHistoryJson(await gc.find(gcId(request.params.gc_id)));
+  });
+
+  scope.put<{ Params: { gc_id: string } }>('/system/gc/:gc_id', async (request, reply) => {
+    // Harbor lists `stop` only for robots; administrators may always stop a run.
+    requireSystem(request, deps.access, 'garbage-collection', 'stop');
+    await gc.stop(gcId(request.params.gc_id));
+    return reply.code(200).send();
+  });
+
+  scope.get<{ Params: { gc_id: string } }>('/system/gc/:gc_id/log', async (request, reply) => {
+    requireSystem(request, deps.access, 'garbage-collection', 'read');
+    const log = await gc.log(gcId(request.params.gc_id));
+    return reply.type('text/plain; charset=utf-8').send(log);
+  });
+};

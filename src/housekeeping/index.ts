@@ -1,0 +1,1 @@
+export { housekeepingJob, purgeExpired, type HousekeepingDeps, type HousekeepingResult } from './jobs.js';

@@ -1,0 +1,191 @@
+import { sql } from 'kysely';
+import type { Database, Execution, Executor, JobStatus, Task } from '../db/index.js';
+
+export type Trigger = 'MANUAL' | 'SCHEDULE' | 'EVENT';
+
+export interface TaskSpec {
+  kind: string;
+  params?: Record<string, unknown>;
+  /** Runs after a failure, with backoff, until this many attempts were made. */
+  maxAttempts?: number;
+  /** Not before this time (epoch ms); default now. */
+  runAfter?: number;
+}
+
+export interface ExecutionSpec {
+  vendorType: string;
+  vendorId?: number;
+  trigger: Trigger;
+  extraAttrs?: Record<string, unknown>;
+  tasks: readonly TaskSpec[];
+}
+
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['Stopped', 'Error', 'Success']);
+
+/**
+ * Creates an execution and its tasks in the caller's transaction, so the work exists exactly
+ * when the change that asked for it commits.
+ */
+export async function enqueue(trx: Executor, spec: ExecutionSpec, now: number): Promise<number> {
+  const execution = await trx
+    .insertInto('executions')
+    .values({
+      vendor_type: spec.vendorType,
+      vendor_id: spec.vendorId ?? -1,
+      status: spec.tasks.length === 0 ? 'Success' : 'Pending',
+      trigger: spec.trigger,
+      extra_attrs: JSON.stringify(spec.extraAttrs ?? {}),
+      start_time: now,
+      end_time: spec.tasks.length === 0 ? now : null,
+      update_time: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (spec.tasks.length > 0) {
+    await trx
+      .insertInto('tasks')
+      .values(
+        spec.tasks.map((t) => ({
+          execution_id: execution.id,
+          kind: t.kind,
+          params: JSON.stringify(t.params ?? {}),
+          status: 'Pending' as const,
+          max_attempts: t.maxAttempts ?? 1,
+          run_after: t.runAfter ?? now,
+          created_at: now,
+          update_time: now,
+        })),
+      )
+      .execute();
+  }
+  return execution.id;
+}
+
+/** The execution's status from its tasks: running while any is unfinished, else the worst outcome. */
+export async function refreshExecution(db: Executor, executionId: number, now: number): Promise<JobStatus> {
+  const rows = await db.selectFrom('tasks').select(['status']).where('execution_id', '=', executionId).execute();
+  const statuses = new Set(rows.map((r) => r.status));
+  const unfinished = statuses.has('Pending') || statuses.has('Running');
+  const status: JobStatus = unfinished
+    ? statuses.has('Running') || [...statuses].some((s) => FINAL_STATUSES.has(s))
+      ? 'Running'
+      : 'Pending'
+    : statuses.has('Error')
+      ? 'Error'
+      : statuses.has('Stopped')
+        ? 'Stopped'
+        : 'Success';
+  await db
+    .updateTable('executions')
+    .set({ status, update_time: now, end_time: unfinished ? null : now })
+    .where('id', '=', executionId)
+    .where('status', '!=', status)
+    .execute();
+  return status;
+}
+
+/** Stops an execution: pending tasks never start, running ones are told to stop. */
+export async function stopExecution(database: Database, executionId: number, now: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('tasks')
+      .set({ status: 'Stopped', end_time: now, update_time: now, status_message: 'stopped' })
+      .where('execution_id', '=', executionId)
+      .where('status', '=', 'Pending')
+      .execute();
+    await trx.updateTable('tasks').set({ stop_requested: 1, update_time: now }).where('execution_id', '=', executionId).where('status', '=', 'Running').execute();
+    await refreshExecution(trx, executionId, now);
+  });
+}
+
+/** Runs an execution's failed or stopped tasks again. */
+export async function retryExecution(database: Database, executionId: number, now: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('tasks')
+      .set({ status: 'Pending', attempts: 0, run_after: now, stop_requested: 0, end_time: null, status_message: '', update_time: now })
+      .where('execution_id', '=', executionId)
+      .where('status', 'in', ['Error', 'Stopped'])
+      .execute();
+    await refreshExecution(trx, executionId, now);
+  });
+}
+
+export function findExecution(db: Executor, id: number): Promise<Execution | undefined> {
+  return db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function tasksOf(db: Executor, executionId: number): Promise<Task[]> {
+  return db.selectFrom('tasks').selectAll().where('execution_id', '=', executionId).orderBy('id').execute();
+}
+
+export function findTask(db: Executor, id: number): Promise<Task | undefined> {
+  return db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A task's log as Harbor prints job logs: one timestamped line per entry. */
+export async function taskLog(db: Executor, taskId: number): Promise<string> {
+  const lines = await db.selectFrom('task_logs').select(['created_at', 'line']).where('task_id', '=', taskId).orderBy('id').execute();
+  return lines.map((l) => `${new Date(l.created_at).toISOString()} [INFO] ${l.line}\n`).join('');
+}
+
+/** The log of every task of an execution, in order. */
+export async function executionLog(db: Executor, executionId: number): Promise<string> {
+  const tasks = await tasksOf(db, executionId);
+  let out = '';
+  for (const task of tasks) out += await taskLog(db, task.id);
+  return out;
+}
+
+/** Executions of one vendor (a policy, or GC as a whole), newest first, with a total for paging. */
+export async function listExecutions(
+  db: Executor,
+  vendorType: string,
+  vendorId: number | undefined,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; executions: Execution[] }> {
+  let count = db.selectFrom('executions').select((eb) => eb.fn.countAll<number>().as('n')).where('vendor_type', '=', vendorType);
+  let page = db.selectFrom('executions').selectAll().where('vendor_type', '=', vendorType);
+  if (vendorId !== undefined) {
+    count = count.where('vendor_id', '=', vendorId);
+    page = page.where('vendor_id', '=', vendorId);
+  }
+  const [row, executions] = await Promise.all([count.executeTakeFirstOrThrow(), page.orderBy('id', 'desc').offset(offset).limit(limit).execute()]);
+  return { total: Number(row.n), executions };
+}
+
+export async function mergeExtraAttrs(db: Executor, table: 'executions' | 'tasks', id: number, attrs: Record<string, unknown>, now: number): Promise<void> {
+  const row = await db.selectFrom(table).select('extra_attrs').where('id', '=', id).executeTakeFirst();
+  if (!row) return;
+  const merged = { ...(JSON.parse(row.extra_attrs) as Record<string, unknown>), ...attrs };
+  await db.updateTable(table).set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', id).execute();
+}
+
+/**
+ * Claims the next runnable task of the given kinds: a pending one that is due, or a running
+ * one whose worker stopped renewing its lease (a crashed process). On PostgreSQL, SKIP LOCKED
+ * lets many workers on many instances claim at once without waiting on each other.
+ */
+export async function claimTask(database: Database, kinds: readonly string[], owner: string, leaseMs: number, now: number): Promise<Task | undefined> {
+  if (kinds.length === 0) return undefined;
+  const lock = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<Task>`
+    update tasks set status = 'Running', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs},
+      attempts = attempts + 1, start_time = coalesce(start_time, ${now}), update_time = ${now}
+    where id = (
+      select id from tasks
+      where kind in (${sql.join(kinds)})
+        and ((status = 'Pending' and run_after <= ${now})
+          or (status = 'Running' and lease_expires_at < ${now} and attempts < max_attempts + ${CRASH_ALLOWANCE}))
+      order by run_after, id
+      limit 1
+      ${lock}
+    )
+    returning *
+  `.execute(database.db);
+  return result.rows[0];
+}
+
+/** Extra runs a task gets when the process running it died, beyond its failure attempts. */
+export const CRASH_ALLOWANCE = 3;

@@ -1,0 +1,92 @@
+import { Cron } from 'croner';
+import type { Database, Executor, Schedule } from '../db/index.js';
+
+/** Called in the transaction that claimed a due schedule: enqueue what it stands for. */
+export type ScheduleHandler = (trx: Executor, schedule: Schedule, now: number) => Promise<void>;
+
+/** Harbor's schedule types and the cron they stand for (six fields, seconds first). */
+export const SCHEDULE_PRESETS: Readonly<Record<string, string>> = {
+  Hourly: '0 0 * * * *',
+  Daily: '0 0 0 * * *',
+  Weekly: '0 0 0 * * 0',
+};
+
+export class CronError extends Error {}
+
+/** The next time a cron expression fires after `after`, in UTC. */
+export function nextRun(cron: string, after: number): number {
+  let pattern: Cron;
+  try {
+    pattern = new Cron(cron, { paused: true, timezone: 'UTC' });
+  } catch (err) {
+    throw new CronError(`invalid cron "${cron}": ${(err as Error).message}`);
+  }
+  const next = pattern.nextRun(new Date(after));
+  if (!next) throw new CronError(`cron "${cron}" never fires`);
+  return next.getTime();
+}
+
+/** Creates or replaces the schedule of a vendor (GC, a retention policy…). */
+export async function setSchedule(
+  trx: Executor,
+  schedule: { vendorType: string; vendorId?: number; cron: string; params?: Record<string, unknown> },
+  now: number,
+): Promise<void> {
+  const next = nextRun(schedule.cron, now);
+  const vendorId = schedule.vendorId ?? -1;
+  const params = JSON.stringify(schedule.params ?? {});
+  await trx
+    .insertInto('schedules')
+    .values({ vendor_type: schedule.vendorType, vendor_id: vendorId, cron: schedule.cron, params, next_run_at: next, created_at: now, update_time: now })
+    .onConflict((oc) => oc.columns(['vendor_type', 'vendor_id']).doUpdateSet({ cron: schedule.cron, params, next_run_at: next, update_time: now }))
+    .execute();
+}
+
+export async function removeSchedule(trx: Executor, vendorType: string, vendorId = -1): Promise<void> {
+  await trx.deleteFrom('schedules').where('vendor_type', '=', vendorType).where('vendor_id', '=', vendorId).execute();
+}
+
+export function findSchedule(db: Executor, vendorType: string, vendorId = -1): Promise<Schedule | undefined> {
+  return db.selectFrom('schedules').selectAll().where('vendor_type', '=', vendorType).where('vendor_id', '=', vendorId).executeTakeFirst();
+}
+
+/**
+ * Fires each due schedule once across every instance: the transaction that moves its
+ * next_run_at from the value it read is the only one that enqueues, and it does so in the
+ * same transaction. A run missed while no instance was up fires once, not once per miss.
+ */
+export async function fireDueSchedules(database: Database, now: number, handlers: ReadonlyMap<string, ScheduleHandler>): Promise<number> {
+  if (handlers.size === 0) return 0;
+  const due = await database.db
+    .selectFrom('schedules')
+    .selectAll()
+    .where('next_run_at', '<=', now)
+    .where('vendor_type', 'in', [...handlers.keys()])
+    .orderBy('next_run_at')
+    .limit(50)
+    .execute();
+  let fired = 0;
+  for (const schedule of due) {
+    const handler = handlers.get(schedule.vendor_type);
+    if (!handler) continue;
+    let next: number;
+    try {
+      next = nextRun(schedule.cron, now);
+    } catch {
+      continue;
+    }
+    const claimed = await database.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('schedules')
+        .set({ next_run_at: next })
+        .where('id', '=', schedule.id)
+        .where('next_run_at', '=', schedule.next_run_at)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) return false;
+      await handler(trx, schedule, now);
+      return true;
+    });
+    if (claimed) fired++;
+  }
+  return fired;
+}

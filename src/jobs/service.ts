@@ -1,0 +1,248 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Database, Execution, Task } from '../db/index.js';
+import type { Clock } from '../system/clock.js';
+import { claimTask, CRASH_ALLOWANCE, findExecution, refreshExecution } from './queue.js';
+import { pausedKinds } from './monitor-repo.js';
+import { fireDueSchedules, type ScheduleHandler } from './schedules.js';
+
+export interface TaskContext {
+  task: Task;
+  execution: Execution;
+  params: Record<string, unknown>;
+  /** Aborted when the execution is stopped; long work checks it between batches. */
+  signal: AbortSignal;
+  log(line: string): Promise<void>;
+}
+
+/** Answers the task's result attributes (kept in its extra_attrs), or throws to fail it. */
+export type TaskHandler = (context: TaskContext) => Promise<Record<string, unknown> | void>;
+
+export interface JobServiceOptions {
+  database: Database;
+  clock: Clock;
+  /** Tasks run at once on this instance. */
+  concurrency: number;
+  /** How often idle workers look for work and schedules are checked. */
+  pollMs?: number;
+  /** A task whose worker has not renewed its lease for this long is taken over. */
+  leaseMs?: number;
+  log?: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void };
+}
+
+/** Delay before attempt n+1 after n failures: 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function backoffMs(attempts: number): number {
+  return Math.min(1000 * 2 ** Math.max(attempts - 1, 0), 5 * 60_000);
+}
+
+/**
+ * The job service: workers that claim tasks from the database queue, run the handler
+ * registered for their kind, renew their lease while running, and record the outcome;
+ * and the scheduler that turns due cron schedules into executions, once across instances.
+ */
+export class JobService {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly handlers = new Map<string, TaskHandler>();
+  private readonly scheduleHandlers = new Map<string, ScheduleHandler>();
+  private readonly running = new Map<number, AbortController>();
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private stopped = true;
+  private readonly pollMs: number;
+  private readonly leaseMs: number;
+
+  constructor(private readonly options: JobServiceOptions) {
+    this.pollMs = options.pollMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  register(kind: string, handler: TaskHandler): void {
+    if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
+    this.handlers.set(kind, handler);
+  }
+
+  /** What a due schedule of this vendor type enqueues. */
+  onSchedule(vendorType: string, handler: ScheduleHandler): void {
+    this.scheduleHandlers.set(vendorType, handler);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for work now (called after enqueueing, so a task need not wait for the next poll). */
+  wake(): void {
+    if (this.stopped || this.polling) return;
+    this.polling = true;
+    void this.poll()
+      .catch((err: unknown) => this.options.log?.error({ err }, 'job poll failed'))
+      .finally(() => {
+        this.polling = false;
+      });
+  }
+
+  /** Stops taking work and waits for running tasks, which are told to stop. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.polling) await sleep(10);
+    for (const controller of this.running.values()) controller.abort(SHUTDOWN);
+    while (this.running.size > 0) await sleep(20);
+    await this.options.database.db.deleteFrom('worker_pools').where('id', '=', this.owner).execute().catch(() => undefined);
+  }
+
+  private async poll(): Promise<void> {
+    const { database, clock } = this.options;
+    await this.heartbeat();
+    await fireDueSchedules(database, clock.now(), this.scheduleHandlers);
+    await this.failAbandoned();
+    await this.renewLeases();
+    if (this.running.size >= this.options.concurrency) return;
+    const paused = await pausedKinds(database.db);
+    const kinds = [...this.handlers.keys()].filter((kind) => !paused.has(kind));
+    while (!this.stopped && this.running.size < this.options.concurrency) {
+      const task = await claimTask(database, kinds, this.owner, this.leaseMs, clock.now());
+      if (!task) break;
+      const controller = new AbortController();
+      this.running.set(task.id, controller);
+      void this.run(task, controller).finally(() => {
+        this.running.delete(task.id);
+        this.wake();
+      });
+    }
+  }
+
+  private async run(task: Task, controller: AbortController): Promise<void> {
+    const { database, clock } = this.options;
+    const db = database.db;
+    const execution = await findExecution(db, task.execution_id);
+    await db.transaction().execute((trx) => refreshExecution(trx, task.execution_id, clock.now()));
+    const handler = this.handlers.get(task.kind);
+    if (!execution || !handler) return;
+    const context: TaskContext = {
+      task,
+      execution,
+      params: JSON.parse(task.params) as Record<string, unknown>,
+      signal: controller.signal,
+      log: async (line) => {
+        await db.insertInto('task_logs').values({ task_id: task.id, created_at: clock.now(), line }).execute();
+      },
+    };
+    let outcome: { status: 'Success' | 'Error' | 'Stopped' | 'Pending'; message: string; extra?: Record<string, unknown> };
+    // Interrupted by this process shutting down: the task goes back to the queue, uncounted.
+    const released = () => controller.signal.reason === SHUTDOWN;
+    try {
+      const extra = await handler(context);
+      outcome = released()
+        ? { status: 'Pending', message: 'interrupted by a restart' }
+        : controller.signal.aborted
+          ? { status: 'Stopped', message: 'stopped' }
+          : { status: 'Success', message: '', extra: extra ?? undefined };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (released()) outcome = { status: 'Pending', message: 'interrupted by a restart' };
+      else if (controller.signal.aborted) outcome = { status: 'Stopped', message: 'stopped' };
+      else if (task.attempts < task.max_attempts) outcome = { status: 'Pending', message };
+      else outcome = { status: 'Error', message };
+      if (!released()) await context.log(`attempt ${task.attempts} of ${task.max_attempts} failed: ${message}`).catch(() => undefined);
+    }
+    const now = clock.now();
+    await db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('tasks').select(['extra_attrs', 'lease_owner']).where('id', '=', task.id).executeTakeFirst();
+      // Another worker took the task over (this one lost its lease); its outcome counts.
+      if (!current || current.lease_owner !== this.owner) return;
+      const extra = outcome.extra ? JSON.stringify({ ...(JSON.parse(current.extra_attrs) as object), ...outcome.extra }) : current.extra_attrs;
+      await trx
+        .updateTable('tasks')
+        .set({
+          status: outcome.status,
+          status_message: outcome.message,
+          extra_attrs: extra,
+          lease_owner: null,
+          lease_expires_at: null,
+          update_time: now,
+          end_time: outcome.status === 'Pending' ? null : now,
+          run_after: outcome.status === 'Pending' && !released() ? now + backoffMs(task.attempts) : outcome.status === 'Pending' ? now : task.run_after,
+          attempts: released() ? task.attempts - 1 : task.attempts,
+        })
+        .where('id', '=', task.id)
+        .execute();
+      await refreshExecution(trx, task.execution_id, now);
+    });
+  }
+
+  private startedAt = 0;
+  private lastHeartbeat = 0;
+
+  /** Keeps this instance's row in worker_pools fresh (at most every 5 s), for the monitoring API. */
+  private async heartbeat(): Promise<void> {
+    const { database, clock } = this.options;
+    const now = clock.now();
+    if (now - this.lastHeartbeat < 5000) return;
+    this.lastHeartbeat = now;
+    if (this.startedAt === 0) this.startedAt = now;
+    await database.db
+      .insertInto('worker_pools')
+      .values({ id: this.owner, host: hostname(), pid: process.pid, concurrency: this.options.concurrency, start_at: this.startedAt, heartbeat_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
+      .execute();
+    // Instances silent for a day are gone; their rows are only noise.
+    await database.db.deleteFrom('worker_pools').where('heartbeat_at', '<', now - 24 * 3600_000).execute();
+  }
+
+  /** Keeps this instance's leases alive and passes on stop requests. */
+  private async renewLeases(): Promise<void> {
+    if (this.running.size === 0) return;
+    const { database, clock } = this.options;
+    const ids = [...this.running.keys()];
+    await database.db
+      .updateTable('tasks')
+      .set({ lease_expires_at: clock.now() + this.leaseMs })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', this.owner)
+      .execute();
+    const stopping = await database.db.selectFrom('tasks').select('id').where('id', 'in', ids).where('stop_requested', '=', 1).execute();
+    for (const { id } of stopping) this.running.get(id)?.abort();
+  }
+
+  /** Tasks whose workers died more often than allowed end in Error instead of running forever. */
+  private async failAbandoned(): Promise<void> {
+    const { database, clock } = this.options;
+    const now = clock.now();
+    const abandoned = await database.db
+      .selectFrom('tasks')
+      .select(['id', 'execution_id'])
+      .where('status', '=', 'Running')
+      .where('lease_expires_at', '<', now)
+      .where((eb) => eb('attempts', '>=', eb('max_attempts', '+', CRASH_ALLOWANCE)))
+      .limit(100)
+      .execute();
+    for (const task of abandoned) {
+      await database.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('tasks')
+          .set({ status: 'Error', status_message: 'the worker running this task stopped responding too often', end_time: now, update_time: now, lease_owner: null })
+          .where('id', '=', task.id)
+          .where('status', '=', 'Running')
+          .execute();
+        await refreshExecution(trx, task.execution_id, now);
+      });
+    }
+  }
+
+  /** Tasks running on this instance now. */
+  get busy(): number {
+    return this.running.size;
+  }
+}
+
+const SHUTDOWN = Symbol('shutdown');
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,150 @@
+import { recordAudit } from '../../audit/index.js';
+import type { Database, Executor, Repository } from '../../db/index.js';
+import { removeSchedule, type JobService, type TaskContext } from '../../jobs/index.js';
+import { accessoriesOf, deleteArtifact } from '../../registry/index.js';
+import type { Clock } from '../../system/clock.js';
+import { immutabilityOf } from '../immutability/index.js';
+import { candidatesOf, deleteTagByName, findPolicy, orphanedChildren } from './repo.js';
+import { decide, decisionTable, type Decision } from './rules.js';
+import { startRun, TASK_KIND, VENDOR_TYPE, type RetentionTaskParams } from './service.js';
+
+export interface RetentionJobDeps {
+  database: Database;
+  clock: Clock;
+  jobs: JobService;
+}
+
+/** A decision with everything its deletion takes along: accessories, and an index's orphaned children. */
+interface Planned {
+  decision: Decision;
+  doomed: Array<{ id: number; digest: string }>;
+}
+
+/** Runs for manual and scheduled runs alike; a retried task recomputes from what is left, so it is idempotent. */
+export function registerRetentionJobs(deps: RetentionJobDeps): void {
+  deps.jobs.register(TASK_KIND, (context) => runRetentionTask(deps, context));
+  deps.jobs.onSchedule(VENDOR_TYPE, async (trx, schedule, now) => {
+    const policy = await findPolicy(trx, Number(schedule.vendor_id));
+    if (!policy) {
+      await removeSchedule(trx, VENDOR_TYPE, Number(schedule.vendor_id));
+      return;
+    }
+    await startRun(trx, policy, { dryRun: false, trigger: 'SCHEDULE', operator: 'scheduler' }, now);
+  });
+}
+
+async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): Promise<Record<string, unknown>> {
+  const params = context.params as unknown as RetentionTaskParams;
+  const db = deps.database.db;
+  const now = deps.clock.now();
+  const outcome = await db.transaction().execute(async (trx) => {
+    const repository = await trx.selectFrom('repositories').selectAll().where('id', '=', params.repositoryId).executeTakeFirst();
+    const planned = repository ? await plan(trx, repository, params, now) : [];
+    if (repository && !params.dryRun) await apply(trx, repository, planned, params.operator, now);
+    // A stop request rolls the repository back whole rather than leaving it half done.
+    if (context.signal.aborted) throw new Error('stopped');
+    const summary = summarize(planned);
+    await markDone(deps.database, trx, context.task.execution_id, context.task.id, summary, params, now);
+    return { planned, summary };
+  });
+  const { planned, summary } = outcome;
+  await context.log(`${params.dryRun ? 'dry run: ' : ''}retention of ${params.repository}`);
+  for (const line of decisionTable(planned.map((p) => p.decision))) await context.log(line);
+  await context.log(
+    `${summary.total} artifacts: ${summary.retained} retained, ${summary.deleted} ${params.dryRun ? 'would be ' : ''}deleted, ${summary.tagsRemoved} tags ${params.dryRun ? 'would be ' : ''}removed`,
+  );
+  return { repository: params.repository.slice(params.repository.indexOf('/') + 1), total: summary.total, retained: summary.retained };
+}
+
+async function plan(trx: Executor, repository: Repository, params: RetentionTaskParams, now: number): Promise<Planned[]> {
+  const candidates = await candidatesOf(trx, repository.id);
+  const immutable = await immutabilityOf(trx, params.projectId);
+  const inside = repository.name.slice(repository.name.indexOf('/') + 1);
+  const decisions = decide(params.rules, inside, candidates, (tag) => immutable(repository.name, tag), now);
+  const out: Planned[] = [];
+  for (const decision of decisions) {
+    if (!decision.deleteArtifact) {
+      out.push({ decision, doomed: [] });
+      continue;
+    }
+    const doomed = [{ id: decision.candidate.id, digest: decision.candidate.digest }, ...(await accessoriesOf(trx, repository.id, decision.candidate.digest))];
+    for (const each of [...doomed]) doomed.push(...(await orphanedChildren(trx, repository.id, each.id)));
+    // An accessory's immutable tag keeps its subject too: nothing immutable is removed.
+    const accessoryTags = await trx.selectFrom('tags').select('name').where('artifact_id', 'in', doomed.slice(1).map((d) => d.id).concat(-1)).execute();
+    const protectedTag = accessoryTags.find((t) => immutable(repository.name, t.name));
+    if (protectedTag) {
+      out.push({ decision: { ...decision, deleteArtifact: false, retainedTags: decision.candidate.tags, deletedTags: [] }, doomed: [] });
+      continue;
+    }
+    out.push({ decision, doomed });
+  }
+  return out;
+}
+
+async function apply(trx: Executor, repository: Repository, planned: readonly Planned[], operator: string, now: number): Promise<void> {
+  const write = async (type: 'DELETE_ARTIFACT' | 'DELETE_TAG', resourceType: string, digest: string, tag: string | null) => {
+    await trx
+      .insertInto('events')
+      .values({ type, project_id: repository.project_id, repository: repository.name, digest, tag, operator, created_at: now })
+      .execute();
+    const resource = tag === null ? `${repository.name}@${digest}` : `${repository.name}:${tag}`;
+    await recordAudit(trx, { projectId: repository.project_id, operation: 'delete', resourceType, resource, username: operator, at: now });
+  };
+  for (const { decision, doomed } of planned) {
+    for (const tag of decision.deletedTags) {
+      await deleteTagByName(trx, repository.id, tag);
+      await write('DELETE_TAG', 'tag', decision.candidate.digest, tag);
+    }
+    for (const each of doomed) {
+      await deleteArtifact(trx, each.id, now);
+      await write('DELETE_ARTIFACT', 'artifact', each.digest, null);
+    }
+  }
+}
+
+interface Summary {
+  total: number;
+  retained: number;
+  deleted: number;
+  tagsRemoved: number;
+}
+
+function summarize(planned: readonly Planned[]): Summary {
+  const deleted = planned.filter((p) => p.decision.deleteArtifact).length;
+  return {
+    total: planned.length,
+    retained: planned.length - deleted,
+    deleted,
+    tagsRemoved: planned.reduce((n, p) => n + (p.decision.deleteArtifact ? p.decision.candidate.tags.length : p.decision.deletedTags.length), 0),
+  };
+}
+
+/**
+ * Adds the task's counts to its execution, under a lock on the execution row so tasks
+ * finishing together count each other; the last one writes the run's TAG_RETENTION event.
+ */
+async function markDone(database: Database, trx: Executor, executionId: number, taskId: number, summary: Summary, params: RetentionTaskParams, now: number): Promise<void> {
+  let query = trx.selectFrom('executions').select('extra_attrs').where('id', '=', executionId);
+  if (database.dialect === 'postgres') query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  if (!row) return;
+  const attrs = JSON.parse(row.extra_attrs) as { done_tasks?: number[]; total?: number; retained?: number; deleted?: number; tags_removed?: number };
+  const done = attrs.done_tasks ?? [];
+  if (done.includes(taskId)) return;
+  done.push(taskId);
+  const merged = {
+    ...attrs,
+    done_tasks: done,
+    total: (attrs.total ?? 0) + summary.total,
+    retained: (attrs.retained ?? 0) + summary.retained,
+    deleted: (attrs.deleted ?? 0) + summary.deleted,
+    tags_removed: (attrs.tags_removed ?? 0) + summary.tagsRemoved,
+  };
+  await trx.updateTable('executions').set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', executionId).execute();
+  const tasks = await trx.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('execution_id', '=', executionId).executeTakeFirstOrThrow();
+  if (params.dryRun || done.length !== Number(tasks.n)) return;
+  await trx
+    .insertInto('events')
+    .values({ type: 'TAG_RETENTION', project_id: params.projectId, repository: null, digest: null, tag: null, operator: params.operator, created_at: now })
+    .execute();
+}
