@@ -301,7 +301,7 @@ export async function gcUnderLoad(
     const share = duringRate / baseRate;
     log(
       `  GC ${id}: ${gcSeconds.toFixed(2)} s, ${attrs.purged_blobs ?? 0} blobs / ${attrs.purged_manifests ?? 0} manifests / ${((attrs.freed_space ?? 0) / 1024 ** 2).toFixed(1)} MiB freed ` +
-        `(expected ${garbageBlobs.length} blobs / ${(garbageBytes / 1024 ** 2).toFixed(1)} MiB); pushes during it: ${during.images} images in ${during.seconds.toFixed(1)} s = ${duringRate.toFixed(1)} images/s, ${(share * 100).toFixed(0)}% of ${baseRate.toFixed(1)}` +
+        `(expected ${garbageBlobs.length} blobs of ${(garbageBytes / 1024 ** 2).toFixed(1)} MiB and ${garbage.length} manifests); pushes during it: ${during.images} images in ${during.seconds.toFixed(1)} s = ${duringRate.toFixed(1)} images/s, ${(share * 100).toFixed(0)}% of ${baseRate.toFixed(1)}` +
         (during.failures ? `; ${during.failures} pushes FAILED (${during.firstFailure})` : ''),
     );
     const gcLog = (await api.log(id)).trim().split('\n');

@@ -204,7 +204,7 @@ function gcRows(results: Results, plan: GcPlan): string[] {
   const failed = g.failedPushes ? `, ${g.failedPushes} pushes failed` : '';
   return [
     `| gc seed: ${g.blobs} blobs in ${g.images} images, ${g.garbageImages} deleted, c${plan.seedConcurrency} (s; ${(g.seedRequests / g.seedSeconds).toFixed(0)} req/s) | ${g.seedSeconds.toFixed(1)} | n/a (Berth only) | — | |`,
-    `| GC over ${g.blobs} blobs, ${g.garbageBlobs} garbage (${(g.garbageBytes / MiB).toFixed(1)} MiB) (s; freed ${g.purgedBlobs} blobs, ${(g.freedBytes / MiB).toFixed(1)} MiB) | ${g.gcSeconds.toFixed(2)} | n/a (offline GC only) | — | |`,
+    `| GC over ${g.blobs} blobs, ${g.garbageBlobs} garbage (${(g.garbageBytes / MiB).toFixed(1)} MiB) + ${g.garbageImages} manifests (s; freed ${g.purgedBlobs} blobs + ${g.purgedManifests} manifests, ${(g.freedBytes / MiB).toFixed(1)} MiB) | ${g.gcSeconds.toFixed(2)} | n/a (offline GC only) | — | |`,
     `| pushes during GC, ${plan.pushers} pushers (% of ${g.baseline.toFixed(1)} images/s without GC; ${g.during.toFixed(1)} images/s over ${g.duringSeconds.toFixed(1)} s${failed}) | ${(share * 100).toFixed(0)}% | n/a | — | ${target} — ${share >= GC_PUSH_TARGET && !g.failedPushes ? 'met' : 'missed'} |`,
   ];
 }

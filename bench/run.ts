@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: Berth against CNCF distribution, same workload, same client, one run.
  *
- *   npm run bench                         # full run, both servers (~3–5 min on 2 cores)
+ *   npm run bench                         # full run, both servers (~3–5 min on 2 cores, plus ~6 for gc)
  *   npm run bench -- --quick              # smaller sizes, under a minute
  *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
  *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
@@ -52,7 +52,7 @@ const program = new Command()
   .option('--keep', 'keep the servers\' temp dirs (data, config, log) for a post-mortem')
   .option('--json <file>', 'also write the results as JSON')
   .option('--gc-blobs <n>', 'blobs the gc workload seeds (default 100000, 10000 with --quick)')
-  .option('--max-minutes <n>', 'abort the whole run after this long', '12')
+  .option('--max-minutes <n>', 'abort the whole run after this long (gc alone takes ~6)', '20')
   .parse();
 const opts = program.opts<{ postgres?: string; dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; gcBlobs?: string; maxMinutes: string }>();
 

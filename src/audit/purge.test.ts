@@ -6,19 +6,11 @@ import { basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
+import { eventually } from '../testing/wait.js';
 
 type Json = Record<string, unknown>;
 const HOUR = 3_600_000;
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 for (const dialect of testDialects()) {
   describe(`purge audit logs (${dialect.name})`, () => {

@@ -220,9 +220,17 @@ export interface QuotasTable {
   project_id: number;
   /** -1 is unlimited. */
   hard_storage: number;
-  used_storage: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+}
+
+/** One of a project's usage counters; usage is their sum. */
+export interface QuotaShardsTable {
+  project_id: number;
+  shard: number;
+  used: number;
+  /** How far `used` may grow without a look at the other shards; -1 without a limit. */
+  allowance: number;
 }
 
 /** Each digest a project's artifacts hold, counted once however many artifacts hold it. */
@@ -362,6 +370,7 @@ export interface Tables {
   immutable_rules: ImmutableRulesTable;
   quotas: QuotasTable;
   project_blobs: ProjectBlobsTable;
+  quota_shards: QuotaShardsTable;
   executions: ExecutionsTable;
   tasks: TasksTable;
   task_logs: TaskLogsTable;

@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '../db/index.js';
 import { testDialects } from '../testing/dialects.js';
+import { eventually } from '../testing/wait.js';
 import { systemClock } from '../system/clock.js';
 import { enqueue, executionLog, findExecution, stopExecution, tasksOf } from './queue.js';
 import { nextRun, setSchedule } from './schedules.js';
 import { JobService, type TaskHandler } from './service.js';
 
+/** Waits until `check` holds; jobs run in the background. */
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually(async () => ((await check()) ? true : undefined), timeoutMs);
 }
 
 for (const dialect of testDialects()) {

@@ -1,5 +1,5 @@
 import type { Artifact, Executor, Repository } from '../db/index.js';
-import { holdContent } from '../projects/index.js';
+import { holdContents, type HeldContent } from '../projects/index.js';
 import * as repo from './repo.js';
 
 /** The artifact is already in the target repository (Harbor answers 409). */
@@ -25,7 +25,10 @@ export interface CopyResult {
  */
 export async function copyArtifact(trx: Executor, source: Repository, artifact: Artifact, target: Repository, now: number): Promise<CopyResult> {
   const result: CopyResult = { root: artifact, created: [], movedTags: [] };
-  result.root = await copyOne(trx, source, artifact, target, now, result, true);
+  const holders: HeldContent[][] = [];
+  result.root = await copyOne(trx, source, artifact, target, now, result, holders, true);
+  // One charge for the whole copy: the transaction takes a single quota counter.
+  await holdContents(trx, target.project_id, holders, now);
   return result;
 }
 
@@ -36,6 +39,7 @@ async function copyOne(
   target: Repository,
   now: number,
   result: CopyResult,
+  holders: HeldContent[][],
   isRoot: boolean,
 ): Promise<Artifact> {
   const existing = await repo.findArtifactByDigest(trx, target.id, artifact.digest);
@@ -51,7 +55,7 @@ async function copyOne(
     .execute();
   for (const child of references.filter((r) => r.kind === 'manifest')) {
     const sourceChild = await repo.findArtifactByDigest(trx, source.id, child.digest);
-    if (sourceChild) await copyOne(trx, source, sourceChild, target, now, result, false);
+    if (sourceChild) await copyOne(trx, source, sourceChild, target, now, result, holders, false);
   }
   const blobs = references.filter((r) => r.kind === 'blob').map((r) => ({ digest: r.digest, size: r.size ?? 0 }));
   for (const blob of blobs) await repo.linkBlob(trx, target.id, blob.digest, blob.size, now);
@@ -68,7 +72,7 @@ async function copyOne(
     tag: null,
     now,
   });
-  await holdContent(trx, target.project_id, [{ digest: artifact.digest, size: artifact.manifest_size }, ...blobs], now);
+  holders.push([{ digest: artifact.digest, size: artifact.manifest_size }, ...blobs]);
   const tags = isRoot || artifact.subject_digest !== null ? await repo.tagsOfArtifact(trx, artifact.id) : [];
   for (const tag of tags) {
     const current = await repo.findArtifactByTag(trx, target.id, tag);
@@ -81,7 +85,7 @@ async function copyOne(
   }
   result.created.push({ artifact: saved.artifact, tags });
   for (const accessory of await repo.listReferrers(trx, source.id, artifact.digest, undefined)) {
-    await copyOne(trx, source, accessory, target, now, result, false);
+    await copyOne(trx, source, accessory, target, now, result, holders, false);
   }
   return saved.artifact;
 }

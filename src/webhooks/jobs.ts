@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Executor } from '../db/index.js';
 import type { EventConsumer, OutboxEvent } from '../events/index.js';
 import { enqueue, type JobService } from '../jobs/index.js';
-import { formatBytes } from '../projects/index.js';
+import { findProjectQuota, formatBytes } from '../projects/index.js';
 import { post } from './deliver.js';
 import { buildDelivery, type EventFacts } from './payload.js';
 import { enabledPoliciesOf } from './repo.js';
@@ -77,13 +77,13 @@ async function describeEvents(trx: Executor, events: ReadonlyArray<OutboxEvent &
   const quotas = new Map(
     quotaProjects.length === 0
       ? []
-      : (await trx.selectFrom('quotas').select(['project_id', 'hard_storage', 'used_storage']).where('project_id', 'in', quotaProjects).execute()).map((q) => [q.project_id, q]),
+      : await Promise.all(quotaProjects.map(async (id) => [id, await findProjectQuota(trx, id)] as const)),
   );
   const out = new Map<number, EventFacts>();
   for (const event of events) {
     const project = projects.get(event.project_id);
     if (!project) continue;
-    const quota = quotas.get(event.project_id);
+    const quota = quotas.get(event.project_id) ?? undefined;
     let details: string | null = null;
     if (quota && event.type === 'QUOTA_WARNING') details = `quota usage reach 85%: resource storage used ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
     if (quota && event.type === 'QUOTA_EXCEED') details = `storage quota exceeded: the project uses ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;

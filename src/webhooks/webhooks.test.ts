@@ -11,6 +11,7 @@ import { testDialects } from '../testing/dialects.js';
 import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { systemClock } from '../system/clock.js';
+import { eventually } from '../testing/wait.js';
 
 interface Received {
   path: string;
@@ -76,15 +77,6 @@ async function createPolicy(url: string, project: string, body: Json): Promise<n
   return Number(location.split('/').pop());
 }
 
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Harbor's swagger types ExtraAttrs values as objects, while Harbor itself sends strings (event_type, payload). */
 function withoutExtraAttrs(value: Json): Json {

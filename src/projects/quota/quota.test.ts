@@ -6,6 +6,7 @@ import { basic, errorCode, sha256, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { assertMatchesHarbor, harborSchemaAvailable } from '../../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
+import { shareAllowances } from './usage.js';
 
 interface QuotaJson {
   id: number;
@@ -26,6 +27,17 @@ function uniqueBytes(images: readonly PushedImage[]): number {
   for (const image of images) for (const [digest, size] of image.content) all.set(digest, size);
   return [...all.values()].reduce((sum, size) => sum + size, 0);
 }
+
+describe('sharing a limit out among usage counters', () => {
+  it('gives the counters allowances that add up to the limit, so no mix of charges can pass it', () => {
+    const used = [100, 0, 50, 0, 0, 0, 0, 7];
+    const allowances = shareAllowances(1000, used);
+    assert.equal(allowances.reduce((a, b) => a + b, 0), 1000);
+    assert.ok(allowances.every((a, i) => a >= (used[i] ?? 0)), 'each counter keeps what it holds');
+    assert.deepEqual(shareAllowances(100, [60, 50]), [60, 50], 'over the limit: no counter has room');
+    assert.deepEqual(shareAllowances(-1, [5, 0]), [-1, -1], 'unlimited');
+  });
+});
 
 for (const dialect of testDialects()) {
   describe(`project quotas (${dialect.name})`, () => {

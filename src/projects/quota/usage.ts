@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.js';
 
@@ -49,16 +50,34 @@ function chunks<T>(items: readonly T[]): T[][] {
  * project do not queue behind each other for longer than that.
  */
 export async function holdContent(trx: Executor, projectId: number, content: readonly HeldContent[], now: number): Promise<QuotaCharge | undefined> {
-  const unique = [...new Map(content.map((c) => [c.digest, c])).values()].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
+  return holdContents(trx, projectId, [content], now);
+}
+
+/**
+ * Several new artifacts at once (a copy with its children and accessories): each holder counts
+ * once per digest it holds, and the project is charged once, so the transaction takes one
+ * quota counter.
+ */
+export async function holdContents(trx: Executor, projectId: number, holders: ReadonlyArray<readonly HeldContent[]>, now: number): Promise<QuotaCharge | undefined> {
+  const counts = new Map<string, { size: number; holders: number }>();
+  for (const holder of holders) {
+    for (const c of new Map(holder.map((h) => [h.digest, h])).values()) {
+      const entry = counts.get(c.digest);
+      if (entry) entry.holders++;
+      else counts.set(c.digest, { size: c.size, holders: 1 });
+    }
+  }
+  const sorted = [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   let added = 0;
-  for (const batch of chunks(unique)) {
+  for (const batch of chunks(sorted)) {
     const rows = await trx
       .insertInto('project_blobs')
-      .values(batch.map((c) => ({ project_id: projectId, digest: c.digest, size: c.size, refs: 1 })))
-      .onConflict((oc) => oc.columns(['project_id', 'digest']).doUpdateSet({ refs: sql<number>`project_blobs.refs + 1` }))
-      .returning(['size', 'refs'])
+      .values(batch.map(([digest, c]) => ({ project_id: projectId, digest, size: c.size, refs: c.holders })))
+      .onConflict((oc) => oc.columns(['project_id', 'digest']).doUpdateSet({ refs: sql<number>`project_blobs.refs + excluded.refs` }))
+      .returning(['digest', 'size', 'refs'])
       .execute();
-    for (const row of rows) if (row.refs === 1) added += row.size;
+    // A row whose count is exactly what this call added is new to the project: charge it.
+    for (const row of rows) if (row.refs === counts.get(row.digest)?.holders) added += Number(row.size);
   }
   return charge(trx, projectId, added, now);
 }
@@ -117,41 +136,146 @@ export async function releaseContent(trx: Executor, projectId: number, digests: 
       .execute();
     for (const row of gone) released += row.size;
   }
+  // Always the first shard: a transaction that releases many times locks one counter only.
   if (released > 0) {
     await trx
-      .updateTable('quotas')
-      .set({ used_storage: sql<number>`used_storage - ${released}`, updated_at: now })
+      .updateTable('quota_shards')
+      .set({ used: sql<number>`used - ${released}` })
       .where('project_id', '=', projectId)
+      .where('shard', '=', 0)
+      .execute();
+  }
+  void now;
+}
+
+/** Usage counters per project: concurrent charges into one project mostly touch different rows. */
+export const QUOTA_SHARDS = 8;
+
+/**
+ * Each shard may grow to its allowance without looking at the others. The allowances add up
+ * to the limit (the headroom shared out, the odd bytes to the first shard), so no interleaving
+ * of charges on different shards can pass it.
+ */
+export function shareAllowances(hard: number, used: readonly number[]): number[] {
+  if (hard < 0) return used.map(() => -1);
+  const headroom = hard - used.reduce((sum, u) => sum + u, 0);
+  if (headroom <= 0) return [...used];
+  const share = Math.floor(headroom / used.length);
+  return used.map((u, i) => u + share + (i === 0 ? headroom - share * used.length : 0));
+}
+
+/**
+ * Charges new bytes to the project. The fast path adds them to one shard picked at random,
+ * if its allowance has room: that row is the only quota lock the push takes. Otherwise the
+ * slow path takes the project's quota row (one slow path at a time), waits for the shards'
+ * in-flight charges, decides on the exact total, and shares the headroom out again.
+ */
+async function charge(trx: Executor, projectId: number, bytes: number, now: number): Promise<QuotaCharge | undefined> {
+  if (bytes === 0) return undefined;
+  const shard = randomInt(QUOTA_SHARDS);
+  const fast = await trx
+    .updateTable('quota_shards')
+    .set({ used: sql<number>`used + ${bytes}` })
+    .where('project_id', '=', projectId)
+    .where('shard', '=', shard)
+    .where((eb) => eb.or([eb('allowance', '<', 0), eb(sql<number>`used + ${bytes}`, '<=', eb.ref('allowance'))]))
+    .returning('allowance')
+    .executeTakeFirst();
+  if (fast) {
+    if (Number(fast.allowance) < 0) return { added: bytes, used: await usedStorageOf(trx, projectId), hard: -1 };
+    const quota = await trx.selectFrom('quotas').select('hard_storage').where('project_id', '=', projectId).executeTakeFirst();
+    return { added: bytes, used: await usedStorageOf(trx, projectId), hard: Number(quota?.hard_storage ?? -1) };
+  }
+  const hard = await lockQuota(trx, projectId, now);
+  const used = await lockShards(trx, projectId);
+  const total = used.reduce((sum, u) => sum + u, 0);
+  if (hard >= 0 && total + bytes > hard) throw new QuotaExceededError(projectId, bytes, total, hard);
+  used[0] = (used[0] ?? 0) + bytes;
+  await writeShards(trx, projectId, used, shareAllowances(hard, used));
+  return { added: bytes, used: total + bytes, hard };
+}
+
+/** The project's quota row, locked: slow-path charges and limit changes take turns on it. */
+async function lockQuota(trx: Executor, projectId: number, now: number): Promise<number> {
+  const row = await trx.updateTable('quotas').set({ updated_at: now }).where('project_id', '=', projectId).returning('hard_storage').executeTakeFirst();
+  if (row) return Number(row.hard_storage);
+  // A project without a quota row (made outside the API): unlimited, as migrated ones are.
+  await createQuotaRows(trx, projectId, -1, now);
+  return -1;
+}
+
+/** Every shard's usage, in shard order, each row locked: charges in flight on them finish first. */
+async function lockShards(trx: Executor, projectId: number): Promise<number[]> {
+  const rows = await trx.updateTable('quota_shards').set({ used: sql<number>`used` }).where('project_id', '=', projectId).returning(['shard', 'used']).execute();
+  const used = new Array<number>(QUOTA_SHARDS).fill(0);
+  for (const row of rows) used[row.shard] = Number(row.used);
+  if (rows.length < QUOTA_SHARDS) {
+    const present = new Set(rows.map((r) => r.shard));
+    const missing = used.map((_, shard) => shard).filter((shard) => !present.has(shard));
+    await trx.insertInto('quota_shards').values(missing.map((shard) => ({ project_id: projectId, shard, used: 0, allowance: 0 }))).execute();
+  }
+  return used;
+}
+
+async function writeShards(trx: Executor, projectId: number, used: readonly number[], allowances: readonly number[]): Promise<void> {
+  for (let shard = 0; shard < QUOTA_SHARDS; shard++) {
+    await trx
+      .updateTable('quota_shards')
+      .set({ used: used[shard] ?? 0, allowance: allowances[shard] ?? 0 })
+      .where('project_id', '=', projectId)
+      .where('shard', '=', shard)
       .execute();
   }
 }
 
-async function charge(trx: Executor, projectId: number, bytes: number, now: number): Promise<QuotaCharge | undefined> {
-  if (bytes === 0) return undefined;
-  const charged = await trx
-    .updateTable('quotas')
-    .set({ used_storage: sql<number>`used_storage + ${bytes}`, updated_at: now })
-    .where('project_id', '=', projectId)
-    .where((eb) => eb.or([eb('hard_storage', '<', 0), eb(sql<number>`used_storage + ${bytes}`, '<=', eb.ref('hard_storage'))]))
-    .returning(['used_storage', 'hard_storage'])
-    .executeTakeFirst();
-  if (charged) return { added: bytes, used: Number(charged.used_storage), hard: Number(charged.hard_storage) };
-  const quota = await trx.selectFrom('quotas').select(['hard_storage', 'used_storage']).where('project_id', '=', projectId).executeTakeFirst();
-  if (!quota) {
-    // A project made before quotas existed in this database: unlimited, as migrated ones are.
-    await trx.insertInto('quotas').values({ project_id: projectId, hard_storage: -1, used_storage: bytes, created_at: now, updated_at: now }).execute();
-    return { added: bytes, used: bytes, hard: -1 };
-  }
-  throw new QuotaExceededError(projectId, bytes, quota.used_storage, quota.hard_storage);
+/** A new project's quota: its limit and its empty shards. */
+export async function createQuotaRows(trx: Executor, projectId: number, hard: number, now: number): Promise<void> {
+  await trx
+    .insertInto('quotas')
+    .values({ project_id: projectId, hard_storage: hard, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.column('project_id').doNothing())
+    .execute();
+  const used = new Array<number>(QUOTA_SHARDS).fill(0);
+  const allowances = shareAllowances(hard, used);
+  await trx
+    .insertInto('quota_shards')
+    .values(used.map((u, shard) => ({ project_id: projectId, shard, used: u, allowance: allowances[shard] ?? 0 })))
+    .onConflict((oc) => oc.columns(['project_id', 'shard']).doNothing())
+    .execute();
+}
+
+/** Sets a project's limit, sharing the headroom out anew once charges in flight have landed. */
+export async function changeLimit(trx: Executor, projectId: number, hard: number, now: number): Promise<void> {
+  await trx.updateTable('quotas').set({ hard_storage: hard, updated_at: now }).where('project_id', '=', projectId).execute();
+  const used = await lockShards(trx, projectId);
+  await writeShards(trx, projectId, used, shareAllowances(hard, used));
+}
+
+/** A project's usage: the sum of its shards. */
+export async function usedStorageOf(db: Executor, projectId: number): Promise<number> {
+  return (await usedStorage(db, [projectId])).get(projectId) ?? 0;
+}
+
+export async function usedStorage(db: Executor, projectIds: readonly number[]): Promise<Map<number, number>> {
+  if (projectIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('quota_shards')
+    .select((eb) => ['project_id', eb.fn.sum<number | string>('used').as('used')])
+    .where('project_id', 'in', [...projectIds])
+    .groupBy('project_id')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.project_id), Number(r.used)]));
 }
 
 /** Would adding these bytes pass the limit? A cheap early answer; the charge itself decides. */
 export async function wouldExceed(db: Executor, projectId: number, digest: string, size: number): Promise<QuotaExceededError | undefined> {
   const held = await db.selectFrom('project_blobs').select('refs').where('project_id', '=', projectId).where('digest', '=', digest).executeTakeFirst();
   if (held) return undefined;
-  const quota = await db.selectFrom('quotas').select(['hard_storage', 'used_storage']).where('project_id', '=', projectId).executeTakeFirst();
-  if (!quota || quota.hard_storage < 0 || quota.used_storage + size <= quota.hard_storage) return undefined;
-  return new QuotaExceededError(projectId, size, quota.used_storage, quota.hard_storage);
+  const quota = await db.selectFrom('quotas').select('hard_storage').where('project_id', '=', projectId).executeTakeFirst();
+  if (!quota || quota.hard_storage < 0) return undefined;
+  const used = await usedStorageOf(db, projectId);
+  if (used + size <= quota.hard_storage) return undefined;
+  return new QuotaExceededError(projectId, size, used, quota.hard_storage);
 }
 
 /** Usage counted from the artifacts themselves, for checks and repairs. */
