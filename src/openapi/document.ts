@@ -45,6 +45,11 @@ export interface OpenApiDocument {
 const BERTH_OPERATIONS: Readonly<Record<string, HarborOperation>> = {
   'GET /swagger.json': { tag: 'openapi', summary: "This document: Berth's OpenAPI description of its /api/v2.0 routes." },
   'GET /docs': { tag: 'openapi', summary: 'A readable page of the operations in this document.' },
+  'POST /projects/{}/webhook/policies/test': {
+    tag: 'webhook',
+    summary: 'Send a test message to each of the given targets now; 400 names the first that did not take it.',
+    status: 200,
+  },
 };
 
 /**

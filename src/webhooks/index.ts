@@ -1,6 +1,7 @@
 import type { ApiFeature } from '../api/index.js';
 import { registerWebhookDelivery, webhookConsumer } from './jobs.js';
 import { webhooksApi } from './routes.js';
+import { webhookTestApi } from './test-route.js';
 
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './schema.js';
 
@@ -8,5 +9,6 @@ export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './schema.js';
 export const webhooksFeature: ApiFeature = async (scope, deps) => {
   registerWebhookDelivery(deps.jobs);
   deps.events.subscribe('webhooks', webhookConsumer(deps.config, deps.jobs));
+  await webhookTestApi(scope, deps);
   await webhooksApi(scope, deps);
 };

@@ -12,7 +12,7 @@ export function isWebhookEventType(type: string): type is WebhookEventType {
   return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(type);
 }
 
-const target = z
+export const webhookTarget = z
   .object({
     type: z.enum(NOTIFY_TYPES).default('http'),
     address: z
@@ -33,7 +33,7 @@ const target = z
     payload_format: t.type === 'slack' ? ('Default' as const) : (t.payload_format ?? 'Default'),
   }));
 
-export type WebhookTarget = z.output<typeof target>;
+export type WebhookTarget = z.output<typeof webhookTarget>;
 
 /** Harbor's WebhookPolicy body; read-only fields (id, creator, times) are accepted and ignored. */
 export const webhookPolicyBody = z.object({
@@ -41,7 +41,7 @@ export const webhookPolicyBody = z.object({
   name: z.string().trim().min(1).max(255),
   description: z.string().max(1024).optional(),
   project_id: z.number().int().optional(),
-  targets: z.array(target).min(1).max(10),
+  targets: z.array(webhookTarget).min(1).max(10),
   event_types: z
     .array(z.string().refine(isWebhookEventType, { message: `must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
     .min(1)

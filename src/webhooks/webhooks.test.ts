@@ -145,6 +145,25 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'GET', `/projects/hooks/webhook/policies/${id}`), 404);
     });
 
+    it('tests targets on demand: 200 when they take a message, 400 naming the one that does not', async () => {
+      const ok = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', {
+        body: { targets: [{ type: 'http', address: `${receiver.url}/ping`, auth_header: 'Bearer test-secret' }] },
+      });
+      await expectJson(ok, 200);
+      const ping = await receiver.waitFor('/ping', () => true);
+      assert.equal(ping.body.type, 'TEST');
+      assert.equal(ping.headers.authorization, 'Bearer test-secret');
+
+      receiver.failFirst('/refusing', 1);
+      const refused = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', { body: { targets: [{ type: 'http', address: `${receiver.url}/refusing` }] } });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /answered 500/);
+
+      const unreachable = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', { body: { targets: [{ type: 'http', address: 'http://127.0.0.1:1/none' }] } });
+      assert.equal(unreachable.status, 400);
+      assert.match(await unreachable.text(), /could not be reached/);
+    });
+
     it('lists the supported event types and notify types', async () => {
       const supported = await expectJson<Json>(await api(server.url, 'GET', '/projects/hooks/webhook/events'), 200);
       assertMatchesHarbor('SupportedWebhookEventTypes', supported);
