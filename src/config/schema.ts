@@ -138,9 +138,15 @@ export const configSchema = z
           .default(120)
           .describe('Garbage collection keeps unreferenced blobs uploaded or mounted within this many minutes (uploads in flight)'),
         batchSize: z.coerce.number().int().min(1).max(10_000).default(200).describe('Blobs or artifacts garbage collection deletes per transaction'),
+        pauseFactor: z.coerce
+          .number()
+          .min(0)
+          .max(100)
+          .default(4)
+          .describe('After each batch, garbage collection rests this many times as long as the batch took, leaving the rest to pushes and pulls; 0 runs flat out'),
       })
       .strict()
-      .default({ graceMinutes: 120, batchSize: 200 }),
+      .default({ graceMinutes: 120, batchSize: 200, pauseFactor: 4 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

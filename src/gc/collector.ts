@@ -1,4 +1,5 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { Database, Executor } from '../db/index.js';
 import { mergeExtraAttrs } from '../jobs/index.js';
 import { parseDigest } from '../lib/digest.js';
@@ -13,6 +14,8 @@ export interface GcOptions {
   /** Epoch ms: content linked or pushed at or after it is in the grace window and stays. */
   cutoff: number;
   batchSize: number;
+  /** Rest after each batch, relative to the batch's time (see config gc.pauseFactor). */
+  pauseFactor: number;
 }
 
 /** What a run deleted (or, dry, would delete); kept in the execution's extra_attrs. */
@@ -65,15 +68,25 @@ class Stopped extends Error {
  * A dry run takes the same path without deleting: step 1's artifacts are counted and then
  * ignored as references in steps 2 and 3, so it reports what a real run would delete.
  */
+/** Blob rows weighed per query in the sweep: bounded, so the database is never busy long with one. */
+const SCAN_WINDOW = 2000;
+
 export async function collectGarbage(run: GcRun, options: GcOptions): Promise<GcProgress> {
   const progress = { ...run.progress };
   const postgres = run.database.dialect === 'postgres';
   const { db } = run.database;
 
+  // GC paces itself: after each piece of work it rests `pauseFactor` times as long (4 by
+  // default), so it takes at most a fifth of the database's time (on SQLite, of its one
+  // connection) and the registry's pushes and pulls keep the rest.
+  let workStarted = performance.now();
   const checkpoint = async (): Promise<void> => {
     if (run.signal.aborted) throw new Stopped();
-    // better-sqlite3 runs synchronously: let requests in between batches.
-    await yieldToEventLoop();
+    const worked = performance.now() - workStarted;
+    if (worked > 0.5 && options.pauseFactor > 0) await sleep(Math.min(worked * options.pauseFactor, 5000));
+    else await yieldToEventLoop();
+    if (run.signal.aborted) throw new Stopped();
+    workStarted = performance.now();
   };
   const record = (trx: Executor) => mergeExtraAttrs(trx, 'executions', run.executionId, { ...progress }, run.now());
 
@@ -157,30 +170,34 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
     }
   }
 
-  // 3. Blobs.
+  // 3. Blobs, a window of rows at a time; the database picks out the garbage in each.
   for (let after = ''; ; ) {
     await checkpoint();
-    const batch = await repo.blobsAfter(db, after, options.batchSize);
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1]!.digest;
-    const candidates = await garbageAmong(db, batch, ignoring, options.cutoff);
-    if (candidates.length === 0) continue;
-    if (options.dryRun) {
-      progress.purged_blobs += candidates.length;
-      progress.freed_space += candidates.reduce((sum, b) => sum + b.size, 0);
-      continue;
+    const upto = await repo.windowEnd(db, after, SCAN_WINDOW);
+    const candidates =
+      ignoring.size === 0 ? await repo.garbageBlobsIn(db, after, upto, options.cutoff) : await garbageAmong(db, await repo.blobsIn(db, after, upto), ignoring, options.cutoff);
+    for (let i = 0; i < candidates.length; i += options.batchSize) {
+      const chunk = candidates.slice(i, i + options.batchSize);
+      if (options.dryRun) {
+        progress.purged_blobs += chunk.length;
+        progress.freed_space += chunk.reduce((sum, b) => sum + b.size, 0);
+        continue;
+      }
+      await checkpoint();
+      const purged = await db.transaction().execute(async (trx) => {
+        const locked = await repo.lockBlobs(trx, chunk.map((b) => b.digest), postgres);
+        const garbage = await garbageAmong(trx, locked, new Set(), options.cutoff);
+        for (const b of garbage) await run.storage.delete(blobDir(b.digest));
+        await repo.deleteBlobRows(trx, garbage.map((b) => b.digest));
+        progress.purged_blobs += garbage.length;
+        progress.freed_space += garbage.reduce((sum, b) => sum + b.size, 0);
+        await record(trx);
+        return garbage;
+      });
+      if (purged.length > 0) await run.log(`deleted ${purged.length} blobs (${progress.purged_blobs} so far, ${progress.freed_space} bytes freed so far)`);
     }
-    const purged = await db.transaction().execute(async (trx) => {
-      const locked = await repo.lockBlobs(trx, candidates.map((b) => b.digest), postgres);
-      const garbage = await garbageAmong(trx, locked, new Set(), options.cutoff);
-      for (const b of garbage) await run.storage.delete(blobDir(b.digest));
-      await repo.deleteBlobRows(trx, garbage.map((b) => b.digest));
-      progress.purged_blobs += garbage.length;
-      progress.freed_space += garbage.reduce((sum, b) => sum + b.size, 0);
-      await record(trx);
-      return garbage;
-    });
-    if (purged.length > 0) await run.log(`deleted ${purged.length} blobs (${progress.purged_blobs} so far, ${progress.freed_space} bytes freed so far)`);
+    if (upto === undefined) break;
+    after = upto;
   }
 
   await db.transaction().execute(record);

@@ -23,7 +23,7 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       // No grace window and small batches: sweeps interleave with pushes as tightly as they can.
-      server = await startTestServer(dialect, { gc: { graceMinutes: 0, batchSize: 3 }, jobs: { pollIntervalMs: 50 } });
+      server = await startTestServer(dialect, { gc: { graceMinutes: 0, batchSize: 3, pauseFactor: 0 }, jobs: { pollIntervalMs: 50 } });
     });
     after(() => server.close());
 

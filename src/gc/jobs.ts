@@ -28,7 +28,7 @@ export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clo
     try {
       const result = await collectGarbage(
         { database, storage, now: () => clock.now(), executionId: execution.id, progress, signal, log },
-        { deleteUntagged: parameters.delete_untagged, dryRun: parameters.dry_run, cutoff, batchSize: config.gc.batchSize },
+        { deleteUntagged: parameters.delete_untagged, dryRun: parameters.dry_run, cutoff, batchSize: config.gc.batchSize, pauseFactor: config.gc.pauseFactor },
       );
       return { ...result };
     } catch (err) {

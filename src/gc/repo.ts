@@ -16,9 +16,41 @@ export interface ArtifactNode {
   tagged: boolean;
 }
 
-/** The next blob rows after `after`, in digest order (keyset paging). */
-export function blobsAfter(db: Executor, after: string, limit: number): Promise<BlobRow[]> {
-  return db.selectFrom('blobs').select(['digest', 'size', 'created_at']).where('digest', '>', after).orderBy('digest').limit(limit).execute();
+/**
+ * The digest closing a window of `size` blob rows after `after`, or undefined when fewer are
+ * left: the sweep weighs the table a window at a time, so no query runs long.
+ */
+export async function windowEnd(db: Executor, after: string, size: number): Promise<string | undefined> {
+  const row = await db.selectFrom('blobs').select('digest').where('digest', '>', after).orderBy('digest').offset(size - 1).limit(1).executeTakeFirst();
+  return row?.digest;
+}
+
+function inWindow(db: Executor, after: string, upto: string | undefined) {
+  let query = db.selectFrom('blobs as b').select(['b.digest', 'b.size', 'b.created_at']).where('b.digest', '>', after);
+  if (upto !== undefined) query = query.where('b.digest', '<=', upto);
+  return query.orderBy('b.digest');
+}
+
+/** Every blob row of the window. */
+export function blobsIn(db: Executor, after: string, upto: string | undefined): Promise<BlobRow[]> {
+  return inWindow(db, after, upto).execute();
+}
+
+/**
+ * The garbage of a window, found by the database: older than the grace window, referenced by
+ * no artifact, no artifact's manifest, and linked nowhere since the grace window began.
+ */
+export function garbageBlobsIn(db: Executor, after: string, upto: string | undefined, cutoff: number): Promise<BlobRow[]> {
+  return inWindow(db, after, upto)
+    .where('b.created_at', '<', cutoff)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('artifact_references as r').select('r.artifact_id').whereRef('r.child_digest', '=', 'b.digest'))),
+    )
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts as a').select('a.id').whereRef('a.digest', '=', 'b.digest'))))
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('repository_blobs as l').select('l.digest').whereRef('l.digest', '=', 'b.digest').where('l.created_at', '>=', cutoff))),
+    )
+    .execute();
 }
 
 /** Blob rows by digest; on PostgreSQL locked FOR UPDATE, in digest order so two sweeps never deadlock. */
