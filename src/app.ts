@@ -43,6 +43,9 @@ export interface AppDeps {
 }
 
 /** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
+/** How long shutdown waits for requests in flight (uploads) before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export async function buildApp({ config, db, storage, jobs, clock, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -92,6 +95,19 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
   jobs.schedule({ name: 'dispatch-events', everyMs: config.jobs.pollIntervalMs, run: async () => void (await events.dispatch(clock.now())) });
   if (config.jobs.workers > 0) app.addHook('onReady', async () => jobService.start());
+  app.addHook('preClose', async () => {
+    // Node closes only the connections idle at the moment close begins; a keep-alive one that
+    // turns idle an instant later would hold shutdown for the keep-alive timeout (72 s). Keep
+    // closing idle ones, and after a grace period for uploads in flight, close the rest.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+    const rest = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    idle.unref();
+    rest.unref();
+    app.server.once('close', () => {
+      clearInterval(idle);
+      clearTimeout(rest);
+    });
+  });
   app.addHook('onClose', async () => {
     jobs.stop();
     await jobService.stop();
