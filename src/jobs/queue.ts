@@ -63,6 +63,9 @@ export async function enqueue(trx: Executor, spec: ExecutionSpec, now: number): 
 
 /** The execution's status from its tasks: running while any is unfinished, else the worst outcome. */
 export async function refreshExecution(db: Executor, executionId: number, now: number): Promise<JobStatus> {
+  // The execution's row is locked before its tasks are read: two tasks finishing at once
+  // would otherwise each see the other still running, and the execution would never end.
+  await db.updateTable('executions').set({ update_time: now }).where('id', '=', executionId).execute();
   const rows = await db.selectFrom('tasks').select(['status']).where('execution_id', '=', executionId).execute();
   const statuses = new Set(rows.map((r) => r.status));
   const unfinished = statuses.has('Pending') || statuses.has('Running');
