@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RegistryClient } from './client.js';
 import { sha256Digest } from './data.js';
-import { pool, type Measured } from './workloads.js';
+import { manifestFor, pool, type Measured } from './workloads.js';
 
 export interface ListingPlan {
   artifacts: number;
@@ -60,16 +60,8 @@ function sharedBlobs(): { config: Buffer; layer: Buffer } {
 }
 
 /** Distinct per artifact through an annotation, as a build's revision label would be. */
-function manifestFor(index: number, config: Buffer, layer: Buffer): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(layer), size: layer.length }],
-      annotations: { 'org.opencontainers.image.revision': `bench-listing-${index}` },
-    }),
-  );
+function listingManifest(index: number, config: Buffer, layer: Buffer): Buffer {
+  return manifestFor(config, layer, { 'org.opencontainers.image.revision': `bench-listing-${index}` });
 }
 
 /** Zero-padded so that the tag order of /tags/list is the push order. */
@@ -99,7 +91,7 @@ export async function seedListing(c: RegistryClient, plan: ListingPlan, log: (li
   let puts = 0;
   const t0 = performance.now();
   await pool(indexes, plan.seedConcurrency, async (i) => {
-    const body = manifestFor(i, config, layer);
+    const body = listingManifest(i, config, layer);
     for (let t = 0; t < plan.tagsPerArtifact; t++) {
       await c.request('PUT', `/v2/${c.repository}/manifests/${tagName(i, t)}`, { headers: { 'content-type': OCI_MANIFEST }, body, expect: [201] });
       puts++;
@@ -132,7 +124,7 @@ function listingEndpoints(c: RegistryClient, plan: ListingPlan): Endpoint[] {
   const deepPage = Math.max(2, Math.floor(pages * 0.9));
   const deepArtifact = Math.floor(plan.artifacts * 0.1);
   const { config, layer } = sharedBlobs();
-  const deepDigest = sha256Digest(manifestFor(deepArtifact, config, layer));
+  const deepDigest = sha256Digest(listingManifest(deepArtifact, config, layer));
   const deepLast = tagName(Math.floor(plan.artifacts * 0.9), 0);
   const total = plan.artifacts;
   const json = (body: string): unknown => JSON.parse(body);

@@ -170,13 +170,15 @@ function imageParts(seed: string, layerSize: number): { config: Buffer; layer: B
   return { config, layer };
 }
 
-function manifestFor(config: Buffer, layer: Buffer): Buffer {
+/** An image manifest of one config and one layer; annotations make otherwise equal manifests distinct. */
+export function manifestFor(config: Buffer, layer: Buffer, annotations?: Record<string, string>): Buffer {
   return Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.length },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(layer), size: layer.length }],
+      ...(annotations ? { annotations } : {}),
     }),
   );
 }

@@ -5,11 +5,12 @@ import type { Executor, Repository } from '../db/index.js';
 import { ApiError } from '../errors/api-error.js';
 import { isDigestReference } from '../lib/digest.js';
 import { isValidRepositoryName } from '../lib/names.js';
-import { immutableTags } from '../policies/immutability/index.js';
+import { firstImmutableTag } from '../policies/immutability/index.js';
 import { QuotaExceededError } from '../projects/index.js';
-import { ArtifactExistsError, copyArtifact, ensureRepository } from '../registry/index.js';
+import { ArtifactExistsError, copyArtifact, ensureRepository, findRepository } from '../registry/index.js';
 import type { RepositoryParams } from './schema.js';
 import { ArtifactService } from './service.js';
+import { recordEvents } from '../events/index.js';
 
 /** `project/repository:tag` or `project/repository@digest`, as Harbor's `from` names the source. */
 export function parseCopySource(from: unknown): { project: string; repository: string; reference: string } {
@@ -46,7 +47,7 @@ export const artifactCopyApi: ApiFeature = (scope, deps) => {
       if (!permissions.can('artifact', 'create', targetName)) throw new ApiError('FORBIDDEN', `not allowed to create artifacts in repository ${targetName}`);
       const from = await requireProject(request, deps, source.project, 'repository', 'pull');
       if (!from.permissions.can('repository', 'pull', source.repository)) throw new ApiError('NOT_FOUND', `repository ${source.repository} not found`);
-      const sourceRepository = await deps.database.db.selectFrom('repositories').selectAll().where('name', '=', source.repository).executeTakeFirst();
+      const sourceRepository = await findRepository(deps.database.db, source.repository);
       if (!sourceRepository) throw new ApiError('NOT_FOUND', `repository ${source.repository} not found`);
       const artifact = await service.resolve(sourceRepository, source.reference);
       if (sourceRepository.name === targetName) throw new ApiError('CONFLICT', `the artifact ${targetName}@${artifact.digest} already exists`);
@@ -59,12 +60,10 @@ export const artifactCopyApi: ApiFeature = (scope, deps) => {
           const target = await ensureRepository(trx, project.id, targetName, now);
           const { root, created, movedTags } = await copyArtifact(trx, sourceRepository, artifact, target, now);
           await refuseImmutableMoves(trx, target, movedTags);
-          for (const { artifact: copied, tags } of created) {
-            await trx
-              .insertInto('events')
-              .values({ type: 'PUSH_ARTIFACT', project_id: project.id, repository: targetName, digest: copied.digest, tag: tags[0] ?? null, operator, created_at: now })
-              .execute();
-          }
+          await recordEvents(
+            trx,
+            created.map(({ artifact: copied, tags }) => ({ type: 'PUSH_ARTIFACT', projectId: project.id, repository: targetName, digest: copied.digest, tag: tags[0] ?? null, operator, at: now })),
+          );
           await recordAudit(trx, {
             projectId: project.id,
             operation: 'create',
@@ -91,7 +90,6 @@ export const artifactCopyApi: ApiFeature = (scope, deps) => {
 
 /** A copied tag may not take an immutable tag of the target away from its artifact; the rollback restores it. */
 async function refuseImmutableMoves(trx: Executor, target: Repository, movedTags: readonly string[]): Promise<void> {
-  if (movedTags.length === 0) return;
-  const [first] = [...(await immutableTags(trx, target.project_id, target.name, movedTags))];
+  const first = await firstImmutableTag(trx, target.project_id, target.name, movedTags);
   if (first !== undefined) throw new ApiError('PRECONDITION', `the tag ${target.name}:${first} is immutable and cannot be moved`);
 }

@@ -188,16 +188,6 @@ export async function artifactIdsByDigest(db: Executor, repositoryId: number, di
   return new Map(rows.map((r) => [r.digest, r.id]));
 }
 
-export async function blobSize(db: Executor, digest: string): Promise<number | undefined> {
-  const row = await db.selectFrom('blobs').select('size').where('digest', '=', digest).executeTakeFirst();
-  return row?.size;
-}
-
-export async function deleteArtifactLabels(db: Executor, artifactIds: readonly number[]): Promise<void> {
-  if (artifactIds.length === 0) return;
-  await db.deleteFrom('artifact_labels').where('artifact_id', 'in', [...artifactIds]).execute();
-}
-
 /** The project's repositories (with or without artifacts), for listings across them. */
 export function repositoriesOfProject(db: Executor, projectId: number): Promise<Repository[]> {
   return db.selectFrom('repositories').selectAll().where('project_id', '=', projectId).execute();
@@ -207,13 +197,8 @@ export function artifactsOfRepository(db: Executor, repositoryId: number): Promi
   return db.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repositoryId).execute();
 }
 
-/** Every artifact of the repository with its tags and references; the repository row stays (blob links point at it). */
-export async function deleteRepositoryContent(db: Executor, repositoryId: number, now: number): Promise<void> {
-  const ofRepository = () => db.selectFrom('artifacts').select('artifacts.id').where('artifacts.repository_id', '=', repositoryId);
-  await db.deleteFrom('artifact_labels').where('artifact_id', 'in', ofRepository()).execute();
-  await db.deleteFrom('tags').where('repository_id', '=', repositoryId).execute();
-  await db.deleteFrom('artifact_references').where('artifact_id', 'in', ofRepository()).execute();
-  await db.deleteFrom('artifacts').where('repository_id', '=', repositoryId).execute();
+/** Marks the repository changed; its row stays when its artifacts go (blob links point at it). */
+export async function touchRepository(db: Executor, repositoryId: number, now: number): Promise<void> {
   await db.updateTable('repositories').set({ updated_at: now }).where('id', '=', repositoryId).execute();
 }
 

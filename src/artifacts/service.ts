@@ -5,14 +5,15 @@ import { ApiError } from '../errors/api-error.js';
 import { DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
 import { isValidTag } from '../lib/names.js';
 import { labelsOfArtifacts } from '../labels/index.js';
-import { accessoriesOf, releaseArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
-import { immutabilityOf, immutableTags } from '../policies/immutability/index.js';
+import { accessoriesOf, deleteArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
+import { firstImmutableTag, immutabilityOf } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../storage/index.js';
 import type { Clock } from '../system/clock.js';
 import { extraAttrs, readChartFiles, readConfig, readManifest } from './content.js';
 import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from './manifest.js';
 import * as repo from './repo.js';
+import { recordEvent } from '../events/index.js';
 
 export interface ArtifactsDeps {
   database: Database;
@@ -177,7 +178,6 @@ export class ArtifactService {
         if (parents.length > 0) throw new ApiError('PRECONDITION', `artifact ${each.digest} is part of index ${parents[0]}; delete the index first`);
         await refuseImmutable(trx, repository, await tagsOfArtifact(trx, each.id));
       }
-      await repo.deleteArtifactLabels(trx, doomed.map((a) => a.id));
       for (const each of doomed) {
         await deleteArtifactRows(trx, each.id, now);
         await event(trx, 'DELETE_ARTIFACT', repository, each.digest, null, actor, now);
@@ -226,8 +226,9 @@ export class ArtifactService {
     await this.deps.database.db.transaction().execute(async (trx) => {
       const artifacts = await repo.artifactsOfRepository(trx, repository.id);
       for (const artifact of artifacts) await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
-      await releaseArtifacts(trx, artifacts.map((a) => a.id), now);
-      await repo.deleteRepositoryContent(trx, repository.id, now);
+      // Through the registry's own deletion, so quotas and GC's record of manifests stay right.
+      await deleteArtifacts(trx, artifacts.map((a) => a.id), now);
+      await repo.touchRepository(trx, repository.id, now);
       for (const artifact of artifacts) await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
       await event(trx, 'DELETE_REPOSITORY', repository, null, null, actor, now);
       await audit(trx, 'delete', 'repository', repository, repository.name, actor, now);
@@ -267,10 +268,7 @@ function chartDependencies(chartYaml: string): unknown[] {
 }
 
 async function event(trx: Executor, type: string, repository: Repository, digest: string | null, tag: string | null, actor: Actor, now: number) {
-  await trx
-    .insertInto('events')
-    .values({ type, project_id: repository.project_id, repository: repository.name, digest, tag, operator: actor.name, created_at: now })
-    .execute();
+  await recordEvent(trx, { type, projectId: repository.project_id, repository: repository.name, digest, tag, operator: actor.name, at: now });
 }
 
 async function audit(trx: Executor, operation: 'create' | 'update' | 'delete', resourceType: string, repository: Repository, resource: string, actor: Actor, now: number) {
@@ -279,7 +277,6 @@ async function audit(trx: Executor, operation: 'create' | 'update' | 'delete', r
 
 /** Immutable tags are protected on the API as on /v2/: Harbor answers 412 here. */
 async function refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
-  const protectedTags = await immutableTags(trx, repository.project_id, repository.name, tags);
-  const first = [...protectedTags][0];
+  const first = await firstImmutableTag(trx, repository.project_id, repository.name, tags);
   if (first !== undefined) throw new ApiError('PRECONDITION', `the tag ${repository.name}:${first} is immutable and cannot be moved or deleted`);
 }

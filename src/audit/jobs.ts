@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../db/index.js';
-import type { PeriodicJob } from '../jobs/runner.js';
+import type { PeriodicJob } from '../jobs/index.js';
 import type { Clock } from '../system/clock.js';
 import type { RuntimeSettings } from '../system/settings.js';
 import { deleteAuditLogsBefore } from './repo.js';

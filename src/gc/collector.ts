@@ -39,6 +39,9 @@ export interface GcRun {
   log(line: string): Promise<void>;
 }
 
+/** Blob rows weighed per query in the sweep: bounded, so the database is never busy long with one. */
+const SCAN_WINDOW = 2000;
+
 class Stopped extends Error {
   constructor() {
     super('garbage collection stopped');
@@ -68,9 +71,6 @@ class Stopped extends Error {
  * A dry run takes the same path without deleting: step 1's artifacts are counted and then
  * ignored as references in steps 2 and 3, so it reports what a real run would delete.
  */
-/** Blob rows weighed per query in the sweep: bounded, so the database is never busy long with one. */
-const SCAN_WINDOW = 2000;
-
 export async function collectGarbage(run: GcRun, options: GcOptions): Promise<GcProgress> {
   const progress = { ...run.progress };
   const postgres = run.database.dialect === 'postgres';

@@ -9,7 +9,6 @@ export {
   listExecutions,
   mergeExtraAttrs,
   refreshExecution,
-  retryExecution,
   stopExecution,
   taskLog,
   tasksOf,

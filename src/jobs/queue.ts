@@ -88,28 +88,24 @@ export async function refreshExecution(db: Executor, executionId: number, now: n
 }
 
 /** Stops an execution: pending tasks never start, running ones are told to stop. */
-export async function stopExecution(database: Database, executionId: number, now: number): Promise<void> {
+export function stopExecution(database: Database, executionId: number, now: number): Promise<void> {
+  return stopTasks(database, executionId, 'execution_id', executionId, now);
+}
+
+/** Stops one task (Harbor's "stop job"): pending, it never starts; running, it is told to stop. */
+export function stopTask(database: Database, task: Task, now: number): Promise<void> {
+  return stopTasks(database, task.execution_id, 'id', task.id, now);
+}
+
+async function stopTasks(database: Database, executionId: number, column: 'execution_id' | 'id', value: number, now: number): Promise<void> {
   await database.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('tasks')
       .set({ status: 'Stopped', end_time: now, update_time: now, status_message: 'stopped' })
-      .where('execution_id', '=', executionId)
+      .where(column, '=', value)
       .where('status', '=', 'Pending')
       .execute();
-    await trx.updateTable('tasks').set({ stop_requested: 1, update_time: now }).where('execution_id', '=', executionId).where('status', '=', 'Running').execute();
-    await refreshExecution(trx, executionId, now);
-  });
-}
-
-/** Runs an execution's failed or stopped tasks again. */
-export async function retryExecution(database: Database, executionId: number, now: number): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('tasks')
-      .set({ status: 'Pending', attempts: 0, run_after: now, stop_requested: 0, end_time: null, status_message: '', update_time: now })
-      .where('execution_id', '=', executionId)
-      .where('status', 'in', ['Error', 'Stopped'])
-      .execute();
+    await trx.updateTable('tasks').set({ stop_requested: 1, update_time: now }).where(column, '=', value).where('status', '=', 'Running').execute();
     await refreshExecution(trx, executionId, now);
   });
 }

@@ -3,7 +3,7 @@ import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '.
 import { parseBody } from '../api/body.js';
 import { ApiError } from '../errors/api-error.js';
 import { pausedKinds, queues, runningTasksOf, setPausedKinds } from './monitor-repo.js';
-import { findTask, refreshExecution, taskLog } from './queue.js';
+import { findTask, refreshExecution, stopTask, taskLog } from './queue.js';
 
 const actionSchema = z.object({ action: z.enum(['stop', 'pause', 'resume']) }).strict();
 
@@ -46,12 +46,7 @@ export const jobsApi: ApiFeature = (scope, deps) => {
     requireSystem(request, deps.access, 'jobservice-monitor', 'stop');
     const task = await findTask(db, numericId(request.params.job_id, 'job_id'));
     if (!task) throw new ApiError('NOT_FOUND', `job ${request.params.job_id} not found`);
-    const now = deps.clock.now();
-    await db.transaction().execute(async (trx) => {
-      await trx.updateTable('tasks').set({ status: 'Stopped', status_message: 'stopped', end_time: now, update_time: now }).where('id', '=', task.id).where('status', '=', 'Pending').execute();
-      await trx.updateTable('tasks').set({ stop_requested: 1, update_time: now }).where('id', '=', task.id).where('status', '=', 'Running').execute();
-      await refreshExecution(trx, task.execution_id, now);
-    });
+    await stopTask(deps.database, task, deps.clock.now());
     return reply.code(200).send();
   });
 

@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit/index.js';
 import type { Artifact, Executor, Repository } from '../db/index.js';
-import { immutableTags } from '../policies/immutability/index.js';
+import { firstImmutableTag } from '../policies/immutability/index.js';
 import { crossedQuotaWarning, holdContent } from '../projects/index.js';
 import { chargingQuota, recordQuotaExceeded } from './quota.js';
 import { OciError } from '../errors/oci.js';
@@ -12,6 +12,7 @@ import { ManifestCache } from './manifest-cache.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
+import { recordEvent } from '../events/index.js';
 
 /** Who changed something, for the event and audit rows. */
 export interface Actor {
@@ -32,11 +33,6 @@ export function parseReference(reference: string): ManifestReference {
   }
   if (!isValidTag(reference)) throw new OciError('MANIFEST_INVALID', { tag: reference }, `invalid tag "${reference}"`);
   return { kind: 'tag', tag: reference };
-}
-
-export interface StoredManifest {
-  artifact: Artifact;
-  body: Buffer;
 }
 
 export class ManifestService {
@@ -125,18 +121,8 @@ export class ManifestService {
         tag: reference.kind === 'tag' ? reference.tag : null,
         now,
       });
-      await trx
-        .insertInto('events')
-        .values({
-          type: 'PUSH_ARTIFACT',
-          project_id: repository.project_id,
-          repository: repository.name,
-          digest: digest.toString(),
-          tag: reference.kind === 'tag' ? reference.tag : null,
-          operator: actor.name,
-          created_at: now,
-        })
-        .execute();
+      const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag: reference.kind === 'tag' ? reference.tag : null, operator: actor.name, at: now };
+      await recordEvent(trx, { type: 'PUSH_ARTIFACT', ...pushed });
       await recordAudit(trx, {
         projectId: repository.project_id,
         operation: 'create',
@@ -151,10 +137,7 @@ export class ManifestService {
         const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
         const charged = await holdContent(trx, repository.project_id, held, now);
         if (crossedQuotaWarning(charged)) {
-          await trx
-            .insertInto('events')
-            .values({ type: 'QUOTA_WARNING', project_id: repository.project_id, repository: repository.name, digest: digest.toString(), tag: reference.kind === 'tag' ? reference.tag : null, operator: actor.name, created_at: now })
-            .execute();
+          await recordEvent(trx, { type: 'QUOTA_WARNING', ...pushed });
         }
       }
     }), () =>
@@ -209,8 +192,7 @@ export class ManifestService {
   }
 
   private async refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
-    const protectedTags = await immutableTags(trx, repository.project_id, repository.name, tags);
-    const first = [...protectedTags][0];
+    const first = await firstImmutableTag(trx, repository.project_id, repository.name, tags);
     if (first !== undefined) {
       throw new OciError('DENIED', { tag: first }, `the tag ${repository.name}:${first} is immutable and cannot be overwritten or deleted`);
     }
@@ -240,10 +222,7 @@ export class ManifestService {
         }
         for (const each of doomed) await repo.deleteArtifact(trx, each.id, now);
         for (const accessory of accessories) {
-          await trx
-            .insertInto('events')
-            .values({ type: 'DELETE_ARTIFACT', project_id: repository.project_id, repository: repository.name, digest: accessory.digest, tag: null, operator: actor.name, created_at: now })
-            .execute();
+          await recordEvent(trx, { type: 'DELETE_ARTIFACT', projectId: repository.project_id, repository: repository.name, digest: accessory.digest, operator: actor.name, at: now });
           await recordAudit(trx, {
             projectId: repository.project_id,
             operation: 'delete',
@@ -255,18 +234,15 @@ export class ManifestService {
           });
         }
       }
-      await trx
-        .insertInto('events')
-        .values({
-          type: reference.kind === 'tag' ? 'DELETE_TAG' : 'DELETE_ARTIFACT',
-          project_id: repository.project_id,
-          repository: repository.name,
-          digest: reference.kind === 'digest' ? reference.digest : null,
-          tag: reference.kind === 'tag' ? reference.tag : null,
-          operator: actor.name,
-          created_at: now,
-        })
-        .execute();
+      await recordEvent(trx, {
+        type: reference.kind === 'tag' ? 'DELETE_TAG' : 'DELETE_ARTIFACT',
+        projectId: repository.project_id,
+        repository: repository.name,
+        digest: reference.kind === 'digest' ? reference.digest : null,
+        tag: reference.kind === 'tag' ? reference.tag : null,
+        operator: actor.name,
+        at: now,
+      });
       await recordAudit(trx, {
         projectId: repository.project_id,
         operation: 'delete',

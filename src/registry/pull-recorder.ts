@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../audit/index.js';
 import { recordAudits } from '../audit/index.js';
-import type { Insertable } from 'kysely';
-import type { Database, EventsTable } from '../db/index.js';
+import type { Database } from '../db/index.js';
+import { recordEvents, type ChangeEvent } from '../events/index.js';
 import type { Clock } from '../system/clock.js';
 import { recordPulls } from './repo.js';
 
@@ -19,11 +19,6 @@ export interface Pull {
   clientIp: string;
 }
 
-type PullEvent = Insertable<EventsTable>;
-
-/** 7 columns a row: well under both engines' bound-parameter limits. */
-const EVENT_ROWS_PER_INSERT = 500;
-
 /** Past this many pending audit rows a flush starts at once, so memory stays bounded. */
 const MAX_PENDING_AUDITS = 5_000;
 
@@ -35,7 +30,7 @@ const MAX_PENDING_AUDITS = 5_000;
 export class PullRecorder {
   private counts = new Map<number, { repositoryId: number; artifactId: number; count: number; at: number }>();
   private audits: AuditEntry[] = [];
-  private events: PullEvent[] = [];
+  private events: ChangeEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -62,15 +57,7 @@ export class PullRecorder {
       clientIp: pull.clientIp,
       at,
     });
-    this.events.push({
-      type: 'PULL_ARTIFACT',
-      project_id: pull.projectId,
-      repository: pull.repository,
-      digest: pull.digest,
-      tag: pull.tag,
-      operator: pull.username,
-      created_at: at,
-    });
+    this.events.push({ type: 'PULL_ARTIFACT', projectId: pull.projectId, repository: pull.repository, digest: pull.digest, tag: pull.tag, operator: pull.username, at });
     if (this.audits.length >= MAX_PENDING_AUDITS) {
       void this.flush();
       return;
@@ -93,7 +80,7 @@ export class PullRecorder {
         await recordPulls(trx, counts);
         await recordAudits(trx, audits);
         // The outbox's PULL_ARTIFACT events (webhooks) ride in the same batch.
-        for (let i = 0; i < events.length; i += EVENT_ROWS_PER_INSERT) await trx.insertInto('events').values(events.slice(i, i + EVENT_ROWS_PER_INSERT)).execute();
+        await recordEvents(trx, events);
       });
     } catch {
       // The database closing under us, or an artifact deleted meanwhile: pull statistics are best effort.

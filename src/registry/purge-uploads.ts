@@ -1,4 +1,4 @@
-import type { PeriodicJob } from '../jobs/runner.js';
+import type { PeriodicJob } from '../jobs/index.js';
 import { uploadDir } from '../storage/index.js';
 import type { RegistryDeps } from './deps.js';
 

@@ -1,6 +1,7 @@
 import type { Database } from '../db/index.js';
 import { OciError } from '../errors/oci.js';
 import { QuotaExceededError } from '../projects/index.js';
+import { recordEvent } from '../events/index.js';
 
 /** The registry's answer to content a project's quota cannot take: DENIED, saying the quota. */
 export function quotaDenied(err: QuotaExceededError): OciError {
@@ -29,10 +30,7 @@ export async function recordQuotaExceeded(
   event: { projectId: number; repository: string; digest: string; tag: string | null; operator: string; at: number },
 ): Promise<void> {
   try {
-    await database.db
-      .insertInto('events')
-      .values({ type: 'QUOTA_EXCEED', project_id: event.projectId, repository: event.repository, digest: event.digest, tag: event.tag, operator: event.operator, created_at: event.at })
-      .execute();
+    await recordEvent(database.db, { type: 'QUOTA_EXCEED', ...event });
   } catch {
     // Best effort: the push was refused either way.
   }

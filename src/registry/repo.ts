@@ -15,7 +15,9 @@ export async function ensureRepository(db: Executor, projectId: number, name: st
     .values({ project_id: projectId, name, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+  const created = await findRepository(db, name);
+  if (!created) throw new Error(`repository ${name} vanished while being created`);
+  return created;
 }
 
 /** Size of a blob visible in the repository, or undefined when it is not linked there. */
@@ -219,25 +221,36 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
 }
 
 /** Removes the artifact and lets go of the content it held in its project's quota. */
-export async function deleteArtifact(db: Executor, artifactId: number, now: number): Promise<void> {
-  await releaseArtifacts(db, [artifactId], now);
-  // The manifest bytes stay in storage; GC removes them once no artifact has the digest.
-  await db
-    .insertInto('deleted_manifests')
-    .columns(['digest', 'size', 'deleted_at'])
-    .expression((eb) => eb.selectFrom('artifacts').select(['digest', 'manifest_size', eb.val(now).as('deleted_at')]).where('id', '=', artifactId))
-    .onConflict((oc) => oc.column('digest').doUpdateSet({ deleted_at: now }))
-    .execute();
-  await db.deleteFrom('tags').where('artifact_id', '=', artifactId).execute();
-  await db.deleteFrom('artifact_references').where('artifact_id', '=', artifactId).execute();
-  await db.deleteFrom('artifacts').where('id', '=', artifactId).execute();
+export function deleteArtifact(db: Executor, artifactId: number, now: number): Promise<void> {
+  return deleteArtifacts(db, [artifactId], now);
+}
+
+/**
+ * Removes artifacts with their tags and references, in batches: their content is released
+ * from the quota, and their manifest digests are recorded for GC, which removes the bytes once
+ * no artifact has the digest. Every way of deleting artifacts goes through here.
+ */
+export async function deleteArtifacts(db: Executor, artifactIds: readonly number[], now: number): Promise<void> {
+  await releaseArtifacts(db, artifactIds);
+  for (let i = 0; i < artifactIds.length; i += 500) {
+    const ids = artifactIds.slice(i, i + 500);
+    await db
+      .insertInto('deleted_manifests')
+      .columns(['digest', 'size', 'deleted_at'])
+      .expression((eb) => eb.selectFrom('artifacts').select(['digest', 'manifest_size', eb.val(now).as('deleted_at')]).where('id', 'in', ids).groupBy(['digest', 'manifest_size']))
+      .onConflict((oc) => oc.column('digest').doUpdateSet({ deleted_at: now }))
+      .execute();
+    await db.deleteFrom('tags').where('artifact_id', 'in', ids).execute();
+    await db.deleteFrom('artifact_references').where('artifact_id', 'in', ids).execute();
+    await db.deleteFrom('artifacts').where('id', 'in', ids).execute();
+  }
 }
 
 /**
  * The quota side of removing artifacts (call before their rows go): each releases its
  * manifest and the blobs it references.
  */
-export async function releaseArtifacts(db: Executor, artifactIds: readonly number[], now: number): Promise<void> {
+export async function releaseArtifacts(db: Executor, artifactIds: readonly number[]): Promise<void> {
   if (artifactIds.length === 0) return;
   const byProject = new Map<number, string[]>();
   const hold = (projectId: number, digest: string) => {
@@ -264,7 +277,7 @@ export async function releaseArtifacts(db: Executor, artifactIds: readonly numbe
       .execute();
     for (const row of blobs) hold(row.project_id, row.child_digest);
   }
-  for (const [projectId, digests] of byProject) await releaseContent(db, projectId, digests, now);
+  for (const [projectId, digests] of byProject) await releaseContent(db, projectId, digests);
 }
 
 export async function tagsOfArtifact(db: Executor, artifactId: number): Promise<string[]> {

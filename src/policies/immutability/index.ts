@@ -5,13 +5,13 @@ import { isImmutable } from './rules.js';
 export { immutabilityApi } from './routes.js';
 export { doublestarMatch } from './doublestar.js';
 
-/** Of the given tags of a repository (`project/repo`), those an immutability rule protects. */
-export async function immutableTags(db: Executor, projectId: number, repository: string, tags: readonly string[]): Promise<Set<string>> {
-  if (tags.length === 0) return new Set();
+/** The first of the given tags of a repository (`project/repo`) that an immutability rule protects. */
+export async function firstImmutableTag(db: Executor, projectId: number, repository: string, tags: readonly string[]): Promise<string | undefined> {
+  if (tags.length === 0) return undefined;
   const rules = await rulesOf(db, projectId);
-  if (rules.length === 0) return new Set();
+  if (rules.length === 0) return undefined;
   const inside = repository.slice(repository.indexOf('/') + 1);
-  return new Set(tags.filter((tag) => isImmutable(rules, inside, tag)));
+  return tags.find((tag) => isImmutable(rules, inside, tag));
 }
 
 /**

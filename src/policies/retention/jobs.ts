@@ -1,12 +1,13 @@
 import { recordAudit } from '../../audit/index.js';
 import type { Database, Executor, Repository } from '../../db/index.js';
 import { removeSchedule, type JobService, type TaskContext } from '../../jobs/index.js';
-import { accessoriesOf, deleteArtifact } from '../../registry/index.js';
+import { accessoriesOf, deleteArtifact, deleteTag } from '../../registry/index.js';
 import type { Clock } from '../../system/clock.js';
 import { immutabilityOf } from '../immutability/index.js';
-import { candidatesOf, deleteTagByName, findPolicy, orphanedChildren } from './repo.js';
+import { candidatesOf, findPolicy, orphanedChildren } from './repo.js';
 import { decide, decisionTable, type Decision } from './rules.js';
 import { startRun, TASK_KIND, VENDOR_TYPE, type RetentionTaskParams } from './service.js';
+import { recordEvent } from '../../events/index.js';
 
 export interface RetentionJobDeps {
   database: Database;
@@ -68,7 +69,7 @@ async function plan(trx: Executor, repository: Repository, params: RetentionTask
       continue;
     }
     const doomed = [{ id: decision.candidate.id, digest: decision.candidate.digest }, ...(await accessoriesOf(trx, repository.id, decision.candidate.digest))];
-    for (const each of [...doomed]) doomed.push(...(await orphanedChildren(trx, repository.id, each.id)));
+    for (const each of [...doomed]) doomed.push(...(await orphanedChildren(trx, repository.id, each)));
     // An accessory's immutable tag keeps its subject too: nothing immutable is removed.
     const accessoryTags = await trx.selectFrom('tags').select('name').where('artifact_id', 'in', doomed.slice(1).map((d) => d.id).concat(-1)).execute();
     const protectedTag = accessoryTags.find((t) => immutable(repository.name, t.name));
@@ -83,16 +84,13 @@ async function plan(trx: Executor, repository: Repository, params: RetentionTask
 
 async function apply(trx: Executor, repository: Repository, planned: readonly Planned[], operator: string, now: number): Promise<void> {
   const write = async (type: 'DELETE_ARTIFACT' | 'DELETE_TAG', resourceType: string, digest: string, tag: string | null) => {
-    await trx
-      .insertInto('events')
-      .values({ type, project_id: repository.project_id, repository: repository.name, digest, tag, operator, created_at: now })
-      .execute();
+    await recordEvent(trx, { type, projectId: repository.project_id, repository: repository.name, digest, tag, operator, at: now });
     const resource = tag === null ? `${repository.name}@${digest}` : `${repository.name}:${tag}`;
     await recordAudit(trx, { projectId: repository.project_id, operation: 'delete', resourceType, resource, username: operator, at: now });
   };
   for (const { decision, doomed } of planned) {
     for (const tag of decision.deletedTags) {
-      await deleteTagByName(trx, repository.id, tag);
+      await deleteTag(trx, repository.id, tag);
       await write('DELETE_TAG', 'tag', decision.candidate.digest, tag);
     }
     for (const each of doomed) {
@@ -143,8 +141,5 @@ async function markDone(database: Database, trx: Executor, executionId: number, 
   await trx.updateTable('executions').set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', executionId).execute();
   const tasks = await trx.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('execution_id', '=', executionId).executeTakeFirstOrThrow();
   if (params.dryRun || done.length !== Number(tasks.n)) return;
-  await trx
-    .insertInto('events')
-    .values({ type: 'TAG_RETENTION', project_id: params.projectId, repository: null, digest: null, tag: null, operator: params.operator, created_at: now })
-    .execute();
+  await recordEvent(trx, { type: 'TAG_RETENTION', projectId: params.projectId, repository: null, operator: params.operator, at: now });
 }

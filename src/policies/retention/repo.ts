@@ -1,4 +1,5 @@
 import type { Executor, RetentionPolicyRow } from '../../db/index.js';
+import { parentIndexes, tagsOfArtifact } from '../../registry/index.js';
 import type { Candidate } from './rules.js';
 
 export function findPolicy(db: Executor, id: number): Promise<RetentionPolicyRow | undefined> {
@@ -52,33 +53,19 @@ export async function candidatesOf(db: Executor, repositoryId: number): Promise<
 }
 
 /** An index's child manifests that nothing else keeps: untagged, and listed by no other index of the repository. */
-export async function orphanedChildren(db: Executor, repositoryId: number, indexId: number): Promise<Array<{ id: number; digest: string }>> {
+export async function orphanedChildren(db: Executor, repositoryId: number, index: { id: number; digest: string }): Promise<Array<{ id: number; digest: string }>> {
   const children = await db
     .selectFrom('artifact_references as r')
     .innerJoin('artifacts as child', (join) => join.onRef('child.digest', '=', 'r.child_digest').on('child.repository_id', '=', repositoryId))
     .select(['child.id', 'child.digest'])
-    .where('r.artifact_id', '=', indexId)
+    .where('r.artifact_id', '=', index.id)
     .where('r.child_kind', '=', 'manifest')
     .execute();
   const out: Array<{ id: number; digest: string }> = [];
   for (const child of children) {
-    const tagged = await db.selectFrom('tags').select('id').where('artifact_id', '=', child.id).limit(1).executeTakeFirst();
-    if (tagged) continue;
-    const otherParent = await db
-      .selectFrom('artifact_references as r')
-      .innerJoin('artifacts as parent', 'parent.id', 'r.artifact_id')
-      .select('parent.id')
-      .where('parent.repository_id', '=', repositoryId)
-      .where('parent.id', '!=', indexId)
-      .where('r.child_kind', '=', 'manifest')
-      .where('r.child_digest', '=', child.digest)
-      .limit(1)
-      .executeTakeFirst();
-    if (!otherParent) out.push(child);
+    if ((await tagsOfArtifact(db, child.id)).length > 0) continue;
+    const parents = await parentIndexes(db, repositoryId, child.digest);
+    if (parents.every((parent) => parent === index.digest)) out.push(child);
   }
   return out;
-}
-
-export async function deleteTagByName(db: Executor, repositoryId: number, name: string): Promise<void> {
-  await db.deleteFrom('tags').where('repository_id', '=', repositoryId).where('name', '=', name).execute();
 }

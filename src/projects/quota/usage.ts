@@ -85,7 +85,7 @@ export async function holdContents(trx: Executor, projectId: number, holders: Re
 /** What a charge did to the project's usage. */
 export interface QuotaCharge {
   added: number;
-  /** Usage after the charge. */
+  /** Usage after the charge; 0 when unlimited, where nobody asks. */
   used: number;
   /** -1 is unlimited. */
   hard: number;
@@ -105,7 +105,7 @@ export function crossedQuotaWarning(charge: QuotaCharge | undefined): boolean {
  * Artifacts of the project let go of their content (the digests listed as often as they were
  * held); digests no artifact holds any more are removed and their bytes released.
  */
-export async function releaseContent(trx: Executor, projectId: number, digests: readonly string[], now: number): Promise<void> {
+export async function releaseContent(trx: Executor, projectId: number, digests: readonly string[]): Promise<void> {
   if (digests.length === 0) return;
   const counts = new Map<string, number>();
   for (const digest of digests) counts.set(digest, (counts.get(digest) ?? 0) + 1);
@@ -145,7 +145,6 @@ export async function releaseContent(trx: Executor, projectId: number, digests: 
       .where('shard', '=', 0)
       .execute();
   }
-  void now;
 }
 
 /** Usage counters per project: concurrent charges into one project mostly touch different rows. */
@@ -182,7 +181,8 @@ async function charge(trx: Executor, projectId: number, bytes: number, now: numb
     .returning('allowance')
     .executeTakeFirst();
   if (fast) {
-    if (Number(fast.allowance) < 0) return { added: bytes, used: await usedStorageOf(trx, projectId), hard: -1 };
+    // Unlimited: no warning to weigh, so no need to add the shards up on every push.
+    if (Number(fast.allowance) < 0) return { added: bytes, used: 0, hard: -1 };
     const quota = await trx.selectFrom('quotas').select('hard_storage').where('project_id', '=', projectId).executeTakeFirst();
     return { added: bytes, used: await usedStorageOf(trx, projectId), hard: Number(quota?.hard_storage ?? -1) };
   }
