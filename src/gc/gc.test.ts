@@ -64,6 +64,16 @@ for (const dialect of testDialects()) {
       assert.equal((await pullManifest('library/gc-a', 'kept')).body.toString(), JSON.stringify(kept.manifest));
     });
 
+    it('removes the manifests and blobs of a repository deleted through the API', async () => {
+      const image = await client.pushArtifact('library/gc-repo', 'only', { config: config('repo-only'), layers: [layer('repo-only')] });
+      await expectJson(await api(server.url, 'DELETE', '/projects/library/repositories/gc-repo'), 200);
+      const result = await runGc(server.url, { delete_untagged: false });
+      assert.equal(result.status, 'Success');
+      for (const digest of [image.digest, image.manifest.config.digest, image.manifest.layers[0]!.digest]) {
+        assert.equal(await inStorage(digest), false, `${digest} left storage`);
+      }
+    });
+
     it('a dry run reports exactly what the real run then deletes, and deletes nothing', async () => {
       // Untagged image, an untagged index with an untagged child, a signature of the untagged image, a stray blob.
       const untagged = await client.pushArtifact('library/gc-dry', 'temp', { config: config('u'), layers: [layer('u')] });
