@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { configJsonSchema, ConfigError, loadConfig } from './config/load.js';
-import { openDatabase } from './db/index.js';
+import { configJsonSchema, ConfigError, loadConfig } from './platform/config/load.js';
+import { openDatabase } from './platform/db/index.js';
 import { databaseUrl, startServer } from './server.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/routes.js';

@@ -1,13 +1,13 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { JobRunner } from './jobs/runner.js';
+import { JobRunner } from './platform/jobs/runner.js';
 import { buildApp } from './app.js';
-import type { Config } from './config/schema.js';
-import { openDatabase, type Database } from './db/index.js';
-import { createStorage } from './storage/index.js';
+import type { Config } from './platform/config/schema.js';
+import { openDatabase, type Database } from './platform/db/index.js';
+import { createStorage } from './platform/storage/index.js';
 import { bootstrap } from './system/bootstrap.js';
-import { systemClock } from './system/clock.js';
+import { systemClock } from './platform/clock.js';
 
 export interface RunningServer {
   app: FastifyInstance;

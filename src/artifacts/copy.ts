@@ -1,16 +1,16 @@
 import { apiCaller, repositoryParam, requireProject, type ApiFeature } from '../api/index.js';
 import { recordAudit } from '../audit/index.js';
 import { identityName } from '../auth/index.js';
-import type { Executor, Repository } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import { isDigestReference } from '../lib/digest.js';
-import { isValidRepositoryName } from '../lib/names.js';
+import type { Executor, Repository } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { isDigestReference } from '../platform/lib/digest.js';
+import { isValidRepositoryName } from '../platform/lib/names.js';
 import { firstImmutableTag } from '../policies/immutability/index.js';
 import { QuotaExceededError } from '../projects/index.js';
-import { ArtifactExistsError, copyArtifact, ensureRepository, findRepository } from '../registry/index.js';
+import { ArtifactExistsError, copyArtifact, ensureRepository, findRepository } from '../content/index.js';
 import type { RepositoryParams } from './schema.js';
 import { ArtifactService } from './service.js';
-import { recordEvents } from '../events/index.js';
+import { recordEvents } from '../platform/events/index.js';
 
 /** `project/repository:tag` or `project/repository@digest`, as Harbor's `from` names the source. */
 export function parseCopySource(from: unknown): { project: string; repository: string; reference: string } {

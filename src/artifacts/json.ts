@@ -1,6 +1,6 @@
-import type { Artifact, Repository } from '../db/index.js';
+import type { Artifact, Repository } from '../platform/db/index.js';
 import type { LabelJson } from '../labels/index.js';
-import type { RepositoryWithCount, TagRow } from './repo.js';
+import type { RepositoryWithCount, TagRow } from '../content/index.js';
 
 /** Go's zero time, which Harbor sends for "never" (e.g. an artifact never pulled). */
 const NEVER = '0001-01-01T00:00:00.000Z';

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../api/body.js';
+import { parseBody } from '../platform/http/body.js';
 import { identityName } from '../auth/index.js';
-import type { Artifact, Project, Repository } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
+import type { Artifact, Project, Repository } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import { repositoryJson } from './json.js';
-import * as repo from './repo.js';
+import * as repo from '../content/index.js';
 import { flag, repositoryUpdateSchema, tagCreateSchema, type ArtifactParams, type RepositoryParams } from './schema.js';
 import { ArtifactService, type Actor, type DescribeOptions } from './service.js';
 

@@ -1,19 +1,19 @@
 import { parse as parseYaml } from 'yaml';
 import { recordAudit } from '../audit/index.js';
-import type { Artifact, Database, Executor, Repository } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import { DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
-import { isValidTag } from '../lib/names.js';
+import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
+import { isValidTag } from '../platform/lib/names.js';
 import { labelsOfArtifacts } from '../labels/index.js';
-import { accessoriesOf, deleteArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../registry/index.js';
+import { accessoriesOf, deleteArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../content/index.js';
 import { firstImmutableTag, immutabilityOf } from '../policies/immutability/index.js';
-import type { StorageDriver } from '../storage/index.js';
-import type { Clock } from '../system/clock.js';
-import { extraAttrs, readChartFiles, readConfig, readManifest } from './content.js';
+import type { StorageDriver } from '../platform/storage/index.js';
+import type { Clock } from '../platform/clock.js';
+import { extraAttrs, readChartFiles, readConfig, readManifest } from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
-import { accessoryType, artifactKind, isRecord, type ManifestBody } from './manifest.js';
-import * as repo from './repo.js';
-import { recordEvent } from '../events/index.js';
+import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
+import * as repo from '../content/index.js';
+import { recordEvent } from '../platform/events/index.js';
 
 export interface ArtifactsDeps {
   database: Database;
@@ -81,7 +81,7 @@ export class ArtifactService {
     const [tags, labels, accessories, immutable] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
-      options.withAccessory ? repo.accessoriesOf(this.db, [...repositories.keys()], artifacts.map((a) => a.digest)) : undefined,
+      options.withAccessory ? repo.accessoriesOfSubjects(this.db, [...repositories.keys()], artifacts.map((a) => a.digest)) : undefined,
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
     ]);
@@ -131,7 +131,7 @@ export class ArtifactService {
 
   /** A page of the accessories attached directly to the artifact, newest first, with how many there are. */
   async accessoriesPage(repository: Repository, artifact: Artifact, offset: number, limit: number): Promise<{ total: number; page: AccessoryJson[] }> {
-    const all = await repo.accessoriesOf(this.db, [repository.id], [artifact.digest]);
+    const all = await repo.accessoriesOfSubjects(this.db, [repository.id], [artifact.digest]);
     const page = await Promise.all(
       all.slice(offset, offset + limit).map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))),
     );

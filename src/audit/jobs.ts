@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Database } from '../db/index.js';
-import type { PeriodicJob } from '../jobs/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Database } from '../platform/db/index.js';
+import type { PeriodicJob } from '../platform/jobs/index.js';
+import type { Clock } from '../platform/clock.js';
 import type { RuntimeSettings } from '../system/settings.js';
 import { deleteAuditLogsBefore } from './repo.js';
 

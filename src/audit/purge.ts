@@ -1,8 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
-import type { Database } from '../db/index.js';
-import { enqueue, type JobService } from '../jobs/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Database } from '../platform/db/index.js';
+import { enqueue, type JobService } from '../platform/jobs/index.js';
+import type { Clock } from '../platform/clock.js';
 import { countAuditLogsOfTypesBefore, deleteAuditLogsOfTypesBefore } from './repo.js';
 
 export const PURGE_AUDIT_VENDOR = 'PURGE_AUDIT_LOG';

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 
 export type AuditOperation = 'create' | 'delete' | 'update' | 'pull' | 'push' | 'login' | 'logout';
 

@@ -1,7 +1,7 @@
-import { containsIgnoringCase } from '../db/like.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Paging } from '../api/index.js';
-import type { AuditLog, Database, Executor, Tables } from '../db/index.js';
+import type { AuditLog, Database, Executor, Tables } from '../platform/db/index.js';
 import type { AuditFilter, AuditSort, TextMatch } from './schema.js';
 
 /** Which rows a caller may read: all of them, or those of some projects (never project-less rows). */

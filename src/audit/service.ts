@@ -1,5 +1,5 @@
 import { type AccessControl, type Identity, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
-import type { Database, Project } from '../db/index.js';
+import type { Database, Project } from '../platform/db/index.js';
 import type { AuditScope } from './repo.js';
 
 /**

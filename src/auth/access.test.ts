@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Database, Project } from '../db/index.js';
+import type { Database, Project } from '../platform/db/index.js';
 import { createProject } from '../projects/index.js';
 import { testDialects } from '../testing/dialects.js';
 import { AccessControl } from './access.js';

@@ -1,7 +1,7 @@
-import type { Database, Project } from '../db/index.js';
-import { TtlCache } from '../lib/ttl-cache.js';
-import { splitRepositoryName } from '../lib/names.js';
-import type { Clock } from '../system/clock.js';
+import type { Database, Project } from '../platform/db/index.js';
+import { TtlCache } from '../platform/lib/ttl-cache.js';
+import { splitRepositoryName } from '../platform/lib/names.js';
+import type { Clock } from '../platform/clock.js';
 import type { Identity } from './identity.js';
 import { matchesRepositoryPattern, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits, robotMayHoldSystem, type Role } from './rbac.js';
 

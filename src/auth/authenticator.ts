@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../db/index.js';
-import { TtlCache } from '../lib/ttl-cache.js';
+import type { Database } from '../platform/db/index.js';
+import { TtlCache } from '../platform/lib/ttl-cache.js';
 import { findRobotByName, isRobotName, robotGrants, robotIsActive } from '../robots/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Clock } from '../platform/clock.js';
 import { ANONYMOUS, type Identity } from './identity.js';
 import { verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';

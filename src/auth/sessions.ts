@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Database } from '../db/index.js';
+import type { Database } from '../platform/db/index.js';
 
 export const SESSION_COOKIE = 'sid';
 export const CSRF_HEADER = 'x-harbor-csrf-token';

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/index.js';
-import type { Database } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import { splitRepositoryName } from '../lib/names.js';
+import type { Database } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { splitRepositoryName } from '../platform/lib/names.js';
 import { findProjectByName } from '../projects/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
 import { identityName, type Identity } from './identity.js';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { exportPKCS8, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT, type CryptoKey } from 'jose';
-import type { Database } from '../db/index.js';
+import type { Database } from '../platform/db/index.js';
 import type { ResourceScope } from './scope.js';
 
 const ALGORITHM = 'RS256';

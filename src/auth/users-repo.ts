@@ -1,4 +1,4 @@
-import type { Executor, User } from '../db/index.js';
+import type { Executor, User } from '../platform/db/index.js';
 
 export function findUserByName(db: Executor, username: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();

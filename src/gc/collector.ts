@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { Database, Executor } from '../db/index.js';
-import { mergeExtraAttrs } from '../jobs/index.js';
-import { parseDigest } from '../lib/digest.js';
-import { deleteArtifact, parentIndexes } from '../registry/index.js';
-import { blobPath, type StorageDriver } from '../storage/index.js';
+import type { Database, Executor } from '../platform/db/index.js';
+import { mergeExtraAttrs } from '../platform/jobs/index.js';
+import { parseDigest } from '../platform/lib/digest.js';
+import { deleteArtifact, parentIndexes } from '../content/index.js';
+import { blobPath, type StorageDriver } from '../platform/storage/index.js';
 import { planUntagged, type Doomed } from './plan.js';
 import * as repo from './repo.js';
 

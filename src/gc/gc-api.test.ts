@@ -5,7 +5,7 @@ import { basic, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { runGc, startGcRun, waitForGc, type GcHistoryJson } from './fixtures.js';
+import { runGc, startGcRun, waitForGc, type GcHistoryJson } from './fixtures.suite.js';
 import { GC_TASK } from './schema.js';
 
 for (const dialect of testDialects()) {

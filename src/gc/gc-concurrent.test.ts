@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { OCI_MANIFEST, sha256, TestClient, type ImageManifest } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { runGc } from './fixtures.js';
+import { runGc } from './fixtures.suite.js';
 
 const WORKERS = 3;
 const ROUNDS = 15;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { parseDigest } from '../lib/digest.js';
+import { parseDigest } from '../platform/lib/digest.js';
 import { countedUsage, usedStorageOf } from '../projects/index.js';
-import { blobPath } from '../storage/index.js';
+import { blobPath } from '../platform/storage/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { OCI_INDEX, OCI_MANIFEST, sha256, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { runGc } from './fixtures.js';
+import { runGc } from './fixtures.suite.js';
 
 const layer = (label: string) => ({ data: Buffer.concat([Buffer.from(label), randomBytes(2000)]), mediaType: 'application/vnd.oci.image.layer.v1.tar' });
 const config = (label: string) => ({ data: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label })), mediaType: 'application/vnd.oci.image.config.v1+json' });

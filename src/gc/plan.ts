@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 import { indexChildren, subjectLinks, untaggedCandidates } from './repo.js';
 
 /** An artifact untagged deletion removes: on its own (`root`) or with its subject (`accessory`). */

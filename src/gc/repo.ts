@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 
 /** A blob row as GC weighs it. */
 export interface BlobRow {

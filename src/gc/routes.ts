@@ -1,7 +1,7 @@
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../api/body.js';
-import { ApiError } from '../errors/api-error.js';
-import { SCHEDULE_PRESETS } from '../jobs/index.js';
+import { parseBody } from '../platform/http/body.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { SCHEDULE_PRESETS } from '../platform/jobs/index.js';
 import { registerGcJobs } from './jobs.js';
 import { gcHistoryJson, gcScheduleJson, gcScheduleSchema } from './schema.js';
 import { GcService } from './service.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Execution, Schedule } from '../db/index.js';
+import type { Execution, Schedule } from '../platform/db/index.js';
 
 export const GC_VENDOR = 'GARBAGE_COLLECTION';
 export const GC_TASK = 'gc';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ApiDeps } from '../api/index.js';
-import type { Execution, Executor, Schedule } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
+import type { Execution, Executor, Schedule } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import {
   CronError,
   enqueue,
@@ -14,7 +14,7 @@ import {
   setSchedule,
   stopExecution,
   type Trigger,
-} from '../jobs/index.js';
+} from '../platform/jobs/index.js';
 import { GC_TASK, GC_VENDOR, gcParametersSchema, type GcParameters, type GcScheduleInput } from './schema.js';
 
 export class GcRunningError extends Error {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../config/load.js';
-import { enqueue } from '../jobs/index.js';
+import { parseConfig } from '../platform/config/load.js';
+import { enqueue } from '../platform/jobs/index.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { purgeExpired } from './jobs.js';

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Config } from '../config/schema.js';
-import type { Database, Executor } from '../db/index.js';
-import type { PeriodicJob } from '../jobs/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Config } from '../platform/config/schema.js';
+import type { Database, Executor } from '../platform/db/index.js';
+import type { PeriodicJob } from '../platform/jobs/index.js';
+import type { Clock } from '../platform/clock.js';
 
 const DAY_MS = 86_400_000;
 /** Rows per DELETE: short statements keep SQLite's writer lock and PostgreSQL's WAL bursts small. */

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 import { labelsOfArtifacts as labelsOf } from './repo.js';
 import type { LabelJson } from './schema.js';
 

@@ -1,5 +1,5 @@
-import type { Executor, Label } from '../db/index.js';
-import { containsIgnoringCase } from '../db/like.js';
+import type { Executor, Label } from '../platform/db/index.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
 import type { LabelJson } from './schema.js';
 
 export function labelJson(label: Label): LabelJson {

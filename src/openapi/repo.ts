@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 
 /** Repository counts by project id. */
 export async function repositoryCountsByProject(db: Executor): Promise<Map<number, number>> {

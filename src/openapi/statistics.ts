@@ -1,5 +1,5 @@
 import type { AccessControl, Identity } from '../auth/index.js';
-import type { Database } from '../db/index.js';
+import type { Database } from '../platform/db/index.js';
 import { listProjects } from '../projects/index.js';
 import { repositoryCountsByProject, totalBlobBytes } from './repo.js';
 

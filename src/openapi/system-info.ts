@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import type { Identity } from '../auth/index.js';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../platform/config/schema.js';
 import type { RuntimeSettings } from '../system/settings.js';
 
 /** Harbor's GeneralInfo, the subset Berth has something to say about. */

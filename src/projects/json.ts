@@ -1,5 +1,5 @@
 import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/index.js';
-import type { Project } from '../db/index.js';
+import type { Project } from '../platform/db/index.js';
 import type { MemberRow } from './members-repo.js';
 
 function iso(ms: number): string {

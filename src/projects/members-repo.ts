@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Executor } from '../db/index.js';
-import { containsIgnoringCase } from '../db/like.js';
+import type { Executor } from '../platform/db/index.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
 
 /** A member row with the name of the user it stands for. */
 export interface MemberRow {

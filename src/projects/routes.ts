@@ -9,8 +9,8 @@ import {
   type ApiFeature,
 } from '../api/index.js';
 import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
-import type { Project } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
+import type { Project } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import { projectJson } from './json.js';
 import { parseProjectListQuery } from './list-params.js';
 import { registerMemberRoutes } from './member-routes.js';

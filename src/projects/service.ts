@@ -1,11 +1,11 @@
 import { type AccessControl, type Authenticator, identityName, type Identity, ROLE_IDS } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
-import type { Database, Executor, Project } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import { uploadDir, type StorageDriver } from '../storage/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Database, Executor, Project } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { uploadDir, type StorageDriver } from '../platform/storage/index.js';
+import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../system/settings.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../platform/db/errors.js';
 import { insertMember } from './members-repo.js';
 import { normalizeMetadata } from './metadata.js';
 import * as repo from './repo.js';

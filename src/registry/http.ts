@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { OciError } from '../errors/oci.js';
-import { DigestError, parseDigest, type Digest } from '../lib/digest.js';
-import type { ChunkRange } from './uploads.js';
+import { OciError } from '../platform/errors/oci.js';
+import { DigestError, parseDigest, type Digest } from '../platform/lib/digest.js';
+import type { ChunkRange } from '../content/index.js';
 
 export function query(request: FastifyRequest): Record<string, string | undefined> {
   const raw = request.query as Record<string, unknown>;

@@ -1,20 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
-import type { Repository } from '../db/index.js';
-import { OciError } from '../errors/oci.js';
+import type { Repository } from '../platform/db/index.js';
+import { OciError } from '../platform/errors/oci.js';
 import { wouldExceed } from '../projects/index.js';
-import { parseDigest } from '../lib/digest.js';
-import { MediaType } from '../lib/media-types.js';
-import { blobPath } from '../storage/index.js';
-import type { RegistryDeps } from './deps.js';
+import { parseDigest } from '../platform/lib/digest.js';
+import { MediaType } from '../platform/lib/media-types.js';
+import { blobPath } from '../platform/storage/index.js';
+import type { RegistryDeps } from '../content/index.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
-import { ManifestService, parseReference, type Actor } from './manifests.js';
-import { quotaDenied, recordQuotaExceeded } from './quota.js';
-import * as repo from './repo.js';
-import { setRequestUser } from '../system/request-context.js';
+import { ManifestService, parseReference, type Actor } from '../content/index.js';
+import { quotaDenied, recordQuotaExceeded } from '../content/index.js';
+import * as repo from '../content/index.js';
+import { setRequestUser } from '../platform/http/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
-import { rangeHeader, UploadService } from './uploads.js';
+import { rangeHeader, UploadService } from '../content/index.js';
 
 export interface RegistryRouteDeps extends RegistryDeps {
   authenticator: Authenticator;

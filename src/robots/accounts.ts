@@ -1,5 +1,5 @@
 import type { RobotGrant } from '../auth/index.js';
-import type { Executor, Robot } from '../db/index.js';
+import type { Executor, Robot } from '../platform/db/index.js';
 
 /** Robot names carry this prefix, as in Harbor. */
 export const ROBOT_PREFIX = 'robot$';

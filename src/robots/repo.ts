@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Executor, Robot, RobotPermissionRow, Tables } from '../db/index.js';
+import type { Executor, Robot, RobotPermissionRow, Tables } from '../platform/db/index.js';
 
 export interface StoredAccess {
   resource: string;

@@ -5,7 +5,7 @@ import { api, expectJson } from '../testing/api.js';
 import { basic, errorCode, OCI_MANIFEST, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { addProject, createRobot, projectRobot, PULL, PUSH } from './fixtures.js';
+import { addProject, createRobot, projectRobot, PULL, PUSH } from './fixtures.suite.js';
 import type { RobotCreatedJson, RobotJson } from './schema.js';
 
 const DAY_MS = 86_400_000;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Project } from '../db/index.js';
+import type { Project } from '../platform/db/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { addMember, addProject, addUser, createRobot, errorMessage, projectRobot, PULL, PUSH } from './fixtures.js';
+import { addMember, addProject, addUser, createRobot, errorMessage, projectRobot, PULL, PUSH } from './fixtures.suite.js';
 import type { PermissionsJson, RobotJson } from './schema.js';
 
 for (const dialect of testDialects()) {

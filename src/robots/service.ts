@@ -1,10 +1,10 @@
-import { isUniqueViolation } from '../db/errors.js';
+import { isUniqueViolation } from '../platform/db/errors.js';
 import { type AccessControl, type Authenticator, identityName, isSysadmin, type Identity, projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
-import type { Database, Executor, Project, Robot, RobotPermissionRow } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
+import type { Database, Executor, Project, Robot, RobotPermissionRow } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import { findProjectByName } from '../projects/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Clock } from '../platform/clock.js';
 import { ROBOT_PREFIX } from './accounts.js';
 import { requireHeld, requireRobotAccess, type ResolvedPermission } from './policy.js';
 import * as repo from './repo.js';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { apiCaller, type ApiFeature } from '../api/index.js';
-import type { Project } from '../db/index.js';
-import { containsIgnoringCase } from '../db/like.js';
-import { ApiError } from '../errors/api-error.js';
+import type { Project } from '../platform/db/index.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
+import { ApiError } from '../platform/errors/api-error.js';
 
 const LIMIT = 100;
 

@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js';
-import type { Database } from '../db/index.js';
+import type { Config } from '../platform/config/schema.js';
+import type { Database } from '../platform/db/index.js';
 import { generatePassword, hashPassword, createUser, findUserByName } from '../auth/index.js';
 import { createProject, findProjectByName } from '../projects/index.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Database } from '../platform/db/index.js';
 import { installRouteCatalog } from '../openapi/index.js';
-import type { StorageDriver } from '../storage/index.js';
+import type { StorageDriver } from '../platform/storage/index.js';
 
 export const VERSION = '0.1.0';
 

@@ -1,5 +1,5 @@
-import type { Config } from '../config/schema.js';
-import type { Database } from '../db/index.js';
+import type { Config } from '../platform/config/schema.js';
+import type { Database } from '../platform/db/index.js';
 
 /**
  * Settings an administrator changes at run time (Harbor's `/configurations`). The config

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database, type Dialect } from '../db/index.js';
+import { openDatabase, type Database, type Dialect } from '../platform/db/index.js';
 
 export interface TestDialect {
   name: Dialect;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../platform/config/load.js';
 import { startServer } from '../server.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic } from '../testing/client.js';

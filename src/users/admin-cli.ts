@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { recordAudit } from '../audit/index.js';
 import { hashPassword, findUserByName, updateUserPassword } from '../auth/index.js';
-import type { Database } from '../db/index.js';
+import type { Database } from '../platform/db/index.js';
 import { passwordProblem } from './rules.js';
 
 export class AdminCommandError extends Error {}

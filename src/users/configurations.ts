@@ -1,6 +1,6 @@
 import type { ApiFeature } from '../api/index.js';
 import { requireSystem } from '../api/index.js';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import { configurationsUpdateSchema, parseBody } from './schema.js';
 
 const FIXED_ITEMS = new Set(['auth_mode', 'token_expiration']);

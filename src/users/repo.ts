@@ -1,7 +1,7 @@
-import { containsIgnoringCase } from '../db/like.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { QueryTerm } from '../api/index.js';
-import type { Dialect, Executor, Tables, User } from '../db/index.js';
+import type { Dialect, Executor, Tables, User } from '../platform/db/index.js';
 
 type TextColumn = 'username' | 'email' | 'realname';
 type SortColumn = 'id' | 'username' | 'email' | 'realname' | 'created_at' | 'updated_at';

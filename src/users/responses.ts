@@ -1,4 +1,4 @@
-import type { User } from '../db/index.js';
+import type { User } from '../platform/db/index.js';
 
 /** Harbor's UserResp. The password hash never leaves the database layer. */
 export interface UserResp {

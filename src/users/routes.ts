@@ -10,8 +10,8 @@ import {
   type ApiFeature,
   type QueryTerm,
 } from '../api/index.js';
-import type { User } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
+import type { User } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
 import { configurationsApi } from './configurations.js';
 import { permissionsIn } from './permissions.js';
 import * as repo from './repo.js';

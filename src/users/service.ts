@@ -1,9 +1,9 @@
-import { isUniqueViolation } from '../db/errors.js';
+import { isUniqueViolation } from '../platform/db/errors.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { type Authenticator, identityName, type Identity, hashPassword, verifyPassword, createUser, findUserByEmail, findUserById, findUserByName, updateUserPassword } from '../auth/index.js';
-import type { Database, Executor, User } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import type { Clock } from '../system/clock.js';
+import type { Database, Executor, User } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import type { Clock } from '../platform/clock.js';
 import * as repo from './repo.js';
 import { commentProblem, emailProblem, passwordProblem, realnameProblem, usernameProblem } from './rules.js';
 import type { UserCreationReq, UserProfileReq } from './schema.js';

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import type { Config } from '../config/schema.js';
-import type { Executor } from '../db/index.js';
-import type { EventConsumer, OutboxEvent } from '../events/index.js';
-import { enqueue, type JobService } from '../jobs/index.js';
+import type { Config } from '../platform/config/schema.js';
+import type { Executor } from '../platform/db/index.js';
+import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
+import { enqueue, type JobService } from '../platform/jobs/index.js';
 import { findProjectQuota, formatBytes } from '../projects/index.js';
 import { post } from './deliver.js';
 import { buildDelivery, type EventFacts } from './payload.js';

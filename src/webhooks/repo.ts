@@ -1,4 +1,4 @@
-import type { Executor } from '../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 import { toPolicy, type TaskCounts, type WebhookPolicy, type WebhookPolicyBody } from './schema.js';
 
 export async function listPolicies(db: Executor, projectId: number, offset: number, limit: number): Promise<{ total: number; policies: WebhookPolicy[] }> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Execution, Task, WebhookPolicyRow } from '../db/index.js';
+import type { Execution, Task, WebhookPolicyRow } from '../platform/db/index.js';
 
 /** The events a policy may listen to (scanning and replication come with those features). */
 export const WEBHOOK_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'QUOTA_EXCEED', 'QUOTA_WARNING', 'TAG_RETENTION'] as const;

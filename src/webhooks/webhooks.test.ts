@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../app.js';
 import { createUser, hashPassword } from '../auth/index.js';
-import { JobRunner } from '../jobs/index.js';
+import { JobRunner } from '../platform/jobs/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { systemClock } from '../system/clock.js';
+import { systemClock } from '../platform/clock.js';
 import { eventually } from '../testing/wait.js';
 
 interface Received {

@@ -1,4 +1,4 @@
-import type { Executor } from '../../db/index.js';
+import type { Executor } from '../../platform/db/index.js';
 import { rulesOf } from './repo.js';
 import { isImmutable } from './rules.js';
 

@@ -1,4 +1,4 @@
-import type { Executor, ImmutableRuleRow } from '../../db/index.js';
+import type { Executor, ImmutableRuleRow } from '../../platform/db/index.js';
 import type { ImmutableRule, ScopeSelectors, TagSelector } from './rules.js';
 
 export function toRule(row: ImmutableRuleRow): ImmutableRule {

@@ -1,9 +1,9 @@
-import { parseBody } from '../../api/body.js';
+import { parseBody } from '../../platform/http/body.js';
 import { requireProject, type ApiCaller, type ApiFeature } from '../../api/index.js';
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import { identityName } from '../../auth/index.js';
-import { ApiError } from '../../errors/api-error.js';
-import type { Executor, ImmutableRuleRow, Project } from '../../db/index.js';
+import { ApiError } from '../../platform/errors/api-error.js';
+import type { Executor, ImmutableRuleRow, Project } from '../../platform/db/index.js';
 import { findRuleRow, listRuleRows } from './repo.js';
 import { immutableRuleBody } from './rules.js';
 

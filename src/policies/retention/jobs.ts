@@ -1,13 +1,13 @@
 import { recordAudit } from '../../audit/index.js';
-import type { Database, Executor, Repository } from '../../db/index.js';
-import { removeSchedule, type JobService, type TaskContext } from '../../jobs/index.js';
-import { accessoriesOf, deleteArtifact, deleteTag } from '../../registry/index.js';
-import type { Clock } from '../../system/clock.js';
+import type { Database, Executor, Repository } from '../../platform/db/index.js';
+import { removeSchedule, type JobService, type TaskContext } from '../../platform/jobs/index.js';
+import { accessoriesOf, deleteArtifact, deleteTag } from '../../content/index.js';
+import type { Clock } from '../../platform/clock.js';
 import { immutabilityOf } from '../immutability/index.js';
 import { candidatesOf, findPolicy, orphanedChildren } from './repo.js';
 import { decide, decisionTable, type Decision } from './rules.js';
 import { startRun, TASK_KIND, VENDOR_TYPE, type RetentionTaskParams } from './service.js';
-import { recordEvent } from '../../events/index.js';
+import { recordEvent } from '../../platform/events/index.js';
 
 export interface RetentionJobDeps {
   database: Database;

@@ -1,5 +1,5 @@
-import type { Executor, RetentionPolicyRow } from '../../db/index.js';
-import { parentIndexes, tagsOfArtifact } from '../../registry/index.js';
+import type { Executor, RetentionPolicyRow } from '../../platform/db/index.js';
+import { parentIndexes, tagsOfArtifact } from '../../content/index.js';
 import type { Candidate } from './rules.js';
 
 export function findPolicy(db: Executor, id: number): Promise<RetentionPolicyRow | undefined> {

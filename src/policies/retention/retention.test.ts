@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createUser, hashPassword, ROLE_IDS } from '../../auth/index.js';
-import { findSchedule } from '../../jobs/index.js';
+import { findSchedule } from '../../platform/jobs/index.js';
 import { createProject } from '../../projects/index.js';
 import { api, expectJson } from '../../testing/api.js';
 import { basic, TestClient } from '../../testing/client.js';

@@ -1,7 +1,7 @@
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
-import type { Executor, Project, RetentionPolicyRow } from '../../db/index.js';
-import { ApiError } from '../../errors/api-error.js';
-import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../jobs/index.js';
+import type { Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
+import { ApiError } from '../../platform/errors/api-error.js';
+import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../platform/jobs/index.js';
 import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
 import { findPolicyOfProject, repositoriesOf } from './repo.js';
 import { ruleAppliesTo } from './rules.js';

@@ -1,18 +1,18 @@
 import { recordAudit } from '../audit/index.js';
-import type { Artifact, Executor, Repository } from '../db/index.js';
+import type { Artifact, Executor, Repository } from '../platform/db/index.js';
 import { firstImmutableTag } from '../policies/immutability/index.js';
 import { crossedQuotaWarning, holdContent } from '../projects/index.js';
 import { chargingQuota, recordQuotaExceeded } from './quota.js';
-import { OciError } from '../errors/oci.js';
-import { digestOf, DigestError, isDigestReference, parseDigest } from '../lib/digest.js';
-import { isValidTag } from '../lib/names.js';
-import { blobPath, PathNotFoundError } from '../storage/index.js';
+import { OciError } from '../platform/errors/oci.js';
+import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
+import { isValidTag } from '../platform/lib/names.js';
+import { blobPath, PathNotFoundError } from '../platform/storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import { ManifestCache } from './manifest-cache.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
-import { recordEvent } from '../events/index.js';
+import { recordEvent } from '../platform/events/index.js';
 
 /** Who changed something, for the event and audit rows. */
 export interface Actor {

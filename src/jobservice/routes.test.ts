@@ -5,8 +5,8 @@ import { basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { assertMatchesHarbor, harborSchemaAvailable } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { enqueue } from './queue.js';
-import { setSchedule } from './schedules.js';
+import { enqueue } from '../platform/jobs/queue.js';
+import { setSchedule } from '../platform/jobs/schedules.js';
 
 interface JobQueue {
   job_type: string;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Artifact, Executor, Repository, Upload } from '../db/index.js';
+import type { Artifact, Executor, Repository, Upload } from '../platform/db/index.js';
 import { releaseContent } from '../projects/index.js';
 
 export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {

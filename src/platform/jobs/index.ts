@@ -17,4 +17,4 @@ export {
   type Trigger,
 } from './queue.js';
 export { CronError, findSchedule, nextRun, removeSchedule, SCHEDULE_PRESETS, setSchedule, type ScheduleHandler } from './schedules.js';
-export { jobsApi } from './routes.js';
+export { pausedKinds, queues, runningTasksOf, setPausedKinds, PAUSED_SETTING, type QueueRow } from './monitor-repo.js';

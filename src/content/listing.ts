@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Artifact, Executor, Repository } from '../db/index.js';
-import { containsIgnoringCase } from '../db/like.js';
+import type { Artifact, Executor, Repository } from '../platform/db/index.js';
+import { containsIgnoringCase } from '../platform/db/like.js';
 
 export type RepositoryWithCount = Repository & { artifact_count: number };
 
@@ -170,7 +170,7 @@ export async function deleteTagById(db: Executor, id: number): Promise<void> {
 }
 
 /** Artifacts of the repositories attached to any of these subjects; the caller pairs them by repository. */
-export function accessoriesOf(db: Executor, repositoryIds: readonly number[], subjects: readonly string[]): Promise<Artifact[]> {
+export function accessoriesOfSubjects(db: Executor, repositoryIds: readonly number[], subjects: readonly string[]): Promise<Artifact[]> {
   if (subjects.length === 0 || repositoryIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('artifacts')

@@ -1,8 +1,8 @@
 import type { AuditEntry } from '../audit/index.js';
 import { recordAudits } from '../audit/index.js';
-import type { Database } from '../db/index.js';
-import { recordEvents, type ChangeEvent } from '../events/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Database } from '../platform/db/index.js';
+import { recordEvents, type ChangeEvent } from '../platform/events/index.js';
+import type { Clock } from '../platform/clock.js';
 import { recordPulls } from './repo.js';
 
 export interface Pull {

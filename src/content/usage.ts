@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Executor } from '../../db/index.js';
+import type { Executor } from '../platform/db/index.js';
 
 /** Content an artifact holds in its project: its manifest and every blob it references. */
 export interface HeldContent {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Database, Execution, Task } from '../db/index.js';
-import type { Clock } from '../system/clock.js';
+import type { Clock } from '../clock.js';
 import { claimTask, CRASH_ALLOWANCE, findExecution, refreshExecution } from './queue.js';
 import { pausedKinds } from './monitor-repo.js';
 import { fireDueSchedules, type ScheduleHandler } from './schedules.js';

@@ -1,5 +1,5 @@
-import type { PeriodicJob } from '../jobs/index.js';
-import { uploadDir } from '../storage/index.js';
+import type { PeriodicJob } from '../platform/jobs/index.js';
+import { uploadDir } from '../platform/storage/index.js';
 import type { RegistryDeps } from './deps.js';
 
 /** Uploads idle longer than `registry.uploadTimeoutMinutes` are abandoned: their bytes are freed. */

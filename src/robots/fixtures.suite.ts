@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { hashPassword, ROLE_IDS, type Role, createUser } from '../auth/index.js';
-import type { Project } from '../db/index.js';
+import type { Project } from '../platform/db/index.js';
 import { createProject } from '../projects/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic } from '../testing/client.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JobRunner } from '../jobs/runner.js';
+import { JobRunner } from '../platform/jobs/runner.js';
 import { TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { uploadPath } from '../storage/index.js';
+import { uploadPath } from '../platform/storage/index.js';
 import { purgeUploadsJob } from './purge-uploads.js';
 
 for (const dialect of testDialects()) {

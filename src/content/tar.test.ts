@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { tar } from './fixtures.suite.js';
+import { tar } from '../artifacts/fixtures.suite.js';
 import { readTarEntries, TarTooLargeError } from './tar.js';
 
 /** Feeds the archive in awkward pieces, as gunzip hands them over. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { OciError } from '../errors/oci.js';
-import { DigestError, parseDigest } from '../lib/digest.js';
-import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../lib/media-types.js';
+import { OciError } from '../platform/errors/oci.js';
+import { DigestError, parseDigest } from '../platform/lib/digest.js';
+import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../platform/lib/media-types.js';
 
 const descriptor = z.object({
   mediaType: z.string().min(1),

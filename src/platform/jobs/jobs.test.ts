@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '../db/index.js';
-import { testDialects } from '../testing/dialects.js';
-import { eventually } from '../testing/wait.js';
-import { systemClock } from '../system/clock.js';
+import { testDialects } from '../../testing/dialects.js';
+import { eventually } from '../../testing/wait.js';
+import { systemClock } from '../clock.js';
 import { enqueue, executionLog, findExecution, stopExecution, tasksOf } from './queue.js';
 import { nextRun, setSchedule } from './schedules.js';
 import { JobService, type TaskHandler } from './service.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../api/body.js';
-import { ApiError } from '../errors/api-error.js';
-import { pausedKinds, queues, runningTasksOf, setPausedKinds } from './monitor-repo.js';
-import { findTask, refreshExecution, stopTask, taskLog } from './queue.js';
+import { parseBody } from '../platform/http/body.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { pausedKinds, queues, runningTasksOf, setPausedKinds } from '../platform/jobs/index.js';
+import { findTask, refreshExecution, stopTask, taskLog } from '../platform/jobs/queue.js';
 
 const actionSchema = z.object({ action: z.enum(['stop', 'pause', 'resume']) }).strict();
 

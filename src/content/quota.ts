@@ -1,7 +1,7 @@
-import type { Database } from '../db/index.js';
-import { OciError } from '../errors/oci.js';
+import type { Database } from '../platform/db/index.js';
+import { OciError } from '../platform/errors/oci.js';
 import { QuotaExceededError } from '../projects/index.js';
-import { recordEvent } from '../events/index.js';
+import { recordEvent } from '../platform/events/index.js';
 
 /** The registry's answer to content a project's quota cannot take: DENIED, saying the quota. */
 export function quotaDenied(err: QuotaExceededError): OciError {

@@ -1,4 +1,4 @@
-import type { Artifact, Executor, Repository } from '../db/index.js';
+import type { Artifact, Executor, Repository } from '../platform/db/index.js';
 import { holdContents, type HeldContent } from '../projects/index.js';
 import * as repo from './repo.js';
 

@@ -1,10 +1,10 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Repository } from '../db/index.js';
-import { OciError } from '../errors/oci.js';
-import { HashingStream, makeDigest, type Digest } from '../lib/digest.js';
-import { blobPath, uploadDir, uploadPath, type FileWriter } from '../storage/index.js';
+import type { Repository } from '../platform/db/index.js';
+import { OciError } from '../platform/errors/oci.js';
+import { HashingStream, makeDigest, type Digest } from '../platform/lib/digest.js';
+import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import * as repo from './repo.js';
 

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import type { Artifact } from '../db/index.js';
-import { ApiError } from '../errors/api-error.js';
-import { parseDigest } from '../lib/digest.js';
-import { blobPath, PathNotFoundError, type StorageDriver } from '../storage/index.js';
-import { HELM_CHART_LAYER, isRecord, readManifestBody, type ManifestBody } from './manifest.js';
+import type { Artifact } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/api-error.js';
+import { parseDigest } from '../platform/lib/digest.js';
+import { blobPath, PathNotFoundError, type StorageDriver } from '../platform/storage/index.js';
+import { HELM_CHART_LAYER, isRecord, readManifestBody, type ManifestBody } from './manifest-body.js';
 import { readTarEntries, TarTooLargeError } from './tar.js';
 
 /** Config blobs are small JSON; anything bigger is not read into memory. */

@@ -1,0 +1,11 @@
+import type { Config } from '../platform/config/schema.js';
+import type { Database } from '../platform/db/index.js';
+import type { StorageDriver } from '../platform/storage/index.js';
+import type { Clock } from '../platform/clock.js';
+
+export interface RegistryDeps {
+  config: Config;
+  database: Database;
+  storage: StorageDriver;
+  clock: Clock;
+}
