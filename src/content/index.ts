@@ -10,3 +10,4 @@ export * from './stored.js';
 export * from './manifest-body.js';
 export * from './usage.js';
 export * from './deps.js';
+export * from './gates.js';

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError } from './api-error.js';
+import { ApiError, API_ERRORS, type ApiCode } from './api-error.js';
+import { DomainError, type DomainErrorKind, type Subject } from './domain.js';
 import { OciError, OCI_ERRORS, type OciCode } from './oci.js';
 
 export { OciError, ApiError };
@@ -34,6 +35,47 @@ function ociCodeForStatus(status: number): OciCode {
   }
 }
 
+/** A domain error on /api/v2.0: Harbor's code for its kind. */
+const API_CODES: Record<DomainErrorKind, ApiCode> = {
+  'not-found': 'NOT_FOUND',
+  conflict: 'CONFLICT',
+  denied: 'FORBIDDEN',
+  precondition: 'PRECONDITION',
+  quota: 'FORBIDDEN',
+  invalid: 'BAD_REQUEST',
+  unsupported: 'UNSUPPORTED_MEDIA_TYPE',
+  'too-large': 'PAYLOAD_TOO_LARGE',
+};
+
+/** A domain error on /v2/: the OCI code for its kind and what it is about. */
+function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
+  switch (kind) {
+    case 'not-found':
+      if (subject === 'blob') return 'BLOB_UNKNOWN';
+      if (subject === 'upload') return 'BLOB_UPLOAD_UNKNOWN';
+      if (subject === 'reference') return 'MANIFEST_BLOB_UNKNOWN';
+      if (subject === 'manifest' || subject === 'tag' || subject === 'artifact') return 'MANIFEST_UNKNOWN';
+      return 'NAME_UNKNOWN';
+    case 'invalid':
+      if (subject === 'digest') return 'DIGEST_INVALID';
+      if (subject === 'name' || subject === 'repository' || subject === 'project') return 'NAME_INVALID';
+      if (subject === 'size') return 'SIZE_INVALID';
+      if (subject === 'range') return 'RANGE_INVALID';
+      if (subject === 'upload' || subject === 'blob') return 'BLOB_UPLOAD_INVALID';
+      return 'MANIFEST_INVALID';
+    case 'conflict':
+      return subject === 'upload' ? 'BLOB_UPLOAD_INVALID' : 'DENIED';
+    case 'unsupported':
+      return 'UNSUPPORTED';
+    case 'too-large':
+      return 'PAYLOAD_TOO_LARGE';
+    case 'denied':
+    case 'precondition':
+    case 'quota':
+      return 'DENIED';
+  }
+}
+
 /**
  * The one error writer. Typed errors become their envelope; client errors raised by the
  * framework keep their 4xx; anything else is logged and answered as a bare 500.
@@ -43,6 +85,17 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   if (error instanceof OciError) {
     for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     send(reply, error.status, { errors: [{ code: error.code, message: error.message, detail: error.detail ?? {} }] });
+    return;
+  }
+  if (error instanceof DomainError) {
+    if (registry) {
+      const code = ociCodeFor(error.kind, error.subject);
+      if (code === 'RANGE_INVALID' && typeof error.detail.uploaded === 'number') reply.header('range', `0-${Math.max(error.detail.uploaded - 1, 0)}`);
+      send(reply, OCI_ERRORS[code].status, { errors: [{ code, message: error.message, detail: error.detail }] });
+    } else {
+      const code = API_CODES[error.kind];
+      send(reply, API_ERRORS[code], { errors: [{ code, message: error.message }] });
+    }
     return;
   }
   if (error instanceof ApiError) {

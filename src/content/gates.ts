@@ -1,0 +1,52 @@
+import type { Executor, Repository } from '../platform/db/index.js';
+
+/** Tags of a repository about to point at other content (a push, a copy, a new tag) or to go. */
+export interface TagChange {
+  repository: Repository;
+  tags: readonly string[];
+  change: 'move' | 'delete';
+}
+
+/** Bytes new to a project that a push, mount or copy brings in. */
+export interface ByteCharge {
+  projectId: number;
+  bytes: number;
+  now: number;
+}
+
+/**
+ * A rule content changes must pass (immutability, quota; later signature policies). Each
+ * method runs in the transaction of the change and refuses by throwing a domain error, so a
+ * refusal has one rule and one message on /v2/ and on the API alike.
+ */
+export interface PushGate {
+  readonly name: string;
+  /** Tags about to move or go: throw to refuse (PreconditionFailedError for an immutable tag). */
+  tagsChanging?(trx: Executor, change: TagChange): Promise<void>;
+  /** Bytes new to the project: throw QuotaExceededError to refuse; answers whether a warning threshold was crossed. */
+  bytesAdded?(trx: Executor, charge: ByteCharge): Promise<{ warning: boolean }>;
+  /** Bytes the project no longer holds. */
+  bytesReleased?(trx: Executor, charge: ByteCharge): Promise<void>;
+  /** A cheap early answer before work starts (a mount): throw to refuse. The charge itself decides. */
+  mayAdd?(db: Executor, charge: ByteCharge): Promise<void>;
+}
+
+/** What a pull gate weighs: the artifact about to be served. */
+export interface PullRequestFacts {
+  projectId: number;
+  repository: string;
+  digest: string;
+}
+
+/** A rule pulls must pass (later: vulnerability policy, content trust). Throws DeniedError to refuse. */
+export interface PullGate {
+  readonly name: string;
+  beforePull(db: Executor, pull: PullRequestFacts): Promise<void>;
+}
+
+export interface Gates {
+  push: readonly PushGate[];
+  pull: readonly PullGate[];
+}
+
+export const NO_GATES: Gates = { push: [], pull: [] };

@@ -1,0 +1,106 @@
+/**
+ * Errors in the domain's own words. Services throw these and know nothing of HTTP; the one
+ * error handler (handler.ts) renders them as the OCI error table on /v2/ and as Harbor's
+ * `{"errors":[{"code","message"}]}` envelope on /api/v2.0.
+ */
+export type DomainErrorKind = 'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large';
+
+/** What the error is about: on /v2/ it picks the OCI code (a missing blob is BLOB_UNKNOWN, a missing manifest MANIFEST_UNKNOWN). */
+export type Subject =
+  | 'project'
+  | 'repository'
+  | 'artifact'
+  | 'manifest'
+  | 'tag'
+  | 'blob'
+  | 'upload'
+  /** A blob or child manifest that a pushed manifest refers to. */
+  | 'reference'
+  | 'digest'
+  | 'name'
+  | 'size'
+  /** A chunk that does not start where the upload ends; detail.uploaded is the size so far. */
+  | 'range'
+  | 'input';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly subject: Subject,
+    message: string,
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('not-found', subject, message, detail);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('conflict', subject, message, detail);
+  }
+}
+
+/** Not allowed, whoever asks (a rule, not a permission: permissions are checked by the adapters). */
+export class DeniedError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('denied', subject, message, detail);
+  }
+}
+
+/** A policy stands in the way (an immutable tag, an index that still lists the manifest). */
+export class PreconditionFailedError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('precondition', subject, message, detail);
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('invalid', subject, message, detail);
+  }
+}
+
+export class UnsupportedError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('unsupported', subject, message, detail);
+  }
+}
+
+export class TooLargeError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('too-large', subject, message, detail);
+  }
+}
+
+/** Refused because the project's storage limit would be passed; nothing was charged. */
+export class QuotaExceededError extends DomainError {
+  constructor(
+    readonly projectId: number,
+    readonly adding: number,
+    readonly used: number,
+    readonly hard: number,
+  ) {
+    super('quota', 'project', `quota exceeded: adding ${formatBytes(adding)} of storage would bring the project's usage of ${formatBytes(used)} over its quota of ${formatBytes(hard)}`, {
+      adding,
+      used,
+      hard,
+    });
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
