@@ -1,16 +1,9 @@
 import { apiCaller, repositoryParam, requireProject, type ApiFeature } from '../api/index.js';
-import { recordAudit } from '../audit/index.js';
 import { identityName } from '../auth/index.js';
-import type { Executor, Repository } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { isDigestReference } from '../platform/lib/digest.js';
 import { isValidRepositoryName } from '../platform/lib/names.js';
-import { firstImmutableTag } from '../policies/immutability/index.js';
-import { QuotaExceededError } from '../projects/index.js';
-import { ArtifactExistsError, copyArtifact, ensureRepository, findRepository } from '../content/index.js';
 import type { RepositoryParams } from './schema.js';
-import { ArtifactService } from './service.js';
-import { recordEvents } from '../platform/events/index.js';
 
 /** `project/repository:tag` or `project/repository@digest`, as Harbor's `from` names the source. */
 export function parseCopySource(from: unknown): { project: string; repository: string; reference: string } {
@@ -35,8 +28,6 @@ export function parseCopySource(from: unknown): { project: string; repository: s
 
 /** Harbor's copy: `POST /projects/{p}/repositories/{r}/artifacts?from=…`. */
 export const artifactCopyApi: ApiFeature = (scope, deps) => {
-  const service = new ArtifactService(deps);
-
   scope.post<{ Params: RepositoryParams; Querystring: { from?: string } }>(
     '/projects/:project_name/repositories/:repository_name/artifacts',
     async (request, reply) => {
@@ -47,49 +38,15 @@ export const artifactCopyApi: ApiFeature = (scope, deps) => {
       if (!permissions.can('artifact', 'create', targetName)) throw new ApiError('FORBIDDEN', `not allowed to create artifacts in repository ${targetName}`);
       const from = await requireProject(request, deps, source.project, 'repository', 'pull');
       if (!from.permissions.can('repository', 'pull', source.repository)) throw new ApiError('NOT_FOUND', `repository ${source.repository} not found`);
-      const sourceRepository = await findRepository(deps.database.db, source.repository);
+      const sourceRepository = await deps.content.findRepository(source.repository);
       if (!sourceRepository) throw new ApiError('NOT_FOUND', `repository ${source.repository} not found`);
-      const artifact = await service.resolve(sourceRepository, source.reference);
-      if (sourceRepository.name === targetName) throw new ApiError('CONFLICT', `the artifact ${targetName}@${artifact.digest} already exists`);
-
+      const artifact = await deps.content.resolve(sourceRepository, source.reference);
       const caller = apiCaller(request);
-      const operator = identityName(caller.identity);
-      const now = deps.clock.now();
-      try {
-        const digest = await deps.database.db.transaction().execute(async (trx) => {
-          const target = await ensureRepository(trx, project.id, targetName, now);
-          const { root, created, movedTags } = await copyArtifact(trx, sourceRepository, artifact, target, now);
-          await refuseImmutableMoves(trx, target, movedTags);
-          await recordEvents(
-            trx,
-            created.map(({ artifact: copied, tags }) => ({ type: 'PUSH_ARTIFACT', projectId: project.id, repository: targetName, digest: copied.digest, tag: tags[0] ?? null, operator, at: now })),
-          );
-          await recordAudit(trx, {
-            projectId: project.id,
-            operation: 'create',
-            resourceType: 'artifact',
-            resource: `${targetName}@${root.digest}`,
-            username: operator,
-            clientIp: caller.clientIp,
-            at: now,
-          });
-          return root.digest;
-        });
-        reply
-          .code(201)
-          .header('location', `/api/v2.0/projects/${project.name}/repositories/${encodeURIComponent(encodeURIComponent(repositoryParam(request.params.repository_name)))}/artifacts/${digest}`);
-        return reply.send();
-      } catch (err) {
-        if (err instanceof ArtifactExistsError) throw new ApiError('CONFLICT', err.message);
-        if (err instanceof QuotaExceededError) throw new ApiError('FORBIDDEN', `quota exceeded: ${err.message}`);
-        throw err;
-      }
+      const digest = await deps.content.copyArtifact(sourceRepository, artifact, project.id, targetName, { name: identityName(caller.identity), ip: caller.clientIp });
+      reply
+        .code(201)
+        .header('location', `/api/v2.0/projects/${project.name}/repositories/${encodeURIComponent(encodeURIComponent(repositoryParam(request.params.repository_name)))}/artifacts/${digest}`);
+      return reply.send();
     },
   );
 };
-
-/** A copied tag may not take an immutable tag of the target away from its artifact; the rollback restores it. */
-async function refuseImmutableMoves(trx: Executor, target: Repository, movedTags: readonly string[]): Promise<void> {
-  const first = await firstImmutableTag(trx, target.project_id, target.name, movedTags);
-  if (first !== undefined) throw new ApiError('PRECONDITION', `the tag ${target.name}:${first} is immutable and cannot be moved`);
-}

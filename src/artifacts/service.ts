@@ -5,7 +5,7 @@ import { ApiError } from '../platform/errors/api-error.js';
 import { DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
 import { isValidTag } from '../platform/lib/names.js';
 import { labelsOfArtifacts } from '../labels/index.js';
-import { accessoriesOf, deleteArtifacts, findArtifactByDigest, findArtifactByTag, deleteArtifact as deleteArtifactRows, parentIndexes, tagsOfArtifact } from '../content/index.js';
+import type { Actor, ContentService } from '../content/index.js';
 import { firstImmutableTag, immutabilityOf } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -19,12 +19,10 @@ export interface ArtifactsDeps {
   database: Database;
   storage: StorageDriver;
   clock: Clock;
+  content: ContentService;
 }
 
-export interface Actor {
-  name: string;
-  ip: string;
-}
+export type { Actor };
 
 export interface DescribeOptions {
   withTag: boolean;
@@ -42,22 +40,8 @@ export class ArtifactService {
   }
 
   /** By tag or digest, as Harbor's `{reference}`. */
-  async resolve(repository: Repository, reference: string): Promise<Artifact> {
-    let artifact: Artifact | undefined;
-    if (isDigestReference(reference)) {
-      let digest: string;
-      try {
-        digest = parseDigest(reference).toString();
-      } catch (err) {
-        throw new ApiError('BAD_REQUEST', (err as DigestError).message);
-      }
-      artifact = await findArtifactByDigest(this.db, repository.id, digest);
-    } else {
-      if (!isValidTag(reference)) throw new ApiError('BAD_REQUEST', `invalid reference "${reference}": not a tag or digest`);
-      artifact = await findArtifactByTag(this.db, repository.id, reference);
-    }
-    if (!artifact) throw new ApiError('NOT_FOUND', `artifact ${repository.name}${isDigestReference(reference) ? '@' : ':'}${reference} not found`);
-    return artifact;
+  resolve(repository: Repository, reference: string): Promise<Artifact> {
+    return this.deps.content.resolve(repository, reference);
   }
 
   async manifestOf(artifact: Artifact): Promise<ManifestBody> {
@@ -163,76 +147,25 @@ export class ArtifactService {
     return artifactKind(await this.manifestOf(artifact));
   }
 
-  /**
-   * The artifact with its accessories (signatures, SBOMs, and theirs), all or none. The
-   * registry's rule holds for each: one listed by an index of the repository stays until the
-   * index goes, and immutable tags are not deleted.
-   */
+  /** The artifact with what goes with it (accessories, orphaned index children), all or none. */
   async deleteArtifact(repository: Repository, artifact: Artifact, actor: Actor): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      const doomed = [artifact, ...(await accessoriesOf(trx, repository.id, artifact.digest))];
-      const gone = new Set(doomed.map((a) => a.digest));
-      for (const each of doomed) {
-        const parents = (await parentIndexes(trx, repository.id, each.digest)).filter((p) => !gone.has(p));
-        if (parents.length > 0) throw new ApiError('PRECONDITION', `artifact ${each.digest} is part of index ${parents[0]}; delete the index first`);
-        await refuseImmutable(trx, repository, await tagsOfArtifact(trx, each.id));
-      }
-      for (const each of doomed) {
-        await deleteArtifactRows(trx, each.id, now);
-        await event(trx, 'DELETE_ARTIFACT', repository, each.digest, null, actor, now);
-        await audit(trx, 'delete', 'artifact', repository, `${repository.name}@${each.digest}`, actor, now);
-      }
-    });
+    await this.deps.content.deleteArtifacts(repository, [artifact], actor);
   }
 
-  /** Like a push of the tag: a tag held by another artifact of the repository moves here. */
-  async createTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
-    if (!isValidTag(name)) throw new ApiError('BAD_REQUEST', `invalid tag name "${name}"`);
-    const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      const existing = await repo.findTag(trx, repository.id, name);
-      if (existing?.artifact_id === artifact.id) throw new ApiError('CONFLICT', `tag ${name} already exists on the artifact`);
-      if (existing) await refuseImmutable(trx, repository, [name]);
-      await repo.upsertTag(trx, repository.id, artifact.id, name, now);
-      await event(trx, 'CREATE_TAG', repository, artifact.digest, name, actor, now);
-      await audit(trx, 'create', 'tag', repository, `${repository.name}:${name}`, actor, now);
-    });
+  createTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
+    return this.deps.content.tag(repository, artifact, name, actor);
   }
 
-  async deleteTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      const tag = await repo.findTag(trx, repository.id, name);
-      if (!tag || tag.artifact_id !== artifact.id) throw new ApiError('NOT_FOUND', `tag ${name} not found on artifact ${artifact.digest}`);
-      await refuseImmutable(trx, repository, [name]);
-      await repo.deleteTagById(trx, tag.id);
-      await event(trx, 'DELETE_TAG', repository, artifact.digest, name, actor, now);
-      await audit(trx, 'delete', 'tag', repository, `${repository.name}:${name}`, actor, now);
-    });
+  deleteTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
+    return this.deps.content.deleteTag(repository, name, actor, artifact);
   }
 
-  async updateRepository(repository: Repository, description: string, actor: Actor): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      await repo.updateDescription(trx, repository.id, description, now);
-      await audit(trx, 'update', 'repository', repository, repository.name, actor, now);
-    });
+  updateRepository(repository: Repository, description: string, actor: Actor): Promise<void> {
+    return this.deps.content.updateDescription(repository, description, actor);
   }
 
-  /** Every artifact and tag of the repository, in one transaction. */
-  async deleteRepository(repository: Repository, actor: Actor): Promise<void> {
-    const now = this.deps.clock.now();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      const artifacts = await repo.artifactsOfRepository(trx, repository.id);
-      for (const artifact of artifacts) await refuseImmutable(trx, repository, await tagsOfArtifact(trx, artifact.id));
-      // Through the registry's own deletion, so quotas and GC's record of manifests stay right.
-      await deleteArtifacts(trx, artifacts.map((a) => a.id), now);
-      await repo.touchRepository(trx, repository.id, now);
-      for (const artifact of artifacts) await event(trx, 'DELETE_ARTIFACT', repository, artifact.digest, null, actor, now);
-      await event(trx, 'DELETE_REPOSITORY', repository, null, null, actor, now);
-      await audit(trx, 'delete', 'repository', repository, repository.name, actor, now);
-    });
+  deleteRepository(repository: Repository, actor: Actor): Promise<void> {
+    return this.deps.content.deleteRepository(repository, actor);
   }
 
   /** Harbor's additions: build_history for images; values.yaml, readme.md, dependencies for charts. */
@@ -267,16 +200,3 @@ function chartDependencies(chartYaml: string): unknown[] {
   return parsed.dependencies.filter(isRecord).map((d) => ({ name: d.name, version: d.version, repository: d.repository }));
 }
 
-async function event(trx: Executor, type: string, repository: Repository, digest: string | null, tag: string | null, actor: Actor, now: number) {
-  await recordEvent(trx, { type, projectId: repository.project_id, repository: repository.name, digest, tag, operator: actor.name, at: now });
-}
-
-async function audit(trx: Executor, operation: 'create' | 'update' | 'delete', resourceType: string, repository: Repository, resource: string, actor: Actor, now: number) {
-  await recordAudit(trx, { projectId: repository.project_id, operation, resourceType, resource, username: actor.name, clientIp: actor.ip, at: now });
-}
-
-/** Immutable tags are protected on the API as on /v2/: Harbor answers 412 here. */
-async function refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
-  const first = await firstImmutableTag(trx, repository.project_id, repository.name, tags);
-  if (first !== undefined) throw new ApiError('PRECONDITION', `the tag ${repository.name}:${first} is immutable and cannot be moved or deleted`);
-}

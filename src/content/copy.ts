@@ -1,13 +1,8 @@
 import type { Artifact, Executor, Repository } from '../platform/db/index.js';
-import { holdContents, type HeldContent } from '../projects/index.js';
+import { ConflictError } from '../platform/errors/index.js';
+import type { GateRunner } from './gate-runner.js';
 import * as repo from './repo.js';
-
-/** The artifact is already in the target repository (Harbor answers 409). */
-export class ArtifactExistsError extends Error {
-  constructor(readonly repository: string, readonly digest: string) {
-    super(`the artifact ${repository}@${digest} already exists`);
-  }
-}
+import { holdContents, type HeldContent } from './usage.js';
 
 export interface CopyResult {
   root: Artifact;
@@ -15,6 +10,8 @@ export interface CopyResult {
   created: Array<{ artifact: Artifact; tags: string[] }>;
   /** Tags of the target that pointed at another artifact and now point at a copy. */
   movedTags: string[];
+  /** Whether a gate crossed a warning threshold with the bytes the copy brought (QUOTA_WARNING). */
+  warning: boolean;
 }
 
 /**
@@ -23,12 +20,15 @@ export interface CopyResult {
  * target without moving a byte, the tags of the root and of its accessories, and the target
  * project charged for what is new to it. Children already in the target are reused.
  */
-export async function copyArtifact(trx: Executor, source: Repository, artifact: Artifact, target: Repository, now: number): Promise<CopyResult> {
-  const result: CopyResult = { root: artifact, created: [], movedTags: [] };
+export async function copyArtifactRows(trx: Executor, gates: GateRunner, source: Repository, artifact: Artifact, target: Repository, now: number): Promise<CopyResult> {
+  const result: CopyResult = { root: artifact, created: [], movedTags: [], warning: false };
   const holders: HeldContent[][] = [];
   result.root = await copyOne(trx, source, artifact, target, now, result, holders, true);
+  // A copied tag may not take a protected tag of the target away from its artifact; the rollback restores it.
+  await gates.tagsChanging(trx, { repository: target, tags: result.movedTags, change: 'move' });
   // One charge for the whole copy: the transaction takes a single quota counter.
-  await holdContents(trx, target.project_id, holders, now);
+  const added = await holdContents(trx, target.project_id, holders);
+  result.warning = await gates.bytesAdded(trx, { projectId: target.project_id, bytes: added, now });
   return result;
 }
 
@@ -44,7 +44,7 @@ async function copyOne(
 ): Promise<Artifact> {
   const existing = await repo.findArtifactByDigest(trx, target.id, artifact.digest);
   if (existing) {
-    if (isRoot) throw new ArtifactExistsError(target.name, artifact.digest);
+    if (isRoot) throw new ConflictError('artifact', `the artifact ${target.name}@${artifact.digest} already exists`, { digest: artifact.digest });
     return existing;
   }
   const references = await trx

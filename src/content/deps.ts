@@ -3,7 +3,8 @@ import type { Database } from '../platform/db/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 
-export interface RegistryDeps {
+/** What the content service stands on. */
+export interface ContentDeps {
   config: Config;
   database: Database;
   storage: StorageDriver;

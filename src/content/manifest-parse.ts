@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OciError } from '../platform/errors/oci.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 import { DigestError, parseDigest } from '../platform/lib/digest.js';
 import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../platform/lib/media-types.js';
 
@@ -57,19 +57,19 @@ export function parseManifest(body: Buffer, contentType: string | undefined): Pa
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new OciError('MANIFEST_INVALID', { reason: 'body is not valid JSON' }, 'manifest is not valid JSON');
+    throw new InvalidInputError('manifest', 'manifest is not valid JSON', { reason: 'body is not valid JSON' });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new OciError('MANIFEST_INVALID', { reason: 'body is not a JSON object' });
+    throw new InvalidInputError('manifest', 'manifest invalid: the body is not a JSON object', { reason: 'body is not a JSON object' });
   }
   const declared = (json as { mediaType?: unknown }).mediaType;
   const sentType = contentType?.split(';')[0]?.trim();
   const mediaType = typeof declared === 'string' && declared ? declared : sentType;
   if (!mediaType || !MANIFEST_MEDIA_TYPES.includes(mediaType)) {
-    throw new OciError('MANIFEST_INVALID', { mediaType: mediaType ?? null }, `unsupported manifest media type "${mediaType ?? ''}"`);
+    throw new InvalidInputError('manifest', `unsupported manifest media type "${mediaType ?? ''}"`, { mediaType: mediaType ?? null });
   }
   if (sentType && MANIFEST_MEDIA_TYPES.includes(sentType) && sentType !== mediaType) {
-    throw new OciError('MANIFEST_INVALID', { contentType: sentType, mediaType }, 'Content-Type does not match the manifest mediaType');
+    throw new InvalidInputError('manifest', 'Content-Type does not match the manifest mediaType', { contentType: sentType, mediaType });
   }
   return isIndexMediaType(mediaType) ? parseIndex(json, mediaType) : parseImage(json, mediaType);
 }
@@ -112,13 +112,13 @@ function checkDescriptors(descriptors: Descriptor[]): void {
       parseDigest(d.digest);
     } catch (err) {
       const message = err instanceof DigestError ? err.message : 'invalid digest';
-      throw new OciError('MANIFEST_INVALID', { digest: d.digest }, `descriptor has an ${message}`);
+      throw new InvalidInputError('manifest', `descriptor has an ${message}`, { digest: d.digest });
     }
   }
 }
 
-function invalid(error: z.ZodError): OciError {
+function invalid(error: z.ZodError): InvalidInputError {
   const first = error.issues[0];
   const where = first?.path.join('.') || 'manifest';
-  return new OciError('MANIFEST_INVALID', { field: where, reason: first?.message }, `invalid manifest: ${where}: ${first?.message ?? 'invalid'}`);
+  return new InvalidInputError('manifest', `invalid manifest: ${where}: ${first?.message ?? 'invalid'}`, { field: where, reason: first?.message });
 }

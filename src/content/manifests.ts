@@ -1,24 +1,18 @@
 import { recordAudit } from '../audit/index.js';
 import type { Artifact, Executor, Repository } from '../platform/db/index.js';
-import { firstImmutableTag } from '../policies/immutability/index.js';
-import { crossedQuotaWarning, holdContent } from '../projects/index.js';
-import { chargingQuota, recordQuotaExceeded } from './quota.js';
-import { OciError } from '../platform/errors/oci.js';
+import { InvalidInputError, NotFoundError, QuotaExceededError, UnsupportedError } from '../platform/errors/index.js';
+import { recordEvent } from '../platform/events/index.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
 import { isValidTag } from '../platform/lib/names.js';
 import { blobPath, PathNotFoundError } from '../platform/storage/index.js';
-import type { RegistryDeps } from './deps.js';
+import type { Actor } from './delete.js';
+import type { ContentDeps } from './deps.js';
+import type { GateRunner } from './gate-runner.js';
 import { ManifestCache } from './manifest-cache.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
-import { recordEvent } from '../platform/events/index.js';
-
-/** Who changed something, for the event and audit rows. */
-export interface Actor {
-  name: string;
-  ip: string;
-}
+import { holdContents } from './usage.js';
 
 export type ManifestReference = { kind: 'tag'; tag: string } | { kind: 'digest'; digest: string };
 
@@ -27,11 +21,11 @@ export function parseReference(reference: string): ManifestReference {
     try {
       return { kind: 'digest', digest: parseDigest(reference).toString() };
     } catch (err) {
-      const unsupported = err instanceof DigestError && err.unsupported;
-      throw new OciError(unsupported ? 'UNSUPPORTED' : 'DIGEST_INVALID', { reference }, (err as Error).message);
+      if (err instanceof DigestError && err.unsupported) throw new UnsupportedError('digest', err.message, { reference });
+      throw new InvalidInputError('digest', (err as Error).message, { reference });
     }
   }
-  if (!isValidTag(reference)) throw new OciError('MANIFEST_INVALID', { tag: reference }, `invalid tag "${reference}"`);
+  if (!isValidTag(reference)) throw new InvalidInputError('tag', `invalid tag "${reference}"`, { tag: reference });
   return { kind: 'tag', tag: reference };
 }
 
@@ -39,7 +33,10 @@ export class ManifestService {
   private readonly cache = new ManifestCache(64 * 1024 * 1024);
   readonly pulls: PullRecorder;
 
-  constructor(private readonly deps: RegistryDeps) {
+  constructor(
+    private readonly deps: ContentDeps,
+    private readonly gates: GateRunner,
+  ) {
     this.pulls = new PullRecorder(deps.database, deps.clock);
   }
 
@@ -50,7 +47,9 @@ export class ManifestService {
       reference.kind === 'tag'
         ? await repo.findArtifactByRepositoryTag(db, name, reference.tag)
         : await repo.findArtifactByRepositoryDigest(db, name, reference.digest);
-    if (!artifact) throw new OciError('MANIFEST_UNKNOWN', reference.kind === 'tag' ? { tag: reference.tag } : { digest: reference.digest });
+    if (!artifact) {
+      throw new NotFoundError('manifest', 'manifest unknown to registry', reference.kind === 'tag' ? { tag: reference.tag } : { digest: reference.digest });
+    }
     return artifact;
   }
 
@@ -62,7 +61,7 @@ export class ManifestService {
       this.cache.set(artifact.digest, body);
       return body;
     } catch (err) {
-      if (err instanceof PathNotFoundError) throw new OciError('MANIFEST_UNKNOWN', { digest: artifact.digest });
+      if (err instanceof PathNotFoundError) throw new NotFoundError('manifest', 'manifest unknown to registry', { digest: artifact.digest });
       throw err;
     }
   }
@@ -78,23 +77,31 @@ export class ManifestService {
     const algorithm = reference.kind === 'digest' ? parseDigest(reference.digest).algorithm : 'sha256';
     const digest = digestOf(body, algorithm);
     if (reference.kind === 'digest' && reference.digest !== digest.toString()) {
-      throw new OciError('DIGEST_INVALID', { expected: reference.digest, actual: digest.toString() }, 'manifest digest does not match its content');
+      throw new InvalidInputError('digest', 'manifest digest does not match its content', { expected: reference.digest, actual: digest.toString() });
     }
     const manifest = parseManifest(body, contentType);
     const { db } = this.deps.database;
     const blobSizes = await repo.linkedBlobSizes(db, repository.id, manifest.blobs.map((b) => b.digest));
     const missingBlob = manifest.blobs.find((b) => !blobSizes.has(b.digest));
-    if (missingBlob) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingBlob.digest }, `blob ${missingBlob.digest} is unknown to this repository`);
+    if (missingBlob) throw new NotFoundError('reference', `blob ${missingBlob.digest} is unknown to this repository`, { digest: missingBlob.digest });
     const wrongSize = manifest.blobs.find((b) => blobSizes.get(b.digest) !== b.size);
     if (wrongSize) {
-      throw new OciError('MANIFEST_INVALID', { digest: wrongSize.digest, size: wrongSize.size, actual: blobSizes.get(wrongSize.digest) }, `descriptor of ${wrongSize.digest} gives size ${wrongSize.size}, the blob has ${blobSizes.get(wrongSize.digest)} bytes`);
+      throw new InvalidInputError('manifest', `descriptor of ${wrongSize.digest} gives size ${wrongSize.size}, the blob has ${blobSizes.get(wrongSize.digest)} bytes`, {
+        digest: wrongSize.digest,
+        size: wrongSize.size,
+        actual: blobSizes.get(wrongSize.digest),
+      });
     }
     const children = await repo.manifestSizes(db, repository.id, manifest.manifests.map((m) => m.digest));
     const missingChild = manifest.manifests.find((m) => !children.has(m.digest));
-    if (missingChild) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: missingChild.digest }, `manifest ${missingChild.digest} is unknown to this repository`);
+    if (missingChild) throw new NotFoundError('reference', `manifest ${missingChild.digest} is unknown to this repository`, { digest: missingChild.digest });
     const wrongChild = manifest.manifests.find((m) => children.get(m.digest) !== m.size);
     if (wrongChild) {
-      throw new OciError('MANIFEST_INVALID', { digest: wrongChild.digest, size: wrongChild.size, actual: children.get(wrongChild.digest) }, `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`);
+      throw new InvalidInputError('manifest', `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`, {
+        digest: wrongChild.digest,
+        size: wrongChild.size,
+        actual: children.get(wrongChild.digest),
+      });
     }
 
     // The bytes are durable before the database points at them.
@@ -102,54 +109,51 @@ export class ManifestService {
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
     const now = this.deps.clock.now();
     const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
-    await chargingQuota(() => db.transaction().execute(async (trx) => {
-      await this.pinAgainstGc(trx, repository, digest.toString(), body, manifest.blobs.map((b) => b.digest), manifest.manifests.map((m) => m.digest));
-      if (reference.kind === 'tag') await this.refuseImmutableOverwrite(trx, repository, reference.tag, digest.toString());
-      const { created } = await repo.saveManifest(trx, {
-        repositoryId: repository.id,
-        digest: digest.toString(),
-        mediaType: manifest.mediaType,
-        artifactType: manifest.artifactType,
-        manifestSize: body.length,
-        size: body.length + layerBytes,
-        subject: manifest.subject,
-        annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
-        references: [
-          ...manifest.blobs.map((b) => ({ digest: b.digest, kind: 'blob' as const })),
-          ...manifest.manifests.map((m) => ({ digest: m.digest, kind: 'manifest' as const })),
-        ],
-        tag: reference.kind === 'tag' ? reference.tag : null,
-        now,
-      });
-      const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag: reference.kind === 'tag' ? reference.tag : null, operator: actor.name, at: now };
-      await recordEvent(trx, { type: 'PUSH_ARTIFACT', ...pushed });
-      await recordAudit(trx, {
-        projectId: repository.project_id,
-        operation: 'create',
-        resourceType: 'artifact',
-        resource: reference.kind === 'tag' ? `${repository.name}:${reference.tag}` : `${repository.name}@${digest.toString()}`,
-        username: actor.name,
-        clientIp: actor.ip,
-        at: now,
-      });
-      // Last, so the project's quota row stays locked only until the commit that follows.
-      if (created) {
-        const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
-        const charged = await holdContent(trx, repository.project_id, held, now);
-        if (crossedQuotaWarning(charged)) {
-          await recordEvent(trx, { type: 'QUOTA_WARNING', ...pushed });
+    const tag = reference.kind === 'tag' ? reference.tag : null;
+    const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag, operator: actor.name, at: now };
+    try {
+      await db.transaction().execute(async (trx) => {
+        await this.pinAgainstGc(trx, repository, digest.toString(), body, manifest.blobs.map((b) => b.digest), manifest.manifests.map((m) => m.digest));
+        if (tag !== null) await this.tagMoving(trx, repository, tag, digest.toString());
+        const { created } = await repo.saveManifest(trx, {
+          repositoryId: repository.id,
+          digest: digest.toString(),
+          mediaType: manifest.mediaType,
+          artifactType: manifest.artifactType,
+          manifestSize: body.length,
+          size: body.length + layerBytes,
+          subject: manifest.subject,
+          annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
+          references: [
+            ...manifest.blobs.map((b) => ({ digest: b.digest, kind: 'blob' as const })),
+            ...manifest.manifests.map((m) => ({ digest: m.digest, kind: 'manifest' as const })),
+          ],
+          tag,
+          now,
+        });
+        await recordEvent(trx, { type: 'PUSH_ARTIFACT', ...pushed });
+        await recordAudit(trx, {
+          projectId: repository.project_id,
+          operation: 'create',
+          resourceType: 'artifact',
+          resource: tag !== null ? `${repository.name}:${tag}` : `${repository.name}@${digest.toString()}`,
+          username: actor.name,
+          clientIp: actor.ip ?? null,
+          at: now,
+        });
+        // Last, so the quota's rows stay locked only until the commit that follows.
+        if (created) {
+          const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
+          const added = await holdContents(trx, repository.project_id, [held]);
+          if (await this.gates.bytesAdded(trx, { projectId: repository.project_id, bytes: added, now })) {
+            await recordEvent(trx, { type: 'QUOTA_WARNING', ...pushed });
+          }
         }
-      }
-    }), () =>
-      recordQuotaExceeded(this.deps.database, {
-        projectId: repository.project_id,
-        repository: repository.name,
-        digest: digest.toString(),
-        tag: reference.kind === 'tag' ? reference.tag : null,
-        operator: actor.name,
-        at: now,
-      }),
-    );
+      });
+    } catch (err) {
+      if (err instanceof QuotaExceededError) await recordQuotaExceeded(this.deps, pushed);
+      throw err;
+    }
     this.cache.set(digest.toString(), body);
     return { digest: digest.toString(), subject: manifest.subject };
   }
@@ -173,85 +177,36 @@ export class ManifestService {
     if (children.length > 0) {
       const present = new Set((await repo.manifestSizes(trx, repository.id, children)).keys());
       const gone = children.find((c) => !present.has(c));
-      if (gone) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: gone }, `manifest ${gone} is unknown to this repository`);
+      if (gone) throw new NotFoundError('reference', `manifest ${gone} is unknown to this repository`, { digest: gone });
     }
     const wanted = [...new Set([digest, ...blobs])];
     let rows = trx.selectFrom('blobs').select('digest').where('digest', 'in', wanted).orderBy('digest');
     if (postgres) rows = rows.forShare();
     const present = new Set((await rows.execute()).map((r) => r.digest));
     const gone = blobs.find((b) => !present.has(b));
-    if (gone) throw new OciError('MANIFEST_BLOB_UNKNOWN', { digest: gone }, `blob ${gone} is unknown to this repository`);
+    if (gone) throw new NotFoundError('reference', `blob ${gone} is unknown to this repository`, { digest: gone });
     const path = blobPath(parseDigest(digest));
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
   }
 
-  /** An immutable tag may be pushed again only with the content it already has. */
-  private async refuseImmutableOverwrite(trx: Executor, repository: Repository, tag: string, digest: string): Promise<void> {
+  /** A tag pushed again with other content moves: the push gates (immutability) may refuse. */
+  private async tagMoving(trx: Executor, repository: Repository, tag: string, digest: string): Promise<void> {
     const current = await repo.findArtifactByTag(trx, repository.id, tag);
-    if (current && current.digest !== digest) await this.refuseImmutable(trx, repository, [tag]);
+    if (current && current.digest !== digest) await this.gates.tagsChanging(trx, { repository, tags: [tag], change: 'move' });
   }
+}
 
-  private async refuseImmutable(trx: Executor, repository: Repository, tags: readonly string[]): Promise<void> {
-    const first = await firstImmutableTag(trx, repository.project_id, repository.name, tags);
-    if (first !== undefined) {
-      throw new OciError('DENIED', { tag: first }, `the tag ${repository.name}:${first} is immutable and cannot be overwritten or deleted`);
-    }
-  }
-
-  /** By digest: removes the artifact and its tags. By tag: removes only the tag. */
-  async delete(repository: Repository, reference: ManifestReference, actor: Actor): Promise<void> {
-    const { db } = this.deps.database;
-    const now = this.deps.clock.now();
-    await db.transaction().execute(async (trx) => {
-      if (reference.kind === 'tag') {
-        await this.refuseImmutable(trx, repository, [reference.tag]);
-        if (!(await repo.deleteTag(trx, repository.id, reference.tag))) throw new OciError('MANIFEST_UNKNOWN', { tag: reference.tag });
-      } else {
-        const artifact = await repo.findArtifactByDigest(trx, repository.id, reference.digest);
-        if (!artifact) throw new OciError('MANIFEST_UNKNOWN', { digest: reference.digest });
-        // Signatures and SBOMs of the manifest go with it, under the same rules.
-        const accessories = await repo.accessoriesOf(trx, repository.id, reference.digest);
-        const doomed = [artifact, ...accessories];
-        const gone = new Set(doomed.map((a) => a.digest));
-        for (const each of doomed) {
-          await this.refuseImmutable(trx, repository, await repo.tagsOfArtifact(trx, each.id));
-          const parents = (await repo.parentIndexes(trx, repository.id, each.digest)).filter((p) => !gone.has(p));
-          if (parents.length > 0) {
-            throw new OciError('DENIED', { referencedBy: parents }, `manifest ${each.digest} is part of index ${parents[0]}; delete the index first`);
-          }
-        }
-        for (const each of doomed) await repo.deleteArtifact(trx, each.id, now);
-        for (const accessory of accessories) {
-          await recordEvent(trx, { type: 'DELETE_ARTIFACT', projectId: repository.project_id, repository: repository.name, digest: accessory.digest, operator: actor.name, at: now });
-          await recordAudit(trx, {
-            projectId: repository.project_id,
-            operation: 'delete',
-            resourceType: 'artifact',
-            resource: `${repository.name}@${accessory.digest}`,
-            username: actor.name,
-            clientIp: actor.ip,
-            at: now,
-          });
-        }
-      }
-      await recordEvent(trx, {
-        type: reference.kind === 'tag' ? 'DELETE_TAG' : 'DELETE_ARTIFACT',
-        projectId: repository.project_id,
-        repository: repository.name,
-        digest: reference.kind === 'digest' ? reference.digest : null,
-        tag: reference.kind === 'tag' ? reference.tag : null,
-        operator: actor.name,
-        at: now,
-      });
-      await recordAudit(trx, {
-        projectId: repository.project_id,
-        operation: 'delete',
-        resourceType: reference.kind === 'tag' ? 'tag' : 'artifact',
-        resource: reference.kind === 'tag' ? `${repository.name}:${reference.tag}` : `${repository.name}@${reference.digest}`,
-        username: actor.name,
-        clientIp: actor.ip,
-        at: now,
-      });
-    });
+/**
+ * The outbox's QUOTA_EXCEED event for a refused change. The refusing transaction rolled back,
+ * so this is a small transaction of its own; losing it must not change the client's answer.
+ */
+export async function recordQuotaExceeded(
+  deps: Pick<ContentDeps, 'database'>,
+  event: { projectId: number; repository: string; digest: string; tag: string | null; operator: string; at: number },
+): Promise<void> {
+  try {
+    await recordEvent(deps.database.db, { type: 'QUOTA_EXCEED', ...event });
+  } catch {
+    // Best effort: the change was refused either way.
   }
 }

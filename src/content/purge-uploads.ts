@@ -1,9 +1,9 @@
 import type { PeriodicJob } from '../platform/jobs/index.js';
 import { uploadDir } from '../platform/storage/index.js';
-import type { RegistryDeps } from './deps.js';
+import type { ContentDeps } from './deps.js';
 
 /** Uploads idle longer than `registry.uploadTimeoutMinutes` are abandoned: their bytes are freed. */
-export function purgeUploadsJob(deps: RegistryDeps): PeriodicJob {
+export function purgeUploadsJob(deps: ContentDeps): PeriodicJob {
   return {
     name: 'purge-uploads',
     everyMs: 10 * 60 * 1000,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Artifact, Executor, Repository, Upload } from '../platform/db/index.js';
-import { releaseContent } from '../projects/index.js';
+import type { GateRunner } from './gate-runner.js';
+import { releaseContent } from './usage.js';
 
 export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
   return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
@@ -220,18 +221,14 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   return items.filter((item) => (seen.has(key(item)) ? false : (seen.add(key(item)), true)));
 }
 
-/** Removes the artifact and lets go of the content it held in its project's quota. */
-export function deleteArtifact(db: Executor, artifactId: number, now: number): Promise<void> {
-  return deleteArtifacts(db, [artifactId], now);
-}
-
 /**
- * Removes artifacts with their tags and references, in batches: their content is released
- * from the quota, and their manifest digests are recorded for GC, which removes the bytes once
- * no artifact has the digest. Every way of deleting artifacts goes through here.
+ * Removes artifact rows with their tags and references, in batches, in the caller's
+ * transaction: their content is released from their projects (the gates hear of the bytes
+ * freed), and their manifest digests are recorded for GC, which removes the bytes once no
+ * artifact has the digest. Only deleteArtifacts (delete.ts) calls this: it decides what goes.
  */
-export async function deleteArtifacts(db: Executor, artifactIds: readonly number[], now: number): Promise<void> {
-  await releaseArtifacts(db, artifactIds);
+export async function deleteArtifactRows(db: Executor, gates: GateRunner, artifactIds: readonly number[], now: number): Promise<void> {
+  await releaseArtifacts(db, gates, artifactIds, now);
   for (let i = 0; i < artifactIds.length; i += 500) {
     const ids = artifactIds.slice(i, i + 500);
     await db
@@ -247,10 +244,10 @@ export async function deleteArtifacts(db: Executor, artifactIds: readonly number
 }
 
 /**
- * The quota side of removing artifacts (call before their rows go): each releases its
- * manifest and the blobs it references.
+ * The quota side of removing artifacts (before their rows go): each releases its manifest
+ * and the blobs it references.
  */
-export async function releaseArtifacts(db: Executor, artifactIds: readonly number[]): Promise<void> {
+async function releaseArtifacts(db: Executor, gates: GateRunner, artifactIds: readonly number[], now: number): Promise<void> {
   if (artifactIds.length === 0) return;
   const byProject = new Map<number, string[]>();
   const hold = (projectId: number, digest: string) => {
@@ -277,7 +274,10 @@ export async function releaseArtifacts(db: Executor, artifactIds: readonly numbe
       .execute();
     for (const row of blobs) hold(row.project_id, row.child_digest);
   }
-  for (const [projectId, digests] of byProject) await releaseContent(db, projectId, digests);
+  for (const [projectId, digests] of byProject) {
+    const released = await releaseContent(db, projectId, digests);
+    await gates.bytesReleased(db, { projectId, bytes: released, now });
+  }
 }
 
 export async function tagsOfArtifact(db: Executor, artifactId: number): Promise<string[]> {

@@ -2,10 +2,10 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Repository } from '../platform/db/index.js';
-import { OciError } from '../platform/errors/oci.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/digest.js';
 import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
-import type { RegistryDeps } from './deps.js';
+import type { ContentDeps } from './deps.js';
 import * as repo from './repo.js';
 
 /** A byte range declared by `Content-Range: <start>-<end>` (inclusive). */
@@ -29,7 +29,7 @@ export class UploadService {
   private readonly hashes = new Map<string, RunningHash>();
   private readonly busy = new Set<string>();
 
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: ContentDeps) {}
 
   async start(repository: Repository): Promise<string> {
     const id = randomUUID();
@@ -42,7 +42,7 @@ export class UploadService {
   /** The upload's current size; BLOB_UPLOAD_UNKNOWN when there is none. */
   async size(repository: Repository, id: string): Promise<number> {
     const upload = await repo.findUpload(this.deps.database.db, id, repository.id);
-    if (!upload) throw new OciError('BLOB_UPLOAD_UNKNOWN', { uuid: id });
+    if (!upload) throw new NotFoundError('upload', 'blob upload unknown to registry', { uuid: id });
     return upload.size;
   }
 
@@ -51,9 +51,7 @@ export class UploadService {
     return this.exclusive(id, async () => {
       const size = await this.size(repository, id);
       if (range && range.start !== size) {
-        throw new OciError('RANGE_INVALID', { expectedStart: size, start: range.start }, 'chunk does not start where the upload ends', {
-          range: rangeHeader(size),
-        });
+        throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
       }
       return this.write(id, size, body);
     });
@@ -99,9 +97,7 @@ export class UploadService {
       if (writer.size !== size) {
         // A write whose acknowledgement never made it (crash, lost connection): storage
         // is the truth, and the client resumes from the offset it is told.
-        throw new OciError('RANGE_INVALID', { expectedStart: writer.size }, 'upload offset changed; resume from the Range given', {
-          range: rangeHeader(writer.size),
-        });
+        throw new InvalidInputError('range', 'upload offset changed; resume from the Range given', { expectedStart: writer.size, uploaded: writer.size });
       }
       const source = hashing ? body.pipe(new HashingStream(hashing.hash)) : body;
       try {
@@ -121,7 +117,7 @@ export class UploadService {
     const actual = await this.digestOf(id, expected, size);
     if (actual !== expected.toString()) {
       await this.discard(id);
-      throw new OciError('DIGEST_INVALID', { expected: expected.toString(), actual }, 'uploaded content does not match the digest');
+      throw new InvalidInputError('digest', 'uploaded content does not match the digest', { expected: expected.toString(), actual });
     }
     await this.placeBlob(repository, id, expected, size);
     await this.deps.storage.delete(uploadDir(id));
@@ -192,7 +188,7 @@ export class UploadService {
 
   /** One request at a time per upload on this instance: chunks must not interleave. */
   private async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
-    if (this.busy.has(id)) throw new OciError('BLOB_UPLOAD_INVALID', { uuid: id }, 'another request is writing this upload');
+    if (this.busy.has(id)) throw new ConflictError('upload', 'another request is writing this upload', { uuid: id });
     this.busy.add(id);
     try {
       return await work();

@@ -3,7 +3,8 @@ import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:time
 import type { Database, Executor } from '../platform/db/index.js';
 import { mergeExtraAttrs } from '../platform/jobs/index.js';
 import { parseDigest } from '../platform/lib/digest.js';
-import { deleteArtifact, parentIndexes } from '../content/index.js';
+import { parentIndexes, type ContentService } from '../content/index.js';
+import { PreconditionFailedError } from '../platform/errors/index.js';
 import { blobPath, type StorageDriver } from '../platform/storage/index.js';
 import { planUntagged, type Doomed } from './plan.js';
 import * as repo from './repo.js';
@@ -30,6 +31,8 @@ export const NO_PROGRESS: GcProgress = { deleted_untagged: 0, purged_blobs: 0, p
 
 export interface GcRun {
   database: Database;
+  /** Untagged artifacts go through content's one deletion rule, like every other deletion. */
+  content: ContentService;
   storage: StorageDriver;
   now(): number;
   executionId: number;
@@ -53,8 +56,8 @@ class Stopped extends Error {
  * the registry keeps taking pushes.
  *
  * 1. `delete_untagged`: untagged artifacts (see plan.ts) go through the registry's own
- *    deleteArtifact, so project quotas stay exact and their manifest digests are recorded in
- *    `deleted_manifests`.
+ *    content's deleteArtifacts (with what goes with them), so project quotas stay exact, their
+ *    manifest digests are recorded in `deleted_manifests`, and each gets its event and audit row.
  * 2. Manifests: a digest in `deleted_manifests` that no artifact has and no index lists any
  *    more loses its bytes (unless it also has a `blobs` row: step 3 owns those).
  * 3. Blobs: a `blobs` row no artifact references, that is no artifact's manifest, and whose
@@ -112,7 +115,7 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
           // The whole batch first, in id order as pushes lock them, before any quota row is touched.
           await repo.lockArtifacts(trx, batch.map((d) => d.id), postgres);
           let count = 0;
-          for (const doomed of batch) if (await deleteUntagged(trx, doomed, options.cutoff, postgres, run.now())) count++;
+          for (const doomed of batch) count += await deleteUntagged(trx, run.content, doomed, options.cutoff, postgres, run.now());
           progress.deleted_untagged += count;
           await record(trx);
           return count;
@@ -220,16 +223,30 @@ async function garbageAmong(db: Executor, rows: repo.BlobRow[], ignoring: Readon
   return old.filter((b) => !held.has(b.digest));
 }
 
-/** Deletes one planned artifact if the rule still holds now that its row is locked. */
-async function deleteUntagged(trx: Executor, doomed: Doomed, cutoff: number, postgres: boolean, now: number): Promise<boolean> {
+/** Who the events and audit rows of GC's deletions name. */
+const GC_ACTOR = { name: 'gc' };
+
+/**
+ * Deletes one planned artifact if the rule still holds now that its row is locked; answers
+ * how many artifacts went with it (its accessories and orphaned children count too, and are
+ * skipped when their own turn comes).
+ */
+async function deleteUntagged(trx: Executor, content: ContentService, doomed: Doomed, cutoff: number, postgres: boolean, now: number): Promise<number> {
   const artifact = await repo.lockArtifact(trx, doomed.id, postgres);
-  if (!artifact) return false;
-  if ((await parentIndexes(trx, artifact.repository_id, artifact.digest)).length > 0) return false;
+  if (!artifact) return 0;
+  if ((await parentIndexes(trx, artifact.repository_id, artifact.digest)).length > 0) return 0;
   const subjectStays = artifact.subject_digest !== null && (await repo.artifactExists(trx, artifact.repository_id, artifact.subject_digest));
-  if (subjectStays) return false;
-  if (doomed.kind === 'root' && (artifact.push_time >= cutoff || (await repo.hasTag(trx, artifact.id)))) return false;
-  await deleteArtifact(trx, artifact.id, now);
-  return true;
+  if (subjectStays) return 0;
+  if (doomed.kind === 'root' && (artifact.push_time >= cutoff || (await repo.hasTag(trx, artifact.id)))) return 0;
+  const repository = await trx.selectFrom('repositories').selectAll().where('id', '=', artifact.repository_id).executeTakeFirst();
+  if (!repository) return 0;
+  try {
+    return (await content.deleteArtifactsIn(trx, repository, [artifact], GC_ACTOR, now)).length;
+  } catch (err) {
+    // An immutable tag on an accessory keeps the artifact: refused before anything was written.
+    if (err instanceof PreconditionFailedError) return 0;
+    throw err;
+  }
 }
 
 /** The directory holding a blob's `data`: removed whole, so no empty directories pile up. */

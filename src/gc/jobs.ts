@@ -4,8 +4,8 @@ import { GC_TASK, GC_VENDOR, gcParametersSchema } from './schema.js';
 import { GcRunningError, startGc } from './service.js';
 
 /** The GC task handler, and what a due GC schedule does. */
-export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'jobs' | 'config'>): void {
-  const { database, storage, clock, config } = deps;
+export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'jobs' | 'config' | 'content'>): void {
+  const { database, storage, clock, config, content } = deps;
 
   deps.jobs.register(GC_TASK, async ({ execution, params, signal, log }) => {
     const parameters = gcParametersSchema.parse(params);
@@ -27,7 +27,7 @@ export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clo
     );
     try {
       const result = await collectGarbage(
-        { database, storage, now: () => clock.now(), executionId: execution.id, progress, signal, log },
+        { database, content, storage, now: () => clock.now(), executionId: execution.id, progress, signal, log },
         { deleteUntagged: parameters.delete_untagged, dryRun: parameters.dry_run, cutoff, batchSize: config.gc.batchSize, pauseFactor: config.gc.pauseFactor },
       );
       return { ...result };

@@ -1,22 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
-import type { Repository } from '../platform/db/index.js';
-import { OciError } from '../platform/errors/oci.js';
-import { wouldExceed } from '../projects/index.js';
-import { parseDigest } from '../platform/lib/digest.js';
+import { type Actor, type ContentService, type ManifestService, type MountSource, parseReference, rangeHeader } from '../content/index.js';
+import type { Config } from '../platform/config/schema.js';
+import type { Database, Repository } from '../platform/db/index.js';
+import { NotFoundError, OciError } from '../platform/errors/index.js';
 import { MediaType } from '../platform/lib/media-types.js';
-import { blobPath } from '../platform/storage/index.js';
-import type { RegistryDeps } from '../content/index.js';
+import { setRequestUser } from '../platform/http/request-context.js';
+import type { Clock } from '../platform/clock.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
-import { ManifestService, parseReference, type Actor } from '../content/index.js';
-import { quotaDenied, recordQuotaExceeded } from '../content/index.js';
-import * as repo from '../content/index.js';
-import { setRequestUser } from '../platform/http/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
-import { rangeHeader, UploadService } from '../content/index.js';
 
-export interface RegistryRouteDeps extends RegistryDeps {
+export interface RegistryRouteDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  content: ContentService;
   authenticator: Authenticator;
   access: AccessControl;
 }
@@ -31,17 +30,16 @@ type Handler<K extends RegistryRoute['kind']> = (
 /** The OCI Distribution API under /v2/. */
 export async function registerRegistryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): Promise<ManifestService> {
   const guard = new RegistryGuard(deps.database, deps.authenticator, deps.access, deps.config.auth.tokenService, deps.config.server.externalUrl, deps.clock);
-  const uploads = new UploadService(deps);
-  const manifests = new ManifestService(deps);
-  const { db } = deps.database;
+  const { content } = deps;
+  const { uploads, manifests } = content;
   const maxManifest = deps.config.registry.maxManifestBytes;
 
-  async function repository(name: string): Promise<Repository | undefined> {
-    return repo.findRepository(db, name);
+  function repository(name: string): Promise<Repository | undefined> {
+    return content.findRepository(name);
   }
 
-  async function ensureRepository(name: string, projectId: number): Promise<Repository> {
-    return repo.ensureRepository(db, projectId, name, deps.clock.now());
+  function ensureRepository(name: string, projectId: number): Promise<Repository> {
+    return content.ensureRepository(projectId, name);
   }
 
   function uploadHeaders(reply: FastifyReply, name: string, id: string, size: number): void {
@@ -60,7 +58,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const projects = await guard.readableProjects(caller);
     const requested = page(request);
     const limit = requested?.n ?? 10_000;
-    const listed = await repo.listRepositoryNames(db, projects.map((p) => p.id), limit + 1, requested?.last);
+    const listed = await content.repositoryNames(projects.map((p) => p.id), limit + 1, requested?.last);
     const names = await guard.pullable(caller, listed.slice(0, limit));
     const link = listed.length > limit ? nextLink('/v2/_catalog', listed.slice(0, limit), requested) : undefined;
     if (link) reply.header('link', link);
@@ -73,7 +71,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     if (!found) throw new OciError('NAME_UNKNOWN', { name: route.name });
     const requested = page(request);
     const limit = requested?.n ?? 10_000;
-    const names = await repo.listTags(db, found.id, limit + 1, requested?.last);
+    const names = await content.tagNames(found, limit + 1, requested?.last);
     const link = names.length > limit ? nextLink(`/v2/${route.name}/tags/list`, names.slice(0, limit), requested) : undefined;
     if (link) reply.header('link', link);
     reply.send({ name: route.name, tags: names.slice(0, limit) });
@@ -83,6 +81,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const project = await guard.authorize(caller, route.name, 'pull');
     const reference = parseReference(route.reference);
     const artifact = await manifests.findByName(route.name, reference);
+    await content.beforePull(project.id, route.name, artifact);
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }
@@ -112,7 +111,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const reference = parseReference(route.reference);
     const body = await readLimited(request.raw, maxManifest, contentLength(request));
     const target = await ensureRepository(route.name, project.id);
-    const stored = await manifests.put(target, reference, body, request.headers['content-type'], actor(caller, request));
+    const stored = await content.putManifest(target, reference, body, request.headers['content-type'], actor(caller, request));
     reply.code(201).header('location', `/v2/${route.name}/manifests/${stored.digest}`).header('docker-content-digest', stored.digest);
     if (stored.subject) reply.header('oci-subject', stored.subject);
     reply.send();
@@ -122,8 +121,10 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     await guard.authorize(caller, route.name, 'delete');
     const reference = parseReference(route.reference);
     const found = await repository(route.name);
-    if (!found) throw new OciError('MANIFEST_UNKNOWN', { name: route.name });
-    await manifests.delete(found, reference, actor(caller, request));
+    if (!found) throw new NotFoundError('manifest', 'manifest unknown to registry', { name: route.name });
+    // By tag: only the tag goes. By digest: the artifact, with what goes with it.
+    if (reference.kind === 'tag') await content.deleteTag(found, reference.tag, actor(caller, request));
+    else await content.deleteArtifacts(found, [await content.resolve(found, reference)], actor(caller, request));
     reply.code(202).send();
   };
 
@@ -131,7 +132,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     await guard.authorize(caller, route.name, 'pull');
     const digest = requireDigest(route.digest);
     const found = await repository(route.name);
-    const size = found && (await repo.linkedBlobSize(db, found.id, digest.toString()));
+    const size = found && (await content.blobSize(found, digest.toString()));
     if (size === undefined || size === null || !found) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
     const range = request.method === 'GET' ? byteRange(request.headers.range, size) : undefined;
     reply
@@ -146,17 +147,17 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
         .code(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1);
-      return void reply.send(await deps.storage.read(blobPath(digest), { offset: range.start, length: range.end - range.start + 1 }));
+      return void reply.send(await content.readBlob(digest.toString(), { offset: range.start, length: range.end - range.start + 1 }));
     }
-    reply.header('content-length', size).send(await deps.storage.read(blobPath(digest)));
+    reply.header('content-length', size).send(await content.readBlob(digest.toString()));
   };
 
   const deleteBlob: Handler<'blob'> = async (route, caller, _request, reply) => {
     await guard.authorize(caller, route.name, 'delete');
     const digest = requireDigest(route.digest);
     const found = await repository(route.name);
-    const removed = found ? await db.transaction().execute((trx) => repo.unlinkBlob(trx, found.id, digest.toString())) : false;
-    if (!removed) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
+    if (!found) throw new NotFoundError('blob', 'blob unknown to registry', { digest: digest.toString() });
+    await content.unlinkBlob(found, digest.toString());
     reply.code(202).header('docker-content-digest', digest.toString()).send();
   };
 
@@ -166,18 +167,10 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const target = await ensureRepository(route.name, project.id);
     if (q.mount !== undefined) {
       const digest = requireDigest(q.mount, 'mount');
-      const size = await mountableSize(caller, q.from, project.id, digest.toString());
-      if (size !== undefined) {
-        const exceeded = await wouldExceed(db, project.id, digest.toString(), size);
-        if (exceeded) {
-          const operator = identityName(caller.identity) || 'anonymous';
-          await recordQuotaExceeded(deps.database, { projectId: project.id, repository: route.name, digest: digest.toString(), tag: null, operator, at: deps.clock.now() });
-          throw quotaDenied(exceeded);
-        }
-        if (await mountBlob(target, digest.toString(), size)) {
-          reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
-          return void reply.send();
-        }
+      const source = await mountSource(caller, q.from);
+      if (source && (await content.mountBlob(target, digest.toString(), source, actor(caller, request)))) {
+        reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
+        return void reply.send();
       }
     } else if (q.digest !== undefined) {
       const digest = requireDigest(q.digest);
@@ -190,27 +183,12 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     reply.code(202).header('content-length', 0).send();
   };
 
-  /**
-   * Links a blob into the target, unless garbage collection removed it meanwhile: its row is
-   * locked first (GC locks it too before deleting), so either the mount sees it gone and the
-   * client uploads instead, or GC sees the fresh link and leaves the blob alone.
-   */
-  async function mountBlob(target: Repository, digest: string, size: number): Promise<boolean> {
-    return db.transaction().execute(async (trx) => {
-      let row = trx.selectFrom('blobs').select('digest').where('digest', '=', digest);
-      if (deps.database.dialect === 'postgres') row = row.forShare();
-      if (!(await row.executeTakeFirst()) || !(await deps.storage.stat(blobPath(parseDigest(digest))))) return false;
-      await repo.linkBlob(trx, target.id, digest, size, deps.clock.now());
-      return true;
-    });
-  }
-
-  /** A blob the caller may read, from `from` or (without it) anywhere in the target project. */
-  async function mountableSize(caller: Caller, from: string | undefined, projectId: number, digest: string): Promise<number | undefined> {
-    if (from === undefined) return repo.blobSizeInProject(db, projectId, digest);
+  /** Where a mount may take the blob from: `from` when the caller may pull there, else the target's own project. */
+  async function mountSource(caller: Caller, from: string | undefined): Promise<MountSource | undefined> {
+    if (from === undefined) return { kind: 'project' };
     if (!(await guard.canPull(caller, from))) return undefined;
     const source = await repository(from);
-    return source ? repo.linkedBlobSize(db, source.id, digest) : undefined;
+    return source ? { kind: 'repository', repository: source } : undefined;
   }
 
   async function uploadRepository(caller: Caller, name: string): Promise<Repository> {
@@ -253,7 +231,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const digest = requireDigest(route.digest);
     const artifactType = query(request).artifactType;
     const found = await repository(route.name);
-    const rows = found ? await repo.listReferrers(db, found.id, digest.toString(), artifactType) : [];
+    const rows = found ? await content.referrers(found, digest.toString(), artifactType) : [];
     if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
     // A Buffer, so the media type goes out exactly as the spec names it (no charset added).
     reply.header('content-type', MediaType.OciIndex).send(

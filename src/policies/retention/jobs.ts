@@ -1,10 +1,10 @@
 import { recordAudit } from '../../audit/index.js';
 import type { Database, Executor, Repository } from '../../platform/db/index.js';
 import { removeSchedule, type JobService, type TaskContext } from '../../platform/jobs/index.js';
-import { accessoriesOf, deleteArtifact, deleteTag } from '../../content/index.js';
+import { deleteTag, planDeletion, type ArtifactRef, type ContentService } from '../../content/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { immutabilityOf } from '../immutability/index.js';
-import { candidatesOf, findPolicy, orphanedChildren } from './repo.js';
+import { candidatesOf, findPolicy } from './repo.js';
 import { decide, decisionTable, type Decision } from './rules.js';
 import { startRun, TASK_KIND, VENDOR_TYPE, type RetentionTaskParams } from './service.js';
 import { recordEvent } from '../../platform/events/index.js';
@@ -13,12 +13,13 @@ export interface RetentionJobDeps {
   database: Database;
   clock: Clock;
   jobs: JobService;
+  content: ContentService;
 }
 
 /** A decision with everything its deletion takes along: accessories, and an index's orphaned children. */
 interface Planned {
   decision: Decision;
-  doomed: Array<{ id: number; digest: string }>;
+  doomed: ArtifactRef[];
 }
 
 /** Runs for manual and scheduled runs alike; a retried task recomputes from what is left, so it is idempotent. */
@@ -41,7 +42,7 @@ async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): P
   const outcome = await db.transaction().execute(async (trx) => {
     const repository = await trx.selectFrom('repositories').selectAll().where('id', '=', params.repositoryId).executeTakeFirst();
     const planned = repository ? await plan(trx, repository, params, now) : [];
-    if (repository && !params.dryRun) await apply(trx, repository, planned, params.operator, now);
+    if (repository && !params.dryRun) await apply(trx, deps.content, repository, planned, params.operator, now);
     // A stop request rolls the repository back whole rather than leaving it half done.
     if (context.signal.aborted) throw new Error('stopped');
     const summary = summarize(planned);
@@ -68,8 +69,8 @@ async function plan(trx: Executor, repository: Repository, params: RetentionTask
       out.push({ decision, doomed: [] });
       continue;
     }
-    const doomed = [{ id: decision.candidate.id, digest: decision.candidate.digest }, ...(await accessoriesOf(trx, repository.id, decision.candidate.digest))];
-    for (const each of [...doomed]) doomed.push(...(await orphanedChildren(trx, repository.id, each)));
+    // What content's one deletion rule takes along: accessories and orphaned index children.
+    const doomed = await planDeletion(trx, repository, [{ id: decision.candidate.id, digest: decision.candidate.digest }]);
     // An accessory's immutable tag keeps its subject too: nothing immutable is removed.
     const accessoryTags = await trx.selectFrom('tags').select('name').where('artifact_id', 'in', doomed.slice(1).map((d) => d.id).concat(-1)).execute();
     const protectedTag = accessoryTags.find((t) => immutable(repository.name, t.name));
@@ -82,21 +83,14 @@ async function plan(trx: Executor, repository: Repository, params: RetentionTask
   return out;
 }
 
-async function apply(trx: Executor, repository: Repository, planned: readonly Planned[], operator: string, now: number): Promise<void> {
-  const write = async (type: 'DELETE_ARTIFACT' | 'DELETE_TAG', resourceType: string, digest: string, tag: string | null) => {
-    await recordEvent(trx, { type, projectId: repository.project_id, repository: repository.name, digest, tag, operator, at: now });
-    const resource = tag === null ? `${repository.name}@${digest}` : `${repository.name}:${tag}`;
-    await recordAudit(trx, { projectId: repository.project_id, operation: 'delete', resourceType, resource, username: operator, at: now });
-  };
+async function apply(trx: Executor, content: ContentService, repository: Repository, planned: readonly Planned[], operator: string, now: number): Promise<void> {
   for (const { decision, doomed } of planned) {
     for (const tag of decision.deletedTags) {
       await deleteTag(trx, repository.id, tag);
-      await write('DELETE_TAG', 'tag', decision.candidate.digest, tag);
+      await recordEvent(trx, { type: 'DELETE_TAG', projectId: repository.project_id, repository: repository.name, digest: decision.candidate.digest, tag, operator, at: now });
+      await recordAudit(trx, { projectId: repository.project_id, operation: 'delete', resourceType: 'tag', resource: `${repository.name}:${tag}`, username: operator, at: now });
     }
-    for (const each of doomed) {
-      await deleteArtifact(trx, each.id, now);
-      await write('DELETE_ARTIFACT', 'artifact', each.digest, null);
-    }
+    if (doomed.length > 0) await content.deleteArtifactsIn(trx, repository, [doomed[0]!], { name: operator }, now);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Executor, RetentionPolicyRow } from '../../platform/db/index.js';
-import { parentIndexes, tagsOfArtifact } from '../../content/index.js';
 import type { Candidate } from './rules.js';
 
 export function findPolicy(db: Executor, id: number): Promise<RetentionPolicyRow | undefined> {
@@ -50,22 +49,4 @@ export async function candidatesOf(db: Executor, repositoryId: number): Promise<
     byArtifact.set(tag.artifact_id, list);
   }
   return artifacts.map((a) => ({ id: a.id, digest: a.digest, tags: byArtifact.get(a.id) ?? [], pushTime: Number(a.push_time), pullTime: a.pull_time === null ? null : Number(a.pull_time) }));
-}
-
-/** An index's child manifests that nothing else keeps: untagged, and listed by no other index of the repository. */
-export async function orphanedChildren(db: Executor, repositoryId: number, index: { id: number; digest: string }): Promise<Array<{ id: number; digest: string }>> {
-  const children = await db
-    .selectFrom('artifact_references as r')
-    .innerJoin('artifacts as child', (join) => join.onRef('child.digest', '=', 'r.child_digest').on('child.repository_id', '=', repositoryId))
-    .select(['child.id', 'child.digest'])
-    .where('r.artifact_id', '=', index.id)
-    .where('r.child_kind', '=', 'manifest')
-    .execute();
-  const out: Array<{ id: number; digest: string }> = [];
-  for (const child of children) {
-    if ((await tagsOfArtifact(db, child.id)).length > 0) continue;
-    const parents = await parentIndexes(db, repositoryId, child.digest);
-    if (parents.every((parent) => parent === index.digest)) out.push(child);
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
 export { quotasApi, storageLimitSchema } from './routes.js';
 export { createQuota, findProjectQuota } from './repo.js';
-export { countedUsage, crossedQuotaWarning, formatBytes, holdContent, holdContents, type QuotaCharge, QuotaExceededError, releaseContent, usedStorageOf, wouldExceed, type HeldContent } from '../../content/index.js';
+export { chargeStorage, crossedQuotaWarning, QUOTA_SHARDS, releaseStorage, shareAllowances, usedStorageOf, wouldExceed, type QuotaCharge } from './ledger.js';
+export { quotaGate } from './gate.js';

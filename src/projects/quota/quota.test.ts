@@ -6,7 +6,7 @@ import { basic, errorCode, sha256, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { assertMatchesHarbor, harborSchemaAvailable } from '../../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
-import { shareAllowances } from '../../content/index.js';
+import { shareAllowances } from './ledger.js';
 
 interface QuotaJson {
   id: number;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor, QuotaRow } from '../../platform/db/index.js';
-import { changeLimit, createQuotaRows } from '../../content/index.js';
+import { changeLimit, createQuotaRows } from './ledger.js';
 
 export interface QuotaWithProject extends QuotaRow {
   project_name: string;

@@ -1,0 +1,280 @@
+import type { Readable } from 'node:stream';
+import { recordAudit } from '../audit/index.js';
+import type { Artifact, Executor, Repository } from '../platform/db/index.js';
+import { ConflictError, InvalidInputError, NotFoundError, QuotaExceededError } from '../platform/errors/index.js';
+import { recordEvent, recordEvents } from '../platform/events/index.js';
+import { parseDigest, type Digest } from '../platform/lib/digest.js';
+import { isValidTag } from '../platform/lib/names.js';
+import { blobPath } from '../platform/storage/index.js';
+import { copyArtifactRows } from './copy.js';
+import { deleteArtifacts, type Actor, type ArtifactRef } from './delete.js';
+import type { ContentDeps } from './deps.js';
+import { GateRunner } from './gate-runner.js';
+import { NO_GATES, type Gates } from './gates.js';
+import { ManifestService, parseReference, recordQuotaExceeded, type ManifestReference } from './manifests.js';
+import { findTag, upsertTag } from './listing.js';
+import * as repo from './repo.js';
+import { UploadService } from './uploads.js';
+import { holdsDigest } from './usage.js';
+
+/** A blob in the registry's words: where to mount it from. */
+export type MountSource = { kind: 'repository'; repository: Repository } | { kind: 'project' };
+
+/**
+ * The content domain: the one way to push, tag, copy, pull and delete artifacts and blobs.
+ * No request object anywhere: the /v2/ routes, the Harbor API, and later replication and the
+ * proxy cache all call this, and every change passes the same validation, push gates
+ * (immutability, quota), events and audit rows.
+ */
+export class ContentService {
+  readonly uploads: UploadService;
+  readonly manifests: ManifestService;
+  readonly gates: GateRunner;
+
+  constructor(private readonly deps: ContentDeps & { gates?: Gates }) {
+    this.gates = new GateRunner(deps.gates ?? NO_GATES);
+    this.uploads = new UploadService(deps);
+    this.manifests = new ManifestService(deps, this.gates);
+  }
+
+  private get db(): Executor {
+    return this.deps.database.db;
+  }
+
+  findRepository(name: string): Promise<Repository | undefined> {
+    return repo.findRepository(this.db, name);
+  }
+
+  /** The repository row, created on first push. */
+  ensureRepository(projectId: number, name: string): Promise<Repository> {
+    return repo.ensureRepository(this.db, projectId, name, this.deps.clock.now());
+  }
+
+  /** A whole blob from a stream, verified against its digest before it becomes visible. */
+  async putBlob(repository: Repository, digest: Digest | string, body: Readable): Promise<{ digest: string; size: number }> {
+    const parsed = typeof digest === 'string' ? parseDigestInput(digest) : digest;
+    const size = await this.uploads.monolithic(repository, parsed, body);
+    return { digest: parsed.toString(), size };
+  }
+
+  /** Size of a blob visible in the repository, or undefined. */
+  blobSize(repository: Repository, digest: string): Promise<number | undefined> {
+    return repo.linkedBlobSize(this.db, repository.id, digest);
+  }
+
+  readBlob(digest: string, range?: { offset: number; length: number }): Promise<Readable> {
+    return this.deps.storage.read(blobPath(parseDigest(digest)), range);
+  }
+
+  /**
+   * Makes a blob already stored elsewhere visible in the target without moving a byte: from a
+   * repository (the caller checked it may pull there) or from anywhere in the target's project.
+   * Answers false when there is nothing to mount (the client then uploads).
+   */
+  async mountBlob(target: Repository, digest: string, source: MountSource, actor: Actor): Promise<boolean> {
+    const size =
+      source.kind === 'project'
+        ? await repo.blobSizeInProject(this.db, target.project_id, digest)
+        : await repo.linkedBlobSize(this.db, source.repository.id, digest);
+    if (size === undefined) return false;
+    const now = this.deps.clock.now();
+    if (!(await holdsDigest(this.db, target.project_id, digest))) {
+      try {
+        await this.gates.mayAdd(this.db, { projectId: target.project_id, bytes: size, now });
+      } catch (err) {
+        if (err instanceof QuotaExceededError) {
+          await recordQuotaExceeded(this.deps, { projectId: target.project_id, repository: target.name, digest, tag: null, operator: actor.name, at: now });
+        }
+        throw err;
+      }
+    }
+    return this.linkExisting(target, digest, size, now);
+  }
+
+  /**
+   * Links a blob into the target, unless garbage collection removed it meanwhile: its row is
+   * locked first (GC locks it too before deleting), so either the mount sees it gone and the
+   * client uploads instead, or GC sees the fresh link and leaves the blob alone.
+   */
+  private async linkExisting(target: Repository, digest: string, size: number, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      let row = trx.selectFrom('blobs').select('digest').where('digest', '=', digest);
+      if (this.deps.database.dialect === 'postgres') row = row.forShare();
+      if (!(await row.executeTakeFirst()) || !(await this.deps.storage.stat(blobPath(parseDigest(digest))))) return false;
+      await repo.linkBlob(trx, target.id, digest, size, now);
+      return true;
+    });
+  }
+
+  /** Hides a blob from the repository (its bytes stay until GC finds nothing holds them). */
+  async unlinkBlob(repository: Repository, digest: string): Promise<void> {
+    const removed = await this.db.transaction().execute((trx) => repo.unlinkBlob(trx, repository.id, digest));
+    if (!removed) throw new NotFoundError('blob', 'blob unknown to registry', { digest });
+  }
+
+  /** Validates and stores a manifest under a tag or its digest; answers its digest. */
+  putManifest(
+    repository: Repository,
+    reference: string | ManifestReference,
+    body: Buffer,
+    contentType: string | undefined,
+    actor: Actor,
+  ): Promise<{ digest: string; subject: string | null }> {
+    return this.manifests.put(repository, typeof reference === 'string' ? parseReference(reference) : reference, body, contentType, actor);
+  }
+
+  /** The artifact of a repository by tag or digest, or NotFoundError. */
+  async resolve(repository: Repository, reference: string | ManifestReference): Promise<Artifact> {
+    const parsed = typeof reference === 'string' ? parseReference(reference) : reference;
+    const artifact =
+      parsed.kind === 'tag' ? await repo.findArtifactByTag(this.db, repository.id, parsed.tag) : await repo.findArtifactByDigest(this.db, repository.id, parsed.digest);
+    if (!artifact) {
+      const shown = parsed.kind === 'tag' ? `${repository.name}:${parsed.tag}` : `${repository.name}@${parsed.digest}`;
+      throw new NotFoundError('artifact', `artifact ${shown} not found`, parsed.kind === 'tag' ? { tag: parsed.tag } : { digest: parsed.digest });
+    }
+    return artifact;
+  }
+
+  /** Names of repositories holding artifacts, in the given projects, sorted bytewise. */
+  repositoryNames(projectIds: number[] | undefined, limit: number, last: string | undefined): Promise<string[]> {
+    return repo.listRepositoryNames(this.db, projectIds, limit, last);
+  }
+
+  tagNames(repository: Repository, limit: number, last: string | undefined): Promise<string[]> {
+    return repo.listTags(this.db, repository.id, limit, last);
+  }
+
+  /** Artifacts whose subject is the digest (signatures, SBOMs), optionally of one artifactType. */
+  referrers(repository: Repository, subject: string, artifactType: string | undefined): Promise<Artifact[]> {
+    return repo.listReferrers(this.db, repository.id, subject, artifactType);
+  }
+
+  /** Asks the pull gates (none yet: vulnerability and signature policies will be) before an artifact is served. */
+  async beforePull(projectId: number, repository: string, artifact: Artifact): Promise<void> {
+    if (this.gates.hasPullGates) await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest });
+  }
+
+  /** Points a tag at the artifact, like a push of the tag: one held by another artifact moves here. */
+  async tag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
+    if (!isValidTag(name)) throw new InvalidInputError('tag', `invalid tag name "${name}"`, { tag: name });
+    const now = this.deps.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const existing = await findTag(trx, repository.id, name);
+      if (existing?.artifact_id === artifact.id) throw new ConflictError('tag', `tag ${name} already exists on the artifact`);
+      if (existing) await this.gates.tagsChanging(trx, { repository, tags: [name], change: 'move' });
+      await upsertTag(trx, repository.id, artifact.id, name, now);
+      await this.recordChange(trx, 'CREATE_TAG', 'create', 'tag', repository, artifact.digest, name, actor, now);
+    });
+  }
+
+  /** Removes a tag (of the given artifact, when one is named); the artifact stays. */
+  async deleteTag(repository: Repository, name: string, actor: Actor, of?: Artifact): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const tag = await findTag(trx, repository.id, name);
+      if (!tag || (of && tag.artifact_id !== of.id)) {
+        throw new NotFoundError('tag', of ? `tag ${name} not found on artifact ${of.digest}` : 'manifest unknown to registry', { tag: name });
+      }
+      await this.gates.tagsChanging(trx, { repository, tags: [name], change: 'delete' });
+      await repo.deleteTag(trx, repository.id, name);
+      const digest = of?.digest ?? (await trx.selectFrom('artifacts').select('digest').where('id', '=', tag.artifact_id).executeTakeFirst())?.digest ?? null;
+      await this.recordChange(trx, 'DELETE_TAG', 'delete', 'tag', repository, digest, name, actor, now);
+    });
+  }
+
+  /** Deletes artifacts with what goes with them (see delete.ts), all or none; answers what went. */
+  async deleteArtifacts(repository: Repository, roots: readonly ArtifactRef[], actor: Actor): Promise<ArtifactRef[]> {
+    const now = this.deps.clock.now();
+    return this.db.transaction().execute((trx) => deleteArtifacts(trx, this.gates, repository, roots, actor, now));
+  }
+
+  /** The same rule inside a caller's transaction (retention, GC). */
+  deleteArtifactsIn(trx: Executor, repository: Repository, roots: readonly ArtifactRef[], actor: Actor, now: number): Promise<ArtifactRef[]> {
+    return deleteArtifacts(trx, this.gates, repository, roots, actor, now);
+  }
+
+  /** Every artifact of the repository, in one transaction; the row stays (blob links point at it). */
+  async deleteRepository(repository: Repository, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const artifacts = await trx.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repository.id).orderBy('id').execute();
+      await deleteArtifacts(trx, this.gates, repository, artifacts, actor, now);
+      await trx.updateTable('repositories').set({ updated_at: now }).where('id', '=', repository.id).execute();
+      await this.recordChange(trx, 'DELETE_REPOSITORY', 'delete', 'repository', repository, null, null, actor, now);
+    });
+  }
+
+  /**
+   * Copies an artifact into a repository of a project, as Harbor's copy does: index children,
+   * accessories and tags along, no bytes moved, the target project charged once. Answers the
+   * copy's digest.
+   */
+  async copyArtifact(source: Repository, artifact: Artifact, targetProjectId: number, targetName: string, actor: Actor): Promise<string> {
+    if (source.name === targetName) throw new ConflictError('artifact', `the artifact ${targetName}@${artifact.digest} already exists`);
+    const now = this.deps.clock.now();
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const target = await repo.ensureRepository(trx, targetProjectId, targetName, now);
+        const { root, created, warning } = await copyArtifactRows(trx, this.gates, source, artifact, target, now);
+        const pushed = created.map(({ artifact: copied, tags }) => ({
+          type: 'PUSH_ARTIFACT',
+          projectId: targetProjectId,
+          repository: targetName,
+          digest: copied.digest,
+          tag: tags[0] ?? null,
+          operator: actor.name,
+          at: now,
+        }));
+        await recordEvents(trx, pushed);
+        if (warning) await recordEvent(trx, { ...pushed[pushed.length - 1]!, type: 'QUOTA_WARNING' });
+        await recordAudit(trx, {
+          projectId: targetProjectId,
+          operation: 'create',
+          resourceType: 'artifact',
+          resource: `${targetName}@${root.digest}`,
+          username: actor.name,
+          clientIp: actor.ip ?? null,
+          at: now,
+        });
+        return root.digest;
+      });
+    } catch (err) {
+      if (err instanceof QuotaExceededError) {
+        await recordQuotaExceeded(this.deps, { projectId: targetProjectId, repository: targetName, digest: artifact.digest, tag: null, operator: actor.name, at: now });
+      }
+      throw err;
+    }
+  }
+
+  async updateDescription(repository: Repository, description: string, actor: Actor): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('repositories').set({ description, updated_at: now }).where('id', '=', repository.id).execute();
+      await recordAudit(trx, { projectId: repository.project_id, operation: 'update', resourceType: 'repository', resource: repository.name, username: actor.name, clientIp: actor.ip ?? null, at: now });
+    });
+  }
+
+  private async recordChange(
+    trx: Executor,
+    type: string,
+    operation: 'create' | 'delete',
+    resourceType: 'tag' | 'repository',
+    repository: Repository,
+    digest: string | null,
+    tag: string | null,
+    actor: Actor,
+    now: number,
+  ): Promise<void> {
+    await recordEvent(trx, { type, projectId: repository.project_id, repository: repository.name, digest, tag, operator: actor.name, at: now });
+    const resource = resourceType === 'repository' ? repository.name : `${repository.name}:${tag ?? ''}`;
+    await recordAudit(trx, { projectId: repository.project_id, operation, resourceType, resource, username: actor.name, clientIp: actor.ip ?? null, at: now });
+  }
+}
+
+function parseDigestInput(digest: string): Digest {
+  try {
+    return parseDigest(digest);
+  } catch (err) {
+    throw new InvalidInputError('digest', (err as Error).message, { digest });
+  }
+}
