@@ -64,7 +64,7 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       await receiver.start();
-      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 } });
+      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 }, gc: { graceMinutes: 0 } });
       client = new TestClient(server.url);
     });
     after(async () => {
@@ -127,7 +127,7 @@ for (const dialect of testDialects()) {
           return run?.status === 'Success' ? true : undefined;
         });
       } else {
-        const result = await runGc(server.url, { delete_untagged: true, time_window: 0 });
+        const result = await runGc(server.url, { delete_untagged: true });
         assert.equal(result.status, 'Success');
       }
     }
