@@ -12,7 +12,7 @@ import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, r
 import { ManifestService, parseReference, type Actor } from '../content/index.js';
 import { quotaDenied, recordQuotaExceeded } from '../content/index.js';
 import * as repo from '../content/index.js';
-import { setRequestUser } from '../platform/http/request-context.js';
+import { setRegistryRoute, setRequestUser } from '../platform/http/request-context.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
 import { rangeHeader, UploadService } from '../content/index.js';
 
@@ -297,6 +297,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
         const path = request.url.split('?', 1)[0]!;
         const route = matchRoute(path);
         if (!route) throw new OciError('NAME_UNKNOWN', { path }, 'no such registry endpoint');
+        setRegistryRoute(request, route);
         const handler = (handlers[route.kind] as Record<string, Handler<typeof route.kind> | undefined>)[request.method];
         if (!handler) {
           reply.header('allow', ALLOWED_METHODS[route.kind].join(', '));
