@@ -30,7 +30,7 @@ import { purgeUploadsJob } from './content/index.js';
 import { registerRegistryRoutes } from './registry/index.js';
 import type { StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { requestUser } from './platform/http/request-context.js';
+import { REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/request-context.js';
 import { registerSystemRoutes } from './system/routes.js';
 
 export interface AppDeps {
@@ -50,8 +50,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function buildApp({ config, db, storage, jobs, clock, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    // One line per request, written by the onResponse hook below.
-    logController: new LogController({ disableRequestLogging: true }),
+    // One line per request, written by the onResponse hook below; every line of a request
+    // carries its id as `request_id`.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
+    // The X-Request-Id a proxy sent, validated here rather than trusted (requestIdHeader).
+    genReqId: requestId,
     trustProxy: config.server.trustProxy,
     // Blob uploads can take long on slow links; the socket idle timeout still applies.
     requestTimeout: 0,
@@ -59,14 +62,21 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
     return503OnClosing: true,
   });
   app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
   app.addHook('onResponse', async (request, reply) => {
+    const { user, project, route } = requestContext(request);
     request.log.info(
       {
-        user: requestUser(request),
+        user,
+        project,
+        route,
         method: request.method,
         url: request.url,
         status: reply.statusCode,
-        bytes: Number(reply.getHeader('content-length') ?? 0),
+        // A HEAD answer's Content-Length describes the body it did not send.
+        bytes: request.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0),
         ms: Math.round(reply.elapsedTime),
       },
       'request',

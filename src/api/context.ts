@@ -9,7 +9,7 @@ import type { Settings } from '../system/settings.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
 import type { ContentService } from '../content/index.js';
-import { setRequestUser } from '../platform/http/request-context.js';
+import { setRequestProject, setRequestUser } from '../platform/http/request-context.js';
 import { readCookie } from '../platform/http/cookies.js';
 
 /** Everything a management API feature needs; passed to each feature's route registration. */
@@ -109,6 +109,7 @@ export async function requireProject(
 ): Promise<{ caller: ApiCaller; project: Project; permissions: ProjectPermissions }> {
   const caller = apiCaller(request);
   const project = await findProjectByNameOrId(deps.database, nameOrId, request.headers['x-is-resource-name'] === 'true');
+  setRequestProject(request, project?.name ?? nameOrId);
   const permissions = project ? await deps.access.forProject(caller.identity, project) : undefined;
   if (!project || !permissions || !permissions.can('', 'read')) {
     if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');

@@ -1,6 +1,6 @@
 import { parseQuery, type QueryTerm } from '../api/index.js';
 import type { AuditLog } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 
 /** Harbor's AuditLog, plus `client_ip` and `success`. */
 export interface AuditLogJson {
@@ -62,7 +62,7 @@ function parseQueryOr400(q: unknown): Map<string, QueryTerm> {
   try {
     return parseQuery(q, AUDIT_QUERY_KEYS);
   } catch (err) {
-    if (err instanceof URIError) throw new ApiError('BAD_REQUEST', 'q is not correctly percent-encoded');
+    if (err instanceof URIError) throw new InvalidInputError('input', 'q is not correctly percent-encoded');
     throw err;
   }
 }
@@ -79,7 +79,7 @@ function textMatches(column: TextKey, term: QueryTerm): Array<{ column: TextKey;
       // One column holds one value: every listed value must be it.
       return term.values.map((value) => ({ column, match: { kind: 'equals', value: unquote(value) } }));
     case 'range':
-      throw new ApiError('BAD_REQUEST', `${column} does not take a range; only op_time does`);
+      throw new InvalidInputError('input', `${column} does not take a range; only op_time does`);
   }
 }
 
@@ -89,12 +89,12 @@ function timeRange(term: QueryTerm): { from?: number; until?: number } {
     return { from: at.start, until: at.end };
   }
   if (term.kind !== 'range') {
-    throw new ApiError('BAD_REQUEST', 'op_time takes a range: op_time=[2026-01-01 00:00:00~2026-12-31 23:59:59]');
+    throw new InvalidInputError('input', 'op_time takes a range: op_time=[2026-01-01 00:00:00~2026-12-31 23:59:59]');
   }
   const from = term.min === undefined ? undefined : parseTime(unquote(term.min)).start;
   const until = term.max === undefined ? undefined : parseTime(unquote(term.max)).end;
   if (from !== undefined && until !== undefined && from >= until) {
-    throw new ApiError('BAD_REQUEST', 'op_time range ends before it starts');
+    throw new InvalidInputError('input', 'op_time range ends before it starts');
   }
   return { from, until };
 }
@@ -108,7 +108,7 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{
  */
 export function parseTime(text: string): { start: number; end: number } {
   const m = TIME.exec(text.trim());
-  const invalid = () => new ApiError('BAD_REQUEST', `invalid op_time "${text}": use 2006-01-02 15:04:05 or ISO-8601`);
+  const invalid = () => new InvalidInputError('input', `invalid op_time "${text}": use 2006-01-02 15:04:05 or ISO-8601`);
   if (!m) throw invalid();
   const [, y, mo, d, h, mi, s, fraction, zone] = m;
   const parts = [Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)] as const;
@@ -143,12 +143,12 @@ const SORT_COLUMNS = ['op_time', 'id'] as const;
 /** Harbor's `sort=field1,-field2`; newest first by default. */
 export function parseAuditSort(sort: unknown): AuditSort[] {
   if (sort === undefined || sort === '') return [{ column: 'op_time', direction: 'desc' }];
-  if (typeof sort !== 'string') throw new ApiError('BAD_REQUEST', 'sort must be a string');
+  if (typeof sort !== 'string') throw new InvalidInputError('input', 'sort must be a string');
   const keys: AuditSort[] = [];
   for (const part of sort.split(',').map((s) => s.trim()).filter(Boolean)) {
     const direction = part.startsWith('-') ? 'desc' : 'asc';
     const column = part.replace(/^[-+]/, '');
-    if (!isSortColumn(column)) throw new ApiError('BAD_REQUEST', `cannot sort by "${column}"; supported: ${SORT_COLUMNS.join(', ')}`);
+    if (!isSortColumn(column)) throw new InvalidInputError('input', `cannot sort by "${column}"; supported: ${SORT_COLUMNS.join(', ')}`);
     keys.push({ column, direction });
   }
   return keys.length > 0 ? keys : [{ column: 'op_time', direction: 'desc' }];

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ApiDeps } from '../api/index.js';
 import type { Execution, Executor, Schedule } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import {
   CronError,
   enqueue,
@@ -50,7 +50,7 @@ export class GcService {
 
   async find(id: number): Promise<Execution> {
     const execution = await findExecution(this.deps.database.db, id);
-    if (!execution || execution.vendor_type !== GC_VENDOR) throw new ApiError('NOT_FOUND', `garbage collection ${id} not found`);
+    if (!execution || execution.vendor_type !== GC_VENDOR) throw new NotFoundError('input', `garbage collection ${id} not found`);
     return execution;
   }
 
@@ -71,7 +71,7 @@ export class GcService {
   /** Applies a Harbor schedule body; answers the id of the run it started for `Manual`. */
   async apply(input: GcScheduleInput, mode: 'create' | 'update'): Promise<number | undefined> {
     const parsed = gcParametersSchema.safeParse(input.parameters ?? {});
-    if (!parsed.success) throw new ApiError('BAD_REQUEST', `invalid parameters: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+    if (!parsed.success) throw new InvalidInputError('input', `invalid parameters: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     const parameters = parsed.data;
     const now = this.deps.clock.now();
     const { type } = input.schedule;
@@ -83,19 +83,19 @@ export class GcService {
         this.deps.jobs.wake();
         return id;
       } catch (err) {
-        if (err instanceof GcRunningError) throw new ApiError('CONFLICT', err.message);
+        if (err instanceof GcRunningError) throw new ConflictError('input', err.message);
         throw err;
       }
     }
     await this.deps.database.db.transaction().execute(async (trx) => {
       if (type === 'None') return removeSchedule(trx, GC_VENDOR);
-      if (mode === 'create' && (await findSchedule(trx, GC_VENDOR))) throw new ApiError('CONFLICT', 'a garbage collection schedule exists already; update it with PUT');
+      if (mode === 'create' && (await findSchedule(trx, GC_VENDOR))) throw new ConflictError('input', 'a garbage collection schedule exists already; update it with PUT');
       const cron = SCHEDULE_PRESETS[type] ?? input.schedule.cron;
-      if (!cron) throw new ApiError('BAD_REQUEST', `schedule.cron is required for type ${type}`);
+      if (!cron) throw new InvalidInputError('input', `schedule.cron is required for type ${type}`);
       try {
         await setSchedule(trx, { vendorType: GC_VENDOR, cron, params: { delete_untagged: parameters.delete_untagged, dry_run: parameters.dry_run, workers: parameters.workers } }, now);
       } catch (err) {
-        if (err instanceof CronError) throw new ApiError('BAD_REQUEST', err.message);
+        if (err instanceof CronError) throw new InvalidInputError('input', err.message);
         throw err;
       }
     });

@@ -1,7 +1,7 @@
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { identityName, type Identity } from '../auth/index.js';
 import type { Executor, Label } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import { isUniqueViolation } from '../platform/db/errors.js';
 import type { ApiDeps } from '../api/index.js';
 import * as repo from './repo.js';
@@ -65,9 +65,9 @@ export class LabelService {
     const label = await repo.findLabel(db, labelId);
     if (!label) throw notFound(labelId);
     if (label.scope === 'p' && label.project_id !== artifact.projectId) {
-      throw new ApiError('BAD_REQUEST', `label ${labelId} belongs to another project; only global labels and labels of the artifact's project can be added`);
+      throw new InvalidInputError('input', `label ${labelId} belongs to another project; only global labels and labels of the artifact's project can be added`);
     }
-    const conflict = new ApiError('CONFLICT', `label ${labelId} is already added to the artifact`);
+    const conflict = new ConflictError('input', `label ${labelId} is already added to the artifact`);
     if (await repo.isAttached(db, artifact.id, labelId)) throw conflict;
     try {
       await repo.attach(db, artifact.id, labelId, this.deps.clock.now());
@@ -79,7 +79,7 @@ export class LabelService {
 
   async detach(artifactId: number, labelId: number): Promise<void> {
     if (!(await repo.detach(this.deps.database.db, artifactId, labelId))) {
-      throw new ApiError('NOT_FOUND', `label ${labelId} is not added to the artifact`);
+      throw new NotFoundError('input', `label ${labelId} is not added to the artifact`);
     }
   }
 
@@ -88,7 +88,7 @@ export class LabelService {
     try {
       return await this.deps.database.db.transaction().execute(work);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('CONFLICT', `a label named ${name} already exists in this scope`);
+      if (isUniqueViolation(err)) throw new ConflictError('input', `a label named ${name} already exists in this scope`);
       throw err;
     }
   }
@@ -106,6 +106,6 @@ export class LabelService {
   }
 }
 
-function notFound(id: number): ApiError {
-  return new ApiError('NOT_FOUND', `label ${id} not found`);
+function notFound(id: number): NotFoundError {
+  return new NotFoundError('input', `label ${id} not found`);
 }

@@ -1,5 +1,4 @@
 import { statfs } from 'node:fs/promises';
-import type { FastifyRequest } from 'fastify';
 import type { Identity } from '../auth/index.js';
 import type { Config } from '../platform/config/schema.js';
 import type { RuntimeSettings } from '../system/settings.js';
@@ -22,7 +21,7 @@ export interface GeneralInfo {
 }
 
 /** The public base URL: configured, or the one this request came in on. */
-export function externalUrl(config: Config, request: FastifyRequest): string {
+export function externalUrl(config: Config, request: { protocol: string; host: string }): string {
   return (config.server.externalUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '');
 }
 

@@ -1,5 +1,5 @@
 import { parseQuery, type QueryTerm } from '../api/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 import type { ProjectListFilter, ProjectSort, ProjectSortColumn } from './repo.js';
 
 const Q_KEYS = ['name', 'project_id', 'public', 'owner_id'] as const;
@@ -13,7 +13,7 @@ const SORT_COLUMNS = new Map<string, ProjectSortColumn>([
 function single(query: Record<string, unknown>, key: string): string | undefined {
   const value = query[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ApiError('BAD_REQUEST', `give ${key} once`);
+  if (typeof value !== 'string') throw new InvalidInputError('input', `give ${key} once`);
   return value;
 }
 
@@ -22,16 +22,16 @@ export function parseBoolean(value: string | undefined, key: string): boolean | 
   const lower = value.toLowerCase();
   if (lower === 'true' || lower === '1') return true;
   if (lower === 'false' || lower === '0') return false;
-  throw new ApiError('BAD_REQUEST', `${key} must be true or false`);
+  throw new InvalidInputError('input', `${key} must be true or false`);
 }
 
 function integer(value: string, key: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw new ApiError('BAD_REQUEST', `${key} must be an integer`);
+  if (!/^\d{1,15}$/.test(value)) throw new InvalidInputError('input', `${key} must be an integer`);
   return Number(value);
 }
 
-function unsupported(key: string): ApiError {
-  return new ApiError('BAD_REQUEST', `unsupported query term for ${key}`);
+function unsupported(key: string): InvalidInputError {
+  return new InvalidInputError('input', `unsupported query term for ${key}`);
 }
 
 function applyTerm(filter: ProjectListFilter, key: (typeof Q_KEYS)[number], term: QueryTerm): void {
@@ -86,7 +86,7 @@ function parseSort(sort: string | undefined): ProjectSort[] {
       const descending = part.startsWith('-');
       const field = descending ? part.slice(1) : part;
       const column = SORT_COLUMNS.get(field);
-      if (!column) throw new ApiError('BAD_REQUEST', `cannot sort projects by "${field}"; use ${[...SORT_COLUMNS.keys()].join(', ')}`);
+      if (!column) throw new InvalidInputError('input', `cannot sort projects by "${field}"; use ${[...SORT_COLUMNS.keys()].join(', ')}`);
       return { column, direction: descending ? 'desc' : 'asc' };
     });
 }

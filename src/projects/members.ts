@@ -1,7 +1,7 @@
 import { identityName, ROLE_BY_ID, ROLE_IDS, findUserById, findUserByName } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Executor, Project, User } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import { isUniqueViolation } from '../platform/db/errors.js';
 import * as members from './members-repo.js';
 import type { MemberRow } from './members-repo.js';
@@ -10,27 +10,27 @@ import type { Actor, ProjectsDeps } from './service.js';
 
 function validateRole(roleId: number): number {
   if (!ROLE_BY_ID.has(roleId)) {
-    throw new ApiError('BAD_REQUEST', 'role_id must be 1 (projectAdmin), 2 (developer), 3 (guest), 4 (maintainer) or 5 (limitedGuest)');
+    throw new InvalidInputError('input', 'role_id must be 1 (projectAdmin), 2 (developer), 3 (guest), 4 (maintainer) or 5 (limitedGuest)');
   }
   return roleId;
 }
 
 async function memberUser(db: Executor, input: MemberCreate): Promise<User> {
   if (input.member_group !== undefined && input.member_group !== null) {
-    throw new ApiError('BAD_REQUEST', 'user groups are not supported: give member_user');
+    throw new InvalidInputError('input', 'user groups are not supported: give member_user');
   }
   const wanted = input.member_user;
   if (wanted?.user_id !== undefined && wanted.user_id > 0) {
     const user = await findUserById(db, wanted.user_id);
-    if (!user) throw new ApiError('NOT_FOUND', `user ${wanted.user_id} not found`);
+    if (!user) throw new NotFoundError('input', `user ${wanted.user_id} not found`);
     return user;
   }
   if (wanted?.username) {
     const user = await findUserByName(db, wanted.username);
-    if (!user) throw new ApiError('NOT_FOUND', `user ${wanted.username} not found`);
+    if (!user) throw new NotFoundError('input', `user ${wanted.username} not found`);
     return user;
   }
-  throw new ApiError('BAD_REQUEST', 'member_user needs a user_id or a username');
+  throw new InvalidInputError('input', 'member_user needs a user_id or a username');
 }
 
 async function audit(db: Executor, deps: ProjectsDeps, actor: Actor, project: Project, username: string, operation: 'create' | 'update' | 'delete'): Promise<void> {
@@ -47,7 +47,7 @@ async function audit(db: Executor, deps: ProjectsDeps, actor: Actor, project: Pr
 
 async function requireMember(db: Executor, project: Project, memberId: number): Promise<MemberRow> {
   const member = await members.findMember(db, project.id, memberId);
-  if (!member) throw new ApiError('NOT_FOUND', `member ${memberId} not found in project ${project.name}`);
+  if (!member) throw new NotFoundError('input', `member ${memberId} not found in project ${project.name}`);
   return member;
 }
 
@@ -60,14 +60,14 @@ async function refuseLastAdminLeaving(db: Executor, actor: Actor, project: Proje
   if (!self || member.role !== ROLE_IDS.projectAdmin) return;
   const admins = (await members.roleCounts(db, project.id)).get(ROLE_IDS.projectAdmin) ?? 0;
   if (admins <= 1) {
-    throw new ApiError('FORBIDDEN', `you are the last project admin of ${project.name}; make another member project admin first`);
+    throw new DeniedError('input', `you are the last project admin of ${project.name}; make another member project admin first`);
   }
 }
 
 export async function createMember(deps: ProjectsDeps, actor: Actor, project: Project, input: MemberCreate): Promise<MemberRow> {
   const role = validateRole(input.role_id);
   const user = await memberUser(deps.database.db, input);
-  const conflict = () => new ApiError('CONFLICT', `user ${user.username} is already a member of project ${project.name}`);
+  const conflict = () => new ConflictError('input', `user ${user.username} is already a member of project ${project.name}`);
   try {
     const created = await deps.database.db.transaction().execute(async (trx) => {
       if (await members.findUserMember(trx, project.id, user.id)) throw conflict();
@@ -92,7 +92,7 @@ export async function createMember(deps: ProjectsDeps, actor: Actor, project: Pr
 
 export async function updateMember(deps: ProjectsDeps, actor: Actor, project: Project, memberId: number, input: MemberUpdate): Promise<void> {
   if (input.role_id === undefined && input.repository_patterns === undefined) {
-    throw new ApiError('BAD_REQUEST', 'give role_id, repository_patterns or both');
+    throw new InvalidInputError('input', 'give role_id, repository_patterns or both');
   }
   const role = input.role_id === undefined ? undefined : validateRole(input.role_id);
   try {

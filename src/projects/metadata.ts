@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 import type { MetadataInput } from './schema.js';
 
 /** Harbor's project metadata keys that Berth understands; every value is stored as a string. */
@@ -22,7 +22,7 @@ function shown(text: string): string {
 
 export function requireMetadataKey(name: string): void {
   if (!METADATA_KEYS.includes(name)) {
-    throw new ApiError('BAD_REQUEST', `unknown metadata "${shown(name)}"; supported: ${METADATA_KEYS.join(', ')}`);
+    throw new InvalidInputError('input', `unknown metadata "${shown(name)}"; supported: ${METADATA_KEYS.join(', ')}`);
   }
 }
 
@@ -30,15 +30,15 @@ export function requireMetadataKey(name: string): void {
 export function normalizeMetadataValue(name: string, value: string | boolean): string {
   requireMetadataKey(name);
   if (typeof value === 'string' && value.length > MAX_VALUE_LENGTH) {
-    throw new ApiError('BAD_REQUEST', `metadata ${name} is too long (at most ${MAX_VALUE_LENGTH} characters)`);
+    throw new InvalidInputError('input', `metadata ${name} is too long (at most ${MAX_VALUE_LENGTH} characters)`);
   }
   if (BOOLEAN_KEYS.has(name)) {
     if (value === true || value === 'true') return 'true';
     if (value === false || value === 'false') return 'false';
-    throw new ApiError('BAD_REQUEST', `metadata ${name} must be "true" or "false"`);
+    throw new InvalidInputError('input', `metadata ${name} must be "true" or "false"`);
   }
   if (typeof value === 'string' && SEVERITIES.includes(value)) return value;
-  throw new ApiError('BAD_REQUEST', `metadata ${name} must be one of ${SEVERITIES.join(', ')}`);
+  throw new InvalidInputError('input', `metadata ${name} must be one of ${SEVERITIES.join(', ')}`);
 }
 
 export function normalizeMetadata(input: MetadataInput): Map<string, string> {

@@ -1,7 +1,7 @@
 import { type AccessControl, type Authenticator, identityName, type Identity, ROLE_IDS } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
 import type { Database, Executor, Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, DeniedError, InvalidInputError, PreconditionFailedError } from '../platform/errors/domain.js';
 import { uploadDir, type StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../system/settings.js';
@@ -30,12 +30,9 @@ const PROJECT_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const MAX_PROJECT_NAME = 255;
 
 export function validateProjectName(name: string | undefined): string {
-  if (name === undefined || name === '') throw new ApiError('BAD_REQUEST', 'project_name is required');
+  if (name === undefined || name === '') throw new InvalidInputError('project', 'project_name is required');
   if (name.length > MAX_PROJECT_NAME || !PROJECT_NAME.test(name)) {
-    throw new ApiError(
-      'BAD_REQUEST',
-      `invalid project_name: use 1 to ${MAX_PROJECT_NAME} lowercase letters and digits, separated by single ".", "_" or "-"`,
-    );
+    throw new InvalidInputError('project', `invalid project_name: use 1 to ${MAX_PROJECT_NAME} lowercase letters and digits, separated by single ".", "_" or "-"`);
   }
   return name;
 }
@@ -54,17 +51,18 @@ async function audit(db: Executor, deps: ProjectsDeps, actor: Actor, project: Pr
 
 /** Harbor's rule: users unless creation is admin-only; system robots holding project:create; project robots never. */
 async function requireMayCreate(deps: ProjectsDeps, identity: Identity): Promise<void> {
-  if (identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
+  // The route authenticates first; an anonymous identity that got here anyway is refused.
+  if (identity.kind === 'anonymous') throw new DeniedError('project', 'authentication required');
   if (identity.kind === 'robot') {
     if (identity.level !== 'system' || !deps.access.systemCan(identity, 'project', 'create')) {
-      throw new ApiError('FORBIDDEN', 'this robot account may not create projects');
+      throw new DeniedError('project', 'this robot account may not create projects');
     }
     return;
   }
   if (identity.sysadmin) return;
   const settings = await deps.settings.get();
   if (settings.project_creation_restriction === 'adminonly') {
-    throw new ApiError('FORBIDDEN', 'only system administrators may create projects');
+    throw new DeniedError('project', 'only system administrators may create projects');
   }
 }
 
@@ -72,7 +70,7 @@ async function requireMayCreate(deps: ProjectsDeps, identity: Identity): Promise
 async function ownerOf(db: Executor, identity: Identity): Promise<number> {
   if (identity.kind === 'user') return identity.id;
   const admin = await db.selectFrom('users').select('id').where('sysadmin_flag', '=', 1).orderBy('id').limit(1).executeTakeFirst();
-  if (!admin) throw new ApiError('PRECONDITION', 'no system administrator exists to own the project');
+  if (!admin) throw new PreconditionFailedError('project', 'no system administrator exists to own the project');
   return admin.id;
 }
 
@@ -86,7 +84,7 @@ function publicFlag(req: ProjectReq, metadata: ReadonlyMap<string, string>): boo
 async function storageLimitFor(deps: ProjectsDeps, identity: Identity, req: ProjectReq): Promise<number> {
   const isAdmin = identity.kind === 'user' && identity.sysadmin;
   if (isAdmin && req.storage_limit !== undefined && req.storage_limit !== null) {
-    if (req.storage_limit === 0 || req.storage_limit < -1) throw new ApiError('BAD_REQUEST', 'storage_limit must be -1 (unlimited) or a positive number of bytes');
+    if (req.storage_limit === 0 || req.storage_limit < -1) throw new InvalidInputError('project', 'storage_limit must be -1 (unlimited) or a positive number of bytes');
     return req.storage_limit;
   }
   return (await deps.settings.get()).storage_per_project;
@@ -96,13 +94,13 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
   await requireMayCreate(deps, actor.identity);
   const name = validateProjectName(req.project_name);
   if (req.registry_id !== undefined && req.registry_id !== null) {
-    throw new ApiError('BAD_REQUEST', 'proxy cache projects (registry_id) are not supported yet');
+    throw new InvalidInputError('project', 'proxy cache projects (registry_id) are not supported yet');
   }
   const metadata = normalizeMetadata(req.metadata ?? {});
   const isPublic = publicFlag(req, metadata) ?? false;
   metadata.set('public', isPublic ? 'true' : 'false');
   const storageLimit = await storageLimitFor(deps, actor.identity, req);
-  const conflict = () => new ApiError('CONFLICT', `project ${name} already exists`);
+  const conflict = () => new ConflictError('project', `project ${name} already exists`);
   try {
     const project = await deps.database.db.transaction().execute(async (trx) => {
       if (await repo.findProjectByName(trx, name)) throw conflict();
@@ -125,7 +123,7 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
 /** Harbor's PUT: metadata given is merged into the project's; the name cannot change. */
 export async function updateProject(deps: ProjectsDeps, actor: Actor, project: Project, req: ProjectReq): Promise<void> {
   if (req.project_name !== undefined && req.project_name !== '' && req.project_name !== project.name) {
-    throw new ApiError('BAD_REQUEST', 'a project cannot be renamed');
+    throw new InvalidInputError('project', 'a project cannot be renamed');
   }
   const metadata = normalizeMetadata(req.metadata ?? {});
   const isPublic = publicFlag(req, metadata);
@@ -137,8 +135,8 @@ export async function updateProject(deps: ProjectsDeps, actor: Actor, project: P
   });
 }
 
-function holdsRepositories(project: Project): ApiError {
-  return new ApiError('PRECONDITION', `project ${project.name} holds repositories; delete them first`);
+function holdsRepositories(project: Project): PreconditionFailedError {
+  return new PreconditionFailedError('project', `project ${project.name} holds repositories; delete them first`);
 }
 
 export async function deletableStatus(db: Executor, project: Project): Promise<{ deletable: boolean; message: string }> {

@@ -5,7 +5,7 @@ import type { Config } from '../platform/config/schema.js';
 import type { Database, Repository } from '../platform/db/index.js';
 import { NotFoundError, OciError } from '../platform/errors/index.js';
 import { MediaType } from '../platform/lib/media-types.js';
-import { setRequestUser } from '../platform/http/request-context.js';
+import { setRegistryRoute, setRequestUser } from '../platform/http/request-context.js';
 import type { Clock } from '../platform/clock.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
@@ -275,6 +275,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
         const path = request.url.split('?', 1)[0]!;
         const route = matchRoute(path);
         if (!route) throw new OciError('NAME_UNKNOWN', { path }, 'no such registry endpoint');
+        setRegistryRoute(request, route);
         const handler = (handlers[route.kind] as Record<string, Handler<typeof route.kind> | undefined>)[request.method];
         if (!handler) {
           reply.header('allow', ALLOWED_METHODS[route.kind].join(', '));

@@ -1,6 +1,6 @@
 import { type AccessControl, type ProjectPermissions, isSysadmin, type Identity, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
 import type { Database, Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { DeniedError, NotFoundError } from '../platform/errors/domain.js';
 import { userMemberships } from './repo.js';
 
 /** A permission after validation, with its project resolved. */
@@ -18,8 +18,9 @@ export interface PolicyDeps {
   access: AccessControl;
 }
 
-function refuse(identity: Identity, message: string): ApiError {
-  return identity.kind === 'anonymous' ? new ApiError('UNAUTHORIZED', 'authentication required') : new ApiError('FORBIDDEN', message);
+/** Routes authenticate their callers first, so an anonymous identity never reaches these checks; were it to, it is refused. */
+function refuse(identity: Identity, message: string): DeniedError {
+  return new DeniedError('input', identity.kind === 'anonymous' ? 'authentication required' : message);
 }
 
 /**
@@ -41,7 +42,7 @@ export async function requireRobotAccess(
   if (project && permissions?.can('robot', action)) return;
   if (!project || !permissions || !knowsProject(permissions)) {
     if (identity.kind === 'anonymous') throw refuse(identity, '');
-    throw new ApiError('NOT_FOUND', `project ${project?.name ?? ''} not found`.trimEnd());
+    throw new NotFoundError('project', `project ${project?.name ?? ''} not found`.trimEnd());
   }
   throw refuse(identity, `not allowed to ${action} robot accounts in project ${project.name}`);
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 import { hashPassword } from '../auth/index.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -24,7 +24,7 @@ export async function chooseSecret(requested: string | null | undefined): Promis
   let secret: string;
   if (requested) {
     if (!isStrongSecret(requested)) {
-      throw new ApiError('BAD_REQUEST', 'secret: must be 8 to 128 characters with at least one lowercase letter, one uppercase letter and one digit');
+      throw new InvalidInputError('input', 'secret: must be 8 to 128 characters with at least one lowercase letter, one uppercase letter and one digit');
     }
     secret = requested;
   } else {

@@ -2,7 +2,7 @@ import { isUniqueViolation } from '../platform/db/errors.js';
 import { type AccessControl, type Authenticator, identityName, isSysadmin, type Identity, projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import type { Database, Executor, Project, Robot, RobotPermissionRow } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../platform/clock.js';
 import { ROBOT_PREFIX } from './accounts.js';
@@ -55,7 +55,7 @@ export class RobotService {
     await requireHeld(this.deps, actor.identity, permissions);
 
     const name = `${ROBOT_PREFIX}${project ? `${project.name}+` : ''}${body.name}`;
-    if (name.length > MAX_NAME_LENGTH) throw new ApiError('BAD_REQUEST', `name: the full robot name ${name} is longer than ${MAX_NAME_LENGTH} characters`);
+    if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError('input', `name: the full robot name ${name} is longer than ${MAX_NAME_LENGTH} characters`);
     const { secret, hash } = await chooseSecret(body.secret);
     const now = this.deps.clock.now();
     const duration = normalizeDuration(body.duration);
@@ -98,7 +98,7 @@ export class RobotService {
     const db = this.deps.database.db;
     const query: repo.RobotFilter = { ...filter };
     if (!this.deps.access.systemCan(actor.identity, 'robot', 'list')) {
-      if (filter.level === 'system') throw new ApiError('FORBIDDEN', 'not allowed to list system robot accounts');
+      if (filter.level === 'system') throw new DeniedError('input', 'not allowed to list system robot accounts');
       query.level = 'project';
       if (filter.projectId !== undefined) {
         const project = await projectById(db, filter.projectId);
@@ -115,13 +115,13 @@ export class RobotService {
   async update(actor: Actor, id: number, body: RobotUpdateBody): Promise<void> {
     const { robot, project } = await this.load(actor, id, 'update');
     const db = this.deps.database.db;
-    if (body.name != null && body.name !== robot.name) throw new ApiError('BAD_REQUEST', 'name: the name of a robot cannot be changed');
-    if (body.level != null && body.level !== robot.level) throw new ApiError('BAD_REQUEST', 'level: the level of a robot cannot be changed');
+    if (body.name != null && body.name !== robot.name) throw new InvalidInputError('input', 'name: the name of a robot cannot be changed');
+    if (body.level != null && body.level !== robot.level) throw new InvalidInputError('input', 'level: the level of a robot cannot be changed');
     let permissions: ResolvedPermission[] | undefined;
     if (body.permissions) {
       const checked = checkPermissions(robot.level, body.permissions);
       if (project && checked[0]!.namespace !== project.name) {
-        throw new ApiError('BAD_REQUEST', `permissions.0.namespace: a project robot stays in its project ${project.name}`);
+        throw new InvalidInputError('input', `permissions.0.namespace: a project robot stays in its project ${project.name}`);
       }
       permissions = await resolveProjects(checked, (name) => findProjectByName(db, name));
       const current = ((await repo.permissionsOf(db, [robot.id])).get(robot.id) ?? []).map(fromStored);
@@ -174,14 +174,14 @@ export class RobotService {
       const memberships = await repo.userMemberships(this.deps.database.db, identity.id);
       if (memberships.some((m) => m.role === ROLE_IDS.projectAdmin)) return { project };
     }
-    throw new ApiError('FORBIDDEN', 'only system and project administrators may list the robot permission catalogue');
+    throw new DeniedError('input', 'only system and project administrators may list the robot permission catalogue');
   }
 
   /** The robot, once the caller may `action` it; an id the caller cannot see answers 404. */
   private async load(actor: Actor, id: number, action: string): Promise<{ robot: Robot; project: Project | undefined }> {
     const db = this.deps.database.db;
     const robot = await repo.findRobotById(db, id);
-    if (!robot) throw new ApiError('NOT_FOUND', `robot ${id} not found`);
+    if (!robot) throw new NotFoundError('input', `robot ${id} not found`);
     const project = robot.project_id !== null ? await projectById(db, robot.project_id) : undefined;
     await requireRobotAccess(this.deps, actor.identity, { level: robot.level, project }, action);
     return { robot, project };
@@ -236,8 +236,8 @@ function projectById(db: Executor, id: number): Promise<Project | undefined> {
   return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-function conflict(name: string): ApiError {
-  return new ApiError('CONFLICT', `robot account ${name} already exists`);
+function conflict(name: string): ConflictError {
+  return new ConflictError('input', `robot account ${name} already exists`);
 }
 
 /** Harbor: -1 never expires; 0 or nothing takes the default. */

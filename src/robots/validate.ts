@@ -1,6 +1,6 @@
 import { robotMayHoldProject, robotMayHoldSystem } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import type { ResolvedPermission } from './policy.js';
 import type { RobotPermissionInput } from './schema.js';
 
@@ -61,12 +61,12 @@ export async function resolveProjects(
       continue;
     }
     const project = await findProject(permission.namespace);
-    if (!project) throw new ApiError('NOT_FOUND', `project ${permission.namespace} not found`);
+    if (!project) throw new NotFoundError('project', `project ${permission.namespace} not found`);
     resolved.push({ ...permission, project });
   }
   return resolved;
 }
 
-function bad(message: string): ApiError {
-  return new ApiError('BAD_REQUEST', message);
+function bad(message: string): InvalidInputError {
+  return new InvalidInputError('input', message);
 }

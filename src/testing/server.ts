@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { JobRunner } from '../platform/jobs/runner.js';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../platform/config/load.js';
@@ -25,8 +25,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** Where the app logs (silent by default). */
+  logger?: FastifyBaseLogger;
+  /** Called on the built app before it listens, e.g. to add a route a test needs. */
+  prepare?: (app: FastifyInstance) => void;
+}
+
 /** A whole Berth on a random port with a fresh data directory and database. */
-export async function startTestServer(dialect: TestDialect, config: ConfigInput = {}, clock: Clock = systemClock): Promise<TestServer> {
+export async function startTestServer(dialect: TestDialect, config: ConfigInput = {}, clock: Clock = systemClock, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-data-'));
   const opened = await dialect.open();
   const parsed = parseConfig({
@@ -38,7 +45,8 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
   });
   await bootstrap(parsed, opened.database, clock.now());
   const storage = createStorage(parsed);
-  const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock });
+  const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock, ...(options.logger ? { logger: options.logger } : {}) });
+  options.prepare?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,

@@ -1,7 +1,7 @@
 import { findProjectByNameOrId } from '../api/index.js';
 import { type AccessControl, type Identity, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 
 /** Harbor's Permission. */
 export interface Permission {
@@ -31,7 +31,7 @@ function parseScope(scope: string): Scope {
   if (scope === '/system') return { kind: 'system' };
   const project = /^\/project\/(\d{1,15})$/.exec(scope);
   if (project) return { kind: 'project', id: Number(project[1]) };
-  throw new ApiError('BAD_REQUEST', `scope must be /system or /project/{project_id}, not "${scope}"`);
+  throw new InvalidInputError('input', `scope must be /system or /project/{project_id}, not "${scope}"`);
 }
 
 /**

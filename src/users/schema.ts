@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../platform/errors/api-error.js';
+import { InvalidInputError } from '../platform/errors/domain.js';
 
 /** Harbor's UserCreationReq. Unknown fields (a `sysadmin_flag`, say) are dropped, as Harbor does. */
 export const userCreationSchema = z.object({
@@ -47,7 +47,7 @@ export { parseBody } from '../platform/http/body.js';
 /** A numeric path parameter such as `user_id`. */
 export function parseId(value: string, name: string): number {
   const id = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw new ApiError('BAD_REQUEST', `${name} must be a positive integer`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new InvalidInputError('input', `${name} must be a positive integer`);
   return id;
 }
 
@@ -56,5 +56,5 @@ export function parseBooleanParam(value: unknown, name: string): boolean | undef
   if (value === undefined || value === '') return undefined;
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
-  throw new ApiError('BAD_REQUEST', `${name} must be true or false`);
+  throw new InvalidInputError('input', `${name} must be true or false`);
 }

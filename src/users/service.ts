@@ -2,7 +2,7 @@ import { isUniqueViolation } from '../platform/db/errors.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { type Authenticator, identityName, type Identity, hashPassword, verifyPassword, createUser, findUserByEmail, findUserById, findUserByName, updateUserPassword } from '../auth/index.js';
 import type { Database, Executor, User } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
 import type { Clock } from '../platform/clock.js';
 import * as repo from './repo.js';
 import { commentProblem, emailProblem, passwordProblem, realnameProblem, usernameProblem } from './rules.js';
@@ -26,7 +26,7 @@ export interface UserServiceDeps {
 const BUILT_IN_ADMIN_ID = 1;
 
 function check(problem: string | undefined): void {
-  if (problem) throw new ApiError('BAD_REQUEST', problem);
+  if (problem) throw new InvalidInputError('input', problem);
 }
 
 /** "" and null both mean "no email". */
@@ -43,7 +43,7 @@ export class UserService {
 
   async get(id: number): Promise<User> {
     const user = await findUserById(this.db, id);
-    if (!user) throw new ApiError('NOT_FOUND', `user ${id} not found`);
+    if (!user) throw new NotFoundError('input', `user ${id} not found`);
     return user;
   }
 
@@ -76,7 +76,7 @@ export class UserService {
         return user;
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new ApiError('CONFLICT', `user ${req.username} already exists`);
+      if (isUniqueViolation(err)) throw new ConflictError('input', `user ${req.username} already exists`);
       throw err;
     }
   }
@@ -98,7 +98,7 @@ export class UserService {
     }
     await this.db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, id);
-      if (!user) throw new ApiError('NOT_FOUND', `user ${id} not found`);
+      if (!user) throw new NotFoundError('input', `user ${id} not found`);
       if (changes.email) await this.requireFreeEmail(trx, changes.email, id);
       await repo.updateProfile(trx, id, changes, this.deps.clock.now());
       await this.audit(trx, actor, 'update', user.username);
@@ -113,11 +113,11 @@ export class UserService {
     const user = await this.get(id);
     const self = actor.identity.kind === 'user' && actor.identity.id === id;
     if (self && !(await verifyPassword(req.old_password ?? '', user.password_hash))) {
-      throw new ApiError('FORBIDDEN', 'current password is incorrect');
+      throw new DeniedError('input', 'current password is incorrect');
     }
     check(passwordProblem(req.new_password));
     if (await verifyPassword(req.new_password, user.password_hash)) {
-      throw new ApiError('BAD_REQUEST', 'new password is identical to the old password');
+      throw new InvalidInputError('input', 'new password is identical to the old password');
     }
     const hash = await hashPassword(req.new_password);
     await this.db.transaction().execute(async (trx) => {
@@ -131,14 +131,14 @@ export class UserService {
 
   async setSysadmin(actor: Actor, id: number, sysadmin: boolean): Promise<void> {
     if (!sysadmin && actor.identity.kind === 'user' && actor.identity.id === id) {
-      throw new ApiError('FORBIDDEN', 'you cannot remove your own system administrator role');
+      throw new DeniedError('input', 'you cannot remove your own system administrator role');
     }
     await this.db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, id);
-      if (!user) throw new ApiError('NOT_FOUND', `user ${id} not found`);
+      if (!user) throw new NotFoundError('input', `user ${id} not found`);
       if (!sysadmin) {
         const admins = await repo.lockSysadmins(trx, this.deps.database.dialect);
-        if (admins.length === 1 && admins[0] === id) throw new ApiError('FORBIDDEN', 'cannot remove the role of the last system administrator');
+        if (admins.length === 1 && admins[0] === id) throw new DeniedError('input', 'cannot remove the role of the last system administrator');
       }
       await repo.setSysadmin(trx, id, sysadmin, this.deps.clock.now());
       await this.audit(trx, actor, 'update', user.username);
@@ -148,16 +148,16 @@ export class UserService {
 
   async delete(actor: Actor, id: number): Promise<void> {
     if ((actor.identity.kind === 'user' && actor.identity.id === id) || id === BUILT_IN_ADMIN_ID) {
-      throw new ApiError('FORBIDDEN', `user with ID ${id} cannot be deleted`);
+      throw new DeniedError('input', `user with ID ${id} cannot be deleted`);
     }
     await this.db.transaction().execute(async (trx) => {
       const user = await findUserById(trx, id);
-      if (!user) throw new ApiError('NOT_FOUND', `user ${id} not found`);
+      if (!user) throw new NotFoundError('input', `user ${id} not found`);
       const admins = (await repo.lockSysadmins(trx, this.deps.database.dialect)).filter((a) => a !== id);
-      if (user.sysadmin_flag === 1 && admins.length === 0) throw new ApiError('FORBIDDEN', 'cannot delete the last system administrator');
+      if (user.sysadmin_flag === 1 && admins.length === 0) throw new DeniedError('input', 'cannot delete the last system administrator');
       const heir = actor.identity.kind === 'user' ? actor.identity.id : admins[0];
       if (heir === undefined && (await repo.ownedProjectCount(trx, id)) > 0) {
-        throw new ApiError('CONFLICT', `user ${user.username} owns projects and no administrator is left to take them over`);
+        throw new ConflictError('input', `user ${user.username} owns projects and no administrator is left to take them over`);
       }
       await repo.deleteUser(trx, id, heir ?? BUILT_IN_ADMIN_ID, this.deps.clock.now());
       await this.audit(trx, actor, 'delete', user.username);
@@ -167,12 +167,12 @@ export class UserService {
   }
 
   private async requireFreeName(db: Executor, username: string): Promise<void> {
-    if (await findUserByName(db, username)) throw new ApiError('CONFLICT', `user ${username} already exists`);
+    if (await findUserByName(db, username)) throw new ConflictError('input', `user ${username} already exists`);
   }
 
   private async requireFreeEmail(db: Executor, email: string, exceptId?: number): Promise<void> {
     const holder = await findUserByEmail(db, email);
-    if (holder && holder.id !== exceptId) throw new ApiError('CONFLICT', `email ${email} is already used by another user`);
+    if (holder && holder.id !== exceptId) throw new ConflictError('input', `email ${email} is already used by another user`);
   }
 
   private audit(db: Executor, actor: Actor, operation: AuditOperation, username: string, author = identityName(actor.identity)): Promise<void> {

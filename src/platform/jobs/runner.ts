@@ -1,5 +1,3 @@
-import type { FastifyBaseLogger } from 'fastify';
-
 export interface PeriodicJob {
   name: string;
   everyMs: number;
@@ -14,7 +12,7 @@ export class JobRunner {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<string>();
 
-  constructor(private readonly log?: FastifyBaseLogger) {}
+  constructor(private readonly log?: { error(obj: object, msg: string): void }) {}
 
   schedule(job: PeriodicJob): void {
     if (this.timers.has(job.name)) throw new Error(`job ${job.name} is already scheduled`);

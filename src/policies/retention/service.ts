@@ -1,6 +1,6 @@
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import type { Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
-import { ApiError } from '../../platform/errors/api-error.js';
+import { InvalidInputError } from '../../platform/errors/domain.js';
 import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../platform/jobs/index.js';
 import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
 import { findPolicyOfProject, repositoriesOf } from './repo.js';
@@ -68,7 +68,7 @@ function checkCron(trigger: RetentionTrigger, now: number): void {
   try {
     nextRun(cron, now);
   } catch (err) {
-    if (err instanceof CronError) throw new ApiError('BAD_REQUEST', err.message);
+    if (err instanceof CronError) throw new InvalidInputError('input', err.message);
     throw err;
   }
 }
@@ -81,7 +81,7 @@ export async function createPolicy(trx: Executor, project: Project, body: Retent
   const trigger = normalizedTrigger(body.trigger);
   checkCron(trigger, now);
   if (await findPolicyOfProject(trx, project.id)) {
-    throw new ApiError('BAD_REQUEST', `project ${project.name} already has a retention policy; update it instead`);
+    throw new InvalidInputError('input', `project ${project.name} already has a retention policy; update it instead`);
   }
   const row = await trx
     .insertInto('retention_policies')
@@ -95,7 +95,7 @@ export async function createPolicy(trx: Executor, project: Project, body: Retent
 }
 
 export async function updatePolicy(trx: Executor, project: Project, policy: RetentionPolicyRow, body: RetentionPolicyBody, actor: Actor, now: number): Promise<void> {
-  if (body.scope.ref !== Number(policy.project_id)) throw new ApiError('BAD_REQUEST', 'a retention policy cannot move to another project');
+  if (body.scope.ref !== Number(policy.project_id)) throw new InvalidInputError('input', 'a retention policy cannot move to another project');
   const trigger = normalizedTrigger(body.trigger);
   checkCron(trigger, now);
   await trx
