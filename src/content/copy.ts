@@ -1,6 +1,7 @@
 import type { Artifact, Executor, Repository } from '../platform/db/index.js';
 import { holdContents, type HeldContent } from '../projects/index.js';
 import * as repo from './repo.js';
+import { copiedFacts } from './facts.js';
 
 /** The artifact is already in the target repository (Harbor answers 409). */
 export class ArtifactExistsError extends Error {
@@ -71,6 +72,7 @@ async function copyOne(
     references: references.map((r) => ({ digest: r.digest, kind: r.kind })),
     tag: null,
     now,
+    facts: copiedFacts(artifact),
   });
   holders.push([{ digest: artifact.digest, size: artifact.manifest_size }, ...blobs]);
   const tags = isRoot || artifact.subject_digest !== null ? await repo.tagsOfArtifact(trx, artifact.id) : [];

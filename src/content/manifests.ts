@@ -9,6 +9,8 @@ import { isValidTag } from '../platform/lib/names.js';
 import { blobPath, PathNotFoundError } from '../platform/storage/index.js';
 import type { RegistryDeps } from './deps.js';
 import { ManifestCache } from './manifest-cache.js';
+import { artifactFacts } from './facts.js';
+import { readManifestBody } from './manifest-body.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
@@ -97,6 +99,8 @@ export class ManifestService {
       throw new OciError('MANIFEST_INVALID', { digest: wrongChild.digest, size: wrongChild.size, actual: children.get(wrongChild.digest) }, `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`);
     }
 
+    // What listings show, read once here (the config blob is stored already) so they never read storage.
+    const facts = await artifactFacts(this.deps.storage, readManifestBody(body, manifest.mediaType));
     // The bytes are durable before the database points at them.
     const path = blobPath(digest);
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
@@ -120,6 +124,7 @@ export class ManifestService {
         ],
         tag: reference.kind === 'tag' ? reference.tag : null,
         now,
+        facts,
       });
       const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag: reference.kind === 'tag' ? reference.tag : null, operator: actor.name, at: now };
       await recordEvent(trx, { type: 'PUSH_ARTIFACT', ...pushed });

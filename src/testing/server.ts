@@ -11,6 +11,7 @@ import type { Database } from '../platform/db/index.js';
 import { createStorage } from '../platform/storage/index.js';
 import { bootstrap } from '../system/bootstrap.js';
 import { systemClock, type Clock } from '../platform/clock.js';
+import { backfillFacts } from '../content/index.js';
 import type { TestDialect } from './dialects.js';
 
 export const ADMIN_PASSWORD = 'Harbor12345-test';
@@ -26,7 +27,12 @@ export interface TestServer {
 }
 
 /** A whole Berth on a random port with a fresh data directory and database. */
-export async function startTestServer(dialect: TestDialect, config: ConfigInput = {}, clock: Clock = systemClock): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Wraps the filesystem driver the server uses (e.g. to count its reads). */
+  storage?: (driver: StorageDriver) => StorageDriver;
+}
+
+export async function startTestServer(dialect: TestDialect, config: ConfigInput = {}, clock: Clock = systemClock, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-data-'));
   const opened = await dialect.open();
   const parsed = parseConfig({
@@ -37,7 +43,9 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
     log: { level: 'silent' },
   });
   await bootstrap(parsed, opened.database, clock.now());
-  const storage = createStorage(parsed);
+  const driver = createStorage(parsed);
+  const storage = options.storage ? options.storage(driver) : driver;
+  await backfillFacts(opened.database, storage);
   const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
