@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { backfillFacts, MAX_EXTRA_ATTRS_BYTES } from '../content/index.js';
-import type { ByteRange, FileWriter, StorageDriver } from '../platform/storage/index.js';
+import { parseDigest } from '../platform/lib/digest.js';
+import { blobPath, type ByteRange, type FileWriter, type StorageDriver } from '../platform/storage/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
@@ -228,6 +229,12 @@ for (const dialect of testDialects()) {
       assert.deepEqual(byTag('huge').extra_attrs, { architecture: 'amd64', os: 'linux' });
       assert.equal(byTag('garbled').type, 'IMAGE');
       assert.deepEqual(byTag('garbled').extra_attrs, {});
+
+      // A row the backfill cannot read stays unfilled; the backfill (and so the start) goes on.
+      const garbled = byTag('garbled');
+      await server.database.db.updateTable('artifacts').set({ type: null, extra_attrs: null }).where('id', '=', garbled.id).execute();
+      await storage.delete(blobPath(parseDigest(garbled.digest)));
+      assert.deepEqual(await backfillFacts(server.database, storage), { filled: 0, skipped: 1 });
     });
   });
 }

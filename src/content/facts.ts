@@ -1,5 +1,4 @@
 import type { Artifact, Database } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import { accessoryType, artifactKind, type ArtifactKind, type ManifestBody } from './manifest-body.js';
 import { extraAttrs, readConfig, readManifest } from './stored.js';
@@ -145,7 +144,8 @@ export interface BackfillOptions {
  * Fills the facts of rows pushed before they were kept, reading each manifest and config
  * once, in batches by id. Idempotent: only rows whose facts are NULL are read, and the
  * facts of a digest never change, so instances starting together may both run it. A row
- * whose manifest is missing from storage is left as it is (and listed from storage, as before).
+ * whose manifest is missing or unreadable is left as it is (listed from storage, as before) and
+ * tried again at the next start; a storage error never stops the server from starting.
  */
 export async function backfillFacts(database: Database, storage: StorageDriver, options: BackfillOptions = {}): Promise<{ filled: number; skipped: number }> {
   const batchSize = options.batchSize ?? 200;
@@ -173,9 +173,9 @@ export async function backfillFacts(database: Database, storage: StorageDriver, 
         try {
           facts = await artifactFacts(storage, await readManifest(storage, row));
         } catch (err) {
-          if (!(err instanceof ApiError)) throw err;
+          // Missing or unreadable: the row stays as it was (listed from storage) and is tried again next start.
           skipped++;
-          options.log?.(`artifact ${row.id} (${row.digest}): ${err.message}; its listing facts stay unfilled`);
+          options.log?.(`artifact ${row.id} (${row.digest}): ${err instanceof Error ? err.message : String(err)}; its listing facts stay unfilled`);
           continue;
         }
         await db.updateTable('artifacts').set(facts).where('id', '=', row.id).execute();
