@@ -8,6 +8,7 @@ import { openDatabase, type Database } from './platform/db/index.js';
 import { createStorage } from './platform/storage/index.js';
 import { bootstrap } from './system/bootstrap.js';
 import { systemClock } from './platform/clock.js';
+import { backfillFacts } from './content/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,6 +33,9 @@ export async function startServer(config: Config, announce: (line: string) => vo
     announce(`Created user "admin" with password: ${setup.generatedAdminPassword}`);
     announce('This password is shown only once. Change it after signing in.');
   }
+  // Rows pushed before listings kept their facts get them now, before the first request:
+  // listings and the type filter then read the database only. A no-op once done.
+  await backfillFacts(database, storage, { log: (message) => logger.info(message) });
   const app = await buildApp({ config, db: database, storage, jobs: new JobRunner(logger), clock, logger });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   announce(`Berth is listening on ${address} (data: ${resolve(config.dataDir)}, database: ${database.dialect})`);

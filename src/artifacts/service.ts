@@ -9,7 +9,7 @@ import type { Actor, ContentService } from '../content/index.js';
 import { firstImmutableTag, immutabilityOf } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import { extraAttrs, readChartFiles, readConfig, readManifest } from '../content/index.js';
+import { artifactFacts, parseExtraAttrs, parseIndexReferences, readChartFiles, readConfig, readManifest, storedFacts, type Facts } from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
@@ -69,26 +69,22 @@ export class ArtifactService {
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
     ]);
-    // Each artifact's manifest and config come from storage: read them for the page at once.
-    const contents = await Promise.all(
-      artifacts.map(async (artifact) => {
-        const manifest = await this.manifestOf(artifact);
-        const kind = artifactKind(manifest);
-        const config = kind === 'IMAGE' || kind === 'CHART' ? await readConfig(this.deps.storage, manifest) : undefined;
-        return { manifest, kind, config };
-      }),
-    );
+    // What the page shows was kept on the rows at push: storage is read only for rows from
+    // before that whose facts the startup backfill has not filled (src/content/facts.ts).
+    const facts = await Promise.all(artifacts.map((artifact) => this.factsOf(artifact)));
+    const children = await this.childIds(artifacts, facts);
     const out: Array<Record<string, unknown>> = [];
     for (const [index, artifact] of artifacts.entries()) {
       const repository = repositories.get(artifact.repository_id);
       if (!repository) throw new Error(`artifact ${artifact.id} is outside the repositories described`);
-      const { manifest, kind, config } = contents[index]!;
+      const fact = facts[index]!;
       const json: Record<string, unknown> = {
         id: artifact.id,
-        type: kind,
-        media_type: manifest.config?.mediaType ?? artifact.media_type,
+        type: fact.type,
+        media_type: fact.config_media_type ?? artifact.media_type,
         manifest_media_type: artifact.media_type,
-        artifact_type: manifest.artifactType ?? manifest.config?.mediaType ?? artifact.media_type,
+        // The manifest's artifactType, else its config's media type (as stored for referrers), else its own.
+        artifact_type: artifact.artifact_type ?? fact.config_media_type ?? artifact.media_type,
         project_id: repository.project_id,
         repository_id: repository.id,
         repository_name: repository.name,
@@ -97,16 +93,23 @@ export class ArtifactService {
         icon: '',
         push_time: time(artifact.push_time),
         pull_time: time(artifact.pull_time),
-        extra_attrs: extraAttrs(kind, config),
-        annotations: manifest.annotations ?? {},
-        references: manifest.manifests.length > 0 ? await this.references(repository, artifact, manifest) : [],
-        addition_links: additionLinks(kind, repository, projectName, artifact.digest),
+        extra_attrs: parseExtraAttrs(fact),
+        annotations: artifact.annotations ? (JSON.parse(artifact.annotations) as Record<string, string>) : {},
+        references: parseIndexReferences(fact).map((r) => ({
+          parent_id: artifact.id,
+          child_id: children.get(`${artifact.repository_id} ${r.child_digest}`) ?? 0,
+          child_digest: r.child_digest,
+          platform: r.platform,
+          urls: r.urls,
+          annotations: r.annotations,
+        })),
+        addition_links: additionLinks(fact.type, repository, projectName, artifact.digest),
       };
       if (tags) json.tags = (tags.get(artifact.id) ?? []).map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
       if (labels) json.labels = labels.get(artifact.id) ?? [];
       if (accessories) {
         const mine = accessories.filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
-        json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))));
+        json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));
       }
       out.push(json);
     }
@@ -116,9 +119,7 @@ export class ArtifactService {
   /** A page of the accessories attached directly to the artifact, newest first, with how many there are. */
   async accessoriesPage(repository: Repository, artifact: Artifact, offset: number, limit: number): Promise<{ total: number; page: AccessoryJson[] }> {
     const all = await repo.accessoriesOfSubjects(this.db, [repository.id], [artifact.digest]);
-    const page = await Promise.all(
-      all.slice(offset, offset + limit).map(async (a) => accessoryJson(a, artifact, repository, accessoryType(await this.manifestOf(a)))),
-    );
+    const page = await Promise.all(all.slice(offset, offset + limit).map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));
     return { total: all.length, page };
   }
 
@@ -128,23 +129,30 @@ export class ArtifactService {
     return tags.map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
   }
 
-  private async references(repository: Repository, artifact: Artifact, manifest: ManifestBody) {
-    const children = await repo.artifactIdsByDigest(this.db, repository.id, manifest.manifests.map((m) => m.digest));
-    return manifest.manifests.map((m) => ({
-      parent_id: artifact.id,
-      child_id: children.get(m.digest) ?? 0,
-      child_digest: m.digest,
-      platform: m.platform
-        ? { architecture: m.platform.architecture ?? '', os: m.platform.os ?? '', variant: m.platform.variant, 'os.version': m.platform['os.version'], 'os.features': m.platform['os.features'] }
-        : null,
-      urls: m.urls ?? null,
-      annotations: m.annotations ?? {},
-    }));
+  /** The row's facts; from storage only for a row whose facts were not kept yet. */
+  private async factsOf(artifact: Artifact): Promise<Facts> {
+    return storedFacts(artifact) ?? artifactFacts(this.deps.storage, await this.manifestOf(artifact));
   }
 
-  /** An artifact's kind, for the `type` filter of listings. */
-  async kindOf(artifact: Artifact): Promise<string> {
-    return artifactKind(await this.manifestOf(artifact));
+  private async accessoryTypeOf(accessory: Artifact): Promise<string> {
+    return accessory.accessory_type ?? accessoryType(await this.manifestOf(accessory));
+  }
+
+  /** Ids of the page's index children, by "repository digest", in one query per repository. */
+  private async childIds(artifacts: Artifact[], facts: Facts[]): Promise<Map<string, number>> {
+    const wanted = new Map<number, Set<string>>();
+    for (const [index, artifact] of artifacts.entries()) {
+      for (const r of parseIndexReferences(facts[index]!)) {
+        const digests = wanted.get(artifact.repository_id) ?? new Set<string>();
+        digests.add(r.child_digest);
+        wanted.set(artifact.repository_id, digests);
+      }
+    }
+    const out = new Map<string, number>();
+    for (const [repositoryId, digests] of wanted) {
+      for (const [digest, id] of await repo.artifactIdsByDigest(this.db, repositoryId, [...digests])) out.set(`${repositoryId} ${digest}`, id);
+    }
+    return out;
   }
 
   /** The artifact with what goes with it (accessories, orphaned index children), all or none. */

@@ -3,6 +3,7 @@ import { ConflictError } from '../platform/errors/index.js';
 import type { GateRunner } from './gate-runner.js';
 import * as repo from './repo.js';
 import { holdContents, type HeldContent } from './usage.js';
+import { copiedFacts } from './facts.js';
 
 export interface CopyResult {
   root: Artifact;
@@ -71,6 +72,7 @@ async function copyOne(
     references: references.map((r) => ({ digest: r.digest, kind: r.kind })),
     tag: null,
     now,
+    facts: copiedFacts(artifact),
   });
   holders.push([{ digest: artifact.digest, size: artifact.manifest_size }, ...blobs]);
   const tags = isRoot || artifact.subject_digest !== null ? await repo.tagsOfArtifact(trx, artifact.id) : [];

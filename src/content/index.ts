@@ -6,6 +6,7 @@ export * from './pull-recorder.js';
 export * from './purge-uploads.js';
 export * from './listing.js';
 export * from './stored.js';
+export * from './facts.js';
 export * from './manifest-body.js';
 export * from './usage.js';
 export * from './deps.js';

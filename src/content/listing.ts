@@ -78,6 +78,8 @@ export interface ArtifactFilter {
   tagContains?: string;
   /** true: only tagged artifacts; false: only untagged ones. */
   tagged?: boolean;
+  /** Harbor's kind (IMAGE, CHART …), as kept on the row at push. */
+  type?: string;
   /** Of the artifacts matching the rest of the filter, only the newest pushed in each repository. */
   latestInRepository?: boolean;
 }
@@ -91,6 +93,7 @@ function matchingArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactF
     const conditions: Expression<SqlBool>[] = [repositoryIds.length > 0 ? eb('artifacts.repository_id', 'in', repositoryIds) : sql<SqlBool>`1 = 0`];
     if (filter.digest !== undefined) conditions.push(eb('artifacts.digest', '=', filter.digest));
     if (filter.mediaType !== undefined) conditions.push(eb('artifacts.media_type', '=', filter.mediaType));
+    if (filter.type !== undefined) conditions.push(eb('artifacts.type', '=', filter.type));
     const tags = () => eb.selectFrom('tags').select(sql<number>`1`.as('one')).whereRef('tags.artifact_id', '=', 'artifacts.id');
     if (filter.tagExact !== undefined) conditions.push(eb.exists(tags().where('tags.name', '=', filter.tagExact)));
     if (filter.tagContains !== undefined) conditions.push(eb.exists(tags().where(containsIgnoringCase(sql.ref('tags.name'), filter.tagContains))));

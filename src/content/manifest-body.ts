@@ -17,6 +17,8 @@ export interface ManifestBody {
   layers: Descriptor[];
   manifests: Descriptor[];
   annotations?: Record<string, string>;
+  /** The digest of the manifest this one is attached to (signatures, SBOMs). */
+  subject?: string;
 }
 
 /** Stored manifests were validated at push; this only reads them defensively. */
@@ -35,6 +37,7 @@ export function readManifestBody(bytes: Buffer, storedMediaType: string): Manife
     layers: descriptors(doc.layers),
     manifests: descriptors(doc.manifests),
     annotations: stringMap(doc.annotations),
+    subject: descriptor(doc.subject)?.digest,
   };
 }
 

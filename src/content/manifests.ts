@@ -9,6 +9,8 @@ import type { Actor } from './delete.js';
 import type { ContentDeps } from './deps.js';
 import type { GateRunner } from './gate-runner.js';
 import { ManifestCache } from './manifest-cache.js';
+import { artifactFacts } from './facts.js';
+import { readManifestBody } from './manifest-body.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
@@ -104,6 +106,8 @@ export class ManifestService {
       });
     }
 
+    // What listings show, read once here (the config blob is stored already) so they never read storage.
+    const facts = await artifactFacts(this.deps.storage, readManifestBody(body, manifest.mediaType));
     // The bytes are durable before the database points at them.
     const path = blobPath(digest);
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
@@ -130,6 +134,7 @@ export class ManifestService {
           ],
           tag,
           now,
+          facts,
         });
         await recordEvent(trx, { type: 'PUSH_ARTIFACT', ...pushed });
         await recordAudit(trx, {

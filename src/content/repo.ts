@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Artifact, Executor, Repository, Upload } from '../platform/db/index.js';
 import type { GateRunner } from './gate-runner.js';
 import { releaseContent } from './usage.js';
+import type { FactColumns } from './facts.js';
 
 export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
   return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
@@ -164,6 +165,8 @@ export interface ManifestRecord {
   references: Array<{ digest: string; kind: 'blob' | 'manifest' }>;
   tag: string | null;
   now: number;
+  /** What listings show (src/content/facts.ts); NULL columns when left out. */
+  facts?: FactColumns;
 }
 
 /**
@@ -187,6 +190,7 @@ export async function saveManifest(db: Executor, record: ManifestRecord): Promis
         annotations: record.annotations,
         push_time: record.now,
         pull_time: null,
+        ...record.facts,
       })
       .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
       .returningAll()

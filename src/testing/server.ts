@@ -11,6 +11,7 @@ import type { Database } from '../platform/db/index.js';
 import { createStorage } from '../platform/storage/index.js';
 import { bootstrap } from '../system/bootstrap.js';
 import { systemClock, type Clock } from '../platform/clock.js';
+import { backfillFacts } from '../content/index.js';
 import type { TestDialect } from './dialects.js';
 
 export const ADMIN_PASSWORD = 'Harbor12345-test';
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   logger?: FastifyBaseLogger;
   /** Called on the built app before it listens, e.g. to add a route a test needs. */
   prepare?: (app: FastifyInstance) => void;
+  /** Wraps the filesystem driver the server uses (e.g. to count its reads). */
+  storage?: (driver: StorageDriver) => StorageDriver;
 }
 
 /** A whole Berth on a random port with a fresh data directory and database. */
@@ -44,7 +47,9 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
     log: { level: 'silent' },
   });
   await bootstrap(parsed, opened.database, clock.now());
-  const storage = createStorage(parsed);
+  const driver = createStorage(parsed);
+  const storage = options.storage ? options.storage(driver) : driver;
+  await backfillFacts(opened.database, storage);
   const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock, ...(options.logger ? { logger: options.logger } : {}) });
   options.prepare?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -10,6 +10,7 @@ import * as jobs from './migrations/0007_jobs.js';
 import * as gc from './migrations/0008_gc.js';
 import * as retention from './migrations/0009_retention.js';
 import * as webhooks from './migrations/0010_webhooks.js';
+import * as artifactFacts from './migrations/0011_artifact_facts.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0008_gc': gc,
   '0009_retention': retention,
   '0010_webhooks': webhooks,
+  '0011_artifact_facts': artifactFacts,
 };
 
 class StaticProvider implements MigrationProvider {

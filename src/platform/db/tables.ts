@@ -63,6 +63,20 @@ export interface ArtifactsTable {
   annotations: string | null;
   push_time: Millis;
   pull_time: Millis | null;
+  /**
+   * What listings show, from the manifest and config at push (src/content/facts.ts); NULL
+   * on rows pushed before they were kept, until the startup backfill fills them.
+   * Harbor's kind: IMAGE, CHART, CNAB, WASM, SBOM, SIGNATURE or UNKNOWN.
+   */
+  type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The config's media type; NULL for indexes. */
+  config_media_type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON object: what the API shows of the config (bounded). */
+  extra_attrs: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Harbor's accessory type, for artifacts with a subject. */
+  accessory_type: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array: an index's children with their platform, urls and annotations, in order. */
+  index_references: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** What a manifest points at: blobs (config, layers) and manifests (index children). */
