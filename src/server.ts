@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { JobRunner } from './platform/jobs/runner.js';
 import { buildApp } from './app.js';
 import type { Config } from './platform/config/schema.js';
 import { openDatabase, type Database } from './platform/db/index.js';
@@ -32,7 +31,7 @@ export async function startServer(config: Config, announce: (line: string) => vo
     announce(`Created user "admin" with password: ${setup.generatedAdminPassword}`);
     announce('This password is shown only once. Change it after signing in.');
   }
-  const app = await buildApp({ config, db: database, storage, jobs: new JobRunner(logger), clock, logger });
+  const app = await buildApp({ config, db: database, storage, clock, logger });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
   announce(`Berth is listening on ${address} (data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
   return {

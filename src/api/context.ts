@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../system/settings.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
+import type { Gates } from '../content/gates.js';
 import { setRequestUser } from '../platform/http/request-context.js';
 import { readCookie } from '../platform/http/cookies.js';
 
@@ -23,6 +24,8 @@ export interface ApiDeps {
   settings: Settings;
   jobs: JobService;
   events: EventDispatcher;
+  /** Every push and pull gate the features contribute. */
+  gates: Gates;
 }
 
 export interface ApiCaller {

@@ -11,3 +11,4 @@ export * from './manifest-body.js';
 export * from './usage.js';
 export * from './deps.js';
 export * from './gates.js';
+export * from './module.js';

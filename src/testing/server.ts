@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { JobRunner } from '../platform/jobs/runner.js';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../platform/config/load.js';
 import type { Config, ConfigInput } from '../platform/config/schema.js';
@@ -38,7 +37,7 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
   });
   await bootstrap(parsed, opened.database, clock.now());
   const storage = createStorage(parsed);
-  const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock });
+  const app = await buildApp({ config: parsed, db: opened.database, storage, clock });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,

@@ -1,3 +1,6 @@
+import type { ApiDeps } from '../../api/index.js';
+import type { FeatureModule } from '../../platform/module.js';
+import { immutabilityApi } from './routes.js';
 import type { Executor } from '../../platform/db/index.js';
 import { rulesOf } from './repo.js';
 import { isImmutable } from './rules.js';
@@ -23,3 +26,6 @@ export async function immutabilityOf(db: Executor, projectId: number): Promise<(
   if (rules.length === 0) return () => false;
   return (repository, tag) => isImmutable(rules, repository.slice(repository.indexOf('/') + 1), tag);
 }
+
+/** Tag immutability rules and their API. */
+export const immutabilityModule: FeatureModule<ApiDeps> = { name: 'immutability', api: immutabilityApi };
