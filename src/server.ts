@@ -33,7 +33,7 @@ export async function startServer(config: Config, announce: (line: string) => vo
   }
   const app = await buildApp({ config, db: database, storage, clock, logger });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
-  announce(`Berth is listening on ${address} (data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
+  announce(`Berth is listening on ${address} (role: ${config.server.role}, data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
   return {
     app,
     database,
