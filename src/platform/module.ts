@@ -3,9 +3,9 @@ import type { EventConsumer } from './events/index.js';
 import type { ScheduleHandler, TaskHandler } from './jobs/index.js';
 
 /** The parts an instance runs: `web` serves requests, `worker` runs tasks, schedules and the outbox, `all` both. */
-export type ServerRole = 'web' | 'worker' | 'all';
+export const SERVER_ROLES = ['web', 'worker', 'all'] as const;
 
-export const SERVER_ROLES: readonly ServerRole[] = ['web', 'worker', 'all'];
+export type ServerRole = (typeof SERVER_ROLES)[number];
 
 /** What a role does. */
 export function roleRuns(role: ServerRole): { requests: boolean; background: boolean } {
