@@ -1,53 +1,76 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerApi } from './api/index.js';
-import { auditRetentionJob, purgeAuditApi } from './audit/index.js';
-import { artifactCopyApi } from './artifacts/index.js';
-import { artifactsApi } from './artifacts/routes.js';
-import { auditApi } from './audit/routes.js';
-import { labelsApi } from './labels/routes.js';
-import { gcApi } from './gc/index.js';
-import { openapiApi } from './openapi/routes.js';
-import { immutabilityApi, immutabilityGate } from './policies/immutability/index.js';
-import { retentionApi } from './policies/retention/index.js';
-import { AccessControl, SessionStore, Authenticator, registerTokenRoutes, TokenSigner } from './auth/index.js';
-import { quotaGate, quotasApi } from './projects/index.js';
-import { ContentService } from './content/index.js';
-import { projectsApi } from './projects/routes.js';
-import { robotsApi } from './robots/routes.js';
-import { searchApi } from './search/routes.js';
+import { registerApi, type ApiDeps } from './api/index.js';
+import { artifactsModule } from './artifacts/index.js';
+import { auditModule } from './audit/index.js';
+import { AccessControl, authModule, SessionStore, Authenticator, TokenSigner } from './auth/index.js';
+import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
+import { gcModule } from './gc/index.js';
+import { housekeepingModule } from './housekeeping/index.js';
+import { jobserviceModule } from './jobservice/index.js';
+import { labelsModule } from './labels/index.js';
+import { openapiModule } from './openapi/index.js';
+import { immutabilityModule } from './policies/immutability/index.js';
+import { retentionModule } from './policies/retention/index.js';
+import { projectsModule } from './projects/index.js';
+import { registryModule } from './registry/index.js';
+import { robotsModule } from './robots/index.js';
+import { searchModule } from './search/index.js';
+import { systemModule } from './system/index.js';
 import { Settings } from './system/settings.js';
+import { usersModule } from './users/index.js';
+import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';
-import { type JobRunner, JobService } from './platform/jobs/index.js';
-import { jobsApi } from './jobservice/index.js';
-import { registerSessionRoutes } from './users/session-routes.js';
-import { usersApi } from './users/routes.js';
-import { webhooksFeature } from './webhooks/index.js';
-import { housekeepingJob } from './housekeeping/index.js';
+import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
+import { roleRuns, type FeatureModule } from './platform/module.js';
 import type { Config } from './platform/config/schema.js';
 import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/handler.js';
-import { purgeUploadsJob } from './content/index.js';
-import { registerRegistryRoutes } from './registry/index.js';
 import type { StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
 import { REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/request-context.js';
-import { registerSystemRoutes } from './system/routes.js';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   storage: StorageDriver;
-  /** Runs the app's periodic work; stopped when the app closes. */
-  jobs: JobRunner;
   clock: Clock;
   logger?: FastifyBaseLogger;
 }
+
+/** What every module is given; each takes the part it needs. */
+export interface ModuleDeps extends ApiDeps {
+  signer: TokenSigner;
+}
+
+export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
+
+/** Every feature of the service, in the order their routes are registered. */
+export const MODULES: readonly AppModule[] = [
+  systemModule,
+  authModule,
+  usersModule,
+  projectsModule,
+  robotsModule,
+  auditModule,
+  searchModule,
+  artifactsModule,
+  labelsModule,
+  openapiModule,
+  immutabilityModule,
+  jobserviceModule,
+  webhooksModule,
+  retentionModule,
+  gcModule,
+  registryModule,
+  contentModule,
+  housekeepingModule,
+];
 
 /** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
 /** How long shutdown waits for requests in flight (uploads) before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function buildApp({ config, db, storage, jobs, clock, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, storage, clock, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One line per request, written by the onResponse hook below; every line of a request
@@ -91,23 +114,59 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
   const authenticator = new Authenticator(db, signer, clock);
   const access = new AccessControl(db, clock);
 
-  registerSystemRoutes(app, { database: db, storage });
-  registerTokenRoutes(app, { database: db, authenticator, access, signer, clock, service: config.auth.tokenService });
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const jobService = new JobService({ database: db, clock, concurrency: config.jobs.workers, pollMs: config.jobs.pollIntervalMs, log: app.log });
   const events = new EventDispatcher(db);
-  // The push gates every content change passes, in order; pull gates will join them.
-  const content = new ContentService({ config, database: db, storage, clock, gates: { push: [immutabilityGate, quotaGate], pull: [] } });
-  const apiDeps = { config, database: db, storage, clock, authenticator, access, sessions, settings: new Settings(db, config), jobs: jobService, events, content };
-  jobs.schedule(auditRetentionJob({ database: db, clock, settings: apiDeps.settings }));
-  jobs.schedule(housekeepingJob({ config, database: db, clock }));
-  jobs.schedule({ name: 'purge-sessions', everyMs: 15 * 60 * 1000, run: () => sessions.purgeExpired(clock.now()) });
-  registerSessionRoutes(app, apiDeps);
-  await registerApi(app, apiDeps, [usersApi, projectsApi, robotsApi, auditApi, searchApi, artifactsApi, labelsApi, openapiApi, immutabilityApi, quotasApi, artifactCopyApi, jobsApi, webhooksFeature, retentionApi, gcApi, purgeAuditApi]);
-  const manifests = await registerRegistryRoutes(app, { config, database: db, clock, content, authenticator, access });
-  jobs.schedule(purgeUploadsJob({ config, database: db, storage, clock }));
-  jobs.schedule({ name: 'dispatch-events', everyMs: config.jobs.pollIntervalMs, run: async () => void (await events.dispatch(clock.now())) });
-  if (config.jobs.workers > 0) app.addHook('onReady', async () => jobService.start());
+  const push: PushGate[] = [];
+  const pull: PullGate[] = [];
+  // Every content change passes the push gates the modules contribute, in order.
+  const content = new ContentService({ config, database: db, storage, clock, gates: { push, pull } });
+  const deps: ModuleDeps = {
+    config,
+    database: db,
+    storage,
+    clock,
+    authenticator,
+    access,
+    sessions,
+    settings: new Settings(db, config),
+    jobs: jobService,
+    events,
+    gates: { push, pull },
+    content,
+    signer,
+  };
+  const runs = roleRuns(config.server.role);
+
+  // Gates first: routes and tasks may hold on to them.
+  for (const module of MODULES) {
+    const gates = module.gates?.(deps);
+    push.push(...(gates?.push ?? []));
+    pull.push(...(gates?.pull ?? []));
+  }
+  for (const module of MODULES) await module.probes?.(app, deps);
+  if (runs.requests) {
+    for (const module of MODULES) await module.routes?.(app, deps);
+    await registerApi(app, deps, MODULES.flatMap((module) => (module.api ? [module.api.bind(module)] : [])));
+  }
+
+  // Background work: registered on every role (a handler is only code), run only where the role says.
+  const schedules = MODULES.flatMap((module) => module.schedules?.(deps) ?? []);
+  for (const module of MODULES) {
+    for (const [kind, handler] of Object.entries(module.tasks?.(deps) ?? {})) jobService.register(kind, handler);
+    for (const [vendorType, handler] of Object.entries(module.scheduleHandlers?.(deps) ?? {})) jobService.onSchedule(vendorType, handler);
+    for (const [name, consumer] of Object.entries(module.consumers?.(deps) ?? {})) events.subscribe(name, consumer);
+  }
+  for (const schedule of schedules) jobService.onSchedule(schedule.vendorType, schedule.handler);
+  // The outbox dispatcher hands each event on once across instances; it runs in-process on the roles that run background work.
+  const dispatcher = new JobRunner(app.log);
+  if (runs.background) {
+    app.addHook('onReady', async () => {
+      await ensureSystemSchedules(db, schedules, clock.now());
+      dispatcher.schedule({ name: 'dispatch-events', everyMs: config.jobs.pollIntervalMs, run: async () => void (await events.dispatch(clock.now())) });
+      if (config.jobs.workers > 0) jobService.start();
+    });
+  }
   app.addHook('preClose', async () => {
     // Node closes only the connections idle at the moment close begins; a keep-alive one that
     // turns idle an instant later would hold shutdown for the keep-alive timeout (72 s). Keep
@@ -122,9 +181,8 @@ export async function buildApp({ config, db, storage, jobs, clock, logger }: App
     });
   });
   app.addHook('onClose', async () => {
-    jobs.stop();
+    dispatcher.stop();
     await jobService.stop();
-    await manifests.pulls.flush();
   });
   return app;
 }

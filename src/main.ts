@@ -1,6 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { configJsonSchema, ConfigError, loadConfig } from './platform/config/load.js';
 import { openDatabase } from './platform/db/index.js';
+import { SERVER_ROLES, type ServerRole } from './platform/module.js';
 import { databaseUrl, startServer } from './server.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/routes.js';
@@ -16,12 +17,14 @@ interface ServeOptions {
   port?: number;
   dataDir?: string;
   host?: string;
+  role?: ServerRole;
 }
 
 function configFrom(options: ServeOptions) {
   const server: Record<string, unknown> = {};
   if (options.port !== undefined) server.port = options.port;
   if (options.host !== undefined) server.host = options.host;
+  if (options.role !== undefined) server.role = options.role;
   return loadConfig({
     file: options.config ?? process.env.BERTH_CONFIG,
     overrides: { ...(Object.keys(server).length ? { server } : {}), ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
@@ -41,16 +44,25 @@ program
   .option('-p, --port <n>', 'port to listen on (default 5000)', port)
   .option('--host <address>', 'address to listen on (default 0.0.0.0)')
   .option('-d, --data-dir <dir>', 'directory for the database, blobs and keys (default ./data)')
+  .addOption(new Option('--role <role>', 'what this instance runs (default all; also server.role, BERTH_SERVER_ROLE)').choices(SERVER_ROLES))
   .addHelpText(
     'after',
     `
 On first start an "admin" user is created; its password comes from BERTH_ADMIN_PASSWORD or is
 generated and printed once. A public project "library" is created too.
 
+Roles, for several instances on one PostgreSQL database:
+  all     serves every route and runs background work (the default)
+  web     serves every route (/v2/, /api/v2.0, /service/token, /c/login, health); runs no background tasks,
+          no schedules and no outbox dispatch
+  worker  runs background tasks (GC, retention, webhook deliveries, purges), fires schedules and
+          dispatches the outbox; serves only /livez and /readyz
+
 Examples:
   berth serve
   BERTH_ADMIN_PASSWORD='S3cret-pass' berth serve --port 5000 --data-dir /var/lib/berth
-  berth serve --config berth.yaml`,
+  berth serve --config berth.yaml
+  BERTH_DATABASE_URL=postgres://berth@db/berth berth serve --role worker`,
   )
   .action(async (options: ServeOptions) => {
     const server = await startServer(configFrom(options), (line) => console.log(line));

@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { JobRunner } from './platform/jobs/runner.js';
 import { buildApp } from './app.js';
 import type { Config } from './platform/config/schema.js';
 import { openDatabase, type Database } from './platform/db/index.js';
@@ -36,9 +35,9 @@ export async function startServer(config: Config, announce: (line: string) => vo
   // Rows pushed before listings kept their facts get them now, before the first request:
   // listings and the type filter then read the database only. A no-op once done.
   await backfillFacts(database, storage, { log: (message) => logger.info(message) });
-  const app = await buildApp({ config, db: database, storage, jobs: new JobRunner(logger), clock, logger });
+  const app = await buildApp({ config, db: database, storage, clock, logger });
   const address = await app.listen({ host: config.server.host, port: config.server.port });
-  announce(`Berth is listening on ${address} (data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
+  announce(`Berth is listening on ${address} (role: ${config.server.role}, data: ${resolve(config.dataDir)}, database: ${database.dialect})`);
   return {
     app,
     database,

@@ -8,7 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../system/settings.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
-import type { ContentService } from '../content/index.js';
+import type { ContentService, Gates } from '../content/index.js';
 import { setRequestProject, setRequestUser } from '../platform/http/request-context.js';
 import { readCookie } from '../platform/http/cookies.js';
 
@@ -26,6 +26,8 @@ export interface ApiDeps {
   events: EventDispatcher;
   /** The content domain: every push, tag, copy and delete goes through it. */
   content: ContentService;
+  /** Every push and pull gate the features contribute. */
+  gates: Gates;
 }
 
 export interface ApiCaller {

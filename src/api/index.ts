@@ -9,7 +9,11 @@ export { parseQuery, type Query, type QueryTerm } from '../platform/http/q.js';
 /** A feature's management API routes, registered inside the authenticated /api/v2.0 scope. */
 export type ApiFeature = (scope: FastifyInstance, deps: ApiDeps) => void | Promise<void>;
 
-export async function registerApi(app: FastifyInstance, deps: ApiDeps, features: readonly ApiFeature[]): Promise<void> {
+export async function registerApi<Deps extends ApiDeps>(
+  app: FastifyInstance,
+  deps: Deps,
+  features: ReadonlyArray<(scope: FastifyInstance, deps: Deps) => void | Promise<void>>,
+): Promise<void> {
   await app.register(
     async (scope) => {
       installApiAuthentication(scope, deps);

@@ -1,2 +1,16 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import { artifactCopyApi } from './copy.js';
+import { artifactsApi } from './routes.js';
+
 export { artifactsApi } from './routes.js';
 export { artifactCopyApi } from './copy.js';
+
+/** The Harbor API over content: repositories, artifacts, tags, additions, copies. */
+export const artifactsModule: FeatureModule<ApiDeps> = {
+  name: 'artifacts',
+  async api(scope, deps) {
+    await artifactsApi(scope, deps);
+    await artifactCopyApi(scope, deps);
+  },
+};

@@ -4,7 +4,9 @@ import { Settings } from '../system/settings.js';
 import { api, expectJson } from '../testing/api.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
-import { auditRetentionJob, recordAudit } from './index.js';
+import { findSchedule } from '../platform/jobs/index.js';
+import { fireSystemSchedule } from '../testing/schedules.js';
+import { AUDIT_RETENTION_CRON, AUDIT_RETENTION_VENDOR, purgeAuditLogs, recordAudit } from './index.js';
 import type { AuditLogJson } from './schema.js';
 
 const DAY = 86_400_000;
@@ -14,13 +16,13 @@ for (const dialect of testDialects()) {
     let server: TestServer;
     let now = Date.parse('2026-06-01T00:00:00Z');
     const clock = { now: () => now };
-    let job: ReturnType<typeof auditRetentionJob>;
+    let purge: () => Promise<number>;
     let settings: Settings;
 
     before(async () => {
-      server = await startTestServer(dialect, { audit: { retentionDays: 90 } }, clock);
+      server = await startTestServer(dialect, { audit: { retentionDays: 90 }, jobs: { pollIntervalMs: 50 } }, clock);
       settings = new Settings(server.database, server.config);
-      job = auditRetentionJob({ database: server.database, clock, settings });
+      purge = () => purgeAuditLogs({ database: server.database, clock, settings });
     });
     after(() => server.close());
 
@@ -34,9 +36,17 @@ for (const dialect of testDialects()) {
       return body.map((row) => row.resource);
     }
 
-    it('runs hourly under its own name', () => {
-      assert.equal(job.name, 'audit-retention');
-      assert.equal(job.everyMs, 60 * 60 * 1000);
+    it('runs hourly as a system schedule whose run is a job', async () => {
+      const schedule = await findSchedule(server.database.db, AUDIT_RETENTION_VENDOR);
+      assert.equal(schedule?.cron, AUDIT_RETENTION_CRON);
+      assert.equal(AUDIT_RETENTION_CRON, '0 5 * * * *');
+      await record('scheduled-old', now - 100 * DAY);
+      await record('scheduled-new', now - DAY);
+      const execution = await fireSystemSchedule(server.database, AUDIT_RETENTION_VENDOR, now);
+      assert.equal(execution.status, 'Success');
+      assert.equal(execution.trigger, 'SCHEDULE');
+      assert.deepEqual(await remaining(), ['scheduled-new']);
+      await server.database.db.deleteFrom('audit_logs').execute();
     });
 
     it('deletes only rows older than audit_log_retention_days, following the clock and the runtime setting', async () => {
@@ -47,18 +57,18 @@ for (const dialect of testDialects()) {
       await record('89-days', now - 89 * DAY);
       await record('1-hour', now - 3_600_000);
 
-      await job.run();
+      await purge();
       assert.deepEqual(await remaining(), ['90-days', '89-days', '1-hour']);
-      await job.run();
+      await purge();
       assert.deepEqual(await remaining(), ['90-days', '89-days', '1-hour']);
 
       // The runtime setting wins over the configured default.
       await settings.set({ audit_log_retention_days: 30 });
-      await job.run();
+      await purge();
       assert.deepEqual(await remaining(), ['1-hour']);
 
       now += 30 * DAY;
-      await job.run();
+      await purge();
       assert.deepEqual(await remaining(), []);
       await settings.set({ audit_log_retention_days: 90 });
     });
@@ -77,17 +87,17 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < rows.length; i += 1000) await server.database.db.insertInto('audit_logs').values(rows.slice(i, i + 1000)).execute();
       await record('fresh', now - DAY);
 
-      await job.run();
+      await purge();
       assert.deepEqual(await remaining(), ['fresh']);
     });
 
     it('does not purge when the setting is not a positive number of days', async () => {
       await record('ancient', now - 1000 * DAY);
       await settings.set({ audit_log_retention_days: 0 });
-      await job.run();
+      await purge();
       assert.ok((await remaining()).includes('ancient'));
       await settings.set({ audit_log_retention_days: 90 });
-      await job.run();
+      await purge();
       assert.ok(!(await remaining()).includes('ancient'));
     });
   });

@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../platform/db/index.js';
-import type { PeriodicJob } from '../platform/jobs/index.js';
+import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
+import type { SystemSchedule } from '../platform/module.js';
 import type { Clock } from '../platform/clock.js';
 import type { RuntimeSettings } from '../system/settings.js';
 import { deleteAuditLogsBefore } from './repo.js';
@@ -15,13 +16,24 @@ export interface AuditRetentionDeps {
   settings: { get(): Promise<RuntimeSettings> };
 }
 
+export const AUDIT_RETENTION_VENDOR = 'AUDIT_LOG_RETENTION';
+export const AUDIT_RETENTION_TASK = 'audit-retention';
+/** Hourly, five minutes past. */
+export const AUDIT_RETENTION_CRON = '0 5 * * * *';
+
 /** Hourly: audit rows older than `audit_log_retention_days` are deleted, in batches. */
-export function auditRetentionJob(deps: AuditRetentionDeps): PeriodicJob {
+export const auditRetentionSchedule: SystemSchedule = {
+  vendorType: AUDIT_RETENTION_VENDOR,
+  cron: AUDIT_RETENTION_CRON,
+  handler: enqueueTaskOnSchedule(AUDIT_RETENTION_TASK),
+};
+
+export function auditRetentionTasks(deps: AuditRetentionDeps): Record<string, TaskHandler> {
   return {
-    name: 'audit-retention',
-    everyMs: 60 * 60 * 1000,
-    async run() {
-      await purgeAuditLogs(deps);
+    [AUDIT_RETENTION_TASK]: async ({ log }) => {
+      const purged = await purgeAuditLogs(deps);
+      await log(`purged ${purged} audit log rows past the retention period`);
+      return { purged_rows: purged };
     },
   };
 }

@@ -5,7 +5,7 @@ import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '.
 import type { Execution } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/api-error.js';
 import { CronError, executionLog, findExecution, findSchedule, listExecutions, removeSchedule, SCHEDULE_PRESETS, setSchedule, stopExecution } from '../platform/jobs/index.js';
-import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters, registerAuditPurge } from './purge.js';
+import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters } from './purge.js';
 
 const RESOURCE = 'purge-audit';
 
@@ -42,7 +42,6 @@ function purgeId(text: string): number {
 /** /system/purgeaudit: Harbor's audit log purge, run now or on a schedule, as a job. */
 export const purgeAuditApi: ApiFeature = (scope, deps) => {
   const { database, clock } = deps;
-  registerAuditPurge(deps.jobs, database, clock);
 
   async function purgeExecution(idText: string): Promise<Execution> {
     const id = purgeId(idText);

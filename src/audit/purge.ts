@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Database } from '../platform/db/index.js';
-import { enqueue, type JobService } from '../platform/jobs/index.js';
+import { enqueue, type ScheduleHandler, type TaskHandler } from '../platform/jobs/index.js';
 import type { Clock } from '../platform/clock.js';
 import { countAuditLogsOfTypesBefore, deleteAuditLogsOfTypesBefore } from './repo.js';
 
@@ -30,9 +30,9 @@ export async function enqueuePurge(database: Database, parameters: PurgeParamete
   );
 }
 
-/** The purge task and what its schedule does when due. */
-export function registerAuditPurge(jobs: JobService, database: Database, clock: Clock): void {
-  jobs.register(PURGE_AUDIT_TASK, async ({ params, signal, log }) => {
+/** The purge task. */
+export function auditPurgeTasks({ database, clock }: { database: Database; clock: Clock }): Record<string, TaskHandler> {
+  const purge: TaskHandler = async ({ params, signal, log }) => {
     const parameters = purgeParameters.parse(params);
     const types = eventTypesOf(parameters.include_event_types);
     const cutoff = clock.now() - parameters.audit_retention_hour * 3_600_000;
@@ -55,11 +55,17 @@ export function registerAuditPurge(jobs: JobService, database: Database, clock: 
     }
     await log(`purged ${total} rows`);
     return { purged_rows: total };
-  });
-  jobs.onSchedule(PURGE_AUDIT_VENDOR, async (trx, schedule, now) => {
+  };
+  return { [PURGE_AUDIT_TASK]: purge };
+}
+
+/** What the purge schedule an administrator set does when due. */
+export function auditPurgeScheduleHandlers(): Record<string, ScheduleHandler> {
+  const fire: ScheduleHandler = async (trx, schedule, now) => {
     const stored = JSON.parse(schedule.params) as { parameters?: unknown };
     const parameters = purgeParameters.safeParse(stored.parameters ?? {});
     if (!parameters.success) return;
     await enqueue(trx, { vendorType: PURGE_AUDIT_VENDOR, trigger: 'SCHEDULE', extraAttrs: { ...parameters.data }, tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters.data } }] }, now);
-  });
+  };
+  return { [PURGE_AUDIT_VENDOR]: fire };
 }

@@ -9,3 +9,4 @@ export * from './sessions.js';
 export * from './token-routes.js';
 export * from './tokens.js';
 export * from './users-repo.js';
+export * from './module.js';

@@ -14,3 +14,4 @@ export * from './gates.js';
 export * from './service.js';
 export * from './delete.js';
 export { GateRunner } from './gate-runner.js';
+export * from './module.js';

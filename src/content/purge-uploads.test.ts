@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JobRunner } from '../platform/jobs/runner.js';
 import { TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { uploadPath } from '../platform/storage/index.js';
-import { purgeUploadsJob } from './purge-uploads.js';
+import { findSchedule } from '../platform/jobs/index.js';
+import { fireSystemSchedule } from '../testing/schedules.js';
+import { PURGE_UPLOADS_CRON, PURGE_UPLOADS_VENDOR } from './purge-uploads.js';
 
 for (const dialect of testDialects()) {
   describe(`abandoned uploads (${dialect.name})`, () => {
@@ -14,7 +15,7 @@ for (const dialect of testDialects()) {
     const clock = { now: () => now };
 
     before(async () => {
-      server = await startTestServer(dialect, { registry: { uploadTimeoutMinutes: 60 } }, clock);
+      server = await startTestServer(dialect, { registry: { uploadTimeoutMinutes: 60 }, jobs: { pollIntervalMs: 50 } }, clock);
     });
     after(() => server.close());
 
@@ -26,7 +27,9 @@ for (const dialect of testDialects()) {
       // Tokens issued an hour ago have expired by now.
       const later = new TestClient(server.url);
       const fresh = (await later.request('POST', '/v2/library/up/blobs/uploads/')).headers.get('location')!;
-      await new JobRunner().runOnce(purgeUploadsJob({ config: server.config, database: server.database, storage: server.storage, clock }));
+      assert.equal((await findSchedule(server.database.db, PURGE_UPLOADS_VENDOR))?.cron, PURGE_UPLOADS_CRON);
+      const run = await fireSystemSchedule(server.database, PURGE_UPLOADS_VENDOR, now);
+      assert.equal(run.status, 'Success');
       assert.equal((await later.request('GET', stale)).status, 404);
       assert.equal(await server.storage.stat(uploadPath(stale.split('/').pop()!)), undefined);
       assert.equal((await later.request('GET', fresh)).status, 204);

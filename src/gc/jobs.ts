@@ -1,13 +1,15 @@
 import type { ApiDeps } from '../api/index.js';
+import type { ScheduleHandler, TaskHandler } from '../platform/jobs/index.js';
 import { collectGarbage, isStopped, NO_PROGRESS, type GcProgress } from './collector.js';
 import { GC_TASK, GC_VENDOR, gcParametersSchema } from './schema.js';
 import { GcRunningError, startGc } from './service.js';
 
-/** The GC task handler, and what a due GC schedule does. */
-export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'jobs' | 'config' | 'content'>): void {
-  const { database, storage, clock, config, content } = deps;
+export type GcJobDeps = Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'config' | 'content'>;
 
-  deps.jobs.register(GC_TASK, async ({ execution, params, signal, log }) => {
+/** The GC task handler. */
+export function gcTasks(deps: GcJobDeps): Record<string, TaskHandler> {
+  const { database, storage, clock, config, content } = deps;
+  const run: TaskHandler = async ({ execution, params, signal, log }) => {
     const parameters = gcParametersSchema.parse(params);
     const graceMinutes = typeof params.time_window === 'number' ? params.time_window : config.gc.graceMinutes;
     // A real run continues the counts of an attempt that died; a dry run simply counts again.
@@ -35,9 +37,14 @@ export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clo
       if (isStopped(err)) await log('stopped');
       throw err;
     }
-  });
+  };
+  return { [GC_TASK]: run };
+}
 
-  deps.jobs.onSchedule(GC_VENDOR, async (trx, schedule, now) => {
+/** What a due GC schedule does. */
+export function gcScheduleHandlers(deps: Pick<GcJobDeps, 'database' | 'config'>): Record<string, ScheduleHandler> {
+  const { database, config } = deps;
+  const fire: ScheduleHandler = async (trx, schedule, now) => {
     const parameters = gcParametersSchema.parse(JSON.parse(schedule.params));
     try {
       await startGc(trx, database.dialect === 'postgres', parameters, 'SCHEDULE', config.gc.graceMinutes, now);
@@ -45,5 +52,6 @@ export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clo
       // The previous run is still going: this turn is skipped, as Harbor does.
       if (!(err instanceof GcRunningError)) throw err;
     }
-  });
+  };
+  return { [GC_VENDOR]: fire };
 }

@@ -2,7 +2,6 @@ import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '.
 import { parseBody } from '../platform/http/body.js';
 import { ApiError } from '../platform/errors/api-error.js';
 import { SCHEDULE_PRESETS } from '../platform/jobs/index.js';
-import { registerGcJobs } from './jobs.js';
 import { gcHistoryJson, gcScheduleJson, gcScheduleSchema } from './schema.js';
 import { GcService } from './service.js';
 
@@ -14,7 +13,6 @@ function gcId(raw: string): number {
 /** Harbor's `/system/gc` API: online garbage collection runs, their logs and the schedule. */
 export const gcApi: ApiFeature = (scope, deps) => {
   const gc = new GcService(deps);
-  registerGcJobs(deps);
 
   scope.get('/system/gc', async (request, reply) => {
     requireSystem(request, deps.access, 'garbage-collection', 'list');

@@ -1,1 +1,11 @@
-export { housekeepingJob, purgeExpired, type HousekeepingDeps, type HousekeepingResult } from './jobs.js';
+import type { FeatureModule } from '../platform/module.js';
+import { housekeepingSchedule, housekeepingTasks, type HousekeepingDeps } from './jobs.js';
+
+export { HOUSEKEEPING_CRON, HOUSEKEEPING_TASK, HOUSEKEEPING_VENDOR, purgeExpired, type HousekeepingDeps, type HousekeepingResult } from './jobs.js';
+
+/** Default retention of outbox events and finished executions: an hourly system schedule and its task. */
+export const housekeepingModule: FeatureModule<HousekeepingDeps> = {
+  name: 'housekeeping',
+  tasks: housekeepingTasks,
+  schedules: () => [housekeepingSchedule],
+};

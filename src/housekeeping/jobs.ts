@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Config } from '../platform/config/schema.js';
 import type { Database, Executor } from '../platform/db/index.js';
-import type { PeriodicJob } from '../platform/jobs/index.js';
+import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
+import type { SystemSchedule } from '../platform/module.js';
 import type { Clock } from '../platform/clock.js';
 
 const DAY_MS = 86_400_000;
@@ -19,13 +20,24 @@ export interface HousekeepingResult {
   executions: number;
 }
 
+export const HOUSEKEEPING_VENDOR = 'HOUSEKEEPING';
+export const HOUSEKEEPING_TASK = 'housekeeping';
+/** Hourly, thirty-five minutes past. */
+export const HOUSEKEEPING_CRON = '0 35 * * * *';
+
 /** Hourly: the default retention of the outbox and of finished job executions. */
-export function housekeepingJob(deps: HousekeepingDeps): PeriodicJob {
+export const housekeepingSchedule: SystemSchedule = {
+  vendorType: HOUSEKEEPING_VENDOR,
+  cron: HOUSEKEEPING_CRON,
+  handler: enqueueTaskOnSchedule(HOUSEKEEPING_TASK),
+};
+
+export function housekeepingTasks(deps: HousekeepingDeps): Record<string, TaskHandler> {
   return {
-    name: 'housekeeping',
-    everyMs: 60 * 60 * 1000,
-    async run() {
-      await purgeExpired(deps);
+    [HOUSEKEEPING_TASK]: async ({ log }) => {
+      const result = await purgeExpired(deps);
+      await log(`deleted ${result.events} outbox events and ${result.executions} finished executions past their retention`);
+      return { ...result };
     },
   };
 }

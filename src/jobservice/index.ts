@@ -1,1 +1,8 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import { jobsApi } from './routes.js';
+
 export { jobsApi } from './routes.js';
+
+/** Job service monitoring (/jobservice/…) and /schedules. */
+export const jobserviceModule: FeatureModule<ApiDeps> = { name: 'jobservice', api: jobsApi };

@@ -1,3 +1,6 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import { labelsApi } from './routes.js';
 import type { Executor } from '../platform/db/index.js';
 import { labelsOfArtifacts as labelsOf } from './repo.js';
 import type { LabelJson } from './schema.js';
@@ -9,3 +12,6 @@ export { labelsApi } from './routes.js';
 export function labelsOfArtifacts(db: Executor, artifactIds: number[]): Promise<Map<number, LabelJson[]>> {
   return labelsOf(db, artifactIds);
 }
+
+/** Labels and their attachment to artifacts. */
+export const labelsModule: FeatureModule<ApiDeps> = { name: 'labels', api: labelsApi };

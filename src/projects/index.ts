@@ -1,3 +1,20 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import type { Gates } from '../content/index.js';
+import { quotaGate, quotasApi } from './quota/index.js';
+import { projectsApi } from './routes.js';
+
 export { findProjectByName, findProjectById, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
 export { validateProjectName } from './service.js';
 export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quotasApi, usedStorageOf } from './quota/index.js';
+
+/** Projects, their metadata and members, and quotas. */
+export const projectsModule: FeatureModule<ApiDeps, Partial<Gates>> = {
+  name: 'projects',
+  // The storage quota: charged as content comes in, released as it goes.
+  gates: () => ({ push: [quotaGate] }),
+  async api(scope, deps) {
+    await projectsApi(scope, deps);
+    await quotasApi(scope, deps);
+  },
+};

@@ -1,1 +1,8 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import { robotsApi } from './routes.js';
+
 export { ROBOT_PREFIX, isRobotName, findRobotByName, robotGrants, robotIsActive } from './accounts.js';
+
+/** Robot accounts and their API. */
+export const robotsModule: FeatureModule<ApiDeps> = { name: 'robots', api: robotsApi };

@@ -1,1 +1,11 @@
-export { VERSION, registerSystemRoutes } from './routes.js';
+import type { FeatureModule } from '../platform/module.js';
+import { registerHealthRoute, registerProbeRoutes, type SystemRouteDeps } from './routes.js';
+
+export { VERSION, registerHealthRoute, registerProbeRoutes, registerSystemRoutes, type SystemRouteDeps } from './routes.js';
+
+/** /livez and /readyz on every role (first, as they install the route catalog); Harbor's health endpoint with the API. */
+export const systemModule: FeatureModule<SystemRouteDeps> = {
+  name: 'system',
+  probes: registerProbeRoutes,
+  routes: registerHealthRoute,
+};

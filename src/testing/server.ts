@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { JobRunner } from '../platform/jobs/runner.js';
 import { buildApp } from '../app.js';
 import { parseConfig } from '../platform/config/load.js';
 import type { Config, ConfigInput } from '../platform/config/schema.js';
@@ -50,7 +49,7 @@ export async function startTestServer(dialect: TestDialect, config: ConfigInput 
   const driver = createStorage(parsed);
   const storage = options.storage ? options.storage(driver) : driver;
   await backfillFacts(opened.database, storage);
-  const app = await buildApp({ config: parsed, db: opened.database, storage, jobs: new JobRunner(), clock, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({ config: parsed, db: opened.database, storage, clock, ...(options.logger ? { logger: options.logger } : {}) });
   options.prepare?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../platform/config/schema.js';
 import type { Executor } from '../platform/db/index.js';
 import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
-import { enqueue, type JobService } from '../platform/jobs/index.js';
+import { enqueue, type JobService, type TaskHandler } from '../platform/jobs/index.js';
 import { findProjectQuota } from '../projects/index.js';
 import { formatBytes } from '../platform/errors/index.js';
 import { post } from './deliver.js';
@@ -119,8 +119,8 @@ const deliveryParams = z.object({
 });
 
 /** Runs one delivery: any answer but 2xx fails the attempt, which the job service retries with backoff. */
-export function registerWebhookDelivery(jobs: JobService): void {
-  jobs.register(WEBHOOK_TASK, async ({ params, signal, log, task }) => {
+export function webhookTasks(): Record<string, TaskHandler> {
+  const deliver: TaskHandler = async ({ params, signal, log, task }) => {
     const { event_type, target, body, content_type } = deliveryParams.parse(params);
     await log(`attempt ${task.attempts}: POST ${target.address} (${event_type}, ${target.type === 'slack' ? 'slack' : target.payload_format})`);
     let result;
@@ -132,5 +132,6 @@ export function registerWebhookDelivery(jobs: JobService): void {
     await log(`response status ${result.status}${result.body ? `: ${result.body}` : ''}`);
     if (result.status < 200 || result.status >= 300) throw new Error(`${target.address} answered ${result.status}`);
     return { status_code: result.status };
-  });
+  };
+  return { [WEBHOOK_TASK]: deliver };
 }

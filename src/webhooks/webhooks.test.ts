@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../app.js';
 import { createUser, hashPassword } from '../auth/index.js';
-import { JobRunner } from '../platform/jobs/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
@@ -341,7 +340,6 @@ for (const dialect of testDialects()) {
         config: { ...server.config, jobs: { ...server.config.jobs, workers: 2 } },
         db: server.database,
         storage: server.storage,
-        jobs: new JobRunner(),
         clock: systemClock,
       });
       await restarted.listen({ host: '127.0.0.1', port: 0 });

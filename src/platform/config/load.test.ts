@@ -29,6 +29,12 @@ describe('configuration', () => {
     assert.equal(loadConfig({ file, env }).server.port, 8000);
   });
 
+  it('runs every role unless told otherwise, and knows only web, worker and all', () => {
+    assert.equal(loadConfig({ env: {} }).server.role, 'all');
+    assert.equal(loadConfig({ env: { BERTH_SERVER_ROLE: 'worker' } }).server.role, 'worker');
+    assert.throws(() => loadConfig({ env: { BERTH_SERVER_ROLE: 'scheduler' } }), /server\.role/);
+  });
+
   it('reads "false" in the environment as false', () => {
     assert.equal(loadConfig({ env: { BERTH_STORAGE_FSYNC: 'false' } }).storage.fsync, false);
     assert.equal(loadConfig({ env: { BERTH_STORAGE_FSYNC: '0' } }).storage.fsync, false);

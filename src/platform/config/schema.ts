@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SERVER_ROLES } from '../module.js';
 
 /** A YAML boolean, or an environment string ("true"/"false", "1"/"0", "yes"/"no", "on"/"off"). */
 const flag = () => z.union([z.boolean(), z.stringbool()]);
@@ -20,9 +21,13 @@ export const configSchema = z
           .optional()
           .describe('Public base URL (for token realm and links); derived from the request when unset'),
         trustProxy: flag().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
+        role: z
+          .enum(SERVER_ROLES)
+          .default('all')
+          .describe('web: serve requests only; worker: run background tasks, schedules and the outbox, serving only /livez and /readyz; all: both'),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 5000, trustProxy: false }),
+      .default({ host: '0.0.0.0', port: 5000, trustProxy: false, role: 'all' }),
     dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
     database: z
       .object({

@@ -16,5 +16,15 @@ export {
   type TaskSpec,
   type Trigger,
 } from './queue.js';
-export { CronError, findSchedule, nextRun, removeSchedule, SCHEDULE_PRESETS, setSchedule, type ScheduleHandler } from './schedules.js';
+export {
+  CronError,
+  enqueueTaskOnSchedule,
+  ensureSystemSchedules,
+  findSchedule,
+  nextRun,
+  removeSchedule,
+  SCHEDULE_PRESETS,
+  setSchedule,
+  type ScheduleHandler,
+} from './schedules.js';
 export { pausedKinds, queues, runningTasksOf, setPausedKinds, PAUSED_SETTING, type QueueRow } from './monitor-repo.js';

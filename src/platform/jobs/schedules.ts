@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { Database, Executor, Schedule } from '../db/index.js';
+import { enqueue } from './queue.js';
 
 /** Called in the transaction that claimed a due schedule: enqueue what it stands for. */
 export type ScheduleHandler = (trx: Executor, schedule: Schedule, now: number) => Promise<void>;
@@ -89,4 +90,49 @@ export async function fireDueSchedules(database: Database, now: number, handlers
     if (claimed) fired++;
   }
   return fired;
+}
+
+/**
+ * Creates the system's own schedules (vendor id -1) that do not exist yet, and moves one whose
+ * cron changed (a new version) onto the new cron. Safe when several instances start at once.
+ */
+export async function ensureSystemSchedules(database: Database, schedules: ReadonlyArray<{ vendorType: string; cron: string }>, now: number): Promise<void> {
+  for (const schedule of schedules) {
+    const next = nextRun(schedule.cron, now);
+    await database.db
+      .insertInto('schedules')
+      .values({ vendor_type: schedule.vendorType, vendor_id: -1, cron: schedule.cron, params: '{}', next_run_at: next, created_at: now, update_time: now })
+      .onConflict((oc) =>
+        oc
+          .columns(['vendor_type', 'vendor_id'])
+          .doUpdateSet({ cron: schedule.cron, next_run_at: next, update_time: now })
+          .where('schedules.cron', '!=', schedule.cron),
+      )
+      .execute();
+  }
+}
+
+/**
+ * What a system schedule usually does: queue one task of `kind` as an execution of the
+ * schedule's vendor type, so the work shows in the job monitor and is retried. A turn is
+ * skipped while the previous run has not finished, so a stalled queue does not pile up runs.
+ */
+export function enqueueTaskOnSchedule(kind: string, options: { maxAttempts?: number } = {}): ScheduleHandler {
+  return async (trx, schedule, now) => {
+    const vendorId = Number(schedule.vendor_id);
+    const unfinished = await trx
+      .selectFrom('executions')
+      .select('id')
+      .where('vendor_type', '=', schedule.vendor_type)
+      .where('vendor_id', '=', vendorId)
+      .where('status', 'in', ['Pending', 'Running'])
+      .limit(1)
+      .executeTakeFirst();
+    if (unfinished) return;
+    await enqueue(
+      trx,
+      { vendorType: schedule.vendor_type, vendorId, trigger: 'SCHEDULE', tasks: [{ kind, maxAttempts: options.maxAttempts ?? 3 }] },
+      now,
+    );
+  };
 }

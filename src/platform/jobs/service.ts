@@ -63,6 +63,7 @@ export class JobService {
 
   /** What a due schedule of this vendor type enqueues. */
   onSchedule(vendorType: string, handler: ScheduleHandler): void {
+    if (this.scheduleHandlers.has(vendorType)) throw new Error(`a schedule handler for ${vendorType} is already registered`);
     this.scheduleHandlers.set(vendorType, handler);
   }
 

@@ -1,6 +1,6 @@
 import { recordAudit } from '../../audit/index.js';
 import type { Database, Executor, Repository } from '../../platform/db/index.js';
-import { removeSchedule, type JobService, type TaskContext } from '../../platform/jobs/index.js';
+import { removeSchedule, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { deleteTag, planDeletion, type ArtifactRef, type ContentService } from '../../content/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { immutabilityOf } from '../immutability/index.js';
@@ -12,7 +12,6 @@ import { recordEvent } from '../../platform/events/index.js';
 export interface RetentionJobDeps {
   database: Database;
   clock: Clock;
-  jobs: JobService;
   content: ContentService;
 }
 
@@ -23,16 +22,21 @@ interface Planned {
 }
 
 /** Runs for manual and scheduled runs alike; a retried task recomputes from what is left, so it is idempotent. */
-export function registerRetentionJobs(deps: RetentionJobDeps): void {
-  deps.jobs.register(TASK_KIND, (context) => runRetentionTask(deps, context));
-  deps.jobs.onSchedule(VENDOR_TYPE, async (trx, schedule, now) => {
+export function retentionTasks(deps: RetentionJobDeps): Record<string, TaskHandler> {
+  return { [TASK_KIND]: (context) => runRetentionTask(deps, context) };
+}
+
+/** A due policy schedule starts a run; the schedule of a policy that is gone goes too. */
+export function retentionScheduleHandlers(): Record<string, ScheduleHandler> {
+  const fire: ScheduleHandler = async (trx, schedule, now) => {
     const policy = await findPolicy(trx, Number(schedule.vendor_id));
     if (!policy) {
       await removeSchedule(trx, VENDOR_TYPE, Number(schedule.vendor_id));
       return;
     }
     await startRun(trx, policy, { dryRun: false, trigger: 'SCHEDULE', operator: 'scheduler' }, now);
-  });
+  };
+  return { [VENDOR_TYPE]: fire };
 }
 
 async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): Promise<Record<string, unknown>> {

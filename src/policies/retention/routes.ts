@@ -5,7 +5,6 @@ import { identityName } from '../../auth/index.js';
 import type { Execution, RetentionPolicyRow, Task } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/api-error.js';
 import { findExecution, findTask, listExecutions, stopExecution, taskLog, tasksOf } from '../../platform/jobs/index.js';
-import { registerRetentionJobs } from './jobs.js';
 import { findPolicy } from './repo.js';
 import { operateBody, RETENTION_METADATA, retentionPolicyBody, runBody } from './schema.js';
 import { createPolicy, deletePolicy, policyJson, startRun, updatePolicy, VENDOR_TYPE, type Actor } from './service.js';
@@ -60,7 +59,6 @@ function taskJson(task: Task): Record<string, unknown> {
 /** /retentions: a project's tag retention policy, its runs, their per-repository tasks and logs. */
 export const retentionApi: ApiFeature = (scope, deps) => {
   const { db } = deps.database;
-  registerRetentionJobs(deps);
 
   /** The policy and its project, after checking the caller's permission there (404 when the caller cannot see it). */
   async function policyFor(request: FastifyRequest, idText: string, action: string) {

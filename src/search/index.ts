@@ -1,0 +1,8 @@
+import type { ApiDeps } from '../api/index.js';
+import type { FeatureModule } from '../platform/module.js';
+import { searchApi } from './routes.js';
+
+export { searchApi } from './routes.js';
+
+/** Search over projects and repositories. */
+export const searchModule: FeatureModule<ApiDeps> = { name: 'search', api: searchApi };
