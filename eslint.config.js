@@ -5,8 +5,6 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 import berth from './eslint-rules/index.js';
 
-const TESTS = ['**/*.test.ts', '**/*.suite.ts', '**/testing/**', 'test/**'];
-
 const SQL_METHODS = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'transaction'];
 
 export default tseslint.config(
@@ -57,13 +55,6 @@ export default tseslint.config(
           patterns: [{ group: ['@fastify/*'], message: 'repos and services take no HTTP types' }],
         },
       ],
-    },
-  },
-  {
-    files: TESTS,
-    rules: {
-      // Tests reach into what they test; the boundaries are for production code.
-      'berth/module-boundaries': 'off',
     },
   },
   prettier,
