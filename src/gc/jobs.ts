@@ -40,7 +40,7 @@ export function registerGcJobs(deps: Pick<ApiDeps, 'database' | 'storage' | 'clo
   deps.jobs.onSchedule(GC_VENDOR, async (trx, schedule, now) => {
     const parameters = gcParametersSchema.parse(JSON.parse(schedule.params));
     try {
-      await startGc(trx, database.dialect === 'postgres', parameters, 'SCHEDULE', config.gc.graceMinutes, now);
+      await startGc(trx, database.dialect, parameters, 'SCHEDULE', config.gc.graceMinutes, now);
     } catch (err) {
       // The previous run is still going: this turn is skipped, as Harbor does.
       if (!(err instanceof GcRunningError)) throw err;

@@ -1,2 +1,4 @@
 export * from './database.js';
+export * from './dialect.js';
+export { containsIgnoringCase } from './like.js';
 export type * from './tables.js';
