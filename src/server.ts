@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { JobRunner } from './platform/jobs/runner.js';
+import { JobRunner } from './platform/jobs/index.js';
 import { buildApp } from './app.js';
-import type { Config } from './platform/config/schema.js';
+import type { Config } from './platform/config/index.js';
 import { openDatabase, type Database } from './platform/db/index.js';
 import { createStorage } from './platform/storage/index.js';
-import { bootstrap } from './system/bootstrap.js';
+import { bootstrap } from './system/index.js';
 import { systemClock } from './platform/clock.js';
 
 export interface RunningServer {

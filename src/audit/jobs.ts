@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../platform/db/index.js';
 import type { PeriodicJob } from '../platform/jobs/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { RuntimeSettings } from '../system/settings.js';
+import type { RuntimeSettings } from '../system/index.js';
 import { deleteAuditLogsBefore } from './repo.js';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import type { ApiDeps } from '../api/index.js';
 import { lockForTransaction, type Dialect, type Execution, type Executor, type Schedule } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import {
   CronError,
   enqueue,

@@ -1,4 +1,4 @@
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import type { MetadataInput } from './schema.js';
 
 /** Harbor's project metadata keys that Berth understands; every value is stored as a string. */

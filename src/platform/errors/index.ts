@@ -1,0 +1,4 @@
+export * from './api-error.js';
+export * from './domain.js';
+export * from './oci.js';
+export { errorHandler } from './handler.js';
