@@ -2,10 +2,10 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from './app.js';
-import type { Config } from './platform/config/schema.js';
+import type { Config } from './platform/config/index.js';
 import { openDatabase, type Database } from './platform/db/index.js';
 import { createStorage } from './platform/storage/index.js';
-import { bootstrap } from './system/bootstrap.js';
+import { bootstrap } from './system/index.js';
 import { systemClock } from './platform/clock.js';
 import { backfillFacts } from './content/index.js';
 

@@ -1,16 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AccessControl, type ProjectPermissions, parseAuthorization, type Authenticator, ANONYMOUS, identityName, type Identity, CSRF_HEADER, SESSION_COOKIE, type SessionStore, findUserById } from '../auth/index.js';
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import type { Database, Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Settings } from '../system/settings.js';
+import type { Settings } from '../system/index.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
 import type { ContentService, Gates } from '../content/index.js';
-import { setRequestProject, setRequestUser } from '../platform/http/request-context.js';
-import { readCookie } from '../platform/http/cookies.js';
+import { readCookie, setRequestProject, setRequestUser } from '../platform/http/index.js';
 
 /** Everything a management API feature needs; passed to each feature's route registration. */
 export interface ApiDeps {

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { installApiAuthentication, type ApiDeps } from './context.js';
 
 export * from './context.js';
-export { parsePaging, setPagingHeaders, type Paging } from '../platform/http/paging.js';
-export { repositoryParam } from '../platform/http/params.js';
-export { parseQuery, type Query, type QueryTerm } from '../platform/http/q.js';
+export { parsePaging, setPagingHeaders, type Paging } from '../platform/http/index.js';
+export { repositoryParam } from '../platform/http/index.js';
+export { parseQuery, type Query, type QueryTerm } from '../platform/http/index.js';
 
 /** A feature's management API routes, registered inside the authenticated /api/v2.0 scope. */
 export type ApiFeature = (scope: FastifyInstance, deps: ApiDeps) => void | Promise<void>;

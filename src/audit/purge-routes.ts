@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseBody } from '../platform/http/body.js';
+import { parseBody } from '../platform/http/index.js';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
 import type { Execution } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { CronError, executionLog, findExecution, findSchedule, listExecutions, removeSchedule, SCHEDULE_PRESETS, setSchedule, stopExecution } from '../platform/jobs/index.js';
 import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters } from './purge.js';
 

@@ -1,7 +1,6 @@
-import { containsIgnoringCase } from '../platform/db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Paging } from '../api/index.js';
-import type { AuditLog, Database, Executor, Tables } from '../platform/db/index.js';
+import { containsIgnoringCase, inIdList, type AuditLog, type Database, type Executor, type Tables } from '../platform/db/index.js';
 import type { AuditFilter, AuditSort, TextMatch } from './schema.js';
 
 /** Which rows a caller may read: all of them, or those of some projects (never project-less rows). */
@@ -50,9 +49,7 @@ function conditions(eb: Where, database: Database, scope: AuditScope, filter: Au
  */
 function inProjects(eb: Where, database: Database, ids: readonly number[]): Expression<SqlBool> {
   if (ids.length === 1) return eb('project_id', '=', ids[0]!);
-  const column = eb.ref('project_id');
-  if (database.dialect === 'postgres') return sql<SqlBool>`${column} = any(${[...ids]}::bigint[])`;
-  return sql<SqlBool>`${column} in (select value from json_each(${JSON.stringify(ids)}))`;
+  return inIdList(eb.ref('project_id'), ids, database.dialect);
 }
 
 function textCondition(eb: Where, column: 'operation' | 'resource_type' | 'resource' | 'username', match: TextMatch): Expression<SqlBool> {

@@ -1,6 +1,6 @@
 import { parseQuery, type QueryTerm } from '../api/index.js';
 import type { AuditLog } from '../platform/db/index.js';
-import { InvalidInputError } from '../platform/errors/domain.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 
 /** Harbor's AuditLog, plus `client_ip` and `success`. */
 export interface AuditLogJson {

@@ -1,6 +1,5 @@
 import type { Database, Project } from '../platform/db/index.js';
-import { TtlCache } from '../platform/lib/ttl-cache.js';
-import { splitRepositoryName } from '../platform/lib/names.js';
+import { splitRepositoryName, TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Identity } from './identity.js';
 import { matchesRepositoryPattern, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits, robotMayHoldSystem, type Role } from './rbac.js';

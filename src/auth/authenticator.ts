@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../platform/db/index.js';
-import { TtlCache } from '../platform/lib/ttl-cache.js';
+import { TtlCache } from '../platform/lib/index.js';
 import { findRobotByName, isRobotName, robotGrants, robotIsActive } from '../robots/index.js';
 import type { Clock } from '../platform/clock.js';
 import { ANONYMOUS, type Identity } from './identity.js';

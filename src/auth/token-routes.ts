@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAudit } from '../audit/index.js';
 import type { Database } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
-import { splitRepositoryName } from '../platform/lib/names.js';
+import { ApiError } from '../platform/errors/index.js';
+import { splitRepositoryName } from '../platform/lib/index.js';
 import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';

@@ -47,7 +47,7 @@ export function gcScheduleHandlers(deps: Pick<GcJobDeps, 'database' | 'config'>)
   const fire: ScheduleHandler = async (trx, schedule, now) => {
     const parameters = gcParametersSchema.parse(JSON.parse(schedule.params));
     try {
-      await startGc(trx, database.dialect === 'postgres', parameters, 'SCHEDULE', config.gc.graceMinutes, now);
+      await startGc(trx, database.dialect, parameters, 'SCHEDULE', config.gc.graceMinutes, now);
     } catch (err) {
       // The previous run is still going: this turn is skipped, as Harbor does.
       if (!(err instanceof GcRunningError)) throw err;

@@ -1,6 +1,6 @@
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/body.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { parseBody } from '../platform/http/index.js';
+import { ApiError } from '../platform/errors/index.js';
 import { SCHEDULE_PRESETS } from '../platform/jobs/index.js';
 import { gcHistoryJson, gcScheduleJson, gcScheduleSchema } from './schema.js';
 import { GcService } from './service.js';

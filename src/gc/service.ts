@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
 import type { ApiDeps } from '../api/index.js';
-import type { Execution, Executor, Schedule } from '../platform/db/index.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
+import { lockForTransaction, type Dialect, type Execution, type Executor, type Schedule } from '../platform/db/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import {
   CronError,
   enqueue,
@@ -28,8 +27,8 @@ export class GcRunningError extends Error {
  * PostgreSQL an advisory lock held to the end of the transaction makes the check and the
  * enqueue one step across instances; SQLite serialises writers.
  */
-export async function startGc(trx: Executor, postgres: boolean, parameters: GcParameters, trigger: Trigger, graceMinutes: number, now: number): Promise<number> {
-  if (postgres) await sql`select pg_advisory_xact_lock(hashtext('berth:garbage-collection'))`.execute(trx);
+export async function startGc(trx: Executor, dialect: Dialect, parameters: GcParameters, trigger: Trigger, graceMinutes: number, now: number): Promise<number> {
+  await lockForTransaction(trx, dialect, 'berth:garbage-collection');
   const active = await trx.selectFrom('executions').select('id').where('vendor_type', '=', GC_VENDOR).where('status', 'in', ['Pending', 'Running']).executeTakeFirst();
   if (active) throw new GcRunningError();
   const attrs = { delete_untagged: parameters.delete_untagged, dry_run: parameters.dry_run, workers: parameters.workers, time_window: graceMinutes };
@@ -39,10 +38,6 @@ export async function startGc(trx: Executor, postgres: boolean, parameters: GcPa
 /** The rules behind /system/gc: history, runs, stop, log and the schedule. */
 export class GcService {
   constructor(private readonly deps: Pick<ApiDeps, 'database' | 'clock' | 'jobs' | 'config'>) {}
-
-  private get postgres(): boolean {
-    return this.deps.database.dialect === 'postgres';
-  }
 
   history(offset: number, limit: number): Promise<{ total: number; executions: Execution[] }> {
     return listExecutions(this.deps.database.db, GC_VENDOR, undefined, offset, limit);
@@ -79,7 +74,7 @@ export class GcService {
       try {
         const id = await this.deps.database.db
           .transaction()
-          .execute((trx) => startGc(trx, this.postgres, parameters, 'MANUAL', this.deps.config.gc.graceMinutes, now));
+          .execute((trx) => startGc(trx, this.deps.database.dialect, parameters, 'MANUAL', this.deps.config.gc.graceMinutes, now));
         this.deps.jobs.wake();
         return id;
       } catch (err) {

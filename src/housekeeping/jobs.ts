@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import type { Database, Executor } from '../platform/db/index.js';
 import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
 import type { SystemSchedule } from '../platform/module.js';

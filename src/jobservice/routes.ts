@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/body.js';
-import { ApiError } from '../platform/errors/api-error.js';
-import { pausedKinds, queues, runningTasksOf, setPausedKinds } from '../platform/jobs/index.js';
-import { findTask, refreshExecution, stopTask, taskLog } from '../platform/jobs/queue.js';
+import { parseBody } from '../platform/http/index.js';
+import { ApiError } from '../platform/errors/index.js';
+import { findTask, pausedKinds, queues, refreshExecution, runningTasksOf, setPausedKinds, stopTask, taskLog } from '../platform/jobs/index.js';
 
 const actionSchema = z.object({ action: z.enum(['stop', 'pause', 'resume']) }).strict();
 

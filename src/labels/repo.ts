@@ -1,5 +1,4 @@
-import type { Executor, Label } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/like.js';
+import { containsIgnoringCase, type Executor, type Label } from '../platform/db/index.js';
 import type { LabelJson } from './schema.js';
 
 export function labelJson(label: Label): LabelJson {

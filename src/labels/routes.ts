@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, repositoryParam, requireAuthenticated, requireProject, requireSystem, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/body.js';
+import { parseBody } from '../platform/http/index.js';
 import type { Label } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { findProjectById, findProjectByName } from '../projects/index.js';
 import { findArtifactId, labelJson } from './repo.js';
 import { attachLabelSchema, labelCreateSchema, labelUpdateSchema } from './schema.js';

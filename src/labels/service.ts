@@ -1,8 +1,7 @@
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { identityName, type Identity } from '../auth/index.js';
-import type { Executor, Label } from '../platform/db/index.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
-import { isUniqueViolation } from '../platform/db/errors.js';
+import { type Executor, isUniqueViolation, type Label } from '../platform/db/index.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { ApiDeps } from '../api/index.js';
 import * as repo from './repo.js';
 import type { LabelCreate, LabelJson, LabelUpdate } from './schema.js';

@@ -1,5 +1,5 @@
 import { parseQuery, type QueryTerm } from '../api/index.js';
-import { InvalidInputError } from '../platform/errors/domain.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 import type { ProjectListFilter, ProjectSort, ProjectSortColumn } from './repo.js';
 
 const Q_KEYS = ['name', 'project_id', 'public', 'owner_id'] as const;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parsePaging, requireProject, setPagingHeaders, type ApiDeps } from '../api/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { memberJson } from './json.js';
 import { createMember, deleteMember, updateMember } from './members.js';
 import { findMember, listMembers } from './members-repo.js';

@@ -1,6 +1,5 @@
-import { sql, type SqlBool } from 'kysely';
-import type { Executor } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/like.js';
+import { sql } from 'kysely';
+import { containsIgnoringCase, type Executor } from '../platform/db/index.js';
 
 /** A member row with the name of the user it stands for. */
 export interface MemberRow {

@@ -1,8 +1,7 @@
 import { identityName, ROLE_BY_ID, ROLE_IDS, findUserById, findUserByName } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
-import type { Executor, Project, User } from '../platform/db/index.js';
-import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
-import { isUniqueViolation } from '../platform/db/errors.js';
+import { type Executor, isUniqueViolation, type Project, type User } from '../platform/db/index.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import * as members from './members-repo.js';
 import type { MemberRow } from './members-repo.js';
 import type { MemberCreate, MemberUpdate } from './schema.js';

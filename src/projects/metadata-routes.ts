@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireProject, type ApiDeps } from '../api/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { normalizeMetadata, requireMetadataKey } from './metadata.js';
 import { metadataOf } from './repo.js';
 import type { ProjectParams } from './routes.js';

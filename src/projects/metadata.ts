@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../platform/errors/domain.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 import type { MetadataInput } from './schema.js';
 
 /** Harbor's project metadata keys that Berth understands; every value is stored as a string. */

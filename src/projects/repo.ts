@@ -1,6 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Executor, Project } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/like.js';
+import { containsIgnoringCase, type Executor, type Project } from '../platform/db/index.js';
 import { createQuota } from './quota/repo.js';
 
 export function findProjectByName(db: Executor, name: string): Promise<Project | undefined> {

@@ -10,7 +10,7 @@ import {
 } from '../api/index.js';
 import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { projectJson } from './json.js';
 import { parseProjectListQuery } from './list-params.js';
 import { registerMemberRoutes } from './member-routes.js';

@@ -52,4 +52,4 @@ export const memberUpdate = z.object({
 });
 export type MemberUpdate = z.infer<typeof memberUpdate>;
 
-export { parseBody } from '../platform/http/body.js';
+export { parseBody } from '../platform/http/index.js';

@@ -1,11 +1,10 @@
 import { type AccessControl, type Authenticator, identityName, type Identity, ROLE_IDS } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
-import type { Database, Executor, Project } from '../platform/db/index.js';
-import { ConflictError, DeniedError, InvalidInputError, PreconditionFailedError } from '../platform/errors/domain.js';
+import { type Database, type Executor, isForeignKeyViolation, isUniqueViolation, type Project } from '../platform/db/index.js';
+import { ConflictError, DeniedError, InvalidInputError, PreconditionFailedError } from '../platform/errors/index.js';
 import { uploadDir, type StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Settings } from '../system/settings.js';
-import { isForeignKeyViolation, isUniqueViolation } from '../platform/db/errors.js';
+import type { Settings } from '../system/index.js';
 import { insertMember } from './members-repo.js';
 import { normalizeMetadata } from './metadata.js';
 import * as repo from './repo.js';

@@ -1,6 +1,6 @@
 import { type AccessControl, type ProjectPermissions, isSysadmin, type Identity, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
 import type { Database, Project } from '../platform/db/index.js';
-import { DeniedError, NotFoundError } from '../platform/errors/domain.js';
+import { DeniedError, NotFoundError } from '../platform/errors/index.js';
 import { userMemberships } from './repo.js';
 
 /** A permission after validation, with its project resolved. */

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { parsePaging, parseQuery, requireAuthenticated, setPagingHeaders, type ApiFeature, type Query } from '../api/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import type { RobotSort } from './repo.js';
 import { parseBody, robotCreateSchema, robotSecSchema, robotUpdateSchema } from './schema.js';
 import { RobotService, type Actor, type ListFilter } from './service.js';

@@ -63,7 +63,7 @@ export type RobotCreateBody = z.infer<typeof robotCreateSchema>;
 export type RobotUpdateBody = z.infer<typeof robotUpdateSchema>;
 export type RobotPermissionInput = z.infer<typeof permission>;
 
-export { parseBody } from '../platform/http/body.js';
+export { parseBody } from '../platform/http/index.js';
 
 // ---- Response shapes (swagger: Robot, RobotCreated, RobotSec, RobotPermission, Access, Permissions) ----
 

@@ -1,8 +1,7 @@
-import { isUniqueViolation } from '../platform/db/errors.js';
+import { type Database, type Executor, isUniqueViolation, type Project, type Robot, type RobotPermissionRow } from '../platform/db/index.js';
 import { type AccessControl, type Authenticator, identityName, isSysadmin, type Identity, projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
-import type { Database, Executor, Project, Robot, RobotPermissionRow } from '../platform/db/index.js';
-import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../platform/clock.js';
 import { ROBOT_PREFIX } from './accounts.js';

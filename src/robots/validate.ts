@@ -1,6 +1,6 @@
 import { robotMayHoldProject, robotMayHoldSystem } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
-import { InvalidInputError, NotFoundError } from '../platform/errors/domain.js';
+import { InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { ResolvedPermission } from './policy.js';
 import type { RobotPermissionInput } from './schema.js';
 

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import { apiCaller, type ApiFeature } from '../api/index.js';
-import type { Project } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/like.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { containsIgnoringCase, type Project } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/index.js';
 
 const LIMIT = 100;
 

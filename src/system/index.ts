@@ -9,3 +9,5 @@ export const systemModule: FeatureModule<SystemRouteDeps> = {
   probes: registerProbeRoutes,
   routes: registerHealthRoute,
 };
+export { bootstrap, type BootstrapResult } from './bootstrap.js';
+export { Settings, SETTING_KEYS, type RuntimeSettings } from './settings.js';

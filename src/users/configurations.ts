@@ -1,6 +1,5 @@
-import type { ApiFeature } from '../api/index.js';
-import { requireSystem } from '../api/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { type ApiFeature, requireSystem } from '../api/index.js';
+import { ApiError } from '../platform/errors/index.js';
 import { configurationsUpdateSchema, parseBody } from './schema.js';
 
 const FIXED_ITEMS = new Set(['auth_mode', 'token_expiration']);

@@ -1,7 +1,7 @@
 import { findProjectByNameOrId } from '../api/index.js';
 import { type AccessControl, type Identity, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
-import { InvalidInputError } from '../platform/errors/domain.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 
 /** Harbor's Permission. */
 export interface Permission {

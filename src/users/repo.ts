@@ -1,7 +1,6 @@
-import { containsIgnoringCase } from '../platform/db/like.js';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { QueryTerm } from '../api/index.js';
-import type { Dialect, Executor, Tables, User } from '../platform/db/index.js';
+import { containsIgnoringCase, forUpdate, type Dialect, type Executor, type Tables, type User } from '../platform/db/index.js';
 
 type TextColumn = 'username' | 'email' | 'realname';
 type SortColumn = 'id' | 'username' | 'email' | 'realname' | 'created_at' | 'updated_at';
@@ -90,8 +89,7 @@ export async function setSysadmin(db: Executor, id: number, sysadmin: boolean, n
 
 /** The ids of all system administrators; on PostgreSQL the rows stay locked until the transaction ends. */
 export async function lockSysadmins(db: Executor, dialect: Dialect): Promise<number[]> {
-  let select = db.selectFrom('users').select('id').where('sysadmin_flag', '=', 1).orderBy('id');
-  if (dialect === 'postgres') select = select.forUpdate();
+  const select = forUpdate(db.selectFrom('users').select('id').where('sysadmin_flag', '=', 1).orderBy('id'), dialect);
   return (await select.execute()).map((r) => r.id);
 }
 

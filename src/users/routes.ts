@@ -11,7 +11,7 @@ import {
   type QueryTerm,
 } from '../api/index.js';
 import type { User } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { configurationsApi } from './configurations.js';
 import { permissionsIn } from './permissions.js';
 import * as repo from './repo.js';

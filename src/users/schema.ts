@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidInputError } from '../platform/errors/domain.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 
 /** Harbor's UserCreationReq. Unknown fields (a `sysadmin_flag`, say) are dropped, as Harbor does. */
 export const userCreationSchema = z.object({
@@ -42,7 +42,7 @@ export const configurationsUpdateSchema = z
   .partial()
   .strict();
 
-export { parseBody } from '../platform/http/body.js';
+export { parseBody } from '../platform/http/index.js';
 
 /** A numeric path parameter such as `user_id`. */
 export function parseId(value: string, name: string): number {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { readCookie } from '../platform/http/cookies.js';
+import { readCookie } from '../platform/http/index.js';
 import type { ApiDeps } from '../api/index.js';
 import { recordAudit } from '../audit/index.js';
 import { CSRF_HEADER, SESSION_COOKIE, findUserByEmail, findUserById, findUserByName } from '../auth/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { loginSchema, parseBody } from './schema.js';
 
 /** Audit columns are bounded; a principal is whatever a stranger typed. */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import type { Executor } from '../platform/db/index.js';
 import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
 import { enqueue, type JobService, type TaskHandler } from '../platform/jobs/index.js';

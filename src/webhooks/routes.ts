@@ -1,10 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseBody } from '../platform/http/body.js';
+import type { FastifyRequest } from 'fastify';
+import { parseBody } from '../platform/http/index.js';
 import { parsePaging, requireProject, setPagingHeaders, type ApiCaller, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { identityName } from '../auth/index.js';
 import type { Executor, Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, taskLog, tasksOf } from '../platform/jobs/index.js';
 import { WEBHOOK_VENDOR } from './jobs.js';
 import { deletePolicy, findPolicy, insertPolicy, lastTriggered, listPolicies, policyNamed, taskCounts, updatePolicy } from './repo.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseBody } from '../platform/http/body.js';
+import { parseBody } from '../platform/http/index.js';
 import { requireProject, type ApiFeature } from '../api/index.js';
 import { identityName } from '../auth/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 import { post } from './deliver.js';
 import { webhookTarget, type WebhookTarget } from './schema.js';
 

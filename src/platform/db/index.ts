@@ -1,2 +1,5 @@
 export * from './database.js';
+export * from './dialect.js';
+export { containsIgnoringCase } from './like.js';
+export * from './errors.js';
 export type * from './tables.js';

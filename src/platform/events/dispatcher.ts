@@ -1,4 +1,4 @@
-import type { Database, Executor, OutboxEventRow } from '../db/index.js';
+import { forUpdateSkipLocked, type Database, type Executor, type OutboxEventRow } from '../db/index.js';
 
 export type OutboxEvent = OutboxEventRow;
 
@@ -27,8 +27,7 @@ export class EventDispatcher {
     let total = 0;
     for (;;) {
       const count = await this.database.db.transaction().execute(async (trx) => {
-        let query = trx.selectFrom('events').selectAll().where('dispatched', '=', 0).orderBy('id').limit(BATCH);
-        if (this.database.dialect === 'postgres') query = query.forUpdate().skipLocked();
+        const query = forUpdateSkipLocked(trx.selectFrom('events').selectAll().where('dispatched', '=', 0).orderBy('id').limit(BATCH), this.database.dialect);
         const events = await query.execute();
         if (events.length === 0) return 0;
         for (const consumer of this.consumers.values()) await consumer(trx, events, now);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../errors/index.js';
 
 /** A request body checked against its schema; a mismatch is a 400 naming the fields. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../errors/index.js';
 
 /**
  * A repository path parameter. Harbor's clients escape names with slashes twice

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors/api-error.js';
+import { ApiError } from '../errors/index.js';
 
 /**
  * Harbor's `q` query: comma-separated `key=value` terms.

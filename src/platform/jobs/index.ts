@@ -10,6 +10,7 @@ export {
   mergeExtraAttrs,
   refreshExecution,
   stopExecution,
+  stopTask,
   taskLog,
   tasksOf,
   type ExecutionSpec,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database, Execution, Executor, JobStatus, Task } from '../db/index.js';
+import { forUpdateSkipLockedClause, type Database, type Execution, type Executor, type JobStatus, type Task } from '../db/index.js';
 
 export type Trigger = 'MANUAL' | 'SCHEDULE' | 'EVENT';
 
@@ -168,7 +168,7 @@ export async function mergeExtraAttrs(db: Executor, table: 'executions' | 'tasks
  */
 export async function claimTask(database: Database, kinds: readonly string[], owner: string, leaseMs: number, now: number): Promise<Task | undefined> {
   if (kinds.length === 0) return undefined;
-  const lock = database.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const lock = forUpdateSkipLockedClause(database.dialect);
   const result = await sql<Task>`
     update tasks set status = 'Running', lease_owner = ${owner}, lease_expires_at = ${now + leaseMs},
       attempts = attempts + 1, start_time = coalesce(start_time, ${now}), update_time = ${now}

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../config/index.js';
 import { FilesystemDriver } from './filesystem/driver.js';
 import type { StorageDriver } from './driver.js';
 

@@ -1,4 +1,4 @@
-import type { Digest } from '../lib/digest.js';
+import type { Digest } from '../lib/index.js';
 
 /**
  * The storage layout. Everything content-addressed lives under `blobs/`; nothing there

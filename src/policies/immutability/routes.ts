@@ -1,8 +1,8 @@
-import { parseBody } from '../../platform/http/body.js';
+import { parseBody } from '../../platform/http/index.js';
 import { requireProject, type ApiCaller, type ApiFeature } from '../../api/index.js';
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import { identityName } from '../../auth/index.js';
-import { ApiError } from '../../platform/errors/api-error.js';
+import { ApiError } from '../../platform/errors/index.js';
 import type { Executor, ImmutableRuleRow, Project } from '../../platform/db/index.js';
 import { findRuleRow, listRuleRows } from './repo.js';
 import { immutableRuleBody } from './rules.js';

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { parseBody } from '../../platform/http/body.js';
+import { parseBody } from '../../platform/http/index.js';
 import { parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiFeature } from '../../api/index.js';
 import { identityName } from '../../auth/index.js';
 import type { Execution, RetentionPolicyRow, Task } from '../../platform/db/index.js';
-import { ApiError } from '../../platform/errors/api-error.js';
+import { ApiError } from '../../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, stopExecution, taskLog, tasksOf } from '../../platform/jobs/index.js';
 import { findPolicy } from './repo.js';
 import { operateBody, RETENTION_METADATA, retentionPolicyBody, runBody } from './schema.js';

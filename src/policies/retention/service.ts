@@ -1,6 +1,6 @@
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import type { Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
-import { InvalidInputError } from '../../platform/errors/domain.js';
+import { InvalidInputError } from '../../platform/errors/index.js';
 import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../platform/jobs/index.js';
 import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
 import { findPolicyOfProject, repositoriesOf } from './repo.js';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../../api/index.js';
-import { parseBody } from '../../platform/http/body.js';
+import { parseBody } from '../../platform/http/index.js';
 import { recordAudit } from '../../audit/index.js';
 import { identityName } from '../../auth/index.js';
-import { ApiError } from '../../platform/errors/api-error.js';
+import { ApiError } from '../../platform/errors/index.js';
 import { quotaJson } from './json.js';
 import * as repo from './repo.js';
 

@@ -1,0 +1,6 @@
+export * from './body.js';
+export * from './cookies.js';
+export * from './paging.js';
+export * from './params.js';
+export * from './q.js';
+export * from './request-context.js';

@@ -1,0 +1,4 @@
+export * from './digest.js';
+export * from './media-types.js';
+export * from './names.js';
+export * from './ttl-cache.js';

@@ -1,0 +1,3 @@
+import { betaValue } from '../beta/index.js';
+
+export const alphaValue = (): number => betaValue() + 1;

@@ -1,0 +1,1 @@
+export const deltaValue = (): number => 4;

@@ -1,0 +1,3 @@
+import { zetaValue } from '../zeta/index.js';
+
+export const epsilonValue = (): number => zetaValue;

@@ -1,0 +1,1 @@
+export { gammaValue } from './value.js';

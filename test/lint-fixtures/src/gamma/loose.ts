@@ -1,0 +1,1 @@
+export const loose = (): unknown => 0;

@@ -1,0 +1,1 @@
+export { dbValue, locks } from './database.js';

@@ -1,0 +1,1 @@
+export const libValue = (): number => 2;

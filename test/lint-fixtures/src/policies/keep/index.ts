@@ -1,0 +1,1 @@
+export { keepValue } from './rules.js';

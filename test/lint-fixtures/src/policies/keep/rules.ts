@@ -1,0 +1,1 @@
+export const keepValue = (): number => 1;
