@@ -21,7 +21,7 @@ import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
-import { roleRuns, type FeatureModule } from './platform/module.js';
+import { roleRuns, type FeatureModule } from './platform/index.js';
 import type { Config } from './platform/config/schema.js';
 import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/handler.js';

@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { artifactCopyApi } from './copy.js';
 import { artifactsApi } from './routes.js';
 

@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { auditRetentionSchedule, auditRetentionTasks } from './jobs.js';
 import { auditPurgeScheduleHandlers, auditPurgeTasks } from './purge.js';
 import { purgeAuditApi } from './purge-routes.js';

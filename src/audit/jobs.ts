@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from '../platform/db/index.js';
 import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
-import type { SystemSchedule } from '../platform/module.js';
+import type { SystemSchedule } from '../platform/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { RuntimeSettings } from '../system/index.js';
 import { deleteAuditLogsBefore } from './repo.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config/schema.js';
 import { enqueueTaskOnSchedule } from '../platform/jobs/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import type { SessionStore } from './sessions.js';
 import { registerTokenRoutes, type TokenRouteDeps } from './token-routes.js';
 

@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import type { ContentDeps } from './deps.js';
 import { purgeUploadsSchedule, purgeUploadsTasks } from './purge-uploads.js';
 

@@ -1,5 +1,5 @@
 import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
-import type { SystemSchedule } from '../platform/module.js';
+import type { SystemSchedule } from '../platform/index.js';
 import { uploadDir } from '../platform/storage/index.js';
 import type { ContentDeps } from './deps.js';
 

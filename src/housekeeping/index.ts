@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { housekeepingSchedule, housekeepingTasks, type HousekeepingDeps } from './jobs.js';
 
 export { HOUSEKEEPING_CRON, HOUSEKEEPING_TASK, HOUSEKEEPING_VENDOR, purgeExpired, type HousekeepingDeps, type HousekeepingResult } from './jobs.js';

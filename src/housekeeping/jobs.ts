@@ -2,7 +2,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Executor } from '../platform/db/index.js';
 import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
-import type { SystemSchedule } from '../platform/module.js';
+import type { SystemSchedule } from '../platform/index.js';
 import type { Clock } from '../platform/clock.js';
 
 const DAY_MS = 86_400_000;

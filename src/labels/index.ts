@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { labelsApi } from './routes.js';
 import type { Executor } from '../platform/db/index.js';
 import { labelsOfArtifacts as labelsOf } from './repo.js';

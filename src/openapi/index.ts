@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { openapiApi } from './routes.js';
 
 export { installRouteCatalog } from './catalog.js';

@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import type { Gates } from '../content/index.js';
 import { quotaGate, quotasApi } from './quota/index.js';
 import { projectsApi } from './routes.js';

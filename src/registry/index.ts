@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { registerRegistryRoutes, type RegistryRouteDeps } from './routes.js';
 
 export { registerRegistryRoutes, type RegistryRouteDeps } from './routes.js';

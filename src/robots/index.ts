@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { robotsApi } from './routes.js';
 
 export { ROBOT_PREFIX, isRobotName, findRobotByName, robotGrants, robotIsActive } from './accounts.js';

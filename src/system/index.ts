@@ -1,4 +1,4 @@
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { registerHealthRoute, registerProbeRoutes, type SystemRouteDeps } from './routes.js';
 
 export { VERSION, registerHealthRoute, registerProbeRoutes, registerSystemRoutes, type SystemRouteDeps } from './routes.js';

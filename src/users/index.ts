@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { usersApi } from './routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 

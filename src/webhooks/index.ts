@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../api/index.js';
-import type { FeatureModule } from '../platform/module.js';
+import type { FeatureModule } from '../platform/index.js';
 import { webhookConsumer, webhookTasks } from './jobs.js';
 import { webhooksApi } from './routes.js';
 import { webhookTestApi } from './test-route.js';

@@ -1,5 +1,5 @@
 import type { ApiDeps } from '../../api/index.js';
-import type { FeatureModule } from '../../platform/module.js';
+import type { FeatureModule } from '../../platform/index.js';
 import { retentionScheduleHandlers, retentionTasks } from './jobs.js';
 import { retentionApi } from './routes.js';
 
