@@ -16,18 +16,18 @@ import { registryModule } from './registry/index.js';
 import { robotsModule } from './robots/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
-import { Settings } from './system/settings.js';
+import { Settings } from './system/index.js';
 import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
 import { roleRuns, type FeatureModule } from './platform/index.js';
-import type { Config } from './platform/config/schema.js';
+import type { Config } from './platform/config/index.js';
 import type { Database } from './platform/db/index.js';
-import { errorHandler } from './platform/errors/handler.js';
+import { errorHandler } from './platform/errors/index.js';
 import type { StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/request-context.js';
+import { REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;

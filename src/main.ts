@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { configJsonSchema, ConfigError, loadConfig } from './platform/config/load.js';
+import { configJsonSchema, ConfigError, loadConfig } from './platform/config/index.js';
 import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
-import { VERSION } from './system/routes.js';
+import { VERSION } from './system/index.js';
 
 function port(value: string): number {
   const n = Number(value);

@@ -1,8 +1,8 @@
 import { apiCaller, repositoryParam, requireProject, type ApiFeature } from '../api/index.js';
 import { identityName } from '../auth/index.js';
 import { ApiError } from '../platform/errors/index.js';
-import { isDigestReference } from '../platform/lib/digest.js';
-import { isValidRepositoryName } from '../platform/lib/names.js';
+import { isDigestReference } from '../platform/lib/index.js';
+import { isValidRepositoryName } from '../platform/lib/index.js';
 import type { RepositoryParams } from './schema.js';
 
 /** `project/repository:tag` or `project/repository@digest`, as Harbor's `from` names the source. */

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { OCI_INDEX, OCI_MANIFEST, type ImageManifest, type TestClient } from '../testing/client.js';
+import { OCI_INDEX, OCI_MANIFEST, type TestClient } from '../testing/client.js';
 
 /** A ustar archive of the given files, written by hand as Helm's would be. */
 export function tar(files: Record<string, string>): Buffer {

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/body.js';
+import { parseBody } from '../platform/http/index.js';
 import { identityName } from '../auth/index.js';
-import type { Artifact, Project, Repository } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
+import type { Project, Repository } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors/index.js';
 import { repositoryJson } from './json.js';
 import * as repo from '../content/index.js';
 import { flag, repositoryUpdateSchema, tagCreateSchema, type ArtifactParams, type RepositoryParams } from './schema.js';

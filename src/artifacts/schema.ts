@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../platform/errors/api-error.js';
+import { ApiError } from '../platform/errors/index.js';
 
 export const repositoryUpdateSchema = z.object({
   description: z.string().max(1024, 'must be at most 1024 characters'),

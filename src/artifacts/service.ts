@@ -1,19 +1,15 @@
 import { parse as parseYaml } from 'yaml';
-import { recordAudit } from '../audit/index.js';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
-import { DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
-import { isValidTag } from '../platform/lib/names.js';
+import { ApiError } from '../platform/errors/index.js';
 import { labelsOfArtifacts } from '../labels/index.js';
 import type { Actor, ContentService } from '../content/index.js';
-import { firstImmutableTag, immutabilityOf } from '../policies/immutability/index.js';
+import { immutabilityOf } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import { artifactFacts, parseExtraAttrs, parseIndexReferences, readChartFiles, readConfig, readManifest, storedFacts, type Facts } from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
-import { recordEvent } from '../platform/events/index.js';
 
 export interface ArtifactsDeps {
   database: Database;

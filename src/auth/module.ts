@@ -1,4 +1,4 @@
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import { enqueueTaskOnSchedule } from '../platform/jobs/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import type { SessionStore } from './sessions.js';

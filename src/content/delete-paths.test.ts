@@ -11,8 +11,6 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { eventually } from '../testing/wait.js';
 import { countedUsage } from './usage.js';
 
-const size = (manifest: object) => Buffer.byteLength(JSON.stringify(manifest));
-
 /** Collects webhook deliveries. */
 class Receiver {
   readonly bodies: Array<{ type: string; event_data: { resources?: Array<{ digest?: string }>; repository?: { repo_full_name?: string } } }> = [];
@@ -145,7 +143,7 @@ for (const dialect of testDialects()) {
           201,
         );
         const name = `${project}/app`;
-        const keep = await pushImageWithHistory(client, name, 'keep', `keep-${i}`);
+        await pushImageWithHistory(client, name, 'keep', `keep-${i}`);
         const before = await usage(projectId);
         // GC deletes untagged artifacts only; the other paths delete the tagged index.
         const family = await pushFamily(name, path !== 'gc');

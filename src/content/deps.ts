@@ -1,4 +1,4 @@
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import type { Database } from '../platform/db/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Artifact, Executor, Repository } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/like.js';
+import { containsIgnoringCase } from '../platform/db/index.js';
 
 export type RepositoryWithCount = Repository & { artifact_count: number };
 

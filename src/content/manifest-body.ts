@@ -1,4 +1,4 @@
-import { isIndexMediaType, MediaType } from '../platform/lib/media-types.js';
+import { isIndexMediaType, MediaType } from '../platform/lib/index.js';
 
 export interface Descriptor {
   mediaType: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../platform/errors/index.js';
-import { DigestError, parseDigest } from '../platform/lib/digest.js';
-import { isIndexMediaType, MANIFEST_MEDIA_TYPES, MediaType } from '../platform/lib/media-types.js';
+import { DigestError, parseDigest } from '../platform/lib/index.js';
+import { isIndexMediaType, MANIFEST_MEDIA_TYPES } from '../platform/lib/index.js';
 
 const descriptor = z.object({
   mediaType: z.string().min(1),

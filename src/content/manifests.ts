@@ -1,9 +1,9 @@
 import { recordAudit } from '../audit/index.js';
-import type { Artifact, Executor, Repository } from '../platform/db/index.js';
+import { forShare, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
 import { InvalidInputError, NotFoundError, QuotaExceededError, UnsupportedError } from '../platform/errors/index.js';
 import { recordEvent } from '../platform/events/index.js';
-import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/digest.js';
-import { isValidTag } from '../platform/lib/names.js';
+import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/index.js';
+import { isValidTag } from '../platform/lib/index.js';
 import { blobPath, PathNotFoundError } from '../platform/storage/index.js';
 import type { Actor } from './delete.js';
 import type { ContentDeps } from './deps.js';
@@ -172,12 +172,10 @@ export class ManifestService {
    * new references. SQLite serialises writers, which gives the same ordering.
    */
   private async pinAgainstGc(trx: Executor, repository: Repository, digest: string, body: Buffer, blobs: string[], children: string[]): Promise<void> {
-    const postgres = this.deps.database.dialect === 'postgres';
     // Locks in the order GC takes them (artifacts, deleted_manifests, blobs by digest): no deadlock.
     // This artifact (when it exists already: a new tag for it) and the index's children.
-    let pinned = trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('digest', 'in', [digest, ...children]).orderBy('id');
-    if (postgres) pinned = pinned.forShare();
-    await pinned.execute();
+    const { dialect } = this.deps.database;
+    await forShare(trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('digest', 'in', [digest, ...children]).orderBy('id'), dialect).execute();
     await trx.deleteFrom('deleted_manifests').where('digest', '=', digest).execute();
     if (children.length > 0) {
       const present = new Set((await repo.manifestSizes(trx, repository.id, children)).keys());
@@ -185,9 +183,8 @@ export class ManifestService {
       if (gone) throw new NotFoundError('reference', `manifest ${gone} is unknown to this repository`, { digest: gone });
     }
     const wanted = [...new Set([digest, ...blobs])];
-    let rows = trx.selectFrom('blobs').select('digest').where('digest', 'in', wanted).orderBy('digest');
-    if (postgres) rows = rows.forShare();
-    const present = new Set((await rows.execute()).map((r) => r.digest));
+    const rows = await forShare(trx.selectFrom('blobs').select('digest').where('digest', 'in', wanted).orderBy('digest'), dialect).execute();
+    const present = new Set(rows.map((r) => r.digest));
     const gone = blobs.find((b) => !present.has(b));
     if (gone) throw new NotFoundError('reference', `blob ${gone} is unknown to this repository`, { digest: gone });
     const path = blobPath(parseDigest(digest));

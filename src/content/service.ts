@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import { recordAudit } from '../audit/index.js';
-import type { Artifact, Executor, Repository } from '../platform/db/index.js';
+import { forShare, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
 import { ConflictError, InvalidInputError, NotFoundError, QuotaExceededError } from '../platform/errors/index.js';
 import { recordEvent, recordEvents } from '../platform/events/index.js';
-import { parseDigest, type Digest } from '../platform/lib/digest.js';
-import { isValidTag } from '../platform/lib/names.js';
+import { parseDigest, type Digest } from '../platform/lib/index.js';
+import { isValidTag } from '../platform/lib/index.js';
 import { blobPath } from '../platform/storage/index.js';
 import { copyArtifactRows } from './copy.js';
 import { deleteArtifacts, type Actor, type ArtifactRef } from './delete.js';
@@ -98,9 +98,8 @@ export class ContentService {
    */
   private async linkExisting(target: Repository, digest: string, size: number, now: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      let row = trx.selectFrom('blobs').select('digest').where('digest', '=', digest);
-      if (this.deps.database.dialect === 'postgres') row = row.forShare();
-      if (!(await row.executeTakeFirst()) || !(await this.deps.storage.stat(blobPath(parseDigest(digest))))) return false;
+      const row = await forShare(trx.selectFrom('blobs').select('digest').where('digest', '=', digest), this.deps.database.dialect).executeTakeFirst();
+      if (!row || !(await this.deps.storage.stat(blobPath(parseDigest(digest))))) return false;
       await repo.linkBlob(trx, target.id, digest, size, now);
       return true;
     });

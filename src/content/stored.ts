@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Artifact } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/api-error.js';
-import { parseDigest } from '../platform/lib/digest.js';
+import { ApiError } from '../platform/errors/index.js';
+import { parseDigest } from '../platform/lib/index.js';
 import { blobPath, PathNotFoundError, type StorageDriver } from '../platform/storage/index.js';
 import { HELM_CHART_LAYER, isRecord, readManifestBody, type ManifestBody } from './manifest-body.js';
 import { readTarEntries, TarTooLargeError } from './tar.js';

@@ -1,9 +1,9 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Repository } from '../platform/db/index.js';
+import { forShare, type Repository } from '../platform/db/index.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
-import { HashingStream, makeDigest, type Digest } from '../platform/lib/digest.js';
+import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
 import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { ContentDeps } from './deps.js';
 import * as repo from './repo.js';
@@ -145,13 +145,11 @@ export class UploadService {
     }
     const now = this.deps.clock.now();
     await database.db.transaction().execute(async (trx) => {
-      if (database.dialect === 'postgres') {
-        // The blob row first, before the link GC would also delete: one lock order, no deadlock.
-        // A row a sweep deleted while this waited is inserted again on the second turn.
-        for (let turn = 0; turn < 2; turn++) {
-          await trx.insertInto('blobs').values({ digest: expected.toString(), size, created_at: now }).onConflict((oc) => oc.column('digest').doNothing()).execute();
-          if (await trx.selectFrom('blobs').select('digest').where('digest', '=', expected.toString()).forShare().executeTakeFirst()) break;
-        }
+      // The blob row first, before the link GC would also delete: one lock order, no deadlock.
+      // A row a sweep deleted while this waited is inserted again on the second turn.
+      for (let turn = 0; turn < 2; turn++) {
+        await trx.insertInto('blobs').values({ digest: expected.toString(), size, created_at: now }).onConflict((oc) => oc.column('digest').doNothing()).execute();
+        if (await forShare(trx.selectFrom('blobs').select('digest').where('digest', '=', expected.toString()), database.dialect).executeTakeFirst()) break;
       }
       await repo.linkBlob(trx, repository.id, expected.toString(), size, now);
       await repo.deleteUpload(trx, id);
@@ -174,7 +172,7 @@ export class UploadService {
       return `sha256:${running.hash.digest('hex')}`;
     }
     const hash = createHash(expected.algorithm);
-    await pipeline(await this.deps.storage.read(uploadPath(id)), new HashingStream(hash), async function* (source) {
+    await pipeline(await this.deps.storage.read(uploadPath(id)), new HashingStream(hash), async (source) => {
       for await (const _ of source) void _;
     });
     return makeDigest(expected.algorithm, hash.digest('hex')).toString();

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
-import type { Database, Executor } from '../platform/db/index.js';
+import type { Database, Dialect, Executor } from '../platform/db/index.js';
 import { mergeExtraAttrs } from '../platform/jobs/index.js';
-import { parseDigest } from '../platform/lib/digest.js';
+import { parseDigest } from '../platform/lib/index.js';
 import { parentIndexes, type ContentService } from '../content/index.js';
 import { PreconditionFailedError } from '../platform/errors/index.js';
 import { blobPath, type StorageDriver } from '../platform/storage/index.js';
@@ -76,7 +76,7 @@ class Stopped extends Error {
  */
 export async function collectGarbage(run: GcRun, options: GcOptions): Promise<GcProgress> {
   const progress = { ...run.progress };
-  const postgres = run.database.dialect === 'postgres';
+  const { dialect } = run.database;
   const { db } = run.database;
 
   // GC paces itself: after each piece of work it rests `pauseFactor` times as long (4 by
@@ -113,9 +113,9 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
         const batch = plan.slice(i, i + options.batchSize);
         const deleted = await db.transaction().execute(async (trx) => {
           // The whole batch first, in id order as pushes lock them, before any quota row is touched.
-          await repo.lockArtifacts(trx, batch.map((d) => d.id), postgres);
+          await repo.lockArtifacts(trx, batch.map((d) => d.id), dialect);
           let count = 0;
-          for (const doomed of batch) count += await deleteUntagged(trx, run.content, doomed, options.cutoff, postgres, run.now());
+          for (const doomed of batch) count += await deleteUntagged(trx, run.content, doomed, options.cutoff, dialect, run.now());
           progress.deleted_untagged += count;
           await record(trx);
           return count;
@@ -156,7 +156,7 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.digest;
       const purged = await db.transaction().execute(async (trx) => {
-        const locked = await repo.lockDeletedManifests(trx, batch.map((m) => m.digest), postgres);
+        const locked = await repo.lockDeletedManifests(trx, batch.map((m) => m.digest), dialect);
         const digests = locked.map((m) => m.digest);
         const held = await repo.heldDigests(trx, digests, new Set(), undefined);
         const owned = await repo.withBlobRows(trx, digests);
@@ -188,7 +188,7 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
       }
       await checkpoint();
       const purged = await db.transaction().execute(async (trx) => {
-        const locked = await repo.lockBlobs(trx, chunk.map((b) => b.digest), postgres);
+        const locked = await repo.lockBlobs(trx, chunk.map((b) => b.digest), dialect);
         const garbage = await garbageAmong(trx, locked, new Set(), options.cutoff);
         for (const b of garbage) await run.storage.delete(blobDir(b.digest));
         await repo.deleteBlobRows(trx, garbage.map((b) => b.digest));
@@ -231,8 +231,8 @@ const GC_ACTOR = { name: 'gc' };
  * how many artifacts went with it (its accessories and orphaned children count too, and are
  * skipped when their own turn comes).
  */
-async function deleteUntagged(trx: Executor, content: ContentService, doomed: Doomed, cutoff: number, postgres: boolean, now: number): Promise<number> {
-  const artifact = await repo.lockArtifact(trx, doomed.id, postgres);
+async function deleteUntagged(trx: Executor, content: ContentService, doomed: Doomed, cutoff: number, dialect: Dialect, now: number): Promise<number> {
+  const artifact = await repo.lockArtifact(trx, doomed.id, dialect);
   if (!artifact) return 0;
   if ((await parentIndexes(trx, artifact.repository_id, artifact.digest)).length > 0) return 0;
   const subjectStays = artifact.subject_digest !== null && (await repo.artifactExists(trx, artifact.repository_id, artifact.subject_digest));

@@ -1,4 +1,4 @@
-import type { Executor } from '../platform/db/index.js';
+import { forUpdate, type Dialect, type Executor } from '../platform/db/index.js';
 
 /** A blob row as GC weighs it. */
 export interface BlobRow {
@@ -54,11 +54,9 @@ export function garbageBlobsIn(db: Executor, after: string, upto: string | undef
 }
 
 /** Blob rows by digest; on PostgreSQL locked FOR UPDATE, in digest order so two sweeps never deadlock. */
-export async function lockBlobs(db: Executor, digests: string[], postgres: boolean): Promise<BlobRow[]> {
+export async function lockBlobs(db: Executor, digests: string[], dialect: Dialect): Promise<BlobRow[]> {
   if (digests.length === 0) return [];
-  let query = db.selectFrom('blobs').select(['digest', 'size', 'created_at']).where('digest', 'in', digests).orderBy('digest');
-  if (postgres) query = query.forUpdate();
-  return query.execute();
+  return forUpdate(db.selectFrom('blobs').select(['digest', 'size', 'created_at']).where('digest', 'in', digests).orderBy('digest'), dialect).execute();
 }
 
 /**
@@ -90,11 +88,9 @@ export function deletedManifestsAfter(db: Executor, after: string, limit: number
   return db.selectFrom('deleted_manifests').select(['digest', 'size']).where('digest', '>', after).orderBy('digest').limit(limit).execute();
 }
 
-export async function lockDeletedManifests(db: Executor, digests: string[], postgres: boolean): Promise<Array<{ digest: string; size: number }>> {
+export async function lockDeletedManifests(db: Executor, digests: string[], dialect: Dialect): Promise<Array<{ digest: string; size: number }>> {
   if (digests.length === 0) return [];
-  let query = db.selectFrom('deleted_manifests').select(['digest', 'size']).where('digest', 'in', digests).orderBy('digest');
-  if (postgres) query = query.forUpdate();
-  return query.execute();
+  return forUpdate(db.selectFrom('deleted_manifests').select(['digest', 'size']).where('digest', 'in', digests).orderBy('digest'), dialect).execute();
 }
 
 export async function forgetDeletedManifests(db: Executor, digests: string[]): Promise<void> {
@@ -145,19 +141,17 @@ export async function subjectLinks(db: Executor): Promise<Array<{ accessoryId: n
     .execute();
 }
 
-export async function lockArtifacts(db: Executor, ids: number[], postgres: boolean): Promise<void> {
-  if (postgres && ids.length > 0) await db.selectFrom('artifacts').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+export async function lockArtifacts(db: Executor, ids: number[], dialect: Dialect): Promise<void> {
+  if (ids.length > 0) await forUpdate(db.selectFrom('artifacts').select('id').where('id', 'in', ids).orderBy('id'), dialect).execute();
 }
 
 /** Locks the artifact row (PostgreSQL) and answers what decides whether it may still go. */
 export async function lockArtifact(
   db: Executor,
   artifactId: number,
-  postgres: boolean,
+  dialect: Dialect,
 ): Promise<{ id: number; repository_id: number; digest: string; subject_digest: string | null; push_time: number; manifest_size: number } | undefined> {
-  let query = db.selectFrom('artifacts').select(['id', 'repository_id', 'digest', 'subject_digest', 'push_time', 'manifest_size']).where('id', '=', artifactId);
-  if (postgres) query = query.forUpdate();
-  return query.executeTakeFirst();
+  return forUpdate(db.selectFrom('artifacts').select(['id', 'repository_id', 'digest', 'subject_digest', 'push_time', 'manifest_size']).where('id', '=', artifactId), dialect).executeTakeFirst();
 }
 
 export async function hasTag(db: Executor, artifactId: number): Promise<boolean> {

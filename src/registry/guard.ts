@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { type AccessControl, type RepositoryAction, parseAuthorization, type Authenticator, type Identity, type TokenClaims } from '../auth/index.js';
 import type { Database, Project } from '../platform/db/index.js';
-import { OciError } from '../platform/errors/oci.js';
-import { isValidRepositoryName, splitRepositoryName } from '../platform/lib/names.js';
-import { TtlCache } from '../platform/lib/ttl-cache.js';
+import { OciError } from '../platform/errors/index.js';
+import { isValidRepositoryName, splitRepositoryName } from '../platform/lib/index.js';
+import { TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { findProjectByName, listProjects } from '../projects/index.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { OciError } from '../platform/errors/oci.js';
-import { DigestError, parseDigest, type Digest } from '../platform/lib/digest.js';
+import { OciError } from '../platform/errors/index.js';
+import { DigestError, parseDigest, type Digest } from '../platform/lib/index.js';
 import type { ChunkRange } from '../content/index.js';
 
 export function query(request: FastifyRequest): Record<string, string | undefined> {

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
 import { type Actor, type ContentService, type ManifestService, type MountSource, parseReference, rangeHeader } from '../content/index.js';
-import type { Config } from '../platform/config/schema.js';
+import type { Config } from '../platform/config/index.js';
 import type { Database, Repository } from '../platform/db/index.js';
 import { NotFoundError, OciError } from '../platform/errors/index.js';
-import { MediaType } from '../platform/lib/media-types.js';
-import { setRegistryRoute, setRequestUser } from '../platform/http/request-context.js';
+import { MediaType } from '../platform/lib/index.js';
+import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVER_ROLES } from '../module.js';
+import { SERVER_ROLES } from '../index.js';
 
 /** A YAML boolean, or an environment string ("true"/"false", "1"/"0", "yes"/"no", "on"/"off"). */
 const flag = () => z.union([z.boolean(), z.stringbool()]);

@@ -1,5 +1,5 @@
 import { recordAudit } from '../../audit/index.js';
-import type { Database, Executor, Repository } from '../../platform/db/index.js';
+import { forUpdate, type Database, type Executor, type Repository } from '../../platform/db/index.js';
 import { removeSchedule, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { deleteTag, planDeletion, type ArtifactRef, type ContentService } from '../../content/index.js';
 import type { Clock } from '../../platform/clock.js';
@@ -120,9 +120,7 @@ function summarize(planned: readonly Planned[]): Summary {
  * finishing together count each other; the last one writes the run's TAG_RETENTION event.
  */
 async function markDone(database: Database, trx: Executor, executionId: number, taskId: number, summary: Summary, params: RetentionTaskParams, now: number): Promise<void> {
-  let query = trx.selectFrom('executions').select('extra_attrs').where('id', '=', executionId);
-  if (database.dialect === 'postgres') query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const row = await forUpdate(trx.selectFrom('executions').select('extra_attrs').where('id', '=', executionId), database.dialect).executeTakeFirst();
   if (!row) return;
   const attrs = JSON.parse(row.extra_attrs) as { done_tasks?: number[]; total?: number; retained?: number; deleted?: number; tags_removed?: number };
   const done = attrs.done_tasks ?? [];
