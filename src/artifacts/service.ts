@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/index.js';
+import { NotFoundError, UnprocessableError } from '../platform/errors/index.js';
 import { labelsOfArtifacts } from '../labels/index.js';
 import type { Actor, ContentService } from '../content/index.js';
 import { immutabilityOf } from '../policies/immutability/index.js';
@@ -189,7 +189,7 @@ export class ArtifactService {
         return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(chartDependencies(files.chartYaml)) };
       }
     }
-    throw new ApiError('NOT_FOUND', `addition ${name} not found for artifact ${artifact.digest}`);
+    throw new NotFoundError('artifact', `addition ${name} not found for artifact ${artifact.digest}`);
   }
 }
 
@@ -198,7 +198,7 @@ function chartDependencies(chartYaml: string): unknown[] {
   try {
     parsed = parseYaml(chartYaml);
   } catch {
-    throw new ApiError('UNPROCESSABLE_ENTITY', 'Chart.yaml of the chart is not valid YAML');
+    throw new UnprocessableError('artifact', 'Chart.yaml of the chart is not valid YAML');
   }
   if (!isRecord(parsed) || !Array.isArray(parsed.dependencies)) return [];
   return parsed.dependencies.filter(isRecord).map((d) => ({ name: d.name, version: d.version, repository: d.repository }));

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Artifact } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/index.js';
+import { DomainError, NotFoundError, UnprocessableError } from '../platform/errors/index.js';
 import { parseDigest } from '../platform/lib/index.js';
 import { blobPath, PathNotFoundError, type StorageDriver } from '../platform/storage/index.js';
 import { HELM_CHART_LAYER, isRecord, readManifestBody, type ManifestBody } from './manifest-body.js';
@@ -36,7 +36,7 @@ async function readStored(storage: StorageDriver, digest: string, what: string):
   try {
     return await storage.getContent(blobPath(parseDigest(digest)));
   } catch (err) {
-    if (err instanceof PathNotFoundError) throw new ApiError('NOT_FOUND', `${what} is missing from storage`);
+    if (err instanceof PathNotFoundError) throw new NotFoundError('artifact', `${what} is missing from storage`);
     throw err;
   }
 }
@@ -68,8 +68,8 @@ export async function readChartFiles(storage: StorageDriver, manifest: ManifestB
   if (!layer) return {};
   const path = blobPath(parseDigest(layer.digest));
   const stat = await storage.stat(path);
-  if (!stat) throw new ApiError('NOT_FOUND', `chart layer ${layer.digest} is missing from storage`);
-  if (stat.size > MAX_CHART_BYTES) throw new ApiError('UNPROCESSABLE_ENTITY', `the chart is ${stat.size} bytes, more than the ${MAX_CHART_BYTES} read for additions`);
+  if (!stat) throw new NotFoundError('blob', `chart layer ${layer.digest} is missing from storage`);
+  if (stat.size > MAX_CHART_BYTES) throw new UnprocessableError('blob', `the chart is ${stat.size} bytes, more than the ${MAX_CHART_BYTES} read for additions`);
   const wanted = (name: string) => /^[^/]+\/(values\.yaml|README\.md|Chart\.yaml)$/i.test(name);
   let entries;
   const source = await storage.read(path);
@@ -78,9 +78,9 @@ export async function readChartFiles(storage: StorageDriver, manifest: ManifestB
     source.on('error', (err) => gunzip.destroy(err));
     entries = await readTarEntries(source.pipe(gunzip) as Readable, wanted, { maxEntryBytes: MAX_CHART_BYTES, maxTotalBytes: MAX_CHART_BYTES * 8 });
   } catch (err) {
-    if (err instanceof TarTooLargeError) throw new ApiError('UNPROCESSABLE_ENTITY', `${err.entry} of the chart is too large to read`);
-    if (err instanceof ApiError) throw err;
-    throw new ApiError('UNPROCESSABLE_ENTITY', `the chart layer is not a readable .tgz: ${(err as Error).message}`);
+    if (err instanceof TarTooLargeError) throw new UnprocessableError('blob', `${err.entry} of the chart is too large to read`);
+    if (err instanceof DomainError) throw err;
+    throw new UnprocessableError('blob', `the chart layer is not a readable .tgz: ${(err as Error).message}`);
   } finally {
     source.destroy();
   }

@@ -3,7 +3,7 @@
  * error handler (handler.ts) renders them as the OCI error table on /v2/ and as Harbor's
  * `{"errors":[{"code","message"}]}` envelope on /api/v2.0.
  */
-export type DomainErrorKind = 'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large';
+export type DomainErrorKind = 'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable';
 
 /** What the error is about: on /v2/ it picks the OCI code (a missing blob is BLOB_UNKNOWN, a missing manifest MANIFEST_UNKNOWN). */
 export type Subject =
@@ -75,6 +75,13 @@ export class UnsupportedError extends DomainError {
 export class TooLargeError extends DomainError {
   constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
     super('too-large', subject, message, detail);
+  }
+}
+
+/** Stored content that cannot be read as what it claims to be (a chart that is not a readable .tgz). */
+export class UnprocessableError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('unprocessable', subject, message, detail);
   }
 }
 

@@ -45,6 +45,7 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   invalid: 'BAD_REQUEST',
   unsupported: 'UNSUPPORTED_MEDIA_TYPE',
   'too-large': 'PAYLOAD_TOO_LARGE',
+  unprocessable: 'UNPROCESSABLE_ENTITY',
 };
 
 /** A domain error on /v2/: the OCI code for its kind and what it is about. */
@@ -69,6 +70,8 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
       return 'UNSUPPORTED';
     case 'too-large':
       return 'PAYLOAD_TOO_LARGE';
+    case 'unprocessable':
+      return 'MANIFEST_INVALID';
     case 'denied':
     case 'precondition':
     case 'quota':
