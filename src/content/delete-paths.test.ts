@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pushImageWithHistory, pushIndex, pushReferrer } from '../artifacts/fixtures.suite.js';
 import { runGc } from '../gc/fixtures.suite.js';
@@ -9,38 +7,18 @@ import { TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { eventually } from '../testing/wait.js';
+import { Receiver } from '../testing/receiver.js';
 import { countedUsage } from './usage.js';
 
-/** Collects webhook deliveries. */
-class Receiver {
-  readonly bodies: Array<{ type: string; event_data: { resources?: Array<{ digest?: string }>; repository?: { repo_full_name?: string } } }> = [];
-  private server!: Server;
-  url = '';
+type Delivery = { type?: string; event_data?: { resources?: Array<{ digest?: string }>; repository?: { repo_full_name?: string } } };
 
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let text = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => (text += chunk));
-      request.on('end', () => {
-        this.bodies.push(JSON.parse(text) as Receiver['bodies'][number]);
-        response.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  deletedIn(repository: string): string[] {
-    return this.bodies
-      .filter((b) => b.type === 'DELETE_ARTIFACT' && b.event_data.repository?.repo_full_name === repository)
-      .map((b) => b.event_data.resources?.[0]?.digest ?? '')
-      .sort();
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
+/** Digests of the DELETE_ARTIFACT deliveries the receiver got for the repository. */
+function deletedIn(receiver: Receiver, repository: string): string[] {
+  return receiver.received
+    .map((r) => r.body as Delivery)
+    .filter((b) => b.type === 'DELETE_ARTIFACT' && b.event_data?.repository?.repo_full_name === repository)
+    .map((b) => b.event_data?.resources?.[0]?.digest ?? '')
+    .sort();
 }
 
 /** An index of two untagged platform images, with a signature and an SBOM attached to the index. */
@@ -159,8 +137,8 @@ for (const dialect of testDialects()) {
 
         const events = await server.database.db.selectFrom('events').select('digest').where('type', '=', 'DELETE_ARTIFACT').where('repository', '=', name).execute();
         assert.deepEqual(events.map((e) => e.digest).sort(), [...gone].sort());
-        await eventually(async () => (receiver.deletedIn(name).length >= gone.length ? true : undefined));
-        assert.deepEqual(receiver.deletedIn(name), [...gone].sort());
+        await eventually(async () => (deletedIn(receiver, name).length >= gone.length ? true : undefined));
+        assert.deepEqual(deletedIn(receiver, name), [...gone].sort());
         const audits = await server.database.db.selectFrom('audit_logs').select('resource').where('operation', '=', 'delete').where('resource_type', '=', 'artifact').where('project_id', '=', projectId).execute();
         assert.deepEqual(audits.map((a) => a.resource).sort(), gone.map((d) => `${name}@${d}`).sort());
       });

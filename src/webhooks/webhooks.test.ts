@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../app.js';
 import { createUser, hashPassword } from '../auth/index.js';
@@ -11,60 +9,7 @@ import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { systemClock } from '../platform/clock.js';
 import { eventually } from '../testing/wait.js';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-/** A webhook receiver on a random port; `failFirst` paths answer 500 that many times first. */
-class Receiver {
-  readonly received: Received[] = [];
-  private readonly failures = new Map<string, number>();
-  private server!: Server;
-  url = '';
-
-  failFirst(path: string, times: number): void {
-    this.failures.set(path, times);
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((request, response) => {
-      let text = '';
-      request.setEncoding('utf8');
-      request.on('data', (chunk: string) => (text += chunk));
-      request.on('end', () => {
-        const path = request.url ?? '/';
-        const left = this.failures.get(path) ?? 0;
-        if (left > 0) {
-          this.failures.set(path, left - 1);
-          response.writeHead(500).end('not now');
-          return;
-        }
-        this.received.push({ path, headers: request.headers, body: JSON.parse(text) as Record<string, unknown> });
-        response.writeHead(200).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  /** Waits for a delivery to `path` matching `test`. */
-  async waitFor(path: string, test: (r: Received) => boolean, timeoutMs = 15_000): Promise<Received> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.received.find((r) => r.path === path && test(r));
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no delivery to ${path} within ${timeoutMs} ms; got ${JSON.stringify(this.received.map((r) => [r.path, r.body.type]))}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
+import { Receiver } from '../testing/receiver.js';
 
 type Json = Record<string, unknown>;
 
