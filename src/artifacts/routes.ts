@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { parseBody } from '../platform/http/index.js';
 import { identityName } from '../auth/index.js';
+import { findProjectsByIds, listProjects } from '../projects/index.js';
 import type { Project, Repository } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { repositoryJson } from './json.js';
@@ -159,9 +160,7 @@ async function listableProjectIds(request: FastifyRequest, deps: ApiDeps): Promi
   if (identity.kind === 'user' && identity.sysadmin) return undefined;
   const db = deps.database.db;
   const candidates =
-    identity.kind === 'robot'
-      ? await db.selectFrom('projects').selectAll().execute()
-      : await db.selectFrom('projects').selectAll().where('id', 'in', await repo.publicOrMemberProjectIds(db, identity.kind === 'user' ? identity.id : undefined)).execute();
+    identity.kind === 'robot' ? await listProjects(db) : await findProjectsByIds(db, await repo.publicOrMemberProjectIds(db, identity.kind === 'user' ? identity.id : undefined));
   const ids: number[] = [];
   for (const project of candidates) {
     if ((await deps.access.forProject(identity, project)).can('repository', 'list')) ids.push(project.id);

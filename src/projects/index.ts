@@ -4,7 +4,7 @@ import type { Gates } from '../content/index.js';
 import { quotaGate, quotasApi } from './quota/index.js';
 import { projectsApi } from './routes.js';
 
-export { findProjectByName, findProjectById, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
+export { findProjectByName, findProjectById, findProjectsByIds, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
 export { validateProjectName } from './service.js';
 export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quotasApi, usedStorageOf } from './quota/index.js';
 

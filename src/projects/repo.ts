@@ -217,3 +217,9 @@ export async function deleteProjectRows(db: Executor, project: Project): Promise
   await db.deleteFrom('projects').where('id', '=', project.id).execute();
   return { uploadIds: uploads.map((u) => u.id) };
 }
+
+/** The projects with these ids, in no particular order. */
+export function findProjectsByIds(db: Executor, ids: readonly number[]): Promise<Project[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('projects').selectAll().where('id', 'in', [...ids]).execute();
+}

@@ -1,13 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { parseBody } from '../platform/http/index.js';
 import { parsePaging, requireProject, setPagingHeaders, type ApiCaller, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { identityName } from '../auth/index.js';
-import type { Executor, Project } from '../platform/db/index.js';
+import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, taskLog, tasksOf } from '../platform/jobs/index.js';
 import { WEBHOOK_VENDOR } from './jobs.js';
-import { deletePolicy, findPolicy, insertPolicy, lastTriggered, listPolicies, policyNamed, taskCounts, updatePolicy } from './repo.js';
+import { findPolicy, lastTriggered, listPolicies, taskCounts } from './repo.js';
 import {
   executionJson,
   NOTIFY_TYPES,
@@ -18,6 +17,7 @@ import {
   webhookPolicyBody,
   type WebhookPolicy,
 } from './schema.js';
+import { WebhookPolicyService, type Actor } from './service.js';
 
 const RESOURCE = 'notification-policy';
 
@@ -31,21 +31,14 @@ function positiveId(text: string, name: string): number {
   return id;
 }
 
-function audit(trx: Executor, operation: AuditOperation, project: Project, name: string, caller: ApiCaller, at: number): Promise<void> {
-  return recordAudit(trx, {
-    projectId: project.id,
-    operation,
-    resourceType: 'webhook-policy',
-    resource: `${project.name}:${name}`,
-    username: identityName(caller.identity),
-    clientIp: caller.clientIp,
-    at,
-  });
+function actor(caller: ApiCaller): Actor {
+  return { name: identityName(caller.identity), ip: caller.clientIp };
 }
 
 /** /projects/{project_name_or_id}/webhook/…: Harbor's webhook policies and their delivery history. */
 export const webhooksApi: ApiFeature = (scope, deps) => {
   const { db } = deps.database;
+  const policies = new WebhookPolicyService(deps);
 
   async function policyOf(request: FastifyRequest<PolicyParams>, action: string): Promise<{ project: Project; policy: WebhookPolicy; caller: ApiCaller }> {
     const { project, caller } = await requireProject(request, deps, request.params.project, RESOURCE, action);
@@ -66,13 +59,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   scope.post<{ Params: { project: string } }>('/projects/:project/webhook/policies', async (request, reply) => {
     const { project, caller } = await requireProject(request, deps, request.params.project, RESOURCE, 'create');
     const body = parseBody(webhookPolicyBody, request.body);
-    const now = deps.clock.now();
-    const id = await db.transaction().execute(async (trx) => {
-      if ((await policyNamed(trx, project.id, body.name)) !== undefined) throw new ApiError('CONFLICT', `a webhook policy named ${body.name} already exists`);
-      const created = await insertPolicy(trx, project.id, body, identityName(caller.identity), now);
-      await audit(trx, 'create', project, body.name, caller, now);
-      return created;
-    });
+    const id = await policies.create(project, body, actor(caller));
     reply.code(201).header('location', `/api/v2.0/projects/${project.name}/webhook/policies/${id}`).send();
   });
 
@@ -84,23 +71,13 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   scope.put<PolicyParams>('/projects/:project/webhook/policies/:policy', async (request) => {
     const { project, policy, caller } = await policyOf(request, 'update');
     const body = parseBody(webhookPolicyBody, request.body);
-    const now = deps.clock.now();
-    await db.transaction().execute(async (trx) => {
-      const sameName = await policyNamed(trx, project.id, body.name);
-      if (sameName !== undefined && sameName !== policy.id) throw new ApiError('CONFLICT', `a webhook policy named ${body.name} already exists`);
-      await updatePolicy(trx, policy.id, body, now);
-      await audit(trx, 'update', project, body.name, caller, now);
-    });
+    await policies.update(project, policy, body, actor(caller));
     return {};
   });
 
   scope.delete<PolicyParams>('/projects/:project/webhook/policies/:policy', async (request) => {
     const { project, policy, caller } = await policyOf(request, 'delete');
-    const now = deps.clock.now();
-    await db.transaction().execute(async (trx) => {
-      await deletePolicy(trx, policy.id);
-      await audit(trx, 'delete', project, policy.name, caller, now);
-    });
+    await policies.delete(project, policy, actor(caller));
     return {};
   });
 

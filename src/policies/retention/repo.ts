@@ -9,6 +9,24 @@ export function findPolicyOfProject(db: Executor, projectId: number): Promise<Re
   return db.selectFrom('retention_policies').selectAll().where('project_id', '=', projectId).executeTakeFirst();
 }
 
+/** Inserts a policy; `rules` and `trigger` are Harbor's JSON. */
+export async function insertPolicy(db: Executor, projectId: number, rules: string, trigger: string, now: number): Promise<number> {
+  const row = await db
+    .insertInto('retention_policies')
+    .values({ project_id: projectId, algorithm: 'or', rules, trigger, created_at: now, updated_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updatePolicyRow(db: Executor, id: number, rules: string, trigger: string, now: number): Promise<void> {
+  await db.updateTable('retention_policies').set({ rules, trigger, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function deletePolicyRow(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('retention_policies').where('id', '=', id).execute();
+}
+
 /** The project's repositories, with their names inside the project for the rules' patterns. */
 export async function repositoriesOf(db: Executor, projectId: number): Promise<Array<{ id: number; name: string; inside: string }>> {
   const rows = await db.selectFrom('repositories').select(['id', 'name']).where('project_id', '=', projectId).orderBy('name').execute();

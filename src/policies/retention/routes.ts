@@ -7,7 +7,7 @@ import { ApiError } from '../../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, stopExecution, taskLog, tasksOf } from '../../platform/jobs/index.js';
 import { findPolicy } from './repo.js';
 import { operateBody, RETENTION_METADATA, retentionPolicyBody, runBody } from './schema.js';
-import { createPolicy, deletePolicy, policyJson, startRun, updatePolicy, VENDOR_TYPE, type Actor } from './service.js';
+import { createPolicy, deletePolicy, policyJson, startManualRun, updatePolicy, VENDOR_TYPE, type Actor } from './service.js';
 
 function iso(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString();
@@ -92,7 +92,7 @@ export const retentionApi: ApiFeature = (scope, deps) => {
     const body = parseBody(retentionPolicyBody, request.body);
     const { project, caller } = await requireProject(request, deps, String(body.scope.ref), 'tag-retention', 'create');
     const now = deps.clock.now();
-    const id = await db.transaction().execute((trx) => createPolicy(trx, project, body, { name: identityName(caller.identity), ip: caller.clientIp }, now));
+    const id = await createPolicy(deps.database, project, body, { name: identityName(caller.identity), ip: caller.clientIp }, now);
     reply.code(201).header('location', `/api/v2.0/retentions/${id}`).send();
   });
 
@@ -105,14 +105,14 @@ export const retentionApi: ApiFeature = (scope, deps) => {
     const { policy, project, actor } = await policyFor(request, request.params.id, 'update');
     const body = parseBody(retentionPolicyBody, request.body);
     const now = deps.clock.now();
-    await db.transaction().execute((trx) => updatePolicy(trx, project, policy, body, actor, now));
+    await updatePolicy(deps.database, project, policy, body, actor, now);
     return {};
   });
 
   scope.delete<{ Params: { id: string } }>('/retentions/:id', async (request) => {
     const { policy, project, actor } = await policyFor(request, request.params.id, 'delete');
     const now = deps.clock.now();
-    await db.transaction().execute((trx) => deletePolicy(trx, project, policy, actor, now));
+    await deletePolicy(deps.database, project, policy, actor, now);
     return {};
   });
 
@@ -120,7 +120,7 @@ export const retentionApi: ApiFeature = (scope, deps) => {
     const { policy, actor } = await policyFor(request, request.params.id, 'operate');
     const body = parseBody(runBody, request.body ?? {});
     const now = deps.clock.now();
-    const id = await db.transaction().execute((trx) => startRun(trx, policy, { dryRun: body.dry_run ?? false, trigger: 'MANUAL', operator: actor.name }, now));
+    const id = await startManualRun(deps.database, policy, body.dry_run ?? false, actor.name, now);
     deps.jobs.wake();
     reply.code(201).header('location', `/api/v2.0/retentions/${policy.id}/executions/${id}`).send();
   });

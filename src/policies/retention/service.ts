@@ -1,9 +1,9 @@
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
-import type { Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
+import type { Database, Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
 import { InvalidInputError } from '../../platform/errors/index.js';
 import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../platform/jobs/index.js';
 import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
-import { findPolicyOfProject, repositoriesOf } from './repo.js';
+import { deletePolicyRow, findPolicyOfProject, insertPolicy, repositoriesOf, updatePolicyRow } from './repo.js';
 import { ruleAppliesTo } from './rules.js';
 import type { RetentionPolicyBody, RetentionRule, RetentionTrigger } from './schema.js';
 
@@ -77,41 +77,47 @@ function audit(trx: Executor, operation: AuditOperation, project: Project, polic
   return recordAudit(trx, { projectId: project.id, operation, resourceType: 'retention', resource: `${project.name}:${policyId}`, username: actor.name, clientIp: actor.ip, at });
 }
 
-export async function createPolicy(trx: Executor, project: Project, body: RetentionPolicyBody, actor: Actor, now: number): Promise<number> {
-  const trigger = normalizedTrigger(body.trigger);
-  checkCron(trigger, now);
-  if (await findPolicyOfProject(trx, project.id)) {
-    throw new InvalidInputError('input', `project ${project.name} already has a retention policy; update it instead`);
-  }
-  const row = await trx
-    .insertInto('retention_policies')
-    .values({ project_id: project.id, algorithm: 'or', rules: JSON.stringify(body.rules), trigger: JSON.stringify(trigger), created_at: now, updated_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await upsertMetadata(trx, project.id, new Map([[METADATA_KEY, String(row.id)]]));
-  await applySchedule(trx, row.id, trigger, now);
-  await audit(trx, 'create', project, row.id, actor, now);
-  return row.id;
+/** Creates the project's policy, its metadata, schedule and audit entry in one transaction. */
+export function createPolicy(database: Database, project: Project, body: RetentionPolicyBody, actor: Actor, now: number): Promise<number> {
+  return database.db.transaction().execute(async (trx) => {
+    const trigger = normalizedTrigger(body.trigger);
+    checkCron(trigger, now);
+    if (await findPolicyOfProject(trx, project.id)) {
+      throw new InvalidInputError('input', `project ${project.name} already has a retention policy; update it instead`);
+    }
+    const id = await insertPolicy(trx, project.id, JSON.stringify(body.rules), JSON.stringify(trigger), now);
+    await upsertMetadata(trx, project.id, new Map([[METADATA_KEY, String(id)]]));
+    await applySchedule(trx, id, trigger, now);
+    await audit(trx, 'create', project, id, actor, now);
+    return id;
+  });
 }
 
-export async function updatePolicy(trx: Executor, project: Project, policy: RetentionPolicyRow, body: RetentionPolicyBody, actor: Actor, now: number): Promise<void> {
-  if (body.scope.ref !== Number(policy.project_id)) throw new InvalidInputError('input', 'a retention policy cannot move to another project');
-  const trigger = normalizedTrigger(body.trigger);
-  checkCron(trigger, now);
-  await trx
-    .updateTable('retention_policies')
-    .set({ rules: JSON.stringify(body.rules), trigger: JSON.stringify(trigger), updated_at: now })
-    .where('id', '=', policy.id)
-    .execute();
-  await applySchedule(trx, policy.id, trigger, now);
-  await audit(trx, 'update', project, policy.id, actor, now);
+/** Replaces the policy's rules and trigger, its schedule and audit entry in one transaction. */
+export function updatePolicy(database: Database, project: Project, policy: RetentionPolicyRow, body: RetentionPolicyBody, actor: Actor, now: number): Promise<void> {
+  return database.db.transaction().execute(async (trx) => {
+    if (body.scope.ref !== Number(policy.project_id)) throw new InvalidInputError('input', 'a retention policy cannot move to another project');
+    const trigger = normalizedTrigger(body.trigger);
+    checkCron(trigger, now);
+    await updatePolicyRow(trx, policy.id, JSON.stringify(body.rules), JSON.stringify(trigger), now);
+    await applySchedule(trx, policy.id, trigger, now);
+    await audit(trx, 'update', project, policy.id, actor, now);
+  });
 }
 
-export async function deletePolicy(trx: Executor, project: Project, policy: RetentionPolicyRow, actor: Actor, now: number): Promise<void> {
-  await trx.deleteFrom('retention_policies').where('id', '=', policy.id).execute();
-  await deleteMetadata(trx, project.id, METADATA_KEY);
-  await removeSchedule(trx, VENDOR_TYPE, policy.id);
-  await audit(trx, 'delete', project, policy.id, actor, now);
+/** Removes the policy, its metadata, schedule, and records it, in one transaction. */
+export function deletePolicy(database: Database, project: Project, policy: RetentionPolicyRow, actor: Actor, now: number): Promise<void> {
+  return database.db.transaction().execute(async (trx) => {
+    await deletePolicyRow(trx, policy.id);
+    await deleteMetadata(trx, project.id, METADATA_KEY);
+    await removeSchedule(trx, VENDOR_TYPE, policy.id);
+    await audit(trx, 'delete', project, policy.id, actor, now);
+  });
+}
+
+/** A run asked for by a user, in its own transaction. */
+export function startManualRun(database: Database, policy: RetentionPolicyRow, dryRun: boolean, operator: string, now: number): Promise<number> {
+  return database.db.transaction().execute((trx) => startRun(trx, policy, { dryRun, trigger: 'MANUAL', operator }, now));
 }
 
 /**
