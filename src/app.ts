@@ -8,7 +8,7 @@ import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
 import { jobserviceModule } from './jobservice/index.js';
 import { labelsModule } from './labels/index.js';
-import { openapiModule } from './openapi/index.js';
+import { installRouteCatalog, openapiModule } from './openapi/index.js';
 import { immutabilityModule } from './policies/immutability/index.js';
 import { retentionModule } from './policies/retention/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
@@ -146,6 +146,8 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     push.push(...(gates?.push ?? []));
     pull.push(...(gates?.pull ?? []));
   }
+  // Before any route: the OpenAPI document lists the routes registered after this.
+  installRouteCatalog(app);
   for (const module of MODULES) await module.probes?.(app, deps);
   if (runs.requests) {
     for (const module of MODULES) await module.routes?.(app, deps);
