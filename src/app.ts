@@ -1,19 +1,19 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi, type ApiDeps } from './api/index.js';
 import { artifactsModule } from './artifacts/index.js';
-import { auditModule } from './audit/index.js';
-import { AccessControl, authModule, SessionStore, Authenticator, TokenSigner } from './auth/index.js';
+import { auditModule, recordLogin } from './audit/index.js';
+import { AccessControl, authModule, SessionStore, Authenticator, TokenSigner, type TokenServiceHooks } from './auth/index.js';
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
 import { jobserviceModule } from './jobservice/index.js';
 import { labelsModule } from './labels/index.js';
-import { openapiModule } from './openapi/index.js';
+import { installRouteCatalog, openapiModule } from './openapi/index.js';
 import { immutabilityModule } from './policies/immutability/index.js';
 import { retentionModule } from './policies/retention/index.js';
-import { projectsModule } from './projects/index.js';
+import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
-import { robotsModule } from './robots/index.js';
+import { robotAccounts, robotsModule } from './robots/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
 import { Settings } from './system/index.js';
@@ -40,6 +40,7 @@ export interface AppDeps {
 /** What every module is given; each takes the part it needs. */
 export interface ModuleDeps extends ApiDeps {
   signer: TokenSigner;
+  tokenService: TokenServiceHooks;
 }
 
 export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
@@ -111,7 +112,7 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     { issuer: config.auth.tokenIssuer, service: config.auth.tokenService, expirationMinutes: config.auth.tokenExpirationMinutes },
     clock.now(),
   );
-  const authenticator = new Authenticator(db, signer, clock);
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db));
   const access = new AccessControl(db, clock);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
@@ -135,6 +136,7 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     gates: { push, pull },
     content,
     signer,
+    tokenService: { findProject: (name) => findProjectByName(db.db, name), recordLogin: (attempt) => recordLogin(db.db, attempt) },
   };
   const runs = roleRuns(config.server.role);
 
@@ -144,6 +146,8 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     push.push(...(gates?.push ?? []));
     pull.push(...(gates?.pull ?? []));
   }
+  // Before any route: the OpenAPI document lists the routes registered after this.
+  installRouteCatalog(app);
   for (const module of MODULES) await module.probes?.(app, deps);
   if (runs.requests) {
     for (const module of MODULES) await module.routes?.(app, deps);

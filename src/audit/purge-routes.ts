@@ -4,8 +4,8 @@ import { parseBody } from '../platform/http/index.js';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
 import type { Execution } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
-import { CronError, executionLog, findExecution, findSchedule, listExecutions, removeSchedule, SCHEDULE_PRESETS, setSchedule, stopExecution } from '../platform/jobs/index.js';
-import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters } from './purge.js';
+import { CronError, executionLog, findExecution, findSchedule, listExecutions, SCHEDULE_PRESETS, stopExecution } from '../platform/jobs/index.js';
+import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters, removePurgeSchedule, setPurgeSchedule } from './purge.js';
 
 const RESOURCE = 'purge-audit';
 
@@ -83,7 +83,7 @@ export const purgeAuditApi: ApiFeature = (scope, deps) => {
       const now = clock.now();
       const { type } = body.schedule;
       if (type === 'None') {
-        await database.db.transaction().execute((trx) => removeSchedule(trx, PURGE_AUDIT_VENDOR));
+        await removePurgeSchedule(database);
         return reply.code(created ? 201 : 200).send();
       }
       const parameters = parseBody(purgeParameters, body.parameters ?? {});
@@ -95,7 +95,7 @@ export const purgeAuditApi: ApiFeature = (scope, deps) => {
       const cron = SCHEDULE_PRESETS[type] ?? body.schedule.cron;
       if (!cron) throw new ApiError('BAD_REQUEST', `a ${type} schedule needs a cron`);
       try {
-        await database.db.transaction().execute((trx) => setSchedule(trx, { vendorType: PURGE_AUDIT_VENDOR, cron, params: { type, parameters } }, now));
+        await setPurgeSchedule(database, cron, { type, parameters }, now);
       } catch (err) {
         if (err instanceof CronError) throw new ApiError('BAD_REQUEST', err.message);
         throw err;

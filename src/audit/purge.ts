@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { z } from 'zod';
 import type { Database } from '../platform/db/index.js';
-import { enqueue, type ScheduleHandler, type TaskHandler } from '../platform/jobs/index.js';
+import { enqueue, removeSchedule, setSchedule, type ScheduleHandler, type TaskHandler } from '../platform/jobs/index.js';
 import type { Clock } from '../platform/clock.js';
 import { countAuditLogsOfTypesBefore, deleteAuditLogsOfTypesBefore } from './repo.js';
 
@@ -28,6 +28,16 @@ export async function enqueuePurge(database: Database, parameters: PurgeParamete
   return database.db.transaction().execute((trx) =>
     enqueue(trx, { vendorType: PURGE_AUDIT_VENDOR, trigger, extraAttrs: { ...parameters }, tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters } }] }, now),
   );
+}
+
+/** Sets the purge schedule (a bad cron throws the jobs' CronError); `params` is kept on the schedule. */
+export async function setPurgeSchedule(database: Database, cron: string, params: { type: string; parameters: PurgeParameters }, now: number): Promise<void> {
+  await database.db.transaction().execute((trx) => setSchedule(trx, { vendorType: PURGE_AUDIT_VENDOR, cron, params }, now));
+}
+
+/** Removes the purge schedule, if there is one. */
+export async function removePurgeSchedule(database: Database): Promise<void> {
+  await database.db.transaction().execute((trx) => removeSchedule(trx, PURGE_AUDIT_VENDOR));
 }
 
 /** The purge task. */

@@ -33,6 +33,20 @@ export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void
   await db.insertInto('audit_logs').values(row(entry)).execute();
 }
 
+/** Records a login attempt (the token service's): no project, the user as the resource. */
+export async function recordLogin(db: Executor, attempt: { username: string; clientIp: string; success: boolean; at: number }): Promise<void> {
+  await recordAudit(db, {
+    projectId: null,
+    operation: 'login',
+    resourceType: 'user',
+    resource: attempt.username,
+    username: attempt.username,
+    clientIp: attempt.clientIp,
+    success: attempt.success,
+    at: attempt.at,
+  });
+}
+
 /** Rows per INSERT: well under both engines' limits on bound parameters. */
 const BATCH = 500;
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../platform/db/index.js';
 import { TtlCache } from '../platform/lib/index.js';
-import { findRobotByName, isRobotName, robotGrants, robotIsActive } from '../robots/index.js';
 import type { Clock } from '../platform/clock.js';
 import { ANONYMOUS, type Identity } from './identity.js';
 import { verifyPassword } from './passwords.js';
@@ -34,11 +33,22 @@ export type Authentication =
   | { ok: false; reason: string };
 
 /** A user or robot as authentication sees it. */
-interface Account {
+export interface Account {
   identity: Identity;
   secretHash: string;
   /** False for disabled or expired robots. */
   active: boolean;
+}
+
+/**
+ * Robot accounts as authentication needs them. The robots feature owns them and builds on auth,
+ * so it hands this lookup to the Authenticator when the app is assembled.
+ */
+export interface RobotAccounts {
+  /** Whether a name is a robot's (robot names carry a reserved prefix). */
+  isRobotName(name: string): boolean;
+  /** The robot of that name as an account, `active` as of `now`; undefined if there is none. */
+  find(name: string, now: number): Promise<Account | undefined>;
 }
 
 /** Verified secrets are remembered: scrypt on every Basic request would cap throughput. */
@@ -58,6 +68,7 @@ export class Authenticator {
     private readonly database: Database,
     private readonly signer: TokenSigner,
     private readonly clock: Clock,
+    private readonly robots: RobotAccounts,
   ) {
     const now = () => clock.now();
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
@@ -111,7 +122,7 @@ export class Authenticator {
   }
 
   private account(name: string): Promise<Account | undefined> {
-    return this.accounts.getOrLoad(name, () => (isRobotName(name) ? this.loadRobot(name) : this.loadUser(name)));
+    return this.accounts.getOrLoad(name, () => (this.robots.isRobotName(name) ? this.robots.find(name, this.clock.now()) : this.loadUser(name)));
   }
 
   private async loadUser(name: string): Promise<Account | undefined> {
@@ -121,23 +132,6 @@ export class Authenticator {
       identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 },
       secretHash: user.password_hash,
       active: true,
-    };
-  }
-
-  private async loadRobot(name: string): Promise<Account | undefined> {
-    const robot = await findRobotByName(this.database.db, name);
-    if (!robot) return undefined;
-    return {
-      identity: {
-        kind: 'robot',
-        id: robot.id,
-        name: robot.name,
-        level: robot.level,
-        projectId: robot.project_id,
-        grants: await robotGrants(this.database.db, robot.id),
-      },
-      secretHash: robot.secret_hash,
-      active: robotIsActive(robot, this.clock.now()),
     };
   }
 

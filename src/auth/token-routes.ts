@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { recordAudit } from '../audit/index.js';
-import type { Database } from '../platform/db/index.js';
+import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { splitRepositoryName } from '../platform/lib/index.js';
-import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
@@ -11,8 +9,27 @@ import { identityName, type Identity } from './identity.js';
 import { parseScopes, type ResourceScope } from './scope.js';
 import type { TokenSigner } from './tokens.js';
 
+/** A login attempt at the token service, for the audit log. */
+export interface LoginAttempt {
+  username: string;
+  clientIp: string;
+  success: boolean;
+  at: number;
+}
+
+/**
+ * What the token service needs from features that build on auth (projects, audit); app.ts
+ * passes it in so auth imports neither.
+ */
+export interface TokenServiceHooks {
+  /** The project a repository scope names, or undefined. */
+  findProject(name: string): Promise<Project | undefined>;
+  /** Records a login attempt in the audit log. */
+  recordLogin(attempt: LoginAttempt): Promise<void>;
+}
+
 export interface TokenRouteDeps {
-  database: Database;
+  tokenService: TokenServiceHooks;
   authenticator: Authenticator;
   access: AccessControl;
   signer: TokenSigner;
@@ -39,16 +56,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     const scopes = parseScopes(queryValues(query.scope));
     // `docker login` asks for a token without scope; a failure is recorded whenever it happens.
     if (credentials.kind === 'basic' && (!auth.ok || scopes.length === 0)) {
-      await recordAudit(deps.database.db, {
-        projectId: null,
-        operation: 'login',
-        resourceType: 'user',
-        resource: credentials.username,
-        username: credentials.username,
-        clientIp: request.ip,
-        success: auth.ok,
-        at: deps.clock.now(),
-      });
+      await deps.tokenService.recordLogin({ username: credentials.username, clientIp: request.ip, success: auth.ok, at: deps.clock.now() });
     }
     if (!auth.ok) {
       request.log.info({ user: credentials.kind === 'basic' ? credentials.username : undefined }, 'login failed');
@@ -97,7 +105,7 @@ async function grant(deps: TokenRouteDeps, identity: Identity, scopes: ResourceS
 async function repositoryActions(deps: TokenRouteDeps, identity: Identity, scope: ResourceScope): Promise<string[]> {
   const parts = splitRepositoryName(scope.name);
   if (!parts) return [];
-  const project = await findProjectByName(deps.database.db, parts.project);
+  const project = await deps.tokenService.findProject(parts.project);
   if (!project) return [];
   const allowed = await deps.access.repositoryActions(identity, project, scope.name);
   const requested = new Set<string>(scope.actions.includes('*') ? REPOSITORY_ACTIONS : scope.actions);

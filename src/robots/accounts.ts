@@ -1,5 +1,5 @@
-import type { RobotGrant } from '../auth/index.js';
-import type { Executor, Robot } from '../platform/db/index.js';
+import type { Account, RobotAccounts, RobotGrant } from '../auth/index.js';
+import type { Database, Executor, Robot } from '../platform/db/index.js';
 
 /** Robot names carry this prefix, as in Harbor. */
 export const ROBOT_PREFIX = 'robot$';
@@ -24,4 +24,27 @@ export async function robotGrants(db: Executor, robotId: number): Promise<RobotG
 /** Disabled and expired robots authenticate as nobody. */
 export function robotIsActive(robot: Robot, now: number): boolean {
   return robot.disabled === 0 && (robot.expires_at === -1 || robot.expires_at > now);
+}
+
+/** Robot accounts as the Authenticator looks them up (wired in app.ts). */
+export function robotAccounts(database: Database): RobotAccounts {
+  return {
+    isRobotName,
+    async find(name: string, now: number): Promise<Account | undefined> {
+      const robot = await findRobotByName(database.db, name);
+      if (!robot) return undefined;
+      return {
+        identity: {
+          kind: 'robot',
+          id: robot.id,
+          name: robot.name,
+          level: robot.level,
+          projectId: robot.project_id,
+          grants: await robotGrants(database.db, robot.id),
+        },
+        secretHash: robot.secret_hash,
+        active: robotIsActive(robot, now),
+      };
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { registerHealthRoute, registerProbeRoutes, type SystemRouteDeps } from '
 
 export { VERSION, registerHealthRoute, registerProbeRoutes, registerSystemRoutes, type SystemRouteDeps } from './routes.js';
 
-/** /livez and /readyz on every role (first, as they install the route catalog); Harbor's health endpoint with the API. */
+/** /livez and /readyz on every role; Harbor's health endpoint with the API. */
 export const systemModule: FeatureModule<SystemRouteDeps> = {
   name: 'system',
   probes: registerProbeRoutes,

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Database } from '../platform/db/index.js';
-import { installRouteCatalog } from '../openapi/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
+import { pingDatabase } from './repo.js';
 
 export const VERSION = '0.1.0';
 
@@ -11,18 +10,14 @@ export interface SystemRouteDeps {
   storage: StorageDriver;
 }
 
-/**
- * Liveness, readiness and Harbor's health endpoint. Registered first, so it also installs the
- * route catalog that Berth's OpenAPI document is generated from.
- */
+/** Liveness, readiness and Harbor's health endpoint. */
 export function registerSystemRoutes(app: FastifyInstance, deps: SystemRouteDeps): void {
   registerProbeRoutes(app, deps);
   registerHealthRoute(app, deps);
 }
 
-/** /livez and /readyz, which every role serves. Installs the route catalog, so it comes first. */
+/** /livez and /readyz, which every role serves. */
 export function registerProbeRoutes(app: FastifyInstance, deps: SystemRouteDeps): void {
-  installRouteCatalog(app);
   app.get('/livez', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const parts = await components(deps);
@@ -40,8 +35,7 @@ export function registerHealthRoute(app: FastifyInstance, deps: SystemRouteDeps)
 }
 
 async function components(deps: SystemRouteDeps): Promise<Array<{ name: string; status: string; error?: string }>> {
-  const database = await sql`select 1`
-    .execute(deps.database.db)
+  const database = await pingDatabase(deps.database.db)
     .then(() => ({ name: 'database', status: 'healthy' }))
     .catch(() => ({ name: 'database', status: 'unhealthy', error: 'database unreachable' }));
   const storage = await deps.storage

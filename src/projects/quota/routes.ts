@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../../api/index.js';
 import { parseBody } from '../../platform/http/index.js';
-import { recordAudit } from '../../audit/index.js';
-import { identityName } from '../../auth/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { quotaJson } from './json.js';
 import * as repo from './repo.js';
+import { setStorageLimit } from './service.js';
 
 /** -1 is unlimited; 1 PiB is Harbor's upper bound for a storage limit. */
 export const storageLimitSchema = z.number().int().min(-1).max(2 ** 50).refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes');
@@ -55,21 +54,7 @@ export const quotasApi: ApiFeature = (scope, deps) => {
     const caller = requireSystem(request, deps.access, 'quota', 'update');
     const id = quotaId(request.params.id);
     const { hard } = parseBody(quotaUpdateSchema, request.body);
-    const now = deps.clock.now();
-    await deps.database.db.transaction().execute(async (trx) => {
-      const quota = await repo.findQuota(trx, id);
-      if (!quota) throw new ApiError('NOT_FOUND', `quota ${id} not found`);
-      await repo.setHardStorage(trx, id, hard.storage, now);
-      await recordAudit(trx, {
-        projectId: quota.project_id,
-        operation: 'update',
-        resourceType: 'quota',
-        resource: quota.project_name,
-        username: identityName(caller.identity),
-        clientIp: caller.clientIp,
-        at: now,
-      });
-    });
+    await setStorageLimit(deps.database, caller, id, hard.storage, deps.clock.now());
     return reply.code(200).send();
   });
 };
