@@ -83,7 +83,11 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
     const admin = new pg.Client({ connectionString: options.url });
     await admin.connect();
     try {
+      // Instances starting together would race on the catalog even with IF NOT EXISTS.
+      await admin.query('begin');
+      await admin.query('select pg_advisory_xact_lock(hashtext($1))', [`berth schema ${schema}`]);
       await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      await admin.query('commit');
     } finally {
       await admin.end();
     }

@@ -1,5 +1,6 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database, Dialect } from './database.js';
+import type { Tables } from './tables.js';
 import * as init from './migrations/0001_init.js';
 import * as access from './migrations/0002_access.js';
 import * as artifacts from './migrations/0003_artifacts.js';
@@ -42,10 +43,27 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+/** Any fixed number: the advisory lock that lets one instance at a time migrate a PostgreSQL database. */
+const MIGRATION_LOCK = 0x62657274;
+
 export async function migrateToLatest(database: Database): Promise<void> {
+  if (database.dialect !== 'postgres') return migrate(database.db, database);
+  // Instances starting together would race to create Kysely's own bookkeeping tables; on one
+  // connection holding a session lock, they migrate one after the other.
+  await database.db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      await migrate(connection, database);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
+async function migrate(db: Kysely<Tables>, database: Database): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
   const migrator = new Migrator({
-    db: database.db,
+    db,
     provider: new StaticProvider(database.dialect),
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
   });
