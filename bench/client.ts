@@ -190,38 +190,35 @@ export class RegistryClient {
 
     return new Promise<Reply>((resolve, reject) => {
       let source: Readable | undefined;
-      const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: this.agent },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          const ok = opts.expect.includes(status);
-          // An early error reply (e.g. 400 mid-upload): stop feeding the request body.
-          if (!ok && source) source.unpipe(req);
-          const keep = opts.collect || !ok;
-          const pieces: Buffer[] = [];
-          const hash = opts.hash && ok ? createHash('sha256') : undefined;
-          let bytes = 0;
-          res.on('data', (piece: Buffer) => {
-            bytes += piece.length;
-            if (keep && bytes <= 1024 * 1024) pieces.push(piece);
-            hash?.update(piece);
-          });
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(pieces);
-            if (!ok) {
-              // A half-sent body leaves the connection unusable: drop it rather than pool it.
-              if (source && !req.writableFinished) {
-                source.destroy();
-                req.destroy();
-              }
-              reject(new RegistryError(method, url.href, status, res.headers, text.toString('utf8')));
-              return;
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: this.agent }, (res) => {
+        const status = res.statusCode ?? 0;
+        const ok = opts.expect.includes(status);
+        // An early error reply (e.g. 400 mid-upload): stop feeding the request body.
+        if (!ok && source) source.unpipe(req);
+        const keep = opts.collect || !ok;
+        const pieces: Buffer[] = [];
+        const hash = opts.hash && ok ? createHash('sha256') : undefined;
+        let bytes = 0;
+        res.on('data', (piece: Buffer) => {
+          bytes += piece.length;
+          if (keep && bytes <= 1024 * 1024) pieces.push(piece);
+          hash?.update(piece);
+        });
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(pieces);
+          if (!ok) {
+            // A half-sent body leaves the connection unusable: drop it rather than pool it.
+            if (source && !req.writableFinished) {
+              source.destroy();
+              req.destroy();
             }
-            resolve({ status, headers: res.headers, body: text, bytes, sha256: hash ? `sha256:${hash.digest('hex')}` : undefined });
-          });
-        },
-      );
+            reject(new RegistryError(method, url.href, status, res.headers, text.toString('utf8')));
+            return;
+          }
+          resolve({ status, headers: res.headers, body: text, bytes, sha256: hash ? `sha256:${hash.digest('hex')}` : undefined });
+        });
+      });
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${url.href}: no progress for ${this.timeoutMs} ms`)));
       req.on('error', reject);
       if (body === undefined) req.end();

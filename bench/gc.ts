@@ -70,7 +70,7 @@ const REPO = 'library/bench-gc';
 const PUSH_REPO = 'library/bench-gc-push';
 
 /** 1–4 KiB, spread deterministically so runs are comparable. */
-const blobSize = (image: number, index: number): number => 1024 + (((image * 131 + index * 7919) * 2654435761) >>> 0) % 3073;
+const blobSize = (image: number, index: number): number => 1024 + ((((image * 131 + index * 7919) * 2654435761) >>> 0) % 3073);
 
 /** Every tenth image (spread over the whole id range, as real deletions are) becomes garbage. */
 const isGarbage = (image: number): boolean => image % 10 === 9;
@@ -121,7 +121,11 @@ export async function seedGc(c: RegistryClient, plan: GcPlan, log: (line: string
       const { config, layers } = imageBlobs(i, plan.blobsPerImage);
       for (const blob of [config, ...layers]) {
         const digest = sha256Digest(blob);
-        await c.request('POST', `/v2/${REPO}/blobs/uploads/?digest=${digest}`, { headers: { 'content-type': 'application/octet-stream' }, body: blob, expect: [201] });
+        await c.request('POST', `/v2/${REPO}/blobs/uploads/?digest=${digest}`, {
+          headers: { 'content-type': 'application/octet-stream' },
+          body: blob,
+          expect: [201],
+        });
         requests++;
       }
       const manifest = manifestOf(config, layers);

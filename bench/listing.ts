@@ -179,8 +179,7 @@ export async function listingLatencies(c: RegistryClient, basicAuth: string, pla
   let requests = 0;
   const t0 = performance.now();
   for (const e of listingEndpoints(c, plan)) {
-    const get = (collect: boolean) =>
-      e.api ? c.raw('GET', e.path, { expect: [200], collect }, basicAuth) : c.request('GET', e.path, { expect: [200], collect });
+    const get = (collect: boolean) => (e.api ? c.raw('GET', e.path, { expect: [200], collect }, basicAuth) : c.request('GET', e.path, { expect: [200], collect }));
     const probe = await get(true);
     const wrong = e.check(probe.status, probe.headers, probe.body.toString('utf8'));
     if (wrong) throw new Error(`GET ${e.path}: ${wrong}`);
@@ -193,7 +192,14 @@ export async function listingLatencies(c: RegistryClient, basicAuth: string, pla
     }
     latencies.sort();
     requests += plan.requests;
-    endpoints.push({ label: e.label, path: e.path, requests: plan.requests, p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99) });
+    endpoints.push({
+      label: e.label,
+      path: e.path,
+      requests: plan.requests,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      p99Ms: percentile(latencies, 99),
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
   const worst = endpoints.reduce((m, e) => Math.max(m, e.p50Ms), 0);

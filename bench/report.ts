@@ -78,7 +78,13 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     { label: `manifest GET by tag, auth, c${p.manifest.concurrency} (req/s)`, workload: 'manifest', pick: (o) => o.value, digits: 0, target: 10 },
     { label: 'manifest GET p50 latency (ms, lower is better)', workload: 'manifest', pick: (o) => o.p50Ms, digits: 2 },
     { label: 'manifest GET p99 latency (ms, lower is better)', workload: 'manifest', pick: (o) => o.p99Ms, digits: 2 },
-    { label: `small-image push ${p.small.count}× (config + 64 KiB layer + manifest), c${p.small.concurrency} (images/s)`, workload: 'small', pick: (o) => o.value, digits: 1, target: 2 },
+    {
+      label: `small-image push ${p.small.count}× (config + 64 KiB layer + manifest), c${p.small.concurrency} (images/s)`,
+      workload: 'small',
+      pick: (o) => o.value,
+      digits: 1,
+      target: 2,
+    },
   ];
   const rssRows: Array<[string, string]> = [
     ['push16', `blob push ${mib(p.push16.size)} blobs`],
@@ -155,7 +161,9 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   if (names.has('distribution-noauth')) {
     lines.push('- distribution checks the bcrypt hash on every request; the "without auth" rows show how much of the gap that is.');
   }
-  lines.push('- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.');
+  lines.push(
+    '- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.',
+  );
   lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
   lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
   if (results.listing) {
@@ -177,11 +185,16 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
 function listingRows(results: Results, plan: ListingPlan): string[] {
   const o = results.listing?.Berth;
   if (!o) return [];
-  if ('error' in o) return [`| listing ${plan.artifacts} artifacts / ${plan.artifacts * plan.tagsPerArtifact} tags | error | n/a (no such API) | — | p50 < ${LISTING_TARGET_MS} ms — missed |`];
+  if ('error' in o)
+    return [
+      `| listing ${plan.artifacts} artifacts / ${plan.artifacts * plan.tagsPerArtifact} tags | error | n/a (no such API) | — | p50 < ${LISTING_TARGET_MS} ms — missed |`,
+    ];
   const rows: string[] = [];
   if (o.seed) {
     const rate = o.seed.puts / o.seed.seconds;
-    rows.push(`| listing seed: ${o.seed.artifacts} artifacts, ${o.seed.tags} tags by PUT manifest, c${plan.seedConcurrency} (s; ${rate.toFixed(0)} PUT/s) | ${o.seed.seconds.toFixed(1)} | n/a (Berth only) | — | |`);
+    rows.push(
+      `| listing seed: ${o.seed.artifacts} artifacts, ${o.seed.tags} tags by PUT manifest, c${plan.seedConcurrency} (s; ${rate.toFixed(0)} PUT/s) | ${o.seed.seconds.toFixed(1)} | n/a (Berth only) | — | |`,
+    );
   }
   for (const e of o.endpoints ?? []) {
     const met = e.p50Ms < LISTING_TARGET_MS ? 'met' : 'missed';

@@ -48,13 +48,25 @@ const program = new Command()
   .option('--no-reference', 'skip the distribution-without-auth reference run (manifest GET, small images)')
   .option('--berth-no-fsync', 'run Berth with storage.fsync false (distribution never fsyncs)')
   .option('--postgres <url>', 'run Berth on a fresh database created on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test), instead of SQLite')
-  .option('--data-root <dir>', 'parent of the servers\' temp dirs, e.g. /dev/shm to take the disk out of the comparison')
-  .option('--keep', 'keep the servers\' temp dirs (data, config, log) for a post-mortem')
+  .option('--data-root <dir>', "parent of the servers' temp dirs, e.g. /dev/shm to take the disk out of the comparison")
+  .option('--keep', "keep the servers' temp dirs (data, config, log) for a post-mortem")
   .option('--json <file>', 'also write the results as JSON')
   .option('--gc-blobs <n>', 'blobs the gc workload seeds (default 100000, 10000 with --quick)')
   .option('--max-minutes <n>', 'abort the whole run after this long (gc alone takes ~6)', '20')
   .parse();
-const opts = program.opts<{ postgres?: string; dataRoot?: string; reference: boolean; berthNoFsync?: boolean; quick?: boolean; only?: string; server: string; keep?: boolean; json?: string; gcBlobs?: string; maxMinutes: string }>();
+const opts = program.opts<{
+  postgres?: string;
+  dataRoot?: string;
+  reference: boolean;
+  berthNoFsync?: boolean;
+  quick?: boolean;
+  only?: string;
+  server: string;
+  keep?: boolean;
+  json?: string;
+  gcBlobs?: string;
+  maxMinutes: string;
+}>();
 
 const quick = Boolean(opts.quick);
 const plan = {
@@ -106,10 +118,13 @@ function shutdown(code: number): Promise<never> {
 process.on('exit', killLeftovers);
 process.on('SIGINT', () => void shutdown(130));
 process.on('SIGTERM', () => void shutdown(143));
-const deadline = setTimeout(() => {
-  log(`\n!! whole-run deadline of ${opts.maxMinutes} min reached: stopping`);
-  void shutdown(2);
-}, Number(opts.maxMinutes) * 60_000);
+const deadline = setTimeout(
+  () => {
+    log(`\n!! whole-run deadline of ${opts.maxMinutes} min reached: stopping`);
+    void shutdown(2);
+  },
+  Number(opts.maxMinutes) * 60_000,
+);
 deadline.unref();
 
 const placement = { keep: Boolean(opts.keep), dataRoot: opts.dataRoot };
@@ -192,7 +207,9 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       const c = await client(server, 'bench-listing', plan.listing.seedConcurrency);
       let seed;
       try {
-        log(`  (${server.name}: seeding ${plan.listing.artifacts} artifacts × ${plan.listing.tagsPerArtifact} tags through PUT manifest, c${plan.listing.seedConcurrency})`);
+        log(
+          `  (${server.name}: seeding ${plan.listing.artifacts} artifacts × ${plan.listing.tagsPerArtifact} tags through PUT manifest, c${plan.listing.seedConcurrency})`,
+        );
         seed = await seedListing(c, plan.listing, log);
       } catch (err) {
         c.close();
@@ -282,7 +299,8 @@ function sync(): void {
 function describe(m: Sampled, unit: string): string {
   const parts = [`${m.value.toFixed(1)} ${unit}`, `${m.seconds.toFixed(2)} s`, `${m.requests} req`];
   if (m.p50Ms !== undefined) parts.push(`p50 ${m.p50Ms.toFixed(2)} ms`, `p99 ${(m.p99Ms ?? NaN).toFixed(2)} ms`);
-  if (m.seed) parts.push(`seeded ${m.seed.artifacts} artifacts / ${m.seed.tags} tags in ${m.seed.seconds.toFixed(1)} s (${(m.seed.puts / m.seed.seconds).toFixed(0)} PUT/s)`);
+  if (m.seed)
+    parts.push(`seeded ${m.seed.artifacts} artifacts / ${m.seed.tags} tags in ${m.seed.seconds.toFixed(1)} s (${(m.seed.puts / m.seed.seconds).toFixed(0)} PUT/s)`);
   parts.push(`CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
   parts.push(`peak RSS ${(m.rss.peak / MiB).toFixed(0)} MiB (start ${(m.rss.start / MiB).toFixed(0)})`, `auth ${m.auth}`);
   const endpoints = (m.endpoints ?? []).map((e) => `\n    ${e.label}: p50 ${e.p50Ms.toFixed(2)} / p95 ${e.p95Ms.toFixed(2)} / p99 ${e.p99Ms.toFixed(2)} ms`);
@@ -302,7 +320,17 @@ function combine(list: Sampled[]): Sampled {
   return { ...median, rss: { ...median.rss, peak }, runs: list.map((m) => m.value) };
 }
 
-const UNITS: Record<Workload, string> = { push16: 'MiB/s', push: 'MiB/s', pull: 'MiB/s', chunked: 'MiB/s', small: 'images/s', manifest: 'req/s', listing: 'ms worst p50', quota: '× spread/one-project', gc: '% push throughput during GC' };
+const UNITS: Record<Workload, string> = {
+  push16: 'MiB/s',
+  push: 'MiB/s',
+  pull: 'MiB/s',
+  chunked: 'MiB/s',
+  small: 'images/s',
+  manifest: 'req/s',
+  listing: 'ms worst p50',
+  quota: '× spread/one-project',
+  gc: '% push throughput during GC',
+};
 
 async function main(): Promise<void> {
   log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);
@@ -330,7 +358,8 @@ async function main(): Promise<void> {
         } catch (err) {
           if (stopping) return;
           failed.add(server);
-          const detail = err instanceof RegistryError ? `${err.message}\n  response headers: ${JSON.stringify(err.responseHeaders)}` : String((err as Error).stack ?? err);
+          const detail =
+            err instanceof RegistryError ? `${err.message}\n  response headers: ${JSON.stringify(err.responseHeaders)}` : String((err as Error).stack ?? err);
           (results[w] ??= {})[server.name] = { error: detail.split('\n')[0] as string };
           log(`[${server.name}] ${label}: FAILED ${detail}`);
           log(`  server log tail:\n${tail(server.log, 10).replace(/^/gm, '    ')}`);
@@ -342,7 +371,9 @@ async function main(): Promise<void> {
     }
   }
   // Client and servers share the machine's cores: other load on it skews the figures.
-  notes.push(`1-min load average ${loadBefore.toFixed(2)} at start, ${(loadavg()[0] ?? 0).toFixed(2)} at end (${cpus().length} cpus; client and servers share them)`);
+  notes.push(
+    `1-min load average ${loadBefore.toFixed(2)} at start, ${(loadavg()[0] ?? 0).toFixed(2)} at end (${cpus().length} cpus; client and servers share them)`,
+  );
   log('');
   log(renderTable(results, plan, servers, notes));
   if (opts.json) writeFileSync(opts.json, JSON.stringify({ plan, results, servers: servers.map((s) => ({ name: s.name, auth: s.authNote })) }, null, 2));

@@ -106,7 +106,8 @@ export async function blobPull(c: RegistryClient, specs: readonly BlobSpec[], co
           let reply = await conn.get(path, auth(await c.authorizationHeader()));
           if (reply.status === 401) reply = await conn.get(path, auth(await c.authorizationHeader(true)));
           const size = (specs[i] as BlobSpec).size;
-          if (reply.status !== 200 || reply.bytes !== size) throw new Error(`GET ${path} → ${reply.status} with ${reply.bytes} bytes, want 200 with ${size}${reply.errorBody ? `: ${reply.errorBody}` : ''}`);
+          if (reply.status !== 200 || reply.bytes !== size)
+            throw new Error(`GET ${path} → ${reply.status} with ${reply.bytes} bytes, want 200 with ${size}${reply.errorBody ? `: ${reply.errorBody}` : ''}`);
           bytes += reply.bytes;
         }
       }),

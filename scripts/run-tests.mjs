@@ -16,9 +16,7 @@ function find(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...find('src'), ...find('test')]
-  .sort()
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = [...find('src'), ...find('test')].sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
@@ -27,9 +25,14 @@ const tap = join(mkdtempSync(join(tmpdir(), 'berth-tests-')), 'results.tap');
 const result = spawnSync(
   process.execPath,
   [
-    '--import', 'tsx', '--test', '--test-concurrency=2',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...files,
   ],
   { stdio: 'inherit' },

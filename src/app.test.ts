@@ -80,10 +80,18 @@ for (const dialect of testDialects()) {
         await cluster.start({ jobs: { pollIntervalMs: 50 } });
         const { db } = cluster.database;
         const schedules = await db.selectFrom('schedules').selectAll().where('vendor_id', '=', -1).execute();
-        assert.deepEqual(schedules.map((s) => s.vendor_type).sort(), ['AUDIT_LOG_RETENTION', 'HOUSEKEEPING', 'PURGE_SESSIONS', 'PURGE_UPLOADS'], 'each created once');
+        assert.deepEqual(
+          schedules.map((s) => s.vendor_type).sort(),
+          ['AUDIT_LOG_RETENTION', 'HOUSEKEEPING', 'PURGE_SESSIONS', 'PURGE_UPLOADS'],
+          'each created once',
+        );
         const rounds = 4;
         for (let round = 1; round <= rounds; round++) {
-          await db.updateTable('schedules').set({ next_run_at: Date.now() - 1 }).where('vendor_type', '=', HOUSEKEEPING_VENDOR).execute();
+          await db
+            .updateTable('schedules')
+            .set({ next_run_at: Date.now() - 1 })
+            .where('vendor_type', '=', HOUSEKEEPING_VENDOR)
+            .execute();
           await eventually(async () => {
             const runs = await db.selectFrom('executions').select('status').where('vendor_type', '=', HOUSEKEEPING_VENDOR).execute();
             return runs.length >= round && runs.every((r) => FINAL_STATUSES.has(r.status)) ? true : undefined;
@@ -113,7 +121,9 @@ for (const dialect of testDialects()) {
     after(() => cluster.close());
 
     const queuePurge = () =>
-      cluster.database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'ROLE_TEST', trigger: 'MANUAL', tasks: [{ kind: PURGE_SESSIONS_TASK }] }, Date.now()));
+      cluster.database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'ROLE_TEST', trigger: 'MANUAL', tasks: [{ kind: PURGE_SESSIONS_TASK }] }, Date.now()));
 
     it('web serves the API and /v2/, and runs no tasks, schedules or outbox dispatch', async () => {
       assert.equal((await api(web, 'GET', '/projects')).status, 200);
@@ -156,7 +166,9 @@ for (const dialect of testDialects()) {
       }
       const pools = await expectJson<Array<{ worker_pool_id: string }>>(await api(web, 'GET', '/jobservice/pools'), 200);
       assert.equal(pools.length, 1, 'only the worker instance runs workers');
-      await eventually(async () => ((await db.selectFrom('events').select('dispatched').where('tag', '=', 'role').executeTakeFirstOrThrow()).dispatched === 1 ? true : undefined));
+      await eventually(async () =>
+        (await db.selectFrom('events').select('dispatched').where('tag', '=', 'role').executeTakeFirstOrThrow()).dispatched === 1 ? true : undefined,
+      );
       const schedules = await db.selectFrom('schedules').select('vendor_type').where('vendor_id', '=', -1).execute();
       assert.equal(schedules.length, 4, 'the worker created the system schedules');
     });

@@ -151,7 +151,11 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
   for (const module of MODULES) await module.probes?.(app, deps);
   if (runs.requests) {
     for (const module of MODULES) await module.routes?.(app, deps);
-    await registerApi(app, deps, MODULES.flatMap((module) => (module.api ? [module.api.bind(module)] : [])));
+    await registerApi(
+      app,
+      deps,
+      MODULES.flatMap((module) => (module.api ? [module.api.bind(module)] : [])),
+    );
   }
 
   // Background work: registered on every role (a handler is only code), run only where the role says.

@@ -1,5 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AccessControl, type ProjectPermissions, parseAuthorization, type Authenticator, ANONYMOUS, identityName, type Identity, CSRF_HEADER, SESSION_COOKIE, type SessionStore, findUserById } from '../auth/index.js';
+import {
+  type AccessControl,
+  type ProjectPermissions,
+  parseAuthorization,
+  type Authenticator,
+  ANONYMOUS,
+  identityName,
+  type Identity,
+  CSRF_HEADER,
+  SESSION_COOKIE,
+  type SessionStore,
+  findUserById,
+} from '../auth/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';

@@ -36,7 +36,14 @@ for (const dialect of testDialects()) {
 
     const manifestStatus = async (repository: string, digest: string) => (await client.request('GET', `/v2/library/${repository}/manifests/${digest}`)).status;
     const deletedDigests = async (repository: string) =>
-      (await server.database.db.selectFrom('events').select('digest').where('type', '=', 'DELETE_ARTIFACT').where('repository', '=', `library/${repository}`).execute())
+      (
+        await server.database.db
+          .selectFrom('events')
+          .select('digest')
+          .where('type', '=', 'DELETE_ARTIFACT')
+          .where('repository', '=', `library/${repository}`)
+          .execute()
+      )
         .map((e) => e.digest)
         .sort();
 
@@ -55,7 +62,10 @@ for (const dialect of testDialects()) {
       // The same image and signature in another repository are not touched.
       const elsewhere = await pushFamily('api-elsewhere', 'v1');
       assert.equal(elsewhere.image, family.image);
-      await expectJson(await api(server.url, 'POST', `/projects/library/repositories/api-delete/artifacts/${family.signature}/labels`, { body: { id: labelId } }), 200);
+      await expectJson(
+        await api(server.url, 'POST', `/projects/library/repositories/api-delete/artifacts/${family.signature}/labels`, { body: { id: labelId } }),
+        200,
+      );
 
       assert.equal((await api(server.url, 'DELETE', '/projects/library/repositories/api-delete/artifacts/v1')).status, 200);
       for (const digest of Object.values(family)) {
@@ -73,7 +83,10 @@ for (const dialect of testDialects()) {
 
     it('over /v2/ by digest, the same way', async () => {
       const family = await pushFamily('registry-delete', 'v1');
-      await expectJson(await api(server.url, 'POST', `/projects/library/repositories/registry-delete/artifacts/${family.sbomSignature}/labels`, { body: { id: labelId } }), 200);
+      await expectJson(
+        await api(server.url, 'POST', `/projects/library/repositories/registry-delete/artifacts/${family.sbomSignature}/labels`, { body: { id: labelId } }),
+        200,
+      );
       assert.equal((await client.request('DELETE', `/v2/library/registry-delete/manifests/${family.image}`)).status, 202);
       for (const digest of Object.values(family)) assert.equal(await manifestStatus('registry-delete', digest), 404, digest);
       assert.deepEqual(await deletedDigests('registry-delete'), Object.values(family).sort());

@@ -54,10 +54,12 @@ for (const dialect of testDialects()) {
       client = new TestClient(server.url);
       v1 = await pushImageWithHistory(client, 'library/app', 'v1', 'amd64');
       v2 = await pushImageWithHistory(client, 'library/app', 'v2', 'arm64');
-      index = (await pushIndex(client, 'library/app', 'multi', [
-        { ...v1, architecture: 'amd64' },
-        { ...v2, architecture: 'arm64' },
-      ])).digest;
+      index = (
+        await pushIndex(client, 'library/app', 'multi', [
+          { ...v1, architecture: 'amd64' },
+          { ...v2, architecture: 'arm64' },
+        ])
+      ).digest;
       cosign = (await pushReferrer(client, 'library/app', v1, 'cosign')).digest;
       sbom = (await pushReferrer(client, 'library/app', v1, 'sbom')).digest;
       chart = (await pushChart(client, 'library/charts/mychart', '0.1.0')).digest;
@@ -76,13 +78,22 @@ for (const dialect of testDialects()) {
       const page = await expectJson<Array<{ name: string; artifact_count: number; project_id: number }>>(res, 200);
       assert.equal(res.headers.get('x-total-count'), '3');
       assert.match(res.headers.get('link') ?? '', /page=2.*rel="next"/);
-      assert.deepEqual(page.map((r) => r.name), ['library/app', 'library/charts/mychart']);
+      assert.deepEqual(
+        page.map((r) => r.name),
+        ['library/app', 'library/charts/mychart'],
+      );
       assert.equal(page[0]!.artifact_count, 5);
       if (harborSchemaAvailable()) assertMatchesHarbor('Repository', page, { array: true });
       const fuzzy = await get<Array<{ name: string }>>('/projects/library/repositories?q=name%3D~chart');
-      assert.deepEqual(fuzzy.map((r) => r.name), ['library/charts/mychart']);
+      assert.deepEqual(
+        fuzzy.map((r) => r.name),
+        ['library/charts/mychart'],
+      );
       const all = await get<Array<{ name: string }>>('/repositories?sort=-name');
-      assert.deepEqual(all.map((r) => r.name), ['library/misc', 'library/charts/mychart', 'library/app']);
+      assert.deepEqual(
+        all.map((r) => r.name),
+        ['library/misc', 'library/charts/mychart', 'library/app'],
+      );
       const bad = await api(server.url, 'GET', '/projects/library/repositories?sort=size');
       assert.equal(bad.status, 400);
     });
@@ -109,7 +120,10 @@ for (const dialect of testDialects()) {
       assert.equal(byDigest.get(index)?.type, 'IMAGE');
       assert.equal(byDigest.get(cosign)?.type, 'SIGNATURE');
       assert.equal(byDigest.get(sbom)?.type, 'SBOM');
-      assert.deepEqual(byDigest.get(v1.digest)?.tags?.map((t) => t.name), ['v1']);
+      assert.deepEqual(
+        byDigest.get(v1.digest)?.tags?.map((t) => t.name),
+        ['v1'],
+      );
       assert.equal(list[0]!.digest, sbom, 'newest push first');
       if (harborSchemaAvailable()) assertLikeHarborArtifacts(list);
 
@@ -139,7 +153,10 @@ for (const dialect of testDialects()) {
       assert.equal(accessories.get(sbom)?.type, 'sbom');
       assert.equal(accessories.get(cosign)?.subject_artifact_id, image.id);
       const history = await get<Array<{ created_by: string }>>(`${APP}/artifacts/${v1.digest}/additions/build_history`);
-      assert.deepEqual(history.map((h) => h.created_by), ['/bin/sh -c #(nop) ADD file', 'RUN make']);
+      assert.deepEqual(
+        history.map((h) => h.created_by),
+        ['/bin/sh -c #(nop) ADD file', 'RUN make'],
+      );
       assert.equal((await api(server.url, 'GET', `${APP}/artifacts/v1/additions/values.yaml`)).status, 404);
     });
 
@@ -201,7 +218,11 @@ for (const dialect of testDialects()) {
       assert.equal((await api(server.url, 'DELETE', `${APP}/artifacts/v2/tags/stable`)).status, 200);
       assert.deepEqual(await tags(`${APP}/artifacts/${v2.digest}/tags`), ['v2']);
       const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource_type', '=', 'tag').execute();
-      assert.deepEqual(audit.map((a) => `${a.operation} ${a.resource}`).sort(), ['create library/app:stable', 'create library/app:stable', 'delete library/app:stable']);
+      assert.deepEqual(audit.map((a) => `${a.operation} ${a.resource}`).sort(), [
+        'create library/app:stable',
+        'create library/app:stable',
+        'delete library/app:stable',
+      ]);
     });
 
     it('refuses to delete an artifact an index lists, then deletes it once the index is gone', async () => {
@@ -227,8 +248,16 @@ for (const dialect of testDialects()) {
       assert.equal((await client.request('GET', `/v2/library/charts/mychart/manifests/0.1.0`)).status, 404);
       const names = (await get<Array<{ name: string }>>('/projects/library/repositories')).map((r) => r.name);
       assert.ok(!names.includes('library/charts/mychart'));
-      const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource_type', '=', 'repository').where('operation', '=', 'delete').execute();
-      assert.deepEqual(audit.map((a) => a.resource), ['library/charts/mychart']);
+      const audit = await server.database.db
+        .selectFrom('audit_logs')
+        .selectAll()
+        .where('resource_type', '=', 'repository')
+        .where('operation', '=', 'delete')
+        .execute();
+      assert.deepEqual(
+        audit.map((a) => a.resource),
+        ['library/charts/mychart'],
+      );
     });
   });
 }

@@ -42,10 +42,16 @@ export const artifactCopyApi: ApiFeature = (scope, deps) => {
       if (!sourceRepository) throw new ApiError('NOT_FOUND', `repository ${source.repository} not found`);
       const artifact = await deps.content.resolve(sourceRepository, source.reference);
       const caller = apiCaller(request);
-      const digest = await deps.content.copyArtifact(sourceRepository, artifact, project.id, targetName, { name: identityName(caller.identity), ip: caller.clientIp });
+      const digest = await deps.content.copyArtifact(sourceRepository, artifact, project.id, targetName, {
+        name: identityName(caller.identity),
+        ip: caller.clientIp,
+      });
       reply
         .code(201)
-        .header('location', `/api/v2.0/projects/${project.name}/repositories/${encodeURIComponent(encodeURIComponent(repositoryParam(request.params.repository_name)))}/artifacts/${digest}`);
+        .header(
+          'location',
+          `/api/v2.0/projects/${project.name}/repositories/${encodeURIComponent(encodeURIComponent(repositoryParam(request.params.repository_name)))}/artifacts/${digest}`,
+        );
       return reply.send();
     },
   );

@@ -12,7 +12,12 @@ export function tar(files: Record<string, string>): Buffer {
     header.write('0000000\0', 108);
     header.write('0000000\0', 116);
     header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
-    header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+    header.write(
+      `${Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0')}\0`,
+      136,
+    );
     header.write('        ', 148);
     header.write('0', 156);
     header.write('ustar\0', 257);
@@ -45,7 +50,10 @@ export async function pushImageWithHistory(client: TestClient, name: string, tag
       architecture,
       os: 'linux',
       config: { Env: ['PATH=/usr/bin'] },
-      history: [{ created: '2026-01-01T00:00:00Z', created_by: '/bin/sh -c #(nop) ADD file' }, { created_by: 'RUN make', empty_layer: true }],
+      history: [
+        { created: '2026-01-01T00:00:00Z', created_by: '/bin/sh -c #(nop) ADD file' },
+        { created_by: 'RUN make', empty_layer: true },
+      ],
       rootfs: { type: 'layers', diff_ids: [] },
     }),
   );
@@ -73,7 +81,9 @@ export async function pushIndex(client: TestClient, name: string, tag: string, c
 
 export async function pushChart(client: TestClient, name: string, tag: string) {
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'mychart', version: '0.1.0' }));
-  const chart = gzipSync(tar({ 'mychart/Chart.yaml': CHART_YAML, 'mychart/values.yaml': VALUES_YAML, 'mychart/README.md': README, 'mychart/templates/x.yaml': 'kind: ConfigMap\n' }));
+  const chart = gzipSync(
+    tar({ 'mychart/Chart.yaml': CHART_YAML, 'mychart/values.yaml': VALUES_YAML, 'mychart/README.md': README, 'mychart/templates/x.yaml': 'kind: ConfigMap\n' }),
+  );
   return client.pushArtifact(name, tag, {
     config: { data: config, mediaType: 'application/vnd.cncf.helm.config.v1+json' },
     layers: [{ data: chart, mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip' }],

@@ -51,7 +51,14 @@ interface ArtifactJson {
   digest: string;
   extra_attrs: Record<string, unknown>;
   annotations: Record<string, string>;
-  references: Array<{ parent_id: number; child_id: number; child_digest: string; platform: Record<string, unknown> | null; urls: string[] | null; annotations: Record<string, string> }>;
+  references: Array<{
+    parent_id: number;
+    child_id: number;
+    child_digest: string;
+    platform: Record<string, unknown> | null;
+    urls: string[] | null;
+    annotations: Record<string, string>;
+  }>;
   tags?: Array<{ name: string }>;
   accessories?: Array<{ type: string; digest: string; subject_artifact_id: number }>;
   addition_links: Record<string, unknown>;
@@ -124,7 +131,14 @@ for (const dialect of testDialects()) {
       assert.deepEqual(multi.extra_attrs, {});
       assert.deepEqual(multi.annotations, { 'org.opencontainers.image.source': 'https://example.invalid/src' });
       assert.deepEqual(multi.references, [
-        { parent_id: multi.id, child_id: amd.id, child_digest: amd.digest, platform: { architecture: 'amd64', os: 'linux' }, urls: null, annotations: { 'com.example.built': 'yes' } },
+        {
+          parent_id: multi.id,
+          child_id: amd.id,
+          child_digest: amd.digest,
+          platform: { architecture: 'amd64', os: 'linux' },
+          urls: null,
+          annotations: { 'com.example.built': 'yes' },
+        },
         {
           parent_id: multi.id,
           child_id: arm.id,
@@ -164,7 +178,10 @@ for (const dialect of testDialects()) {
       for (const kind of KINDS) assert.ok(persisted.byKind[kind]!.body.every((a) => a.type === kind));
       const second = await get<ArtifactJson[]>(`${REPO}/artifacts?page_size=10&page=2&q=${encodeURIComponent('type=IMAGE')}`);
       assert.equal(second.total, '96');
-      assert.deepEqual(second.body.map((a) => a.id), persisted.byKind.IMAGE!.body.slice(10, 20).map((a) => a.id));
+      assert.deepEqual(
+        second.body.map((a) => a.id),
+        persisted.byKind.IMAGE!.body.slice(10, 20).map((a) => a.id),
+      );
     });
 
     it('rows pushed before the facts were kept list as before from storage, and the backfill fills them once', async () => {
@@ -182,7 +199,10 @@ for (const dialect of testDialects()) {
       assert.deepEqual(fromStorage.accessories, persisted.accessories);
 
       const filled = await backfillFacts(server.database, storage, { batchSize: 7 });
-      const total = await server.database.db.selectFrom('artifacts').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+      const total = await server.database.db
+        .selectFrom('artifacts')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow();
       assert.deepEqual(filled, { filled: Number(total.n), skipped: 0 });
       const again = await everything();
       assert.equal(again.reads, 0);
@@ -211,7 +231,9 @@ for (const dialect of testDialects()) {
     });
 
     it('keeps a bounded extra_attrs from a huge config, and a config that is not JSON fails no push', async () => {
-      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: [`HUGE=${'x'.repeat(64 * 1024)}`] }, rootfs: { type: 'layers', diff_ids: [] } }));
+      const config = Buffer.from(
+        JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: [`HUGE=${'x'.repeat(64 * 1024)}`] }, rootfs: { type: 'layers', diff_ids: [] } }),
+      );
       await client.pushArtifact('library/odd', 'huge', {
         config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' },
         layers: [{ data: Buffer.from('huge layer'), mediaType: 'application/vnd.oci.image.layer.v1.tar' }],
@@ -220,7 +242,12 @@ for (const dialect of testDialects()) {
         config: { data: Buffer.from('not json {'), mediaType: 'application/vnd.oci.image.config.v1+json' },
         layers: [{ data: Buffer.from('garbled layer'), mediaType: 'application/vnd.oci.image.layer.v1.tar' }],
       });
-      const row = await server.database.db.selectFrom('artifacts').innerJoin('tags', 'tags.artifact_id', 'artifacts.id').select('artifacts.extra_attrs').where('tags.name', '=', 'huge').executeTakeFirstOrThrow();
+      const row = await server.database.db
+        .selectFrom('artifacts')
+        .innerJoin('tags', 'tags.artifact_id', 'artifacts.id')
+        .select('artifacts.extra_attrs')
+        .where('tags.name', '=', 'huge')
+        .executeTakeFirstOrThrow();
       assert.ok(Buffer.byteLength(row.extra_attrs ?? '') <= MAX_EXTRA_ATTRS_BYTES);
       const before = storage.reads;
       const { body } = await get<ArtifactJson[]>(`/projects/library/repositories/odd/artifacts?${ALL_FLAGS}`);

@@ -51,7 +51,11 @@ export async function pushListingFixtures(client: TestClient): Promise<{ count: 
       await client.pushManifest(
         MANY,
         `index-${i}`,
-        { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.size, platform: { architecture: 'riscv64', os: 'linux' } }] },
+        {
+          schemaVersion: 2,
+          mediaType: OCI_INDEX,
+          manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: child.size, platform: { architecture: 'riscv64', os: 'linux' } }],
+        },
         OCI_INDEX,
       );
       count += 2;

@@ -24,7 +24,10 @@ for (const dialect of testDialects()) {
       const hash = await hashPassword(PASSWORD);
       const owner = await createUser(db, { username: 'owner', passwordHash: hash, sysadmin: false, now: Date.now() });
       const secret = await createProject(db, { name: 'secret', ownerId: owner.id, public: false, now: Date.now() });
-      for (const [username, role] of [['guest', ROLE_IDS.guest], ['developer', ROLE_IDS.developer]] as const) {
+      for (const [username, role] of [
+        ['guest', ROLE_IDS.guest],
+        ['developer', ROLE_IDS.developer],
+      ] as const) {
         const user = await createUser(db, { username, passwordHash: hash, sysadmin: false, now: Date.now() });
         await db
           .insertInto('project_members')
@@ -48,15 +51,30 @@ for (const dialect of testDialects()) {
 
     it('lets anyone list a public project, but only members read repositories of a private one', async () => {
       const open = await api(server.url, 'GET', '/projects/library/repositories', { authorization: null });
-      assert.deepEqual((await expectJson<Array<{ name: string }>>(open, 200)).map((r) => r.name), ['library/open']);
+      assert.deepEqual(
+        (await expectJson<Array<{ name: string }>>(open, 200)).map((r) => r.name),
+        ['library/open'],
+      );
       const anonymousAll = await expectJson<Array<{ name: string }>>(await api(server.url, 'GET', '/repositories', { authorization: null }), 200);
-      assert.deepEqual(anonymousAll.map((r) => r.name), ['library/open']);
+      assert.deepEqual(
+        anonymousAll.map((r) => r.name),
+        ['library/open'],
+      );
       const outsiderAll = await expectJson<Array<{ name: string }>>(await api(server.url, 'GET', '/repositories', { authorization: outsider }), 200);
-      assert.deepEqual(outsiderAll.map((r) => r.name), ['library/open']);
+      assert.deepEqual(
+        outsiderAll.map((r) => r.name),
+        ['library/open'],
+      );
       const guestAll = await expectJson<Array<{ name: string }>>(await api(server.url, 'GET', '/repositories?sort=name', { authorization: guest }), 200);
-      assert.deepEqual(guestAll.map((r) => r.name), ['library/open', 'secret/app']);
+      assert.deepEqual(
+        guestAll.map((r) => r.name),
+        ['library/open', 'secret/app'],
+      );
       const adminAll = await expectJson<Array<{ name: string }>>(await api(server.url, 'GET', '/repositories?sort=name'), 200);
-      assert.deepEqual(adminAll.map((r) => r.name), ['library/open', 'secret/app']);
+      assert.deepEqual(
+        adminAll.map((r) => r.name),
+        ['library/open', 'secret/app'],
+      );
     });
 
     it('lets a guest read but not change, and a developer tag but not delete', async () => {

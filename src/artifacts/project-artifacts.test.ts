@@ -75,23 +75,38 @@ for (const dialect of testDialects()) {
         [`shop/api@${signature}`, `shop/web@${webV1.digest}`, `shop/api@${apiV2.digest}`],
       );
       const rest = await get<ArtifactJson[]>('/projects/shop/artifacts?page_size=3&page=2');
-      assert.deepEqual(rest.map((a) => a.digest), [apiV1.digest]);
+      assert.deepEqual(
+        rest.map((a) => a.digest),
+        [apiV1.digest],
+      );
       assert.deepEqual(tagStates(page[1]!.tags), ['release-1:false', 'v1:false']);
       const sortedByDigest = await get<ArtifactJson[]>(`/projects/${projectId}/artifacts?sort=digest`);
-      assert.deepEqual(sortedByDigest.map((a) => a.digest), [signature, apiV2.digest, apiV1.digest, webV1.digest].sort());
+      assert.deepEqual(
+        sortedByDigest.map((a) => a.digest),
+        [signature, apiV2.digest, apiV1.digest, webV1.digest].sort(),
+      );
     });
 
     it('filters with q and keeps only the newest of each repository with latest_in_repository', async () => {
       const tagged = await get<ArtifactJson[]>(`/projects/shop/artifacts?q=${encodeURIComponent('tags=release-1')}`);
       assert.deepEqual(tagged.map((a) => a.digest).sort(), [apiV1.digest, webV1.digest].sort());
       const latest = await get<ArtifactJson[]>('/projects/shop/artifacts?latest_in_repository=true');
-      assert.deepEqual(latest.map((a) => a.digest), [signature, webV1.digest]);
+      assert.deepEqual(
+        latest.map((a) => a.digest),
+        [signature, webV1.digest],
+      );
       // "Newest" is among the artifacts the query selects: the images tagged v…, not the signature.
       const latestTagged = await api(server.url, 'GET', `/projects/shop/artifacts?latest_in_repository=true&q=${encodeURIComponent('tags=~v')}`);
       assert.equal(latestTagged.headers.get('x-total-count'), '2');
-      assert.deepEqual((await expectJson<ArtifactJson[]>(latestTagged, 200)).map((a) => a.digest), [webV1.digest, apiV2.digest]);
+      assert.deepEqual(
+        (await expectJson<ArtifactJson[]>(latestTagged, 200)).map((a) => a.digest),
+        [webV1.digest, apiV2.digest],
+      );
       const signatures = await get<ArtifactJson[]>('/projects/shop/artifacts?q=type%3DSIGNATURE');
-      assert.deepEqual(signatures.map((a) => a.digest), [signature]);
+      assert.deepEqual(
+        signatures.map((a) => a.digest),
+        [signature],
+      );
       assert.equal((await api(server.url, 'GET', '/projects/shop/artifacts?latest_in_repository=yes')).status, 400);
       assert.equal((await api(server.url, 'GET', '/projects/shop/artifacts?q=size%3D1')).status, 400);
     });
@@ -103,11 +118,17 @@ for (const dialect of testDialects()) {
       const byDigest = new Map(listed.map((a) => [a.digest, a]));
       for (const artifact of perRepository) assert.deepEqual(byDigest.get(artifact.digest), artifact);
       const v2 = byDigest.get(apiV2.digest)!;
-      assert.deepEqual(v2.accessories?.map((a) => [a.digest, a.subject_artifact_digest, a.subject_artifact_repo]), [[signature, apiV2.digest, 'shop/api']]);
+      assert.deepEqual(
+        v2.accessories?.map((a) => [a.digest, a.subject_artifact_digest, a.subject_artifact_repo]),
+        [[signature, apiV2.digest, 'shop/api']],
+      );
       assert.deepEqual(byDigest.get(webV1.digest)?.accessories, []);
       assert.deepEqual(v2.labels, []);
       const accessories = await get<Array<{ digest: string; type: string }>>(`/projects/shop/repositories/api/artifacts/v2/accessories`);
-      assert.deepEqual(accessories.map((a) => [a.digest, a.type]), [[signature, 'signature.cosign']]);
+      assert.deepEqual(
+        accessories.map((a) => [a.digest, a.type]),
+        [[signature, 'signature.cosign']],
+      );
       assert.deepEqual(await get<unknown[]>(`/projects/shop/repositories/web/artifacts/v1/accessories`), []);
       assert.deepEqual(tagStates(byDigest.get(apiV1.digest)?.tags), ['release-1:true', 'v1:false']);
       assert.deepEqual(tagStates(byDigest.get(webV1.digest)?.tags), ['release-1:false', 'v1:false'], 'the rule covers only the api repository');
@@ -130,7 +151,10 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: '4242', metadata: { public: 'false' } } }), 201);
       const pushed = await pushImageWithHistory(client, '4242/tool', 'v1');
       const byName = await get<ArtifactJson[]>('/projects/4242/artifacts', { 'x-is-resource-name': 'true' });
-      assert.deepEqual(byName.map((a) => a.digest), [pushed.digest]);
+      assert.deepEqual(
+        byName.map((a) => a.digest),
+        [pushed.digest],
+      );
       assert.equal((await api(server.url, 'GET', '/projects/4242/artifacts')).status, 404, '4242 is read as a project id');
     });
 
@@ -139,11 +163,22 @@ for (const dialect of testDialects()) {
       const narrowed = await createUser(db, { username: 'narrowed', passwordHash: await hashPassword(PASSWORD), sysadmin: false, now: Date.now() });
       await db
         .insertInto('project_members')
-        .values({ project_id: projectId, entity_type: 'u', entity_id: narrowed.id, role: ROLE_IDS.developer, repository_patterns: JSON.stringify(['web']), created_at: 1, updated_at: 1 })
+        .values({
+          project_id: projectId,
+          entity_type: 'u',
+          entity_id: narrowed.id,
+          role: ROLE_IDS.developer,
+          repository_patterns: JSON.stringify(['web']),
+          created_at: 1,
+          updated_at: 1,
+        })
         .execute();
       await createUser(db, { username: 'stranger', passwordHash: await hashPassword(PASSWORD), sysadmin: false, now: Date.now() });
       const seen = await expectJson<ArtifactJson[]>(await api(server.url, 'GET', '/projects/shop/artifacts', { authorization: basic('narrowed', PASSWORD) }), 200);
-      assert.deepEqual(seen.map((a) => a.repository_name), ['shop/web']);
+      assert.deepEqual(
+        seen.map((a) => a.repository_name),
+        ['shop/web'],
+      );
       assert.equal((await api(server.url, 'GET', '/projects/shop/artifacts', { authorization: basic('stranger', PASSWORD) })).status, 404);
       assert.equal((await api(server.url, 'GET', '/projects/shop/artifacts', { authorization: null })).status, 401);
     });

@@ -130,10 +130,7 @@ async function listArtifactsPage(
   const sort = artifactSort(query.sort);
   const scope = [...repositories.keys()];
   const db = deps.database.db;
-  const [total, page] = await Promise.all([
-    repo.countArtifacts(db, scope, filter),
-    repo.listArtifacts(db, scope, filter, sort, paging.offset, paging.pageSize),
-  ]);
+  const [total, page] = await Promise.all([repo.countArtifacts(db, scope, filter), repo.listArtifacts(db, scope, filter, sort, paging.offset, paging.pageSize)]);
   setPagingHeaders(request, reply, total, paging);
   return service.describeAcross(project.name, repositories, page, options);
 }
@@ -160,7 +157,9 @@ async function listableProjectIds(request: FastifyRequest, deps: ApiDeps): Promi
   if (identity.kind === 'user' && identity.sysadmin) return undefined;
   const db = deps.database.db;
   const candidates =
-    identity.kind === 'robot' ? await listProjects(db) : await findProjectsByIds(db, await repo.publicOrMemberProjectIds(db, identity.kind === 'user' ? identity.id : undefined));
+    identity.kind === 'robot'
+      ? await listProjects(db)
+      : await findProjectsByIds(db, await repo.publicOrMemberProjectIds(db, identity.kind === 'user' ? identity.id : undefined));
   const ids: number[] = [];
   for (const project of candidates) {
     if ((await deps.access.forProject(identity, project)).can('repository', 'list')) ids.push(project.id);

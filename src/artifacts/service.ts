@@ -61,7 +61,13 @@ export class ArtifactService {
     const [tags, labels, accessories, immutable] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
-      options.withAccessory ? repo.accessoriesOfSubjects(this.db, [...repositories.keys()], artifacts.map((a) => a.digest)) : undefined,
+      options.withAccessory
+        ? repo.accessoriesOfSubjects(
+            this.db,
+            [...repositories.keys()],
+            artifacts.map((a) => a.digest),
+          )
+        : undefined,
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
     ]);
@@ -203,4 +209,3 @@ function chartDependencies(chartYaml: string): unknown[] {
   if (!isRecord(parsed) || !Array.isArray(parsed.dependencies)) return [];
   return parsed.dependencies.filter(isRecord).map((d) => ({ name: d.name, version: d.version, repository: d.repository }));
 }
-

@@ -84,7 +84,11 @@ for (const dialect of testDialects()) {
         client_ip: null,
         op_time: old + i,
       }));
-      for (let i = 0; i < rows.length; i += 1000) await server.database.db.insertInto('audit_logs').values(rows.slice(i, i + 1000)).execute();
+      for (let i = 0; i < rows.length; i += 1000)
+        await server.database.db
+          .insertInto('audit_logs')
+          .values(rows.slice(i, i + 1000))
+          .execute();
       await record('fresh', now - DAY);
 
       await purge();

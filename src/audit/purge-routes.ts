@@ -90,7 +90,10 @@ export const purgeAuditApi: ApiFeature = (scope, deps) => {
       if (type === 'Manual') {
         const id = await enqueuePurge(database, parameters, 'MANUAL', now);
         deps.jobs.wake();
-        return reply.code(created ? 201 : 200).header('location', `/api/v2.0/system/purgeaudit/${id}`).send();
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/api/v2.0/system/purgeaudit/${id}`)
+          .send();
       }
       const cron = SCHEDULE_PRESETS[type] ?? body.schedule.cron;
       if (!cron) throw new ApiError('BAD_REQUEST', `a ${type} schedule needs a cron`);

@@ -11,7 +11,6 @@ import { eventually } from '../testing/wait.js';
 type Json = Record<string, unknown>;
 const HOUR = 3_600_000;
 
-
 for (const dialect of testDialects()) {
   describe(`purge audit logs (${dialect.name})`, () => {
     let server: TestServer;
@@ -75,7 +74,10 @@ for (const dialect of testDialects()) {
       const history = await api(server.url, 'GET', '/system/purgeaudit');
       const list = await expectJson<Json[]>(history, 200);
       assertMatchesHarbor('ExecHistory', list, { array: true });
-      assert.deepEqual(list.map((h) => h.id), [real.id, dry.id]);
+      assert.deepEqual(
+        list.map((h) => h.id),
+        [real.id, dry.id],
+      );
       assert.equal(history.headers.get('x-total-count'), '2');
       // Stopping a finished run changes nothing.
       await expectJson(await api(server.url, 'PUT', `/system/purgeaudit/${real.id}`), 200);
@@ -92,11 +94,17 @@ for (const dialect of testDialects()) {
       assert.ok(Date.parse(String((schedule.schedule as Json).next_scheduled_time)) > Date.now());
       assert.deepEqual(JSON.parse(String(schedule.job_parameters)), parameters);
 
-      await expectJson(await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'Custom', cron: '0 30 2 * * *' }, parameters } }), 200);
+      await expectJson(
+        await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'Custom', cron: '0 30 2 * * *' }, parameters } }),
+        200,
+      );
       const custom = await expectJson<Json>(await api(server.url, 'GET', '/system/purgeaudit/schedule'), 200);
       assert.equal((custom.schedule as Json).cron, '0 30 2 * * *');
       await expectJson(await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'Custom', cron: 'not a cron' }, parameters } }), 400);
-      await expectJson(await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'Daily' }, parameters: { audit_retention_hour: 0 } } }), 400);
+      await expectJson(
+        await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'Daily' }, parameters: { audit_retention_hour: 0 } } }),
+        400,
+      );
 
       await expectJson(await api(server.url, 'PUT', '/system/purgeaudit/schedule', { body: { schedule: { type: 'None' } } }), 200);
       assert.deepEqual(await expectJson<Json>(await api(server.url, 'GET', '/system/purgeaudit/schedule'), 200), {});
@@ -107,7 +115,10 @@ for (const dialect of testDialects()) {
       const user = basic('not-admin', 'Passw0rd-user');
       await expectJson(await api(server.url, 'GET', '/system/purgeaudit', { authorization: user }), 403);
       await expectJson(
-        await api(server.url, 'POST', '/system/purgeaudit/schedule', { authorization: user, body: { schedule: { type: 'Manual' }, parameters: { audit_retention_hour: 1 } } }),
+        await api(server.url, 'POST', '/system/purgeaudit/schedule', {
+          authorization: user,
+          body: { schedule: { type: 'Manual' }, parameters: { audit_retention_hour: 1 } },
+        }),
         403,
       );
       await expectJson(await api(server.url, 'GET', '/system/purgeaudit', { authorization: null }), 401);

@@ -11,7 +11,11 @@ const BATCH_ROWS = 5000;
 
 /** Harbor's purge parameters: `{audit_retention_hour, include_event_types, dry_run}`. */
 export const purgeParameters = z.object({
-  audit_retention_hour: z.coerce.number().int().min(1).max(24 * 365 * 100),
+  audit_retention_hour: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365 * 100),
   include_event_types: z.string().max(4096).default(''),
   dry_run: z.union([z.boolean(), z.stringbool()]).default(false),
 });
@@ -20,14 +24,23 @@ export type PurgeParameters = z.output<typeof purgeParameters>;
 
 /** `create_artifact,Delete , pull` → `['create_artifact', 'delete', 'pull']`. */
 export function eventTypesOf(list: string): string[] {
-  return [...new Set(list.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
+  return [
+    ...new Set(
+      list
+        .split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter((t) => t.length > 0),
+    ),
+  ];
 }
 
 /** Queues a purge run; answers the execution id. */
 export async function enqueuePurge(database: Database, parameters: PurgeParameters, trigger: 'MANUAL' | 'SCHEDULE', now: number): Promise<number> {
-  return database.db.transaction().execute((trx) =>
-    enqueue(trx, { vendorType: PURGE_AUDIT_VENDOR, trigger, extraAttrs: { ...parameters }, tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters } }] }, now),
-  );
+  return database.db
+    .transaction()
+    .execute((trx) =>
+      enqueue(trx, { vendorType: PURGE_AUDIT_VENDOR, trigger, extraAttrs: { ...parameters }, tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters } }] }, now),
+    );
 }
 
 /** Sets the purge schedule (a bad cron throws the jobs' CronError); `params` is kept on the schedule. */
@@ -75,7 +88,16 @@ export function auditPurgeScheduleHandlers(): Record<string, ScheduleHandler> {
     const stored = JSON.parse(schedule.params) as { parameters?: unknown };
     const parameters = purgeParameters.safeParse(stored.parameters ?? {});
     if (!parameters.success) return;
-    await enqueue(trx, { vendorType: PURGE_AUDIT_VENDOR, trigger: 'SCHEDULE', extraAttrs: { ...parameters.data }, tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters.data } }] }, now);
+    await enqueue(
+      trx,
+      {
+        vendorType: PURGE_AUDIT_VENDOR,
+        trigger: 'SCHEDULE',
+        extraAttrs: { ...parameters.data },
+        tasks: [{ kind: PURGE_AUDIT_TASK, params: { ...parameters.data } }],
+      },
+      now,
+    );
   };
   return { [PURGE_AUDIT_VENDOR]: fire };
 }

@@ -53,6 +53,9 @@ const BATCH = 500;
 /** Writes many audit rows with few statements (pull entries arrive by the thousand). */
 export async function recordAudits(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
   for (let i = 0; i < entries.length; i += BATCH) {
-    await db.insertInto('audit_logs').values(entries.slice(i, i + BATCH).map(row)).execute();
+    await db
+      .insertInto('audit_logs')
+      .values(entries.slice(i, i + BATCH).map(row))
+      .execute();
   }
 }

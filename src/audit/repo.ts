@@ -64,7 +64,6 @@ function textCondition(eb: Where, column: 'operation' | 'resource_type' | 'resou
   }
 }
 
-
 /** Deletes up to `limit` rows older than `cutoff`; answers how many went. */
 export async function deleteAuditLogsBefore(db: Executor, cutoff: number, limit: number): Promise<number> {
   const result = await db

@@ -30,7 +30,17 @@ interface Fixture {
 const FIXTURES: Fixture[] = [
   { key: 'r5', project: 'alpha', operation: 'push', resourceType: 'artifact', resource: 'alpha/app:1.0', username: 'alice', at: '2026-02-01T12:00:00Z' },
   { key: 'r1', project: null, operation: 'login', resourceType: 'user', resource: 'admin', username: 'admin', at: '2025-12-31T23:00:00Z' },
-  { key: 'r13', project: 'beta', operation: 'delete', resourceType: 'artifact', resource: 'beta/db:1', username: 'bob', at: '2026-04-01T09:30:00Z', success: false, clientIp: '10.0.0.9' },
+  {
+    key: 'r13',
+    project: 'beta',
+    operation: 'delete',
+    resourceType: 'artifact',
+    resource: 'beta/db:1',
+    username: 'bob',
+    at: '2026-04-01T09:30:00Z',
+    success: false,
+    clientIp: '10.0.0.9',
+  },
   { key: 'r2', project: null, operation: 'update', resourceType: 'user', resource: 'alice', username: 'admin', at: '2026-01-02T08:00:00Z' },
   { key: 'r3', project: 'alpha', operation: 'create', resourceType: 'project', resource: 'alpha', username: 'admin', at: '2026-01-05T10:00:00Z' },
   { key: 'r4', project: 'beta', operation: 'create', resourceType: 'project', resource: 'beta', username: 'admin', at: '2026-01-06T10:00:00Z' },
@@ -67,18 +77,38 @@ for (const dialect of testDialects()) {
       const beta = await createProject(db, { name: 'beta', ownerId: 1, public: false, now });
       await createProject(db, { name: 'gamma', ownerId: 1, public: false, now });
       alphaId = alpha.id;
-      const member = (projectId: number, userId: number, role: number) => ({ project_id: projectId, entity_type: 'u', entity_id: userId, role, repository_patterns: null, created_at: now, updated_at: now });
+      const member = (projectId: number, userId: number, role: number) => ({
+        project_id: projectId,
+        entity_type: 'u',
+        entity_id: userId,
+        role,
+        repository_patterns: null,
+        created_at: now,
+        updated_at: now,
+      });
       // alice: projectAdmin of alpha, only developer of beta; dave: developer of alpha.
-      await db.insertInto('project_members').values([member(alpha.id, alice.id, 1), member(beta.id, alice.id, 2), member(alpha.id, dave.id, 2)]).execute();
+      await db
+        .insertInto('project_members')
+        .values([member(alpha.id, alice.id, 1), member(beta.id, alice.id, 2), member(alpha.id, dave.id, 2)])
+        .execute();
 
       const secretHash = await hashPassword(ROBOT_SECRET);
-      const robot = async (name: string, level: 'system' | 'project', projectId: number | null, namespace: string, access: Array<{ resource: string; action: string }>) => {
+      const robot = async (
+        name: string,
+        level: 'system' | 'project',
+        projectId: number | null,
+        namespace: string,
+        access: Array<{ resource: string; action: string }>,
+      ) => {
         const row = await db
           .insertInto('robots')
           .values({ name, level, project_id: projectId, secret_hash: secretHash, duration: -1, expires_at: -1, creator: 'admin', created_at: now, updated_at: now })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await db.insertInto('robot_permissions').values({ robot_id: row.id, kind: namespace === '/' ? 'system' : 'project', namespace, access: JSON.stringify(access), repository_patterns: null }).execute();
+        await db
+          .insertInto('robot_permissions')
+          .values({ robot_id: row.id, kind: namespace === '/' ? 'system' : 'project', namespace, access: JSON.stringify(access), repository_patterns: null })
+          .execute();
       };
       await robot('robot$alpha+logs', 'project', alpha.id, 'alpha', [{ resource: 'log', action: 'list' }]);
       await robot('robot$alpha+pull', 'project', alpha.id, 'alpha', [{ resource: 'repository', action: 'pull' }]);
@@ -106,21 +136,29 @@ for (const dialect of testDialects()) {
     });
     after(() => server.close());
 
-    async function list(path: string, params: Record<string, string> = {}, authorization?: string | null): Promise<{ keys: string[]; total: number; link: string | null; body: AuditLogJson[] }> {
+    async function list(
+      path: string,
+      params: Record<string, string> = {},
+      authorization?: string | null,
+    ): Promise<{ keys: string[]; total: number; link: string | null; body: AuditLogJson[] }> {
       const search = new URLSearchParams(params).toString();
       const res = await api(server.url, 'GET', search ? `${path}?${search}` : path, { authorization });
       const body = await expectJson<AuditLogJson[]>(res, 200);
       return { keys: body.map((row) => keyOf.get(row.id) ?? `?${row.id}`), total: Number(res.headers.get('x-total-count')), link: res.headers.get('link'), body };
     }
 
-    async function status(path: string, params: Record<string, string> = {}, authorization?: string | null): Promise<{ status: number; code?: string; message?: string }> {
+    async function status(
+      path: string,
+      params: Record<string, string> = {},
+      authorization?: string | null,
+    ): Promise<{ status: number; code?: string; message?: string }> {
       const search = new URLSearchParams(params).toString();
       const res = await api(server.url, 'GET', search ? `${path}?${search}` : path, { authorization });
       const body = (await res.json()) as { errors?: Array<{ code: string; message: string }> };
       return { status: res.status, code: body.errors?.[0]?.code, message: body.errors?.[0]?.message };
     }
 
-    it('shows the admin every row, newest first, in Harbor\'s AuditLog shape', async () => {
+    it("shows the admin every row, newest first, in Harbor's AuditLog shape", async () => {
       const page = await list('/audit-logs', { page_size: '100' });
       assert.deepEqual(page.keys, NEWEST_FIRST);
       assert.equal(page.total, FIXTURES.length);
@@ -179,7 +217,10 @@ for (const dialect of testDialects()) {
     });
 
     it('matches fuzzily, ignoring case, with % and _ taken literally', async () => {
-      assert.deepEqual((await list('/audit-logs', { q: 'username=~ALI' })).keys, keysWhere((f) => f.username === 'alice'));
+      assert.deepEqual(
+        (await list('/audit-logs', { q: 'username=~ALI' })).keys,
+        keysWhere((f) => f.username === 'alice'),
+      );
       assert.deepEqual((await list('/audit-logs', { q: 'resource=~app' })).keys, ['r12', 'r6', 'r5']);
       // q values are percent-decoded once more, as in Harbor: %25 is a literal %.
       assert.deepEqual((await list('/audit-logs', { q: 'resource=~50%25' })).keys, ['r8']);
@@ -187,7 +228,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual((await list('/audit-logs', { q: 'resource=~!' })).keys, []);
     });
 
-    it('filters by an op_time range, Harbor\'s format or ISO-8601, each end inclusive', async () => {
+    it("filters by an op_time range, Harbor's format or ISO-8601, each end inclusive", async () => {
       const february = await list('/audit-logs', { q: 'op_time=[2026-02-01 00:00:00~2026-03-01 00:00:00]', page_size: '50' });
       // r12 is at 00:00:00.500: inside the second the upper bound names.
       assert.deepEqual(february.keys, ['r12', 'r11', 'r10', 'r9', 'r8', 'r7', 'r6', 'r5']);
@@ -234,7 +275,10 @@ for (const dialect of testDialects()) {
 
     it('shows a project admin only the rows of their projects', async () => {
       const page = await list('/audit-logs', { page_size: '100' }, ALICE);
-      assert.deepEqual(page.keys, keysWhere((f) => f.project === 'alpha'));
+      assert.deepEqual(
+        page.keys,
+        keysWhere((f) => f.project === 'alpha'),
+      );
       assert.equal(page.total, 8);
       // No filter widens the view: beta's rows and project-less rows stay hidden.
       assert.deepEqual((await list('/audit-logs', { q: 'username=bob' }, ALICE)).keys, []);
@@ -242,9 +286,12 @@ for (const dialect of testDialects()) {
       assert.deepEqual((await list('/audit-logs', { q: 'operation=login' }, ALICE)).keys, []);
     });
 
-    it('lets a project admin read their project\'s logs and no other project\'s', async () => {
+    it("lets a project admin read their project's logs and no other project's", async () => {
       const page = await list('/projects/alpha/logs', { page_size: '100' }, ALICE);
-      assert.deepEqual(page.keys, keysWhere((f) => f.project === 'alpha'));
+      assert.deepEqual(
+        page.keys,
+        keysWhere((f) => f.project === 'alpha'),
+      );
       assert.equal(page.total, 8);
       // Member of beta without log:list: forbidden. Not a member of gamma: not found.
       const beta = await status('/projects/beta/logs', {}, ALICE);
@@ -254,13 +301,24 @@ for (const dialect of testDialects()) {
       assert.equal((await status('/projects/nope/logs', {}, ALICE)).status, 404);
     });
 
-    it('lists a project\'s logs by name or id, with filters, paging, and the auditlogs alias', async () => {
-      assert.deepEqual((await list('/projects/beta/logs')).keys, keysWhere((f) => f.project === 'beta'));
+    it("lists a project's logs by name or id, with filters, paging, and the auditlogs alias", async () => {
+      assert.deepEqual(
+        (await list('/projects/beta/logs')).keys,
+        keysWhere((f) => f.project === 'beta'),
+      );
       assert.deepEqual((await list(`/projects/${alphaId}/logs`, { q: 'operation=delete' })).keys, ['r12']);
       const paged = await list('/projects/alpha/auditlogs', { page: '2', page_size: '3', sort: 'op_time' });
-      assert.deepEqual(paged.keys, keysWhere((f) => f.project === 'alpha').reverse().slice(3, 6));
+      assert.deepEqual(
+        paged.keys,
+        keysWhere((f) => f.project === 'alpha')
+          .reverse()
+          .slice(3, 6),
+      );
       assert.equal(paged.total, 8);
-      assert.equal(paged.link, '</api/v2.0/projects/alpha/auditlogs?page=1&page_size=3&sort=op_time>; rel="prev" , </api/v2.0/projects/alpha/auditlogs?page=3&page_size=3&sort=op_time>; rel="next"');
+      assert.equal(
+        paged.link,
+        '</api/v2.0/projects/alpha/auditlogs?page=1&page_size=3&sort=op_time>; rel="prev" , </api/v2.0/projects/alpha/auditlogs?page=3&page_size=3&sort=op_time>; rel="next"',
+      );
     });
 
     it('shows a developer nothing and refuses them the project logs', async () => {
@@ -284,10 +342,16 @@ for (const dialect of testDialects()) {
 
     it('scopes robots by their grants', async () => {
       const robot = (name: string) => basic(name, ROBOT_SECRET);
-      assert.deepEqual((await list('/audit-logs', { page_size: '100' }, robot('robot$alpha+logs'))).keys, keysWhere((f) => f.project === 'alpha'));
+      assert.deepEqual(
+        (await list('/audit-logs', { page_size: '100' }, robot('robot$alpha+logs'))).keys,
+        keysWhere((f) => f.project === 'alpha'),
+      );
       assert.deepEqual((await list('/audit-logs', { page_size: '100' }, robot('robot$alpha+pull'))).keys, []);
       assert.deepEqual((await list('/audit-logs', { page_size: '100' }, robot('robot$auditor'))).keys, NEWEST_FIRST);
-      assert.deepEqual((await list('/audit-logs', { page_size: '100' }, robot('robot$all-logs'))).keys, keysWhere((f) => f.project !== null));
+      assert.deepEqual(
+        (await list('/audit-logs', { page_size: '100' }, robot('robot$all-logs'))).keys,
+        keysWhere((f) => f.project !== null),
+      );
     });
   });
 }

@@ -31,10 +31,7 @@ export const TEXT_KEYS = ['operation', 'resource_type', 'resource', 'username'] 
 export type TextKey = (typeof TEXT_KEYS)[number];
 export const AUDIT_QUERY_KEYS: readonly string[] = [...TEXT_KEYS, 'op_time'];
 
-export type TextMatch =
-  | { kind: 'equals'; value: string }
-  | { kind: 'contains'; value: string }
-  | { kind: 'in'; values: string[] };
+export type TextMatch = { kind: 'equals'; value: string } | { kind: 'contains'; value: string } | { kind: 'in'; values: string[] };
 
 /** What the `q` parameter asks for, in column terms. `until` is exclusive. */
 export interface AuditFilter {
@@ -116,7 +113,14 @@ export function parseTime(text: string): { start: number; end: number } {
   const local = Date.UTC(...parts, ms);
   const check = new Date(local);
   // Date.UTC rolls 2026-02-30 over to March; a date that does not exist is a typo.
-  if (check.getUTCFullYear() !== parts[0] || check.getUTCMonth() !== parts[1] || check.getUTCDate() !== parts[2] || check.getUTCHours() !== parts[3] || check.getUTCMinutes() !== parts[4] || check.getUTCSeconds() !== parts[5]) {
+  if (
+    check.getUTCFullYear() !== parts[0] ||
+    check.getUTCMonth() !== parts[1] ||
+    check.getUTCDate() !== parts[2] ||
+    check.getUTCHours() !== parts[3] ||
+    check.getUTCMinutes() !== parts[4] ||
+    check.getUTCSeconds() !== parts[5]
+  ) {
     throw invalid();
   }
   const start = local - zoneOffsetMs(zone);
@@ -145,7 +149,10 @@ export function parseAuditSort(sort: unknown): AuditSort[] {
   if (sort === undefined || sort === '') return [{ column: 'op_time', direction: 'desc' }];
   if (typeof sort !== 'string') throw new InvalidInputError('input', 'sort must be a string');
   const keys: AuditSort[] = [];
-  for (const part of sort.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of sort
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const direction = part.startsWith('-') ? 'desc' : 'asc';
     const column = part.replace(/^[-+]/, '');
     if (!isSortColumn(column)) throw new InvalidInputError('input', `cannot sort by "${column}"; supported: ${SORT_COLUMNS.join(', ')}`);

@@ -30,12 +30,7 @@ async function candidateProjects(database: Database, identity: Identity): Promis
       .selectFrom('projects')
       .selectAll('projects')
       .where('id', 'in', (eb) =>
-        eb
-          .selectFrom('project_members')
-          .select('project_id')
-          .where('entity_type', '=', 'u')
-          .where('entity_id', '=', identity.id)
-          .where('role', 'in', roles),
+        eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', identity.id).where('role', 'in', roles),
       )
       .execute();
   }

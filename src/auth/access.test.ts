@@ -118,7 +118,16 @@ for (const dialect of testDialects()) {
         name: 'robot$own+ci',
         level: 'project',
         projectId: own.id,
-        grants: [{ namespace: 'own', access: [{ resource: 'repository', action: 'push' }, { resource: 'artifact', action: 'read' }], repositoryPatterns: null }],
+        grants: [
+          {
+            namespace: 'own',
+            access: [
+              { resource: 'repository', action: 'push' },
+              { resource: 'artifact', action: 'read' },
+            ],
+            repositoryPatterns: null,
+          },
+        ],
       };
       const inOwn = await access.forProject(robot, own);
       for (const row of ROWS) {

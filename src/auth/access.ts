@@ -65,7 +65,10 @@ export class AccessControl {
   systemCan(identity: Identity, resource: string, action: string): boolean {
     if (identity.kind === 'user') return identity.sysadmin;
     if (identity.kind === 'robot' && identity.level === 'system') {
-      return robotMayHoldSystem(resource, action) && identity.grants.some((g) => g.namespace === '/' && g.access.some((a) => a.resource === resource && (a.action === action || a.action === '*')));
+      return (
+        robotMayHoldSystem(resource, action) &&
+        identity.grants.some((g) => g.namespace === '/' && g.access.some((a) => a.resource === resource && (a.action === action || a.action === '*')))
+      );
     }
     return false;
   }
@@ -115,7 +118,8 @@ function decide(
       return grant.access.some(
         (a) =>
           a.resource === resource &&
-          (a.action === action || a.action === '*' ||
+          (a.action === action ||
+            a.action === '*' ||
             // A robot that may push may pull: clients read before they write.
             (resource === 'repository' && action === 'pull' && a.action === 'push')),
       );

@@ -7,11 +7,7 @@ import { verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 import { findUserByName } from './users-repo.js';
 
-export type Credentials =
-  | { kind: 'none' }
-  | { kind: 'basic'; username: string; password: string }
-  | { kind: 'bearer'; token: string }
-  | { kind: 'malformed' };
+export type Credentials = { kind: 'none' } | { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } | { kind: 'malformed' };
 
 export function parseAuthorization(header: string | undefined): Credentials {
   if (!header) return { kind: 'none' };
@@ -28,9 +24,7 @@ export function parseAuthorization(header: string | undefined): Credentials {
 }
 
 /** Outcome of checking a request's credentials. */
-export type Authentication =
-  | { ok: true; identity: Identity; token?: TokenClaims }
-  | { ok: false; reason: string };
+export type Authentication = { ok: true; identity: Identity; token?: TokenClaims } | { ok: false; reason: string };
 
 /** A user or robot as authentication sees it. */
 export interface Account {

@@ -70,7 +70,12 @@ function patternRegex(pattern: string): RegExp {
   if (!regex) {
     const body = pattern
       .split('**')
-      .map((part) => part.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*'))
+      .map((part) =>
+        part
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*'),
+      )
       .join('.*');
     regex = new RegExp(`^${body}$`);
     if (compiled.size > 1000) compiled.clear();

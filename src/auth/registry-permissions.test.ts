@@ -91,7 +91,10 @@ for (const dialect of testDialects()) {
       const res = await guest.request('GET', '/v2/_catalog', { scope: 'registry:catalog:*' });
       const { repositories } = (await res.json()) as { repositories: string[] };
       assert.ok(repositories.length > 0);
-      assert.ok(repositories.every((r) => r.startsWith('open/')), repositories.join(','));
+      assert.ok(
+        repositories.every((r) => r.startsWith('open/')),
+        repositories.join(','),
+      );
     });
   });
 }

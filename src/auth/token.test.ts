@@ -11,7 +11,10 @@ describe('scope parsing', () => {
   it('splits type, name and actions, keeping colons of registry ports in the name', () => {
     assert.deepEqual(parseScopes(['repository:library/ubuntu:pull,push']), [{ type: 'repository', name: 'library/ubuntu', actions: ['pull', 'push'] }]);
     assert.deepEqual(parseScopes(['repository:myhost:5000/lib/img:pull']), [{ type: 'repository', name: 'myhost:5000/lib/img', actions: ['pull'] }]);
-    assert.deepEqual(parseScopes(['repository:a/b:pull registry:catalog:*']).map((s) => s.name), ['a/b', 'catalog']);
+    assert.deepEqual(
+      parseScopes(['repository:a/b:pull registry:catalog:*']).map((s) => s.name),
+      ['a/b', 'catalog'],
+    );
     assert.deepEqual(parseScopes(['repository']), [{ type: 'repository', name: '', actions: [] }]);
   });
 });
@@ -53,20 +56,24 @@ for (const dialect of testDialects()) {
     });
 
     it('grants only what was asked, not everything allowed', async () => {
-      assert.deepEqual(await access(await token(['repository:library/app:pull'], ADMIN)), [
-        { type: 'repository', name: 'library/app', actions: ['pull'] },
-      ]);
+      assert.deepEqual(await access(await token(['repository:library/app:pull'], ADMIN)), [{ type: 'repository', name: 'library/app', actions: ['pull'] }]);
       assert.deepEqual((await access(await token(['repository:library/app:*'], ADMIN)))[0]!.actions, ['pull', 'push', 'delete']);
     });
 
     it('grants anonymous callers pull on public projects only', async () => {
       const granted = await access(await token(['repository:library/app:pull,push', 'repository:private/app:pull']));
-      assert.deepEqual(granted.map((g) => g.actions), [['pull'], []]);
+      assert.deepEqual(
+        granted.map((g) => g.actions),
+        [['pull'], []],
+      );
     });
 
     it('grants nothing on a project that does not exist or a name without a project', async () => {
       const granted = await access(await token(['repository:ghost/app:pull,push', 'repository:noproject:pull', 'other:thing:read'], ADMIN));
-      assert.deepEqual(granted.map((g) => g.actions), [[], [], []]);
+      assert.deepEqual(
+        granted.map((g) => g.actions),
+        [[], [], []],
+      );
     });
 
     it('answers 401 to wrong credentials and to anonymous login without scope', async () => {

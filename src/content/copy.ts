@@ -21,7 +21,14 @@ export interface CopyResult {
  * target without moving a byte, the tags of the root and of its accessories, and the target
  * project charged for what is new to it. Children already in the target are reused.
  */
-export async function copyArtifactRows(trx: Executor, gates: GateRunner, source: Repository, artifact: Artifact, target: Repository, now: number): Promise<CopyResult> {
+export async function copyArtifactRows(
+  trx: Executor,
+  gates: GateRunner,
+  source: Repository,
+  artifact: Artifact,
+  target: Repository,
+  now: number,
+): Promise<CopyResult> {
   const result: CopyResult = { root: artifact, created: [], movedTags: [], warning: false };
   const holders: HeldContent[][] = [];
   result.root = await copyOne(trx, source, artifact, target, now, result, holders, true);

@@ -72,7 +72,10 @@ for (const dialect of testDialects()) {
     }
 
     async function usage(projectId: number): Promise<number> {
-      const [quota] = await expectJson<Array<{ used: { storage: number } }>>(await api(server.url, 'GET', `/quotas?reference=project&reference_id=${projectId}`), 200);
+      const [quota] = await expectJson<Array<{ used: { storage: number } }>>(
+        await api(server.url, 'GET', `/quotas?reference=project&reference_id=${projectId}`),
+        200,
+      );
       return quota!.used.storage;
     }
 
@@ -139,7 +142,13 @@ for (const dialect of testDialects()) {
         assert.deepEqual(events.map((e) => e.digest).sort(), [...gone].sort());
         await eventually(async () => (deletedIn(receiver, name).length >= gone.length ? true : undefined));
         assert.deepEqual(deletedIn(receiver, name), [...gone].sort());
-        const audits = await server.database.db.selectFrom('audit_logs').select('resource').where('operation', '=', 'delete').where('resource_type', '=', 'artifact').where('project_id', '=', projectId).execute();
+        const audits = await server.database.db
+          .selectFrom('audit_logs')
+          .select('resource')
+          .where('operation', '=', 'delete')
+          .where('resource_type', '=', 'artifact')
+          .where('project_id', '=', projectId)
+          .execute();
         assert.deepEqual(audits.map((a) => a.resource).sort(), gone.map((d) => `${name}@${d}`).sort());
       });
     }

@@ -27,7 +27,16 @@ export async function planDeletion(trx: Executor, repository: Repository, roots:
   // Only roots still there: one may have gone with another's accessories or children already.
   const present = new Set<number>();
   for (let i = 0; i < roots.length; i += 500) {
-    const rows = await trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('id', 'in', roots.slice(i, i + 500).map((r) => r.id)).execute();
+    const rows = await trx
+      .selectFrom('artifacts')
+      .select('id')
+      .where('repository_id', '=', repository.id)
+      .where(
+        'id',
+        'in',
+        roots.slice(i, i + 500).map((r) => r.id),
+      )
+      .execute();
     for (const row of rows) present.add(row.id);
   }
   let queue: ArtifactRef[] = roots.filter((r) => present.has(r.id));
@@ -83,7 +92,15 @@ export async function checkDeletion(trx: Executor, gates: GateRunner, repository
   }
   const tags: string[] = [];
   for (let i = 0; i < doomed.length; i += 500) {
-    const rows = await trx.selectFrom('tags').select('name').where('artifact_id', 'in', doomed.slice(i, i + 500).map((a) => a.id)).execute();
+    const rows = await trx
+      .selectFrom('tags')
+      .select('name')
+      .where(
+        'artifact_id',
+        'in',
+        doomed.slice(i, i + 500).map((a) => a.id),
+      )
+      .execute();
     tags.push(...rows.map((r) => r.name));
   }
   await gates.tagsChanging(trx, { repository, tags, change: 'delete' });
@@ -106,10 +123,23 @@ export async function deleteArtifacts(
   const doomed = await planDeletion(trx, repository, roots);
   if (doomed.length === 0) return [];
   await checkDeletion(trx, gates, repository, doomed);
-  await deleteArtifactRows(trx, gates, doomed.map((a) => a.id), now);
+  await deleteArtifactRows(
+    trx,
+    gates,
+    doomed.map((a) => a.id),
+    now,
+  );
   await recordEvents(
     trx,
-    doomed.map((a) => ({ type: 'DELETE_ARTIFACT', projectId: repository.project_id, repository: repository.name, digest: a.digest, tag: null, operator: actor.name, at: now })),
+    doomed.map((a) => ({
+      type: 'DELETE_ARTIFACT',
+      projectId: repository.project_id,
+      repository: repository.name,
+      digest: a.digest,
+      tag: null,
+      operator: actor.name,
+      at: now,
+    })),
   );
   await recordAudits(
     trx,

@@ -95,7 +95,13 @@ function indexReferencesJson(manifest: ManifestBody): string {
   const references: IndexReference[] = manifest.manifests.map((m) => ({
     child_digest: m.digest,
     platform: m.platform
-      ? { architecture: m.platform.architecture ?? '', os: m.platform.os ?? '', variant: m.platform.variant, 'os.version': m.platform['os.version'], 'os.features': m.platform['os.features'] }
+      ? {
+          architecture: m.platform.architecture ?? '',
+          os: m.platform.os ?? '',
+          variant: m.platform.variant,
+          'os.version': m.platform['os.version'],
+          'os.features': m.platform['os.features'],
+        }
       : null,
     urls: m.urls ?? null,
     annotations: m.annotations ?? {},

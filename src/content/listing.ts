@@ -22,7 +22,12 @@ export interface Sort<C extends string> {
 function filteredRepositories(db: Executor, filter: RepositoryFilter) {
   return db.selectFrom('repositories').where((eb) => {
     const conditions: Expression<SqlBool>[] = [
-      eb.exists(eb.selectFrom('artifacts').select(sql<number>`1`.as('one')).whereRef('artifacts.repository_id', '=', 'repositories.id')),
+      eb.exists(
+        eb
+          .selectFrom('artifacts')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('artifacts.repository_id', '=', 'repositories.id'),
+      ),
     ];
     if (filter.projectIds) conditions.push(filter.projectIds.length > 0 ? eb('repositories.project_id', 'in', filter.projectIds) : sql<SqlBool>`1 = 0`);
     if (filter.nameExact !== undefined) conditions.push(eb('repositories.name', '=', filter.nameExact));
@@ -32,7 +37,9 @@ function filteredRepositories(db: Executor, filter: RepositoryFilter) {
 }
 
 export async function countRepositories(db: Executor, filter: RepositoryFilter): Promise<number> {
-  const row = await filteredRepositories(db, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const row = await filteredRepositories(db, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -94,7 +101,11 @@ function matchingArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactF
     if (filter.digest !== undefined) conditions.push(eb('artifacts.digest', '=', filter.digest));
     if (filter.mediaType !== undefined) conditions.push(eb('artifacts.media_type', '=', filter.mediaType));
     if (filter.type !== undefined) conditions.push(eb('artifacts.type', '=', filter.type));
-    const tags = () => eb.selectFrom('tags').select(sql<number>`1`.as('one')).whereRef('tags.artifact_id', '=', 'artifacts.id');
+    const tags = () =>
+      eb
+        .selectFrom('tags')
+        .select(sql<number>`1`.as('one'))
+        .whereRef('tags.artifact_id', '=', 'artifacts.id');
     if (filter.tagExact !== undefined) conditions.push(eb.exists(tags().where('tags.name', '=', filter.tagExact)));
     if (filter.tagContains !== undefined) conditions.push(eb.exists(tags().where(containsIgnoringCase(sql.ref('tags.name'), filter.tagContains))));
     if (filter.tagged !== undefined) conditions.push(filter.tagged ? eb.exists(tags()) : eb.not(eb.exists(tags())));
@@ -117,7 +128,9 @@ function filteredArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactF
 }
 
 export async function countArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactFilter): Promise<number> {
-  const row = await filteredArtifacts(db, scope, filter).select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const row = await filteredArtifacts(db, scope, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
@@ -150,7 +163,13 @@ export interface TagRow {
 export async function tagsOf(db: Executor, artifactIds: readonly number[]): Promise<Map<number, TagRow[]>> {
   const out = new Map<number, TagRow[]>();
   if (artifactIds.length === 0) return out;
-  const rows = await db.selectFrom('tags').selectAll().where('artifact_id', 'in', [...artifactIds]).orderBy('push_time', 'desc').orderBy('id', 'desc').execute();
+  const rows = await db
+    .selectFrom('tags')
+    .selectAll()
+    .where('artifact_id', 'in', [...artifactIds])
+    .orderBy('push_time', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
   for (const row of rows) out.set(row.artifact_id, [...(out.get(row.artifact_id) ?? []), row]);
   return out;
 }
@@ -187,7 +206,12 @@ export function accessoriesOfSubjects(db: Executor, repositoryIds: readonly numb
 
 export async function artifactIdsByDigest(db: Executor, repositoryId: number, digests: readonly string[]): Promise<Map<string, number>> {
   if (digests.length === 0) return new Map();
-  const rows = await db.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repositoryId).where('digest', 'in', [...digests]).execute();
+  const rows = await db
+    .selectFrom('artifacts')
+    .select(['id', 'digest'])
+    .where('repository_id', '=', repositoryId)
+    .where('digest', 'in', [...digests])
+    .execute();
   return new Map(rows.map((r) => [r.digest, r.id]));
 }
 
@@ -213,9 +237,7 @@ export async function publicOrMemberProjectIds(db: Executor, userId: number | un
     .where((eb) => {
       const readable: Expression<SqlBool>[] = [eb('public', '=', 1)];
       if (userId !== undefined) {
-        readable.push(
-          eb('id', 'in', eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', userId)),
-        );
+        readable.push(eb('id', 'in', eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', userId)));
       }
       return eb.or(readable);
     })

@@ -83,27 +83,43 @@ export class ManifestService {
     }
     const manifest = parseManifest(body, contentType);
     const { db } = this.deps.database;
-    const blobSizes = await repo.linkedBlobSizes(db, repository.id, manifest.blobs.map((b) => b.digest));
+    const blobSizes = await repo.linkedBlobSizes(
+      db,
+      repository.id,
+      manifest.blobs.map((b) => b.digest),
+    );
     const missingBlob = manifest.blobs.find((b) => !blobSizes.has(b.digest));
     if (missingBlob) throw new NotFoundError('reference', `blob ${missingBlob.digest} is unknown to this repository`, { digest: missingBlob.digest });
     const wrongSize = manifest.blobs.find((b) => blobSizes.get(b.digest) !== b.size);
     if (wrongSize) {
-      throw new InvalidInputError('manifest', `descriptor of ${wrongSize.digest} gives size ${wrongSize.size}, the blob has ${blobSizes.get(wrongSize.digest)} bytes`, {
-        digest: wrongSize.digest,
-        size: wrongSize.size,
-        actual: blobSizes.get(wrongSize.digest),
-      });
+      throw new InvalidInputError(
+        'manifest',
+        `descriptor of ${wrongSize.digest} gives size ${wrongSize.size}, the blob has ${blobSizes.get(wrongSize.digest)} bytes`,
+        {
+          digest: wrongSize.digest,
+          size: wrongSize.size,
+          actual: blobSizes.get(wrongSize.digest),
+        },
+      );
     }
-    const children = await repo.manifestSizes(db, repository.id, manifest.manifests.map((m) => m.digest));
+    const children = await repo.manifestSizes(
+      db,
+      repository.id,
+      manifest.manifests.map((m) => m.digest),
+    );
     const missingChild = manifest.manifests.find((m) => !children.has(m.digest));
     if (missingChild) throw new NotFoundError('reference', `manifest ${missingChild.digest} is unknown to this repository`, { digest: missingChild.digest });
     const wrongChild = manifest.manifests.find((m) => children.get(m.digest) !== m.size);
     if (wrongChild) {
-      throw new InvalidInputError('manifest', `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`, {
-        digest: wrongChild.digest,
-        size: wrongChild.size,
-        actual: children.get(wrongChild.digest),
-      });
+      throw new InvalidInputError(
+        'manifest',
+        `descriptor of ${wrongChild.digest} gives size ${wrongChild.size}, the manifest has ${children.get(wrongChild.digest)} bytes`,
+        {
+          digest: wrongChild.digest,
+          size: wrongChild.size,
+          actual: children.get(wrongChild.digest),
+        },
+      );
     }
 
     // What listings show, read once here (the config blob is stored already) so they never read storage.
@@ -117,7 +133,14 @@ export class ManifestService {
     const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag, operator: actor.name, at: now };
     try {
       await db.transaction().execute(async (trx) => {
-        await this.pinAgainstGc(trx, repository, digest.toString(), body, manifest.blobs.map((b) => b.digest), manifest.manifests.map((m) => m.digest));
+        await this.pinAgainstGc(
+          trx,
+          repository,
+          digest.toString(),
+          body,
+          manifest.blobs.map((b) => b.digest),
+          manifest.manifests.map((m) => m.digest),
+        );
         if (tag !== null) await this.tagMoving(trx, repository, tag, digest.toString());
         const { created } = await repo.saveManifest(trx, {
           repositoryId: repository.id,
@@ -148,7 +171,10 @@ export class ManifestService {
         });
         // Last, so the quota's rows stay locked only until the commit that follows.
         if (created) {
-          const held = [{ digest: digest.toString(), size: body.length }, ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size }))];
+          const held = [
+            { digest: digest.toString(), size: body.length },
+            ...manifest.blobs.map((b) => ({ digest: b.digest, size: blobSizes.get(b.digest) ?? b.size })),
+          ];
           const added = await holdContents(trx, repository.project_id, [held]);
           if (await this.gates.bytesAdded(trx, { projectId: repository.project_id, bytes: added, now })) {
             await recordEvent(trx, { type: 'QUOTA_WARNING', ...pushed });
@@ -175,7 +201,15 @@ export class ManifestService {
     // Locks in the order GC takes them (artifacts, deleted_manifests, blobs by digest): no deadlock.
     // This artifact (when it exists already: a new tag for it) and the index's children.
     const { dialect } = this.deps.database;
-    await forShare(trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('digest', 'in', [digest, ...children]).orderBy('id'), dialect).execute();
+    await forShare(
+      trx
+        .selectFrom('artifacts')
+        .select('id')
+        .where('repository_id', '=', repository.id)
+        .where('digest', 'in', [digest, ...children])
+        .orderBy('id'),
+      dialect,
+    ).execute();
     await trx.deleteFrom('deleted_manifests').where('digest', '=', digest).execute();
     if (children.length > 0) {
       const present = new Set((await repo.manifestSizes(trx, repository.id, children)).keys());

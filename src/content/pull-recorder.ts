@@ -57,7 +57,15 @@ export class PullRecorder {
       clientIp: pull.clientIp,
       at,
     });
-    this.events.push({ type: 'PULL_ARTIFACT', projectId: pull.projectId, repository: pull.repository, digest: pull.digest, tag: pull.tag, operator: pull.username, at });
+    this.events.push({
+      type: 'PULL_ARTIFACT',
+      projectId: pull.projectId,
+      repository: pull.repository,
+      digest: pull.digest,
+      tag: pull.tag,
+      operator: pull.username,
+      at,
+    });
     if (this.audits.length >= MAX_PENDING_AUDITS) {
       void this.flush();
       return;

@@ -98,7 +98,11 @@ for (const dialect of testDialects()) {
           layers: [],
         }),
       );
-      await assert.rejects(content.putManifest(repository, 'v1', manifest, OCI_MANIFEST, { name: 'replicator' }), { name: 'Error', kind: 'not-found', subject: 'reference' });
+      await assert.rejects(content.putManifest(repository, 'v1', manifest, OCI_MANIFEST, { name: 'replicator' }), {
+        name: 'Error',
+        kind: 'not-found',
+        subject: 'reference',
+      });
       const rows = await server.database.db.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).execute();
       assert.equal(rows.length, 0);
     });

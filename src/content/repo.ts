@@ -64,11 +64,7 @@ export async function linkBlob(db: Executor, repositoryId: number, digest: strin
 }
 
 export async function unlinkBlob(db: Executor, repositoryId: number, digest: string): Promise<boolean> {
-  const result = await db
-    .deleteFrom('repository_blobs')
-    .where('repository_id', '=', repositoryId)
-    .where('digest', '=', digest)
-    .executeTakeFirst();
+  const result = await db.deleteFrom('repository_blobs').where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
@@ -89,12 +85,7 @@ export async function deleteUpload(db: Executor, id: string): Promise<void> {
 }
 
 export function findArtifactByDigest(db: Executor, repositoryId: number, digest: string): Promise<Artifact | undefined> {
-  return db
-    .selectFrom('artifacts')
-    .selectAll()
-    .where('repository_id', '=', repositoryId)
-    .where('digest', '=', digest)
-    .executeTakeFirst();
+  return db.selectFrom('artifacts').selectAll().where('repository_id', '=', repositoryId).where('digest', '=', digest).executeTakeFirst();
 }
 
 export function findArtifactByTag(db: Executor, repositoryId: number, tag: string): Promise<Artifact | undefined> {
@@ -238,7 +229,13 @@ export async function deleteArtifactRows(db: Executor, gates: GateRunner, artifa
     await db
       .insertInto('deleted_manifests')
       .columns(['digest', 'size', 'deleted_at'])
-      .expression((eb) => eb.selectFrom('artifacts').select(['digest', 'manifest_size', eb.val(now).as('deleted_at')]).where('id', 'in', ids).groupBy(['digest', 'manifest_size']))
+      .expression((eb) =>
+        eb
+          .selectFrom('artifacts')
+          .select(['digest', 'manifest_size', eb.val(now).as('deleted_at')])
+          .where('id', 'in', ids)
+          .groupBy(['digest', 'manifest_size']),
+      )
       .onConflict((oc) => oc.column('digest').doUpdateSet({ deleted_at: now }))
       .execute();
     await db.deleteFrom('tags').where('artifact_id', 'in', ids).execute();
@@ -315,18 +312,17 @@ export async function listTags(db: Executor, repositoryId: number, limit: number
 }
 
 /** Names of repositories holding at least one artifact, in the given projects (all when undefined). */
-export async function listRepositoryNames(
-  db: Executor,
-  projectIds: number[] | undefined,
-  limit: number,
-  last: string | undefined,
-): Promise<string[]> {
+export async function listRepositoryNames(db: Executor, projectIds: number[] | undefined, limit: number, last: string | undefined): Promise<string[]> {
   if (projectIds !== undefined && projectIds.length === 0) return [];
   let query = db
     .selectFrom('repositories')
     .select('name')
     .where(({ exists, selectFrom }) =>
-      exists(selectFrom('artifacts').select(sql<number>`1`.as('one')).whereRef('artifacts.repository_id', '=', 'repositories.id')),
+      exists(
+        selectFrom('artifacts')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('artifacts.repository_id', '=', 'repositories.id'),
+      ),
     );
   if (projectIds !== undefined) query = query.where('project_id', 'in', projectIds);
   if (last !== undefined) query = query.where('name', '>', last);
@@ -335,19 +331,12 @@ export async function listRepositoryNames(
 }
 
 export function listReferrers(db: Executor, repositoryId: number, subject: string, artifactType: string | undefined): Promise<Artifact[]> {
-  let query = db
-    .selectFrom('artifacts')
-    .selectAll()
-    .where('repository_id', '=', repositoryId)
-    .where('subject_digest', '=', subject);
+  let query = db.selectFrom('artifacts').selectAll().where('repository_id', '=', repositoryId).where('subject_digest', '=', subject);
   if (artifactType !== undefined) query = query.where('artifact_type', '=', artifactType);
   return query.orderBy('push_time').orderBy('id').execute();
 }
 
-export async function recordPulls(
-  db: Executor,
-  pulls: Array<{ repositoryId: number; artifactId: number; count: number; at: number }>,
-): Promise<void> {
+export async function recordPulls(db: Executor, pulls: Array<{ repositoryId: number; artifactId: number; count: number; at: number }>): Promise<void> {
   for (const pull of pulls) {
     await db.updateTable('artifacts').set({ pull_time: pull.at }).where('id', '=', pull.artifactId).execute();
     await db

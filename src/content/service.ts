@@ -126,7 +126,9 @@ export class ContentService {
   async resolve(repository: Repository, reference: string | ManifestReference): Promise<Artifact> {
     const parsed = typeof reference === 'string' ? parseReference(reference) : reference;
     const artifact =
-      parsed.kind === 'tag' ? await repo.findArtifactByTag(this.db, repository.id, parsed.tag) : await repo.findArtifactByDigest(this.db, repository.id, parsed.digest);
+      parsed.kind === 'tag'
+        ? await repo.findArtifactByTag(this.db, repository.id, parsed.tag)
+        : await repo.findArtifactByDigest(this.db, repository.id, parsed.digest);
     if (!artifact) {
       const shown = parsed.kind === 'tag' ? `${repository.name}:${parsed.tag}` : `${repository.name}@${parsed.digest}`;
       throw new NotFoundError('artifact', `artifact ${shown} not found`, parsed.kind === 'tag' ? { tag: parsed.tag } : { digest: parsed.digest });
@@ -239,7 +241,14 @@ export class ContentService {
       });
     } catch (err) {
       if (err instanceof QuotaExceededError) {
-        await recordQuotaExceeded(this.deps, { projectId: targetProjectId, repository: targetName, digest: artifact.digest, tag: null, operator: actor.name, at: now });
+        await recordQuotaExceeded(this.deps, {
+          projectId: targetProjectId,
+          repository: targetName,
+          digest: artifact.digest,
+          tag: null,
+          operator: actor.name,
+          at: now,
+        });
       }
       throw err;
     }
@@ -249,7 +258,15 @@ export class ContentService {
     const now = this.deps.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('repositories').set({ description, updated_at: now }).where('id', '=', repository.id).execute();
-      await recordAudit(trx, { projectId: repository.project_id, operation: 'update', resourceType: 'repository', resource: repository.name, username: actor.name, clientIp: actor.ip ?? null, at: now });
+      await recordAudit(trx, {
+        projectId: repository.project_id,
+        operation: 'update',
+        resourceType: 'repository',
+        resource: repository.name,
+        username: actor.name,
+        clientIp: actor.ip ?? null,
+        at: now,
+      });
     });
   }
 

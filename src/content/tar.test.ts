@@ -18,12 +18,26 @@ describe('tar reader', () => {
   it('finds the wanted files, whatever the chunking', async () => {
     for (const size of [1, 7, 512, 100_000]) {
       const entries = await readTarEntries(chunked(archive, size), (n) => n !== 'c/big.txt', limits);
-      assert.deepEqual(entries.map((e) => [e.name, e.data.toString()]), [['c/a.txt', 'alpha'], ['c/empty', ''], ['c/z.txt', 'zulu']], `chunks of ${size}`);
+      assert.deepEqual(
+        entries.map((e) => [e.name, e.data.toString()]),
+        [
+          ['c/a.txt', 'alpha'],
+          ['c/empty', ''],
+          ['c/z.txt', 'zulu'],
+        ],
+        `chunks of ${size}`,
+      );
     }
   });
 
   it('refuses an entry or an archive over the limits', async () => {
-    await assert.rejects(readTarEntries(chunked(archive, 512), () => true, { maxEntryBytes: 1000, maxTotalBytes: 1 << 20 }), TarTooLargeError);
-    await assert.rejects(readTarEntries(chunked(archive, 512), () => true, { maxEntryBytes: 4096, maxTotalBytes: 1024 }), TarTooLargeError);
+    await assert.rejects(
+      readTarEntries(chunked(archive, 512), () => true, { maxEntryBytes: 1000, maxTotalBytes: 1 << 20 }),
+      TarTooLargeError,
+    );
+    await assert.rejects(
+      readTarEntries(chunked(archive, 512), () => true, { maxEntryBytes: 4096, maxTotalBytes: 1024 }),
+      TarTooLargeError,
+    );
   });
 });

@@ -148,7 +148,11 @@ export class UploadService {
       // The blob row first, before the link GC would also delete: one lock order, no deadlock.
       // A row a sweep deleted while this waited is inserted again on the second turn.
       for (let turn = 0; turn < 2; turn++) {
-        await trx.insertInto('blobs').values({ digest: expected.toString(), size, created_at: now }).onConflict((oc) => oc.column('digest').doNothing()).execute();
+        await trx
+          .insertInto('blobs')
+          .values({ digest: expected.toString(), size, created_at: now })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .execute();
         if (await forShare(trx.selectFrom('blobs').select('digest').where('digest', '=', expected.toString()), database.dialect).executeTakeFirst()) break;
       }
       await repo.linkBlob(trx, repository.id, expected.toString(), size, now);

@@ -113,7 +113,11 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
         const batch = plan.slice(i, i + options.batchSize);
         const deleted = await db.transaction().execute(async (trx) => {
           // The whole batch first, in id order as pushes lock them, before any quota row is touched.
-          await repo.lockArtifacts(trx, batch.map((d) => d.id), dialect);
+          await repo.lockArtifacts(
+            trx,
+            batch.map((d) => d.id),
+            dialect,
+          );
           let count = 0;
           for (const doomed of batch) count += await deleteUntagged(trx, run.content, doomed, options.cutoff, dialect, run.now());
           progress.deleted_untagged += count;
@@ -142,7 +146,7 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
     };
     const doomed = [...doomedDigests].map(([digest, size]) => ({ digest, size }));
     for (let i = 0; i < doomed.length; i += options.batchSize) await weigh(doomed.slice(i, i + options.batchSize));
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const batch = await repo.deletedManifestsAfter(db, after, options.batchSize);
       if (batch.length === 0) break;
       await weigh(batch);
@@ -150,13 +154,17 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
       await checkpoint();
     }
   } else {
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       await checkpoint();
       const batch = await repo.deletedManifestsAfter(db, after, options.batchSize);
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.digest;
       const purged = await db.transaction().execute(async (trx) => {
-        const locked = await repo.lockDeletedManifests(trx, batch.map((m) => m.digest), dialect);
+        const locked = await repo.lockDeletedManifests(
+          trx,
+          batch.map((m) => m.digest),
+          dialect,
+        );
         const digests = locked.map((m) => m.digest);
         const held = await repo.heldDigests(trx, digests, new Set(), undefined);
         const owned = await repo.withBlobRows(trx, digests);
@@ -174,11 +182,13 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
   }
 
   // 3. Blobs, a window of rows at a time; the database picks out the garbage in each.
-  for (let after = ''; ; ) {
+  for (let after = ''; ;) {
     await checkpoint();
     const upto = await repo.windowEnd(db, after, SCAN_WINDOW);
     const candidates =
-      ignoring.size === 0 ? await repo.garbageBlobsIn(db, after, upto, options.cutoff) : await garbageAmong(db, await repo.blobsIn(db, after, upto), ignoring, options.cutoff);
+      ignoring.size === 0
+        ? await repo.garbageBlobsIn(db, after, upto, options.cutoff)
+        : await garbageAmong(db, await repo.blobsIn(db, after, upto), ignoring, options.cutoff);
     for (let i = 0; i < candidates.length; i += options.batchSize) {
       const chunk = candidates.slice(i, i + options.batchSize);
       if (options.dryRun) {
@@ -188,10 +198,17 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
       }
       await checkpoint();
       const purged = await db.transaction().execute(async (trx) => {
-        const locked = await repo.lockBlobs(trx, chunk.map((b) => b.digest), dialect);
+        const locked = await repo.lockBlobs(
+          trx,
+          chunk.map((b) => b.digest),
+          dialect,
+        );
         const garbage = await garbageAmong(trx, locked, new Set(), options.cutoff);
         for (const b of garbage) await run.storage.delete(blobDir(b.digest));
-        await repo.deleteBlobRows(trx, garbage.map((b) => b.digest));
+        await repo.deleteBlobRows(
+          trx,
+          garbage.map((b) => b.digest),
+        );
         progress.purged_blobs += garbage.length;
         progress.freed_space += garbage.reduce((sum, b) => sum + b.size, 0);
         await record(trx);
@@ -219,7 +236,12 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
 /** The blobs among `rows` that nothing holds and that are older than the grace window. */
 async function garbageAmong(db: Executor, rows: repo.BlobRow[], ignoring: ReadonlySet<number>, cutoff: number): Promise<repo.BlobRow[]> {
   const old = rows.filter((b) => b.created_at < cutoff);
-  const held = await repo.heldDigests(db, old.map((b) => b.digest), ignoring, cutoff);
+  const held = await repo.heldDigests(
+    db,
+    old.map((b) => b.digest),
+    ignoring,
+    cutoff,
+  );
   return old.filter((b) => !held.has(b.digest));
 }
 

@@ -69,9 +69,15 @@ for (const dialect of testDialects()) {
     it('keeps a schedule in Harbor shape; None removes it', async () => {
       const empty = await expectJson<{ schedule: { type: string } }>(await api(server.url, 'GET', '/system/gc/schedule'), 200);
       assert.equal(empty.schedule.type, 'None');
-      await expectJson(await api(server.url, 'POST', '/system/gc/schedule', { body: { schedule: { type: 'Daily' }, parameters: { delete_untagged: true, workers: 2 } } }), 201);
+      await expectJson(
+        await api(server.url, 'POST', '/system/gc/schedule', { body: { schedule: { type: 'Daily' }, parameters: { delete_untagged: true, workers: 2 } } }),
+        201,
+      );
       assert.equal((await api(server.url, 'POST', '/system/gc/schedule', { body: { schedule: { type: 'Weekly' } } })).status, 409);
-      let current = await expectJson<GcHistoryJson & { schedule: { type: string; cron: string; next_scheduled_time: string } }>(await api(server.url, 'GET', '/system/gc/schedule'), 200);
+      let current = await expectJson<GcHistoryJson & { schedule: { type: string; cron: string; next_scheduled_time: string } }>(
+        await api(server.url, 'GET', '/system/gc/schedule'),
+        200,
+      );
       assertMatchesHarbor('GCHistory', current);
       assert.equal(current.schedule.type, 'Daily');
       assert.equal(current.schedule.cron, '0 0 0 * * *');
@@ -89,7 +95,10 @@ for (const dialect of testDialects()) {
     });
 
     it('is for administrators only', async () => {
-      await expectJson(await api(server.url, 'POST', '/users', { body: { username: 'gcuser', password: 'Passw0rd-gcuser', email: 'gc@example.com', realname: 'G' } }), 201);
+      await expectJson(
+        await api(server.url, 'POST', '/users', { body: { username: 'gcuser', password: 'Passw0rd-gcuser', email: 'gc@example.com', realname: 'G' } }),
+        201,
+      );
       const user = basic('gcuser', 'Passw0rd-gcuser');
       assert.equal((await api(server.url, 'GET', '/system/gc', { authorization: user })).status, 403);
       assert.equal((await api(server.url, 'GET', '/system/gc/schedule', { authorization: user })).status, 403);

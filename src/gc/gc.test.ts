@@ -12,7 +12,10 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { runGc } from './fixtures.suite.js';
 
 const layer = (label: string) => ({ data: Buffer.concat([Buffer.from(label), randomBytes(2000)]), mediaType: 'application/vnd.oci.image.layer.v1.tar' });
-const config = (label: string) => ({ data: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label })), mediaType: 'application/vnd.oci.image.config.v1+json' });
+const config = (label: string) => ({
+  data: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label })),
+  mediaType: 'application/vnd.oci.image.config.v1+json',
+});
 
 for (const dialect of testDialects()) {
   describe(`garbage collection (${dialect.name})`, () => {
@@ -26,21 +29,24 @@ for (const dialect of testDialects()) {
     after(() => server.close());
 
     const inStorage = async (digest: string) => (await server.storage.stat(blobPath(parseDigest(digest)))) !== undefined;
-    const blobRow = async (digest: string) => (await server.database.db.selectFrom('blobs').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined;
+    const blobRow = async (digest: string) =>
+      (await server.database.db.selectFrom('blobs').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined;
     const pullBlob = async (repo: string, digest: string) => {
       const res = await client.request('GET', `/v2/${repo}/blobs/${digest}`, { scope: `repository:${repo}:pull` });
       return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
     };
     const pullManifest = async (repo: string, reference: string) => {
-      const res = await client.request('GET', `/v2/${repo}/manifests/${reference}`, { headers: { accept: `${OCI_MANIFEST}, ${OCI_INDEX}` }, scope: `repository:${repo}:pull` });
+      const res = await client.request('GET', `/v2/${repo}/manifests/${reference}`, {
+        headers: { accept: `${OCI_MANIFEST}, ${OCI_INDEX}` },
+        scope: `repository:${repo}:pull`,
+      });
       return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
     };
     const deleteManifest = async (repo: string, digest: string) => {
       const res = await client.request('DELETE', `/v2/${repo}/manifests/${digest}`);
       assert.equal(res.status, 202, await res.text());
     };
-    const projectId = async (name: string) =>
-      (await server.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    const projectId = async (name: string) => (await server.database.db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 
     it('removes the blobs and manifest of a deleted artifact from storage and database, keeps shared blobs', async () => {
       const shared = layer('shared');
@@ -79,7 +85,11 @@ for (const dialect of testDialects()) {
       // Untagged image, an untagged index with an untagged child, a signature of the untagged image, a stray blob.
       const untagged = await client.pushArtifact('library/gc-dry', 'temp', { config: config('u'), layers: [layer('u')] });
       const child = await client.pushArtifact('library/gc-dry', 'child', { config: config('c'), layers: [layer('c')] });
-      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: JSON.stringify(child.manifest).length }] };
+      const index = {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: JSON.stringify(child.manifest).length }],
+      };
       const { digest: indexDigest } = await client.pushManifest('library/gc-dry', 'idx', index, OCI_INDEX);
       const untaggedSize = JSON.stringify(untagged.manifest).length;
       const signature = await client.pushArtifact('library/gc-dry', 'sig', {
@@ -116,14 +126,22 @@ for (const dialect of testDialects()) {
       assert.equal((await pullManifest('library/gc-dry', 'stays')).body.toString(), JSON.stringify(kept.manifest));
 
       const again = await runGc(server.url, { delete_untagged: true });
-      assert.deepEqual([again.attrs.deleted_untagged, again.attrs.purged_blobs, again.attrs.purged_manifests, again.attrs.freed_space], [0, 0, 0, 0], 'nothing left to collect');
+      assert.deepEqual(
+        [again.attrs.deleted_untagged, again.attrs.purged_blobs, again.attrs.purged_manifests, again.attrs.freed_space],
+        [0, 0, 0, 0],
+        'nothing left to collect',
+      );
     });
 
     it('keeps untagged index children and tagged artifacts, and quota usage stays exact', async () => {
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'gcquota', metadata: { public: 'false' } } }), 201);
       const shared = layer('q-shared');
       const child = await client.pushArtifact('gcquota/app', 'child', { config: config('qc'), layers: [shared] });
-      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: JSON.stringify(child.manifest).length }] };
+      const index = {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [{ mediaType: OCI_MANIFEST, digest: child.digest, size: JSON.stringify(child.manifest).length }],
+      };
       await client.pushManifest('gcquota/app', 'multi', index, OCI_INDEX);
       assert.equal((await client.request('DELETE', '/v2/gcquota/app/manifests/child')).status, 202);
       const old = await client.pushArtifact('gcquota/app', 'v1', { config: config('q1'), layers: [shared, layer('q1')] });

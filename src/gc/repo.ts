@@ -21,7 +21,14 @@ export interface ArtifactNode {
  * left: the sweep weighs the table a window at a time, so no query runs long.
  */
 export async function windowEnd(db: Executor, after: string, size: number): Promise<string | undefined> {
-  const row = await db.selectFrom('blobs').select('digest').where('digest', '>', after).orderBy('digest').offset(size - 1).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('blobs')
+    .select('digest')
+    .where('digest', '>', after)
+    .orderBy('digest')
+    .offset(size - 1)
+    .limit(1)
+    .executeTakeFirst();
   return row?.digest;
 }
 
@@ -43,9 +50,7 @@ export function blobsIn(db: Executor, after: string, upto: string | undefined): 
 export function garbageBlobsIn(db: Executor, after: string, upto: string | undefined, cutoff: number): Promise<BlobRow[]> {
   return inWindow(db, after, upto)
     .where('b.created_at', '<', cutoff)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('artifact_references as r').select('r.artifact_id').whereRef('r.child_digest', '=', 'b.digest'))),
-    )
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifact_references as r').select('r.artifact_id').whereRef('r.child_digest', '=', 'b.digest'))))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('artifacts as a').select('a.id').whereRef('a.digest', '=', 'b.digest'))))
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('repository_blobs as l').select('l.digest').whereRef('l.digest', '=', 'b.digest').where('l.created_at', '>=', cutoff))),
@@ -111,7 +116,9 @@ export async function untaggedCandidates(db: Executor): Promise<ArtifactNode[]> 
     .selectFrom('artifacts')
     .select(['id', 'repository_id', 'digest', 'push_time', 'subject_digest'])
     .select((eb) => eb.exists(eb.selectFrom('tags').select('tags.id').whereRef('tags.artifact_id', '=', 'artifacts.id')).as('tagged'))
-    .where((eb) => eb.or([eb.not(eb.exists(eb.selectFrom('tags').select('tags.id').whereRef('tags.artifact_id', '=', 'artifacts.id'))), eb('subject_digest', 'is not', null)]))
+    .where((eb) =>
+      eb.or([eb.not(eb.exists(eb.selectFrom('tags').select('tags.id').whereRef('tags.artifact_id', '=', 'artifacts.id'))), eb('subject_digest', 'is not', null)]),
+    )
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ id: r.id, repositoryId: r.repository_id, digest: r.digest, pushTime: r.push_time, tagged: Boolean(r.tagged) }));
@@ -151,7 +158,10 @@ export async function lockArtifact(
   artifactId: number,
   dialect: Dialect,
 ): Promise<{ id: number; repository_id: number; digest: string; subject_digest: string | null; push_time: number; manifest_size: number } | undefined> {
-  return forUpdate(db.selectFrom('artifacts').select(['id', 'repository_id', 'digest', 'subject_digest', 'push_time', 'manifest_size']).where('id', '=', artifactId), dialect).executeTakeFirst();
+  return forUpdate(
+    db.selectFrom('artifacts').select(['id', 'repository_id', 'digest', 'subject_digest', 'push_time', 'manifest_size']).where('id', '=', artifactId),
+    dialect,
+  ).executeTakeFirst();
 }
 
 export async function hasTag(db: Executor, artifactId: number): Promise<boolean> {

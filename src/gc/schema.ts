@@ -18,10 +18,12 @@ export type GcParameters = z.output<typeof gcParametersSchema>;
 /** Harbor's `Schedule` body of POST/PUT /system/gc/schedule. */
 export const gcScheduleSchema = z
   .object({
-    schedule: z.object({
-      type: z.enum(['Hourly', 'Daily', 'Weekly', 'Custom', 'Manual', 'None', 'Schedule']),
-      cron: z.string().optional(),
-    }).loose(),
+    schedule: z
+      .object({
+        type: z.enum(['Hourly', 'Daily', 'Weekly', 'Custom', 'Manual', 'None', 'Schedule']),
+        cron: z.string().optional(),
+      })
+      .loose(),
     parameters: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();

@@ -29,7 +29,12 @@ export class GcRunningError extends Error {
  */
 export async function startGc(trx: Executor, dialect: Dialect, parameters: GcParameters, trigger: Trigger, graceMinutes: number, now: number): Promise<number> {
   await lockForTransaction(trx, dialect, 'berth:garbage-collection');
-  const active = await trx.selectFrom('executions').select('id').where('vendor_type', '=', GC_VENDOR).where('status', 'in', ['Pending', 'Running']).executeTakeFirst();
+  const active = await trx
+    .selectFrom('executions')
+    .select('id')
+    .where('vendor_type', '=', GC_VENDOR)
+    .where('status', 'in', ['Pending', 'Running'])
+    .executeTakeFirst();
   if (active) throw new GcRunningError();
   const attrs = { delete_untagged: parameters.delete_untagged, dry_run: parameters.dry_run, workers: parameters.workers, time_window: graceMinutes };
   return enqueue(trx, { vendorType: GC_VENDOR, trigger, extraAttrs: attrs, tasks: [{ kind: GC_TASK, params: attrs, maxAttempts: 1 }] }, now);
@@ -84,11 +89,16 @@ export class GcService {
     }
     await this.deps.database.db.transaction().execute(async (trx) => {
       if (type === 'None') return removeSchedule(trx, GC_VENDOR);
-      if (mode === 'create' && (await findSchedule(trx, GC_VENDOR))) throw new ConflictError('input', 'a garbage collection schedule exists already; update it with PUT');
+      if (mode === 'create' && (await findSchedule(trx, GC_VENDOR)))
+        throw new ConflictError('input', 'a garbage collection schedule exists already; update it with PUT');
       const cron = SCHEDULE_PRESETS[type] ?? input.schedule.cron;
       if (!cron) throw new InvalidInputError('input', `schedule.cron is required for type ${type}`);
       try {
-        await setSchedule(trx, { vendorType: GC_VENDOR, cron, params: { delete_untagged: parameters.delete_untagged, dry_run: parameters.dry_run, workers: parameters.workers } }, now);
+        await setSchedule(
+          trx,
+          { vendorType: GC_VENDOR, cron, params: { delete_untagged: parameters.delete_untagged, dry_run: parameters.dry_run, workers: parameters.workers } },
+          now,
+        );
       } catch (err) {
         if (err instanceof CronError) throw new InvalidInputError('input', err.message);
         throw err;

@@ -77,12 +77,7 @@ async function deleteFinishedExecutionsBefore(db: Executor, cutoff: number, limi
   const result = await db
     .deleteFrom('executions')
     .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('executions')
-        .select('id')
-        .where('end_time', '<', cutoff)
-        .where('status', 'in', ['Success', 'Error', 'Stopped'])
-        .limit(limit),
+      eb.selectFrom('executions').select('id').where('end_time', '<', cutoff).where('status', 'in', ['Success', 'Error', 'Stopped']).limit(limit),
     )
     .executeTakeFirst();
   return Number(result.numDeletedRows);

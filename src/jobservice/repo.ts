@@ -27,7 +27,10 @@ export async function markTaskStopped(db: Executor, id: number, message: string,
 }
 
 export async function countSchedules(db: Executor): Promise<number> {
-  const count = await db.selectFrom('schedules').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('schedules')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(count.n);
 }
 

@@ -30,9 +30,11 @@ for (const dialect of testDialects()) {
 
     it('lists pending tasks per queue, pauses, resumes and stops them', async () => {
       // A kind no worker handles stays queued, as work for a feature that is switched off would.
-      const executionId = await server.database.db.transaction().execute((trx) =>
-        enqueue(trx, { vendorType: 'MONITOR_TEST', trigger: 'MANUAL', tasks: [{ kind: 'monitor-test' }, { kind: 'monitor-test' }] }, Date.now() - 5000),
-      );
+      const executionId = await server.database.db
+        .transaction()
+        .execute((trx) =>
+          enqueue(trx, { vendorType: 'MONITOR_TEST', trigger: 'MANUAL', tasks: [{ kind: 'monitor-test' }, { kind: 'monitor-test' }] }, Date.now() - 5000),
+        );
       let queues = await expectJson<JobQueue[]>(await api(server.url, 'GET', '/jobservice/queues'), 200);
       shape('JobQueue', queues, true);
       const queue = queues.find((q) => q.job_type === 'monitor-test');
@@ -49,7 +51,10 @@ for (const dialect of testDialects()) {
 
       await expectJson(await api(server.url, 'PUT', '/jobservice/queues/monitor-test', { body: { action: 'stop' } }), 200);
       queues = await expectJson<JobQueue[]>(await api(server.url, 'GET', '/jobservice/queues'), 200);
-      assert.equal(queues.find((q) => q.job_type === 'monitor-test'), undefined);
+      assert.equal(
+        queues.find((q) => q.job_type === 'monitor-test'),
+        undefined,
+      );
       const execution = await server.database.db.selectFrom('executions').selectAll().where('id', '=', executionId).executeTakeFirstOrThrow();
       assert.equal(execution.status, 'Stopped');
 
@@ -70,13 +75,21 @@ for (const dialect of testDialects()) {
       shape('WorkerPool', pools, true);
       assert.equal(pools[0]?.pid, process.pid);
       assert.equal(pools[0]?.concurrency, server.config.jobs.workers);
-      const workers = await expectJson<unknown[]>(await api(server.url, 'GET', `/jobservice/pools/${encodeURIComponent(pools[0]?.worker_pool_id ?? '')}/workers`), 200);
+      const workers = await expectJson<unknown[]>(
+        await api(server.url, 'GET', `/jobservice/pools/${encodeURIComponent(pools[0]?.worker_pool_id ?? '')}/workers`),
+        200,
+      );
       assert.ok(Array.isArray(workers));
       assert.equal((await api(server.url, 'GET', '/jobservice/pools/nowhere/workers')).status, 404);
 
-      const executionId = await server.database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'MONITOR_TEST', trigger: 'MANUAL', tasks: [{ kind: 'monitor-log' }] }, Date.now()));
+      const executionId = await server.database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'MONITOR_TEST', trigger: 'MANUAL', tasks: [{ kind: 'monitor-log' }] }, Date.now()));
       const task = await server.database.db.selectFrom('tasks').select('id').where('execution_id', '=', executionId).executeTakeFirstOrThrow();
-      await server.database.db.insertInto('task_logs').values({ task_id: task.id, created_at: Date.parse('2026-01-02T03:04:05Z'), line: 'swept 3 blobs' }).execute();
+      await server.database.db
+        .insertInto('task_logs')
+        .values({ task_id: task.id, created_at: Date.parse('2026-01-02T03:04:05Z'), line: 'swept 3 blobs' })
+        .execute();
       const log = await api(server.url, 'GET', `/jobservice/jobs/${task.id}/log`);
       assert.equal(log.status, 200);
       assert.equal(await log.text(), '2026-01-02T03:04:05.000Z [INFO] swept 3 blobs\n');
@@ -87,11 +100,27 @@ for (const dialect of testDialects()) {
     });
 
     it('is for system administrators only', async () => {
-      await expectJson(await api(server.url, 'POST', '/users', { body: { username: 'watcher', password: 'Passw0rd-watcher', email: 'w@example.com', realname: 'W' } }), 201);
+      await expectJson(
+        await api(server.url, 'POST', '/users', { body: { username: 'watcher', password: 'Passw0rd-watcher', email: 'w@example.com', realname: 'W' } }),
+        201,
+      );
       const user = basic('watcher', 'Passw0rd-watcher');
-      for (const [method, path] of [['GET', '/jobservice/queues'], ['GET', '/jobservice/pools'], ['GET', '/schedules'], ['PUT', '/jobservice/queues/all']] as const) {
-        assert.equal((await api(server.url, method, path, { authorization: user, body: method === 'PUT' ? { action: 'stop' } : undefined })).status, 403, `${method} ${path}`);
-        assert.equal((await api(server.url, method, path, { authorization: null, body: method === 'PUT' ? { action: 'stop' } : undefined })).status, 401, `${method} ${path} anonymously`);
+      for (const [method, path] of [
+        ['GET', '/jobservice/queues'],
+        ['GET', '/jobservice/pools'],
+        ['GET', '/schedules'],
+        ['PUT', '/jobservice/queues/all'],
+      ] as const) {
+        assert.equal(
+          (await api(server.url, method, path, { authorization: user, body: method === 'PUT' ? { action: 'stop' } : undefined })).status,
+          403,
+          `${method} ${path}`,
+        );
+        assert.equal(
+          (await api(server.url, method, path, { authorization: null, body: method === 'PUT' ? { action: 'stop' } : undefined })).status,
+          401,
+          `${method} ${path} anonymously`,
+        );
       }
     });
   });

@@ -24,7 +24,14 @@ export const jobsApi: ApiFeature = (scope, deps) => {
   scope.get('/jobservice/pools', async (request) => {
     requireSystem(request, deps.access, 'jobservice-monitor', 'list');
     const pools = await jobs.pools();
-    return pools.map((p) => ({ pid: p.pid, worker_pool_id: p.id, start_at: iso(p.start_at), heartbeat_at: iso(p.heartbeat_at), concurrency: p.concurrency, host: p.host }));
+    return pools.map((p) => ({
+      pid: p.pid,
+      worker_pool_id: p.id,
+      start_at: iso(p.start_at),
+      heartbeat_at: iso(p.heartbeat_at),
+      concurrency: p.concurrency,
+      host: p.host,
+    }));
   });
 
   scope.get<{ Params: { pool_id: string } }>('/jobservice/pools/:pool_id/workers', async (request) => {

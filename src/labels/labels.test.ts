@@ -53,7 +53,15 @@ for (const dialect of testDialects()) {
 
     const call = (method: string, path: string, options: { authorization?: string | null; body?: unknown } = {}) => api(server.url, method, path, options);
     const errorOf = async (res: Response, status: number) => (await expectJson<ErrorBody>(res, status)).errors[0]!;
-    const labelCount = async () => Number((await server.database.db.selectFrom('labels').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n);
+    const labelCount = async () =>
+      Number(
+        (
+          await server.database.db
+            .selectFrom('labels')
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     describe('global labels', () => {
       it('are created, read, listed, updated and deleted by a system admin, with audit entries', async () => {
@@ -76,13 +84,21 @@ for (const dialect of testDialects()) {
 
         const listRes = await call('GET', '/labels?scope=g&name=RODUC', { authorization: as.outsider });
         const listed = await expectJson<LabelJson[]>(listRes, 200);
-        assert.deepEqual(listed.map((l) => l.id), [created.id]);
+        assert.deepEqual(
+          listed.map((l) => l.id),
+          [created.id],
+        );
         assert.equal(listRes.headers.get('x-total-count'), '1');
 
         await expectJson(await call('DELETE', `/labels/${created.id}`), 200);
         await errorOf(await call('GET', `/labels/${created.id}`), 404);
 
-        const audits = await server.database.db.selectFrom('audit_logs').select(['operation', 'resource']).where('resource_type', '=', 'label').orderBy('id').execute();
+        const audits = await server.database.db
+          .selectFrom('audit_logs')
+          .select(['operation', 'resource'])
+          .where('resource_type', '=', 'label')
+          .orderBy('id')
+          .execute();
         assert.deepEqual(audits, [
           { operation: 'create', resource: 'prod' },
           { operation: 'update', resource: 'production' },
@@ -93,7 +109,10 @@ for (const dialect of testDialects()) {
       it('pages the list with X-Total-Count and Link', async () => {
         for (const name of ['page-a', 'page-b', 'page-c']) await expectJson(await call('POST', '/labels', { body: { name, scope: 'g' } }), 201);
         const res = await call('GET', '/labels?scope=g&name=page-&page=1&page_size=2');
-        assert.deepEqual((await expectJson<LabelJson[]>(res, 200)).map((l) => l.name), ['page-a', 'page-b']);
+        assert.deepEqual(
+          (await expectJson<LabelJson[]>(res, 200)).map((l) => l.name),
+          ['page-a', 'page-b'],
+        );
         assert.equal(res.headers.get('x-total-count'), '3');
         assert.match(res.headers.get('link') ?? '', /page=2/);
       });
@@ -118,7 +137,10 @@ for (const dialect of testDialects()) {
             201,
           );
         const labeller = await robot('labeller', 'label');
-        const created = await expectJson<LabelJson>(await call('POST', '/labels', { authorization: basic(labeller.name, labeller.secret), body: { name: 'by-robot', scope: 'g' } }), 201);
+        const created = await expectJson<LabelJson>(
+          await call('POST', '/labels', { authorization: basic(labeller.name, labeller.secret), body: { name: 'by-robot', scope: 'g' } }),
+          201,
+        );
         assert.equal(created.scope, 'g');
         const other = await robot('projector', 'project');
         await errorOf(await call('POST', '/labels', { authorization: basic(other.name, other.secret), body: { name: 'by-other-robot', scope: 'g' } }), 403);
@@ -186,7 +208,10 @@ for (const dialect of testDialects()) {
         assert.equal(label.project_id, privId);
 
         const listed = await expectJson<LabelJson[]>(await call('GET', `/labels?scope=p&project_id=${privId}&name=tea`, { authorization: as.guest }), 200);
-        assert.deepEqual(listed.map((l) => l.id), [label.id]);
+        assert.deepEqual(
+          listed.map((l) => l.id),
+          [label.id],
+        );
         assert.deepEqual(await expectJson<LabelJson>(await call('GET', `/labels/${label.id}`, { authorization: as.guest }), 200), label);
 
         await expectJson(await call('PUT', `/labels/${label.id}`, { authorization: as.maintainer, body: { description: 'the team' } }), 200);
@@ -256,7 +281,10 @@ for (const dialect of testDialects()) {
         await expectJson(await call('POST', `${ENCODED}/${digest}/labels`, { body: { id: library.id } }), 200);
         const id = await artifactId('library/team/app', digest);
         const map = await labelsOfArtifacts(server.database.db, [id]);
-        assert.deepEqual(map.get(id)?.map((l) => l.name), ['on-artifacts', 'lib']);
+        assert.deepEqual(
+          map.get(id)?.map((l) => l.name),
+          ['on-artifacts', 'lib'],
+        );
         assert.deepEqual(Object.keys(map.get(id)![0]!).sort(), LABEL_KEYS);
 
         const conflict = await errorOf(await call('POST', `${ENCODED}/${digest}/labels`, { body: { id: global.id } }), 409);
@@ -264,7 +292,10 @@ for (const dialect of testDialects()) {
 
         await expectJson(await call('DELETE', `${ENCODED}/v1/labels/${library.id}`), 200);
         await errorOf(await call('DELETE', `${ENCODED}/v1/labels/${library.id}`), 404);
-        assert.deepEqual((await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.name), ['on-artifacts']);
+        assert.deepEqual(
+          (await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.name),
+          ['on-artifacts'],
+        );
       });
 
       it('refuses a label of another project (400), unknown labels, artifacts and repositories (404)', async () => {
@@ -276,7 +307,10 @@ for (const dialect of testDialects()) {
         await errorOf(await call('POST', '/projects/library/repositories/missing/artifacts/v1/labels', { body: { id: global.id } }), 404);
         await errorOf(await call('POST', '/projects/nowhere/repositories/app/artifacts/v1/labels', { body: { id: global.id } }), 404);
         const id = await artifactId('library/team/app', digest);
-        assert.deepEqual((await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.name), ['on-artifacts']);
+        assert.deepEqual(
+          (await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.name),
+          ['on-artifacts'],
+        );
       });
 
       it('lets a developer label artifacts, but not a guest, an outsider or an anonymous caller', async () => {
@@ -289,7 +323,10 @@ for (const dialect of testDialects()) {
 
         await expectJson(await call('POST', path, { authorization: as.developer, body: { id: privLabel.id } }), 200);
         await errorOf(await call('DELETE', `${path}/${privLabel.id}`, { authorization: as.guest }), 403);
-        assert.deepEqual((await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.id), [privLabel.id]);
+        assert.deepEqual(
+          (await labelsOfArtifacts(server.database.db, [id])).get(id)?.map((l) => l.id),
+          [privLabel.id],
+        );
         await expectJson(await call('DELETE', `${path}/${privLabel.id}`, { authorization: as.developer }), 200);
       });
 

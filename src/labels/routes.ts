@@ -1,5 +1,15 @@
 import type { FastifyRequest } from 'fastify';
-import { apiCaller, parsePaging, repositoryParam, requireAuthenticated, requireProject, requireSystem, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import {
+  apiCaller,
+  parsePaging,
+  repositoryParam,
+  requireAuthenticated,
+  requireProject,
+  requireSystem,
+  setPagingHeaders,
+  type ApiDeps,
+  type ApiFeature,
+} from '../api/index.js';
 import { parseBody } from '../platform/http/index.js';
 import type { Label } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';

@@ -19,7 +19,14 @@ export class LabelService {
   async create(actor: Actor, input: LabelCreate, projectId: number): Promise<LabelJson> {
     const now = this.deps.clock.now();
     const label = await this.write(input.name, async (trx) => {
-      const created = await repo.insertLabel(trx, { name: input.name, description: input.description ?? '', color: input.color ?? '', scope: input.scope, projectId, now });
+      const created = await repo.insertLabel(trx, {
+        name: input.name,
+        description: input.description ?? '',
+        color: input.color ?? '',
+        scope: input.scope,
+        projectId,
+        now,
+      });
       await this.audit(actor, 'create', created, trx);
       return created;
     });

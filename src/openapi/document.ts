@@ -114,7 +114,8 @@ export function swaggerPath(url: string): string {
 function describeOperation(method: string, path: string, known: HarborOperation | undefined, definitions: OpenApiDocument['definitions']): Operation {
   const parameters: Parameter[] = [];
   for (const match of path.matchAll(/\{([^}]+)\}/g)) parameters.push({ name: match[1] as string, in: 'path', required: true, type: 'string' });
-  for (const name of known?.query ?? []) parameters.push({ name, in: 'query', required: false, type: name === 'page' || name === 'page_size' ? 'integer' : 'string' });
+  for (const name of known?.query ?? [])
+    parameters.push({ name, in: 'query', required: false, type: name === 'page' || name === 'page_size' ? 'integer' : 'string' });
   if (known?.body) parameters.push({ name: 'body', in: 'body', required: true, schema: schemaFor(known.body, definitions) });
   const ok = String(known?.status ?? (method === 'POST' ? 201 : 200));
   const response: { description: string; schema?: Schema } = { description: 'Success' };

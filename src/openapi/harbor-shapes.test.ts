@@ -38,7 +38,12 @@ const CASES: readonly ShapeCase[] = [
     path: '/robots',
     definition: 'RobotCreated',
     status: 201,
-    body: { name: 'shapes-ci', level: 'system', duration: 30, permissions: [{ kind: 'project', namespace: 'shapes', access: [{ resource: 'repository', action: 'pull' }] }] },
+    body: {
+      name: 'shapes-ci',
+      level: 'system',
+      duration: 30,
+      permissions: [{ kind: 'project', namespace: 'shapes', access: [{ resource: 'repository', action: 'pull' }] }],
+    },
   },
   { method: 'GET', path: '/audit-logs', definition: 'AuditLog', array: true },
   { method: 'GET', path: '/permissions', definition: 'Permissions' },
@@ -75,7 +80,12 @@ if (!harborSchemaAvailable()) {
         await setup('/users', { username: 'shaper', password: 'Passw0rd-shaper', email: 'shaper@example.com', realname: 'Shaper' });
         await setup('/projects', { project_name: 'shapes', metadata: { public: 'false' } });
         await setup('/projects/shapes/members', { role_id: 2, member_user: { username: 'shaper' } });
-        await setup('/robots', { name: 'shapes-setup', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: 'shapes', access: [{ resource: 'repository', action: 'pull' }] }] });
+        await setup('/robots', {
+          name: 'shapes-setup',
+          level: 'project',
+          duration: -1,
+          permissions: [{ kind: 'project', namespace: 'shapes', access: [{ resource: 'repository', action: 'pull' }] }],
+        });
         // Content, so that every listing below has something to show.
         const client = new TestClient(server.url);
         const image = await client.pushImage('shapes/app', 'v1');
@@ -106,7 +116,10 @@ if (!harborSchemaAvailable()) {
           if (shape.array) assert.ok(Array.isArray(value) && value.length > 0, `${shape.path} should list what the set-up created`);
           if (shape.asHarborSends) {
             const { errors } = checkHarbor(shape.definition, value, { array: shape.array });
-            assert.deepEqual(errors.filter((e) => !shape.asHarborSends!.some((allowed) => allowed.test(e))), []);
+            assert.deepEqual(
+              errors.filter((e) => !shape.asHarborSends!.some((allowed) => allowed.test(e))),
+              [],
+            );
           } else {
             assertMatchesHarbor(shape.definition, value, { array: shape.array });
           }

@@ -42,7 +42,10 @@ for (const dialect of testDialects()) {
     it('does not list routes that do not exist, nor the automatic HEAD of each GET', async () => {
       assert.equal(doc.paths['/made-up/path'], undefined);
       assert.equal(doc.paths['/projects']?.head, undefined);
-      assert.ok(Object.keys(doc.paths).every((path) => !path.includes(':')), 'parameters are written {like_this}');
+      assert.ok(
+        Object.keys(doc.paths).every((path) => !path.includes(':')),
+        'parameters are written {like_this}',
+      );
       const ids = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((op) => op.operationId));
       assert.equal(new Set(ids).size, ids.length, 'operation ids are unique');
       const answers = await Promise.all(
@@ -51,7 +54,11 @@ for (const dialect of testDialects()) {
           .map(async (path) => [path, (await api(server.url, 'GET', path)).status] as const),
       );
       assert.ok(answers.length > 10);
-      assert.deepEqual(answers.filter(([, status]) => status === 404), [], 'every listed GET route answers');
+      assert.deepEqual(
+        answers.filter(([, status]) => status === 404),
+        [],
+        'every listed GET route answers',
+      );
       assert.equal((await api(server.url, 'GET', '/made-up/path')).status, 404);
     });
 

@@ -28,10 +28,16 @@ for (const dialect of testDialects()) {
       const now = Date.now();
       for (const project of projects) {
         for (const repo of ['app', 'db']) {
-          await server.database.db.insertInto('repositories').values({ project_id: project.id, name: `${project.name}/${repo}`, created_at: now, updated_at: now }).execute();
+          await server.database.db
+            .insertInto('repositories')
+            .values({ project_id: project.id, name: `${project.name}/${repo}`, created_at: now, updated_at: now })
+            .execute();
         }
       }
-      await server.database.db.insertInto('blobs').values({ digest: `sha256:${'a'.repeat(64)}`, size: 1234, created_at: now }).execute();
+      await server.database.db
+        .insertInto('blobs')
+        .values({ digest: `sha256:${'a'.repeat(64)}`, size: 1234, created_at: now })
+        .execute();
     });
     after(() => server.close());
 

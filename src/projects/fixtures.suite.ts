@@ -70,13 +70,7 @@ export async function newProject(url: string, name: string, options: { public?: 
   return id;
 }
 
-export async function addMember(
-  url: string,
-  project: string | number,
-  user: string,
-  roleId: number,
-  authorization?: string,
-): Promise<number> {
+export async function addMember(url: string, project: string | number, user: string, roleId: number, authorization?: string): Promise<number> {
   const res = await api(url, 'POST', `/projects/${project}/members`, { authorization, body: { role_id: roleId, member_user: { username: user } } });
   await expectJson(res, 201);
   return Number(/\/members\/(\d+)$/.exec(res.headers.get('location') ?? '')?.[1]);

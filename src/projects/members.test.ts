@@ -108,7 +108,10 @@ for (const dialect of testDialects()) {
       );
       assert.equal(refused.code, 'FORBIDDEN');
       const members = await expectJson<MemberJson[]>(await api(url, 'GET', '/projects/team/members'), 200);
-      assert.equal(members.some((m) => m.entity_name === 'limited'), false);
+      assert.equal(
+        members.some((m) => m.entity_name === 'limited'),
+        false,
+      );
       const devMember = members.find((m) => m.entity_name === 'dev');
       await expectError(await api(url, 'PUT', `/projects/team/members/${devMember?.id}`, { authorization: dev.auth, body: { role_id: 1 } }), 403);
       await expectError(await api(url, 'DELETE', `/projects/team/members/${devMember?.id}`, { authorization: guest.auth }), 403);
@@ -139,7 +142,10 @@ for (const dialect of testDialects()) {
       await expectError(await api(url, 'PUT', '/projects/team/members/99999', { body: { role_id: 2 } }), 404);
       await expectError(await api(url, 'DELETE', '/projects/team/members/99999'), 404);
       const members = await expectJson<MemberJson[]>(await api(url, 'GET', '/projects/team/members'), 200);
-      assert.equal(members.some((m) => m.entity_name === 'limited'), false);
+      assert.equal(
+        members.some((m) => m.entity_name === 'limited'),
+        false,
+      );
       const devMember = members.find((m) => m.entity_name === 'dev');
       await expectError(await api(url, 'PUT', `/projects/team/members/${devMember?.id}`, { body: {} }), 400);
       await expectError(await api(url, 'PUT', `/projects/team/members/${devMember?.id}`, { body: { role_id: 7 } }), 400);

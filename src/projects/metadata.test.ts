@@ -77,7 +77,15 @@ for (const dialect of testDialects()) {
       const stranger = await addUser(server, 'stranger');
       await expectError(await api(url, 'GET', path('public'), { authorization: stranger.auth }), 404);
       await expectError(await api(url, 'GET', path(), { authorization: null }), 401);
-      const robot = await addRobot(server, 'meta-lister', 'system', [{ namespace: 'meta', access: [{ resource: '', action: 'read' }, { resource: 'metadata', action: 'list' }] }]);
+      const robot = await addRobot(server, 'meta-lister', 'system', [
+        {
+          namespace: 'meta',
+          access: [
+            { resource: '', action: 'read' },
+            { resource: 'metadata', action: 'list' },
+          ],
+        },
+      ]);
       const listed = await expectJson<Record<string, string>>(await api(url, 'GET', path(), { authorization: robot }), 200);
       assert.equal(listed.public, 'false');
       const stored = await expectJson<Record<string, string>>(await api(url, 'GET', path()), 200);

@@ -72,12 +72,7 @@ for (const dialect of testDialects()) {
         members.map((m) => [m.entity_name, m.role_id, m.role_name]),
         [['alice', 1, 'projectAdmin']],
       );
-      const audit = await server.database.db
-        .selectFrom('audit_logs')
-        .selectAll()
-        .where('resource_type', '=', 'project')
-        .where('resource', '=', 'alpha')
-        .execute();
+      const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource_type', '=', 'project').where('resource', '=', 'alpha').execute();
       assert.deepEqual(
         audit.map((a) => [a.operation, a.username, Number(a.project_id)]),
         [['create', 'alice', id]],
@@ -155,7 +150,13 @@ for (const dialect of testDialects()) {
 
     it('never lets project robots create projects', async () => {
       const projectId = await newProject(url, 'robot-home');
-      const robot = await addRobot(server, 'robot-home+ci', 'project', [{ namespace: 'robot-home', access: [{ resource: 'repository', action: 'push' }] }], projectId);
+      const robot = await addRobot(
+        server,
+        'robot-home+ci',
+        'project',
+        [{ namespace: 'robot-home', access: [{ resource: 'repository', action: 'push' }] }],
+        projectId,
+      );
       await expectError(await api(url, 'POST', '/projects', { authorization: robot, body: { project_name: 'robot-child' } }), 403);
       const noCreate = await addRobot(server, 'nocreate', 'system', [{ namespace: '/', access: [{ resource: 'audit-log', action: 'list' }] }]);
       await expectError(await api(url, 'POST', '/projects', { authorization: noCreate, body: { project_name: 'robot-child' } }), 403);
@@ -194,7 +195,13 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await names(url, undefined, '&name=vis-'), ['vis-other', 'vis-private', 'vis-public']);
 
       const robot = await addRobot(server, 'reader', 'system', [
-        { namespace: 'vis-private', access: [{ resource: '', action: 'read' }, { resource: 'repository', action: 'pull' }] },
+        {
+          namespace: 'vis-private',
+          access: [
+            { resource: '', action: 'read' },
+            { resource: 'repository', action: 'pull' },
+          ],
+        },
       ]);
       assert.deepEqual(await names(url, robot, '&name=vis-'), ['vis-private', 'vis-public']);
       const everywhere = await addRobot(server, 'everywhere', 'system', [{ namespace: '*', access: [{ resource: '', action: 'read' }] }]);
@@ -276,7 +283,10 @@ for (const dialect of testDialects()) {
 
       const summary = await expectJson<{ repo_count: number }>(await api(url, 'GET', '/projects/doomed/summary', { authorization: alice.auth }), 200);
       assert.equal(summary.repo_count, 1);
-      const status = await expectJson<{ deletable: boolean; message: string }>(await api(url, 'GET', '/projects/doomed/_deletable', { authorization: alice.auth }), 200);
+      const status = await expectJson<{ deletable: boolean; message: string }>(
+        await api(url, 'GET', '/projects/doomed/_deletable', { authorization: alice.auth }),
+        200,
+      );
       assert.equal(status.deletable, false);
       assert.match(status.message, /holds repositories/);
       const refused = await expectError(await api(url, 'DELETE', '/projects/doomed', { authorization: alice.auth }), 412);
@@ -292,7 +302,10 @@ for (const dialect of testDialects()) {
       const upload = await client.request('POST', '/v2/doomed/other/blobs/uploads/');
       assert.equal(upload.status, 202);
 
-      const now = await expectJson<{ deletable: boolean; message: string }>(await api(url, 'GET', '/projects/doomed/_deletable', { authorization: alice.auth }), 200);
+      const now = await expectJson<{ deletable: boolean; message: string }>(
+        await api(url, 'GET', '/projects/doomed/_deletable', { authorization: alice.auth }),
+        200,
+      );
       assert.deepEqual(now, { deletable: true, message: '' });
       await expectJson(await api(url, 'DELETE', '/projects/doomed', { authorization: alice.auth }), 200);
       await expectError(await api(url, 'GET', '/projects/doomed'), 404);
@@ -310,7 +323,7 @@ for (const dialect of testDialects()) {
       await newProject(url, 'doomed', { authorization: bob.auth });
     });
 
-    it('removes system robots\' grants in a deleted project', async () => {
+    it("removes system robots' grants in a deleted project", async () => {
       await newProject(url, 'granted');
       const robot = await addRobot(server, 'granted-reader', 'system', [{ namespace: 'granted', access: [{ resource: '', action: 'read' }] }]);
       assert.equal((await api(url, 'GET', '/projects/granted', { authorization: robot })).status, 200);

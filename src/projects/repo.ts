@@ -221,5 +221,9 @@ export async function deleteProjectRows(db: Executor, project: Project): Promise
 /** The projects with these ids, in no particular order. */
 export function findProjectsByIds(db: Executor, ids: readonly number[]): Promise<Project[]> {
   if (ids.length === 0) return Promise.resolve([]);
-  return db.selectFrom('projects').selectAll().where('id', 'in', [...ids]).execute();
+  return db
+    .selectFrom('projects')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
 }

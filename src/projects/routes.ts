@@ -1,13 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  apiCaller,
-  parsePaging,
-  requireAuthenticated,
-  requireProject,
-  setPagingHeaders,
-  type ApiDeps,
-  type ApiFeature,
-} from '../api/index.js';
+import { apiCaller, parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';

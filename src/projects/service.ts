@@ -83,7 +83,8 @@ function publicFlag(req: ProjectReq, metadata: ReadonlyMap<string, string>): boo
 async function storageLimitFor(deps: ProjectsDeps, identity: Identity, req: ProjectReq): Promise<number> {
   const isAdmin = identity.kind === 'user' && identity.sysadmin;
   if (isAdmin && req.storage_limit !== undefined && req.storage_limit !== null) {
-    if (req.storage_limit === 0 || req.storage_limit < -1) throw new InvalidInputError('project', 'storage_limit must be -1 (unlimited) or a positive number of bytes');
+    if (req.storage_limit === 0 || req.storage_limit < -1)
+      throw new InvalidInputError('project', 'storage_limit must be -1 (unlimited) or a positive number of bytes');
     return req.storage_limit;
   }
   return (await deps.settings.get()).storage_per_project;

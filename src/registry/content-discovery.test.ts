@@ -93,7 +93,11 @@ for (const dialect of testDialects()) {
         const res = await client.request('GET', `/v2/library/app/referrers/${subject}`);
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('content-type'), OCI_INDEX);
-        const index = (await res.json()) as { schemaVersion: number; mediaType: string; manifests: Array<{ artifactType: string; annotations: Record<string, string>; mediaType: string; size: number; digest: string }> };
+        const index = (await res.json()) as {
+          schemaVersion: number;
+          mediaType: string;
+          manifests: Array<{ artifactType: string; annotations: Record<string, string>; mediaType: string; size: number; digest: string }>;
+        };
         assert.equal(index.schemaVersion, 2);
         assert.equal(index.mediaType, OCI_INDEX);
         assert.deepEqual(index.manifests.map((m) => m.artifactType).sort(), ['application/vnd.example.sbom', 'application/vnd.example.signature']);
@@ -109,7 +113,10 @@ for (const dialect of testDialects()) {
         const res = await client.request('GET', `/v2/library/app/referrers/${subject}?artifactType=application/vnd.example.sbom`);
         assert.equal(res.headers.get('oci-filters-applied'), 'artifactType');
         const index = (await res.json()) as { manifests: Array<{ artifactType: string }> };
-        assert.deepEqual(index.manifests.map((m) => m.artifactType), ['application/vnd.example.sbom']);
+        assert.deepEqual(
+          index.manifests.map((m) => m.artifactType),
+          ['application/vnd.example.sbom'],
+        );
       });
       it('answers an empty index for a digest nobody refers to', async () => {
         const res = await client.request('GET', `/v2/library/app/referrers/${sha256('alone')}`);

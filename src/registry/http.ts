@@ -75,8 +75,7 @@ export async function readLimited(body: Readable, limit: number, declared: numbe
 export function byteRange(header: string | undefined, size: number): { start: number; end: number } | undefined {
   if (!header) return undefined;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  const unsatisfiable = () =>
-    new OciError('RANGE_INVALID', { range: header, size }, 'requested range not satisfiable', { 'content-range': `bytes */${size}` });
+  const unsatisfiable = () => new OciError('RANGE_INVALID', { range: header, size }, 'requested range not satisfiable', { 'content-range': `bytes */${size}` });
   if (!match || (match[1] === '' && match[2] === '')) throw unsatisfiable();
   let start: number;
   let end: number;

@@ -43,10 +43,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   }
 
   function uploadHeaders(reply: FastifyReply, name: string, id: string, size: number): void {
-    reply
-      .header('location', `/v2/${name}/blobs/uploads/${id}`)
-      .header('range', rangeHeader(size))
-      .header('docker-upload-uuid', id);
+    reply.header('location', `/v2/${name}/blobs/uploads/${id}`).header('range', rangeHeader(size)).header('docker-upload-uuid', id);
   }
 
   const base: Handler<'base'> = async (_route, caller, _request, reply) => {
@@ -58,7 +55,11 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const projects = await guard.readableProjects(caller);
     const requested = page(request);
     const limit = requested?.n ?? 10_000;
-    const listed = await content.repositoryNames(projects.map((p) => p.id), limit + 1, requested?.last);
+    const listed = await content.repositoryNames(
+      projects.map((p) => p.id),
+      limit + 1,
+      requested?.last,
+    );
     const names = await guard.pullable(caller, listed.slice(0, limit));
     const link = listed.length > limit ? nextLink('/v2/_catalog', listed.slice(0, limit), requested) : undefined;
     if (link) reply.header('link', link);
@@ -235,17 +236,19 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
     // A Buffer, so the media type goes out exactly as the spec names it (no charset added).
     reply.header('content-type', MediaType.OciIndex).send(
-      Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: MediaType.OciIndex,
-        manifests: rows.map((a) => ({
-          mediaType: a.media_type,
-          digest: a.digest,
-          size: a.manifest_size,
-          ...(a.artifact_type ? { artifactType: a.artifact_type } : {}),
-          ...(a.annotations ? { annotations: JSON.parse(a.annotations) as Record<string, string> } : {}),
-        })),
-      })),
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaType.OciIndex,
+          manifests: rows.map((a) => ({
+            mediaType: a.media_type,
+            digest: a.digest,
+            size: a.manifest_size,
+            ...(a.artifact_type ? { artifactType: a.artifact_type } : {}),
+            ...(a.annotations ? { annotations: JSON.parse(a.annotations) as Record<string, string> } : {}),
+          })),
+        }),
+      ),
     );
   };
 
@@ -308,6 +311,9 @@ function actor(caller: Caller, request: FastifyRequest): Actor {
 /** Whether an Accept header admits the media type (no header, or a wildcard, admits all). */
 function accepts(header: string | undefined, mediaType: string): boolean {
   if (!header) return true;
-  const types = header.split(',').map((t) => t.split(';')[0]!.trim()).filter((t) => t.length > 0);
+  const types = header
+    .split(',')
+    .map((t) => t.split(';')[0]!.trim())
+    .filter((t) => t.length > 0);
   return types.length === 0 || types.some((t) => t === mediaType || t === '*/*' || t === 'application/*');
 }

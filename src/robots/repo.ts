@@ -146,7 +146,11 @@ export async function listRobots(
     }
     return eb.and(terms);
   };
-  const count = await db.selectFrom('robots').select((eb) => eb.fn.countAll<number>().as('n')).where(where).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('robots')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where(where)
+    .executeTakeFirstOrThrow();
   let query = db.selectFrom('robots').selectAll().where(where);
   for (const s of sort) query = query.orderBy(s.column, s.desc ? 'desc' : 'asc');
   const robots = await query.orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute();
@@ -159,11 +163,7 @@ export function userMemberships(
   userId: number,
   projectId?: number,
 ): Promise<Array<{ project_id: number; role: number; repository_patterns: string | null }>> {
-  let query = db
-    .selectFrom('project_members')
-    .select(['project_id', 'role', 'repository_patterns'])
-    .where('entity_type', '=', 'u')
-    .where('entity_id', '=', userId);
+  let query = db.selectFrom('project_members').select(['project_id', 'role', 'repository_patterns']).where('entity_type', '=', 'u').where('entity_id', '=', userId);
   if (projectId !== undefined) query = query.where('project_id', '=', projectId);
   return query.execute();
 }
@@ -172,4 +172,3 @@ export function projectIdsByName(db: Executor, names: readonly string[]): Promis
   if (names.length === 0) return Promise.resolve([]);
   return db.selectFrom('projects').select(['id', 'name']).where('name', 'in', names).execute();
 }
-

@@ -21,9 +21,15 @@ for (const dialect of testDialects()) {
     let nina: string;
     let carol: string;
 
-    const robotCount = async () => Number(
-      (await server.database.db.selectFrom('robots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
-    );
+    const robotCount = async () =>
+      Number(
+        (
+          await server.database.db
+            .selectFrom('robots')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const list = async (query: string, authorization?: string) => {
       const res = await api(server.url, 'GET', `/robots${query}`, { authorization });
       const total = res.headers.get('x-total-count');
@@ -55,7 +61,14 @@ for (const dialect of testDialects()) {
             level: 'system',
             duration: 0,
             permissions: [
-              { kind: 'system', namespace: '/', access: [{ resource: 'robot', action: 'list' }, { resource: 'user', action: 'read' }] },
+              {
+                kind: 'system',
+                namespace: '/',
+                access: [
+                  { resource: 'robot', action: 'list' },
+                  { resource: 'user', action: 'read' },
+                ],
+              },
               { kind: 'project', namespace: '*', access: [PULL] },
               { kind: 'project', namespace: 'beta', access: [PUSH], repository_patterns: ['team-a/**'] },
             ],
@@ -111,7 +124,10 @@ for (const dialect of testDialects()) {
 
       it('refuses an access item outside the robot catalogue with 400 naming it, storing nothing', async () => {
         const count = await robotCount();
-        const project = await errorMessage(await api(server.url, 'POST', '/robots', { body: projectRobot('bad1', 'alpha', [PULL, { resource: 'repository', action: 'create' }]) }), 400);
+        const project = await errorMessage(
+          await api(server.url, 'POST', '/robots', { body: projectRobot('bad1', 'alpha', [PULL, { resource: 'repository', action: 'create' }]) }),
+          400,
+        );
         assert.match(project, /permissions\.0\.access\.1/);
         assert.match(project, /repository:create/);
         const system = await errorMessage(
@@ -121,7 +137,10 @@ for (const dialect of testDialects()) {
           400,
         );
         assert.match(system, /configuration:update/);
-        const unknown = await errorMessage(await api(server.url, 'POST', '/robots', { body: projectRobot('bad3', 'alpha', [{ resource: 'repository', action: 'fly' }]) }), 400);
+        const unknown = await errorMessage(
+          await api(server.url, 'POST', '/robots', { body: projectRobot('bad3', 'alpha', [{ resource: 'repository', action: 'fly' }]) }),
+          400,
+        );
         assert.match(unknown, /repository:fly/);
         assert.equal(await robotCount(), count);
       });
@@ -137,14 +156,47 @@ for (const dialect of testDialects()) {
           [projectRobot('baddur', 'alpha', [PULL], { duration: -2 }), /\bduration:/],
           [projectRobot('fracdur', 'alpha', [PULL], { duration: 1.5 }), /\bduration:/],
           [projectRobot('badeffect', 'alpha', [{ ...PULL, effect: 'maybe' }]), /\bpermissions\.0\.access\.0\.effect:/],
-          [{ name: 'badpattern', level: 'project', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL], repository_patterns: ['/abs'] }] }, /repository_patterns\.0/],
-          [{ name: 'twoperms', level: 'project', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL] }, { kind: 'project', namespace: 'beta', access: [PULL] }] }, /exactly one/],
+          [
+            { name: 'badpattern', level: 'project', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL], repository_patterns: ['/abs'] }] },
+            /repository_patterns\.0/,
+          ],
+          [
+            {
+              name: 'twoperms',
+              level: 'project',
+              permissions: [
+                { kind: 'project', namespace: 'alpha', access: [PULL] },
+                { kind: 'project', namespace: 'beta', access: [PULL] },
+              ],
+            },
+            /exactly one/,
+          ],
           [{ name: 'projsys', level: 'project', permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'robot', action: 'list' }] }] }, /system/],
           [{ name: 'star', level: 'project', permissions: [{ kind: 'project', namespace: '*', access: [PULL] }] }, /namespace/],
           [{ name: 'sysns', level: 'system', permissions: [{ kind: 'system', namespace: 'alpha', access: [{ resource: 'robot', action: 'list' }] }] }, /namespace/],
-          [{ name: 'dupns', level: 'system', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL] }, { kind: 'project', namespace: 'alpha', access: [PUSH] }] }, /more than once/],
-          [{ name: 'syspat', level: 'system', permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'robot', action: 'list' }], repository_patterns: ['a'] }] }, /repository_patterns/],
-          [{ name: 'emptypat', level: 'project', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL], repository_patterns: [] }] }, /repository_patterns/],
+          [
+            {
+              name: 'dupns',
+              level: 'system',
+              permissions: [
+                { kind: 'project', namespace: 'alpha', access: [PULL] },
+                { kind: 'project', namespace: 'alpha', access: [PUSH] },
+              ],
+            },
+            /more than once/,
+          ],
+          [
+            {
+              name: 'syspat',
+              level: 'system',
+              permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'robot', action: 'list' }], repository_patterns: ['a'] }],
+            },
+            /repository_patterns/,
+          ],
+          [
+            { name: 'emptypat', level: 'project', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL], repository_patterns: [] }] },
+            /repository_patterns/,
+          ],
           [projectRobot('weak', 'alpha', [PULL], { secret: 'short' }), /\bsecret:/],
         ];
         const count = await robotCount();
@@ -165,7 +217,11 @@ for (const dialect of testDialects()) {
         await createRobot(server, { name: 'dup', level: 'system', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL] }] });
         assert.equal((await api(server.url, 'POST', '/robots', { body: projectRobot('ghost', 'nowhere', [PULL]) })).status, 404);
         assert.equal(
-          (await api(server.url, 'POST', '/robots', { body: { name: 'ghost', level: 'system', permissions: [{ kind: 'project', namespace: 'nowhere', access: [PULL] }] } })).status,
+          (
+            await api(server.url, 'POST', '/robots', {
+              body: { name: 'ghost', level: 'system', permissions: [{ kind: 'project', namespace: 'nowhere', access: [PULL] }] },
+            })
+          ).status,
           404,
         );
       });
@@ -190,7 +246,10 @@ for (const dialect of testDialects()) {
         );
         assert.match(message, /metadata:list/);
         // nina administers gamma for team-a/** only: a robot reaching all of gamma is more than that.
-        assert.match(await errorMessage(await api(server.url, 'POST', '/robots', { body: projectRobot('wide', 'gamma', [PUSH]), authorization: nina }), 403), /repositor/);
+        assert.match(
+          await errorMessage(await api(server.url, 'POST', '/robots', { body: projectRobot('wide', 'gamma', [PUSH]), authorization: nina }), 403),
+          /repositor/,
+        );
         const wider = projectRobot('wider', 'gamma', [PUSH]);
         (wider.permissions as Array<Record<string, unknown>>)[0]!.repository_patterns = ['team-b/**'];
         assert.equal((await api(server.url, 'POST', '/robots', { body: wider, authorization: nina })).status, 403);
@@ -206,12 +265,23 @@ for (const dialect of testDialects()) {
           name: 'maker',
           level: 'system',
           permissions: [
-            { kind: 'system', namespace: '/', access: [{ resource: 'robot', action: 'create' }, { resource: 'robot', action: 'list' }] },
+            {
+              kind: 'system',
+              namespace: '/',
+              access: [
+                { resource: 'robot', action: 'create' },
+                { resource: 'robot', action: 'list' },
+              ],
+            },
             { kind: 'project', namespace: 'alpha', access: [PUSH, { resource: 'robot', action: 'create' }] },
           ],
         });
         const auth = `Basic ${Buffer.from(`${maker.name}:${maker.secret}`).toString('base64')}`;
-        const child = await createRobot(server, { name: 'child', level: 'system', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL, PUSH] }] }, auth);
+        const child = await createRobot(
+          server,
+          { name: 'child', level: 'system', permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL, PUSH] }] },
+          auth,
+        );
         assert.equal(child.name, 'robot$child');
         const robot = await expectJson<RobotJson>(await api(server.url, 'GET', `/robots/${child.id}`), 200);
         assert.equal(robot.creator_type, 'robot');
@@ -245,19 +315,34 @@ for (const dialect of testDialects()) {
         const fuzzy = await list(`?q=${encodeURIComponent('name=~dup')}&page_size=100`);
         assert.deepEqual(fuzzy.robots.map((r) => r.name).sort(), ['robot$alpha+dup', 'robot$beta+dup', 'robot$dup']);
         const exact = await list(`?q=${encodeURIComponent('name=alpha+dup')}`);
-        assert.deepEqual(exact.robots.map((r) => r.name), ['robot$alpha+dup']);
+        assert.deepEqual(
+          exact.robots.map((r) => r.name),
+          ['robot$alpha+dup'],
+        );
         const sorted = await list('?sort=name&page_size=100');
-        assert.deepEqual(sorted.robots.map((r) => r.name), [...sorted.robots.map((r) => r.name)].sort());
+        assert.deepEqual(
+          sorted.robots.map((r) => r.name),
+          [...sorted.robots.map((r) => r.name)].sort(),
+        );
       });
 
       it('shows others only the project robots of projects where they hold robot:list', async () => {
         const mine = await list('?page_size=100', alice);
         assert.ok(mine.robots.length > 0);
-        assert.ok(mine.robots.every((r) => r.level === 'project' && r.name.startsWith('robot$alpha+')), JSON.stringify(mine.robots.map((r) => r.name)));
+        assert.ok(
+          mine.robots.every((r) => r.level === 'project' && r.name.startsWith('robot$alpha+')),
+          JSON.stringify(mine.robots.map((r) => r.name)),
+        );
         assert.equal(mine.total, mine.robots.length);
         const developer = await list('?page_size=100', dave);
-        assert.deepEqual(developer.robots.map((r) => r.id), mine.robots.map((r) => r.id));
-        assert.deepEqual((await list('', bob)).robots.map((r) => r.name), ['robot$beta+dup']);
+        assert.deepEqual(
+          developer.robots.map((r) => r.id),
+          mine.robots.map((r) => r.id),
+        );
+        assert.deepEqual(
+          (await list('', bob)).robots.map((r) => r.name),
+          ['robot$beta+dup'],
+        );
         assert.deepEqual(await list('', carol), { robots: [], total: 0 });
         assert.equal((await api(server.url, 'GET', `/robots?q=${encodeURIComponent(`ProjectID=${beta.id}`)}`, { authorization: alice })).status, 404);
         assert.equal((await api(server.url, 'GET', '/robots?q=Level%3Dsystem', { authorization: alice })).status, 403);
@@ -284,18 +369,33 @@ for (const dialect of testDialects()) {
         const current = await expectJson<RobotJson>(await api(server.url, 'GET', `/robots/${created.id}`), 200);
         const start = Date.now();
         const put = (body: unknown, authorization = alice) => api(server.url, 'PUT', `/robots/${created.id}`, { body, authorization });
-        await expectJson(await put({ ...current, description: 'edited', duration: 10, disable: true, permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL, PUSH] }] }), 200);
+        await expectJson(
+          await put({
+            ...current,
+            description: 'edited',
+            duration: 10,
+            disable: true,
+            permissions: [{ kind: 'project', namespace: 'alpha', access: [PULL, PUSH] }],
+          }),
+          200,
+        );
         const updated = await expectJson<RobotJson>(await api(server.url, 'GET', `/robots/${created.id}`), 200);
         assert.equal(updated.description, 'edited');
         assert.equal(updated.duration, 10);
         assert.equal(updated.disable, true);
         assert.ok(updated.expires_at >= Math.floor(start / 1000) + 10 * 86_400 - 1);
-        assert.deepEqual(updated.permissions[0]!.access.map((a) => a.action), ['pull', 'push']);
+        assert.deepEqual(
+          updated.permissions[0]!.access.map((a) => a.action),
+          ['pull', 'push'],
+        );
         assert.ok(Date.parse(updated.update_time) >= Date.parse(current.update_time));
 
         assert.match(await errorMessage(await put({ ...updated, name: 'robot$renamed' }), 400), /^name:/);
         assert.match(await errorMessage(await put({ ...updated, level: 'system' }), 400), /^level:/);
-        assert.match(await errorMessage(await put({ permissions: [{ kind: 'project', namespace: 'alpha', access: [{ resource: 'repository', action: 'create' }] }] }), 400), /repository:create/);
+        assert.match(
+          await errorMessage(await put({ permissions: [{ kind: 'project', namespace: 'alpha', access: [{ resource: 'repository', action: 'create' }] }] }), 400),
+          /repository:create/,
+        );
         assert.match(await errorMessage(await put({ permissions: [{ kind: 'project', namespace: 'beta', access: [PULL] }] }), 400), /stays in its project/);
         assert.equal((await put({ permissions: [{ kind: 'project', namespace: 'alpha', access: [{ resource: 'metadata', action: 'list' }] }] })).status, 403);
         assert.equal((await put({ description: 'no' }, dave)).status, 403);

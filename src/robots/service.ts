@@ -1,5 +1,18 @@
 import { type Database, type Executor, isUniqueViolation, type Project, type Robot, type RobotPermissionRow } from '../platform/db/index.js';
-import { type AccessControl, type Authenticator, identityName, isSysadmin, type Identity, projectPermissions, robotMayHoldProject, robotMayHoldSystem, ROLE_BY_ID, ROLE_IDS, subjectPermits, systemPermissions } from '../auth/index.js';
+import {
+  type AccessControl,
+  type Authenticator,
+  identityName,
+  isSysadmin,
+  type Identity,
+  projectPermissions,
+  robotMayHoldProject,
+  robotMayHoldSystem,
+  ROLE_BY_ID,
+  ROLE_IDS,
+  subjectPermits,
+  systemPermissions,
+} from '../auth/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import { findProjectByName } from '../projects/index.js';
@@ -107,7 +120,10 @@ export class RobotService {
       }
     }
     const { total, robots } = await repo.listRobots(db, query, sort, page);
-    const permissions = await repo.permissionsOf(db, robots.map((r) => r.id));
+    const permissions = await repo.permissionsOf(
+      db,
+      robots.map((r) => r.id),
+    );
     return { total, robots: robots.map((r) => robotJson(r, permissions.get(r.id) ?? [])) };
   }
 
@@ -199,9 +215,16 @@ export class RobotService {
       return [...ids];
     }
     if (identity.kind === 'robot') {
-      const namespaces = identity.grants.filter((g) => g.access.some((a) => a.resource === 'robot' && (a.action === 'list' || a.action === '*'))).map((g) => g.namespace);
+      const namespaces = identity.grants
+        .filter((g) => g.access.some((a) => a.resource === 'robot' && (a.action === 'list' || a.action === '*')))
+        .map((g) => g.namespace);
       if (namespaces.includes('*')) return undefined;
-      return (await repo.projectIdsByName(db, namespaces.filter((n) => n !== '/'))).map((p) => p.id);
+      return (
+        await repo.projectIdsByName(
+          db,
+          namespaces.filter((n) => n !== '/'),
+        )
+      ).map((p) => p.id);
     }
     return [];
   }

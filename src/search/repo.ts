@@ -10,7 +10,12 @@ export interface RepositoryHit {
 
 /** Projects whose names contain `q`, ignoring case, by name. */
 export function projectsMatching(db: Executor, q: string): Promise<Project[]> {
-  return db.selectFrom('projects').selectAll().where(containsIgnoringCase(sql.ref('projects.name'), q)).orderBy('name').execute();
+  return db
+    .selectFrom('projects')
+    .selectAll()
+    .where(containsIgnoringCase(sql.ref('projects.name'), q))
+    .orderBy('name')
+    .execute();
 }
 
 /** Repositories whose names contain `q`, ignoring case, by name, with their artifact counts. */

@@ -40,15 +40,27 @@ for (const dialect of testDialects()) {
 
     it('shows a member the private project and its repositories', async () => {
       const result = await search(basic('member', password));
-      assert.deepEqual(result.project.map((p) => p.name), ['openstuff', 'secretstuff']);
-      assert.deepEqual(result.repository.map((r) => r.repository_name), ['openstuff/stuffapp', 'secretstuff/stuffapp']);
+      assert.deepEqual(
+        result.project.map((p) => p.name),
+        ['openstuff', 'secretstuff'],
+      );
+      assert.deepEqual(
+        result.repository.map((r) => r.repository_name),
+        ['openstuff/stuffapp', 'secretstuff/stuffapp'],
+      );
     });
 
     it('never shows a private name to a non-member or an anonymous caller', async () => {
       for (const authorization of [basic('stranger', password), null]) {
         const result = await search(authorization);
-        assert.deepEqual(result.project.map((p) => p.name), ['openstuff']);
-        assert.deepEqual(result.repository.map((r) => r.repository_name), ['openstuff/stuffapp']);
+        assert.deepEqual(
+          result.project.map((p) => p.name),
+          ['openstuff'],
+        );
+        assert.deepEqual(
+          result.repository.map((r) => r.repository_name),
+          ['openstuff/stuffapp'],
+        );
       }
     });
 

@@ -29,9 +29,9 @@ export async function bootstrap(config: Config, database: Database, now: number)
   if (!(await findProjectByName(database.db, 'library'))) {
     try {
       const ownerId = admin.id;
-      await database.db.transaction().execute((trx) =>
-        createProject(trx, { name: 'library', ownerId, public: true, storageLimit: config.quota.storagePerProject, now }),
-      );
+      await database.db
+        .transaction()
+        .execute((trx) => createProject(trx, { name: 'library', ownerId, public: true, storageLimit: config.quota.storagePerProject, now }));
     } catch (err) {
       if (!(await findProjectByName(database.db, 'library'))) throw err;
     }

@@ -122,7 +122,8 @@ function validate(state: Walk, raw: SwaggerSchema, value: unknown, path: string)
   switch (type) {
     case 'string':
       if (typeof value !== 'string') state.errors.push(`${path}: expected string, got ${describe(value)} (${JSON.stringify(value)})`);
-      else if (schema.format === 'date-time' && Number.isNaN(Date.parse(value))) state.errors.push(`${path}: expected a date-time string, got ${JSON.stringify(value)}`);
+      else if (schema.format === 'date-time' && Number.isNaN(Date.parse(value)))
+        state.errors.push(`${path}: expected a date-time string, got ${JSON.stringify(value)}`);
       return;
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) state.errors.push(`${path}: expected integer, got ${describe(value)} (${JSON.stringify(value)})`);

@@ -45,7 +45,8 @@ export class Receiver {
     for (;;) {
       const found = this.received.find((r) => r.path === path && test(r));
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no delivery to ${path} within ${timeoutMs} ms; got ${JSON.stringify(this.received.map((r) => [r.path, r.body.type]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`no delivery to ${path} within ${timeoutMs} ms; got ${JSON.stringify(this.received.map((r) => [r.path, r.body.type]))}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -16,7 +16,12 @@ export async function fireSystemSchedule(database: Database, vendorType: string,
     .where('status', 'in', [...FINAL_STATUSES])
     .executeTakeFirst();
   const after = Number(last?.id ?? 0);
-  const moved = await db.updateTable('schedules').set({ next_run_at: now - 1 }).where('vendor_type', '=', vendorType).where('vendor_id', '=', -1).executeTakeFirst();
+  const moved = await db
+    .updateTable('schedules')
+    .set({ next_run_at: now - 1 })
+    .where('vendor_type', '=', vendorType)
+    .where('vendor_id', '=', -1)
+    .executeTakeFirst();
   if (Number(moved.numUpdatedRows) !== 1) throw new Error(`no system schedule ${vendorType}`);
   return eventually(async () => {
     const execution = await db.selectFrom('executions').selectAll().where('vendor_type', '=', vendorType).where('id', '>', after).orderBy('id').executeTakeFirst();

@@ -35,7 +35,12 @@ export interface TestServerOptions {
 }
 
 /** A whole Berth on a random port with a fresh data directory and database. */
-export async function startTestServer(dialect: TestDialect, config: ConfigInput = {}, clock: Clock = systemClock, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: TestDialect,
+  config: ConfigInput = {},
+  clock: Clock = systemClock,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-data-'));
   const opened = await dialect.open();
   const parsed = parseConfig({

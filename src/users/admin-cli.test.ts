@@ -66,7 +66,7 @@ describe('berth admin reset-password (the real command, embedded database)', () 
     assert.equal(await currentUser(basic('admin', ADMIN_PASSWORD)), 401);
   });
 
-  it('sets another user\'s password with --username', async () => {
+  it("sets another user's password with --username", async () => {
     const run = await berth(['admin', 'reset-password', '--data-dir', dataDir, '--username', 'alice'], { BERTH_NEW_PASSWORD: 'Alice-new-Passw0rd' });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await currentUser(basic('alice', 'Alice-new-Passw0rd')), 200);
@@ -109,7 +109,12 @@ for (const dialect of testDialects()) {
       await resetPassword(server.database, 'admin', NEW_PASSWORD, now);
       now += 10_000;
       await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('admin', NEW_PASSWORD) }), 200);
-      const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource', '=', 'admin').where('operation', '=', 'update').executeTakeFirstOrThrow();
+      const audit = await server.database.db
+        .selectFrom('audit_logs')
+        .selectAll()
+        .where('resource', '=', 'admin')
+        .where('operation', '=', 'update')
+        .executeTakeFirstOrThrow();
       assert.match(audit.username, /^cli:/);
     });
   });

@@ -15,7 +15,6 @@ export interface UserListQuery {
 
 type Users = ExpressionBuilder<Tables, 'users'>;
 
-
 function textCondition(eb: Users, column: TextColumn, term: QueryTerm): Expression<SqlBool> {
   switch (term.kind) {
     case 'exact':
@@ -27,10 +26,7 @@ function textCondition(eb: Users, column: TextColumn, term: QueryTerm): Expressi
     case 'and':
       return eb.and(term.values.map((value) => eb(column, '=', value)));
     case 'range':
-      return eb.and([
-        ...(term.min !== undefined ? [eb(column, '>=', term.min)] : []),
-        ...(term.max !== undefined ? [eb(column, '<=', term.max)] : []),
-      ]);
+      return eb.and([...(term.min !== undefined ? [eb(column, '>=', term.min)] : []), ...(term.max !== undefined ? [eb(column, '<=', term.max)] : [])]);
   }
 }
 
@@ -45,10 +41,7 @@ function idCondition(eb: Users, term: QueryTerm): Expression<SqlBool> {
     case 'and':
       return eb.and(term.values.map((v) => eb('id', '=', num(v))));
     case 'range':
-      return eb.and([
-        ...(term.min !== undefined ? [eb('id', '>=', num(term.min))] : []),
-        ...(term.max !== undefined ? [eb('id', '<=', num(term.max))] : []),
-      ]);
+      return eb.and([...(term.min !== undefined ? [eb('id', '>=', num(term.min))] : []), ...(term.max !== undefined ? [eb('id', '<=', num(term.max))] : [])]);
   }
 }
 
@@ -68,23 +61,29 @@ export async function countUsers(db: Executor, query: Pick<UserListQuery, 'text'
 }
 
 export async function listUsers(db: Executor, query: UserListQuery): Promise<User[]> {
-  let select = db.selectFrom('users').selectAll().where((eb) => conditions(eb, query));
+  let select = db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => conditions(eb, query));
   for (const { column, descending } of query.sort) select = select.orderBy(column, descending ? 'desc' : 'asc');
   if (!query.sort.some((s) => s.column === 'id')) select = select.orderBy('id', 'asc');
   return select.limit(query.limit).offset(query.offset).execute();
 }
 
-export async function updateProfile(
-  db: Executor,
-  id: number,
-  changes: { email?: string | null; realname?: string; comment?: string },
-  now: number,
-): Promise<void> {
-  await db.updateTable('users').set({ ...changes, updated_at: now }).where('id', '=', id).execute();
+export async function updateProfile(db: Executor, id: number, changes: { email?: string | null; realname?: string; comment?: string }, now: number): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ ...changes, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function setSysadmin(db: Executor, id: number, sysadmin: boolean, now: number): Promise<void> {
-  await db.updateTable('users').set({ sysadmin_flag: sysadmin ? 1 : 0, updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('users')
+    .set({ sysadmin_flag: sysadmin ? 1 : 0, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The ids of all system administrators; on PostgreSQL the rows stay locked until the transaction ends. */
@@ -112,4 +111,3 @@ export async function deleteUser(db: Executor, id: number, heirId: number, now: 
   await db.deleteFrom('sessions').where('user_id', '=', id).execute();
   await db.deleteFrom('users').where('id', '=', id).execute();
 }
-

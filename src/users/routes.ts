@@ -106,9 +106,10 @@ export const usersApi: ApiFeature = (scope, deps) => {
     }
     const filter = { text, ids: q.get('user_id') };
     const total = await repo.countUsers(deps.database.db, filter);
-    const rows = total > paging.offset
-      ? await repo.listUsers(deps.database.db, { ...filter, sort: parseSort(request.query.sort), limit: paging.pageSize, offset: paging.offset })
-      : [];
+    const rows =
+      total > paging.offset
+        ? await repo.listUsers(deps.database.db, { ...filter, sort: parseSort(request.query.sort), limit: paging.pageSize, offset: paging.offset })
+        : [];
     setPagingHeaders(request, reply, total, paging);
     return rows.map(toUserResp);
   });
@@ -120,9 +121,10 @@ export const usersApi: ApiFeature = (scope, deps) => {
     const paging = parsePaging(request.query);
     const filter = { text: [{ column: 'username' as const, term: { kind: 'fuzzy' as const, value: username } }] };
     const total = await repo.countUsers(deps.database.db, filter);
-    const rows = total > paging.offset
-      ? await repo.listUsers(deps.database.db, { ...filter, sort: [{ column: 'username', descending: false }], limit: paging.pageSize, offset: paging.offset })
-      : [];
+    const rows =
+      total > paging.offset
+        ? await repo.listUsers(deps.database.db, { ...filter, sort: [{ column: 'username', descending: false }], limit: paging.pageSize, offset: paging.offset })
+        : [];
     setPagingHeaders(request, reply, total, paging);
     return rows.map(toSearchItem);
   });

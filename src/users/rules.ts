@@ -1,8 +1,7 @@
 import { ROBOT_PREFIX } from '../robots/index.js';
 
 /** Harbor's password rule, with an upper bound so hashing cost stays bounded. */
-export const PASSWORD_RULE =
-  'password must be 8 to 128 characters long and contain at least one lowercase letter, one uppercase letter and one digit';
+export const PASSWORD_RULE = 'password must be 8 to 128 characters long and contain at least one lowercase letter, one uppercase letter and one digit';
 
 /** Why a password breaks the rule, or undefined when it is fine. */
 export function passwordProblem(password: string): string | undefined {

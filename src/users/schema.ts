@@ -37,7 +37,12 @@ export const configurationsUpdateSchema = z
     self_registration: z.boolean(),
     project_creation_restriction: z.enum(['everyone', 'adminonly']),
     audit_log_retention_days: z.number().int().min(1).max(36_500),
-    storage_per_project: z.number().int().min(-1).max(2 ** 50).refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes'),
+    storage_per_project: z
+      .number()
+      .int()
+      .min(-1)
+      .max(2 ** 50)
+      .refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes'),
   })
   .partial()
   .strict();

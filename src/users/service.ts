@@ -1,6 +1,17 @@
 import { type Database, type Executor, isUniqueViolation, type User } from '../platform/db/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
-import { type Authenticator, identityName, type Identity, hashPassword, verifyPassword, createUser, findUserByEmail, findUserById, findUserByName, updateUserPassword } from '../auth/index.js';
+import {
+  type Authenticator,
+  identityName,
+  type Identity,
+  hashPassword,
+  verifyPassword,
+  createUser,
+  findUserByEmail,
+  findUserById,
+  findUserByName,
+  updateUserPassword,
+} from '../auth/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { Clock } from '../platform/clock.js';
 import * as repo from './repo.js';

@@ -33,14 +33,28 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
       if (!auth.ok || auth.identity.kind !== 'user') {
         const name = principal.slice(0, MAX_AUDIT_NAME);
         await recordAudit(deps.database.db, {
-          projectId: null, operation: 'login', resourceType: 'user', resource: name, username: name, clientIp: request.ip, success: false, at,
+          projectId: null,
+          operation: 'login',
+          resourceType: 'user',
+          resource: name,
+          username: name,
+          clientIp: request.ip,
+          success: false,
+          at,
         });
         throw new ApiError('UNAUTHORIZED', 'invalid username or password');
       }
       const { id, username: name } = auth.identity;
       const { cookie: secret, session } = await deps.sessions.create(id, at);
       await recordAudit(deps.database.db, {
-        projectId: null, operation: 'login', resourceType: 'user', resource: name, username: name, clientIp: request.ip, success: true, at,
+        projectId: null,
+        operation: 'login',
+        resourceType: 'user',
+        resource: name,
+        username: name,
+        clientIp: request.ip,
+        success: true,
+        at,
       });
       reply.header('set-cookie', cookie(request, secret)).header(CSRF_HEADER, session.csrfToken).code(200).send();
     });
@@ -53,11 +67,20 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
         const user = session ? await findUserById(deps.database.db, session.userId) : undefined;
         if (user) {
           await recordAudit(deps.database.db, {
-            projectId: null, operation: 'logout', resourceType: 'user', resource: user.username, username: user.username, clientIp: request.ip, at: deps.clock.now(),
+            projectId: null,
+            operation: 'logout',
+            resourceType: 'user',
+            resource: user.username,
+            username: user.username,
+            clientIp: request.ip,
+            at: deps.clock.now(),
           });
         }
       }
-      reply.header('set-cookie', cookie(request, '', ['Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT'])).code(200).send();
+      reply
+        .header('set-cookie', cookie(request, '', ['Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT']))
+        .code(200)
+        .send();
     });
   });
 

@@ -49,7 +49,7 @@ for (const dialect of testDialects()) {
       return row.id;
     }
 
-    it('signs in from the portal\'s form: 200, an HttpOnly SameSite=Strict cookie and the CSRF token', async () => {
+    it("signs in from the portal's form: 200, an HttpOnly SameSite=Strict cookie and the CSRF token", async () => {
       const session = await login('surfer', PASSWORD);
       assert.equal(session.res.status, 200);
       const setCookie = session.res.headers.getSetCookie()[0] ?? '';
@@ -102,7 +102,10 @@ for (const dialect of testDialects()) {
       assert.equal(wrong.status, 403);
       const current = await expectJson<{ comment: string }>(await api(server.url, 'GET', `/users/${id}`, withSession(session)), 200);
       assert.equal(current.comment, '');
-      await expectJson(await api(server.url, 'PUT', `/users/${id}`, { ...withSession(session, { [CSRF]: session.csrf }), body: { comment: 'from the portal' } }), 200);
+      await expectJson(
+        await api(server.url, 'PUT', `/users/${id}`, { ...withSession(session, { [CSRF]: session.csrf }), body: { comment: 'from the portal' } }),
+        200,
+      );
       const changed = await expectJson<{ comment: string }>(await api(server.url, 'GET', `/users/${id}`, withSession(session)), 200);
       assert.equal(changed.comment, 'from the portal');
     });
@@ -132,7 +135,17 @@ for (const dialect of testDialects()) {
       const now = Date.now();
       await server.database.db
         .insertInto('robots')
-        .values({ name: 'robot$portal', level: 'system', project_id: null, secret_hash: await hashPassword('Robot-secret-1'), duration: -1, expires_at: -1, creator: 'admin', created_at: now, updated_at: now })
+        .values({
+          name: 'robot$portal',
+          level: 'system',
+          project_id: null,
+          secret_hash: await hashPassword('Robot-secret-1'),
+          duration: -1,
+          expires_at: -1,
+          creator: 'admin',
+          created_at: now,
+          updated_at: now,
+        })
         .execute();
       assert.equal((await login('robot$portal', 'Robot-secret-1')).res.status, 401);
       const missing = await fetch(`${server.url}/c/login`, {
@@ -155,7 +168,7 @@ for (const dialect of testDialects()) {
       assert.equal((await fetch(`${server.url}/c/log_out`)).status, 200);
     });
 
-    it('ends a user\'s sessions when an administrator resets the password', async () => {
+    it("ends a user's sessions when an administrator resets the password", async () => {
       const session = await login('reset-victim', PASSWORD);
       await expectJson(await api(server.url, 'GET', '/users/current', withSession(session)), 200);
       const id = await userId('reset-victim');
@@ -164,11 +177,14 @@ for (const dialect of testDialects()) {
       assert.equal((await login('reset-victim', 'Reset-Passw0rd')).res.status, 200);
     });
 
-    it('keeps a user\'s session when they change their own password through it', async () => {
+    it("keeps a user's session when they change their own password through it", async () => {
       const session = await login('surfer', PASSWORD);
       const id = await userId('surfer');
       const headers = withSession(session, { [CSRF]: session.csrf });
-      await expectJson(await api(server.url, 'PUT', `/users/${id}/password`, { ...headers, body: { old_password: PASSWORD, new_password: 'Surfer-Passw0rd' } }), 200);
+      await expectJson(
+        await api(server.url, 'PUT', `/users/${id}/password`, { ...headers, body: { old_password: PASSWORD, new_password: 'Surfer-Passw0rd' } }),
+        200,
+      );
       await expectJson(await api(server.url, 'GET', '/users/current', withSession(session)), 200);
     });
   });

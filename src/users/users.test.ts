@@ -39,7 +39,10 @@ for (const dialect of testDialects()) {
     }
 
     async function userCount(): Promise<number> {
-      const row = await server.database.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await server.database.db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     }
 
@@ -49,7 +52,17 @@ for (const dialect of testDialects()) {
       const now = Date.now();
       const robot = await server.database.db
         .insertInto('robots')
-        .values({ name: `robot$${name}`, level: 'system', project_id: null, secret_hash: await hashPassword(secret), duration: -1, expires_at: -1, creator: 'admin', created_at: now, updated_at: now })
+        .values({
+          name: `robot$${name}`,
+          level: 'system',
+          project_id: null,
+          secret_hash: await hashPassword(secret),
+          duration: -1,
+          expires_at: -1,
+          creator: 'admin',
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       await server.database.db
@@ -60,11 +73,19 @@ for (const dialect of testDialects()) {
     }
 
     describe('POST /users', () => {
-      it('creates a user and answers 201 with its Location; the user reads back in Harbor\'s UserResp shape', async () => {
+      it("creates a user and answers 201 with its Location; the user reads back in Harbor's UserResp shape", async () => {
         const id = await createUser('alice', { comment: 'first user' });
         const user = await expectJson<UserResp>(await call('GET', `/users/${id}`), 200);
         assert.deepEqual(Object.keys(user).sort(), [
-          'admin_role_in_auth', 'comment', 'creation_time', 'email', 'realname', 'sysadmin_flag', 'update_time', 'user_id', 'username',
+          'admin_role_in_auth',
+          'comment',
+          'creation_time',
+          'email',
+          'realname',
+          'sysadmin_flag',
+          'update_time',
+          'user_id',
+          'username',
         ]);
         assert.equal(user.user_id, id);
         assert.equal(user.username, 'alice');
@@ -99,7 +120,11 @@ for (const dialect of testDialects()) {
         await createUser('bob');
         const before = await userCount();
         await expectError(await call('POST', '/users', { authorization: null, body: { username: 'intruder', password: PASSWORD } }), 401, 'UNAUTHORIZED');
-        await expectError(await call('POST', '/users', { authorization: basic('bob', PASSWORD), body: { username: 'intruder', password: PASSWORD } }), 403, 'FORBIDDEN');
+        await expectError(
+          await call('POST', '/users', { authorization: basic('bob', PASSWORD), body: { username: 'intruder', password: PASSWORD } }),
+          403,
+          'FORBIDDEN',
+        );
         assert.equal(await userCount(), before);
       });
 
@@ -114,7 +139,12 @@ for (const dialect of testDialects()) {
       it('refuses weak passwords with 400 and the rule in the message', async () => {
         const before = await userCount();
         for (const password of ['Sh0rt', 'alllowercase1', 'ALLUPPERCASE1', 'NoDigitsHere', `Aa1${'x'.repeat(126)}`]) {
-          await expectError(await call('POST', '/users', { body: { username: 'weak', password } }), 400, 'BAD_REQUEST', /8 to 128 characters.*lowercase.*uppercase.*digit/);
+          await expectError(
+            await call('POST', '/users', { body: { username: 'weak', password } }),
+            400,
+            'BAD_REQUEST',
+            /8 to 128 characters.*lowercase.*uppercase.*digit/,
+          );
         }
         assert.equal(await userCount(), before);
       });
@@ -144,7 +174,11 @@ for (const dialect of testDialects()) {
           await expectError(await call('POST', '/users', { body: { password: PASSWORD, ...fields } }), 400, 'BAD_REQUEST', message);
         }
         await expectError(await call('POST', '/users', { body: [1, 2] }), 400, 'BAD_REQUEST', /JSON object/);
-        const res = await fetch(`${server.url}/api/v2.0/users`, { method: 'POST', headers: { authorization: ADMIN, 'content-type': 'application/json' }, body: '{"username":' });
+        const res = await fetch(`${server.url}/api/v2.0/users`, {
+          method: 'POST',
+          headers: { authorization: ADMIN, 'content-type': 'application/json' },
+          body: '{"username":',
+        });
         await expectError(res, 400, 'BAD_REQUEST');
         assert.equal(await userCount(), before);
       });
@@ -155,7 +189,10 @@ for (const dialect of testDialects()) {
         await expectJson(await call('POST', '/users', { authorization: creator, body: { username: 'robotmade', password: PASSWORD } }), 201);
         await expectError(await call('POST', '/users', { authorization: lister, body: { username: 'robotmade2', password: PASSWORD } }), 403, 'FORBIDDEN');
         const list = await expectJson<UserResp[]>(await call('GET', '/users?q=username%3Drobotmade', { authorization: lister }), 200);
-        assert.deepEqual(list.map((u) => u.username), ['robotmade']);
+        assert.deepEqual(
+          list.map((u) => u.username),
+          ['robotmade'],
+        );
       });
     });
 
@@ -163,7 +200,10 @@ for (const dialect of testDialects()) {
       it('lets anyone register while on, never as an administrator, and refuses again when off', async () => {
         await expectJson(await call('PUT', '/configurations', { body: { self_registration: true } }), 200);
         try {
-          const res = await call('POST', '/users', { authorization: null, body: { username: 'newcomer', password: PASSWORD, email: 'newcomer@example.com', sysadmin_flag: true } });
+          const res = await call('POST', '/users', {
+            authorization: null,
+            body: { username: 'newcomer', password: PASSWORD, email: 'newcomer@example.com', sysadmin_flag: true },
+          });
           await expectJson(res, 201);
           const me = await expectJson<UserResp>(await call('GET', '/users/current', { authorization: basic('newcomer', PASSWORD) }), 200);
           assert.equal(me.sysadmin_flag, false);
@@ -188,25 +228,46 @@ for (const dialect of testDialects()) {
       it('lists users for an administrator with paging headers, q and sort', async () => {
         const res = await call('GET', '/users?q=username%3D~list-&sort=-username&page=1&page_size=3');
         const page = await expectJson<UserResp[]>(res, 200);
-        assert.deepEqual(page.map((u) => u.username), ['list-dan', 'list-cat', 'list-ben']);
+        assert.deepEqual(
+          page.map((u) => u.username),
+          ['list-dan', 'list-cat', 'list-ben'],
+        );
         assert.equal(res.headers.get('x-total-count'), '4');
         assert.match(res.headers.get('link') ?? '', /rel="next"/);
         const second = await expectJson<UserResp[]>(await call('GET', '/users?q=username%3D~list-&sort=-username&page=2&page_size=3'), 200);
-        assert.deepEqual(second.map((u) => u.username), ['list-ann']);
+        assert.deepEqual(
+          second.map((u) => u.username),
+          ['list-ann'],
+        );
         for (const user of page) assert.equal((user as unknown as Record<string, unknown>).password_hash, undefined);
       });
 
-      it('matches fuzzy terms literally and without case, and takes Harbor\'s username/email parameters', async () => {
+      it("matches fuzzy terms literally and without case, and takes Harbor's username/email parameters", async () => {
         const percent = await expectJson<UserResp[]>(await call('GET', `/users?q=${encodeURIComponent('username=~_percent')}`), 200);
-        assert.deepEqual(percent.map((u) => u.username), ['list_percent']);
+        assert.deepEqual(
+          percent.map((u) => u.username),
+          ['list_percent'],
+        );
         const upper = await expectJson<UserResp[]>(await call('GET', '/users?username=LIST-A'), 200);
-        assert.deepEqual(upper.map((u) => u.username), ['list-ann']);
+        assert.deepEqual(
+          upper.map((u) => u.username),
+          ['list-ann'],
+        );
         const byEmail = await expectJson<UserResp[]>(await call('GET', '/users?email=list-ben%40'), 200);
-        assert.deepEqual(byEmail.map((u) => u.username), ['list-ben']);
+        assert.deepEqual(
+          byEmail.map((u) => u.username),
+          ['list-ben'],
+        );
         const exact = await expectJson<UserResp[]>(await call('GET', `/users?q=${encodeURIComponent('email=list-cat@example.com')}`), 200);
-        assert.deepEqual(exact.map((u) => u.username), ['list-cat']);
+        assert.deepEqual(
+          exact.map((u) => u.username),
+          ['list-cat'],
+        );
         const some = await expectJson<UserResp[]>(await call('GET', `/users?q=${encodeURIComponent('username={list-ann list-dan}')}&sort=username`), 200);
-        assert.deepEqual(some.map((u) => u.username), ['list-ann', 'list-dan']);
+        assert.deepEqual(
+          some.map((u) => u.username),
+          ['list-ann', 'list-dan'],
+        );
       });
 
       it('refuses anonymous callers (401), other users (403) and bad parameters (400)', async () => {
@@ -237,7 +298,7 @@ for (const dialect of testDialects()) {
     });
 
     describe('GET /users/{user_id} and /users/current', () => {
-      it('shows users their own profile and administrators anyone\'s', async () => {
+      it("shows users their own profile and administrators anyone's", async () => {
         const id = await createUser('self-reader');
         const other = await createUser('other-reader');
         const auth = basic('self-reader', PASSWORD);
@@ -269,11 +330,16 @@ for (const dialect of testDialects()) {
         assert.equal(user.realname, 'Pro Filed');
         assert.equal(user.email, 'pro@example.com');
         assert.equal(user.comment, 'old comment');
-        const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource', '=', 'profiled').where('operation', '=', 'update').executeTakeFirst();
+        const audit = await server.database.db
+          .selectFrom('audit_logs')
+          .selectAll()
+          .where('resource', '=', 'profiled')
+          .where('operation', '=', 'update')
+          .executeTakeFirst();
         assert.equal(audit?.username, 'profiled');
       });
 
-      it('lets administrators change anyone\'s profile and refuses other users', async () => {
+      it("lets administrators change anyone's profile and refuses other users", async () => {
         const id = await createUser('managed');
         await createUser('meddler');
         await expectJson(await call('PUT', `/users/${id}`, { body: { comment: 'set by admin' } }), 200);
@@ -301,7 +367,10 @@ for (const dialect of testDialects()) {
       it('lets users change their own password when they give the old one', async () => {
         const id = await createUser('changer');
         const newPassword = 'Changed-Passw0rd';
-        await expectJson(await call('PUT', `/users/${id}/password`, { authorization: basic('changer', PASSWORD), body: { old_password: PASSWORD, new_password: newPassword } }), 200);
+        await expectJson(
+          await call('PUT', `/users/${id}/password`, { authorization: basic('changer', PASSWORD), body: { old_password: PASSWORD, new_password: newPassword } }),
+          200,
+        );
         await expectJson(await call('GET', '/users/current', { authorization: basic('changer', newPassword) }), 200);
         await expectError(await call('GET', '/users/current', { authorization: basic('changer', PASSWORD) }), 401, 'UNAUTHORIZED');
       });
@@ -309,28 +378,57 @@ for (const dialect of testDialects()) {
       it('refuses a wrong old password (403, as Harbor), a weak new one (400) and the same one again (400)', async () => {
         const id = await createUser('careful');
         const auth = basic('careful', PASSWORD);
-        await expectError(await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: 'Wrong-passw0rd', new_password: 'Another-Passw0rd' } }), 403, 'FORBIDDEN', /current password is incorrect/);
+        await expectError(
+          await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: 'Wrong-passw0rd', new_password: 'Another-Passw0rd' } }),
+          403,
+          'FORBIDDEN',
+          /current password is incorrect/,
+        );
         await expectError(await call('PUT', `/users/${id}/password`, { authorization: auth, body: { new_password: 'Another-Passw0rd' } }), 403, 'FORBIDDEN');
-        await expectError(await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD, new_password: 'weakpass' } }), 400, 'BAD_REQUEST', /8 to 128 characters/);
-        await expectError(await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD, new_password: PASSWORD } }), 400, 'BAD_REQUEST', /identical/);
-        await expectError(await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD } }), 400, 'BAD_REQUEST', /new_password is required/);
+        await expectError(
+          await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD, new_password: 'weakpass' } }),
+          400,
+          'BAD_REQUEST',
+          /8 to 128 characters/,
+        );
+        await expectError(
+          await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD, new_password: PASSWORD } }),
+          400,
+          'BAD_REQUEST',
+          /identical/,
+        );
+        await expectError(
+          await call('PUT', `/users/${id}/password`, { authorization: auth, body: { old_password: PASSWORD } }),
+          400,
+          'BAD_REQUEST',
+          /new_password is required/,
+        );
         await expectJson(await call('GET', '/users/current', { authorization: auth }), 200);
       });
 
-      it('lets administrators reset another user\'s password without the old one, and refuses other users', async () => {
+      it("lets administrators reset another user's password without the old one, and refuses other users", async () => {
         const id = await createUser('forgetful');
         await createUser('prankster');
-        await expectError(await call('PUT', `/users/${id}/password`, { authorization: basic('prankster', PASSWORD), body: { new_password: 'Pranked-Passw0rd' } }), 403, 'FORBIDDEN');
+        await expectError(
+          await call('PUT', `/users/${id}/password`, { authorization: basic('prankster', PASSWORD), body: { new_password: 'Pranked-Passw0rd' } }),
+          403,
+          'FORBIDDEN',
+        );
         await expectJson(await call('PUT', `/users/${id}/password`, { body: { new_password: 'Reset-Passw0rd' } }), 200);
         await expectJson(await call('GET', '/users/current', { authorization: basic('forgetful', 'Reset-Passw0rd') }), 200);
         await expectError(await call('PUT', '/users/999999/password', { body: { new_password: 'Reset-Passw0rd' } }), 404, 'NOT_FOUND');
       });
 
-      it('does not let a robot with user:update change an administrator\'s password', async () => {
+      it("does not let a robot with user:update change an administrator's password", async () => {
         const robot = await systemRobot('user-updater', [{ resource: 'user', action: 'update' }]);
         const id = await createUser('robot-managed');
         await expectJson(await call('PUT', `/users/${id}/password`, { authorization: robot, body: { new_password: 'Robot-set-Passw0rd' } }), 200);
-        await expectError(await call('PUT', '/users/1/password', { authorization: robot, body: { new_password: 'Taken-over-Passw0rd' } }), 403, 'FORBIDDEN', /administrator/);
+        await expectError(
+          await call('PUT', '/users/1/password', { authorization: robot, body: { new_password: 'Taken-over-Passw0rd' } }),
+          403,
+          'FORBIDDEN',
+          /administrator/,
+        );
         await expectError(await call('PUT', '/users/1', { authorization: robot, body: { email: 'robot@example.com' } }), 403, 'FORBIDDEN');
       });
     });
@@ -347,9 +445,13 @@ for (const dialect of testDialects()) {
         await expectError(await call('GET', '/users', { authorization: auth }), 403, 'FORBIDDEN');
       });
 
-      it('refuses other users, robots, removing one\'s own role, unknown users and bad bodies', async () => {
+      it("refuses other users, robots, removing one's own role, unknown users and bad bodies", async () => {
         const id = await createUser('ambitious');
-        await expectError(await call('PUT', `/users/${id}/sysadmin`, { authorization: basic('ambitious', PASSWORD), body: { sysadmin_flag: true } }), 403, 'FORBIDDEN');
+        await expectError(
+          await call('PUT', `/users/${id}/sysadmin`, { authorization: basic('ambitious', PASSWORD), body: { sysadmin_flag: true } }),
+          403,
+          'FORBIDDEN',
+        );
         const robot = await systemRobot('admin-maker', [{ resource: 'user', action: 'update' }]);
         await expectError(await call('PUT', `/users/${id}/sysadmin`, { authorization: robot, body: { sysadmin_flag: true } }), 403, 'FORBIDDEN');
         await expectError(await call('PUT', '/users/1/sysadmin', { body: { sysadmin_flag: false } }), 403, 'FORBIDDEN', /your own/);
@@ -380,7 +482,12 @@ for (const dialect of testDialects()) {
         assert.deepEqual(members, []);
         const owner = await server.database.db.selectFrom('projects').select('owner_id').where('id', '=', project.id).executeTakeFirstOrThrow();
         assert.equal(owner.owner_id, 1);
-        const audit = await server.database.db.selectFrom('audit_logs').selectAll().where('resource', '=', 'leaver').where('operation', '=', 'delete').executeTakeFirst();
+        const audit = await server.database.db
+          .selectFrom('audit_logs')
+          .selectAll()
+          .where('resource', '=', 'leaver')
+          .where('operation', '=', 'delete')
+          .executeTakeFirst();
         assert.equal(audit?.username, 'admin');
         // The name is free again.
         await createUser('leaver');
@@ -441,7 +548,10 @@ for (const dialect of testDialects()) {
 
       it('lists what a developer holds in a project, relative or absolute', async () => {
         const auth = basic('perm-dev', PASSWORD);
-        const relative = await expectJson<Permission[]>(await call('GET', `/users/current/permissions?scope=/project/${projectId}&relative=true`, { authorization: auth }), 200);
+        const relative = await expectJson<Permission[]>(
+          await call('GET', `/users/current/permissions?scope=/project/${projectId}&relative=true`, { authorization: auth }),
+          200,
+        );
         assert.ok(has(relative, 'repository', 'push'));
         assert.ok(has(relative, 'repository', 'pull'));
         assert.ok(has(relative, '.', 'read'));
@@ -467,7 +577,10 @@ for (const dialect of testDialects()) {
         const adminInProject = await expectJson<Permission[]>(await call('GET', `/users/current/permissions?scope=/project/${projectId}&relative=true`), 200);
         assert.ok(has(adminInProject, 'member', 'create'));
         const robot = await systemRobot('perm-robot', [{ resource: 'user', action: 'list' }]);
-        const robotPermissions = await expectJson<Permission[]>(await call('GET', '/users/current/permissions?scope=/system&relative=true', { authorization: robot }), 200);
+        const robotPermissions = await expectJson<Permission[]>(
+          await call('GET', '/users/current/permissions?scope=/system&relative=true', { authorization: robot }),
+          200,
+        );
         assert.deepEqual(robotPermissions, [{ resource: 'user', action: 'list' }]);
       });
 
@@ -481,7 +594,7 @@ for (const dialect of testDialects()) {
     describe('GET and PUT /configurations', () => {
       type Item = { value: unknown; editable: boolean };
 
-      it('shows the runtime settings in Harbor\'s ConfigurationsResponse shape', async () => {
+      it("shows the runtime settings in Harbor's ConfigurationsResponse shape", async () => {
         const config = await expectJson<Record<string, Item>>(await call('GET', '/configurations'), 200);
         assert.deepEqual(config.self_registration, { value: false, editable: true });
         assert.deepEqual(config.project_creation_restriction, { value: 'everyone', editable: true });

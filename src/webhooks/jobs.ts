@@ -51,7 +51,13 @@ export function webhookConsumer(config: Config, jobs: JobService): EventConsumer
               vendorId: policy.id,
               trigger: 'EVENT',
               extraAttrs: { event_type: event.type, payload: delivery.body },
-              tasks: [{ kind: WEBHOOK_TASK, maxAttempts: MAX_ATTEMPTS, params: { event_type: event.type, target, body: delivery.body, content_type: delivery.contentType } }],
+              tasks: [
+                {
+                  kind: WEBHOOK_TASK,
+                  maxAttempts: MAX_ATTEMPTS,
+                  params: { event_type: event.type, target, body: delivery.body, content_type: delivery.contentType },
+                },
+              ],
             },
             now,
           );
@@ -67,27 +73,25 @@ export function webhookConsumer(config: Config, jobs: JobService): EventConsumer
 /** The project, repository and quota facts of each event, read in a few queries for the batch. */
 async function describeEvents(trx: Executor, events: ReadonlyArray<OutboxEvent & { type: WebhookEventType; project_id: number }>): Promise<Map<number, EventFacts>> {
   const projectIds = [...new Set(events.map((e) => e.project_id))];
-  const projects = new Map(
-    (await trx.selectFrom('projects').select(['id', 'name', 'public']).where('id', 'in', projectIds).execute()).map((p) => [p.id, p]),
-  );
+  const projects = new Map((await trx.selectFrom('projects').select(['id', 'name', 'public']).where('id', 'in', projectIds).execute()).map((p) => [p.id, p]));
   const names = [...new Set(events.flatMap((e) => (e.repository === null ? [] : [e.repository])))];
   const repositories = new Map(
-    names.length === 0 ? [] : (await trx.selectFrom('repositories').select(['name', 'created_at']).where('name', 'in', names).execute()).map((r) => [r.name, r.created_at]),
+    names.length === 0
+      ? []
+      : (await trx.selectFrom('repositories').select(['name', 'created_at']).where('name', 'in', names).execute()).map((r) => [r.name, r.created_at]),
   );
   const quotaProjects = [...new Set(events.filter((e) => e.type.startsWith('QUOTA_')).map((e) => e.project_id))];
-  const quotas = new Map(
-    quotaProjects.length === 0
-      ? []
-      : await Promise.all(quotaProjects.map(async (id) => [id, await findProjectQuota(trx, id)] as const)),
-  );
+  const quotas = new Map(quotaProjects.length === 0 ? [] : await Promise.all(quotaProjects.map(async (id) => [id, await findProjectQuota(trx, id)] as const)));
   const out = new Map<number, EventFacts>();
   for (const event of events) {
     const project = projects.get(event.project_id);
     if (!project) continue;
     const quota = quotas.get(event.project_id) ?? undefined;
     let details: string | null = null;
-    if (quota && event.type === 'QUOTA_WARNING') details = `quota usage reach 85%: resource storage used ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
-    if (quota && event.type === 'QUOTA_EXCEED') details = `storage quota exceeded: the project uses ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
+    if (quota && event.type === 'QUOTA_WARNING')
+      details = `quota usage reach 85%: resource storage used ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
+    if (quota && event.type === 'QUOTA_EXCEED')
+      details = `storage quota exceeded: the project uses ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
     out.set(event.id, {
       type: event.type,
       occurAt: event.created_at,

@@ -3,7 +3,11 @@ import { toPolicy, type TaskCounts, type WebhookPolicy, type WebhookPolicyBody }
 
 export async function listPolicies(db: Executor, projectId: number, offset: number, limit: number): Promise<{ total: number; policies: WebhookPolicy[] }> {
   const [count, rows] = await Promise.all([
-    db.selectFrom('webhook_policies').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('webhook_policies')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('project_id', '=', projectId)
+      .executeTakeFirstOrThrow(),
     db.selectFrom('webhook_policies').selectAll().where('project_id', '=', projectId).orderBy('id').offset(offset).limit(limit).execute(),
   ]);
   return { total: Number(count.n), policies: rows.map(toPolicy) };
@@ -60,7 +64,13 @@ export async function deletePolicy(db: Executor, id: number): Promise<void> {
 /** The enabled policies of these projects, for the outbox consumer. */
 export async function enabledPoliciesOf(db: Executor, projectIds: readonly number[]): Promise<WebhookPolicy[]> {
   if (projectIds.length === 0) return [];
-  const rows = await db.selectFrom('webhook_policies').selectAll().where('project_id', 'in', [...projectIds]).where('enabled', '=', 1).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('webhook_policies')
+    .selectAll()
+    .where('project_id', 'in', [...projectIds])
+    .where('enabled', '=', 1)
+    .orderBy('id')
+    .execute();
   return rows.map(toPolicy);
 }
 

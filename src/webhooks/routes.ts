@@ -7,16 +7,7 @@ import { ApiError } from '../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, taskLog, tasksOf } from '../platform/jobs/index.js';
 import { WEBHOOK_VENDOR } from './jobs.js';
 import { findPolicy, lastTriggered, listPolicies, taskCounts } from './repo.js';
-import {
-  executionJson,
-  NOTIFY_TYPES,
-  PAYLOAD_FORMATS,
-  policyJson,
-  taskJson,
-  WEBHOOK_EVENT_TYPES,
-  webhookPolicyBody,
-  type WebhookPolicy,
-} from './schema.js';
+import { executionJson, NOTIFY_TYPES, PAYLOAD_FORMATS, policyJson, taskJson, WEBHOOK_EVENT_TYPES, webhookPolicyBody, type WebhookPolicy } from './schema.js';
 import { WebhookPolicyService, type Actor } from './service.js';
 
 const RESOURCE = 'notification-policy';
@@ -85,7 +76,10 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
     const { policy } = await policyOf(request, 'read');
     const paging = parsePaging(request.query as Record<string, unknown>);
     const page = await listExecutions(db, WEBHOOK_VENDOR, policy.id, paging.offset, paging.pageSize);
-    const counts = await taskCounts(db, page.executions.map((e) => e.id));
+    const counts = await taskCounts(
+      db,
+      page.executions.map((e) => e.id),
+    );
     setPagingHeaders(request, reply, page.total, paging);
     return page.executions.map((e) => executionJson(e, counts.get(e.id) ?? { total: 0, byStatus: {} }));
   });

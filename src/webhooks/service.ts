@@ -12,7 +12,15 @@ export interface Actor {
 }
 
 function audit(trx: Executor, operation: AuditOperation, project: Project, name: string, actor: Actor, at: number): Promise<void> {
-  return recordAudit(trx, { projectId: project.id, operation, resourceType: 'webhook-policy', resource: `${project.name}:${name}`, username: actor.name, clientIp: actor.ip, at });
+  return recordAudit(trx, {
+    projectId: project.id,
+    operation,
+    resourceType: 'webhook-policy',
+    resource: `${project.name}:${name}`,
+    username: actor.name,
+    clientIp: actor.ip,
+    at,
+  });
 }
 
 function nameTaken(name: string): ConflictError {

@@ -27,7 +27,10 @@ function testPayload(target: WebhookTarget, projectName: string, projectId: numb
       contentType: 'application/cloudevents+json',
     };
   }
-  return { body: JSON.stringify({ type: 'TEST', occur_at: Math.floor(now / 1000), operator, event_data: { project_name: projectName } }), contentType: 'application/json' };
+  return {
+    body: JSON.stringify({ type: 'TEST', occur_at: Math.floor(now / 1000), operator, event_data: { project_name: projectName } }),
+    contentType: 'application/json',
+  };
 }
 
 /**

@@ -21,7 +21,6 @@ async function createPolicy(url: string, project: string, body: Json): Promise<n
   return Number(location.split('/').pop());
 }
 
-
 /** Harbor's swagger types ExtraAttrs values as objects, while Harbor itself sends strings (event_type, payload). */
 function withoutExtraAttrs(value: Json): Json {
   const { extra_attrs: _ignored, ...rest } = value;
@@ -59,15 +58,21 @@ for (const dialect of testDialects()) {
       assert.deepEqual(policy.targets, [{ type: 'http', address: `${receiver.url}/crud`, auth_header: '', skip_cert_verify: true, payload_format: 'Default' }]);
 
       await expectJson(
-        await api(server.url, 'POST', '/projects/hooks/webhook/policies', { body: { name: 'crud', targets: [{ address: `${receiver.url}/x` }], event_types: ['PUSH_ARTIFACT'] } }),
+        await api(server.url, 'POST', '/projects/hooks/webhook/policies', {
+          body: { name: 'crud', targets: [{ address: `${receiver.url}/x` }], event_types: ['PUSH_ARTIFACT'] },
+        }),
         409,
       );
       await expectJson(
-        await api(server.url, 'POST', '/projects/hooks/webhook/policies', { body: { name: 'bad', targets: [{ address: 'ftp://nope' }], event_types: ['PUSH_ARTIFACT'] } }),
+        await api(server.url, 'POST', '/projects/hooks/webhook/policies', {
+          body: { name: 'bad', targets: [{ address: 'ftp://nope' }], event_types: ['PUSH_ARTIFACT'] },
+        }),
         400,
       );
       await expectJson(
-        await api(server.url, 'POST', '/projects/hooks/webhook/policies', { body: { name: 'bad', targets: [{ address: `${receiver.url}/x` }], event_types: ['NO_SUCH_EVENT'] } }),
+        await api(server.url, 'POST', '/projects/hooks/webhook/policies', {
+          body: { name: 'bad', targets: [{ address: `${receiver.url}/x` }], event_types: ['NO_SUCH_EVENT'] },
+        }),
         400,
       );
 
@@ -99,11 +104,15 @@ for (const dialect of testDialects()) {
       assert.equal(ping.headers.authorization, 'Bearer test-secret');
 
       receiver.failFirst('/refusing', 1);
-      const refused = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', { body: { targets: [{ type: 'http', address: `${receiver.url}/refusing` }] } });
+      const refused = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', {
+        body: { targets: [{ type: 'http', address: `${receiver.url}/refusing` }] },
+      });
       assert.equal(refused.status, 400);
       assert.match(await refused.text(), /answered 500/);
 
-      const unreachable = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', { body: { targets: [{ type: 'http', address: 'http://127.0.0.1:1/none' }] } });
+      const unreachable = await api(server.url, 'POST', '/projects/hooks/webhook/policies/test', {
+        body: { targets: [{ type: 'http', address: 'http://127.0.0.1:1/none' }] },
+      });
       assert.equal(unreachable.status, 400);
       assert.match(await unreachable.text(), /could not be reached/);
     });
@@ -222,16 +231,20 @@ for (const dialect of testDialects()) {
       assert.equal(cloud.body.specversion, '1.0');
       assert.equal(cloud.body.type, 'harbor.artifact.pushed');
       assert.equal(cloud.body.datacontenttype, 'application/json');
-      assert.equal(cloud.body.source, `/projects/${(await projectId(server, 'hooks'))}/webhook/policies/${id}`);
+      assert.equal(cloud.body.source, `/projects/${await projectId(server, 'hooks')}/webhook/policies/${id}`);
       assert.equal(typeof cloud.body.id, 'string');
       assert.ok(!Number.isNaN(Date.parse(String(cloud.body.time))));
-      assert.equal(((cloud.body.data as { resources: Json[] }).resources[0])?.digest, digest);
+      assert.equal((cloud.body.data as { resources: Json[] }).resources[0]?.digest, digest);
       await expectJson(await api(server.url, 'DELETE', `/projects/hooks/webhook/policies/${id}`), 200);
     });
 
     it('warns when a push brings usage past 85% of the quota, and tells of a refused push', async () => {
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'quota-hooks', storage_limit: 4000 } }), 201);
-      await createPolicy(server.url, 'quota-hooks', { name: 'quota', targets: [{ address: `${receiver.url}/quota` }], event_types: ['QUOTA_WARNING', 'QUOTA_EXCEED'] });
+      await createPolicy(server.url, 'quota-hooks', {
+        name: 'quota',
+        targets: [{ address: `${receiver.url}/quota` }],
+        event_types: ['QUOTA_WARNING', 'QUOTA_EXCEED'],
+      });
       const client = new TestClient(server.url);
       // About 3.5 kB of 4 kB: past the warning threshold, within the limit.
       const { digest } = await client.pushImage('quota-hooks/app', 'big', Buffer.alloc(3000, 1));

@@ -7,7 +7,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, requireTools, skipUnlessTools, sleep, TARGET, umociImage } from './harness.js';
+import {
+  ADMIN_PASSWORD,
+  ADMIN_USER,
+  ClientEnv,
+  makeTempDir,
+  RegistryServer,
+  removeDir,
+  requireTools,
+  skipUnlessTools,
+  sleep,
+  TARGET,
+  umociImage,
+} from './harness.js';
 
 const TOOLS = ['skopeo', 'podman', 'buildah', 'umoci'];
 const DEV_PASSWORD = 'Developer-passw0rd';
@@ -123,7 +135,14 @@ describe('access control with real clients', { skip: TARGET !== 'berth' ? 'Berth
     const admin = new ClientEnv(join(work, 'admin'), server.host);
     const layout = join(work, 'public-layout');
     await umociImage(admin, layout, 'v1', { 'etc/motd': 'public\n' });
-    await admin.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${ADMIN_USER}:${ADMIN_PASSWORD}`, `oci:${layout}:v1`, `docker://${server.host}/library/open:v1`]);
+    await admin.skopeo([
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `${ADMIN_USER}:${ADMIN_PASSWORD}`,
+      `oci:${layout}:v1`,
+      `docker://${server.host}/library/open:v1`,
+    ]);
     const anonymous = new ClientEnv(join(work, 'anonymous'), server.host);
     await anonymous.skopeo(['inspect', '--tls-verify=false', `docker://${server.host}/library/open:v1`]);
     const refused = await anonymous.skopeo(['inspect', '--tls-verify=false', `docker://${server.host}/team/app:1`], { allowFail: true });

@@ -128,7 +128,10 @@ describe('artifacts pushed by real clients, read through the Harbor API', { skip
     assert.equal(index.digest, multi.digest);
     assert.equal(index.type, 'IMAGE');
     assert.equal(index.manifest_media_type, OCI_INDEX);
-    assert.deepEqual(index.tags?.map((t) => t.name), ['1.0']);
+    assert.deepEqual(
+      index.tags?.map((t) => t.name),
+      ['1.0'],
+    );
     const references = index.references ?? [];
     assert.equal(references.length, 2);
 
@@ -199,10 +202,18 @@ describe('artifacts pushed by real clients, read through the Harbor API', { skip
     const config = writeBlob(chartLayout, Buffer.from(JSON.stringify(chartConfig)), HELM_CONFIG);
     const layer = writeBlob(chartLayout, readFileSync(tgz), HELM_CHART);
     const manifestBytes = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [{ ...layer, annotations: { 'org.opencontainers.image.title': 'webapp-0.3.1.tgz' } }] }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config,
+        layers: [{ ...layer, annotations: { 'org.opencontainers.image.title': 'webapp-0.3.1.tgz' } }],
+      }),
     );
     const manifest = writeBlob(chartLayout, manifestBytes, OCI_MANIFEST);
-    writeFileSync(join(chartLayout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': '0.3.1' } }] }));
+    writeFileSync(
+      join(chartLayout, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': '0.3.1' } }] }),
+    );
 
     await client.skopeo(['copy', '--dest-tls-verify=false', `oci:${chartLayout}:0.3.1`, `${ref('apps/webapp')}:0.3.1`]);
     // A real client reads back the very manifest that went in.

@@ -247,7 +247,11 @@ export class RegistryServer {
 
   private writeDistributionConfig(): void {
     // A bcrypt htpasswd line via perl's crypt() (libxcrypt knows $2b$), so apache2-utils is not needed.
-    const salt = createHash('sha256').update(String(Math.random())).digest('base64').replace(/[^A-Za-z0-9]/g, '.').slice(0, 22);
+    const salt = createHash('sha256')
+      .update(String(Math.random()))
+      .digest('base64')
+      .replace(/[^A-Za-z0-9]/g, '.')
+      .slice(0, 22);
     const hash = spawnSync('perl', ['-e', 'print crypt($ARGV[0], $ARGV[1])', ADMIN_PASSWORD, `$2b$05$${salt}`], { encoding: 'utf8' }).stdout;
     writeFileSync(join(this.dir, 'htpasswd'), `${ADMIN_USER}:${hash}\n`);
     writeFileSync(
@@ -408,13 +412,7 @@ function tryJson(bytes: Buffer): { schemaVersion?: unknown; manifests?: Descript
  * An OCI layout holding one single-arch image made by umoci: `files` (path in the image →
  * content) are inserted as one layer, and the config gets the given architecture.
  */
-export async function umociImage(
-  client: ClientEnv,
-  layout: string,
-  tag: string,
-  files: Record<string, Buffer | string>,
-  arch = 'amd64',
-): Promise<LayoutManifest> {
+export async function umociImage(client: ClientEnv, layout: string, tag: string, files: Record<string, Buffer | string>, arch = 'amd64'): Promise<LayoutManifest> {
   if (!existsSync(join(layout, 'oci-layout'))) await client.umoci(['init', '--layout', layout]);
   await client.umoci(['new', '--image', `${layout}:${tag}`]);
   const root = mkdtempSync(join(client.dir, 'rootfs-'));

@@ -7,17 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  ADMIN_PASSWORD,
-  ADMIN_USER,
-  ClientEnv,
-  makeTempDir,
-  RegistryServer,
-  removeDir,
-  requireTools,
-  sha256,
-  skipUnlessTools,
-} from './harness.js';
+import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, requireTools, sha256, skipUnlessTools } from './harness.js';
 
 const TOOLS = ['buildah', 'podman', 'skopeo'];
 
@@ -45,7 +35,9 @@ describe('podman and buildah', { skip: skipUnlessTools(...TOOLS), timeout: 180_0
     // No RUN step, so chroot isolation never has to start a process in the image.
     const built = await client.buildah(['bud', '--isolation', 'chroot', '--iidfile', join(work, 'iid'), '-t', `${image}:v1`, context]);
     assert.match(built.stdout, /Successfully tagged/);
-    imageId = readFileSync(join(work, 'iid'), 'utf8').trim().replace(/^sha256:/, '');
+    imageId = readFileSync(join(work, 'iid'), 'utf8')
+      .trim()
+      .replace(/^sha256:/, '');
   });
 
   after(async () => {

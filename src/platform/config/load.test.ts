@@ -48,7 +48,10 @@ describe('configuration', () => {
 
   it('rejects unknown keys, unknown variables and bad values with the key named', () => {
     assert.throws(() => loadConfig({ env: { BERTH_SERVER_PROT: '1' } }), /BERTH_SERVER_PROT/);
-    assert.throws(() => loadConfig({ env: { BERTH_SERVER_PORT: 'abc' } }), (err: Error) => err instanceof ConfigError && /server\.port/.test(err.message));
+    assert.throws(
+      () => loadConfig({ env: { BERTH_SERVER_PORT: 'abc' } }),
+      (err: Error) => err instanceof ConfigError && /server\.port/.test(err.message),
+    );
     assert.throws(() => loadConfig({ env: {}, overrides: { nonsense: true } }), ConfigError);
   });
 

@@ -15,11 +15,7 @@ export const configSchema = z
       .object({
         host: z.string().default('0.0.0.0').describe('Address to listen on'),
         port: z.coerce.number().int().min(0).max(65535).default(5000).describe('TCP port to listen on'),
-        externalUrl: z
-          .string()
-          .url()
-          .optional()
-          .describe('Public base URL (for token realm and links); derived from the request when unset'),
+        externalUrl: z.string().url().optional().describe('Public base URL (for token realm and links); derived from the request when unset'),
         trustProxy: flag().default(false).describe('Trust X-Forwarded-* headers from a reverse proxy'),
         role: z
           .enum(SERVER_ROLES)
@@ -31,10 +27,7 @@ export const configSchema = z
     dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
     database: z
       .object({
-        url: z
-          .string()
-          .optional()
-          .describe('postgres://… for PostgreSQL; unset means SQLite in the data directory'),
+        url: z.string().optional().describe('postgres://… for PostgreSQL; unset means SQLite in the data directory'),
         poolSize: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL connection pool size'),
       })
       .strict()
@@ -43,28 +36,25 @@ export const configSchema = z
       .object({
         driver: z.enum(['filesystem']).default('filesystem').describe('Blob storage driver'),
         rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
-        fsync: flag()
-          .default(true)
-          .describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
+        fsync: flag().default(true).describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
       })
       .strict()
       .default({ driver: 'filesystem', fsync: true }),
     auth: z
       .object({
-        adminPassword: z
-          .string()
-          .min(8)
-          .optional()
-          .describe('Initial admin password (first start only); generated and printed once when unset'),
+        adminPassword: z.string().min(8).optional().describe('Initial admin password (first start only); generated and printed once when unset'),
         tokenExpirationMinutes: z.coerce.number().int().min(1).max(1440).default(30).describe('Registry token lifetime'),
         tokenService: z.string().default('berth-registry').describe('The "service" named in registry tokens'),
         tokenIssuer: z.string().default('berth-token-issuer').describe('The "iss" claim of registry tokens'),
-        sessionTimeoutMinutes: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60).describe('Lifetime of a portal session'),
+        sessionTimeoutMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(60 * 24 * 30)
+          .default(60)
+          .describe('Lifetime of a portal session'),
         selfRegistration: flag().default(false).describe('Let anyone create an account (default for the runtime setting)'),
-        projectCreationRestriction: z
-          .enum(['everyone', 'adminonly'])
-          .default('everyone')
-          .describe('Who may create projects (default for the runtime setting)'),
+        projectCreationRestriction: z.enum(['everyone', 'adminonly']).default('everyone').describe('Who may create projects (default for the runtime setting)'),
       })
       .strict()
       .default({

@@ -31,9 +31,7 @@ const NUMERIC_OID = 1700;
 
 /** Opens the database and brings its schema to the latest migration. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const database = options.url.startsWith('postgres://') || options.url.startsWith('postgresql://')
-    ? await openPostgres(options)
-    : openSqlite(options.url);
+  const database = options.url.startsWith('postgres://') || options.url.startsWith('postgresql://') ? await openPostgres(options) : openSqlite(options.url);
   await migrateToLatest(database);
   return database;
 }

@@ -7,20 +7,27 @@ import { openDatabase } from './database.js';
 const url = process.env.BERTH_TEST_PG_URL;
 
 describe('migrations on PostgreSQL', () => {
-  it('instances starting together on a fresh database migrate one after the other, and all start', { skip: url ? false : 'BERTH_TEST_PG_URL is unset' }, async () => {
-    const schema = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openDatabase({ url: url!, schema, poolSize: 2 })));
-    try {
-      for (const result of opened) assert.equal(result.status, 'fulfilled', result.status === 'rejected' ? String(result.reason) : '');
-      const database = (opened[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof openDatabase>>>).value;
-      const applied = await database.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
-      assert.ok(applied.length > 0);
-    } finally {
-      for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
-  });
+  it(
+    'instances starting together on a fresh database migrate one after the other, and all start',
+    { skip: url ? false : 'BERTH_TEST_PG_URL is unset' },
+    async () => {
+      const schema = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+      const opened = await Promise.allSettled(Array.from({ length: 4 }, () => openDatabase({ url: url!, schema, poolSize: 2 })));
+      try {
+        for (const result of opened) assert.equal(result.status, 'fulfilled', result.status === 'rejected' ? String(result.reason) : '');
+        const database = (opened[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof openDatabase>>>).value;
+        const applied = await database.db
+          .selectFrom('kysely_migration' as never)
+          .select('name' as never)
+          .execute();
+        assert.ok(applied.length > 0);
+      } finally {
+        for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await client.end();
+      }
+    },
+  );
 });

@@ -93,11 +93,16 @@ export class QuotaExceededError extends DomainError {
     readonly used: number,
     readonly hard: number,
   ) {
-    super('quota', 'project', `quota exceeded: adding ${formatBytes(adding)} of storage would bring the project's usage of ${formatBytes(used)} over its quota of ${formatBytes(hard)}`, {
-      adding,
-      used,
-      hard,
-    });
+    super(
+      'quota',
+      'project',
+      `quota exceeded: adding ${formatBytes(adding)} of storage would bring the project's usage of ${formatBytes(used)} over its quota of ${formatBytes(hard)}`,
+      {
+        adding,
+        used,
+        hard,
+      },
+    );
   }
 }
 

@@ -31,7 +31,15 @@ export class EventDispatcher {
         const events = await query.execute();
         if (events.length === 0) return 0;
         for (const consumer of this.consumers.values()) await consumer(trx, events, now);
-        await trx.updateTable('events').set({ dispatched: 1 }).where('id', 'in', events.map((e) => e.id)).execute();
+        await trx
+          .updateTable('events')
+          .set({ dispatched: 1 })
+          .where(
+            'id',
+            'in',
+            events.map((e) => e.id),
+          )
+          .execute();
         return events.length;
       });
       total += count;

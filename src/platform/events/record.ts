@@ -26,7 +26,11 @@ export async function recordEvents(trx: Executor, events: readonly ChangeEvent[]
     operator: e.operator,
     created_at: e.at,
   }));
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx.insertInto('events').values(rows.slice(i, i + ROWS_PER_INSERT)).execute();
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    await trx
+      .insertInto('events')
+      .values(rows.slice(i, i + ROWS_PER_INSERT))
+      .execute();
 }
 
 export function recordEvent(trx: Executor, event: ChangeEvent): Promise<void> {

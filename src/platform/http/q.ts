@@ -59,7 +59,10 @@ function splitTerms(q: string): string[] {
 function parseTerm(raw: string): QueryTerm {
   if (raw.startsWith('~')) return { kind: 'fuzzy', value: raw.slice(1) };
   if (raw.startsWith('[') && raw.endsWith(']')) {
-    const bounds = raw.slice(1, -1).split('~').map((s) => s.trim());
+    const bounds = raw
+      .slice(1, -1)
+      .split('~')
+      .map((s) => s.trim());
     if (bounds.length !== 2) throw new ApiError('BAD_REQUEST', `invalid range "${raw}": expected [min~max]`);
     return { kind: 'range', min: bounds[0] || undefined, max: bounds[1] || undefined };
   }

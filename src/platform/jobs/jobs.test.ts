@@ -50,9 +50,11 @@ for (const dialect of testDialects()) {
       };
       const one = service({ 'test-once': handler });
       const two = service({ 'test-once': handler });
-      const id = await database.db.transaction().execute((trx) =>
-        enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: Array.from({ length: 40 }, (_, n) => ({ kind: 'test-once', params: { n } })) }, Date.now()),
-      );
+      const id = await database.db
+        .transaction()
+        .execute((trx) =>
+          enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: Array.from({ length: 40 }, (_, n) => ({ kind: 'test-once', params: { n } })) }, Date.now()),
+        );
       one.start();
       two.start();
       const execution = await finished(id);
@@ -61,9 +63,15 @@ for (const dialect of testDialects()) {
       assert.equal(execution.status, 'Success');
       assert.ok(execution.end_time !== null);
       assert.equal(runs.size, 40);
-      assert.ok([...runs.values()].every((count) => count === 1), 'no task ran twice');
+      assert.ok(
+        [...runs.values()].every((count) => count === 1),
+        'no task ran twice',
+      );
       const tasks = await tasksOf(database.db, id);
-      assert.deepEqual(tasks.map((t) => JSON.parse(t.extra_attrs).doubled).sort((a, b) => a - b), Array.from({ length: 40 }, (_, n) => n * 2));
+      assert.deepEqual(
+        tasks.map((t) => JSON.parse(t.extra_attrs).doubled).sort((a, b) => a - b),
+        Array.from({ length: 40 }, (_, n) => n * 2),
+      );
       assert.match(await executionLog(database.db, id), /task 17 ran/);
     });
 
@@ -78,8 +86,12 @@ for (const dialect of testDialects()) {
           throw new Error('always broken');
         },
       });
-      const flaky = await database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'EVENT', tasks: [{ kind: 'test-flaky', maxAttempts: 3 }] }, Date.now()));
-      const broken = await database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'EVENT', tasks: [{ kind: 'test-broken', maxAttempts: 2 }] }, Date.now()));
+      const flaky = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'EVENT', tasks: [{ kind: 'test-flaky', maxAttempts: 3 }] }, Date.now()));
+      const broken = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'EVENT', tasks: [{ kind: 'test-broken', maxAttempts: 2 }] }, Date.now()));
       jobs.start();
       assert.equal((await finished(flaky)).status, 'Success');
       assert.equal(calls, 2);
@@ -103,7 +115,9 @@ for (const dialect of testDialects()) {
         },
         { concurrency: 1 },
       );
-      const id = await database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-slow' }, { kind: 'test-slow' }] }, Date.now()));
+      const id = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-slow' }, { kind: 'test-slow' }] }, Date.now()));
       jobs.start();
       await until(async () => started === 1);
       await stopExecution(database, id, Date.now());
@@ -121,7 +135,9 @@ for (const dialect of testDialects()) {
           throw new Error('interrupted');
         },
       });
-      const id = await database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-restart' }] }, Date.now()));
+      const id = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-restart' }] }, Date.now()));
       first.start();
       await until(async () => firstStarted);
       await first.stop();
@@ -137,9 +153,15 @@ for (const dialect of testDialects()) {
     });
 
     it('takes over a task whose worker died (its lease expired) and finishes it', async () => {
-      const id = await database.db.transaction().execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-orphan' }] }, Date.now()));
+      const id = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-orphan' }] }, Date.now()));
       // A worker of a process that is gone: the task is Running under a lease nobody renews.
-      await database.db.updateTable('tasks').set({ status: 'Running', lease_owner: 'dead-process', lease_expires_at: Date.now() - 1, attempts: 1 }).where('execution_id', '=', id).execute();
+      await database.db
+        .updateTable('tasks')
+        .set({ status: 'Running', lease_owner: 'dead-process', lease_expires_at: Date.now() - 1, attempts: 1 })
+        .where('execution_id', '=', id)
+        .execute();
       let ran = 0;
       const jobs = service({ 'test-orphan': async () => void ran++ });
       jobs.start();
@@ -153,7 +175,11 @@ for (const dialect of testDialects()) {
       const now = Date.now();
       await database.db.transaction().execute((trx) => setSchedule(trx, { vendorType: 'TEST_SCHEDULE', cron: '0 0 0 * * *' }, now));
       // Make it due now, as if the time had come while nothing was running.
-      await database.db.updateTable('schedules').set({ next_run_at: now - 1000 }).where('vendor_type', '=', 'TEST_SCHEDULE').execute();
+      await database.db
+        .updateTable('schedules')
+        .set({ next_run_at: now - 1000 })
+        .where('vendor_type', '=', 'TEST_SCHEDULE')
+        .execute();
       const services2 = [service({}), service({})];
       for (const jobs of services2) {
         jobs.onSchedule('TEST_SCHEDULE', async (trx, schedule, at) => {
@@ -168,7 +194,10 @@ for (const dialect of testDialects()) {
       const row = await database.db.selectFrom('schedules').selectAll().where('vendor_type', '=', 'TEST_SCHEDULE').executeTakeFirstOrThrow();
       assert.ok(row.next_run_at > now && row.next_run_at === nextRun('0 0 0 * * *', row.next_run_at - 1));
       const executions = await database.db.selectFrom('executions').selectAll().where('vendor_type', '=', 'TEST_SCHEDULE').execute();
-      assert.deepEqual(executions.map((e) => e.trigger), ['SCHEDULE']);
+      assert.deepEqual(
+        executions.map((e) => e.trigger),
+        ['SCHEDULE'],
+      );
       for (const jobs of services2) await jobs.stop();
     });
   });

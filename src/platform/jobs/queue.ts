@@ -144,7 +144,10 @@ export async function listExecutions(
   offset: number,
   limit: number,
 ): Promise<{ total: number; executions: Execution[] }> {
-  let count = db.selectFrom('executions').select((eb) => eb.fn.countAll<number>().as('n')).where('vendor_type', '=', vendorType);
+  let count = db
+    .selectFrom('executions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('vendor_type', '=', vendorType);
   let page = db.selectFrom('executions').selectAll().where('vendor_type', '=', vendorType);
   if (vendorId !== undefined) {
     count = count.where('vendor_id', '=', vendorId);
@@ -158,7 +161,11 @@ export async function mergeExtraAttrs(db: Executor, table: 'executions' | 'tasks
   const row = await db.selectFrom(table).select('extra_attrs').where('id', '=', id).executeTakeFirst();
   if (!row) return;
   const merged = { ...(JSON.parse(row.extra_attrs) as Record<string, unknown>), ...attrs };
-  await db.updateTable(table).set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', id).execute();
+  await db
+    .updateTable(table)
+    .set({ extra_attrs: JSON.stringify(merged), update_time: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**

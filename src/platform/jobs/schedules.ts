@@ -129,10 +129,6 @@ export function enqueueTaskOnSchedule(kind: string, options: { maxAttempts?: num
       .limit(1)
       .executeTakeFirst();
     if (unfinished) return;
-    await enqueue(
-      trx,
-      { vendorType: schedule.vendor_type, vendorId, trigger: 'SCHEDULE', tasks: [{ kind, maxAttempts: options.maxAttempts ?? 3 }] },
-      now,
-    );
+    await enqueue(trx, { vendorType: schedule.vendor_type, vendorId, trigger: 'SCHEDULE', tasks: [{ kind, maxAttempts: options.maxAttempts ?? 3 }] }, now);
   };
 }

@@ -94,7 +94,11 @@ export class JobService {
     while (this.polling) await sleep(10);
     for (const controller of this.running.values()) controller.abort(SHUTDOWN);
     while (this.running.size > 0) await sleep(20);
-    await this.options.database.db.deleteFrom('worker_pools').where('id', '=', this.owner).execute().catch(() => undefined);
+    await this.options.database.db
+      .deleteFrom('worker_pools')
+      .where('id', '=', this.owner)
+      .execute()
+      .catch(() => undefined);
   }
 
   private async poll(): Promise<void> {
@@ -193,7 +197,10 @@ export class JobService {
       .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
       .execute();
     // Instances silent for a day are gone; their rows are only noise.
-    await database.db.deleteFrom('worker_pools').where('heartbeat_at', '<', now - 24 * 3600_000).execute();
+    await database.db
+      .deleteFrom('worker_pools')
+      .where('heartbeat_at', '<', now - 24 * 3600_000)
+      .execute();
   }
 
   /** Keeps this instance's leases alive and passes on stop requests. */

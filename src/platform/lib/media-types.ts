@@ -8,12 +8,7 @@ export const MediaType = {
   DockerConfig: 'application/vnd.docker.container.image.v1+json',
 } as const;
 
-export const MANIFEST_MEDIA_TYPES: readonly string[] = [
-  MediaType.OciManifest,
-  MediaType.OciIndex,
-  MediaType.DockerManifest,
-  MediaType.DockerManifestList,
-];
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [MediaType.OciManifest, MediaType.OciIndex, MediaType.DockerManifest, MediaType.DockerManifestList];
 
 export function isIndexMediaType(mediaType: string): boolean {
   return mediaType === MediaType.OciIndex || mediaType === MediaType.DockerManifestList;

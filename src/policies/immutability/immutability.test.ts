@@ -41,7 +41,10 @@ for (const dialect of testDialects()) {
       admin = new TestClient(server.url);
       const db = server.database.db;
       const project = await createProject(db, { name: 'frozen', ownerId: 1, public: false, now: Date.now() - 120_000 });
-      for (const [name, role] of [['maint', ROLE_IDS.maintainer], ['dev', ROLE_IDS.developer]] as const) {
+      for (const [name, role] of [
+        ['maint', ROLE_IDS.maintainer],
+        ['dev', ROLE_IDS.developer],
+      ] as const) {
         const user = await createUser(db, { username: name, passwordHash: await hashPassword(password), sysadmin: false, now: Date.now() });
         await db
           .insertInto('project_members')
@@ -60,7 +63,10 @@ for (const dialect of testDialects()) {
         await api(server.url, 'GET', '/projects/frozen/immutabletagrules', { authorization: maint }),
         200,
       );
-      assert.deepEqual(rules.map((r) => r.tag_selectors[0]!.pattern), ['keep-*']);
+      assert.deepEqual(
+        rules.map((r) => r.tag_selectors[0]!.pattern),
+        ['keep-*'],
+      );
       const dev = basic('dev', password);
       assert.equal((await api(server.url, 'POST', '/projects/frozen/immutabletagrules', { authorization: dev, body: rule('x') })).status, 403);
       assert.equal((await api(server.url, 'PUT', `/projects/frozen/immutabletagrules/${id}`, { authorization: maint, body: rule('kept-*') })).status, 200);
@@ -69,7 +75,11 @@ for (const dialect of testDialects()) {
     });
 
     it('rejects malformed rules with 400', async () => {
-      const bad = [{ ...rule('x'), tag_selectors: [] }, { ...rule('x'), scope_selectors: { repository: [{ kind: 'regex', decoration: 'repoMatches', pattern: '.*' }] } }, {}];
+      const bad = [
+        { ...rule('x'), tag_selectors: [] },
+        { ...rule('x'), scope_selectors: { repository: [{ kind: 'regex', decoration: 'repoMatches', pattern: '.*' }] } },
+        {},
+      ];
       for (const body of bad) assert.equal((await api(server.url, 'POST', '/projects/frozen/immutabletagrules', { body })).status, 400, JSON.stringify(body));
     });
 
@@ -110,7 +120,10 @@ for (const dialect of testDialects()) {
     it('stops protecting once the rule is disabled', async () => {
       const rules = await expectJson<Array<{ id: number }>>(await api(server.url, 'GET', '/projects/frozen/immutabletagrules'), 200);
       for (const r of rules) {
-        await expectJson(await api(server.url, 'PUT', `/projects/frozen/immutabletagrules/${r.id}`, { body: rule('release-*', { repo: 'app', disabled: true }) }), 200);
+        await expectJson(
+          await api(server.url, 'PUT', `/projects/frozen/immutabletagrules/${r.id}`, { body: rule('release-*', { repo: 'app', disabled: true }) }),
+          200,
+        );
       }
       assert.equal((await admin.request('DELETE', '/v2/frozen/app/manifests/release-1')).status, 202);
     });

@@ -10,4 +10,8 @@ export { firstImmutableTag, immutabilityOf } from './check.js';
 export { immutabilityGate } from './gate.js';
 
 /** Tag immutability rules and their API. */
-export const immutabilityModule: FeatureModule<ApiDeps, Partial<Gates>> = { name: 'immutability', api: immutabilityApi, gates: () => ({ push: [immutabilityGate] }) };
+export const immutabilityModule: FeatureModule<ApiDeps, Partial<Gates>> = {
+  name: 'immutability',
+  api: immutabilityApi,
+  gates: () => ({ push: [immutabilityGate] }),
+};

@@ -23,7 +23,11 @@ export function findRuleRow(db: Executor, projectId: number, id: number): Promis
 }
 
 export async function countRules(db: Executor, projectId: number): Promise<number> {
-  const count = await db.selectFrom('immutable_rules').select((eb) => eb.fn.countAll<number>().as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+  const count = await db
+    .selectFrom('immutable_rules')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('project_id', '=', projectId)
+    .executeTakeFirstOrThrow();
   return Number(count.n);
 }
 

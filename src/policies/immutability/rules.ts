@@ -8,9 +8,15 @@ const selector = z.object({
   extras: z.string().optional(),
 });
 
-export const tagSelectors = z.array(selector.extend({ decoration: z.enum(['matches', 'excludes']) })).min(1).max(10);
+export const tagSelectors = z
+  .array(selector.extend({ decoration: z.enum(['matches', 'excludes']) }))
+  .min(1)
+  .max(10);
 export const scopeSelectors = z.object({
-  repository: z.array(selector.extend({ decoration: z.enum(['repoMatches', 'repoExcludes']) })).min(1).max(10),
+  repository: z
+    .array(selector.extend({ decoration: z.enum(['repoMatches', 'repoExcludes']) }))
+    .min(1)
+    .max(10),
 });
 
 /** Harbor's ImmutableRule body. */
@@ -42,9 +48,7 @@ export function isImmutable(rules: readonly ImmutableRule[], repository: string,
     const repoSelected = rule.scopeSelectors.repository.every((s) =>
       s.decoration === 'repoMatches' ? doublestarMatch(s.pattern, repository) : !doublestarMatch(s.pattern, repository),
     );
-    const tagSelected = rule.tagSelectors.every((s) =>
-      s.decoration === 'matches' ? doublestarMatch(s.pattern, tag) : !doublestarMatch(s.pattern, tag),
-    );
+    const tagSelected = rule.tagSelectors.every((s) => (s.decoration === 'matches' ? doublestarMatch(s.pattern, tag) : !doublestarMatch(s.pattern, tag)));
     return repoSelected && tagSelected;
   });
 }

@@ -22,7 +22,15 @@ function fieldsOf(body: ImmutableRuleBody): RuleFields {
 }
 
 function audit(trx: Executor, operation: AuditOperation, project: Project, id: number, actor: Actor, at: number): Promise<void> {
-  return recordAudit(trx, { projectId: project.id, operation, resourceType: 'immutable-rule', resource: `${project.name}:${id}`, username: actor.name, clientIp: actor.ip, at });
+  return recordAudit(trx, {
+    projectId: project.id,
+    operation,
+    resourceType: 'immutable-rule',
+    resource: `${project.name}:${id}`,
+    username: actor.name,
+    clientIp: actor.ip,
+    at,
+  });
 }
 
 function notFound(id: number): NotFoundError {

@@ -76,7 +76,18 @@ async function plan(trx: Executor, repository: Repository, params: RetentionTask
     // What content's one deletion rule takes along: accessories and orphaned index children.
     const doomed = await planDeletion(trx, repository, [{ id: decision.candidate.id, digest: decision.candidate.digest }]);
     // An accessory's immutable tag keeps its subject too: nothing immutable is removed.
-    const accessoryTags = await trx.selectFrom('tags').select('name').where('artifact_id', 'in', doomed.slice(1).map((d) => d.id).concat(-1)).execute();
+    const accessoryTags = await trx
+      .selectFrom('tags')
+      .select('name')
+      .where(
+        'artifact_id',
+        'in',
+        doomed
+          .slice(1)
+          .map((d) => d.id)
+          .concat(-1),
+      )
+      .execute();
     const protectedTag = accessoryTags.find((t) => immutable(repository.name, t.name));
     if (protectedTag) {
       out.push({ decision: { ...decision, deleteArtifact: false, retainedTags: decision.candidate.tags, deletedTags: [] }, doomed: [] });
@@ -91,8 +102,23 @@ async function apply(trx: Executor, content: ContentService, repository: Reposit
   for (const { decision, doomed } of planned) {
     for (const tag of decision.deletedTags) {
       await deleteTag(trx, repository.id, tag);
-      await recordEvent(trx, { type: 'DELETE_TAG', projectId: repository.project_id, repository: repository.name, digest: decision.candidate.digest, tag, operator, at: now });
-      await recordAudit(trx, { projectId: repository.project_id, operation: 'delete', resourceType: 'tag', resource: `${repository.name}:${tag}`, username: operator, at: now });
+      await recordEvent(trx, {
+        type: 'DELETE_TAG',
+        projectId: repository.project_id,
+        repository: repository.name,
+        digest: decision.candidate.digest,
+        tag,
+        operator,
+        at: now,
+      });
+      await recordAudit(trx, {
+        projectId: repository.project_id,
+        operation: 'delete',
+        resourceType: 'tag',
+        resource: `${repository.name}:${tag}`,
+        username: operator,
+        at: now,
+      });
     }
     if (doomed.length > 0) await content.deleteArtifactsIn(trx, repository, [doomed[0]!], { name: operator }, now);
   }
@@ -119,7 +145,15 @@ function summarize(planned: readonly Planned[]): Summary {
  * Adds the task's counts to its execution, under a lock on the execution row so tasks
  * finishing together count each other; the last one writes the run's TAG_RETENTION event.
  */
-async function markDone(database: Database, trx: Executor, executionId: number, taskId: number, summary: Summary, params: RetentionTaskParams, now: number): Promise<void> {
+async function markDone(
+  database: Database,
+  trx: Executor,
+  executionId: number,
+  taskId: number,
+  summary: Summary,
+  params: RetentionTaskParams,
+  now: number,
+): Promise<void> {
   const row = await forUpdate(trx.selectFrom('executions').select('extra_attrs').where('id', '=', executionId), database.dialect).executeTakeFirst();
   if (!row) return;
   const attrs = JSON.parse(row.extra_attrs) as { done_tasks?: number[]; total?: number; retained?: number; deleted?: number; tags_removed?: number };
@@ -134,8 +168,16 @@ async function markDone(database: Database, trx: Executor, executionId: number, 
     deleted: (attrs.deleted ?? 0) + summary.deleted,
     tags_removed: (attrs.tags_removed ?? 0) + summary.tagsRemoved,
   };
-  await trx.updateTable('executions').set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', executionId).execute();
-  const tasks = await trx.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('execution_id', '=', executionId).executeTakeFirstOrThrow();
+  await trx
+    .updateTable('executions')
+    .set({ extra_attrs: JSON.stringify(merged), update_time: now })
+    .where('id', '=', executionId)
+    .execute();
+  const tasks = await trx
+    .selectFrom('tasks')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('execution_id', '=', executionId)
+    .executeTakeFirstOrThrow();
   if (params.dryRun || done.length !== Number(tasks.n)) return;
   await recordEvent(trx, { type: 'TAG_RETENTION', projectId: params.projectId, repository: null, operator: params.operator, at: now });
 }

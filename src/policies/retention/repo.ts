@@ -66,5 +66,11 @@ export async function candidatesOf(db: Executor, repositoryId: number): Promise<
     list.push(tag.name);
     byArtifact.set(tag.artifact_id, list);
   }
-  return artifacts.map((a) => ({ id: a.id, digest: a.digest, tags: byArtifact.get(a.id) ?? [], pushTime: Number(a.push_time), pullTime: a.pull_time === null ? null : Number(a.pull_time) }));
+  return artifacts.map((a) => ({
+    id: a.id,
+    digest: a.digest,
+    tags: byArtifact.get(a.id) ?? [],
+    pushTime: Number(a.push_time),
+    pullTime: a.pull_time === null ? null : Number(a.pull_time),
+  }));
 }

@@ -47,7 +47,13 @@ interface LoggedRow {
 }
 
 function parseLog(log: string): LoggedRow[] {
-  const split = (cell: string) => (cell.trim() === '-' ? [] : cell.trim().split(',').map((t) => t.replace(' (immutable)', '')));
+  const split = (cell: string) =>
+    cell.trim() === '-'
+      ? []
+      : cell
+          .trim()
+          .split(',')
+          .map((t) => t.replace(' (immutable)', ''));
   return log
     .split('\n')
     .filter((line) => line.includes('| sha256:'))
@@ -91,7 +97,10 @@ for (const dialect of testDialects()) {
       return out;
     }
 
-    async function run(policyId: number, dryRun: boolean): Promise<{ execution: Record<string, unknown>; rows: LoggedRow[]; tasks: Array<Record<string, unknown>> }> {
+    async function run(
+      policyId: number,
+      dryRun: boolean,
+    ): Promise<{ execution: Record<string, unknown>; rows: LoggedRow[]; tasks: Array<Record<string, unknown>> }> {
       const res = await api(server.url, 'POST', `/retentions/${policyId}/executions`, { body: { dry_run: dryRun } });
       assert.equal(res.status, 201, await res.clone().text());
       const eid = Number(res.headers.get('location')!.split('/').pop());
@@ -101,7 +110,10 @@ for (const dialect of testDialects()) {
         if (['Success', 'Error', 'Stopped'].includes(String(execution.status))) {
           assert.equal(execution.status, 'Success');
           assertMatchesHarbor('RetentionExecution', list, { array: true });
-          const tasks = await expectJson<Array<Record<string, unknown>>>(await api(server.url, 'GET', `/retentions/${policyId}/executions/${eid}/tasks?page_size=100`), 200);
+          const tasks = await expectJson<Array<Record<string, unknown>>>(
+            await api(server.url, 'GET', `/retentions/${policyId}/executions/${eid}/tasks?page_size=100`),
+            200,
+          );
           assertMatchesHarbor('RetentionExecutionTask', tasks, { array: true });
           const rows: LoggedRow[] = [];
           for (const task of tasks) {
@@ -132,14 +144,23 @@ for (const dialect of testDialects()) {
     it('serves the rule templates and selectors', async () => {
       const metadata = await expectJson<{ templates: Array<{ rule_template: string }> }>(await api(server.url, 'GET', '/retentions/metadatas'), 200);
       assertMatchesHarbor('RetentionMetadata', metadata);
-      assert.deepEqual(metadata.templates.map((t) => t.rule_template).sort(), ['always', 'latestPulledN', 'latestPushedK', 'nDaysSinceLastPull', 'nDaysSinceLastPush']);
+      assert.deepEqual(metadata.templates.map((t) => t.rule_template).sort(), [
+        'always',
+        'latestPulledN',
+        'latestPushedK',
+        'nDaysSinceLastPull',
+        'nDaysSinceLastPush',
+      ]);
     });
 
     it('refuses malformed policies with 400', async () => {
       const id = await project('invalid');
       const good = rule('latestPushedK', { params: { latestPushedK: 1 } });
       const bad: unknown[] = [
-        policy(id, Array.from({ length: 16 }, () => good)),
+        policy(
+          id,
+          Array.from({ length: 16 }, () => good),
+        ),
         policy(id, [{ ...good, template: 'keepEverythingForever' }]),
         policy(id, [good], 'not a cron'),
         policy(id, [rule('latestPushedK')]),
@@ -148,7 +169,17 @@ for (const dialect of testDialects()) {
         { ...policy(id, [good]), scope: { level: 'system', ref: id } },
       ];
       for (const body of bad) assert.equal((await api(server.url, 'POST', '/retentions', { body })).status, 400, JSON.stringify(body).slice(0, 200));
-      assert.equal((await api(server.url, 'POST', '/retentions', { body: policy(id, Array.from({ length: 15 }, () => good)) })).status, 201);
+      assert.equal(
+        (
+          await api(server.url, 'POST', '/retentions', {
+            body: policy(
+              id,
+              Array.from({ length: 15 }, () => good),
+            ),
+          })
+        ).status,
+        201,
+      );
       // One policy per project, as Harbor: the second is refused.
       assert.equal((await api(server.url, 'POST', '/retentions', { body: policy(id, [good]) })).status, 400);
     });
@@ -180,9 +211,16 @@ for (const dialect of testDialects()) {
     it('lets members Harbor allows manage retention, and refuses guests', async () => {
       const id = await project('guarded');
       const db = server.database.db;
-      for (const [name, role] of [['ret-guest', ROLE_IDS.guest], ['ret-dev', ROLE_IDS.developer], ['ret-maint', ROLE_IDS.maintainer]] as const) {
+      for (const [name, role] of [
+        ['ret-guest', ROLE_IDS.guest],
+        ['ret-dev', ROLE_IDS.developer],
+        ['ret-maint', ROLE_IDS.maintainer],
+      ] as const) {
         const user = await createUser(db, { username: name, passwordHash: await hashPassword(PASSWORD), sysadmin: false, now: time });
-        await db.insertInto('project_members').values({ project_id: id, entity_type: 'u', entity_id: user.id, role, repository_patterns: null, created_at: 1, updated_at: 1 }).execute();
+        await db
+          .insertInto('project_members')
+          .values({ project_id: id, entity_type: 'u', entity_id: user.id, role, repository_patterns: null, created_at: 1, updated_at: 1 })
+          .execute();
       }
       const body = policy(id, [rule('always')]);
       assert.equal((await api(server.url, 'POST', '/retentions', { body, authorization: basic('ret-guest', PASSWORD) })).status, 403);
@@ -191,7 +229,10 @@ for (const dialect of testDialects()) {
       assert.equal(created.status, 201);
       const policyId = Number(created.headers.get('location')!.split('/').pop());
       assert.equal((await api(server.url, 'GET', `/retentions/${policyId}`, { authorization: basic('ret-guest', PASSWORD) })).status, 403);
-      assert.equal((await api(server.url, 'POST', `/retentions/${policyId}/executions`, { body: { dry_run: true }, authorization: basic('ret-guest', PASSWORD) })).status, 403);
+      assert.equal(
+        (await api(server.url, 'POST', `/retentions/${policyId}/executions`, { body: { dry_run: true }, authorization: basic('ret-guest', PASSWORD) })).status,
+        403,
+      );
       // Harbor's matrix gives developers the whole tag-retention resource.
       assert.equal((await api(server.url, 'GET', `/retentions/${policyId}`, { authorization: basic('ret-dev', PASSWORD) })).status, 200);
       const outsider = await createUser(db, { username: 'ret-outsider', passwordHash: await hashPassword(PASSWORD), sysadmin: false, now: time });
@@ -202,18 +243,46 @@ for (const dialect of testDialects()) {
     it('latestPushedK keeps the K most recently pushed and frees their quota', async () => {
       const id = await project('pushedk');
       const digests = await pushInOrder('pushedk/app', ['v1', 'v2', 'v3', 'v4']);
-      const usedBefore = (await expectJson<{ used: { storage: number } }[]>(await api(server.url, 'GET', `/quotas?reference=project&reference_id=${id}`), 200))[0]!.used.storage;
+      const usedBefore = (await expectJson<{ used: { storage: number } }[]>(await api(server.url, 'GET', `/quotas?reference=project&reference_id=${id}`), 200))[0]!
+        .used.storage;
       const policyId = await createPolicy(policy(id, [rule('latestPushedK', { params: { latestPushedK: 2 } })]));
       const { rows, tasks } = await run(policyId, false);
-      assert.deepEqual(tasks.map((t) => [t.repository, t.total, t.retained]), [['app', 4, 2]]);
-      assert.deepEqual(rows.filter((r) => r.decision === 'DELETED').map((r) => r.digest).sort(), [digests.get('v1'), digests.get('v2')].sort());
+      assert.deepEqual(
+        tasks.map((t) => [t.repository, t.total, t.retained]),
+        [['app', 4, 2]],
+      );
+      assert.deepEqual(
+        rows
+          .filter((r) => r.decision === 'DELETED')
+          .map((r) => r.digest)
+          .sort(),
+        [digests.get('v1'), digests.get('v2')].sort(),
+      );
       assert.deepEqual((await tagsOf('pushedk/app')).sort(), ['v3', 'v4']);
-      const usedAfter = (await expectJson<{ used: { storage: number } }[]>(await api(server.url, 'GET', `/quotas?reference=project&reference_id=${id}`), 200))[0]!.used.storage;
+      const usedAfter = (await expectJson<{ used: { storage: number } }[]>(await api(server.url, 'GET', `/quotas?reference=project&reference_id=${id}`), 200))[0]!
+        .used.storage;
       assert.ok(usedAfter < usedBefore, `${usedAfter} < ${usedBefore}`);
-      const events = await server.database.db.selectFrom('events').select(['type', 'digest']).where('project_id', '=', id).where('type', 'in', ['DELETE_ARTIFACT', 'TAG_RETENTION']).execute();
-      assert.deepEqual(events.filter((e) => e.type === 'DELETE_ARTIFACT').map((e) => e.digest).sort(), [digests.get('v1'), digests.get('v2')].sort());
+      const events = await server.database.db
+        .selectFrom('events')
+        .select(['type', 'digest'])
+        .where('project_id', '=', id)
+        .where('type', 'in', ['DELETE_ARTIFACT', 'TAG_RETENTION'])
+        .execute();
+      assert.deepEqual(
+        events
+          .filter((e) => e.type === 'DELETE_ARTIFACT')
+          .map((e) => e.digest)
+          .sort(),
+        [digests.get('v1'), digests.get('v2')].sort(),
+      );
       assert.equal(events.filter((e) => e.type === 'TAG_RETENTION').length, 1);
-      const audit = await server.database.db.selectFrom('audit_logs').select('resource').where('project_id', '=', id).where('resource_type', '=', 'artifact').where('operation', '=', 'delete').execute();
+      const audit = await server.database.db
+        .selectFrom('audit_logs')
+        .select('resource')
+        .where('project_id', '=', id)
+        .where('resource_type', '=', 'artifact')
+        .where('operation', '=', 'delete')
+        .execute();
       assert.equal(audit.length, 2);
     });
 
@@ -248,8 +317,14 @@ for (const dialect of testDialects()) {
       }
       const policyId = await createPolicy(policy(pulled, [rule('nDaysSinceLastPull', { params: { nDaysSinceLastPull: 2 } })]));
       const dry = await run(policyId, true);
-      assert.deepEqual(dry.rows.filter((r) => r.decision === 'RETAINED').flatMap((r) => r.retained), ['c']);
-      await expectJson(await api(server.url, 'PUT', `/retentions/${policyId}`, { body: policy(pulled, [rule('latestPulledN', { params: { latestPulledN: 2 } })]) }), 200);
+      assert.deepEqual(
+        dry.rows.filter((r) => r.decision === 'RETAINED').flatMap((r) => r.retained),
+        ['c'],
+      );
+      await expectJson(
+        await api(server.url, 'PUT', `/retentions/${policyId}`, { body: policy(pulled, [rule('latestPulledN', { params: { latestPulledN: 2 } })]) }),
+        200,
+      );
       await run(policyId, false);
       // a and c were pulled (c last); b never was, so it is the one past the two places.
       assert.deepEqual((await tagsOf('pulled/app')).sort(), ['a', 'c']);
@@ -259,7 +334,10 @@ for (const dialect of testDialects()) {
       const id = await project('frozen');
       await expectJson(
         await api(server.url, 'POST', '/projects/frozen/immutabletagrules', {
-          body: { tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'release-*' }], scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] } },
+          body: {
+            tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'release-*' }],
+            scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+          },
         }),
         201,
       );
@@ -267,7 +345,10 @@ for (const dialect of testDialects()) {
       const policyId = await createPolicy(policy(id, [rule('latestPushedK', { params: { latestPushedK: 1 } })]));
       const { rows } = await run(policyId, false);
       assert.deepEqual((await tagsOf('frozen/app')).sort(), ['dev-2', 'release-1']);
-      assert.deepEqual(rows.filter((r) => r.decision === 'DELETED').flatMap((r) => r.deleted), ['dev-1']);
+      assert.deepEqual(
+        rows.filter((r) => r.decision === 'DELETED').flatMap((r) => r.deleted),
+        ['dev-1'],
+      );
     });
 
     it('a dry run reports exactly what the real run then deletes, through selectors, untagged artifacts and excludes', async () => {
@@ -276,7 +357,13 @@ for (const dialect of testDialects()) {
       // Pushing other content under an existing tag leaves the first artifact untagged.
       const untagged = digests.get('overwritten')!;
       await pushInOrder('mixed/app', ['overwritten']);
-      await client().pushManifest('mixed/app', 'tmp-1', (await (await client().request('GET', `/v2/mixed/app/manifests/release-1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).json()) as object);
+      await client().pushManifest(
+        'mixed/app',
+        'tmp-1',
+        (await (
+          await client().request('GET', `/v2/mixed/app/manifests/release-1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })
+        ).json()) as object,
+      );
       // In lonely, the first image loses its tag to the second.
       const lonelyUntagged = (await pushInOrder('mixed/lonely', ['x'])).get('x')!;
       const lonelyTagged = (await pushInOrder('mixed/lonely', ['x'])).get('x')!;
@@ -309,13 +396,22 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await digestsOf('mixed', 'app'), before.app, 'a dry run deletes nothing');
       assert.deepEqual(dry.tasks.map((t) => t.repository).sort(), ['app', 'lonely']);
 
-      const predictedArtifacts = dry.rows.filter((r) => r.decision === 'DELETED').map((r) => r.digest).sort();
+      const predictedArtifacts = dry.rows
+        .filter((r) => r.decision === 'DELETED')
+        .map((r) => r.digest)
+        .sort();
       const predictedTags = dry.rows.flatMap((r) => r.deleted).sort();
       assert.deepEqual(predictedArtifacts, [digests.get('dev-1'), untagged, lonelyTagged].sort());
       assert.deepEqual(predictedTags, ['dev-1', 'tmp-1', 'x']);
 
       const real = await run(policyId, false);
-      assert.deepEqual(real.rows.filter((r) => r.decision === 'DELETED').map((r) => r.digest).sort(), predictedArtifacts);
+      assert.deepEqual(
+        real.rows
+          .filter((r) => r.decision === 'DELETED')
+          .map((r) => r.digest)
+          .sort(),
+        predictedArtifacts,
+      );
       const after_ = { app: await digestsOf('mixed', 'app'), lonely: await digestsOf('mixed', 'lonely'), untouched: await digestsOf('mixed', 'untouched') };
       const gone = [...before.app, ...before.lonely, ...before.untouched].filter((d) => ![...after_.app, ...after_.lonely, ...after_.untouched].includes(d)).sort();
       assert.deepEqual(gone, predictedArtifacts, 'the real run deleted exactly the artifacts the dry run reported');
@@ -323,7 +419,10 @@ for (const dialect of testDialects()) {
       assert.deepEqual(after_.lonely, [lonelyUntagged]);
       assert.deepEqual(after_.untouched, before.untouched);
       const tagEvents = await server.database.db.selectFrom('events').select('tag').where('project_id', '=', id).where('type', '=', 'DELETE_TAG').execute();
-      assert.deepEqual(tagEvents.map((e) => e.tag), ['tmp-1']);
+      assert.deepEqual(
+        tagEvents.map((e) => e.tag),
+        ['tmp-1'],
+      );
     });
   });
 }

@@ -160,4 +160,3 @@ export const retentionApi: ApiFeature = (scope, deps) => {
     return taskLog(db, task.id);
   });
 };
-

@@ -71,7 +71,13 @@ function retainedBy(rule: RetentionRule, picked: Candidate[], now: number): Cand
  * when a rule taking untagged artifacts retains it. An artifact left with no retained tag is
  * deleted; one that keeps some loses only its other tags. Immutable tags always stay.
  */
-export function decide(rules: readonly RetentionRule[], repository: string, candidates: readonly Candidate[], isImmutable: (tag: string) => boolean, now: number): Decision[] {
+export function decide(
+  rules: readonly RetentionRule[],
+  repository: string,
+  candidates: readonly Candidate[],
+  isImmutable: (tag: string) => boolean,
+  now: number,
+): Decision[] {
   const applicable = rules.filter((rule) => ruleAppliesTo(rule, repository));
   const kept = new Map<number, Set<string>>();
   const untaggedKept = new Set<number>();

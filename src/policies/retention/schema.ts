@@ -89,10 +89,30 @@ export type TagSelector = z.infer<typeof tagSelector>;
 /** Harbor's RetentionMetadata: what the portal offers when a rule is written. */
 export const RETENTION_METADATA = {
   templates: [
-    { rule_template: 'latestPushedK', display_text: 'the most recently pushed # artifacts', action: 'retain', params: [{ type: 'int', unit: 'COUNT', required: true }] },
-    { rule_template: 'latestPulledN', display_text: 'the most recently pulled # artifacts', action: 'retain', params: [{ type: 'int', unit: 'COUNT', required: true }] },
-    { rule_template: 'nDaysSinceLastPush', display_text: 'pushed within the last # days', action: 'retain', params: [{ type: 'int', unit: 'DAYS', required: true }] },
-    { rule_template: 'nDaysSinceLastPull', display_text: 'pulled within the last # days', action: 'retain', params: [{ type: 'int', unit: 'DAYS', required: true }] },
+    {
+      rule_template: 'latestPushedK',
+      display_text: 'the most recently pushed # artifacts',
+      action: 'retain',
+      params: [{ type: 'int', unit: 'COUNT', required: true }],
+    },
+    {
+      rule_template: 'latestPulledN',
+      display_text: 'the most recently pulled # artifacts',
+      action: 'retain',
+      params: [{ type: 'int', unit: 'COUNT', required: true }],
+    },
+    {
+      rule_template: 'nDaysSinceLastPush',
+      display_text: 'pushed within the last # days',
+      action: 'retain',
+      params: [{ type: 'int', unit: 'DAYS', required: true }],
+    },
+    {
+      rule_template: 'nDaysSinceLastPull',
+      display_text: 'pulled within the last # days',
+      action: 'retain',
+      params: [{ type: 'int', unit: 'DAYS', required: true }],
+    },
     { rule_template: 'always', display_text: 'always', action: 'retain', params: [] },
   ],
   scope_selectors: [{ display_text: 'Repositories', kind: 'doublestar', decorations: ['repoMatches', 'repoExcludes'] }],

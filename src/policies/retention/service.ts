@@ -41,7 +41,14 @@ export function policyJson(row: RetentionPolicyRow): Record<string, unknown> {
   return {
     id: row.id,
     algorithm: row.algorithm,
-    rules: rulesOf(row).map((rule, i) => ({ ...rule, id: i + 1, priority: rule.priority ?? 0, disabled: rule.disabled ?? false, action: 'retain', params: rule.params ?? {} })),
+    rules: rulesOf(row).map((rule, i) => ({
+      ...rule,
+      id: i + 1,
+      priority: rule.priority ?? 0,
+      disabled: rule.disabled ?? false,
+      action: 'retain',
+      params: rule.params ?? {},
+    })),
     trigger: triggerOf(row),
     scope: { level: 'project', ref: Number(row.project_id) },
   };
@@ -74,7 +81,15 @@ function checkCron(trigger: RetentionTrigger, now: number): void {
 }
 
 function audit(trx: Executor, operation: AuditOperation, project: Project, policyId: number, actor: Actor, at: number): Promise<void> {
-  return recordAudit(trx, { projectId: project.id, operation, resourceType: 'retention', resource: `${project.name}:${policyId}`, username: actor.name, clientIp: actor.ip, at });
+  return recordAudit(trx, {
+    projectId: project.id,
+    operation,
+    resourceType: 'retention',
+    resource: `${project.name}:${policyId}`,
+    username: actor.name,
+    clientIp: actor.ip,
+    at,
+  });
 }
 
 /** Creates the project's policy, its metadata, schedule and audit entry in one transaction. */
@@ -124,7 +139,12 @@ export function startManualRun(database: Database, policy: RetentionPolicyRow, d
  * Starts a run: one task per repository some enabled rule applies to, carrying the rules of
  * this moment. A policy that applies nowhere makes an execution that is done at once.
  */
-export async function startRun(trx: Executor, policy: RetentionPolicyRow, options: { dryRun: boolean; trigger: Trigger; operator: string }, now: number): Promise<number> {
+export async function startRun(
+  trx: Executor,
+  policy: RetentionPolicyRow,
+  options: { dryRun: boolean; trigger: Trigger; operator: string },
+  now: number,
+): Promise<number> {
   const rules = rulesOf(policy);
   const projectId = Number(policy.project_id);
   const repositories = (await repositoriesOf(trx, projectId)).filter((repo) => rules.some((rule) => ruleAppliesTo(rule, repo.inside)));

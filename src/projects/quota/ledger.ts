@@ -92,13 +92,21 @@ async function lockQuota(trx: Executor, projectId: number, now: number): Promise
 
 /** Every shard's usage, in shard order, each row locked: charges in flight on them finish first. */
 async function lockShards(trx: Executor, projectId: number): Promise<number[]> {
-  const rows = await trx.updateTable('quota_shards').set({ used: sql<number>`used` }).where('project_id', '=', projectId).returning(['shard', 'used']).execute();
+  const rows = await trx
+    .updateTable('quota_shards')
+    .set({ used: sql<number>`used` })
+    .where('project_id', '=', projectId)
+    .returning(['shard', 'used'])
+    .execute();
   const used = new Array<number>(QUOTA_SHARDS).fill(0);
   for (const row of rows) used[row.shard] = Number(row.used);
   if (rows.length < QUOTA_SHARDS) {
     const present = new Set(rows.map((r) => r.shard));
     const missing = used.map((_, shard) => shard).filter((shard) => !present.has(shard));
-    await trx.insertInto('quota_shards').values(missing.map((shard) => ({ project_id: projectId, shard, used: 0, allowance: 0 }))).execute();
+    await trx
+      .insertInto('quota_shards')
+      .values(missing.map((shard) => ({ project_id: projectId, shard, used: 0, allowance: 0 })))
+      .execute();
   }
   return used;
 }

@@ -32,8 +32,14 @@ describe('sharing a limit out among usage counters', () => {
   it('gives the counters allowances that add up to the limit, so no mix of charges can pass it', () => {
     const used = [100, 0, 50, 0, 0, 0, 0, 7];
     const allowances = shareAllowances(1000, used);
-    assert.equal(allowances.reduce((a, b) => a + b, 0), 1000);
-    assert.ok(allowances.every((a, i) => a >= (used[i] ?? 0)), 'each counter keeps what it holds');
+    assert.equal(
+      allowances.reduce((a, b) => a + b, 0),
+      1000,
+    );
+    assert.ok(
+      allowances.every((a, i) => a >= (used[i] ?? 0)),
+      'each counter keeps what it holds',
+    );
     assert.deepEqual(shareAllowances(100, [60, 50]), [60, 50], 'over the limit: no counter has room');
     assert.deepEqual(shareAllowances(-1, [5, 0]), [-1, -1], 'unlimited');
   });
@@ -86,12 +92,18 @@ for (const dialect of testDialects()) {
     it("every project has an unlimited quota by default, in Harbor's shape, and its summary shows it", async () => {
       await createProject('plain');
       const quota = await quotaOf('plain');
-      assert.deepEqual({ hard: quota.hard, used: quota.used, name: quota.ref.name, owner: quota.ref.owner_name }, { hard: { storage: -1 }, used: { storage: 0 }, name: 'plain', owner: 'admin' });
+      assert.deepEqual(
+        { hard: quota.hard, used: quota.used, name: quota.ref.name, owner: quota.ref.owner_name },
+        { hard: { storage: -1 }, used: { storage: 0 }, name: 'plain', owner: 'admin' },
+      );
       if (harborSchemaAvailable()) {
         assertMatchesHarbor('Quota', quota);
         assertMatchesHarbor('Quota', await expectJson(await api(server.url, 'GET', '/quotas'), 200), { array: true });
       }
-      const summary = await expectJson<{ quota: { hard: { storage: number }; used: { storage: number } } }>(await api(server.url, 'GET', '/projects/plain/summary'), 200);
+      const summary = await expectJson<{ quota: { hard: { storage: number }; used: { storage: number } } }>(
+        await api(server.url, 'GET', '/projects/plain/summary'),
+        200,
+      );
       assert.deepEqual(summary.quota, { hard: { storage: -1 }, used: { storage: 0 } });
     });
 
@@ -144,7 +156,10 @@ for (const dialect of testDialects()) {
       const small = await pushImage('tight/app', 'small', randomBytes(500));
       assert.equal((await quotaOf('tight')).used.storage, uniqueBytes([first, small]));
       const manifest = await client.request('GET', `/v2/tight/app/manifests/first`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
-      const retag = await client.request('PUT', '/v2/tight/app/manifests/again', { body: await manifest.text(), headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+      const retag = await client.request('PUT', '/v2/tight/app/manifests/again', {
+        body: await manifest.text(),
+        headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      });
       assert.equal(retag.status, 201);
       assert.equal((await quotaOf('tight')).used.storage, uniqueBytes([first, small]));
     });
@@ -192,7 +207,10 @@ for (const dialect of testDialects()) {
     });
 
     it('only system administrators read and set quotas; the default for new projects is a runtime setting', async () => {
-      await expectJson(await api(server.url, 'POST', '/users', { body: { username: 'quser', password: 'Passw0rd-quser', email: 'quser@example.com', realname: 'Q' } }), 201);
+      await expectJson(
+        await api(server.url, 'POST', '/users', { body: { username: 'quser', password: 'Passw0rd-quser', email: 'quser@example.com', realname: 'Q' } }),
+        201,
+      );
       const user = basic('quser', 'Passw0rd-quser');
       const quota = await quotaOf('plain');
       assert.equal((await api(server.url, 'GET', '/quotas', { authorization: user })).status, 403);

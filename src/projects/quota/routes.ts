@@ -7,7 +7,12 @@ import * as repo from './repo.js';
 import { setStorageLimit } from './service.js';
 
 /** -1 is unlimited; 1 PiB is Harbor's upper bound for a storage limit. */
-export const storageLimitSchema = z.number().int().min(-1).max(2 ** 50).refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes');
+export const storageLimitSchema = z
+  .number()
+  .int()
+  .min(-1)
+  .max(2 ** 50)
+  .refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes');
 
 const quotaUpdateSchema = z.object({ hard: z.object({ storage: storageLimitSchema }).strict() }).strict();
 

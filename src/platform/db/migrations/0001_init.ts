@@ -70,11 +70,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('pull_time', 'bigint')
     .addUniqueConstraint('artifacts_repository_digest', ['repository_id', 'digest'])
     .execute();
-  await db.schema
-    .createIndex('artifacts_subject')
-    .on('artifacts')
-    .columns(['repository_id', 'subject_digest'])
-    .execute();
+  await db.schema.createIndex('artifacts_subject').on('artifacts').columns(['repository_id', 'subject_digest']).execute();
 
   await db.schema
     .createTable('artifact_references')
@@ -83,11 +79,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('child_kind', 'varchar(16)', (c) => c.notNull())
     .addPrimaryKeyConstraint('artifact_references_pk', ['artifact_id', 'child_digest'])
     .execute();
-  await db.schema
-    .createIndex('artifact_references_child')
-    .on('artifact_references')
-    .column('child_digest')
-    .execute();
+  await db.schema.createIndex('artifact_references_child').on('artifact_references').column('child_digest').execute();
 
   await db.schema
     .createTable('tags')

@@ -6,7 +6,10 @@ import { columnsFor } from './columns.js';
 export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const { id, primaryId, name } = columnsFor(dialect);
 
-  await db.schema.alterTable('repositories').addColumn('description', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('repositories')
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
 
   await db.schema
     .createTable('labels')

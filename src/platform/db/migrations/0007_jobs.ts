@@ -82,7 +82,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .execute();
 
   // The outbox's consumers (webhooks, later scanning and replication) take each event once.
-  await db.schema.alterTable('events').addColumn('dispatched', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('events')
+    .addColumn('dispatched', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await sql`update events set dispatched = 1`.execute(db);
   await db.schema.createIndex('events_pending').on('events').columns(['dispatched', 'id']).execute();
 }
