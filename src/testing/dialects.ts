@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database, type Dialect } from '../platform/db/index.js';
+import { MIGRATION_LOCK, openDatabase, type Database, type Dialect } from '../platform/db/index.js';
 
 export interface TestDialect {
   name: Dialect;
@@ -53,15 +53,24 @@ function postgresDialect(url: string): TestDialect {
         schema,
         async cleanup() {
           await database.close();
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          try {
-            await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          } finally {
-            await client.end();
-          }
+          await dropTestSchema(url, schema);
         },
       };
     },
   };
+}
+
+/**
+ * Drops a test run's schema. Under the migration lock: another run's migrator reads the catalog
+ * of every schema, and a schema dropped under it fails its start.
+ */
+export async function dropTestSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

@@ -3,3 +3,4 @@ export * from './dialect.js';
 export { containsIgnoringCase } from './like.js';
 export * from './errors.js';
 export type * from './tables.js';
+export { MIGRATION_LOCK } from './migrate.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import pg from 'pg';
+import { dropTestSchema } from '../../testing/dialects.js';
 import { openDatabase } from './database.js';
 
 const url = process.env.BERTH_TEST_PG_URL;
@@ -23,10 +23,7 @@ describe('migrations on PostgreSQL', () => {
         assert.ok(applied.length > 0);
       } finally {
         for (const result of opened) if (result.status === 'fulfilled') await result.value.close();
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await client.end();
+        await dropTestSchema(url!, schema);
       }
     },
   );

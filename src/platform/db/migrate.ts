@@ -43,8 +43,12 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
-/** Any fixed number: the advisory lock that lets one instance at a time migrate a PostgreSQL database. */
-const MIGRATION_LOCK = 0x62657274;
+/**
+ * Any fixed number: the advisory lock that lets one instance at a time migrate a PostgreSQL
+ * database. Kysely's migrator reads the catalog of every schema, so whatever drops a schema on
+ * the same server (test runs cleaning up) takes this lock too.
+ */
+export const MIGRATION_LOCK = 0x62657274;
 
 export async function migrateToLatest(database: Database): Promise<void> {
   if (database.dialect !== 'postgres') return migrate(database.db, database);
