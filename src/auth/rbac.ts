@@ -1,3 +1,4 @@
+import { doublestarMatch } from '../platform/lib/index.js';
 import { PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from './rbac-matrix.js';
 
 export type Role = 'projectAdmin' | 'maintainer' | 'developer' | 'guest' | 'limitedGuest';
@@ -60,26 +61,5 @@ export const REPOSITORY_SCOPED = new Set(['repository', 'artifact', 'tag', 'acce
  * across segments. Patterns name the repository inside its project: `team-a/**`.
  */
 export function matchesRepositoryPattern(patterns: readonly string[], repository: string): boolean {
-  return patterns.some((pattern) => patternRegex(pattern).test(repository));
-}
-
-const compiled = new Map<string, RegExp>();
-
-function patternRegex(pattern: string): RegExp {
-  let regex = compiled.get(pattern);
-  if (!regex) {
-    const body = pattern
-      .split('**')
-      .map((part) =>
-        part
-          .split('*')
-          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-          .join('[^/]*'),
-      )
-      .join('.*');
-    regex = new RegExp(`^${body}$`);
-    if (compiled.size > 1000) compiled.clear();
-    compiled.set(pattern, regex);
-  }
-  return regex;
+  return patterns.some((pattern) => doublestarMatch(pattern, repository, 'repository'));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { doublestarLimits } from '../platform/lib/index.js';
 
 /** Harbor sends metadata values as strings; booleans are accepted too and normalised. */
 export const metadataInput = z.record(z.string(), z.union([z.string(), z.boolean()]));
@@ -24,7 +25,8 @@ export const repositoryPatterns = z
       .string()
       .min(1, 'a pattern must not be empty')
       .max(255, 'a pattern has at most 255 characters')
-      .regex(/^[a-z0-9._\-/*]+$/, 'a pattern holds lowercase repository name characters, "/" and "*" only'),
+      .regex(/^[a-z0-9._\-/*]+$/, 'a pattern holds lowercase repository name characters, "/" and "*" only')
+      .superRefine(doublestarLimits('repository')),
   )
   .min(1, 'give at least one pattern, or null for the whole project')
   .max(MAX_REPOSITORY_PATTERNS, `at most ${MAX_REPOSITORY_PATTERNS} patterns`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { doublestarLimits } from '../platform/lib/index.js';
 
 /** Harbor's rule for robot names: `+` is reserved to join a project robot's project and name. */
 export const ROBOT_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -18,7 +19,14 @@ const permission = z.object({
   access: z.array(access).min(1, 'at least one access item is required').max(500),
   // Beyond Harbor (harbor#10159): narrows repository-scoped access to matching repositories.
   repository_patterns: z
-    .array(z.string().min(1).max(255).regex(REPOSITORY_PATTERN, 'patterns use lowercase repository name characters and * or **; no leading /'))
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(REPOSITORY_PATTERN, 'patterns use lowercase repository name characters and * or **; no leading /')
+        .superRefine(doublestarLimits('repository')),
+    )
     .min(1, 'omit repository_patterns (or send null) to cover the whole project')
     .max(100)
     .nullish(),

@@ -1,4 +1,5 @@
 export * from './digest.js';
+export * from './doublestar.js';
 export * from './media-types.js';
 export * from './names.js';
 export * from './ttl-cache.js';

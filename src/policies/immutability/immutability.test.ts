@@ -6,7 +6,7 @@ import { api, expectJson } from '../../testing/api.js';
 import { basic, errorCode, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
-import { doublestarMatch } from './doublestar.js';
+import { doublestarMatch } from '../../platform/lib/index.js';
 
 describe('doublestar patterns', () => {
   it('match as Harbor rules expect', () => {

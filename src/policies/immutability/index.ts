@@ -5,7 +5,6 @@ import { immutabilityGate } from './gate.js';
 import { immutabilityApi } from './routes.js';
 
 export { immutabilityApi } from './routes.js';
-export { doublestarMatch } from './doublestar.js';
 export { firstImmutableTag, immutabilityOf } from './check.js';
 export { immutabilityGate } from './gate.js';
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { doublestarMatch } from './doublestar.js';
+import { doublestarMatch, doublestarPattern } from '../../platform/lib/index.js';
 
 const selector = z.object({
   kind: z.literal('doublestar'),
   decoration: z.string(),
-  pattern: z.string().min(1).max(255),
+  pattern: doublestarPattern(),
   extras: z.string().optional(),
 });
 

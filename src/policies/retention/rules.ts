@@ -1,4 +1,4 @@
-import { doublestarMatch } from '../immutability/index.js';
+import { doublestarMatch } from '../../platform/lib/index.js';
 import type { RetentionRule, TagSelector } from './schema.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

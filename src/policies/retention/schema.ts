@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { doublestarPattern } from '../../platform/lib/index.js';
 
 /** Harbor's rule templates: the param of each is keyed by the template's own name. */
 export const TEMPLATES = ['latestPushedK', 'latestPulledN', 'nDaysSinceLastPush', 'nDaysSinceLastPull', 'always'] as const;
@@ -32,14 +33,14 @@ const extras = z
 const tagSelector = z.object({
   kind: z.literal('doublestar'),
   decoration: z.enum(['matches', 'excludes']),
-  pattern: z.string().min(1).max(255),
+  pattern: doublestarPattern(),
   extras: extras.optional(),
 });
 
 const repositorySelector = z.object({
   kind: z.literal('doublestar'),
   decoration: z.enum(['repoMatches', 'repoExcludes']),
-  pattern: z.string().min(1).max(255),
+  pattern: doublestarPattern(),
   extras: extras.optional(),
 });
 
