@@ -117,6 +117,33 @@ for (const dialect of testDialects()) {
       assert.equal(move.status, 412);
     });
 
+    it('a backtracking doublestar pattern matches a long tag in linear time', async () => {
+      const tag = 'a'.repeat(128);
+      for (const pattern of [`${'**a'.repeat(7)}**b`, `${'**a'.repeat(29)}**b`]) {
+        await expectJson(await api(server.url, 'POST', '/projects/frozen/immutabletagrules', { body: rule(pattern, { repo: 'slow' }) }), 201);
+        const ping = fetch(`${server.url}/api/v2.0/ping`).then(() => performance.now());
+        const started = performance.now();
+        await admin.pushImage('frozen/slow', tag, Buffer.from(pattern));
+        const elapsed = performance.now() - started;
+        assert.ok(elapsed < 1000, `pushing ${tag.length} characters of tag under ${pattern} took ${Math.round(elapsed)} ms`);
+        assert.ok((await ping) - started < 1000, 'the server stays responsive');
+      }
+      // A pattern beyond the limits is refused, never stored.
+      const tooMany = await api(server.url, 'POST', '/projects/frozen/immutabletagrules', { body: rule(`${'**a'.repeat(33)}**b`, { repo: 'slow' }) });
+      assert.equal(tooMany.status, 400);
+      assert.match(await tooMany.text(), /at most 32 wildcards/);
+      const nested = await api(server.url, 'POST', '/projects/frozen/immutabletagrules', { body: rule('{{{{a}}}}', { repo: 'slow' }) });
+      assert.equal(nested.status, 400);
+      const rules = await expectJson<Array<{ id: number; tag_selectors: Array<{ pattern: string }> }>>(
+        await api(server.url, 'GET', '/projects/frozen/immutabletagrules'),
+        200,
+      );
+      assert.ok(rules.every((r) => !r.tag_selectors[0]!.pattern.startsWith('{{{{') && r.tag_selectors[0]!.pattern.length < 100));
+      for (const r of rules.filter((r) => r.tag_selectors[0]!.pattern.startsWith('**a'))) {
+        await expectJson(await api(server.url, 'DELETE', `/projects/frozen/immutabletagrules/${r.id}`), 200);
+      }
+    });
+
     it('stops protecting once the rule is disabled', async () => {
       const rules = await expectJson<Array<{ id: number }>>(await api(server.url, 'GET', '/projects/frozen/immutabletagrules'), 200);
       for (const r of rules) {
