@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../platform/db/index.js';
 import { TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
-import { ANONYMOUS, type Identity } from './identity.js';
+import { accountRef, ANONYMOUS, type Identity } from './identity.js';
 import { verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 import { findUserByName } from './users-repo.js';
@@ -109,9 +109,13 @@ export class Authenticator {
     const claims = await this.signer.verify(token, Math.floor(this.clock.now() / 1000));
     if (!claims) return { ok: false, reason: 'invalid or expired token' };
     if (!claims.sub) return { ok: true, identity: ANONYMOUS, token: claims };
-    // The subject is looked up so a deleted, demoted or disabled account's token stops working.
+    // The subject is looked up so a deleted, demoted or disabled account's token stops working,
+    // and its id compared, so neither does it open a later account that took the same name.
     const account = await this.account(claims.sub);
     if (!account || !account.active) return { ok: false, reason: 'token subject is no longer active' };
+    if (claims.account === undefined || claims.account !== accountRef(account.identity)) {
+      return { ok: false, reason: 'token was issued to another account' };
+    }
     return { ok: true, identity: account.identity, token: claims };
   }
 

@@ -5,7 +5,7 @@ import { splitRepositoryName } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
-import { identityName, type Identity } from './identity.js';
+import { accountRef, identityName, type Identity } from './identity.js';
 import { parseScopes, type ResourceScope } from './scope.js';
 import type { TokenSigner } from './tokens.js';
 
@@ -69,7 +69,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     }
     const access = await grant(deps, auth.identity, scopes);
     const now = deps.clock.now();
-    const token = await deps.signer.sign(identityName(auth.identity), access, Math.floor(now / 1000));
+    const token = await deps.signer.sign(identityName(auth.identity), accountRef(auth.identity), access, Math.floor(now / 1000));
     logGrant(request, auth.identity, access);
     return {
       token,
