@@ -65,7 +65,11 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
     let sessionId: string | undefined;
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'basic') {
-      const auth = await deps.authenticator.password(credentials.username, credentials.password);
+      const auth = await deps.authenticator.password(credentials.username, credentials.password, request.ip);
+      if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(auth.retryAfterSeconds));
+        throw new ApiError('TOO_MANY_REQUEST', auth.reason);
+      }
       if (!auth.ok) throw new ApiError('UNAUTHORIZED', auth.reason);
       identity = auth.identity;
     } else if (credentials.kind !== 'none') {

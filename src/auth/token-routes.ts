@@ -52,7 +52,12 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     }
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'bearer') throw new ApiError('UNAUTHORIZED', 'a token cannot be exchanged for a token');
-    const auth = await deps.authenticator.authenticate(credentials);
+    const auth = await deps.authenticator.authenticate(credentials, request.ip);
+    if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+      // Not recorded: an address flooding failed logins would otherwise flood the audit log.
+      reply.header('retry-after', String(auth.retryAfterSeconds));
+      throw new ApiError('TOO_MANY_REQUEST', auth.reason);
+    }
     const scopes = parseScopes(queryValues(query.scope));
     // `docker login` asks for a token without scope; a failure is recorded whenever it happens.
     if (credentials.kind === 'basic' && (!auth.ok || scopes.length === 0)) {
