@@ -45,6 +45,8 @@ export interface ApiCaller {
   identity: Identity;
   /** Set when the request was authenticated by a browser session cookie. */
   viaSession: boolean;
+  /** The session's stored id, when the request was authenticated by a session cookie. */
+  sessionId?: string;
   clientIp: string;
 }
 
@@ -60,9 +62,14 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
   scope.addHook('onRequest', async (request, reply) => {
     let identity: Identity = ANONYMOUS;
     let viaSession = false;
+    let sessionId: string | undefined;
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'basic') {
-      const auth = await deps.authenticator.password(credentials.username, credentials.password);
+      const auth = await deps.authenticator.password(credentials.username, credentials.password, request.ip);
+      if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(auth.retryAfterSeconds));
+        throw new ApiError('TOO_MANY_REQUEST', auth.reason);
+      }
       if (!auth.ok) throw new ApiError('UNAUTHORIZED', auth.reason);
       identity = auth.identity;
     } else if (credentials.kind !== 'none') {
@@ -75,6 +82,7 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
         if (user) {
           identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
           viaSession = true;
+          sessionId = session.id;
           reply.header(CSRF_HEADER, session.csrfToken);
           if (UNSAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
             throw new ApiError('FORBIDDEN', 'CSRF token missing or incorrect');
@@ -82,7 +90,7 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
         }
       }
     }
-    callers.set(request, { identity, viaSession, clientIp: request.ip });
+    callers.set(request, { identity, viaSession, ...(sessionId === undefined ? {} : { sessionId }), clientIp: request.ip });
     setRequestUser(request, identityName(identity) || 'anonymous');
   });
 }

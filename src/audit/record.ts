@@ -15,14 +15,31 @@ export interface AuditEntry {
   at: number;
 }
 
+/**
+ * Cuts text to the column's length (in characters, as PostgreSQL's varchar counts them): names
+ * and addresses in failed logins are whatever a stranger sent.
+ */
+function bounded(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  // Do not end on half of a surrogate pair.
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/** The audit_logs columns' lengths. */
+const MAX_RESOURCE_TYPE = 64;
+const MAX_RESOURCE = 1024;
+const MAX_USERNAME = 255;
+const MAX_CLIENT_IP = 64;
+
 function row(entry: AuditEntry) {
   return {
     project_id: entry.projectId,
     operation: entry.operation,
-    resource_type: entry.resourceType,
-    resource: entry.resource,
-    username: entry.username,
-    client_ip: entry.clientIp ?? null,
+    resource_type: bounded(entry.resourceType, MAX_RESOURCE_TYPE),
+    resource: bounded(entry.resource, MAX_RESOURCE),
+    username: bounded(entry.username, MAX_USERNAME),
+    client_ip: entry.clientIp == null ? null : bounded(entry.clientIp, MAX_CLIENT_IP),
     success: entry.success === false ? 0 : 1,
     op_time: entry.at,
   };
@@ -39,7 +56,7 @@ export async function recordLogin(db: Executor, attempt: { username: string; cli
     projectId: null,
     operation: 'login',
     resourceType: 'user',
-    resource: attempt.username,
+    resource: bounded(attempt.username, MAX_USERNAME),
     username: attempt.username,
     clientIp: attempt.clientIp,
     success: attempt.success,

@@ -2,12 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../platform/db/index.js';
 import { TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
-import { ANONYMOUS, type Identity } from './identity.js';
-import { verifyPassword } from './passwords.js';
+import { accountRef, ANONYMOUS, type Identity } from './identity.js';
+import { FailedLoginLimiter } from './login-limiter.js';
+import { UNMATCHABLE_HASH, verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 import { findUserByName } from './users-repo.js';
 
 export type Credentials = { kind: 'none' } | { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } | { kind: 'malformed' };
+
+/** Longest username (or robot name) accepted, in UTF-8 bytes: the database column's bound. */
+export const MAX_LOGIN_NAME_BYTES = 255;
 
 export function parseAuthorization(header: string | undefined): Credentials {
   if (!header) return { kind: 'none' };
@@ -18,13 +22,19 @@ export function parseAuthorization(header: string | undefined): Credentials {
   if (scheme === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon > 0) return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    // A name longer than any account's is refused here, before a lookup, a hash or a log row.
+    if (colon > 0 && Buffer.byteLength(decoded.slice(0, colon)) <= MAX_LOGIN_NAME_BYTES) {
+      return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
   }
   return { kind: 'malformed' };
 }
 
 /** Outcome of checking a request's credentials. */
-export type Authentication = { ok: true; identity: Identity; token?: TokenClaims } | { ok: false; reason: string };
+export type Authentication =
+  | { ok: true; identity: Identity; token?: TokenClaims }
+  /** `retryAfterSeconds` is set when the client's address is refused for too many failed logins (429). */
+  | { ok: false; reason: string; retryAfterSeconds?: number };
 
 /** A user or robot as authentication sees it. */
 export interface Account {
@@ -51,12 +61,16 @@ const SECRET_CACHE_MS = 60_000;
 const ACCOUNT_CACHE_MS = 5_000;
 /** Failed logins for one name are answered this much slower, so guessing stays slow. */
 const FAILURE_DELAY_MS = 1_500;
+/** Failed logins one client address may make per window before it is answered 429. */
+const ADDRESS_MAX_FAILURES = 10;
+const ADDRESS_WINDOW_MS = 60_000;
 
 export class Authenticator {
   /** sha256(name, secret) → the stored hash it was verified against. */
   private readonly verifiedSecrets: TtlCache<string>;
   private readonly accounts: TtlCache<Account>;
   private readonly recentFailures: TtlCache<number>;
+  private readonly failuresByAddress: FailedLoginLimiter;
 
   constructor(
     private readonly database: Database,
@@ -68,30 +82,45 @@ export class Authenticator {
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
     this.accounts = new TtlCache<Account>(ACCOUNT_CACHE_MS, 10_000, now);
     this.recentFailures = new TtlCache<number>(60_000, 10_000, now);
+    this.failuresByAddress = new FailedLoginLimiter(ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MS, 100_000, now);
   }
 
-  async authenticate(credentials: Credentials): Promise<Authentication> {
+  /** `clientIp` is who asks: failed password logins are counted per address. */
+  async authenticate(credentials: Credentials, clientIp: string): Promise<Authentication> {
     switch (credentials.kind) {
       case 'none':
         return { ok: true, identity: ANONYMOUS };
       case 'malformed':
         return { ok: false, reason: 'malformed Authorization header' };
       case 'basic':
-        return this.password(credentials.username, credentials.password);
+        return this.password(credentials.username, credentials.password, clientIp);
       case 'bearer':
         return this.bearer(credentials.token);
     }
   }
 
-  /** A username (or robot name) and its password (or secret). */
-  async password(name: string, secret: string): Promise<Authentication> {
+  /**
+   * A username (or robot name) and its password (or secret), from `clientIp`. An address with
+   * too many recent failures is refused before anything is looked up, whatever it sends.
+   */
+  async password(name: string, secret: string, clientIp: string): Promise<Authentication> {
+    const retryAfterSeconds = this.failuresByAddress.retryAfterSeconds(clientIp);
+    if (retryAfterSeconds !== undefined) return { ok: false, reason: 'too many failed logins from this address', retryAfterSeconds };
+    if (Buffer.byteLength(name) > MAX_LOGIN_NAME_BYTES) {
+      this.failuresByAddress.recordFailure(clientIp);
+      return { ok: false, reason: 'invalid username or password' };
+    }
     const key = createHash('sha256').update(`${name}\0${secret}`).digest('base64');
     const account = await this.account(name);
     const verified = this.verifiedSecrets.get(key);
     if (account && verified !== undefined && verified === account.secretHash) {
       return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
     }
-    if (!account || !(await verifyPassword(secret, account.secretHash))) {
+    // A name without an account is checked against a hash nothing matches, at the same cost,
+    // so how long a failure takes does not tell which names exist.
+    const matches = await verifyPassword(secret, account?.secretHash ?? UNMATCHABLE_HASH);
+    if (!account || !matches) {
+      this.failuresByAddress.recordFailure(clientIp);
       await this.slowDown(name);
       return { ok: false, reason: 'invalid username or password' };
     }
@@ -109,9 +138,13 @@ export class Authenticator {
     const claims = await this.signer.verify(token, Math.floor(this.clock.now() / 1000));
     if (!claims) return { ok: false, reason: 'invalid or expired token' };
     if (!claims.sub) return { ok: true, identity: ANONYMOUS, token: claims };
-    // The subject is looked up so a deleted, demoted or disabled account's token stops working.
+    // The subject is looked up so a deleted, demoted or disabled account's token stops working,
+    // and its id compared, so neither does it open a later account that took the same name.
     const account = await this.account(claims.sub);
     if (!account || !account.active) return { ok: false, reason: 'token subject is no longer active' };
+    if (claims.account === undefined || claims.account !== accountRef(account.identity)) {
+      return { ok: false, reason: 'token was issued to another account' };
+    }
     return { ok: true, identity: account.identity, token: claims };
   }
 

@@ -27,6 +27,14 @@ export function identityName(identity: Identity): string {
   }
 }
 
+/**
+ * Which account, by id: `user:5`, `robot:3`; undefined for anonymous. Tokens carry it, so a
+ * token names the account it was issued to, not merely a name a later account may reuse.
+ */
+export function accountRef(identity: Identity): string | undefined {
+  return identity.kind === 'anonymous' ? undefined : `${identity.kind}:${identity.id}`;
+}
+
 export function isSysadmin(identity: Identity): boolean {
   return identity.kind === 'user' && identity.sysadmin;
 }

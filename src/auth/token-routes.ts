@@ -5,7 +5,7 @@ import { splitRepositoryName } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
-import { identityName, type Identity } from './identity.js';
+import { accountRef, identityName, type Identity } from './identity.js';
 import { parseScopes, type ResourceScope } from './scope.js';
 import type { TokenSigner } from './tokens.js';
 
@@ -52,7 +52,12 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     }
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'bearer') throw new ApiError('UNAUTHORIZED', 'a token cannot be exchanged for a token');
-    const auth = await deps.authenticator.authenticate(credentials);
+    const auth = await deps.authenticator.authenticate(credentials, request.ip);
+    if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+      // Not recorded: an address flooding failed logins would otherwise flood the audit log.
+      reply.header('retry-after', String(auth.retryAfterSeconds));
+      throw new ApiError('TOO_MANY_REQUEST', auth.reason);
+    }
     const scopes = parseScopes(queryValues(query.scope));
     // `docker login` asks for a token without scope; a failure is recorded whenever it happens.
     if (credentials.kind === 'basic' && (!auth.ok || scopes.length === 0)) {
@@ -69,7 +74,7 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     }
     const access = await grant(deps, auth.identity, scopes);
     const now = deps.clock.now();
-    const token = await deps.signer.sign(identityName(auth.identity), access, Math.floor(now / 1000));
+    const token = await deps.signer.sign(identityName(auth.identity), accountRef(auth.identity), access, Math.floor(now / 1000));
     logGrant(request, auth.identity, access);
     return {
       token,

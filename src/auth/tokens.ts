@@ -8,8 +8,13 @@ const KEY_NAME = 'token_signing_key';
 /** Clock skew tolerated between instances and clients. */
 const LEEWAY_SECONDS = 60;
 
+/** The private claim naming the account (`user:5`, `robot:3`) a token was issued to. */
+const ACCOUNT_CLAIM = 'berth_account';
+
 export interface TokenClaims {
   sub: string;
+  /** The account the token was issued to (see accountRef); undefined for anonymous tokens. */
+  account?: string;
   iat: number;
   exp: number;
   access: ResourceScope[];
@@ -47,8 +52,8 @@ export class TokenSigner {
     return this.settings.expirationMinutes * 60;
   }
 
-  async sign(subject: string, access: ResourceScope[], nowSeconds: number): Promise<string> {
-    return new SignJWT({ access })
+  async sign(subject: string, account: string | undefined, access: ResourceScope[], nowSeconds: number): Promise<string> {
+    return new SignJWT(account === undefined ? { access } : { access, [ACCOUNT_CLAIM]: account })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.keyId })
       .setIssuer(this.settings.issuer)
       .setSubject(subject)
@@ -75,6 +80,7 @@ export class TokenSigner {
       });
       const claims: TokenClaims = {
         sub: payload.sub ?? '',
+        ...(typeof payload[ACCOUNT_CLAIM] === 'string' ? { account: payload[ACCOUNT_CLAIM] } : {}),
         iat: payload.iat ?? 0,
         exp: payload.exp ?? 0,
         access: Array.isArray(payload.access) ? (payload.access as ResourceScope[]) : [],

@@ -42,7 +42,10 @@ export class RegistryGuard {
 
   async caller(request: FastifyRequest): Promise<Caller> {
     const realm = `${this.baseUrl(request)}/service/token`;
-    const auth = await this.authenticator.authenticate(parseAuthorization(request.headers.authorization));
+    const auth = await this.authenticator.authenticate(parseAuthorization(request.headers.authorization), request.ip);
+    if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+      throw new OciError('TOOMANYREQUESTS', undefined, auth.reason, { 'retry-after': String(auth.retryAfterSeconds) });
+    }
     if (!auth.ok) throw this.challenge(realm, undefined, auth.reason);
     return { identity: auth.identity, token: auth.token, realm };
   }

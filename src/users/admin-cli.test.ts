@@ -106,7 +106,17 @@ for (const dialect of testDialects()) {
 
     it('changes the password under a running server, which notices once its account cache expires', async () => {
       await expectJson(await api(server.url, 'GET', '/users/current'), 200);
+      const login = await fetch(`${server.url}/c/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ principal: 'admin', password: ADMIN_PASSWORD }),
+      });
+      assert.equal(login.status, 200);
+      const cookie = (login.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: null, headers: { cookie } }), 200);
       await resetPassword(server.database, 'admin', NEW_PASSWORD, now);
+      // The admin's sessions end with the reset.
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: null, headers: { cookie } }), 401);
       now += 10_000;
       await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('admin', NEW_PASSWORD) }), 200);
       const audit = await server.database.db

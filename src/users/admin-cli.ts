@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import { recordAudit } from '../audit/index.js';
-import { hashPassword, findUserByName, updateUserPassword } from '../auth/index.js';
+import { endSessions, hashPassword, findUserByName, updateUserPassword } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
 import { passwordProblem } from './rules.js';
 
@@ -19,7 +19,7 @@ export async function resetPassword(database: Database, username: string, passwo
     const user = await findUserByName(trx, username);
     if (!user) throw new AdminCommandError(`no user named "${username}"`);
     await updateUserPassword(trx, user.id, hash, now);
-    await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await endSessions(trx, user.id);
     await recordAudit(trx, {
       projectId: null,
       operation: 'update',

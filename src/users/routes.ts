@@ -166,7 +166,7 @@ export const usersApi: ApiFeature = (scope, deps) => {
 
   scope.put<{ Params: IdParams }>('/users/:user_id/password', async (request, reply) => {
     const { caller, id } = await requireModifiable(request);
-    await users.changePassword(actor(caller), id, parseBody(passwordSchema, request.body));
+    await users.changePassword(actor(caller), id, parseBody(passwordSchema, request.body), caller.sessionId);
     reply.code(200).send();
   });
 

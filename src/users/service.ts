@@ -7,6 +7,7 @@ import {
   hashPassword,
   verifyPassword,
   createUser,
+  endSessions,
   findUserByEmail,
   findUserById,
   findUserByName,
@@ -118,8 +119,10 @@ export class UserService {
   /**
    * Harbor's rules: a user changing their own password proves the old one; an administrator
    * resetting someone else's need not. The new one must follow the rule and differ from the old.
+   * Every session of the user ends, except the one a user changed their own password through
+   * (`currentSession`): whoever held another session may be who the password was changed against.
    */
-  async changePassword(actor: Actor, id: number, req: { old_password?: string; new_password: string }): Promise<void> {
+  async changePassword(actor: Actor, id: number, req: { old_password?: string; new_password: string }, currentSession?: string): Promise<void> {
     const user = await this.get(id);
     const self = actor.identity.kind === 'user' && actor.identity.id === id;
     if (self && !(await verifyPassword(req.old_password ?? '', user.password_hash))) {
@@ -132,8 +135,7 @@ export class UserService {
     const hash = await hashPassword(req.new_password);
     await this.db.transaction().execute(async (trx) => {
       await updateUserPassword(trx, id, hash, this.deps.clock.now());
-      // Someone else reset it: whoever holds the account's sessions may be who it was reset against.
-      if (!self) await trx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await endSessions(trx, id, self ? currentSession : undefined);
       await this.audit(trx, actor, 'update', user.username);
     });
     this.deps.authenticator.forgetAccounts();

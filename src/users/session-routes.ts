@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readCookie } from '../platform/http/index.js';
 import type { ApiDeps } from '../api/index.js';
 import { recordAudit } from '../audit/index.js';
-import { CSRF_HEADER, SESSION_COOKIE, findUserByEmail, findUserById, findUserByName } from '../auth/index.js';
+import { CSRF_HEADER, MAX_LOGIN_NAME_BYTES, SESSION_COOKIE, findUserByEmail, findUserById, findUserByName } from '../auth/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { loginSchema, parseBody } from './schema.js';
 
@@ -28,8 +28,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
     scope.post('/c/login', async (request, reply) => {
       const { principal, password } = parseBody(loginSchema, request.body);
       const username = await resolvePrincipal(principal);
-      const auth = await deps.authenticator.password(username, password);
+      const auth = await deps.authenticator.password(username, password, request.ip);
       const at = deps.clock.now();
+      if (!auth.ok && auth.retryAfterSeconds !== undefined) {
+        reply.header('retry-after', String(auth.retryAfterSeconds));
+        throw new ApiError('TOO_MANY_REQUEST', auth.reason);
+      }
       if (!auth.ok || auth.identity.kind !== 'user') {
         const name = principal.slice(0, MAX_AUDIT_NAME);
         await recordAudit(deps.database.db, {
@@ -86,7 +90,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
 
   /** As in Harbor's database auth, a user may sign in with their email instead of their name. */
   async function resolvePrincipal(principal: string): Promise<string> {
-    if (!principal.includes('@') || (await findUserByName(deps.database.db, principal))) return principal;
+    // A principal longer than any name is left for the authenticator to refuse, unlooked-up.
+    if (Buffer.byteLength(principal) > MAX_LOGIN_NAME_BYTES || !principal.includes('@') || (await findUserByName(deps.database.db, principal))) {
+      return principal;
+    }
     return (await findUserByEmail(deps.database.db, principal))?.username ?? principal;
   }
 }

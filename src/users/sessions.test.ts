@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../auth/index.js';
 import { api, expectJson } from '../testing/api.js';
+import { basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 
@@ -20,7 +21,7 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       server = await startTestServer(dialect, { server: { trustProxy: true } });
-      for (const username of ['surfer', 'clicker', 'leaver', 'reset-victim', 'slow', 'mailer']) {
+      for (const username of ['surfer', 'clicker', 'leaver', 'reset-victim', 'slow', 'mailer', 'changer', 'basic-changer']) {
         await expectJson(await api(server.url, 'POST', '/users', { body: { username, password: PASSWORD, email: `${username}@example.com` } }), 201);
       }
     });
@@ -175,6 +176,45 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'PUT', `/users/${id}/password`, { body: { new_password: 'Reset-Passw0rd' } }), 200);
       await expectJson(await api(server.url, 'GET', '/users/current', withSession(session)), 401);
       assert.equal((await login('reset-victim', 'Reset-Passw0rd')).res.status, 200);
+    });
+
+    it('Changing a password leaves other sessions valid (end them)', async () => {
+      // Changed by the user through one session: that one stays, every other one ends.
+      const here = await login('changer', PASSWORD);
+      const elsewhere = await login('changer', PASSWORD);
+      const id = await userId('changer');
+      await expectJson(
+        await api(server.url, 'PUT', `/users/${id}/password`, {
+          ...withSession(here, { [CSRF]: here.csrf }),
+          body: { old_password: PASSWORD, new_password: 'Changer-Passw0rd' },
+        }),
+        200,
+      );
+      await expectJson(await api(server.url, 'GET', '/users/current', withSession(here)), 200);
+      await expectJson(await api(server.url, 'GET', '/users/current', withSession(elsewhere)), 401);
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('changer', PASSWORD) }), 401);
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('changer', 'Changer-Passw0rd') }), 200);
+
+      // Changed by the user over Basic auth: no session is theirs to keep, so all end.
+      const first = await login('basic-changer', PASSWORD);
+      const second = await login('basic-changer', PASSWORD);
+      const otherId = await userId('basic-changer');
+      await expectJson(
+        await api(server.url, 'PUT', `/users/${otherId}/password`, {
+          authorization: basic('basic-changer', PASSWORD),
+          body: { old_password: PASSWORD, new_password: 'Basic-Passw0rd' },
+        }),
+        200,
+      );
+      await expectJson(await api(server.url, 'GET', '/users/current', withSession(first)), 401);
+      await expectJson(await api(server.url, 'GET', '/users/current', withSession(second)), 401);
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('basic-changer', PASSWORD) }), 401);
+
+      // Reset by an administrator: every session ends (and the old password is refused).
+      const third = await login('basic-changer', 'Basic-Passw0rd');
+      await expectJson(await api(server.url, 'PUT', `/users/${otherId}/password`, { body: { new_password: 'Admin-Passw0rd' } }), 200);
+      await expectJson(await api(server.url, 'GET', '/users/current', withSession(third)), 401);
+      await expectJson(await api(server.url, 'GET', '/users/current', { authorization: basic('basic-changer', 'Basic-Passw0rd') }), 401);
     });
 
     it("keeps a user's session when they change their own password through it", async () => {
