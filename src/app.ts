@@ -27,7 +27,7 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import type { StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/index.js';
+import { parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -84,6 +84,8 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     requestTimeout: 0,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // One parser for every route: no prototype, repeated keys kept for the helpers to refuse.
+    routerOptions: { querystringParser: parseQuerystring },
   });
   app.setErrorHandler(errorHandler);
   app.addHook('onRequest', async (request, reply) => {

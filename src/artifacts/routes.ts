@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/index.js';
+import { parseBody, parseSortParam, queryParam } from '../platform/http/index.js';
 import { identityName } from '../auth/index.js';
 import { findProjectsByIds, listProjects } from '../projects/index.js';
 import type { Project, Repository } from '../platform/db/index.js';
@@ -44,14 +44,14 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: RepositoryParams }>(`${REPOSITORY}/artifacts`, async (request, reply) => {
     const { project, repository } = await authorizedRepository(request, deps, 'artifact', 'list');
     const query = request.query as Record<string, unknown>;
-    return listArtifactsPage(request, reply, deps, service, project, new Map([[repository.id, repository]]), artifactFilter(query.q));
+    return listArtifactsPage(request, reply, deps, service, project, new Map([[repository.id, repository]]), artifactFilter(queryParam(query, 'q')));
   });
 
   // Harbor's listArtifactsOfProject: every repository of the project the caller may list artifacts of.
   scope.get<{ Params: { project_name: string } }>('/projects/:project_name/artifacts', async (request, reply) => {
     const { project, permissions } = await requireProject(request, deps, request.params.project_name, 'artifact', 'list');
     const query = request.query as Record<string, unknown>;
-    const filter = artifactFilter(query.q);
+    const filter = artifactFilter(queryParam(query, 'q'));
     filter.latestInRepository = flag(query, 'latest_in_repository', false);
     const repositories = (await repo.repositoriesOfProject(deps.database.db, project.id)).filter((r) => permissions.can('artifact', 'list', r.name));
     return listArtifactsPage(request, reply, deps, service, project, new Map(repositories.map((r) => [r.id, r])), filter);
@@ -127,7 +127,7 @@ async function listArtifactsPage(
   const query = request.query as Record<string, unknown>;
   const paging = parsePaging(query);
   const options = describeOptions(query);
-  const sort = artifactSort(query.sort);
+  const sort = artifactSort(queryParam(query, 'sort'));
   const scope = [...repositories.keys()];
   const db = deps.database.db;
   const [total, page] = await Promise.all([repo.countArtifacts(db, scope, filter), repo.listArtifacts(db, scope, filter, sort, paging.offset, paging.pageSize)]);
@@ -138,13 +138,13 @@ async function listArtifactsPage(
 async function listRepositories(request: FastifyRequest, reply: FastifyReply, deps: ApiDeps, project: Project | undefined) {
   const query = request.query as Record<string, unknown>;
   const paging = parsePaging(query);
-  const q = parseQuery(query.q, ['name']);
+  const q = parseQuery(queryParam(query, 'q'), ['name']);
   const filter: repo.RepositoryFilter = { projectIds: project ? [project.id] : await listableProjectIds(request, deps) };
   const name = q.get('name');
   if (name?.kind === 'exact') filter.nameExact = name.value;
   else if (name?.kind === 'fuzzy') filter.nameContains = name.value;
   else if (name) throw new ApiError('BAD_REQUEST', 'q name supports only name=value and name=~value');
-  const sort = repositorySort(query.sort);
+  const sort = repositorySort(queryParam(query, 'sort'));
   const db = deps.database.db;
   const [total, rows] = await Promise.all([repo.countRepositories(db, filter), repo.listRepositories(db, filter, sort, paging.offset, paging.pageSize)]);
   setPagingHeaders(request, reply, total, paging);
@@ -234,12 +234,8 @@ function artifactFilter(q: unknown): repo.ArtifactFilter {
 }
 
 function parseSort<C extends string>(value: unknown, columns: Record<string, C>, fallback: repo.Sort<C>): repo.Sort<C> {
-  if (value === undefined || value === '') return fallback;
-  if (typeof value !== 'string') throw new ApiError('BAD_REQUEST', 'sort must be a string');
-  const descending = value.startsWith('-');
-  const column = columns[descending ? value.slice(1) : value];
-  if (!column) throw new ApiError('BAD_REQUEST', `sort must be one of ${Object.keys(columns).join(', ')}, optionally prefixed with -`);
-  return { column, direction: descending ? 'desc' : 'asc' };
+  const [field] = parseSortParam(value, columns, { single: true });
+  return field ? { column: field.column, direction: field.descending ? 'desc' : 'asc' } : fallback;
 }
 
 function repositorySort(value: unknown): repo.Sort<repo.RepositorySortColumn> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../platform/errors/index.js';
+import { queryParam } from '../platform/http/index.js';
 
 export const repositoryUpdateSchema = z.object({
   description: z.string().max(1024, 'must be at most 1024 characters'),
@@ -14,8 +15,8 @@ export type RepositoryParams = { project_name: string; repository_name: string }
 export type ArtifactParams = RepositoryParams & { reference: string };
 
 /** Harbor's boolean query flags; anything but true/false is a 400 naming the flag. */
-export function flag(query: Record<string, unknown>, name: string, fallback: boolean): boolean {
-  const value = query[name];
+export function flag(query: unknown, name: string, fallback: boolean): boolean {
+  const value = queryParam(query, name);
   if (value === undefined || value === '') return fallback;
   if (value === 'true') return true;
   if (value === 'false') return false;

@@ -3,6 +3,9 @@ import { InvalidInputError } from '../platform/errors/index.js';
 import { DigestError, parseDigest } from '../platform/lib/index.js';
 import { isIndexMediaType, MANIFEST_MEDIA_TYPES } from '../platform/lib/index.js';
 
+/** Layers of an image, or entries of an index, one manifest may list (MANIFEST_INVALID beyond). */
+export const MAX_DESCRIPTORS = 10_000;
+
 const descriptor = z.object({
   mediaType: z.string().min(1),
   digest: z.string(),
@@ -17,7 +20,7 @@ const imageManifest = z.object({
   mediaType: z.string().optional(),
   artifactType: z.string().optional(),
   config: descriptor,
-  layers: z.array(descriptor),
+  layers: z.array(descriptor).max(MAX_DESCRIPTORS, `a manifest lists at most ${MAX_DESCRIPTORS} layers`),
   subject: descriptor.optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
@@ -26,7 +29,7 @@ const indexManifest = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.string().optional(),
   artifactType: z.string().optional(),
-  manifests: z.array(descriptor),
+  manifests: z.array(descriptor).max(MAX_DESCRIPTORS, `an index lists at most ${MAX_DESCRIPTORS} manifests`),
   subject: descriptor.optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });

@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.js';
-import { forShare, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
+import { forShare, inBatches, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
 import { InvalidInputError, NotFoundError, QuotaExceededError, UnsupportedError } from '../platform/errors/index.js';
 import { recordEvent } from '../platform/events/index.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/index.js';
@@ -201,24 +201,24 @@ export class ManifestService {
     // Locks in the order GC takes them (artifacts, deleted_manifests, blobs by digest): no deadlock.
     // This artifact (when it exists already: a new tag for it) and the index's children.
     const { dialect } = this.deps.database;
-    await forShare(
-      trx
-        .selectFrom('artifacts')
-        .select('id')
-        .where('repository_id', '=', repository.id)
-        .where('digest', 'in', [digest, ...children])
-        .orderBy('id'),
-      dialect,
-    ).execute();
+    for (const batch of inBatches([digest, ...children])) {
+      await forShare(
+        trx.selectFrom('artifacts').select('id').where('repository_id', '=', repository.id).where('digest', 'in', batch).orderBy('id'),
+        dialect,
+      ).execute();
+    }
     await trx.deleteFrom('deleted_manifests').where('digest', '=', digest).execute();
     if (children.length > 0) {
       const present = new Set((await repo.manifestSizes(trx, repository.id, children)).keys());
       const gone = children.find((c) => !present.has(c));
       if (gone) throw new NotFoundError('reference', `manifest ${gone} is unknown to this repository`, { digest: gone });
     }
-    const wanted = [...new Set([digest, ...blobs])];
-    const rows = await forShare(trx.selectFrom('blobs').select('digest').where('digest', 'in', wanted).orderBy('digest'), dialect).execute();
-    const present = new Set(rows.map((r) => r.digest));
+    // In digest order across batches too: one lock order with GC.
+    const present = new Set<string>();
+    for (const batch of inBatches([digest, ...blobs].sort())) {
+      const rows = await forShare(trx.selectFrom('blobs').select('digest').where('digest', 'in', batch).orderBy('digest'), dialect).execute();
+      for (const r of rows) present.add(r.digest);
+    }
     const gone = blobs.find((b) => !present.has(b));
     if (gone) throw new NotFoundError('reference', `blob ${gone} is unknown to this repository`, { digest: gone });
     const path = blobPath(parseDigest(digest));

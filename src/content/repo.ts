@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Artifact, Executor, Repository, Upload } from '../platform/db/index.js';
+import { inBatches, type Artifact, type Executor, type Repository, type Upload } from '../platform/db/index.js';
 import type { GateRunner } from './gate-runner.js';
 import { releaseContent } from './usage.js';
 import type { FactColumns } from './facts.js';
@@ -120,28 +120,34 @@ export function findArtifactByRepositoryDigest(db: Executor, repositoryName: str
 }
 
 /** Of the given digests, those that are manifests in the repository, with their sizes. */
-export async function manifestSizes(db: Executor, repositoryId: number, digests: string[]): Promise<Map<string, number>> {
-  if (digests.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('artifacts')
-    .select(['digest', 'manifest_size'])
-    .where('repository_id', '=', repositoryId)
-    .where('digest', 'in', digests)
-    .execute();
-  return new Map(rows.map((r) => [r.digest, r.manifest_size]));
+export async function manifestSizes(db: Executor, repositoryId: number, digests: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const batch of inBatches(digests)) {
+    const rows = await db
+      .selectFrom('artifacts')
+      .select(['digest', 'manifest_size'])
+      .where('repository_id', '=', repositoryId)
+      .where('digest', 'in', batch)
+      .execute();
+    for (const r of rows) sizes.set(r.digest, r.manifest_size);
+  }
+  return sizes;
 }
 
 /** Of the given digests, those linked as blobs in the repository, with their sizes. */
-export async function linkedBlobSizes(db: Executor, repositoryId: number, digests: string[]): Promise<Map<string, number>> {
-  if (digests.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('repository_blobs')
-    .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
-    .select(['blobs.digest', 'blobs.size'])
-    .where('repository_blobs.repository_id', '=', repositoryId)
-    .where('repository_blobs.digest', 'in', digests)
-    .execute();
-  return new Map(rows.map((r) => [r.digest, r.size]));
+export async function linkedBlobSizes(db: Executor, repositoryId: number, digests: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const batch of inBatches(digests)) {
+    const rows = await db
+      .selectFrom('repository_blobs')
+      .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
+      .select(['blobs.digest', 'blobs.size'])
+      .where('repository_blobs.repository_id', '=', repositoryId)
+      .where('repository_blobs.digest', 'in', batch)
+      .execute();
+    for (const r of rows) sizes.set(r.digest, r.size);
+  }
+  return sizes;
 }
 
 export interface ManifestRecord {
@@ -191,13 +197,15 @@ export async function saveManifest(db: Executor, record: ManifestRecord): Promis
     if (!artifact) throw new Error('artifact vanished while being saved');
     created = inserted !== undefined;
     const references = uniqueBy(record.references, (r) => r.digest);
-    if (created && references.length > 0) {
+    if (created) {
       const artifactId = artifact.id;
-      await db
-        .insertInto('artifact_references')
-        .values(references.map((r) => ({ artifact_id: artifactId, child_digest: r.digest, child_kind: r.kind })))
-        .onConflict((oc) => oc.columns(['artifact_id', 'child_digest']).doNothing())
-        .execute();
+      for (const batch of inBatches(references)) {
+        await db
+          .insertInto('artifact_references')
+          .values(batch.map((r) => ({ artifact_id: artifactId, child_digest: r.digest, child_kind: r.kind })))
+          .onConflict((oc) => oc.columns(['artifact_id', 'child_digest']).doNothing())
+          .execute();
+      }
     }
   }
   if (record.tag !== null) {

@@ -99,7 +99,7 @@ export class UploadService {
         // is the truth, and the client resumes from the offset it is told.
         throw new InvalidInputError('range', 'upload offset changed; resume from the Range given', { expectedStart: writer.size, uploaded: writer.size });
       }
-      const source = hashing ? body.pipe(new HashingStream(hashing.hash)) : body;
+      const source = hashing ? hashed(body, hashing.hash) : body;
       try {
         written = await writer.write(source);
       } finally {
@@ -176,6 +176,8 @@ export class UploadService {
       return `sha256:${running.hash.digest('hex')}`;
     }
     const hash = createHash(expected.algorithm);
+    // No byte written, no file: the upload is the empty blob.
+    if (size === 0) return makeDigest(expected.algorithm, hash.digest('hex')).toString();
     await pipeline(await this.deps.storage.read(uploadPath(id)), new HashingStream(hash), async (source) => {
       for await (const _ of source) void _;
     });
@@ -198,6 +200,17 @@ export class UploadService {
       this.busy.delete(id);
     }
   }
+}
+
+/**
+ * The body as it is hashed. Joined with `pipeline`, not `pipe`: a body cut off mid-stream
+ * (the client went away) then fails the hashing stream too, so the write ends, the file is
+ * closed and the upload released, instead of waiting forever for an end that never comes.
+ */
+function hashed(body: Readable, hash: Hash): Readable {
+  const hashing = new HashingStream(hash);
+  pipeline(body, hashing).catch(() => undefined);
+  return hashing;
 }
 
 /** The `Range` header of an upload: the inclusive range of bytes received so far. */

@@ -1,5 +1,6 @@
 import { parseQuery, type QueryTerm } from '../api/index.js';
 import { InvalidInputError } from '../platform/errors/index.js';
+import { queryParam } from '../platform/http/index.js';
 import type { ProjectListFilter, ProjectSort, ProjectSortColumn } from './repo.js';
 
 const Q_KEYS = ['name', 'project_id', 'public', 'owner_id'] as const;
@@ -11,10 +12,7 @@ const SORT_COLUMNS = new Map<string, ProjectSortColumn>([
 ]);
 
 function single(query: Record<string, unknown>, key: string): string | undefined {
-  const value = query[key];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new InvalidInputError('input', `give ${key} once`);
-  return value;
+  return queryParam(query, key);
 }
 
 export function parseBoolean(value: string | undefined, key: string): boolean | undefined {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { parsePaging, parseQuery, requireAuthenticated, setPagingHeaders, type ApiFeature, type Query } from '../api/index.js';
 import { ApiError } from '../platform/errors/index.js';
+import { parseSortParam, queryParam } from '../platform/http/index.js';
 import type { RobotSort } from './repo.js';
 import { parseBody, robotCreateSchema, robotSecSchema, robotUpdateSchema } from './schema.js';
 import { RobotService, type Actor, type ListFilter } from './service.js';
@@ -20,7 +21,7 @@ export const robotsApi: ApiFeature = (scope, deps) => {
     const caller = actor(request);
     const query = request.query as Record<string, unknown>;
     const paging = parsePaging(query);
-    const { total, robots: page } = await robots.list(caller, listFilter(parseQuery(query.q, QUERY_KEYS)), parseSort(query.sort), {
+    const { total, robots: page } = await robots.list(caller, listFilter(parseQuery(queryParam(query, 'q'), QUERY_KEYS)), parseSort(queryParam(query, 'sort')), {
       offset: paging.offset,
       limit: paging.pageSize,
     });
@@ -99,12 +100,7 @@ const SORT_COLUMNS: Record<string, RobotSort['column']> = {
 
 /** Harbor's `sort=field1,-field2`; newest first when absent. */
 function parseSort(sort: unknown): RobotSort[] {
-  if (sort === undefined || sort === '') return [{ column: 'created_at', desc: true }];
-  if (typeof sort !== 'string') throw new ApiError('BAD_REQUEST', 'sort must be a string');
-  return sort.split(',').map((field) => {
-    const desc = field.startsWith('-');
-    const column = SORT_COLUMNS[desc ? field.slice(1) : field];
-    if (!column) throw new ApiError('BAD_REQUEST', `sort: unsupported field "${field}"; supported: ${Object.keys(SORT_COLUMNS).join(', ')}`);
-    return { column, desc };
-  });
+  const fields = parseSortParam(sort, SORT_COLUMNS);
+  if (fields.length === 0) return [{ column: 'created_at', desc: true }];
+  return fields.map(({ column, descending }) => ({ column, desc: descending }));
 }

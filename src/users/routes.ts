@@ -12,6 +12,7 @@ import {
 } from '../api/index.js';
 import type { User } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
+import { parseSortParam, queryParam } from '../platform/http/index.js';
 import { configurationsApi } from './configurations.js';
 import { permissionsIn } from './permissions.js';
 import * as repo from './repo.js';
@@ -30,16 +31,9 @@ const SORT_COLUMNS = {
   creation_time: 'created_at',
   update_time: 'updated_at',
 } as const;
-type SortKey = keyof typeof SORT_COLUMNS;
 
-function parseSort(sort: string | undefined): repo.UserListQuery['sort'] {
-  if (!sort) return [];
-  return sort.split(',').map((part) => {
-    const descending = part.startsWith('-');
-    const key = part.replace(/^[-+]/, '').trim();
-    if (!(key in SORT_COLUMNS)) throw new ApiError('BAD_REQUEST', `cannot sort by "${key}"; sort by one of ${Object.keys(SORT_COLUMNS).join(', ')}`);
-    return { column: SORT_COLUMNS[key as SortKey], descending };
-  });
+function parseSort(sort: unknown): repo.UserListQuery['sort'] {
+  return parseSortParam(sort, SORT_COLUMNS);
 }
 
 function actor(caller: ApiCaller): Actor {
@@ -93,7 +87,7 @@ export const usersApi: ApiFeature = (scope, deps) => {
   scope.get<{ Querystring: Query }>('/users', async (request, reply) => {
     requireSystem(request, deps.access, 'user', 'list');
     const paging = parsePaging(request.query);
-    const q = parseQuery(request.query.q, ['username', 'email', 'realname', 'user_id']);
+    const q = parseQuery(queryParam(request.query, 'q'), ['username', 'email', 'realname', 'user_id']);
     const text: Array<{ column: 'username' | 'email' | 'realname'; term: QueryTerm }> = [];
     for (const column of ['username', 'email', 'realname'] as const) {
       const term = q.get(column);
@@ -101,14 +95,14 @@ export const usersApi: ApiFeature = (scope, deps) => {
     }
     // Harbor also takes `username` and `email` as plain parameters, matched fuzzily.
     for (const column of ['username', 'email'] as const) {
-      const value = request.query[column];
+      const value = queryParam(request.query, column);
       if (value) text.push({ column, term: { kind: 'fuzzy', value } });
     }
     const filter = { text, ids: q.get('user_id') };
     const total = await repo.countUsers(deps.database.db, filter);
     const rows =
       total > paging.offset
-        ? await repo.listUsers(deps.database.db, { ...filter, sort: parseSort(request.query.sort), limit: paging.pageSize, offset: paging.offset })
+        ? await repo.listUsers(deps.database.db, { ...filter, sort: parseSort(queryParam(request.query, 'sort')), limit: paging.pageSize, offset: paging.offset })
         : [];
     setPagingHeaders(request, reply, total, paging);
     return rows.map(toUserResp);
@@ -116,7 +110,7 @@ export const usersApi: ApiFeature = (scope, deps) => {
 
   scope.get<{ Querystring: Query }>('/users/search', async (request, reply) => {
     requireAuthenticated(request);
-    const username = request.query.username;
+    const username = queryParam(request.query, 'username');
     if (!username) throw new ApiError('BAD_REQUEST', 'username is required');
     const paging = parsePaging(request.query);
     const filter = { text: [{ column: 'username' as const, term: { kind: 'fuzzy' as const, value: username } }] };
@@ -138,8 +132,8 @@ export const usersApi: ApiFeature = (scope, deps) => {
 
   scope.get<{ Querystring: Query }>('/users/current/permissions', async (request) => {
     const caller = requireAuthenticated(request);
-    const relative = parseBooleanParam(request.query.relative, 'relative') ?? false;
-    return permissionsIn(deps, caller.identity, request.query.scope, relative);
+    const relative = parseBooleanParam(queryParam(request.query, 'relative'), 'relative') ?? false;
+    return permissionsIn(deps, caller.identity, queryParam(request.query, 'scope'), relative);
   });
 
   scope.get<{ Params: IdParams }>('/users/:user_id', async (request) => {

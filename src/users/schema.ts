@@ -59,6 +59,7 @@ export function parseId(value: string, name: string): number {
 /** A boolean query parameter (`true`/`false`, `1`/`0`); undefined when absent. */
 export function parseBooleanParam(value: unknown, name: string): boolean | undefined {
   if (value === undefined || value === '') return undefined;
+  if (Array.isArray(value)) throw new InvalidInputError('input', `parameter ${name} given more than once`);
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
   throw new InvalidInputError('input', `${name} must be true or false`);

@@ -4,3 +4,4 @@ export { containsIgnoringCase } from './like.js';
 export * from './errors.js';
 export type * from './tables.js';
 export { MIGRATION_LOCK } from './migrate.js';
+export { IN_LIST_BOUND, inBatches } from './batches.js';

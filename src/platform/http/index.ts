@@ -4,3 +4,4 @@ export * from './paging.js';
 export * from './params.js';
 export * from './q.js';
 export * from './request-context.js';
+export * from './query.js';

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors/index.js';
+import { queryParam } from './query.js';
 
 export interface Paging {
   page: number;
@@ -10,9 +11,11 @@ export interface Paging {
 const MAX_PAGE_SIZE = 100;
 
 /** Harbor's `page` (from 1) and `page_size` (default 10, at most 100). */
-export function parsePaging(query: Record<string, unknown>): Paging {
-  const page = query.page === undefined ? 1 : Number(query.page);
-  const pageSize = query.page_size === undefined ? 10 : Number(query.page_size);
+export function parsePaging(query: unknown): Paging {
+  const rawPage = queryParam(query, 'page');
+  const rawPageSize = queryParam(query, 'page_size');
+  const page = rawPage === undefined ? 1 : Number(rawPage);
+  const pageSize = rawPageSize === undefined ? 10 : Number(rawPageSize);
   if (!Number.isInteger(page) || page < 1) throw new ApiError('BAD_REQUEST', 'page must be a positive integer');
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new ApiError('BAD_REQUEST', `page_size must be an integer from 1 to ${MAX_PAGE_SIZE}`);

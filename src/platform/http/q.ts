@@ -20,6 +20,7 @@ export type Query = Map<string, QueryTerm>;
 export function parseQuery(q: unknown, allowedKeys: readonly string[]): Query {
   const query: Query = new Map();
   if (q === undefined || q === '') return query;
+  if (Array.isArray(q)) throw new ApiError('BAD_REQUEST', 'parameter q given more than once');
   if (typeof q !== 'string') throw new ApiError('BAD_REQUEST', 'q must be a string');
   for (const part of splitTerms(q)) {
     const eq = part.indexOf('=');
@@ -31,6 +32,7 @@ export function parseQuery(q: unknown, allowedKeys: readonly string[]): Query {
     } catch {
       throw new ApiError('BAD_REQUEST', `query term "${part}" is not valid percent-encoded text (write % as %25)`);
     }
+    if (query.has(key)) throw new ApiError('BAD_REQUEST', `query key "${key}" given more than once`);
     if (!allowedKeys.includes(key)) throw new ApiError('BAD_REQUEST', `unsupported query key "${key}"; supported: ${allowedKeys.join(', ')}`);
     query.set(key, parseTerm(raw));
   }

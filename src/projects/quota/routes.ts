@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../../api/index.js';
-import { parseBody } from '../../platform/http/index.js';
+import { parseBody, parseSortParam, queryParam } from '../../platform/http/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { quotaJson } from './json.js';
 import * as repo from './repo.js';
@@ -16,11 +16,9 @@ export const storageLimitSchema = z
 
 const quotaUpdateSchema = z.object({ hard: z.object({ storage: storageLimitSchema }).strict() }).strict();
 
-const SORTS: Record<string, repo.QuotaSort> = {
-  'hard.storage': { column: 'hard_storage', descending: false },
-  '-hard.storage': { column: 'hard_storage', descending: true },
-  'used.storage': { column: 'used_storage', descending: false },
-  '-used.storage': { column: 'used_storage', descending: true },
+const SORT_COLUMNS: Record<string, repo.QuotaSort['column']> = {
+  'hard.storage': 'hard_storage',
+  'used.storage': 'used_storage',
 };
 
 function quotaId(raw: string): number {
@@ -40,9 +38,7 @@ export const quotasApi: ApiFeature = (scope, deps) => {
       if (typeof query.reference_id !== 'string' || !/^\d+$/.test(query.reference_id)) throw new ApiError('BAD_REQUEST', 'reference_id must be a project id');
       projectId = Number(query.reference_id);
     }
-    const sortParam = typeof query.sort === 'string' && query.sort !== '' ? query.sort : undefined;
-    const sort = sortParam === undefined ? { column: 'id' as const, descending: false } : SORTS[sortParam];
-    if (!sort) throw new ApiError('BAD_REQUEST', `sort must be one of ${Object.keys(SORTS).join(', ')}`);
+    const [sort = { column: 'id' as const, descending: false }] = parseSortParam(queryParam(query, 'sort'), SORT_COLUMNS, { single: true });
     const { total, quotas } = await repo.listQuotas(deps.database.db, { projectId }, sort, paging.offset, paging.pageSize);
     setPagingHeaders(request, reply, total, paging);
     return quotas.map(quotaJson);

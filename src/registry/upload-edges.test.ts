@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { errorCode, sha256, TestClient } from '../testing/client.js';
+import { testDialects } from '../testing/dialects.js';
+import { startTestServer, type TestServer } from '../testing/server.js';
+import { eventually } from '../testing/wait.js';
+
+/** Descriptors this process holds open under the server's upload directory. */
+function openUploadFiles(dataDir: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dataDir) && readlinkSync(`/proc/self/fd/${fd}`).includes('upload')) count++;
+    } catch {
+      // closed while listed
+    }
+  }
+  return count;
+}
+
+for (const dialect of testDialects()) {
+  describe(`upload edge cases (${dialect.name})`, () => {
+    let server: TestServer;
+    let client: TestClient;
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      client = new TestClient(server.url);
+    });
+    after(() => server.close());
+
+    async function startUpload(name: string): Promise<string> {
+      const res = await client.request('POST', `/v2/${name}/blobs/uploads/`);
+      assert.equal(res.status, 202);
+      return res.headers.get('location')!;
+    }
+
+    /** A PATCH that declares `declared` bytes, sends `sent` of them, and drops the connection. */
+    async function cutOffPatch(location: string, declared: number, sent: Buffer): Promise<void> {
+      const token = await client.token(`repository:${location.split('/').slice(2, -3).join('/')}:pull,push`);
+      const url = new URL(server.url);
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.write(
+        `PATCH ${location} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/octet-stream\r\nContent-Length: ${declared}\r\n\r\n`,
+      );
+      await new Promise<void>((resolve) => socket.write(sent, () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.destroy();
+    }
+
+    async function uploadedSize(location: string): Promise<number | undefined> {
+      const res = await client.request('GET', location);
+      if (res.status !== 204) return undefined;
+      return Number(res.headers.get('range')!.split('-')[1]) + 1;
+    }
+
+    it('closing an upload with the empty blob digest and no PATCH stores the empty blob', async () => {
+      const empty = sha256(Buffer.alloc(0));
+      const location = await startUpload('library/empty');
+      const res = await client.request('PUT', `${location}?digest=${empty}`);
+      assert.equal(res.status, 201, await res.text());
+      const head = await client.request('HEAD', `/v2/library/empty/blobs/${empty}`);
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-length'), '0');
+
+      // The wrong digest for an empty upload is DIGEST_INVALID, not a 500.
+      const other = await startUpload('library/empty');
+      const wrong = await client.request('PUT', `${other}?digest=${sha256('x')}`);
+      assert.equal(wrong.status, 400);
+      assert.equal(await errorCode(wrong), 'DIGEST_INVALID');
+    });
+
+    it('a cut-off PATCH releases its upload and file: resume from the offset given, then close', async () => {
+      const data = randomBytes(256 * 1024);
+      const location = await startUpload('library/cut');
+      await cutOffPatch(location, data.length, data.subarray(0, 100 * 1024));
+      const offset = await eventually(async () => {
+        const size = await uploadedSize(location);
+        // The status answers only once the cut request let the upload go.
+        const resumed = await client.request('PATCH', location, {
+          body: new Uint8Array(data.subarray(size ?? 0)),
+          headers: { 'content-type': 'application/octet-stream', 'content-range': `${size ?? 0}-${data.length - 1}` },
+        });
+        const text = await resumed.text();
+        if (resumed.status === 202) return size ?? 0;
+        assert.ok(resumed.status < 500, `resume: ${resumed.status} ${text}`);
+        return undefined;
+      }, 5_000);
+      assert.ok(offset <= 100 * 1024);
+      const done = await client.request('PUT', `${location}?digest=${sha256(data)}`);
+      assert.equal(done.status, 201, await done.text());
+      assert.equal(openUploadFiles(server.dataDir), 0);
+    });
+
+    it('a cut-off PATCH leaves its upload cancellable and no file handle open', async () => {
+      const location = await startUpload('library/cut');
+      await cutOffPatch(location, 1024 * 1024, randomBytes(10 * 1024));
+      await eventually(async () => {
+        const res = await client.request('DELETE', location);
+        await res.text();
+        return res.status === 204 ? true : undefined;
+      }, 5_000);
+      assert.equal((await client.request('GET', location)).status, 404);
+      await eventually(async () => (openUploadFiles(server.dataDir) === 0 ? true : undefined), 5_000);
+    });
+  });
+}
