@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { parseBody } from '../../platform/http/index.js';
-import { parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiFeature } from '../../api/index.js';
+import { parsePaging, requireAuthenticated, requireProject, projectById, setPagingHeaders, type ApiFeature } from '../../api/index.js';
 import { identityName } from '../../auth/index.js';
 import type { Execution, RetentionPolicyRow, Task } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
@@ -68,7 +68,7 @@ export const retentionApi: ApiFeature = (scope, deps) => {
       requireAuthenticated(request);
       throw new ApiError('NOT_FOUND', `retention policy ${id} not found`);
     }
-    const { project, caller } = await requireProject(request, deps, String(policy.project_id), 'tag-retention', action);
+    const { project, caller } = await requireProject(request, deps, projectById(policy.project_id), 'tag-retention', action);
     const actor: Actor = { name: identityName(caller.identity), ip: caller.clientIp };
     return { policy, project, actor };
   }
@@ -90,7 +90,7 @@ export const retentionApi: ApiFeature = (scope, deps) => {
   scope.post('/retentions', async (request, reply) => {
     requireAuthenticated(request);
     const body = parseBody(retentionPolicyBody, request.body);
-    const { project, caller } = await requireProject(request, deps, String(body.scope.ref), 'tag-retention', 'create');
+    const { project, caller } = await requireProject(request, deps, projectById(body.scope.ref), 'tag-retention', 'create');
     const now = deps.clock.now();
     const id = await createPolicy(deps.database, project, body, { name: identityName(caller.identity), ip: caller.clientIp }, now);
     reply.code(201).header('location', `/api/v2.0/retentions/${id}`).send();
