@@ -153,6 +153,22 @@ for (const dialect of testDialects()) {
       ]);
     });
 
+    it('refuses a retention cron firing more than once a minute with 400', async () => {
+      const id = await project('everysecond');
+      const good = rule('latestPushedK', { params: { latestPushedK: 1 } });
+      for (const cron of ['* * * * * *', '*/5 * * * * *']) {
+        const res = await api(server.url, 'POST', '/retentions', { body: policy(id, [good], cron) });
+        assert.equal(res.status, 400, cron);
+        assert.match(await res.text(), /once a minute/);
+      }
+      const created = await api(server.url, 'POST', '/retentions', { body: policy(id, [good], '0 * * * * *') });
+      assert.equal(created.status, 201, await created.text());
+      const policyId = Number(created.headers.get('location')?.split('/').pop());
+      const update = await api(server.url, 'PUT', `/retentions/${policyId}`, { body: policy(id, [good], '* * * * * *') });
+      assert.equal(update.status, 400);
+      assert.equal((await findSchedule(server.database.db, 'RETENTION', policyId))?.cron, '0 * * * * *');
+    });
+
     it('refuses malformed policies with 400', async () => {
       const id = await project('invalid');
       const good = rule('latestPushedK', { params: { latestPushedK: 1 } });
