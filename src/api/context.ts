@@ -117,24 +117,51 @@ export function requireSystem(request: FastifyRequest, access: AccessControl, re
 }
 
 /**
- * Looks up a project by name or id (Harbor's `project_name_or_id`; the header
- * `X-Is-Resource-Name: true` forces a name) and checks a permission in it. A project the
- * caller cannot read at all answers 404, so private projects do not leak their names.
+ * How a request names a project. Harbor's `{project_name}` paths (and a copy's `from=`) always
+ * name it; `{project_name_or_id}` paths take an id when the value is all digits, unless the
+ * header `X-Is-Resource-Name: true` says it is a name; bodies and queries that carry a
+ * `project_id` give an id. A reference is resolved to its project row once, and every later
+ * step uses that row, never the string again.
+ */
+export type ProjectRef = { by: 'name'; name: string } | { by: 'id'; id: number };
+
+/** A `{project_name}` path parameter, or any other place where the value is always a name. */
+export function projectByName(name: string): ProjectRef {
+  return { by: 'name', name };
+}
+
+export function projectById(id: number): ProjectRef {
+  return { by: 'id', id };
+}
+
+/** A `{project_name_or_id}` path parameter, read as Harbor reads it. */
+export function projectByNameOrId(request: FastifyRequest, nameOrId: string): ProjectRef {
+  if (request.headers['x-is-resource-name'] !== 'true' && /^\d+$/.test(nameOrId)) return projectById(Number(nameOrId));
+  return projectByName(nameOrId);
+}
+
+function describeRef(ref: ProjectRef): string {
+  return ref.by === 'name' ? ref.name : String(ref.id);
+}
+
+/**
+ * Resolves a project reference and checks a permission in it. A project the caller cannot
+ * read at all answers 404, so private projects do not leak their names.
  */
 export async function requireProject(
   request: FastifyRequest,
   deps: Pick<ApiDeps, 'database' | 'access'>,
-  nameOrId: string,
+  ref: ProjectRef,
   resource: string,
   action: string,
 ): Promise<{ caller: ApiCaller; project: Project; permissions: ProjectPermissions }> {
   const caller = apiCaller(request);
-  const project = await findProjectByNameOrId(deps.database, nameOrId, request.headers['x-is-resource-name'] === 'true');
-  setRequestProject(request, project?.name ?? nameOrId);
+  const project = await findProject(deps.database, ref);
+  setRequestProject(request, project?.name ?? describeRef(ref));
   const permissions = project ? await deps.access.forProject(caller.identity, project) : undefined;
   if (!project || !permissions || !permissions.can('', 'read')) {
     if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
-    throw new ApiError('NOT_FOUND', `project ${nameOrId} not found`);
+    throw new ApiError('NOT_FOUND', `project ${describeRef(ref)} not found`);
   }
   if (!permissions.can(resource, action)) {
     if (caller.identity.kind === 'anonymous') throw new ApiError('UNAUTHORIZED', 'authentication required');
@@ -143,8 +170,8 @@ export async function requireProject(
   return { caller, project, permissions };
 }
 
-export async function findProjectByNameOrId(database: Database, nameOrId: string, forceName: boolean): Promise<Project | undefined> {
+export async function findProject(database: Database, ref: ProjectRef): Promise<Project | undefined> {
   const query = database.db.selectFrom('projects').selectAll();
-  if (!forceName && /^\d+$/.test(nameOrId)) return query.where('id', '=', Number(nameOrId)).executeTakeFirst();
-  return query.where('name', '=', nameOrId).executeTakeFirst();
+  if (ref.by === 'id') return Number.isSafeInteger(ref.id) ? query.where('id', '=', ref.id).executeTakeFirst() : undefined;
+  return query.where('name', '=', ref.name).executeTakeFirst();
 }

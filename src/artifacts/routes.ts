@@ -1,5 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiCaller, parsePaging, parseQuery, repositoryParam, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import {
+  apiCaller,
+  parsePaging,
+  parseQuery,
+  repositoryParam,
+  requireProject,
+  projectByName,
+  projectByNameOrId,
+  setPagingHeaders,
+  type ApiDeps,
+  type ApiFeature,
+} from '../api/index.js';
 import { parseBody, parseSortParam, queryParam } from '../platform/http/index.js';
 import { identityName } from '../auth/index.js';
 import { findProjectsByIds, listProjects } from '../projects/index.js';
@@ -19,7 +30,7 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
 
   scope.get('/repositories', async (request, reply) => listRepositories(request, reply, deps, undefined));
   scope.get<{ Params: { project_name: string } }>('/projects/:project_name/repositories', async (request, reply) => {
-    const { project } = await requireProject(request, deps, request.params.project_name, 'repository', 'list');
+    const { project } = await requireProject(request, deps, projectByName(request.params.project_name), 'repository', 'list');
     return listRepositories(request, reply, deps, project);
   });
 
@@ -49,7 +60,7 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
 
   // Harbor's listArtifactsOfProject: every repository of the project the caller may list artifacts of.
   scope.get<{ Params: { project_name: string } }>('/projects/:project_name/artifacts', async (request, reply) => {
-    const { project, permissions } = await requireProject(request, deps, request.params.project_name, 'artifact', 'list');
+    const { project, permissions } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name), 'artifact', 'list');
     const query = request.query as Record<string, unknown>;
     const filter = artifactFilter(queryParam(query, 'q'));
     filter.latestInRepository = flag(query, 'latest_in_repository', false);
@@ -178,7 +189,7 @@ async function authorizedRepository(
   action: string,
 ): Promise<{ project: Project; repository: repo.RepositoryWithCount }> {
   const path = repositoryParam(request.params.repository_name);
-  const { project, permissions } = await requireProject(request, deps, request.params.project_name, resource, action);
+  const { project, permissions } = await requireProject(request, deps, projectByName(request.params.project_name), resource, action);
   const name = `${project.name}/${path}`;
   if (!permissions.can(resource, action, name)) {
     throw new ApiError('FORBIDDEN', `not allowed to ${action} ${resource} in repository ${name}`);

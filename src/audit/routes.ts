@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { parsePaging, requireAuthenticated, requireProject, projectByName, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { listAuditLogs, type AuditScope } from './repo.js';
 import { parseAuditFilter, parseAuditSort, toAuditLogJson, type AuditLogJson } from './schema.js';
 import { auditScopeOf } from './service.js';
@@ -12,7 +12,7 @@ export const auditApi: ApiFeature = (scope, deps) => {
   });
 
   const projectLogs = async (request: FastifyRequest<{ Params: { project_name: string } }>, reply: FastifyReply) => {
-    const { project } = await requireProject(request, deps, request.params.project_name, 'log', 'list');
+    const { project } = await requireProject(request, deps, projectByName(request.params.project_name), 'log', 'list');
     return listPage(request, reply, deps, { kind: 'projects', projectIds: [project.id] });
   };
   scope.get('/projects/:project_name/logs', projectLogs);

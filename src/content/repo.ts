@@ -35,17 +35,18 @@ export async function linkedBlobSize(db: Executor, repositoryId: number, digest:
 }
 
 /** Size of a blob linked anywhere in the project: a mount without `from` may reuse it. */
-export async function blobSizeInProject(db: Executor, projectId: number, digest: string): Promise<number | undefined> {
-  const row = await db
+/** The repositories of the project that hold the blob, with its size; a mount picks one the caller may pull. */
+export async function blobHoldersInProject(db: Executor, projectId: number, digest: string): Promise<Array<{ name: string; size: number }>> {
+  return db
     .selectFrom('repository_blobs')
     .innerJoin('repositories', 'repositories.id', 'repository_blobs.repository_id')
     .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
-    .select('blobs.size')
+    .select(['repositories.name', 'blobs.size'])
     .where('repositories.project_id', '=', projectId)
     .where('repository_blobs.digest', '=', digest)
-    .limit(1)
-    .executeTakeFirst();
-  return row?.size;
+    .orderBy('repositories.name')
+    .limit(100)
+    .execute();
 }
 
 /** Records verified content and makes it visible in the repository. */
@@ -61,6 +62,20 @@ export async function linkBlob(db: Executor, repositoryId: number, digest: strin
     .values({ repository_id: repositoryId, digest, created_at: now })
     .onConflict((oc) => oc.columns(['repository_id', 'digest']).doUpdateSet({ created_at: now }))
     .execute();
+}
+
+/** Whether an artifact of the repository references the blob (its config or a layer), or is that manifest. */
+export async function artifactReferencesBlob(db: Executor, repositoryId: number, digest: string): Promise<boolean> {
+  const referenced = await db
+    .selectFrom('artifact_references')
+    .innerJoin('artifacts', 'artifacts.id', 'artifact_references.artifact_id')
+    .select('artifacts.id')
+    .where('artifacts.repository_id', '=', repositoryId)
+    .where('artifact_references.child_digest', '=', digest)
+    .limit(1)
+    .executeTakeFirst();
+  if (referenced) return true;
+  return (await findArtifactByDigest(db, repositoryId, digest)) !== undefined;
 }
 
 export async function unlinkBlob(db: Executor, repositoryId: number, digest: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { recordAudit } from '../audit/index.js';
-import { forShare, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
-import { ConflictError, InvalidInputError, NotFoundError, QuotaExceededError } from '../platform/errors/index.js';
+import { forShare, forUpdate, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError, QuotaExceededError } from '../platform/errors/index.js';
 import { recordEvent, recordEvents } from '../platform/events/index.js';
 import { parseDigest, type Digest } from '../platform/lib/index.js';
 import { isValidTag } from '../platform/lib/index.js';
@@ -18,7 +18,12 @@ import { UploadService } from './uploads.js';
 import { holdsDigest } from './usage.js';
 
 /** A blob in the registry's words: where to mount it from. */
-export type MountSource = { kind: 'repository'; repository: Repository } | { kind: 'project' };
+/**
+ * Where a mount takes a blob from: one repository the caller may pull (checked by the caller),
+ * or any repository of the target's project that `mayPull` accepts; a mount reads across
+ * repositories, so it passes the same check as a pull.
+ */
+export type MountSource = { kind: 'repository'; repository: Repository } | { kind: 'project'; mayPull: (repository: string) => Promise<boolean> };
 
 /**
  * The content domain: the one way to push, tag, copy, pull and delete artifacts and blobs.
@@ -68,14 +73,13 @@ export class ContentService {
 
   /**
    * Makes a blob already stored elsewhere visible in the target without moving a byte: from a
-   * repository (the caller checked it may pull there) or from anywhere in the target's project.
+   * repository (the caller checked it may pull there) or from a repository of the target's project
+   * that the caller may pull.
    * Answers false when there is nothing to mount (the client then uploads).
    */
   async mountBlob(target: Repository, digest: string, source: MountSource, actor: Actor): Promise<boolean> {
     const size =
-      source.kind === 'project'
-        ? await repo.blobSizeInProject(this.db, target.project_id, digest)
-        : await repo.linkedBlobSize(this.db, source.repository.id, digest);
+      source.kind === 'project' ? await this.pullableBlobSize(target, digest, source.mayPull) : await repo.linkedBlobSize(this.db, source.repository.id, digest);
     if (size === undefined) return false;
     const now = this.deps.clock.now();
     if (!(await holdsDigest(this.db, target.project_id, digest))) {
@@ -89,6 +93,14 @@ export class ContentService {
       }
     }
     return this.linkExisting(target, digest, size, now);
+  }
+
+  /** The blob's size when some repository of the target's project that the caller may pull holds it. */
+  private async pullableBlobSize(target: Repository, digest: string, mayPull: (repository: string) => Promise<boolean>): Promise<number | undefined> {
+    for (const holder of await repo.blobHoldersInProject(this.db, target.project_id, digest)) {
+      if (holder.name === target.name || (await mayPull(holder.name))) return holder.size;
+    }
+    return undefined;
   }
 
   /**
@@ -105,9 +117,23 @@ export class ContentService {
     });
   }
 
-  /** Hides a blob from the repository (its bytes stay until GC finds nothing holds them). */
+  /**
+   * Hides a blob from the repository (its bytes stay until GC finds nothing holds them). A
+   * blob that an artifact of the repository references (a layer, a config) is refused: taking
+   * it away would break the artifact, tagged or immutable as it may be. Delete the artifact.
+   */
   async unlinkBlob(repository: Repository, digest: string): Promise<void> {
-    const removed = await this.db.transaction().execute((trx) => repo.unlinkBlob(trx, repository.id, digest));
+    const removed = await this.db.transaction().execute(async (trx) => {
+      const linked = await forUpdate(
+        trx.selectFrom('repository_blobs').select('digest').where('repository_id', '=', repository.id).where('digest', '=', digest),
+        this.deps.database.dialect,
+      ).executeTakeFirst();
+      if (!linked) return false;
+      if (await repo.artifactReferencesBlob(trx, repository.id, digest)) {
+        throw new DeniedError('blob', `blob ${digest} is referenced by an artifact of ${repository.name}; delete the artifact instead`, { digest });
+      }
+      return repo.unlinkBlob(trx, repository.id, digest);
+    });
     if (!removed) throw new NotFoundError('blob', 'blob unknown to registry', { digest });
   }
 

@@ -66,6 +66,14 @@ for (const dialect of testDialects()) {
       }
     });
 
+    it('refuses a GC cron firing more than once a minute with 400', async () => {
+      const res = await api(server.url, 'POST', '/system/gc/schedule', { body: { schedule: { type: 'Custom', cron: '* * * * * *' }, parameters: {} } });
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /once a minute/);
+      const empty = await expectJson<{ schedule: { type: string } }>(await api(server.url, 'GET', '/system/gc/schedule'), 200);
+      assert.equal(empty.schedule.type, 'None');
+    });
+
     it('keeps a schedule in Harbor shape; None removes it', async () => {
       const empty = await expectJson<{ schedule: { type: string } }>(await api(server.url, 'GET', '/system/gc/schedule'), 200);
       assert.equal(empty.schedule.type, 'None');

@@ -5,6 +5,7 @@ import {
   repositoryParam,
   requireAuthenticated,
   requireProject,
+  projectById,
   requireSystem,
   setPagingHeaders,
   type ApiDeps,
@@ -31,7 +32,7 @@ export const labelsApi: ApiFeature = (scope, deps) => {
       requireSystem(request, deps.access, 'label', 'create');
     } else {
       if (!input.project_id) throw new ApiError('BAD_REQUEST', 'project_id is required for project labels');
-      projectId = (await requireProject(request, deps, String(input.project_id), 'label', 'create')).project.id;
+      projectId = (await requireProject(request, deps, projectById(input.project_id), 'label', 'create')).project.id;
     }
     const created = await labels.create(actor(request), input, projectId);
     reply.code(201).header('location', `/api/v2.0/labels/${created.id}`);
@@ -48,7 +49,7 @@ export const labelsApi: ApiFeature = (scope, deps) => {
     } else if (query.scope === 'p') {
       const raw = typeof query.project_id === 'string' ? query.project_id : '';
       if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ApiError('BAD_REQUEST', 'project_id must be a positive integer when scope is p');
-      projectId = (await requireProject(request, deps, raw, 'label', 'list')).project.id;
+      projectId = (await requireProject(request, deps, projectById(Number(raw)), 'label', 'list')).project.id;
     } else {
       throw new ApiError('BAD_REQUEST', "scope is required: 'g' for global labels or 'p' for project labels");
     }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { parsePaging, requireProject, setPagingHeaders, type ApiDeps } from '../api/index.js';
+import { parsePaging, requireProject, projectByNameOrId, setPagingHeaders, type ApiDeps } from '../api/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { memberJson } from './json.js';
 import { createMember, deleteMember, updateMember } from './members.js';
@@ -17,7 +17,7 @@ function memberId(raw: string): number {
 /** Harbor's /projects/{project_name_or_id}/members, checked against member:list/read/create/update/delete. */
 export function registerMemberRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id/members', async (request, reply) => {
-    const { project } = await requireProject(request, deps, request.params.project_name_or_id, 'member', 'list');
+    const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'member', 'list');
     const query = request.query as Record<string, unknown>;
     const paging = parsePaging(query);
     const entityName = typeof query.entityname === 'string' ? query.entityname : undefined;
@@ -27,14 +27,14 @@ export function registerMemberRoutes(scope: FastifyInstance, deps: ApiDeps): voi
   });
 
   scope.post<{ Params: ProjectParams }>('/projects/:project_name_or_id/members', async (request, reply) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, 'member', 'create');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'member', 'create');
     const member = await createMember(deps, caller, project, parseBody(memberCreate, request.body));
     const path = new URL(request.url, 'http://berth.invalid').pathname.replace(/\/$/, '');
     reply.code(201).header('location', `${path}/${member.id}`).send();
   });
 
   scope.get<{ Params: MemberParams }>('/projects/:project_name_or_id/members/:mid', async (request) => {
-    const { project } = await requireProject(request, deps, request.params.project_name_or_id, 'member', 'read');
+    const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'member', 'read');
     const id = memberId(request.params.mid);
     const member = await findMember(deps.database.db, project.id, id);
     if (!member) throw new ApiError('NOT_FOUND', `member ${id} not found in project ${project.name}`);
@@ -42,13 +42,13 @@ export function registerMemberRoutes(scope: FastifyInstance, deps: ApiDeps): voi
   });
 
   scope.put<{ Params: MemberParams }>('/projects/:project_name_or_id/members/:mid', async (request, reply) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, 'member', 'update');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'member', 'update');
     await updateMember(deps, caller, project, memberId(request.params.mid), parseBody(memberUpdate, request.body));
     reply.code(200).send();
   });
 
   scope.delete<{ Params: MemberParams }>('/projects/:project_name_or_id/members/:mid', async (request, reply) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, 'member', 'delete');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'member', 'delete');
     await deleteMember(deps, caller, project, memberId(request.params.mid));
     reply.code(200).send();
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireProject, type ApiDeps } from '../api/index.js';
+import { requireProject, projectByNameOrId, type ApiDeps } from '../api/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { normalizeMetadata, requireMetadataKey } from './metadata.js';
 import { metadataOf } from './repo.js';
@@ -12,7 +12,7 @@ type MetaParams = ProjectParams & { meta_name: string };
 /** Harbor's /projects/{project_name_or_id}/metadatas/, checked against metadata:list/read/create/update/delete. */
 export function registerMetadataRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   async function current(request: FastifyRequest<{ Params: ProjectParams }>, action: string) {
-    const found = await requireProject(request, deps, request.params.project_name_or_id, 'metadata', action);
+    const found = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), 'metadata', action);
     const metadata = (await metadataOf(deps.database.db, [found.project])).get(found.project.id) ?? {};
     return { ...found, metadata: new Map(Object.entries(metadata)) };
   }

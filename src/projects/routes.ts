@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { apiCaller, parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { apiCaller, parsePaging, requireAuthenticated, requireProject, projectByNameOrId, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
@@ -86,30 +86,30 @@ function registerProjectRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   });
 
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id', async (request) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, '', 'read');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'read');
     const [json] = await describe(deps, caller.identity, [project], true);
     return json;
   });
 
   scope.put<{ Params: ProjectParams }>('/projects/:project_name_or_id', async (request, reply) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, '', 'update');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'update');
     await updateProject(deps, caller, project, parseBody(projectReq, request.body));
     reply.code(200).send();
   });
 
   scope.delete<{ Params: ProjectParams }>('/projects/:project_name_or_id', async (request, reply) => {
-    const { caller, project } = await requireProject(request, deps, request.params.project_name_or_id, '', 'delete');
+    const { caller, project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'delete');
     await deleteProject(deps, caller, project);
     reply.code(200).send();
   });
 
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id/_deletable', async (request) => {
-    const { project } = await requireProject(request, deps, request.params.project_name_or_id, '', 'delete');
+    const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'delete');
     return deletableStatus(deps.database.db, project);
   });
 
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id/summary', async (request) => {
-    const { project, permissions } = await requireProject(request, deps, request.params.project_name_or_id, '', 'read');
+    const { project, permissions } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'read');
     const db = deps.database.db;
     const summary: Record<string, unknown> = { repo_count: (await repo.repositoryCounts(db, [project.id])).get(project.id) ?? 0 };
     // Member counts only for those who may list members, as in Harbor.

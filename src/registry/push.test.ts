@@ -168,7 +168,9 @@ for (const dialect of testDialects()) {
       });
       it('mounts without from when the project already holds the blob', async () => {
         const digest = await client.pushBlob('library/source', Buffer.from('another shared layer'));
-        const res = await client.request('POST', `/v2/library/elsewhere/blobs/uploads/?mount=${digest}`);
+        const res = await client.request('POST', `/v2/library/elsewhere/blobs/uploads/?mount=${digest}`, {
+          scope: 'repository:library/elsewhere:pull,push repository:library/source:pull',
+        });
         assert.equal(res.status, 201);
       });
       it('starts a normal upload when the blob cannot be mounted', async () => {

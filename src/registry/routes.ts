@@ -184,9 +184,12 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     reply.code(202).header('content-length', 0).send();
   };
 
-  /** Where a mount may take the blob from: `from` when the caller may pull there, else the target's own project. */
+  /**
+   * Where a mount may take the blob from: `from` when the caller may pull there, else the
+   * repositories of the target's project that the caller may pull (the same check as a pull).
+   */
   async function mountSource(caller: Caller, from: string | undefined): Promise<MountSource | undefined> {
-    if (from === undefined) return { kind: 'project' };
+    if (from === undefined) return { kind: 'project', mayPull: async (name) => (await guard.canPull(caller, name)) !== undefined };
     if (!(await guard.canPull(caller, from))) return undefined;
     const source = await repository(from);
     return source ? { kind: 'repository', repository: source } : undefined;

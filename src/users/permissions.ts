@@ -1,4 +1,4 @@
-import { findProjectByNameOrId } from '../api/index.js';
+import { findProject, projectById } from '../api/index.js';
 import { type AccessControl, type Identity, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
 import { InvalidInputError } from '../platform/errors/index.js';
@@ -51,7 +51,7 @@ export async function permissionsIn(
   if (parsed.kind === 'system') {
     return SYSTEM_POLICIES.filter((p) => deps.access.systemCan(identity, p.resource, p.action)).map((p) => ({ resource: name(p.resource), action: p.action }));
   }
-  const project = await findProjectByNameOrId(deps.database, String(parsed.id), false);
+  const project = await findProject(deps.database, projectById(parsed.id));
   if (!project) return [];
   const permissions = await deps.access.forProject(identity, project);
   return PROJECT_POLICIES.filter((p) => permissions.can(p.resource, p.action)).map((p) => ({ resource: name(p.resource), action: p.action }));

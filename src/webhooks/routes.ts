@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { parseBody } from '../platform/http/index.js';
-import { parsePaging, requireProject, setPagingHeaders, type ApiCaller, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { parsePaging, requireProject, projectByNameOrId, setPagingHeaders, type ApiCaller, type ApiDeps, type ApiFeature } from '../api/index.js';
 import { identityName } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
@@ -32,7 +32,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   const policies = new WebhookPolicyService(deps);
 
   async function policyOf(request: FastifyRequest<PolicyParams>, action: string): Promise<{ project: Project; policy: WebhookPolicy; caller: ApiCaller }> {
-    const { project, caller } = await requireProject(request, deps, request.params.project, RESOURCE, action);
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, action);
     const id = positiveId(request.params.policy, 'webhook_policy_id');
     const policy = await findPolicy(db, project.id, id);
     if (!policy) throw new ApiError('NOT_FOUND', `webhook policy ${id} not found`);
@@ -40,7 +40,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   }
 
   scope.get<{ Params: { project: string } }>('/projects/:project/webhook/policies', async (request, reply) => {
-    const { project } = await requireProject(request, deps, request.params.project, RESOURCE, 'list');
+    const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'list');
     const paging = parsePaging(request.query as Record<string, unknown>);
     const page = await listPolicies(db, project.id, paging.offset, paging.pageSize);
     setPagingHeaders(request, reply, page.total, paging);
@@ -48,7 +48,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   });
 
   scope.post<{ Params: { project: string } }>('/projects/:project/webhook/policies', async (request, reply) => {
-    const { project, caller } = await requireProject(request, deps, request.params.project, RESOURCE, 'create');
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'create');
     const body = parseBody(webhookPolicyBody, request.body);
     const id = await policies.create(project, body, actor(caller));
     reply.code(201).header('location', `/api/v2.0/projects/${project.name}/webhook/policies/${id}`).send();
@@ -110,7 +110,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   });
 
   scope.get<{ Params: { project: string } }>('/projects/:project/webhook/events', async (request) => {
-    await requireProject(request, deps, request.params.project, RESOURCE, 'read');
+    await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'read');
     return {
       event_type: [...WEBHOOK_EVENT_TYPES],
       notify_type: [...NOTIFY_TYPES],
@@ -127,7 +127,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
 /** Harbor's deprecated WebhookLastTrigger list: per policy and event type, when it last fired. */
 async function lastTriggers(request: FastifyRequest<{ Params: { project: string } }>, deps: ApiDeps): Promise<Array<Record<string, unknown>>> {
   const { db } = deps.database;
-  const { project } = await requireProject(request, deps, request.params.project, RESOURCE, 'list');
+  const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'list');
   const { policies } = await listPolicies(db, project.id, 0, 1000);
   const out: Array<Record<string, unknown>> = [];
   for (const policy of policies) {

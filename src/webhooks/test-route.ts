@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { parseBody } from '../platform/http/index.js';
-import { requireProject, type ApiFeature } from '../api/index.js';
+import { projectByNameOrId, requireProject, type ApiFeature } from '../api/index.js';
 import { identityName } from '../auth/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { post } from './deliver.js';
@@ -40,7 +40,7 @@ function testPayload(target: WebhookTarget, projectName: string, projectId: numb
  */
 export const webhookTestApi: ApiFeature = (scope, deps) => {
   scope.post<{ Params: { project: string } }>('/projects/:project/webhook/policies/test', async (request, reply) => {
-    const { project, caller } = await requireProject(request, deps, request.params.project, 'notification-policy', 'create');
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'notification-policy', 'create');
     const { targets } = parseBody(testBody, request.body);
     const operator = identityName(caller.identity);
     for (const target of targets) {

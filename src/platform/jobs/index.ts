@@ -23,6 +23,8 @@ export {
   ensureSystemSchedules,
   findSchedule,
   nextRun,
+  validateCron,
+  MIN_SCHEDULE_INTERVAL_MS,
   removeSchedule,
   SCHEDULE_PRESETS,
   setSchedule,

@@ -5,7 +5,7 @@ import { testDialects } from '../../testing/dialects.js';
 import { eventually } from '../../testing/wait.js';
 import { systemClock } from '../clock.js';
 import { enqueue, executionLog, findExecution, stopExecution, tasksOf } from './queue.js';
-import { nextRun, setSchedule } from './schedules.js';
+import { CronError, nextRun, SCHEDULE_PRESETS, setSchedule, validateCron } from './schedules.js';
 import { JobService, type TaskHandler } from './service.js';
 
 /** Waits until `check` holds; jobs run in the background. */
@@ -202,3 +202,21 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe('schedule crons fire at most once a minute', () => {
+  const now = Date.UTC(2026, 0, 1, 12, 0, 30);
+  it('refuses crons firing more often than once a minute', () => {
+    for (const cron of ['* * * * * *', '*/2 * * * * *', '0,30 * * * * *', '* 0 * * * *', '0-1 0 3 * * *', '*/15 5 * * * *']) {
+      assert.throws(
+        () => validateCron(cron, now),
+        (err: unknown) => err instanceof CronError && /at most once every 60 seconds/.test(err.message),
+        cron,
+      );
+    }
+  });
+  it('accepts the presets, the system schedules and once-a-minute crons', () => {
+    for (const cron of [...Object.values(SCHEDULE_PRESETS), '0 * * * * *', '15 */5 * * * *', '0 5 * * * *', '0 */10 * * * *', '0 */15 * * * *', '0 0 3 * * *']) {
+      assert.equal(validateCron(cron, now), nextRun(cron, now), cron);
+    }
+  });
+});

@@ -27,13 +27,39 @@ export function nextRun(cron: string, after: number): number {
   return next.getTime();
 }
 
-/** Creates or replaces the schedule of a vendor (GC, a retention policy…). */
+/** A schedule someone sets (GC, retention, audit purge) fires at most once a minute. */
+export const MIN_SCHEDULE_INTERVAL_MS = 60_000;
+
+/**
+ * Checks a cron that a user sets: it must parse, fire, and not fire more often than once a
+ * minute. The seconds field is the same in every minute the cron fires in, so two runs in one
+ * firing minute is the only way to fire more often, and one firing minute tells.
+ */
+export function validateCron(cron: string, now: number): number {
+  const next = nextRun(cron, now);
+  const minute = Math.floor(next / 60_000) * 60_000;
+  const first = nextRun(cron, minute - 1);
+  let second: number | undefined;
+  try {
+    second = nextRun(cron, first);
+  } catch (err) {
+    if (!(err instanceof CronError)) throw err;
+  }
+  if (second !== undefined && second - first < MIN_SCHEDULE_INTERVAL_MS) {
+    throw new CronError(
+      `cron "${cron}" fires more often than once a minute; schedules may fire at most once every ${MIN_SCHEDULE_INTERVAL_MS / 1000} seconds (use a single value in the seconds field, e.g. "0 */5 * * * *")`,
+    );
+  }
+  return next;
+}
+
+/** Creates or replaces the schedule of a vendor (GC, a retention policy…); the cron must pass validateCron. */
 export async function setSchedule(
   trx: Executor,
   schedule: { vendorType: string; vendorId?: number; cron: string; params?: Record<string, unknown> },
   now: number,
 ): Promise<void> {
-  const next = nextRun(schedule.cron, now);
+  const next = validateCron(schedule.cron, now);
   const vendorId = schedule.vendorId ?? -1;
   const params = JSON.stringify(schedule.params ?? {});
   await trx

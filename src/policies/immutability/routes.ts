@@ -1,5 +1,5 @@
 import { parseBody } from '../../platform/http/index.js';
-import { requireProject, type ApiCaller, type ApiFeature } from '../../api/index.js';
+import { requireProject, projectByNameOrId, type ApiCaller, type ApiFeature } from '../../api/index.js';
 import { identityName } from '../../auth/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import type { ImmutableRuleRow } from '../../platform/db/index.js';
@@ -35,21 +35,21 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
   const rules = new ImmutableRuleService(deps);
 
   scope.get<{ Params: { project: string } }>('/projects/:project/immutabletagrules', async (request, reply) => {
-    const { project } = await requireProject(request, deps, request.params.project, 'immutable-tag', 'list');
+    const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'immutable-tag', 'list');
     const rows = await rules.list(project.id);
     reply.header('x-total-count', String(rows.length));
     return rows.map(ruleJson);
   });
 
   scope.post<{ Params: { project: string } }>('/projects/:project/immutabletagrules', async (request, reply) => {
-    const { project, caller } = await requireProject(request, deps, request.params.project, 'immutable-tag', 'create');
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'immutable-tag', 'create');
     const body = parseBody(immutableRuleBody, request.body);
     const id = await rules.create(project, body, actor(caller));
     reply.code(201).header('location', `/api/v2.0/projects/${project.name}/immutabletagrules/${id}`).send();
   });
 
   scope.put<{ Params: { project: string; id: string } }>('/projects/:project/immutabletagrules/:id', async (request) => {
-    const { project, caller } = await requireProject(request, deps, request.params.project, 'immutable-tag', 'update');
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'immutable-tag', 'update');
     const id = ruleId(request.params.id);
     const body = parseBody(immutableRuleBody, request.body);
     await rules.update(project, id, body, actor(caller));
@@ -57,7 +57,7 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
   });
 
   scope.delete<{ Params: { project: string; id: string } }>('/projects/:project/immutabletagrules/:id', async (request) => {
-    const { project, caller } = await requireProject(request, deps, request.params.project, 'immutable-tag', 'delete');
+    const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'immutable-tag', 'delete');
     const id = ruleId(request.params.id);
     await rules.delete(project, id, actor(caller));
     return {};

@@ -153,6 +153,68 @@ for (const dialect of testDialects()) {
       ]);
     });
 
+    it('retention runs delete past permissions: a run or a schedule needs delete in every repository', async () => {
+      const id = await project('narrowed');
+      await pushInOrder('narrowed/app', ['a1']);
+      await pushInOrder('narrowed/other', ['o1', 'o2']);
+      const hash = await hashPassword('Passw0rd-for-tests');
+      const members: Array<[string, number, string[] | null]> = [
+        ['rd-dev', ROLE_IDS.developer, null],
+        ['rd-narrow', ROLE_IDS.maintainer, ['app']],
+        ['rd-main', ROLE_IDS.maintainer, null],
+      ];
+      for (const [username, role, patterns] of members) {
+        const user = await createUser(server.database.db, { username, passwordHash: hash, sysadmin: false, now: time });
+        await server.database.db
+          .insertInto('project_members')
+          .values({
+            project_id: id,
+            entity_type: 'u',
+            entity_id: user.id,
+            role,
+            repository_patterns: patterns && JSON.stringify(patterns),
+            created_at: time,
+            updated_at: time,
+          })
+          .execute();
+      }
+      const as = (username: string) => basic(username, 'Passw0rd-for-tests');
+      const keepNothing = policy(id, [rule('latestPushedK', { params: { latestPushedK: 0 } })]);
+      // A developer may manage the policy (Harbor's matrix) but not schedule or run deletions.
+      const created = await api(server.url, 'POST', '/retentions', { authorization: as('rd-dev'), body: keepNothing });
+      assert.equal(created.status, 201, await created.clone().text());
+      const policyId = Number(created.headers.get('location')!.split('/').pop());
+      const scheduled = policy(id, [rule('latestPushedK', { params: { latestPushedK: 0 } })], '0 0 3 * * *');
+      assert.equal((await api(server.url, 'POST', '/retentions', { authorization: as('rd-dev'), body: scheduled })).status, 403);
+      assert.equal((await api(server.url, 'PUT', `/retentions/${policyId}`, { authorization: as('rd-dev'), body: scheduled })).status, 403);
+      for (const username of ['rd-dev', 'rd-narrow']) {
+        const res = await api(server.url, 'POST', `/retentions/${policyId}/executions`, { authorization: as(username), body: { dry_run: false } });
+        assert.equal(res.status, 403, username);
+      }
+      assert.equal((await api(server.url, 'POST', `/retentions/${policyId}/executions`, { authorization: as('rd-dev'), body: { dry_run: true } })).status, 201);
+      await new Promise((r) => setTimeout(r, 500));
+      const tags = await expectJson<unknown[]>(await api(server.url, 'GET', '/projects/narrowed/repositories/other/artifacts'), 200);
+      assert.equal(tags.length, 2, 'nothing was deleted');
+      assert.equal((await api(server.url, 'POST', `/retentions/${policyId}/executions`, { authorization: as('rd-main'), body: { dry_run: true } })).status, 201);
+      assert.equal((await api(server.url, 'PUT', `/retentions/${policyId}`, { authorization: as('rd-main'), body: scheduled })).status, 200);
+    });
+
+    it('refuses a retention cron firing more than once a minute with 400', async () => {
+      const id = await project('everysecond');
+      const good = rule('latestPushedK', { params: { latestPushedK: 1 } });
+      for (const cron of ['* * * * * *', '*/5 * * * * *']) {
+        const res = await api(server.url, 'POST', '/retentions', { body: policy(id, [good], cron) });
+        assert.equal(res.status, 400, cron);
+        assert.match(await res.text(), /once a minute/);
+      }
+      const created = await api(server.url, 'POST', '/retentions', { body: policy(id, [good], '0 * * * * *') });
+      assert.equal(created.status, 201, await created.text());
+      const policyId = Number(created.headers.get('location')?.split('/').pop());
+      const update = await api(server.url, 'PUT', `/retentions/${policyId}`, { body: policy(id, [good], '* * * * * *') });
+      assert.equal(update.status, 400);
+      assert.equal((await findSchedule(server.database.db, 'RETENTION', policyId))?.cron, '0 * * * * *');
+    });
+
     it('refuses malformed policies with 400', async () => {
       const id = await project('invalid');
       const good = rule('latestPushedK', { params: { latestPushedK: 1 } });

@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { parseBody } from '../../platform/http/index.js';
-import { parsePaging, requireAuthenticated, requireProject, setPagingHeaders, type ApiFeature } from '../../api/index.js';
-import { identityName } from '../../auth/index.js';
-import type { Execution, RetentionPolicyRow, Task } from '../../platform/db/index.js';
+import { parsePaging, requireAuthenticated, requireProject, projectById, setPagingHeaders, type ApiFeature } from '../../api/index.js';
+import { identityName, type ProjectPermissions } from '../../auth/index.js';
+import { repositoriesOfProject } from '../../content/index.js';
+import type { Execution, Project, RetentionPolicyRow, Task } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { findExecution, findTask, listExecutions, stopExecution, taskLog, tasksOf } from '../../platform/jobs/index.js';
 import { findPolicy } from './repo.js';
@@ -68,9 +69,25 @@ export const retentionApi: ApiFeature = (scope, deps) => {
       requireAuthenticated(request);
       throw new ApiError('NOT_FOUND', `retention policy ${id} not found`);
     }
-    const { project, caller } = await requireProject(request, deps, String(policy.project_id), 'tag-retention', action);
+    const { project, caller, permissions } = await requireProject(request, deps, projectById(policy.project_id), 'tag-retention', action);
     const actor: Actor = { name: identityName(caller.identity), ip: caller.clientIp };
-    return { policy, project, actor };
+    return { policy, project, actor, permissions };
+  }
+
+  /**
+   * A run deletes artifacts and tags, so starting one (now, or on a schedule) needs what
+   * deleting needs, in every repository of the project: a caller whose grant is narrowed to
+   * some repositories, or who may not delete, may keep only dry runs.
+   */
+  async function requireDeleteEverywhere(project: Project, permissions: ProjectPermissions): Promise<void> {
+    const may = (name?: string) => permissions.can('artifact', 'delete', name) && permissions.can('tag', 'delete', name);
+    const repositories = await repositoriesOfProject(db, project.id);
+    if (!may() || !repositories.every((r) => may(r.name))) {
+      throw new ApiError(
+        'FORBIDDEN',
+        `a retention run deletes artifacts: only callers who may delete artifacts and tags in every repository of ${project.name} may run or schedule it`,
+      );
+    }
   }
 
   async function executionOf(policy: RetentionPolicyRow, eidText: string): Promise<Execution> {
@@ -90,7 +107,8 @@ export const retentionApi: ApiFeature = (scope, deps) => {
   scope.post('/retentions', async (request, reply) => {
     requireAuthenticated(request);
     const body = parseBody(retentionPolicyBody, request.body);
-    const { project, caller } = await requireProject(request, deps, String(body.scope.ref), 'tag-retention', 'create');
+    const { project, caller, permissions } = await requireProject(request, deps, projectById(body.scope.ref), 'tag-retention', 'create');
+    if (body.trigger?.settings?.cron) await requireDeleteEverywhere(project, permissions);
     const now = deps.clock.now();
     const id = await createPolicy(deps.database, project, body, { name: identityName(caller.identity), ip: caller.clientIp }, now);
     reply.code(201).header('location', `/api/v2.0/retentions/${id}`).send();
@@ -102,8 +120,9 @@ export const retentionApi: ApiFeature = (scope, deps) => {
   });
 
   scope.put<{ Params: { id: string } }>('/retentions/:id', async (request) => {
-    const { policy, project, actor } = await policyFor(request, request.params.id, 'update');
+    const { policy, project, actor, permissions } = await policyFor(request, request.params.id, 'update');
     const body = parseBody(retentionPolicyBody, request.body);
+    if (body.trigger?.settings?.cron) await requireDeleteEverywhere(project, permissions);
     const now = deps.clock.now();
     await updatePolicy(deps.database, project, policy, body, actor, now);
     return {};
@@ -117,8 +136,9 @@ export const retentionApi: ApiFeature = (scope, deps) => {
   });
 
   scope.post<{ Params: { id: string } }>('/retentions/:id/executions', async (request, reply) => {
-    const { policy, actor } = await policyFor(request, request.params.id, 'operate');
+    const { policy, project, actor, permissions } = await policyFor(request, request.params.id, 'operate');
     const body = parseBody(runBody, request.body ?? {});
+    if (!body.dry_run) await requireDeleteEverywhere(project, permissions);
     const now = deps.clock.now();
     const id = await startManualRun(deps.database, policy, body.dry_run ?? false, actor.name, now);
     deps.jobs.wake();

@@ -1,7 +1,7 @@
 import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import type { Database, Executor, Project, RetentionPolicyRow } from '../../platform/db/index.js';
 import { InvalidInputError } from '../../platform/errors/index.js';
-import { CronError, enqueue, nextRun, removeSchedule, setSchedule, type Trigger } from '../../platform/jobs/index.js';
+import { CronError, enqueue, removeSchedule, setSchedule, validateCron, type Trigger } from '../../platform/jobs/index.js';
 import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
 import { deletePolicyRow, findPolicyOfProject, insertPolicy, repositoriesOf, updatePolicyRow } from './repo.js';
 import { ruleAppliesTo } from './rules.js';
@@ -73,7 +73,7 @@ function checkCron(trigger: RetentionTrigger, now: number): void {
   const cron = trigger.settings?.cron ?? '';
   if (cron === '') return;
   try {
-    nextRun(cron, now);
+    validateCron(cron, now);
   } catch (err) {
     if (err instanceof CronError) throw new InvalidInputError('input', err.message);
     throw err;
