@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { readCookie } from '../platform/http/index.js';
 import type { ApiDeps } from '../api/index.js';
-import { recordAudit } from '../audit/index.js';
+import { recordAudit, recordLogin } from '../audit/index.js';
 import { CSRF_HEADER, MAX_LOGIN_NAME_BYTES, SESSION_COOKIE, findUserByEmail, findUserById, findUserByName } from '../auth/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { loginSchema, parseBody } from './schema.js';
@@ -35,31 +35,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
         throw new ApiError('TOO_MANY_REQUEST', auth.reason);
       }
       if (!auth.ok || auth.identity.kind !== 'user') {
-        const name = principal.slice(0, MAX_AUDIT_NAME);
-        await recordAudit(deps.database.db, {
-          projectId: null,
-          operation: 'login',
-          resourceType: 'user',
-          resource: name,
-          username: name,
-          clientIp: request.ip,
-          success: false,
-          at,
-        });
+        await recordLogin(deps.database.db, { username: principal.slice(0, MAX_AUDIT_NAME), clientIp: request.ip, success: false, at });
         throw new ApiError('UNAUTHORIZED', 'invalid username or password');
       }
       const { id, username: name } = auth.identity;
       const { cookie: secret, session } = await deps.sessions.create(id, at);
-      await recordAudit(deps.database.db, {
-        projectId: null,
-        operation: 'login',
-        resourceType: 'user',
-        resource: name,
-        username: name,
-        clientIp: request.ip,
-        success: true,
-        at,
-      });
+      await recordLogin(deps.database.db, { username: name, clientIp: request.ip, success: true, at });
       reply.header('set-cookie', cookie(request, secret)).header(CSRF_HEADER, session.csrfToken).code(200).send();
     });
 
