@@ -42,13 +42,13 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
   scope.put<{ Params: RepositoryParams }>(REPOSITORY, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'repository', 'update');
     const { description } = parseBody(repositoryUpdateSchema, request.body);
-    await service.updateRepository(repository, description, actor(request));
+    await deps.content.updateDescription(repository, description, actor(request));
     return reply.code(200).send();
   });
 
   scope.delete<{ Params: RepositoryParams }>(REPOSITORY, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'repository', 'delete');
-    await service.deleteRepository(repository, actor(request));
+    await deps.content.deleteRepository(repository, actor(request));
     return reply.code(200).send();
   });
 
@@ -70,21 +70,21 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
 
   scope.get<{ Params: ArtifactParams }>(ARTIFACT, async (request) => {
     const { project, repository } = await authorizedRepository(request, deps, 'artifact', 'read');
-    const artifact = await service.resolve(repository, request.params.reference);
+    const artifact = await deps.content.resolve(repository, request.params.reference);
     const [json] = await service.describe(repository, project.name, [artifact], describeOptions(request.query as Record<string, unknown>));
     return json;
   });
 
   scope.delete<{ Params: ArtifactParams }>(ARTIFACT, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'artifact', 'delete');
-    const artifact = await service.resolve(repository, request.params.reference);
-    await service.deleteArtifact(repository, artifact, actor(request));
+    const artifact = await deps.content.resolve(repository, request.params.reference);
+    await deps.content.deleteArtifacts(repository, [artifact], actor(request));
     return reply.code(200).send();
   });
 
   scope.get<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'tag', 'list');
-    const artifact = await service.resolve(repository, request.params.reference);
+    const artifact = await deps.content.resolve(repository, request.params.reference);
     const query = request.query as Record<string, unknown>;
     const paging = parsePaging(query);
     const withImmutableStatus = flag(query, 'with_immutable_status', false);
@@ -95,22 +95,22 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
 
   scope.post<{ Params: ArtifactParams }>(`${ARTIFACT}/tags`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'tag', 'create');
-    const artifact = await service.resolve(repository, request.params.reference);
+    const artifact = await deps.content.resolve(repository, request.params.reference);
     const { name } = parseBody(tagCreateSchema, request.body);
-    await service.createTag(repository, artifact, name, actor(request));
+    await deps.content.tag(repository, artifact, name, actor(request));
     return reply.code(201).send();
   });
 
   scope.delete<{ Params: ArtifactParams & { tag_name: string } }>(`${ARTIFACT}/tags/:tag_name`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'tag', 'delete');
-    const artifact = await service.resolve(repository, request.params.reference);
-    await service.deleteTag(repository, artifact, request.params.tag_name, actor(request));
+    const artifact = await deps.content.resolve(repository, request.params.reference);
+    await deps.content.deleteTag(repository, request.params.tag_name, actor(request), artifact);
     return reply.code(200).send();
   });
 
   scope.get<{ Params: ArtifactParams }>(`${ARTIFACT}/accessories`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'accessory', 'list');
-    const artifact = await service.resolve(repository, request.params.reference);
+    const artifact = await deps.content.resolve(repository, request.params.reference);
     const paging = parsePaging(request.query as Record<string, unknown>);
     const { total, page } = await service.accessoriesPage(repository, artifact, paging.offset, paging.pageSize);
     setPagingHeaders(request, reply, total, paging);
@@ -119,7 +119,7 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
 
   scope.get<{ Params: ArtifactParams & { addition: string } }>(`${ARTIFACT}/additions/:addition`, async (request, reply) => {
     const { repository } = await authorizedRepository(request, deps, 'artifact-addition', 'read');
-    const artifact = await service.resolve(repository, request.params.reference);
+    const artifact = await deps.content.resolve(repository, request.params.reference);
     const { contentType, body } = await service.addition(artifact, request.params.addition);
     return reply.type(contentType).send(body);
   });

@@ -35,11 +35,6 @@ export class ArtifactService {
     return this.deps.database.db;
   }
 
-  /** By tag or digest, as Harbor's `{reference}`. */
-  resolve(repository: Repository, reference: string): Promise<Artifact> {
-    return this.deps.content.resolve(repository, reference);
-  }
-
   async manifestOf(artifact: Artifact): Promise<ManifestBody> {
     return readManifest(this.deps.storage, artifact);
   }
@@ -155,27 +150,6 @@ export class ArtifactService {
       for (const [digest, id] of await repo.artifactIdsByDigest(this.db, repositoryId, [...digests])) out.set(`${repositoryId} ${digest}`, id);
     }
     return out;
-  }
-
-  /** The artifact with what goes with it (accessories, orphaned index children), all or none. */
-  async deleteArtifact(repository: Repository, artifact: Artifact, actor: Actor): Promise<void> {
-    await this.deps.content.deleteArtifacts(repository, [artifact], actor);
-  }
-
-  createTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
-    return this.deps.content.tag(repository, artifact, name, actor);
-  }
-
-  deleteTag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
-    return this.deps.content.deleteTag(repository, name, actor, artifact);
-  }
-
-  updateRepository(repository: Repository, description: string, actor: Actor): Promise<void> {
-    return this.deps.content.updateDescription(repository, description, actor);
-  }
-
-  deleteRepository(repository: Repository, actor: Actor): Promise<void> {
-    return this.deps.content.deleteRepository(repository, actor);
   }
 
   /** Harbor's additions: build_history for images; values.yaml, readme.md, dependencies for charts. */

@@ -1,4 +1,5 @@
-export * from './repo.js';
+// Row-level helpers other features may use; writes that bypass the content rules (deleteArtifactRows, saveManifest, linkBlob, uploads) stay inside.
+export { findRepository, ensureRepository, findArtifactByDigest, findArtifactByTag, tagsOfArtifact, deleteTag, parentIndexes, accessoriesOf } from './repo.js';
 export * from './uploads.js';
 export * from './manifests.js';
 export * from './copy.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createUser } from '../../auth/index.js';
 import { createProject } from '../../projects/index.js';
-import * as registry from '../../content/index.js';
+import * as registry from '../../content/repo.js';
 import { testDialects } from '../../testing/dialects.js';
 import type { Database } from './index.js';
 import { migrateToLatest } from './migrate.js';
