@@ -1,6 +1,7 @@
 import { AssertionError } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
@@ -43,6 +44,11 @@ export function describeSkipReason(): string {
   return `Harbor's swagger reference is missing at ${HARBOR_SWAGGER_PATH} (clone shared/ beside the repository)`;
 }
 
+// Feature tests check their responses' shapes along the way. Without the reference those checks
+// are not made, and every test file that would make them says so with a skipped test (which
+// fails a CI run, where the reference must be present).
+if (!existsSync(HARBOR_SWAGGER_PATH)) test.skip(`${describeSkipReason()}: Harbor shape checks in this file are not made`);
+
 function harborDocument(): SwaggerDocument {
   if (!loaded) {
     const parsed = parse(readFileSync(HARBOR_SWAGGER_PATH, 'utf8')) as Partial<SwaggerDocument> | null;
@@ -62,6 +68,7 @@ export function harborDefinitionNames(): string[] {
  * field paths Harbor does not define, which are not failures.
  */
 export function assertMatchesHarbor(definition: string, value: unknown, options: { array?: boolean } = {}): HarborCheck {
+  if (!harborSchemaAvailable()) return { unknownFields: [] };
   const result = checkHarbor(definition, value, options);
   if (result.errors.length > 0) {
     throw new AssertionError({
