@@ -3,8 +3,13 @@ import { OCI_INDEX, OCI_MANIFEST, type TestClient } from '../testing/client.js';
 
 /** A ustar archive of the given files, written by hand as Helm's would be. */
 export function tar(files: Record<string, string>): Buffer {
+  return tarOf(Object.entries(files));
+}
+
+/** A ustar archive of the entries in order; a name may come more than once, as a hostile archive may have it. */
+export function tarOf(entries: ReadonlyArray<readonly [string, string]>): Buffer {
   const blocks: Buffer[] = [];
-  for (const [name, text] of Object.entries(files)) {
+  for (const [name, text] of entries) {
     const data = Buffer.from(text);
     const header = Buffer.alloc(512);
     header.write(name, 0, 100);

@@ -6,7 +6,17 @@ import type { Actor, ContentService } from '../content/index.js';
 import { immutabilityOf } from '../policies/immutability/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import { artifactFacts, parseExtraAttrs, parseIndexReferences, readChartFiles, readConfig, readManifest, storedFacts, type Facts } from '../content/index.js';
+import {
+  artifactFacts,
+  parseExtraAttrs,
+  parseIndexReferences,
+  readChartFile,
+  readConfig,
+  readManifest,
+  storedFacts,
+  type ChartFile,
+  type Facts,
+} from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
@@ -161,17 +171,18 @@ export class ArtifactService {
       const history = config && Array.isArray(config.history) ? config.history : [];
       return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(history) };
     }
-    if (kind === 'CHART' && (name === 'values.yaml' || name === 'readme.md' || name === 'dependencies')) {
-      const files = await readChartFiles(this.deps.storage, manifest);
-      if (name === 'values.yaml' && files.values !== undefined) return { contentType: 'text/plain; charset=utf-8', body: files.values };
-      if (name === 'readme.md' && files.readme !== undefined) return { contentType: 'text/plain; charset=utf-8', body: files.readme };
-      if (name === 'dependencies' && files.chartYaml !== undefined) {
-        return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(chartDependencies(files.chartYaml)) };
-      }
+    const chartFile = kind === 'CHART' ? CHART_ADDITIONS[name] : undefined;
+    if (chartFile) {
+      const text = await readChartFile(this.deps.storage, manifest, chartFile);
+      if (text !== undefined && name === 'dependencies') return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(chartDependencies(text)) };
+      if (text !== undefined) return { contentType: 'text/plain; charset=utf-8', body: text };
     }
     throw new NotFoundError('artifact', `addition ${name} not found for artifact ${artifact.digest}`);
   }
 }
+
+/** Harbor's chart additions and the file of the chart each is read from. */
+const CHART_ADDITIONS: Readonly<Record<string, ChartFile | undefined>> = { 'values.yaml': 'values.yaml', 'readme.md': 'README.md', dependencies: 'Chart.yaml' };
 
 function chartDependencies(chartYaml: string): unknown[] {
   let parsed: unknown;

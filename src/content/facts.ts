@@ -1,7 +1,8 @@
 import type { Artifact, Database } from '../platform/db/index.js';
+import { InvalidInputError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import { accessoryType, artifactKind, type ArtifactKind, type ManifestBody } from './manifest-body.js';
-import { extraAttrs, readConfig, readManifest } from './stored.js';
+import { extraAttrs, readConfig, readManifest, type ConfigRead } from './stored.js';
 
 /** A planted huge config must not bloat every listing: what does not fit is left out. */
 export const MAX_EXTRA_ATTRS_BYTES = 16 * 1024;
@@ -37,17 +38,19 @@ export interface IndexReference {
 }
 
 /**
- * The facts of a manifest. Reads the config blob (bounded: a config over 4 MiB is not
- * read) for images and charts; never throws: a config that is missing or not JSON shows
- * nothing, and a storage error leaves `extra_attrs` null, to be read again later.
+ * The facts of a manifest. Reads the config blob for images and charts. At push, a config
+ * too large or too deep is refused (InvalidInputError); otherwise this never throws: a
+ * config that is missing or not JSON shows nothing, and a storage error leaves
+ * `extra_attrs` null, to be read again later.
  */
-export async function artifactFacts(storage: StorageDriver, manifest: ManifestBody): Promise<Facts> {
+export async function artifactFacts(storage: StorageDriver, manifest: ManifestBody, mode: ConfigRead = 'stored'): Promise<Facts> {
   const type = artifactKind(manifest);
   let extra: string | null = '{}';
   if ((type === 'IMAGE' || type === 'CHART') && manifest.config) {
     try {
-      extra = boundedObjectJson(extraAttrs(type, await readConfig(storage, manifest)), MAX_EXTRA_ATTRS_BYTES);
-    } catch {
+      extra = boundedObjectJson(extraAttrs(type, await readConfig(storage, manifest, mode)), MAX_EXTRA_ATTRS_BYTES);
+    } catch (err) {
+      if (err instanceof InvalidInputError) throw err;
       extra = null;
     }
   }

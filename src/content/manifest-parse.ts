@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../platform/errors/index.js';
-import { DigestError, parseDigest } from '../platform/lib/index.js';
+import { DigestError, jsonDeeperThan, MAX_JSON_DEPTH, parseDigest } from '../platform/lib/index.js';
 import { isIndexMediaType, MANIFEST_MEDIA_TYPES } from '../platform/lib/index.js';
 
 /** Layers of an image, or entries of an index, one manifest may list (MANIFEST_INVALID beyond). */
@@ -56,6 +56,9 @@ const FOREIGN_LAYER = /\.foreign\.|nondistributable/;
  * must then agree with the Content-Type it was sent with.
  */
 export function parseManifest(body: Buffer, contentType: string | undefined): ParsedManifest {
+  if (jsonDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new InvalidInputError('manifest', `manifest invalid: JSON nested more than ${MAX_JSON_DEPTH} levels deep`, { reason: 'nested too deep' });
+  }
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));

@@ -123,7 +123,7 @@ export class ManifestService {
     }
 
     // What listings show, read once here (the config blob is stored already) so they never read storage.
-    const facts = await artifactFacts(this.deps.storage, readManifestBody(body, manifest.mediaType));
+    const facts = await artifactFacts(this.deps.storage, readManifestBody(body, manifest.mediaType), 'push');
     // The bytes are durable before the database points at them.
     const path = blobPath(digest);
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);

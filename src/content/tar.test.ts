@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { tar } from '../artifacts/fixtures.suite.js';
+import { tar, tarOf } from '../artifacts/fixtures.suite.js';
 import { readTarEntries, TarTooLargeError } from './tar.js';
 
 /** Feeds the archive in awkward pieces, as gunzip hands them over. */
@@ -28,6 +28,25 @@ describe('tar reader', () => {
         `chunks of ${size}`,
       );
     }
+  });
+
+  it('with firstOnly, stops at the first wanted file and reads no further', async () => {
+    const hostile = tarOf([['c/values.yaml', 'first'], ...Array.from({ length: 50 }, () => ['c/values.yaml', 'x'.repeat(100_000)] as const)]);
+    let pulled = 0;
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < hostile.length; i += 4096) {
+          pulled += 4096;
+          yield hostile.subarray(i, i + 4096);
+        }
+      })(),
+    );
+    const entries = await readTarEntries(source, (n) => n === 'c/values.yaml', { ...limits, firstOnly: true });
+    assert.deepEqual(
+      entries.map((e) => e.data.toString()),
+      ['first'],
+    );
+    assert.ok(pulled < 64 * 1024, `read ${pulled} bytes of a ${hostile.length}-byte archive`);
   });
 
   it('refuses an entry or an archive over the limits', async () => {

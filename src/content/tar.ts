@@ -7,17 +7,22 @@ export interface TarEntry {
   data: Buffer;
 }
 
+export interface TarLimits {
+  /** A wanted file larger than this fails the read (TarTooLargeError) before any of it is kept. */
+  maxEntryBytes: number;
+  /** Bytes of archive read at most, wanted or not. */
+  maxTotalBytes: number;
+  /** Stop at the first wanted file: the rest of the archive is never read. */
+  firstOnly?: boolean;
+}
+
 /**
  * Reads a ustar stream and hands back the regular files `wanted` accepts, with their
  * bytes. Headers only: no links, no sparse files; pax/GNU long names are honoured because
  * Helm writes them for deep paths. Files not wanted are skipped without being kept.
  */
-export async function readTarEntries(
-  source: Readable,
-  wanted: (name: string) => boolean,
-  limits: { maxEntryBytes: number; maxTotalBytes: number },
-): Promise<TarEntry[]> {
-  const { maxEntryBytes, maxTotalBytes } = limits;
+export async function readTarEntries(source: Readable, wanted: (name: string) => boolean, limits: TarLimits): Promise<TarEntry[]> {
+  const { maxEntryBytes, maxTotalBytes, firstOnly = false } = limits;
   let total = 0;
   const found: TarEntry[] = [];
   let pending: Buffer = Buffer.alloc(0);
@@ -43,7 +48,10 @@ export async function readTarEntries(
         const data = Buffer.concat(current.chunks);
         if (current.name === '\0longname') longName = cString(data);
         else if (current.name === '\0pax') paxName = paxPath(data) ?? paxName;
-        else if (current.keep) found.push({ name: current.name, data });
+        else if (current.keep) {
+          found.push({ name: current.name, data });
+          if (firstOnly) return found;
+        }
         padding = (BLOCK - (current.size % BLOCK)) % BLOCK;
         current = undefined;
       }
@@ -77,8 +85,11 @@ export async function readTarEntries(
       if (keep && size > maxEntryBytes) throw new TarTooLargeError(name, size);
       current = { name, size, keep, chunks: [], read: 0 };
       if (size === 0) {
-        if (keep && !meta) found.push({ name, data: Buffer.alloc(0) });
         current = undefined;
+        if (keep && !meta) {
+          found.push({ name, data: Buffer.alloc(0) });
+          if (firstOnly) return found;
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 export * from './digest.js';
 export * from './doublestar.js';
+export * from './json-depth.js';
 export * from './media-types.js';
 export * from './names.js';
 export * from './ttl-cache.js';
