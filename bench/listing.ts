@@ -206,3 +206,50 @@ export async function listingLatencies(c: RegistryClient, basicAuth: string, pla
   // The figure of merit is the worst endpoint's p50: every one must meet the target.
   return { value: worst, seconds, requests, p50Ms: worst, p99Ms: endpoints.reduce((m, e) => Math.max(m, e.p99Ms), 0), endpoints };
 }
+
+/** How many artifacts share the planted config, and how many clients list them at once. */
+export const PLANTED = { artifacts: 100, concurrency: 8, rounds: 10 } as const;
+
+/**
+ * What a client may plant to make listings expensive: artifacts sharing one 4 MB config,
+ * most of it in `config`, which listings show as `extra_attrs`. Listings must cost what the
+ * database keeps of it (bounded), not the config.
+ */
+export async function seedPlanted(c: RegistryClient): Promise<void> {
+  const labels = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`label-${i}`, 'x'.repeat(4000)]));
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: labels } }));
+  await pushBlobOnce(c, config);
+  await pool(
+    Array.from({ length: PLANTED.artifacts }, (_, i) => i),
+    8,
+    async (i) => {
+      const layer = Buffer.from(`berth bench planted layer ${i}\n`);
+      await pushBlobOnce(c, layer);
+      await c.request('PUT', `/v2/${c.repository}/manifests/p${i}`, { headers: { 'content-type': OCI_MANIFEST }, body: manifestFor(config, layer), expect: [201] });
+    },
+  );
+}
+
+/** Rounds of {@link PLANTED}.concurrency listings of every planted artifact at once; one latency per round. */
+export async function plantedListings(c: RegistryClient, basicAuth: string): Promise<EndpointLatency> {
+  const [project, ...rest] = c.repository.split('/');
+  const path = `/api/v2.0/projects/${project}/repositories/${encodeURIComponent(rest.join('/'))}/artifacts?page_size=${PLANTED.artifacts}&with_tag=true`;
+  const probe = await c.raw('GET', path, { expect: [200], collect: true }, basicAuth);
+  const rows = JSON.parse(probe.body.toString('utf8')) as unknown[];
+  if (rows.length !== PLANTED.artifacts) throw new Error(`GET ${path}: ${rows.length} artifacts, want ${PLANTED.artifacts}`);
+  const latencies = new Float64Array(PLANTED.rounds);
+  for (let round = 0; round < PLANTED.rounds; round++) {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: PLANTED.concurrency }, () => c.raw('GET', path, { expect: [200], collect: false }, basicAuth)));
+    latencies[round] = performance.now() - start;
+  }
+  latencies.sort();
+  return {
+    label: `${PLANTED.concurrency} listings at once of ${PLANTED.artifacts} artifacts sharing a 4 MB config (per round)`,
+    path,
+    requests: PLANTED.rounds * PLANTED.concurrency,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+  };
+}

@@ -26,7 +26,7 @@ import { Command } from 'commander';
 import { RegistryClient, RegistryError } from './client.js';
 import { MiB } from './data.js';
 import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
-import { listingLatencies, seedListing } from './listing.js';
+import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } from './listing.js';
 import { quotaContention } from './quota.js';
 import { gcUnderLoad, seedGc } from './gc.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
@@ -205,18 +205,31 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     }
     case 'listing': {
       const c = await client(server, 'bench-listing', plan.listing.seedConcurrency);
+      const planted = await client(server, 'bench-planted', PLANTED.concurrency);
       let seed;
       try {
         log(
           `  (${server.name}: seeding ${plan.listing.artifacts} artifacts × ${plan.listing.tagsPerArtifact} tags through PUT manifest, c${plan.listing.seedConcurrency})`,
         );
         seed = await seedListing(c, plan.listing, log);
+        log(`  (${server.name}: seeding ${PLANTED.artifacts} artifacts sharing a 4 MB config)`);
+        await seedPlanted(planted);
       } catch (err) {
         c.close();
+        planted.close();
         throw err;
       }
       const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
-      return { ...(await measure(server, c, () => listingLatencies(c, basic, plan.listing))), seed };
+      try {
+        const timed = async () => {
+          const measured = await listingLatencies(c, basic, plan.listing);
+          measured.endpoints?.push(await plantedListings(planted, basic));
+          return measured;
+        };
+        return { ...(await measure(server, c, timed)), seed };
+      } finally {
+        planted.close();
+      }
     }
     case 'quota': {
       const c = await client(server, 'bench-quota', 1);

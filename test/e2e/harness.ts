@@ -193,6 +193,11 @@ export class RegistryServer {
     return { cmd: process.execPath, args, env, cwd: REPO_ROOT };
   }
 
+  /** The server's process id while it runs, to read its memory from /proc. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   private async launch(): Promise<void> {
     const { cmd, args, env, cwd } = this.command();
     const fd = openSync(this.log, 'a');
