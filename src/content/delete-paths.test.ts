@@ -40,7 +40,8 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       await receiver.start();
-      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 }, gc: { graceMinutes: 0 } });
+      // The receiver listens on loopback, which webhooks reach only when allowed.
+      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 }, gc: { graceMinutes: 0 }, outbound: { allowPrivateNetworks: true } });
       client = new TestClient(server.url);
     });
     after(async () => {

@@ -10,6 +10,8 @@ export interface Received {
 /** A webhook receiver on a random port; `failFirst` paths answer 500 that many times first. */
 export class Receiver {
   readonly received: Received[] = [];
+  /** What the receiver answers a delivery it takes. */
+  answer = 'ok';
   private readonly failures = new Map<string, number>();
   private server!: Server;
   url = '';
@@ -32,7 +34,7 @@ export class Receiver {
           return;
         }
         this.received.push({ path, headers: request.headers, body: JSON.parse(text) as Record<string, unknown> });
-        response.writeHead(200).end('ok');
+        response.writeHead(200).end(this.answer);
       });
     });
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));

@@ -13,6 +13,6 @@ export const webhooksModule: FeatureModule<ApiDeps> = {
     await webhookTestApi(scope, deps);
     await webhooksApi(scope, deps);
   },
-  tasks: webhookTasks,
+  tasks: (deps) => webhookTasks(deps.config),
   consumers: (deps) => ({ webhooks: webhookConsumer(deps.config, deps.jobs) }),
 };

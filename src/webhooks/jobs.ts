@@ -6,6 +6,7 @@ import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
 import { enqueue, type JobService, type TaskHandler } from '../platform/jobs/index.js';
 import { findProjectQuota } from '../projects/index.js';
 import { formatBytes } from '../platform/errors/index.js';
+import { PrivateTargetError } from '../platform/http/index.js';
 import { post } from './deliver.js';
 import { buildDelivery, type EventFacts } from './payload.js';
 import { enabledPoliciesOf } from './repo.js';
@@ -122,20 +123,25 @@ const deliveryParams = z.object({
   content_type: z.string(),
 });
 
-/** Runs one delivery: any answer but 2xx fails the attempt, which the job service retries with backoff. */
-export function webhookTasks(): Record<string, TaskHandler> {
+/**
+ * Runs one delivery: any answer but 2xx fails the attempt, which the job service retries with
+ * backoff. The log keeps the answer's status only, never its body.
+ */
+export function webhookTasks(config: Config): Record<string, TaskHandler> {
+  const { allowPrivateNetworks } = config.outbound;
   const deliver: TaskHandler = async ({ params, signal, log, task }) => {
     const { event_type, target, body, content_type } = deliveryParams.parse(params);
     await log(`attempt ${task.attempts}: POST ${target.address} (${event_type}, ${target.type === 'slack' ? 'slack' : target.payload_format})`);
-    let result;
+    let status: number;
     try {
-      result = await post(target, body, content_type, signal);
+      status = await post(target, body, content_type, signal, allowPrivateNetworks);
     } catch (err) {
+      if (err instanceof PrivateTargetError) throw new Error(`not delivered: ${err.message}`);
       throw new Error(`${target.address} could not be reached: ${(err as Error).message}`);
     }
-    await log(`response status ${result.status}${result.body ? `: ${result.body}` : ''}`);
-    if (result.status < 200 || result.status >= 300) throw new Error(`${target.address} answered ${result.status}`);
-    return { status_code: result.status };
+    await log(`response status ${status}`);
+    if (status < 200 || status >= 300) throw new Error(`${target.address} answered ${status}`);
+    return { status_code: status };
   };
   return { [WEBHOOK_TASK]: deliver };
 }

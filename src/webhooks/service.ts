@@ -2,6 +2,7 @@ import type { ApiDeps } from '../api/index.js';
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import type { Executor, Project } from '../platform/db/index.js';
 import { ConflictError } from '../platform/errors/index.js';
+import { refusePrivateTargets } from './targets.js';
 import { deletePolicy, insertPolicy, policyNamed, updatePolicy } from './repo.js';
 import type { WebhookPolicy, WebhookPolicyBody } from './schema.js';
 
@@ -29,9 +30,10 @@ function nameTaken(name: string): ConflictError {
 
 /** Webhook policy changes: names unique per project; each change and its audit entry are one transaction. */
 export class WebhookPolicyService {
-  constructor(private readonly deps: Pick<ApiDeps, 'database' | 'clock'>) {}
+  constructor(private readonly deps: Pick<ApiDeps, 'database' | 'clock' | 'config'>) {}
 
   create(project: Project, body: WebhookPolicyBody, actor: Actor): Promise<number> {
+    refusePrivateTargets(body.targets, this.deps.config);
     const now = this.deps.clock.now();
     return this.deps.database.db.transaction().execute(async (trx) => {
       if ((await policyNamed(trx, project.id, body.name)) !== undefined) throw nameTaken(body.name);
@@ -42,6 +44,7 @@ export class WebhookPolicyService {
   }
 
   update(project: Project, policy: WebhookPolicy, body: WebhookPolicyBody, actor: Actor): Promise<void> {
+    refusePrivateTargets(body.targets, this.deps.config);
     const now = this.deps.clock.now();
     return this.deps.database.db.transaction().execute(async (trx) => {
       const sameName = await policyNamed(trx, project.id, body.name);

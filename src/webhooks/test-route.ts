@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseBody } from '../platform/http/index.js';
+import { parseBody, PrivateTargetError } from '../platform/http/index.js';
 import { projectByNameOrId, requireProject, type ApiFeature } from '../api/index.js';
 import { identityName } from '../auth/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { post } from './deliver.js';
 import { webhookTarget, type WebhookTarget } from './schema.js';
+import { refusePrivateTargets } from './targets.js';
 
 const testBody = z.object({ targets: z.array(webhookTarget).min(1).max(10) }).passthrough();
 
@@ -42,13 +43,16 @@ export const webhookTestApi: ApiFeature = (scope, deps) => {
   scope.post<{ Params: { project: string } }>('/projects/:project/webhook/policies/test', async (request, reply) => {
     const { project, caller } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'notification-policy', 'create');
     const { targets } = parseBody(testBody, request.body);
+    refusePrivateTargets(targets, deps.config);
     const operator = identityName(caller.identity);
     for (const target of targets) {
       const { body, contentType } = testPayload(target, project.name, project.id, operator, deps.clock.now());
       let status: number;
       try {
-        status = (await post(target, body, contentType, AbortSignal.timeout(10_000))).status;
+        status = await post(target, body, contentType, AbortSignal.timeout(10_000), deps.config.outbound.allowPrivateNetworks);
       } catch (err) {
+        // A refused private target was never connected to: the message tells nothing of its ports.
+        if (err instanceof PrivateTargetError) throw new ApiError('BAD_REQUEST', `the target ${target.address} was not tested: ${err.message}`);
         throw new ApiError('BAD_REQUEST', `the target ${target.address} could not be reached: ${(err as Error).message}`);
       }
       if (status < 200 || status > 299) throw new ApiError('BAD_REQUEST', `the target ${target.address} answered ${status}`);

@@ -10,6 +10,8 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { systemClock } from '../platform/clock.js';
 import { eventually } from '../testing/wait.js';
 import { Receiver } from '../testing/receiver.js';
+import { insertPolicy } from './repo.js';
+import { webhookPolicyBody } from './schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -34,7 +36,8 @@ for (const dialect of testDialects()) {
 
     before(async () => {
       await receiver.start();
-      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 } });
+      // The receiver listens on loopback, which webhooks reach only when allowed.
+      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 }, outbound: { allowPrivateNetworks: true } });
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'hooks', public: false } }), 201);
     });
     after(async () => {
@@ -260,6 +263,29 @@ for (const dialect of testDialects()) {
       assert.equal(receiver.received.filter((r) => r.path === '/quota' && r.body.type === 'QUOTA_WARNING').length, 1, 'warned once per crossing');
     });
 
+    it("keeps a receiver's answer out of the task log and the delivery history", async () => {
+      const secret = 'receiver-answer-5e1f9c';
+      receiver.answer = secret;
+      try {
+        const id = await createPolicy(server.url, 'hooks', { name: 'answers', targets: [{ address: `${receiver.url}/answers` }], event_types: ['PUSH_ARTIFACT'] });
+        await new TestClient(server.url).pushImage('hooks/answers', 'v1');
+        await receiver.waitFor('/answers', (r) => r.body.type === 'PUSH_ARTIFACT');
+        const executions = await eventually(async () => {
+          const res = await api(server.url, 'GET', `/projects/hooks/webhook/policies/${id}/executions`);
+          const list = await expectJson<Json[]>(res, 200);
+          return list.length === 1 && list[0]?.status === 'Success' ? list : undefined;
+        });
+        const base = `/projects/hooks/webhook/policies/${id}/executions/${executions[0]?.id}`;
+        const tasks = await expectJson<Json[]>(await api(server.url, 'GET', `${base}/tasks`), 200);
+        const log = await (await api(server.url, 'GET', `${base}/tasks/${tasks[0]?.id}/log`)).text();
+        assert.match(log, /response status 200/);
+        for (const shown of [log, JSON.stringify(executions), JSON.stringify(tasks)]) assert.ok(!shown.includes(secret), `the answer shows in ${shown}`);
+        await expectJson(await api(server.url, 'DELETE', `/projects/hooks/webhook/policies/${id}`), 200);
+      } finally {
+        receiver.answer = 'ok';
+      }
+    });
+
     it('does not let a guest manage policies', async () => {
       await createUser(server.database.db, { username: 'hook-guest', passwordHash: await hashPassword('Passw0rd-guest'), sysadmin: false, now: Date.now() });
       await expectJson(await api(server.url, 'POST', '/projects/hooks/members', { body: { role_id: 3, member_user: { username: 'hook-guest' } } }), 201);
@@ -268,6 +294,93 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'POST', '/projects/hooks/webhook/policies', { authorization: guest, body }), 403);
       await expectJson(await api(server.url, 'GET', '/projects/hooks/webhook/policies', { authorization: guest }), 403);
       await expectJson(await api(server.url, 'GET', '/projects/hooks/webhook/policies', { authorization: null }), 401);
+    });
+  });
+
+  describe(`webhook targets on private networks, not allowed (${dialect.name})`, () => {
+    let server: TestServer;
+    const receiver = new Receiver();
+    const denied = /loopback, link-local or private address.*outbound\.allowPrivateNetworks/;
+
+    before(async () => {
+      await receiver.start();
+      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 } });
+      await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'inside' } }), 201);
+    });
+    after(async () => {
+      await server.close();
+      await receiver.close();
+    });
+
+    it('refuses at create and update a policy targeting a loopback, private or link-local address', async () => {
+      const port = new URL(receiver.url).port;
+      const addresses = [
+        `http://127.0.0.1:${port}/hook`,
+        'http://10.0.0.5/hook',
+        'http://169.254.169.254/latest/meta-data/',
+        `http://[::1]:${port}/hook`,
+        `http://[::ffff:127.0.0.1]:${port}/hook`,
+        `http://localhost:${port}/hook`,
+        `http://2130706433:${port}/hook`,
+        'https://192.168.1.10/hook',
+      ];
+      for (const address of addresses) {
+        const res = await api(server.url, 'POST', '/projects/inside/webhook/policies', {
+          body: { name: 'inside', targets: [{ address }], event_types: ['PUSH_ARTIFACT'] },
+        });
+        const body = await expectJson<{ errors: Array<{ code: string; message: string }> }>(res, 400);
+        assert.equal(body.errors[0]?.code, 'BAD_REQUEST');
+        assert.match(body.errors[0]?.message ?? '', denied, address);
+      }
+      const id = await createPolicy(server.url, 'inside', {
+        name: 'outside',
+        targets: [{ address: 'https://hooks.example.com/berth' }],
+        event_types: ['PUSH_ARTIFACT'],
+      });
+      const moved = await api(server.url, 'PUT', `/projects/inside/webhook/policies/${id}`, {
+        body: { name: 'outside', targets: [{ address: 'http://169.254.169.254/' }], event_types: ['PUSH_ARTIFACT'] },
+      });
+      assert.match((await expectJson<{ errors: Array<{ message: string }> }>(moved, 400)).errors[0]?.message ?? '', denied);
+      const kept = await expectJson<Json>(await api(server.url, 'GET', `/projects/inside/webhook/policies/${id}`), 200);
+      assert.equal((kept.targets as Json[])[0]?.address, 'https://hooks.example.com/berth');
+      await expectJson(await api(server.url, 'DELETE', `/projects/inside/webhook/policies/${id}`), 200);
+      assert.equal(receiver.received.length, 0);
+    });
+
+    it('tests no private target, so the test endpoint tells an open port from a closed one by nothing', async () => {
+      const answers: string[] = [];
+      for (const address of [`${receiver.url}/open`, 'http://127.0.0.1:1/closed']) {
+        const res = await api(server.url, 'POST', '/projects/inside/webhook/policies/test', { body: { targets: [{ address }] } });
+        const body = await expectJson<{ errors: Array<{ message: string }> }>(res, 400);
+        assert.match(body.errors[0]?.message ?? '', denied);
+        answers.push((body.errors[0]?.message ?? '').replace(address, '<target>'));
+      }
+      assert.equal(answers[0], answers[1]);
+      assert.equal(receiver.received.length, 0);
+    });
+
+    it('refuses at delivery a stored policy whose target name resolves to loopback, and the receiver gets nothing', async () => {
+      // A policy kept from when the key was on: the name is only resolved when a delivery connects.
+      const project = await projectId(server, 'inside');
+      const body = webhookPolicyBody.parse({
+        name: 'stored',
+        targets: [{ address: `http://localhost:${new URL(receiver.url).port}/stored` }],
+        event_types: ['PUSH_ARTIFACT'],
+      });
+      const id = await insertPolicy(server.database.db, project, body, 'admin', Date.now());
+      await new TestClient(server.url).pushImage('inside/app', 'v1');
+      const log = await eventually(async () => {
+        const executions = await expectJson<Json[]>(await api(server.url, 'GET', `/projects/inside/webhook/policies/${id}/executions`), 200);
+        if (executions.length !== 1) return undefined;
+        const base = `/projects/inside/webhook/policies/${id}/executions/${executions[0]?.id}`;
+        const tasks = await expectJson<Json[]>(await api(server.url, 'GET', `${base}/tasks`), 200);
+        const text = await (await api(server.url, 'GET', `${base}/tasks/${tasks[0]?.id}/log`)).text();
+        return /failed/.test(text) ? text : undefined;
+      });
+      assert.match(log, /not delivered: localhost resolves to a loopback, link-local or private address/);
+      assert.match(log, /outbound\.allowPrivateNetworks/);
+      assert.doesNotMatch(log, /ECONNREFUSED|response status/);
+      assert.equal(receiver.received.length, 0);
     });
   });
 
@@ -283,7 +396,7 @@ for (const dialect of testDialects()) {
 
     it('delivers, after a restart, an event queued while no worker ran', async () => {
       // This instance serves requests and dispatches the outbox, but runs no tasks.
-      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50, workers: 0 } });
+      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50, workers: 0 }, outbound: { allowPrivateNetworks: true } });
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'durable' } }), 201);
       const id = await createPolicy(server.url, 'durable', { name: 'durable', targets: [{ address: `${receiver.url}/durable` }], event_types: ['PUSH_ARTIFACT'] });
       await new TestClient(server.url).pushImage('durable/app', 'v1');

@@ -39,6 +39,8 @@ describe('two instances on one PostgreSQL', { skip, timeout: 240_000 }, () => {
       BERTH_DATABASE_URL: databaseUrl.toString(),
       BERTH_STORAGE_ROOT_DIRECTORY: join(shared, 'blobs'),
       BERTH_JOBS_POLL_INTERVAL_MS: '100',
+      // The webhook receiver listens on loopback.
+      BERTH_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
     };
     // One at a time: the first creates the schema and the admin; the second finds them.
     instances = [await RegistryServer.start(env)];

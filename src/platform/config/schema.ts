@@ -142,6 +142,16 @@ export const configSchema = z
       })
       .strict()
       .default({ graceMinutes: 120, batchSize: 200, pauseFactor: 4 }),
+    outbound: z
+      .object({
+        allowPrivateNetworks: flag()
+          .default(false)
+          .describe(
+            'Let webhook deliveries and tests reach loopback, private, link-local (cloud metadata) and other non-public addresses; off, a target that is or resolves to one is refused',
+          ),
+      })
+      .strict()
+      .default({ allowPrivateNetworks: false }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -5,3 +5,5 @@ export * from './params.js';
 export * from './q.js';
 export * from './request-context.js';
 export * from './query.js';
+export * from './outbound.js';
+export * from './private-address.js';
