@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmdirSync, statfsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,18 @@ function mountSmallDisk(dir: string): string | undefined {
 
 const disk = mkdtempSync(join(tmpdir(), 'berth-full-disk-'));
 const unmountable = mountSmallDisk(disk);
+let mounted = unmountable === undefined;
+
+function unmount(): void {
+  if (mounted) {
+    // Lazily: a file still open (the database of a server that failed to close) must not keep the disk mounted.
+    execFileSync('umount', ['-l', disk]);
+    mounted = false;
+  }
+  rmSync(disk, { recursive: true, force: true });
+}
+// after() unmounts; this is for a run that ends before after() gets to it.
+process.once('exit', unmount);
 
 /** SQLite in the small disk's root, beside the blobs: both fill up together, as in the default layout. */
 const sqliteOnDisk: TestDialect = {
@@ -69,9 +81,11 @@ describe('a registry on a full disk', { skip: unmountable }, () => {
     client = new TestClient(server.url);
   });
   after(async () => {
-    await server?.close();
-    if (!unmountable) execFileSync('umount', [disk]);
-    rmdirSync(disk);
+    try {
+      await server?.close();
+    } finally {
+      unmount();
+    }
   });
 
   async function readiness(): Promise<{ status: number; body: Readiness }> {

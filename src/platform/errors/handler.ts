@@ -77,10 +77,10 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
       return 'PAYLOAD_TOO_LARGE';
     case 'unprocessable':
       return 'MANIFEST_INVALID';
+    // A full disk, like a quota, refuses in the spec's own code (its status is 507, see below).
     case 'denied':
     case 'precondition':
     case 'quota':
-    // A refusal the client cannot fix by retrying at once, in the spec's own code (as a quota refusal).
     case 'storage-full':
       return 'DENIED';
   }
