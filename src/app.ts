@@ -25,7 +25,7 @@ import { roleRuns, type FeatureModule } from './platform/index.js';
 import type { Config } from './platform/config/index.js';
 import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
-import type { StorageDriver } from './platform/storage/index.js';
+import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
 import { parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/index.js';
 
@@ -39,6 +39,7 @@ export interface AppDeps {
 
 /** What every module is given; each takes the part it needs. */
 export interface ModuleDeps extends ApiDeps {
+  space: FreeSpaceGuard;
   signer: TokenSigner;
   tokenService: TokenServiceHooks;
 }
@@ -122,12 +123,14 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
   const events = new EventDispatcher(db);
   const push: PushGate[] = [];
   const pull: PullGate[] = [];
+  const space = new FreeSpaceGuard({ storage, database: db, minFreeBytes: config.storage.minFreeMegabytes * 1024 * 1024 });
   // Every content change passes the push gates the modules contribute, in order.
-  const content = new ContentService({ config, database: db, storage, clock, gates: { push, pull } });
+  const content = new ContentService({ config, database: db, storage, space, clock, gates: { push, pull } });
   const deps: ModuleDeps = {
     config,
     database: db,
     storage,
+    space,
     clock,
     authenticator,
     access,

@@ -41,6 +41,9 @@ class CountingStorage implements StorageDriver {
   delete(path: string): Promise<void> {
     return this.inner.delete(path);
   }
+  freeBytes(): Promise<number | undefined> {
+    return this.inner.freeBytes();
+  }
 }
 
 interface ArtifactJson {

@@ -1,6 +1,6 @@
 import type { Config } from '../platform/config/index.js';
 import type { Database } from '../platform/db/index.js';
-import type { StorageDriver } from '../platform/storage/index.js';
+import type { FreeSpaceGuard, StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 
 /** What the content service stands on. */
@@ -8,5 +8,7 @@ export interface ContentDeps {
   config: Config;
   database: Database;
   storage: StorageDriver;
+  /** Asked before new content is accepted: a disk near full refuses it, and deletes keep room to run. */
+  space: FreeSpaceGuard;
   clock: Clock;
 }

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { tar, CHART_YAML, VALUES_YAML } from '../artifacts/fixtures.suite.js';
 import { immutabilityGate } from '../policies/immutability/index.js';
 import { findProjectByName, quotaGate } from '../projects/index.js';
+import { FreeSpaceGuard } from '../platform/storage/index.js';
 import { sha256, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -24,6 +25,7 @@ for (const dialect of testDialects()) {
         config: server.config,
         database: server.database,
         storage: server.storage,
+        space: new FreeSpaceGuard({ storage: server.storage, database: server.database, minFreeBytes: server.config.storage.minFreeMegabytes * 1024 * 1024 }),
         clock: { now: () => Date.now() },
         gates: { push: [immutabilityGate, quotaGate], pull: [] },
       });

@@ -81,6 +81,7 @@ export class ContentService {
     const size =
       source.kind === 'project' ? await this.pullableBlobSize(target, digest, source.mayPull) : await repo.linkedBlobSize(this.db, source.repository.id, digest);
     if (size === undefined) return false;
+    await this.deps.space.assertRoom();
     const now = this.deps.clock.now();
     if (!(await holdsDigest(this.db, target.project_id, digest))) {
       try {
@@ -238,6 +239,7 @@ export class ContentService {
    */
   async copyArtifact(source: Repository, artifact: Artifact, targetProjectId: number, targetName: string, actor: Actor): Promise<string> {
     if (source.name === targetName) throw new ConflictError('artifact', `the artifact ${targetName}@${artifact.digest} already exists`);
+    await this.deps.space.assertRoom();
     const now = this.deps.clock.now();
     try {
       return await this.db.transaction().execute(async (trx) => {

@@ -2,7 +2,7 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { forShare, type Repository } from '../platform/db/index.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
+import { asStorageFull, ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
 import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { ContentDeps } from './deps.js';
@@ -32,6 +32,7 @@ export class UploadService {
   constructor(private readonly deps: ContentDeps) {}
 
   async start(repository: Repository): Promise<string> {
+    await this.deps.space.assertRoom();
     const id = randomUUID();
     await this.deps.database.db.transaction().execute(async (trx) => {
       await repo.createUpload(trx, id, repository.id, this.deps.clock.now());
@@ -53,6 +54,7 @@ export class UploadService {
       if (range && range.start !== size) {
         throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
       }
+      await this.deps.space.assertRoom();
       return this.write(id, size, body);
     });
   }
@@ -61,7 +63,11 @@ export class UploadService {
   async complete(repository: Repository, id: string, digest: Digest, body: Readable | undefined): Promise<number> {
     return this.exclusive(id, async () => {
       let size = await this.size(repository, id);
-      if (body) size = await this.write(id, size, body);
+      // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
+      if (body) {
+        await this.deps.space.assertRoom();
+        size = await this.write(id, size, body);
+      }
       await this.publish(repository, id, digest, size);
       return size;
     });
@@ -102,6 +108,11 @@ export class UploadService {
       const source = hashing ? hashed(body, hashing.hash) : body;
       try {
         written = await writer.write(source);
+      } catch (err) {
+        // A chunk the disk could not hold is taken back whole: its bytes would keep the disk
+        // full, and the client, told 507, resumes from what was acknowledged before.
+        if (asStorageFull(err)) await writer.truncate(size);
+        throw err;
       } finally {
         written = writer.size;
       }

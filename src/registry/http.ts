@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Readable } from 'node:stream';
+import { finished, PassThrough, type Readable } from 'node:stream';
 import { OciError } from '../platform/errors/index.js';
 import { DigestError, parseDigest, type Digest } from '../platform/lib/index.js';
 import type { ChunkRange } from '../content/index.js';
@@ -22,6 +22,27 @@ export function requireDigest(text: string | undefined, field = 'digest'): Diges
 }
 
 /** True when the request carries a body (a length above zero, or chunked transfer). */
+/**
+ * A blob body as the content service reads it, kept apart from the request: a write that fails
+ * midway (a full disk) destroys the stream it reads, and destroying the request would reset the
+ * connection before the client reads its error. The rest of the body is read and dropped
+ * instead; a client that goes away still fails the write.
+ */
+export function blobBody(request: FastifyRequest): Readable {
+  const body = request.raw;
+  const relay = new PassThrough({ highWaterMark: 1024 * 1024 });
+  body.pipe(relay);
+  finished(body, (err) => {
+    if (err) relay.destroy(err);
+  });
+  relay.once('close', () => {
+    if (body.readableEnded) return;
+    body.unpipe(relay);
+    body.resume();
+  });
+  return relay;
+}
+
 export function hasBody(request: FastifyRequest): boolean {
   const length = request.headers['content-length'];
   if (length !== undefined) return Number(length) > 0;

@@ -8,7 +8,7 @@ import { MediaType } from '../platform/lib/index.js';
 import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
 import { RegistryGuard, type Caller } from './guard.js';
-import { byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
+import { blobBody, byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
 
 export interface RegistryRouteDeps {
@@ -175,7 +175,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       }
     } else if (q.digest !== undefined) {
       const digest = requireDigest(q.digest);
-      await uploads.monolithic(target, digest, request.raw);
+      await uploads.monolithic(target, digest, blobBody(request));
       reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
       return void reply.send();
     }
@@ -211,7 +211,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const patchUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
-    const size = await uploads.append(target, route.id, request.raw, chunkRange(request));
+    const size = await uploads.append(target, route.id, blobBody(request), chunkRange(request));
     uploadHeaders(reply, route.name, route.id, size);
     reply.code(202).header('content-length', 0).send();
   };
@@ -219,7 +219,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const putUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
     const digest = requireDigest(query(request).digest);
-    await uploads.complete(target, route.id, digest, hasBody(request) ? request.raw : undefined);
+    await uploads.complete(target, route.id, digest, hasBody(request) ? blobBody(request) : undefined);
     reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
     reply.header('content-length', 0).send();
   };

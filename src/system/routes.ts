@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../platform/db/index.js';
-import type { StorageDriver } from '../platform/storage/index.js';
+import type { FreeSpaceGuard, SpacePlace, SpaceShortage, StorageDriver } from '../platform/storage/index.js';
 import { pingDatabase } from './repo.js';
 
 export const VERSION = '0.1.0';
@@ -8,6 +8,7 @@ export const VERSION = '0.1.0';
 export interface SystemRouteDeps {
   database: Database;
   storage: StorageDriver;
+  space: FreeSpaceGuard;
 }
 
 /** Liveness, readiness and Harbor's health endpoint. */
@@ -34,13 +35,25 @@ export function registerHealthRoute(app: FastifyInstance, deps: SystemRouteDeps)
   });
 }
 
-async function components(deps: SystemRouteDeps): Promise<Array<{ name: string; status: string; error?: string }>> {
-  const database = await pingDatabase(deps.database.db)
-    .then(() => ({ name: 'database', status: 'healthy' }))
-    .catch(() => ({ name: 'database', status: 'unhealthy', error: 'database unreachable' }));
-  const storage = await deps.storage
-    .stat('health/probe')
-    .then(() => ({ name: 'storage', status: 'healthy' }))
-    .catch(() => ({ name: 'storage', status: 'unhealthy', error: 'storage unreachable' }));
-  return [database, storage];
+interface Component {
+  name: SpacePlace;
+  status: 'healthy' | 'unhealthy';
+  error?: string;
+}
+
+/**
+ * The database and blob storage, each unhealthy when unreachable or when its disk is below the
+ * free-space minimum: a registry that refuses pushes is not ready for the traffic a balancer sends.
+ */
+async function components(deps: SystemRouteDeps): Promise<Component[]> {
+  const shortages = await deps.space.shortages().catch((): SpaceShortage[] => []);
+  const judge = (name: SpacePlace, reachable: Promise<unknown>): Promise<Component> =>
+    reachable.then(
+      (): Component => {
+        const short = shortages.find((s) => s.place === name);
+        return short ? { name, status: 'unhealthy', error: short.reason } : { name, status: 'healthy' };
+      },
+      (): Component => ({ name, status: 'unhealthy', error: `${name} unreachable` }),
+    );
+  return Promise.all([judge('database', pingDatabase(deps.database.db)), judge('storage', deps.storage.stat('health/probe'))]);
 }

@@ -40,6 +40,9 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: { BERTH_STORAGE_FSYNC: '0' } }).storage.fsync, false);
     assert.equal(loadConfig({ env: { BERTH_SERVER_TRUST_PROXY: 'true' } }).server.trustProxy, true);
     assert.throws(() => loadConfig({ env: { BERTH_STORAGE_FSYNC: 'maybe' } }), /storage\.fsync/);
+    assert.equal(loadConfig({ env: {} }).storage.minFreeMegabytes, 256);
+    assert.equal(loadConfig({ env: { BERTH_STORAGE_MIN_FREE_MEGABYTES: '1024' } }).storage.minFreeMegabytes, 1024);
+    assert.throws(() => loadConfig({ env: { BERTH_STORAGE_MINFREEMEGABYTES: '-1' } }), /storage\.minFreeMegabytes/);
   });
 
   it('takes BERTH_ADMIN_PASSWORD as the initial admin password', () => {

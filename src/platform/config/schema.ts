@@ -37,9 +37,17 @@ export const configSchema = z
         driver: z.enum(['filesystem']).default('filesystem').describe('Blob storage driver'),
         rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
         fsync: flag().default(true).describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
+        minFreeMegabytes: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(256)
+          .describe(
+            'New content (blob uploads, manifests, mounts, copies) is refused with 507 and /readyz reports not ready while less than this many MiB are free for blobs or the SQLite database; what is kept free lets deletes and garbage collection run to reclaim space. 0 turns the guard off',
+          ),
       })
       .strict()
-      .default({ driver: 'filesystem', fsync: true }),
+      .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256 }),
     auth: z
       .object({
         adminPassword: z.string().min(8).optional().describe('Initial admin password (first start only); generated and printed once when unset'),

@@ -12,6 +12,8 @@ export interface Database {
   readonly dialect: Dialect;
   /** The PostgreSQL schema Berth works in, when not the default one. */
   readonly schema?: string;
+  /** The SQLite file: its disk is measured by the free-space guard. Unset for PostgreSQL and in-memory SQLite. */
+  readonly file?: string;
   readonly db: Kysely<Tables>;
   close(): Promise<void>;
 }
@@ -45,7 +47,7 @@ function openSqlite(file: string): Database {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { dialect: 'sqlite', db, close: () => db.destroy() };
+  return { dialect: 'sqlite', db, ...(file === ':memory:' ? {} : { file }), close: () => db.destroy() };
 }
 
 /**

@@ -14,6 +14,7 @@ export const API_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   UNPROCESSABLE_ENTITY: 422,
   TOO_MANY_REQUEST: 429,
+  INSUFFICIENT_STORAGE: 507,
 } as const;
 
 export type ApiCode = keyof typeof API_ERRORS;

@@ -3,7 +3,8 @@
  * error handler (handler.ts) renders them as the OCI error table on /v2/ and as Harbor's
  * `{"errors":[{"code","message"}]}` envelope on /api/v2.0.
  */
-export type DomainErrorKind = 'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable';
+export type DomainErrorKind =
+  'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable' | 'storage-full';
 
 /** What the error is about: on /v2/ it picks the OCI code (a missing blob is BLOB_UNKNOWN, a missing manifest MANIFEST_UNKNOWN). */
 export type Subject =
@@ -21,7 +22,9 @@ export type Subject =
   | 'size'
   /** A chunk that does not start where the upload ends; detail.uploaded is the size so far. */
   | 'range'
-  | 'input';
+  | 'input'
+  /** The disk holding blobs or the database. */
+  | 'storage';
 
 export class DomainError extends Error {
   constructor(
@@ -103,6 +106,16 @@ export class QuotaExceededError extends DomainError {
         hard,
       },
     );
+  }
+}
+
+/**
+ * Refused because the disk holding blobs or the database has no room (or too little to stay
+ * safe); nothing of the request was kept. Answered 507 so clients and operators see the cause.
+ */
+export class StorageFullError extends DomainError {
+  constructor(reason: string, detail: Record<string, unknown> = {}) {
+    super('storage-full', 'storage', `the registry's storage is full: ${reason}`, detail);
   }
 }
 

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, API_ERRORS, type ApiCode } from './api-error.js';
 import { DomainError, type DomainErrorKind, type Subject } from './domain.js';
 import { OciError, OCI_ERRORS, type OciCode } from './oci.js';
+import { asStorageFull } from './out-of-space.js';
 
 export { OciError, ApiError };
 
@@ -46,7 +47,11 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   unsupported: 'UNSUPPORTED_MEDIA_TYPE',
   'too-large': 'PAYLOAD_TOO_LARGE',
   unprocessable: 'UNPROCESSABLE_ENTITY',
+  'storage-full': 'INSUFFICIENT_STORAGE',
 };
+
+/** 507 Insufficient Storage: the spec's table has no status for a full disk, HTTP has. */
+const STORAGE_FULL_STATUS = 507;
 
 /** A domain error on /v2/: the OCI code for its kind and what it is about. */
 function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
@@ -72,19 +77,27 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
       return 'PAYLOAD_TOO_LARGE';
     case 'unprocessable':
       return 'MANIFEST_INVALID';
+    // A full disk, like a quota, refuses in the spec's own code (its status is 507, see below).
     case 'denied':
     case 'precondition':
     case 'quota':
+    case 'storage-full':
       return 'DENIED';
   }
 }
 
 /**
- * The one error writer. Typed errors become their envelope; client errors raised by the
- * framework keep their 4xx; anything else is logged and answered as a bare 500.
+ * The one error writer. Typed errors become their envelope; an engine's out-of-space error
+ * (file system, SQLite, PostgreSQL) becomes the storage-full domain error; client errors raised
+ * by the framework keep their 4xx; anything else is logged and answered as a bare 500.
  */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(thrown: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const registry = isRegistryPath(request.url);
+  // A disk that filled up under a write is the registry's condition, not a bug: its own answer
+  // (507), and the engine's error logged so the operator sees where it happened.
+  const full = thrown instanceof DomainError ? undefined : asStorageFull(thrown);
+  if (full) request.log.warn({ err: thrown }, 'storage full');
+  const error = full ?? thrown;
   if (error instanceof OciError) {
     for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     send(reply, error.status, { errors: [{ code: error.code, message: error.message, detail: error.detail ?? {} }] });
@@ -94,7 +107,8 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     if (registry) {
       const code = ociCodeFor(error.kind, error.subject);
       if (code === 'RANGE_INVALID' && typeof error.detail.uploaded === 'number') reply.header('range', `0-${Math.max(error.detail.uploaded - 1, 0)}`);
-      send(reply, OCI_ERRORS[code].status, { errors: [{ code, message: error.message, detail: error.detail }] });
+      const status = error.kind === 'storage-full' ? STORAGE_FULL_STATUS : OCI_ERRORS[code].status;
+      send(reply, status, { errors: [{ code, message: error.message, detail: error.detail }] });
     } else {
       const code = API_CODES[error.kind];
       send(reply, API_ERRORS[code], { errors: [{ code, message: error.message }] });

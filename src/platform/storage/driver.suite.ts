@@ -86,6 +86,22 @@ export function storageDriverSuite(name: string, create: () => Promise<{ driver:
         assert.equal(writer.size, (await d.stat('uploads/u2/data'))?.size);
       }));
 
+    it('takes back bytes written after a size, for a chunk that could not be stored whole', () =>
+      withDriver(async (d) => {
+        const writer = await d.writer('uploads/u3/data', { append: true });
+        await writer.write(Readable.from([Buffer.from('kept'), Buffer.from('dropped')]));
+        await writer.truncate(4);
+        assert.equal(writer.size, 4);
+        await writer.close();
+        assert.equal((await d.getContent('uploads/u3/data')).toString(), 'kept');
+      }));
+
+    it('tells how many bytes are free where it stores, if that is bounded', () =>
+      withDriver(async (d) => {
+        const free = await d.freeBytes();
+        assert.ok(free === undefined || (Number.isSafeInteger(free) && free > 0), `free: ${free}`);
+      }));
+
     it('moves objects, replacing the target', () =>
       withDriver(async (d) => {
         await d.putContent('uploads/m/data', Buffer.from('moved'));

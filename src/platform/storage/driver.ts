@@ -32,6 +32,8 @@ export interface FileWriter {
   commit(): Promise<void>;
   /** Closes the writer without any durability promise (the upload may continue later). */
   close(): Promise<void>;
+  /** Cuts the object back to `size` bytes: takes back a chunk that could not be stored whole. */
+  truncate(size: number): Promise<void>;
 }
 
 /**
@@ -54,6 +56,8 @@ export interface StorageDriver {
   move(from: string, to: string): Promise<void>;
   /** Removes the object or every object under the prefix. Missing paths are not an error. */
   delete(path: string): Promise<void>;
+  /** Bytes still free where the objects are kept, or undefined where space is not bounded (object storage). */
+  freeBytes(): Promise<number | undefined>;
 }
 
 const SAFE_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-zA-Z0-9]+(?:[._-][a-zA-Z0-9]+)*)*$/;

@@ -5,6 +5,7 @@ import type { StorageDriver } from './driver.js';
 
 export * from './driver.js';
 export * from './paths.js';
+export * from './free-space.js';
 
 export function createStorage(config: Config): StorageDriver {
   switch (config.storage.driver) {

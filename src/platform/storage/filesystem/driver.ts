@@ -4,6 +4,7 @@ import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
+import { freeBytesAt } from '../free-space.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -72,12 +73,18 @@ export class FilesystemDriver implements StorageDriver {
     const temp = `${full}.${randomUUID()}.tmp`;
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(data);
-      if (this.fsync) await handle.sync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(data);
+        if (this.fsync) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, full);
+    } catch (err) {
+      // A write cut short (a full disk) leaves no half-written temp file taking space.
+      await rm(temp, { force: true });
+      throw err;
     }
-    await rename(temp, full);
     if (this.fsync) await syncDirectory(dirname(full));
   }
 
@@ -104,6 +111,10 @@ export class FilesystemDriver implements StorageDriver {
 
   async delete(path: string): Promise<void> {
     await rm(this.full(path), { recursive: true, force: true });
+  }
+
+  freeBytes(): Promise<number> {
+    return freeBytesAt(this.root);
   }
 }
 
@@ -187,6 +198,12 @@ class FilesystemWriter implements FileWriter {
   async close(): Promise<void> {
     await this.syncing;
     await this.handle.close();
+  }
+
+  async truncate(size: number): Promise<void> {
+    await this.syncing;
+    await this.handle.truncate(size);
+    this.written = size;
   }
 }
 
