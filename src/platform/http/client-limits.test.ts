@@ -192,6 +192,16 @@ describe('slow clients', () => {
     assert.ok(closedAfter !== undefined, 'the server kept reading past the limit');
   });
 
+  it('a request refused before its body arrives closes the connection instead of reading the rest', async () => {
+    const connection = await openConnection(server.url);
+    connection.socket.write(`PATCH /v2/library/anonymous/blobs/uploads/x HTTP/1.1\r\nHost: x\r\nContent-Length: ${1024 ** 3}\r\n\r\n`);
+    connection.socket.write(Buffer.alloc(1024));
+    const closedAfter = await closedWithin(connection, 2000);
+    connection.socket.destroy();
+    assert.equal(statusOf(connection.received()), 401);
+    assert.ok(closedAfter !== undefined, 'the server kept the connection open to read the declared gigabyte');
+  });
+
   it('a JSON body declared over the body limit gets its 413 and the connection closes', async () => {
     const connection = await openConnection(server.url);
     connection.socket.write(

@@ -76,6 +76,13 @@ export class SlowClientGuard {
   install(app: FastifyInstance): void {
     app.server.maxConnections = this.limits.maxConnections;
     app.addHook('onRequest', async (request, reply) => this.watch(request, reply));
+    // An answer sent before the body is all in (a 401, a 413) ends the connection: otherwise
+    // Node reads the rest of the body to reach the next request, and a client could trickle
+    // a body nobody wants for as long as it likes.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (!request.raw.complete) reply.header('connection', 'close');
+      return payload;
+    });
     app.addHook('onReady', async () => this.start());
     app.addHook('onClose', async () => this.stop());
   }
