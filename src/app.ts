@@ -27,7 +27,7 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId } from './platform/http/index.js';
+import { clientLimits, parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId, serverLimitOptions, SlowClientGuard } from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -73,6 +73,7 @@ export const MODULES: readonly AppModule[] = [
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function buildApp({ config, db, storage, clock, logger }: AppDeps): Promise<FastifyInstance> {
+  const limits = clientLimits(config.server);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One line per request, written by the onResponse hook below; every line of a request
@@ -81,14 +82,15 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     // The X-Request-Id a proxy sent, validated here rather than trusted (requestIdHeader).
     genReqId: requestId,
     trustProxy: config.server.trustProxy,
-    // Blob uploads can take long on slow links; the socket idle timeout still applies.
-    requestTimeout: 0,
+    // Headers deadline, idle connections; how slowly and how long a request may take is the guard's below.
+    ...serverLimitOptions(limits),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // One parser for every route: no prototype, repeated keys kept for the helpers to refuse.
     routerOptions: { querystringParser: parseQuerystring },
   });
   app.setErrorHandler(errorHandler);
+  new SlowClientGuard(limits).install(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });

@@ -74,17 +74,17 @@ export function chunkRange(request: FastifyRequest): ChunkRange | undefined {
 
 /** The whole body, refusing more than `limit` bytes (manifests are small; blobs never come here). */
 export async function readLimited(body: Readable, limit: number, declared: number | undefined): Promise<Buffer> {
+  // Over the limit, the rest is not read: the 413 closes the connection (see the error handler).
   if (declared !== undefined && declared > limit) {
-    body.resume();
     throw new OciError('PAYLOAD_TOO_LARGE', { limit }, `manifest is larger than ${limit} bytes`);
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of body) {
+  // Not destroyed when the loop stops early: that would drop the connection before the 413 is sent.
+  for await (const chunk of body.iterator({ destroyOnReturn: false })) {
     const buffer = chunk as Buffer;
     total += buffer.length;
     if (total > limit) {
-      body.resume();
       throw new OciError('PAYLOAD_TOO_LARGE', { limit }, `manifest is larger than ${limit} bytes`);
     }
     chunks.push(buffer);

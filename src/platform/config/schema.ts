@@ -21,9 +21,65 @@ export const configSchema = z
           .enum(SERVER_ROLES)
           .default('all')
           .describe('web: serve requests only; worker: run background tasks, schedules and the outbox, serving only /livez and /readyz; all: both'),
+        headersTimeoutSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(30)
+          .describe('A client must send the whole request line and headers within this many seconds, or gets a 408 and its connection is closed'),
+        idleTimeoutSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(75)
+          .describe(
+            'A connection on which the client sends nothing for this many seconds (mid-body, or between keep-alive requests) is closed; time the server spends working on a request does not count. Longer than the 60 s idle timeout of common load balancers, so they close first',
+          ),
+        minBodyBytesPerSecond: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(1024)
+          .describe(
+            'A request body must arrive at least this fast, averaged over each window of bodyRateWindowSeconds, or the request gets a 408 and its connection is closed (a slow-but-live upload at 100 KiB/s passes easily); time the server holds the body back does not count; 0 turns the rule off',
+          ),
+        bodyRateWindowSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(3600)
+          .default(60)
+          .describe('The window over which minBodyBytesPerSecond is averaged: a body may pause within a window as long as the window as a whole is fast enough'),
+        requestTimeoutMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(6 * 60)
+          .describe(
+            'Upper bound on one request, from its headers to the last byte of its answer (a 10 GB layer at 1 MB/s takes under 3 hours); a request still receiving its body then gets a 408, and its connection is closed',
+          ),
+        maxConnections: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(1024)
+          .describe('Open client connections this instance accepts at once; connections beyond it are closed as soon as they are accepted'),
       })
       .strict()
-      .default({ host: '0.0.0.0', port: 5000, trustProxy: false, role: 'all' }),
+      .default({
+        host: '0.0.0.0',
+        port: 5000,
+        trustProxy: false,
+        role: 'all',
+        headersTimeoutSeconds: 30,
+        idleTimeoutSeconds: 75,
+        minBodyBytesPerSecond: 1024,
+        bodyRateWindowSeconds: 60,
+        requestTimeoutMinutes: 6 * 60,
+        maxConnections: 1024,
+      }),
     dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
     database: z
       .object({

@@ -25,6 +25,8 @@ function ociCodeForStatus(status: number): OciCode {
       return 'NAME_UNKNOWN';
     case 405:
       return 'METHOD_NOT_ALLOWED';
+    case 408:
+      return 'REQUEST_TIMEOUT';
     case 413:
       return 'PAYLOAD_TOO_LARGE';
     case 415:
@@ -125,7 +127,7 @@ export function errorHandler(thrown: FastifyError | Error, request: FastifyReque
       const code = ociCodeForStatus(status);
       send(reply, status, { errors: [{ code, message: error.message || OCI_ERRORS[code].message, detail: {} }] });
     } else {
-      send(reply, status, { errors: [{ code: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: error.message }] });
+      send(reply, status, { errors: [{ code: apiCodeForStatus(status), message: error.message }] });
     }
     return;
   }
@@ -133,7 +135,17 @@ export function errorHandler(thrown: FastifyError | Error, request: FastifyReque
   send(reply, 500, { errors: [{ code: registry ? 'UNKNOWN' : 'INTERNAL_SERVER_ERROR', message: 'internal server error' }] });
 }
 
+/** Fastify's own errors (and a request cut for being slow) on /api/v2.0. */
+function apiCodeForStatus(status: number): string {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 408) return 'REQUEST_TIMEOUT';
+  return 'BAD_REQUEST';
+}
+
 function send(reply: FastifyReply, status: number, body: ErrorBody): void {
   if (reply.sent) return;
+  // Whatever was too large is not read to its end: the connection closes after the answer,
+  // so a client that declared a gigabyte cannot make the server drain it.
+  if (status === 413) reply.header('connection', 'close');
   reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
 }

@@ -23,6 +23,7 @@ export const OCI_ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'payload too large' },
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'the operation is not allowed' },
+  REQUEST_TIMEOUT: { status: 408, message: 'the request arrived too slowly' },
 } as const;
 
 export type OciCode = keyof typeof OCI_ERRORS;

@@ -1,4 +1,5 @@
 export * from './body.js';
+export * from './client-limits.js';
 export * from './cookies.js';
 export * from './paging.js';
 export * from './params.js';
