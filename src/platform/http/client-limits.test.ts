@@ -290,8 +290,12 @@ class StallingStorage implements StorageDriver {
         return inner.write(source);
       },
       commit: () => inner.commit(),
+      truncate: (size: number) => inner.truncate(size),
       close: () => inner.close(),
     };
+  }
+  freeBytes(): Promise<number | undefined> {
+    return this.inner.freeBytes();
   }
   move(from: string, to: string): Promise<void> {
     return this.inner.move(from, to);
