@@ -46,6 +46,7 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   unsupported: 'UNSUPPORTED_MEDIA_TYPE',
   'too-large': 'PAYLOAD_TOO_LARGE',
   unprocessable: 'UNPROCESSABLE_ENTITY',
+  'too-many': 'TOO_MANY_REQUEST',
 };
 
 /** A domain error on /v2/: the OCI code for its kind and what it is about. */
@@ -72,6 +73,8 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
       return 'PAYLOAD_TOO_LARGE';
     case 'unprocessable':
       return 'MANIFEST_INVALID';
+    case 'too-many':
+      return 'TOOMANYREQUESTS';
     case 'denied':
     case 'precondition':
     case 'quota':
