@@ -7,5 +7,5 @@ import type { ContentService } from './service.js';
 export const contentModule: FeatureModule<ContentDeps & { content: ContentService }> = {
   name: 'content',
   tasks: purgeUploadsTasks,
-  schedules: () => [purgeUploadsSchedule],
+  schedules: (deps) => [purgeUploadsSchedule(deps)],
 };

@@ -6,8 +6,8 @@ import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { eventually } from '../testing/wait.js';
 import { uploadPath } from '../platform/storage/index.js';
-import { findSchedule } from '../platform/jobs/index.js';
-import { fireSystemSchedule } from '../testing/schedules.js';
+import type { Execution } from '../platform/db/index.js';
+import { FINAL_STATUSES, findSchedule } from '../platform/jobs/index.js';
 import { PURGE_UPLOADS_CRON, PURGE_UPLOADS_VENDOR, purgeAbandonedUploads } from './purge-uploads.js';
 
 const MINUTE = 60_000;
@@ -46,6 +46,49 @@ for (const dialect of testDialects()) {
     });
     after(() => server.close());
 
+    /** The newest purge run's id: runs after it are the ones a test waits for. */
+    const lastRun = async (): Promise<number> => {
+      const row = await server.database.db
+        .selectFrom('executions')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .where('vendor_type', '=', PURGE_UPLOADS_VENDOR)
+        .executeTakeFirst();
+      return Number(row?.id ?? 0);
+    };
+
+    /**
+     * Makes the purge due now and answers the run that follows `since`. Once the clock jumps the
+     * schedule may also fire by itself; whichever fires first does the purge, and the other
+     * finds nothing stale and queues nothing.
+     */
+    const purgeRun = async (since: number): Promise<Execution> => {
+      const { db } = server.database;
+      await db
+        .updateTable('schedules')
+        .set({ next_run_at: now - 1 })
+        .where('vendor_type', '=', PURGE_UPLOADS_VENDOR)
+        .execute();
+      const run = await eventually(async () => {
+        const found = await db
+          .selectFrom('executions')
+          .selectAll()
+          .where('vendor_type', '=', PURGE_UPLOADS_VENDOR)
+          .where('id', '>', since)
+          .orderBy('id')
+          .executeTakeFirst();
+        return found && FINAL_STATUSES.has(found.status) ? found : undefined;
+      });
+      // No turn left due to fire later, in the next test.
+      await scheduleFired();
+      return run;
+    };
+
+    const scheduleFired = () =>
+      eventually(async () => {
+        const schedule = await findSchedule(server.database.db, PURGE_UPLOADS_VENDOR);
+        return schedule && Number(schedule.next_run_at) > now ? true : undefined;
+      });
+
     const uploadRow = (id: string) => server.database.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
     const idOf = (location: string) => location.split('/').pop()!;
     const bytesOnDisk = async (id: string) => (await server.storage.stat(uploadPath(id)))?.size ?? 0;
@@ -54,12 +97,13 @@ for (const dialect of testDialects()) {
       const client = new TestClient(server.url);
       const stale = (await client.request('POST', '/v2/library/up/blobs/uploads/')).headers.get('location')!;
       await client.request('PATCH', stale, { body: 'old bytes' });
+      const since = await lastRun();
       now += 61 * MINUTE;
       // Tokens issued an hour ago have expired by now.
       const later = new TestClient(server.url);
       const fresh = (await later.request('POST', '/v2/library/up/blobs/uploads/')).headers.get('location')!;
       assert.equal((await findSchedule(server.database.db, PURGE_UPLOADS_VENDOR))?.cron, PURGE_UPLOADS_CRON);
-      const run = await fireSystemSchedule(server.database, PURGE_UPLOADS_VENDOR, now);
+      const run = await purgeRun(since);
       assert.equal(run.status, 'Success');
       assert.equal((await later.request('GET', stale)).status, 404);
       assert.equal(await server.storage.stat(uploadPath(idOf(stale))), undefined);
@@ -84,11 +128,12 @@ for (const dialect of testDialects()) {
       const patch = streamingPatch(client, live);
       patch.send(Buffer.alloc(64 * 1024, 1));
       await eventually(async () => ((await bytesOnDisk(idOf(live))) > 0 ? true : undefined));
+      const since = await lastRun();
       now += 61 * MINUTE;
       patch.send(Buffer.alloc(64 * 1024, 2));
       await eventually(async () => (Number((await uploadRow(idOf(live)))?.updated_at) === now ? true : undefined));
 
-      const run = await fireSystemSchedule(server.database, PURGE_UPLOADS_VENDOR, now);
+      const run = await purgeRun(since);
       assert.equal(run.status, 'Success');
       const left = await server.database.db.selectFrom('uploads').select('id').execute();
       assert.deepEqual(
@@ -127,13 +172,27 @@ for (const dialect of testDialects()) {
       const empty = (await client.request('POST', '/v2/library/idle/blobs/uploads/')).headers.get('location')!;
       const started = (await client.request('POST', '/v2/library/idle/blobs/uploads/')).headers.get('location')!;
       assert.equal((await client.request('PATCH', started, { body: 'first chunk' })).status, 202);
+      const since = await lastRun();
       now += 6 * MINUTE;
-      const run = await fireSystemSchedule(server.database, PURGE_UPLOADS_VENDOR, now);
+      const run = await purgeRun(since);
       assert.equal(run.status, 'Success');
       assert.equal(await uploadRow(idOf(empty)), undefined);
       assert.equal((await client.request('GET', empty)).status, 404);
       assert.equal((await client.request('GET', started)).status, 204);
       assert.equal((await client.request('DELETE', started)).status, 204);
+    });
+
+    it('a minute with nothing stale queues no run, so the job history does not fill with empty purges', async () => {
+      const { db } = server.database;
+      const runs = async () => (await db.selectFrom('executions').select('id').where('vendor_type', '=', PURGE_UPLOADS_VENDOR).execute()).length;
+      const before = await runs();
+      await db
+        .updateTable('schedules')
+        .set({ next_run_at: now - 1 })
+        .where('vendor_type', '=', PURGE_UPLOADS_VENDOR)
+        .execute();
+      await scheduleFired();
+      assert.equal(await runs(), before);
     });
   });
 }

@@ -23,8 +23,7 @@ interface StaleRule {
   emptyCutoff: number;
 }
 
-function staleRule(deps: ContentDeps): StaleRule {
-  const now = deps.clock.now();
+function staleRule(deps: ContentDeps, now: number): StaleRule {
   const { uploadTimeoutMinutes, emptyUploadTimeoutMinutes } = deps.config.registry;
   return { cutoff: now - uploadTimeoutMinutes * 60_000, emptyCutoff: now - Math.min(emptyUploadTimeoutMinutes, uploadTimeoutMinutes) * 60_000 };
 }
@@ -44,7 +43,7 @@ function isStale(rule: StaleRule) {
  */
 export async function purgeAbandonedUploads(deps: ContentDeps, writing: ReadonlySet<string> = new Set()): Promise<number> {
   const { db } = deps.database;
-  const rule = staleRule(deps);
+  const rule = staleRule(deps, deps.clock.now());
   let purged = 0;
   let after: { updatedAt: number; id: string } | undefined;
   for (;;) {
@@ -78,11 +77,26 @@ async function removeDirectories(deps: ContentDeps, ids: readonly string[]): Pro
   }
 }
 
-export const purgeUploadsSchedule: SystemSchedule = {
-  vendorType: PURGE_UPLOADS_VENDOR,
-  cron: PURGE_UPLOADS_CRON,
-  handler: enqueueTaskOnSchedule(PURGE_UPLOADS_TASK),
-};
+/**
+ * The purge's schedule. A run is queued only when some upload is stale (one indexed probe):
+ * every minute, a run each time would fill the job history with runs that found nothing.
+ */
+export function purgeUploadsSchedule(deps: ContentDeps): SystemSchedule {
+  const enqueue = enqueueTaskOnSchedule(PURGE_UPLOADS_TASK);
+  return {
+    vendorType: PURGE_UPLOADS_VENDOR,
+    cron: PURGE_UPLOADS_CRON,
+    handler: async (trx, schedule, now) => {
+      const stale = await trx
+        .selectFrom('uploads')
+        .select('id')
+        .where(isStale(staleRule(deps, now)))
+        .limit(1)
+        .executeTakeFirst();
+      if (stale) await enqueue(trx, schedule, now);
+    },
+  };
+}
 
 export function purgeUploadsTasks(deps: ContentDeps & { content: ContentService }): Record<string, TaskHandler> {
   return {
