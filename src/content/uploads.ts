@@ -140,7 +140,9 @@ export class UploadService {
   private async room(repository: Repository, digest: Digest | undefined): Promise<UploadRoom | undefined> {
     const { db } = this.deps.database;
     const projectId = repository.project_id;
-    const room = await this.gates.roomForUploads(db, { projectId, pending: () => pendingBytes(db, projectId) });
+    // Unheld blobs linked within GC's grace window are pending; older ones are garbage GC may take.
+    const linkedSince = this.deps.clock.now() - this.deps.config.gc.graceMinutes * 60_000;
+    const room = await this.gates.roomForUploads(db, { projectId, pending: () => pendingBytes(db, projectId, linkedSince) });
     if (!room || !digest) return room;
     const held = await heldSize(db, projectId, digest.toString());
     return held !== undefined && held > room.bytes ? { bytes: held, refuse: room.refuse } : room;

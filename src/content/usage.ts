@@ -113,11 +113,12 @@ export async function countedUsage(db: Executor, projectId: number): Promise<num
 
 /**
  * Bytes the project's uploads take before any artifact holds them: uploads in progress, and
- * blobs linked to its repositories that no artifact of the project holds (pushed without a
- * manifest so far, or left by deleted artifacts until garbage collection takes them). One
- * query over the project's repositories, through the uploads' and links' indexes.
+ * blobs linked to its repositories since `linkedSince` that no artifact of the project holds
+ * (pushed without a manifest so far). Links older than that are garbage collection's to take
+ * (the callers pass its grace window), which keeps the query to recent links: one query, through
+ * the uploads' and the links' (repository, time) indexes, whatever the size of the project.
  */
-export async function pendingBytes(db: Executor, projectId: number): Promise<number> {
+export async function pendingBytes(db: Executor, projectId: number, linkedSince: number): Promise<number> {
   const row = await sql<{ uploads: number | string | null; blobs: number | string | null }>`
     select
       (select coalesce(sum(u.size), 0)
@@ -125,7 +126,9 @@ export async function pendingBytes(db: Executor, projectId: number): Promise<num
          where r.project_id = ${projectId}) as uploads,
       (select coalesce(sum(b.size), 0)
          from blobs b
-         where b.digest in (select l.digest from repository_blobs l join repositories r on r.id = l.repository_id where r.project_id = ${projectId})
+         where b.digest in (
+             select l.digest from repository_blobs l join repositories r on r.id = l.repository_id
+             where r.project_id = ${projectId} and l.created_at >= ${linkedSince})
            and not exists (select 1 from project_blobs p where p.project_id = ${projectId} and p.digest = b.digest)) as blobs
   `.execute(db);
   const totals = row.rows[0];

@@ -164,7 +164,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(((await tags.json()) as { tags: string[] }).tags, ['first']);
 
       // The refused push's own layer and config stay in the repository, held by no artifact: they
-      // count against new uploads until garbage collection takes them or the client deletes them.
+      // count against new uploads until they are older than GC's grace window, or the client deletes them.
       const overConfig = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', tag: 'over' }));
       for (const leftover of [overLayer, overConfig]) assert.equal((await client.request('DELETE', `/v2/tight/app/blobs/${sha256(leftover)}`)).status, 202);
 
