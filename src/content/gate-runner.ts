@@ -1,5 +1,5 @@
 import type { Executor } from '../platform/db/index.js';
-import type { ByteCharge, Gates, PullRequestFacts, TagChange } from './gates.js';
+import type { ByteCharge, Gates, PullRequestFacts, TagChange, UploadCheck, UploadRoom } from './gates.js';
 
 /** Asks every gate in turn; the first refusal (a thrown domain error) stops the change. */
 export class GateRunner {
@@ -25,6 +25,16 @@ export class GateRunner {
 
   async mayAdd(db: Executor, charge: ByteCharge): Promise<void> {
     for (const gate of this.gates.push) await gate.mayAdd?.(db, charge);
+  }
+
+  /** The tightest room any gate leaves for new upload bytes; undefined when none bounds them. */
+  async roomForUploads(db: Executor, check: UploadCheck): Promise<UploadRoom | undefined> {
+    let tightest: UploadRoom | undefined;
+    for (const gate of this.gates.push) {
+      const room = await gate.roomForUploads?.(db, check);
+      if (room && (!tightest || room.bytes < tightest.bytes)) tightest = room;
+    }
+    return tightest;
   }
 
   async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {

@@ -14,6 +14,19 @@ export interface ByteCharge {
   now: number;
 }
 
+/** Bytes that are about to arrive in a project's uploads: `pending` answers what its uploads and unheld blobs take already. */
+export interface UploadCheck {
+  projectId: number;
+  /** Bytes of the project's uploads in progress and of blobs linked to its repositories that no artifact holds yet; queried only when asked. */
+  pending: () => Promise<number>;
+}
+
+/** How many more bytes a project's uploads may take, and the refusal for more. */
+export interface UploadRoom {
+  bytes: number;
+  refuse(adding: number): Error;
+}
+
 /**
  * A rule content changes must pass (immutability, quota; later signature policies). Each
  * method runs in the transaction of the change and refuses by throwing a domain error, so a
@@ -29,6 +42,8 @@ export interface PushGate {
   bytesReleased?(trx: Executor, charge: ByteCharge): Promise<void>;
   /** A cheap early answer before work starts (a mount): throw to refuse. The charge itself decides. */
   mayAdd?(db: Executor, charge: ByteCharge): Promise<void>;
+  /** Room for new upload bytes before any artifact holds them (undefined: no bound). The charge at manifest push still decides. */
+  roomForUploads?(db: Executor, check: UploadCheck): Promise<UploadRoom | undefined>;
 }
 
 /** What a pull gate weighs: the artifact about to be served. */

@@ -83,8 +83,39 @@ export async function unlinkBlob(db: Executor, repositoryId: number, digest: str
   return Number(result.numDeletedRows) > 0;
 }
 
-export async function createUpload(db: Executor, id: string, repositoryId: number, now: number): Promise<void> {
-  await db.insertInto('uploads').values({ id, repository_id: repositoryId, size: 0, created_at: now, updated_at: now }).execute();
+export async function createUpload(db: Executor, id: string, repositoryId: number, account: string | null, now: number): Promise<void> {
+  await db.insertInto('uploads').values({ id, repository_id: repositoryId, account, size: 0, created_at: now, updated_at: now }).execute();
+}
+
+/** Upload sessions the account has open. */
+export async function countUploadsOf(db: Executor, account: string): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('account', '=', account)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Marks the upload as being written now and answers its size; undefined when it is gone (never
+ * there, finished, or purged). The purge deletes only rows still stale when it deletes them, so
+ * once this has marked the row, the purge leaves it alone.
+ */
+export async function claimUpload(db: Executor, id: string, repositoryId: number, now: number): Promise<number | undefined> {
+  const row = await db
+    .updateTable('uploads')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .where('repository_id', '=', repositoryId)
+    .returning('size')
+    .executeTakeFirst();
+  return row ? Number(row.size) : undefined;
+}
+
+/** Bytes are still arriving: the upload is not abandoned. */
+export async function touchUpload(db: Executor, id: string, now: number): Promise<void> {
+  await db.updateTable('uploads').set({ updated_at: now }).where('id', '=', id).execute();
 }
 
 export function findUpload(db: Executor, id: string, repositoryId: number): Promise<Upload | undefined> {

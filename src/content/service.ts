@@ -38,7 +38,7 @@ export class ContentService {
 
   constructor(private readonly deps: ContentDeps & { gates?: Gates }) {
     this.gates = new GateRunner(deps.gates ?? NO_GATES);
-    this.uploads = new UploadService(deps);
+    this.uploads = new UploadService(deps, this.gates);
     this.manifests = new ManifestService(deps, this.gates);
   }
 
@@ -58,7 +58,7 @@ export class ContentService {
   /** A whole blob from a stream, verified against its digest before it becomes visible. */
   async putBlob(repository: Repository, digest: Digest | string, body: Readable): Promise<{ digest: string; size: number }> {
     const parsed = typeof digest === 'string' ? parseDigestInput(digest) : digest;
-    const size = await this.uploads.monolithic(repository, parsed, body);
+    const size = await this.uploads.monolithic(repository, parsed, { body });
     return { digest: parsed.toString(), size };
   }
 

@@ -1,12 +1,16 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { forShare, type Repository } from '../platform/db/index.js';
-import { asStorageFull, ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
+import { forShare, lockForTransaction, type Repository } from '../platform/db/index.js';
+import { asStorageFull, ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
 import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { ContentDeps } from './deps.js';
+import type { GateRunner } from './gate-runner.js';
+import type { UploadRoom } from './gates.js';
 import * as repo from './repo.js';
+import { UploadMeter } from './upload-meter.js';
+import { heldSize, pendingBytes } from './usage.js';
 
 /** A byte range declared by `Content-Range: <start>-<end>` (inclusive). */
 export interface ChunkRange {
@@ -19,25 +23,61 @@ interface RunningHash {
   offset: number;
 }
 
+/** What a request says of the bytes it brings. */
+export interface IncomingBytes {
+  body: Readable;
+  /** Content-Length, when the request declares one: more than the room is refused before a byte is read. */
+  length?: number | undefined;
+}
+
 /**
  * Blob uploads: bytes land under `uploads/<id>` and become a blob only once their digest
  * is verified. The sha256 of what arrived is kept while the upload runs, so closing a
  * chunked upload does not read it back; after a restart (or on another instance) it is
  * recomputed from storage instead.
+ *
+ * Bounds: an account has at most `registry.maxUploadsPerAccount` sessions open, and new
+ * bytes must fit in the room the push gates leave (the quota counts what uploads and
+ * unheld blobs take beside what artifacts hold); bytes refused are discarded with their upload.
  */
 export class UploadService {
   private readonly hashes = new Map<string, RunningHash>();
   private readonly busy = new Set<string>();
 
-  constructor(private readonly deps: ContentDeps) {}
+  constructor(
+    private readonly deps: ContentDeps,
+    private readonly gates: GateRunner,
+  ) {}
 
-  async start(repository: Repository): Promise<string> {
+  /**
+   * Opens an upload session for the account (`user:5`, `robot:3`; none for system work, which
+   * is not capped). The count and the insert are one step per account, on every instance:
+   * concurrent starts wait for each other instead of all seeing room for one more.
+   */
+  async start(repository: Repository, account?: string): Promise<string> {
     await this.deps.space.assertRoom();
     const id = randomUUID();
-    await this.deps.database.db.transaction().execute(async (trx) => {
-      await repo.createUpload(trx, id, repository.id, this.deps.clock.now());
+    const { db, dialect } = this.deps.database;
+    const cap = this.deps.config.registry.maxUploadsPerAccount;
+    await db.transaction().execute(async (trx) => {
+      if (account !== undefined) {
+        await lockForTransaction(trx, dialect, `berth:uploads:${account}`);
+        if ((await repo.countUploadsOf(trx, account)) >= cap) {
+          throw new TooManyRequestsError(
+            'upload',
+            `too many upload sessions open: an account may have ${cap} at once; finish or cancel some first (abandoned ones expire)`,
+            { limit: cap },
+          );
+        }
+      }
+      await repo.createUpload(trx, id, repository.id, account ?? null, this.deps.clock.now());
     });
     return id;
+  }
+
+  /** Open upload sessions on this instance being written right now; the purge leaves them be. */
+  get writing(): ReadonlySet<string> {
+    return this.busy;
   }
 
   /** The upload's current size; BLOB_UPLOAD_UNKNOWN when there is none. */
@@ -48,36 +88,36 @@ export class UploadService {
   }
 
   /** Appends a chunk; a declared range must start where the upload ends (else 416). */
-  async append(repository: Repository, id: string, body: Readable, range: ChunkRange | undefined): Promise<number> {
+  async append(repository: Repository, id: string, incoming: IncomingBytes, range: ChunkRange | undefined): Promise<number> {
     return this.exclusive(id, async () => {
-      const size = await this.size(repository, id);
+      const size = await this.claim(repository, id);
       if (range && range.start !== size) {
         throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
       }
       await this.deps.space.assertRoom();
-      return this.write(id, size, body);
+      return this.write(id, size, incoming, await this.room(repository, undefined));
     });
   }
 
   /** Appends the final chunk (if any), verifies the digest and publishes the blob. */
-  async complete(repository: Repository, id: string, digest: Digest, body: Readable | undefined): Promise<number> {
+  async complete(repository: Repository, id: string, digest: Digest, incoming: IncomingBytes | undefined): Promise<number> {
     return this.exclusive(id, async () => {
-      let size = await this.size(repository, id);
+      let size = await this.claim(repository, id);
       // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
-      if (body) {
+      if (incoming) {
         await this.deps.space.assertRoom();
-        size = await this.write(id, size, body);
+        size = await this.write(id, size, incoming, await this.room(repository, digest));
       }
       await this.publish(repository, id, digest, size);
       return size;
     });
   }
 
-  /** A whole blob in one request (`POST ?digest=`). */
-  async monolithic(repository: Repository, digest: Digest, body: Readable): Promise<number> {
-    const id = await this.start(repository);
+  /** A whole blob in one request (`POST ?digest=`); its session counts for the account while it runs. */
+  async monolithic(repository: Repository, digest: Digest, incoming: IncomingBytes, account?: string): Promise<number> {
+    const id = await this.start(repository, account);
     try {
-      return await this.complete(repository, id, digest, body);
+      return await this.complete(repository, id, digest, incoming);
     } catch (err) {
       await this.discard(id);
       throw err;
@@ -91,12 +131,46 @@ export class UploadService {
     });
   }
 
-  private async write(id: string, size: number, body: Readable): Promise<number> {
+  /** The upload's size, marked as being written now (see repo.claimUpload); BLOB_UPLOAD_UNKNOWN when there is none. */
+  private async claim(repository: Repository, id: string): Promise<number> {
+    const size = await repo.claimUpload(this.deps.database.db, id, repository.id, this.deps.clock.now());
+    if (size === undefined) throw new NotFoundError('upload', 'blob upload unknown to registry', { uuid: id });
+    return size;
+  }
+
+  /**
+   * Room the push gates leave for new bytes in the repository's project (undefined: unbounded).
+   * A blob the project holds already costs nothing once published, so its own size is always
+   * allowed for it: re-sending a layer near the limit is not refused.
+   */
+  private async room(repository: Repository, digest: Digest | undefined): Promise<UploadRoom | undefined> {
+    const { db } = this.deps.database;
+    const projectId = repository.project_id;
+    // Unheld blobs linked within GC's grace window are pending; older ones are garbage GC may take.
+    const linkedSince = this.deps.clock.now() - this.deps.config.gc.graceMinutes * 60_000;
+    const room = await this.gates.roomForUploads(db, { projectId, pending: () => pendingBytes(db, projectId, linkedSince) });
+    if (!room || !digest) return room;
+    const held = await heldSize(db, projectId, digest.toString());
+    return held !== undefined && held > room.bytes ? { bytes: held, refuse: room.refuse } : room;
+  }
+
+  /**
+   * Streams the body onto the upload. Past the room left (declared by Content-Length, or
+   * counted as the body arrives) the upload is refused and discarded whole: no part of it
+   * stays behind to take storage.
+   */
+  private async write(id: string, size: number, incoming: IncomingBytes, room: UploadRoom | undefined): Promise<number> {
+    if (room && incoming.length !== undefined && incoming.length > room.bytes) {
+      await this.discard(id);
+      throw room.refuse(incoming.length);
+    }
     let running = this.hashes.get(id);
     if (running && running.offset !== size) running = undefined;
     // Without a running hash for exactly these bytes the stored ones are hashed at the end instead.
     const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
     this.hashes.delete(id);
+    const { database, clock } = this.deps;
+    const meter = new UploadMeter({ allowance: room?.bytes, now: () => clock.now(), touch: () => repo.touchUpload(database.db, id, clock.now()) });
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
     let written = writer.size;
     try {
@@ -105,7 +179,8 @@ export class UploadService {
         // is the truth, and the client resumes from the offset it is told.
         throw new InvalidInputError('range', 'upload offset changed; resume from the Range given', { expectedStart: writer.size, uploaded: writer.size });
       }
-      const source = hashing ? hashed(body, hashing.hash) : body;
+      const metered = joined(incoming.body, meter);
+      const source = hashing ? joined(metered, new HashingStream(hashing.hash)) : metered;
       try {
         written = await writer.write(source);
       } catch (err) {
@@ -116,10 +191,14 @@ export class UploadService {
       } finally {
         written = writer.size;
       }
-      if (hashing) this.hashes.set(id, { hash: hashing.hash, offset: written });
+      if (hashing && !meter.exceeded) this.hashes.set(id, { hash: hashing.hash, offset: written });
     } finally {
       await writer.close();
-      if (written !== size) await repo.setUploadSize(this.deps.database.db, id, written, this.deps.clock.now());
+      if (written !== size && !meter.exceeded) await repo.setUploadSize(database.db, id, written, clock.now());
+    }
+    if (room && meter.exceeded) {
+      await this.discard(id);
+      throw room.refuse(meter.bytes);
     }
     return written;
   }
@@ -214,14 +293,13 @@ export class UploadService {
 }
 
 /**
- * The body as it is hashed. Joined with `pipeline`, not `pipe`: a body cut off mid-stream
- * (the client went away) then fails the hashing stream too, so the write ends, the file is
- * closed and the upload released, instead of waiting forever for an end that never comes.
+ * The body as a stage passes it on (metered, hashed). Joined with `pipeline`, not `pipe`: a
+ * body cut off mid-stream (the client went away) then fails the stage too, so the write ends,
+ * the file is closed and the upload released, instead of waiting forever for an end that never comes.
  */
-function hashed(body: Readable, hash: Hash): Readable {
-  const hashing = new HashingStream(hash);
-  pipeline(body, hashing).catch(() => undefined);
-  return hashing;
+function joined(body: Readable, stage: Transform): Readable {
+  pipeline(body, stage).catch(() => undefined);
+  return stage;
 }
 
 /** The `Range` header of an upload: the inclusive range of bytes received so far. */

@@ -110,3 +110,33 @@ export async function countedUsage(db: Executor, projectId: number): Promise<num
   `.execute(db);
   return Number(row.rows[0]?.total ?? 0);
 }
+
+/**
+ * Bytes the project's uploads take before any artifact holds them: uploads in progress, and
+ * blobs linked to its repositories since `linkedSince` that no artifact of the project holds
+ * (pushed without a manifest so far). Links older than that are garbage collection's to take
+ * (the callers pass its grace window), which keeps the query to recent links: one query, through
+ * the uploads' and the links' (repository, time) indexes, whatever the size of the project.
+ */
+export async function pendingBytes(db: Executor, projectId: number, linkedSince: number): Promise<number> {
+  const row = await sql<{ uploads: number | string | null; blobs: number | string | null }>`
+    select
+      (select coalesce(sum(u.size), 0)
+         from uploads u join repositories r on r.id = u.repository_id
+         where r.project_id = ${projectId}) as uploads,
+      (select coalesce(sum(b.size), 0)
+         from blobs b
+         where b.digest in (
+             select l.digest from repository_blobs l join repositories r on r.id = l.repository_id
+             where r.project_id = ${projectId} and l.created_at >= ${linkedSince})
+           and not exists (select 1 from project_blobs p where p.project_id = ${projectId} and p.digest = b.digest)) as blobs
+  `.execute(db);
+  const totals = row.rows[0];
+  return Number(totals?.uploads ?? 0) + Number(totals?.blobs ?? 0);
+}
+
+/** The size of a blob the project holds already, or undefined: uploading it again adds nothing. */
+export async function heldSize(db: Executor, projectId: number, digest: string): Promise<number | undefined> {
+  const held = await db.selectFrom('project_blobs').select('size').where('project_id', '=', projectId).where('digest', '=', digest).executeTakeFirst();
+  return held ? Number(held.size) : undefined;
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type AccessControl, type Authenticator, identityName } from '../auth/index.js';
-import { type Actor, type ContentService, type ManifestService, type MountSource, parseReference, rangeHeader } from '../content/index.js';
+import { type AccessControl, type Authenticator, accountRef, identityName } from '../auth/index.js';
+import { type Actor, type ContentService, type IncomingBytes, type ManifestService, type MountSource, parseReference, rangeHeader } from '../content/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Repository } from '../platform/db/index.js';
 import { NotFoundError, OciError } from '../platform/errors/index.js';
@@ -175,11 +175,11 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       }
     } else if (q.digest !== undefined) {
       const digest = requireDigest(q.digest);
-      await uploads.monolithic(target, digest, blobBody(request));
+      await uploads.monolithic(target, digest, incoming(request), accountRef(caller.identity));
       reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
       return void reply.send();
     }
-    const id = await uploads.start(target);
+    const id = await uploads.start(target, accountRef(caller.identity));
     uploadHeaders(reply, route.name, id, 0);
     reply.code(202).header('content-length', 0).send();
   };
@@ -211,7 +211,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const patchUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
-    const size = await uploads.append(target, route.id, blobBody(request), chunkRange(request));
+    const size = await uploads.append(target, route.id, incoming(request), chunkRange(request));
     uploadHeaders(reply, route.name, route.id, size);
     reply.code(202).header('content-length', 0).send();
   };
@@ -219,7 +219,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const putUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
     const digest = requireDigest(query(request).digest);
-    await uploads.complete(target, route.id, digest, hasBody(request) ? blobBody(request) : undefined);
+    await uploads.complete(target, route.id, digest, hasBody(request) ? incoming(request) : undefined);
     reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
     reply.header('content-length', 0).send();
   };
@@ -305,6 +305,11 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     });
   });
   return manifests;
+}
+
+/** A blob body as it streams in, with the length it declares (if any) for checks before it is read. */
+function incoming(request: FastifyRequest): IncomingBytes {
+  return { body: blobBody(request), length: contentLength(request) };
 }
 
 function actor(caller: Caller, request: FastifyRequest): Actor {

@@ -149,9 +149,21 @@ export const configSchema = z
           .min(1)
           .default(24 * 60)
           .describe('Uploads idle longer than this may be purged'),
+        emptyUploadTimeoutMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Uploads that never received a byte and are idle longer than this may be purged (clients write right after opening one)'),
+        maxUploadsPerAccount: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .default(100)
+          .describe('Upload sessions one user or robot may have open at once; one more is refused with 429 TOOMANYREQUESTS'),
       })
       .strict()
-      .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60 }),
+      .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60, emptyUploadTimeoutMinutes: 5, maxUploadsPerAccount: 100 }),
     quota: z
       .object({
         storagePerProject: z.coerce

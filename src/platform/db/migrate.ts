@@ -12,6 +12,7 @@ import * as gc from './migrations/0008_gc.js';
 import * as retention from './migrations/0009_retention.js';
 import * as webhooks from './migrations/0010_webhooks.js';
 import * as artifactFacts from './migrations/0011_artifact_facts.js';
+import * as uploadBounds from './migrations/0012_upload_bounds.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0009_retention': retention,
   '0010_webhooks': webhooks,
   '0011_artifact_facts': artifactFacts,
+  '0012_upload_bounds': uploadBounds,
 };
 
 class StaticProvider implements MigrationProvider {

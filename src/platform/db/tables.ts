@@ -98,6 +98,8 @@ export interface TagsTable {
 export interface UploadsTable {
   id: string;
   repository_id: number;
+  /** The account that opened the upload (`user:5`, `robot:3`); NULL for anonymous, system and older uploads. */
+  account: string | null;
   size: number;
   created_at: Millis;
   updated_at: Millis;

@@ -4,7 +4,7 @@
  * `{"errors":[{"code","message"}]}` envelope on /api/v2.0.
  */
 export type DomainErrorKind =
-  'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable' | 'storage-full';
+  'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable' | 'storage-full' | 'too-many';
 
 /** What the error is about: on /v2/ it picks the OCI code (a missing blob is BLOB_UNKNOWN, a missing manifest MANIFEST_UNKNOWN). */
 export type Subject =
@@ -88,24 +88,36 @@ export class UnprocessableError extends DomainError {
   }
 }
 
-/** Refused because the project's storage limit would be passed; nothing was charged. */
+/** A caller holds as many of something as it may at once (open upload sessions); it may retry once some are done. */
+export class TooManyRequestsError extends DomainError {
+  constructor(subject: Subject, message: string, detail: Record<string, unknown> = {}) {
+    super('too-many', subject, message, detail);
+  }
+}
+
+/**
+ * Refused because the project's storage limit would be passed; nothing was charged. `pending`
+ * is what uploads and blobs no artifact holds yet take on top of `used`: new uploads must fit
+ * beside them, while the quota's reported usage stays what artifacts hold.
+ */
 export class QuotaExceededError extends DomainError {
   constructor(
     readonly projectId: number,
     readonly adding: number,
     readonly used: number,
     readonly hard: number,
+    readonly pending = 0,
   ) {
-    super(
-      'quota',
-      'project',
-      `quota exceeded: adding ${formatBytes(adding)} of storage would bring the project's usage of ${formatBytes(used)} over its quota of ${formatBytes(hard)}`,
-      {
-        adding,
-        used,
-        hard,
-      },
-    );
+    const usage =
+      pending > 0
+        ? `usage of ${formatBytes(used + pending)} (${formatBytes(pending)} of it in uploads and blobs no artifact holds yet)`
+        : `usage of ${formatBytes(used)}`;
+    super('quota', 'project', `quota exceeded: adding ${formatBytes(adding)} of storage would bring the project's ${usage} over its quota of ${formatBytes(hard)}`, {
+      adding,
+      used,
+      hard,
+      ...(pending > 0 ? { pending } : {}),
+    });
   }
 }
 

@@ -49,6 +49,7 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   unsupported: 'UNSUPPORTED_MEDIA_TYPE',
   'too-large': 'PAYLOAD_TOO_LARGE',
   unprocessable: 'UNPROCESSABLE_ENTITY',
+  'too-many': 'TOO_MANY_REQUEST',
   'storage-full': 'INSUFFICIENT_STORAGE',
 };
 
@@ -79,6 +80,8 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
       return 'PAYLOAD_TOO_LARGE';
     case 'unprocessable':
       return 'MANIFEST_INVALID';
+    case 'too-many':
+      return 'TOOMANYREQUESTS';
     // A full disk, like a quota, refuses in the spec's own code (its status is 507, see below).
     case 'denied':
     case 'precondition':

@@ -1,5 +1,5 @@
 import type { PushGate } from '../../content/index.js';
-import { chargeStorage, crossedQuotaWarning, releaseStorage, wouldExceed } from './ledger.js';
+import { chargeStorage, crossedQuotaWarning, releaseStorage, roomForUploads, wouldExceed } from './ledger.js';
 
 /**
  * The storage quota as a push gate: content tells it the bytes new to a project (a push, a
@@ -16,5 +16,10 @@ export const quotaGate: PushGate = {
   async mayAdd(db, { projectId, bytes }) {
     const exceeded = await wouldExceed(db, projectId, bytes);
     if (exceeded) throw exceeded;
+  },
+  // Uploads and blobs no artifact holds yet count beside usage, so a project cannot pile up
+  // bytes past its limit by never pushing a manifest; the manifest's charge makes them usage.
+  roomForUploads(db, { projectId, pending }) {
+    return roomForUploads(db, projectId, pending);
   },
 };

@@ -169,3 +169,28 @@ export async function wouldExceed(db: Executor, projectId: number, size: number)
   if (used + size <= quota.hard_storage) return undefined;
   return new QuotaExceededError(projectId, size, used, quota.hard_storage);
 }
+
+/**
+ * Room the project leaves for bytes not yet held by an artifact: the limit less what artifacts
+ * hold and what is pending already. Unlimited projects answer from the quota row alone, without
+ * adding anything up. One query for the limit and usage, one (content's) for the pending bytes.
+ */
+export async function roomForUploads(
+  db: Executor,
+  projectId: number,
+  pending: () => Promise<number>,
+): Promise<{ bytes: number; refuse(adding: number): QuotaExceededError } | undefined> {
+  const quota = await db
+    .selectFrom('quotas')
+    .select(['hard_storage', sql<number | string>`(select coalesce(sum(s.used), 0) from quota_shards s where s.project_id = quotas.project_id)`.as('used')])
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
+  if (!quota || quota.hard_storage < 0) return undefined;
+  const hard = Number(quota.hard_storage);
+  const used = Number(quota.used);
+  const waiting = await pending();
+  return {
+    bytes: Math.max(hard - used - waiting, 0),
+    refuse: (adding) => new QuotaExceededError(projectId, adding, used, hard, waiting),
+  };
+}

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, expectJson } from '../../testing/api.js';
-import { basic, errorCode, sha256, TestClient } from '../../testing/client.js';
+import { basic, errorCode, OCI_MANIFEST, sha256, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { assertMatchesHarbor, harborSchemaAvailable } from '../../testing/harbor-schema.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
@@ -72,16 +74,24 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'PUT', `/quotas/${quota.id}`, { body: { hard: { storage } } }), 200);
     };
 
+    /** A blob's descriptor, sent only when the repository lacks it, as docker and podman do. */
+    const ensureBlob = async (name: string, data: Buffer, mediaType: string) => {
+      const digest = sha256(data);
+      if ((await client.request('HEAD', `/v2/${name}/blobs/${digest}`)).status !== 200) await client.pushBlob(name, data);
+      return { mediaType, digest, size: data.length };
+    };
+
     /** Pushes base + a layer of its own; answers every digest stored and its size. */
     const pushImage = async (name: string, tag: string, ownLayer: Buffer): Promise<PushedImage> => {
       const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', tag }));
-      const { digest, manifest } = await client.pushArtifact(name, tag, {
-        config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' },
-        layers: [
-          { data: base, mediaType: 'application/vnd.oci.image.layer.v1.tar' },
-          { data: ownLayer, mediaType: 'application/vnd.oci.image.layer.v1.tar' },
-        ],
-      });
+      const layerType = 'application/vnd.oci.image.layer.v1.tar';
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: await ensureBlob(name, config, 'application/vnd.oci.image.config.v1+json'),
+        layers: await Promise.all([ensureBlob(name, base, layerType), ensureBlob(name, ownLayer, layerType)]),
+      };
+      const { digest } = await client.pushManifest(name, tag, manifest);
       const manifestBytes = Buffer.byteLength(JSON.stringify(manifest));
       const content = new Map<string, number>([[digest, manifestBytes]]);
       content.set(manifest.config.digest, manifest.config.size);
@@ -141,7 +151,8 @@ for (const dialect of testDialects()) {
       const used = uniqueBytes([first]);
       await setLimit('tight', used + 2000);
 
-      const overLayer = randomBytes(4000);
+      // The layer itself fits beside what the project holds; with its config and manifest the image does not.
+      const overLayer = randomBytes(1900);
       await assert.rejects(pushImage('tight/app', 'over', overLayer), (err: Error) => {
         assert.match(err.message, /^push manifest: 403 /);
         assert.match(err.message, /"code":"DENIED"/);
@@ -151,6 +162,11 @@ for (const dialect of testDialects()) {
       assert.equal((await quotaOf('tight')).used.storage, used, 'the refused push is not charged');
       const tags = await client.request('GET', '/v2/tight/app/tags/list');
       assert.deepEqual(((await tags.json()) as { tags: string[] }).tags, ['first']);
+
+      // The refused push's own layer and config stay in the repository, held by no artifact: they
+      // count against new uploads until they are older than GC's grace window, or the client deletes them.
+      const overConfig = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', tag: 'over' }));
+      for (const leftover of [overLayer, overConfig]) assert.equal((await client.request('DELETE', `/v2/tight/app/blobs/${sha256(leftover)}`)).status, 202);
 
       // What fits still goes in, and an existing artifact may be tagged again for free.
       const small = await pushImage('tight/app', 'small', randomBytes(500));
@@ -204,6 +220,75 @@ for (const dialect of testDialects()) {
       await setLimit('busy', -1);
       const more = await Promise.all(Array.from({ length: 8 }, (_, i) => pushImage('busy/more', `m${i}`, randomBytes(200))));
       assert.equal((await quotaOf('busy')).used.storage, uniqueBytes([...pushed, ...more]));
+    });
+
+    /** Upload directories left in storage: a refused upload must leave none. */
+    const uploadDirs = (): string[] => {
+      const dir = join(server.dataDir, 'storage', 'uploads');
+      return existsSync(dir) ? readdirSync(dir) : [];
+    };
+
+    /** One blob, as a client may send it: whole, in one declared chunk, or streamed without a length. */
+    const sendBlob = async (name: string, data: Buffer, how: 'monolithic' | 'chunk' | 'stream'): Promise<Response> => {
+      const digest = sha256(data);
+      if (how === 'monolithic') return client.request('POST', `/v2/${name}/blobs/uploads/?digest=${digest}`, { body: new Uint8Array(data) });
+      const started = await client.request('POST', `/v2/${name}/blobs/uploads/`);
+      assert.equal(started.status, 202);
+      const location = started.headers.get('location')!;
+      const body =
+        how === 'chunk'
+          ? new Uint8Array(data)
+          : new ReadableStream<Uint8Array>({
+              start(controller) {
+                for (let i = 0; i < data.length; i += 64 * 1024) controller.enqueue(new Uint8Array(data.subarray(i, i + 64 * 1024)));
+                controller.close();
+              },
+            });
+      const patched = await client.request('PATCH', location, { body });
+      if (patched.status !== 202) return patched;
+      return client.request('PUT', `${location}?digest=${digest}`);
+    };
+
+    it('blobs pushed without a manifest cannot pile up past the limit: uploads and unheld blobs count against it, refused bytes are discarded', async () => {
+      const MiB = 1024 * 1024;
+      await createProject('pending', MiB);
+      const ways = ['monolithic', 'chunk', 'stream'] as const;
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const res = await sendBlob('pending/app', randomBytes(MiB), ways[i % ways.length]!);
+        statuses.push(res.status);
+        if (res.status !== 201) {
+          const text = await res.text();
+          assert.equal(res.status, 403, text);
+          assert.match(text, /"code":"DENIED"/);
+          assert.match(text, /quota exceeded: adding .* over its quota of 1\.0 MiB/);
+        }
+      }
+      // The first fills the limit while no manifest holds it; every later one is refused.
+      assert.deepEqual(statuses, [201, ...new Array<number>(19).fill(403)]);
+      assert.deepEqual(uploadDirs(), [], 'refused uploads leave no bytes behind');
+      const rows = await server.database.db.selectFrom('uploads').select('id').execute();
+      assert.deepEqual(rows, [], 'refused uploads leave no session behind');
+      assert.equal((await quotaOf('pending')).used.storage, 0, 'the reported usage stays what artifacts hold');
+    });
+
+    it('a push within the limit lands: its own pending layers do not block its manifest, and count once it is pushed', async () => {
+      const KiB = 1024;
+      await createProject('fits', 1024 * KiB);
+      const layers = [randomBytes(300 * KiB), randomBytes(300 * KiB), randomBytes(300 * KiB)];
+      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' }));
+      const parts = { config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' } };
+      const first = await client.pushArtifact('fits/app', 'one', {
+        ...parts,
+        layers: layers.map((data) => ({ data, mediaType: 'application/vnd.oci.image.layer.v1.tar' })),
+      });
+      const used = (await quotaOf('fits')).used.storage;
+      assert.equal(used, 900 * KiB + config.length + Buffer.byteLength(JSON.stringify(first.manifest)));
+      // What was pending is usage now, counted once: another small image still fits.
+      await client.pushImage('fits/app', 'two', randomBytes(50 * KiB));
+      // One that does not is refused at its layer.
+      await assert.rejects(client.pushImage('fits/app', 'three', randomBytes(200 * KiB)), /push blob: 403 .*quota exceeded/);
+      assert.deepEqual(uploadDirs(), []);
     });
 
     it('only system administrators read and set quotas; the default for new projects is a runtime setting', async () => {

@@ -1,0 +1,56 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** While bytes keep arriving, the upload is marked as written this often (by the clock), so no purge takes it mid-stream. */
+export const TOUCH_EVERY_MS = 30_000;
+
+export interface MeterOptions {
+  /** Bytes the body may bring; undefined for no bound. */
+  allowance: number | undefined;
+  now: () => number;
+  /** Marks the upload as being written; called at most every TOUCH_EVERY_MS while data arrives. */
+  touch: () => Promise<void>;
+}
+
+/**
+ * Passes an upload's body on, counting it. Past the allowance it ends what it passes on and
+ * swallows the rest of the body instead of failing: the request is read to its end, so the
+ * client gets the refusal as an answer rather than a reset connection. `exceeded` then says
+ * the write must be discarded.
+ */
+export class UploadMeter extends Transform {
+  private received = 0;
+  private lastTouch: number;
+  private over = false;
+
+  constructor(private readonly options: MeterOptions) {
+    super({ highWaterMark: 1024 * 1024 });
+    this.lastTouch = options.now();
+  }
+
+  /** Bytes the body brought, including those swallowed past the allowance. */
+  get bytes(): number {
+    return this.received;
+  }
+
+  get exceeded(): boolean {
+    return this.over;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.received += chunk.length;
+    if (this.over) return callback();
+    const { allowance } = this.options;
+    if (allowance !== undefined && this.received > allowance) {
+      this.over = true;
+      this.push(null);
+      return callback();
+    }
+    const now = this.options.now();
+    if (now - this.lastTouch >= TOUCH_EVERY_MS) {
+      this.lastTouch = now;
+      // Best effort: a failed mark only shortens the upload's lease; the write itself goes on.
+      this.options.touch().catch(() => undefined);
+    }
+    callback(null, chunk);
+  }
+}
