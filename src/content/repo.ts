@@ -88,11 +88,13 @@ export async function createUpload(db: Executor, id: string, repositoryId: numbe
 }
 
 /** Upload sessions the account has open. */
-export async function countUploadsOf(db: Executor, account: string): Promise<number> {
+/** Upload sessions of the account written to (or opened) since `since`. */
+export async function countUploadsOf(db: Executor, account: string, since: number): Promise<number> {
   const row = await db
     .selectFrom('uploads')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('account', '=', account)
+    .where('updated_at', '>=', since)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

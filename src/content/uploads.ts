@@ -40,6 +40,14 @@ export interface IncomingBytes {
  * bytes must fit in the room the push gates leave (the quota counts what uploads and
  * unheld blobs take beside what artifacts hold); bytes refused are discarded with their upload.
  */
+/**
+ * Sessions count against the per-account cap while used within this window. A push that
+ * failed half-way leaves sessions behind until the purge (a day); counting them all that
+ * time would lock a busy CI robot out after a few dozen failures. A flood still stops at
+ * the cap, which it reaches within the hour it runs.
+ */
+const CAP_WINDOW_MS = 60 * 60 * 1000;
+
 export class UploadService {
   private readonly hashes = new Map<string, RunningHash>();
   private readonly busy = new Set<string>();
@@ -62,10 +70,10 @@ export class UploadService {
     await db.transaction().execute(async (trx) => {
       if (account !== undefined) {
         await lockForTransaction(trx, dialect, `berth:uploads:${account}`);
-        if ((await repo.countUploadsOf(trx, account)) >= cap) {
+        if ((await repo.countUploadsOf(trx, account, this.deps.clock.now() - CAP_WINDOW_MS)) >= cap) {
           throw new TooManyRequestsError(
             'upload',
-            `too many upload sessions open: an account may have ${cap} at once; finish or cancel some first (abandoned ones expire)`,
+            `too many upload sessions open: an account may have ${cap} in use within an hour; finish or cancel some first (abandoned ones stop counting after an hour idle)`,
             { limit: cap },
           );
         }

@@ -37,7 +37,7 @@ for (const dialect of testDialects()) {
       assert.equal(refused.length, CAP * 2);
       const body = (await refused[0]!.json()) as { errors: Array<{ code: string; message: string }> };
       assert.equal(body.errors[0]?.code, 'TOOMANYREQUESTS');
-      assert.match(body.errors[0]!.message, new RegExp(`${CAP} at once`));
+      assert.match(body.errors[0]!.message, new RegExp(`${CAP} in use within an hour`));
       assert.equal(await uploadRows(), CAP);
 
       // A monolithic upload opens a session too, so it is refused as well.
@@ -79,6 +79,32 @@ for (const dialect of testDialects()) {
       const completed = await admin.request('PUT', `${reopened.headers.get('location')!}?digest=${sha256(data)}`, { body: data });
       assert.equal(completed.status, 201);
       assert.equal((await open(admin, 'library/slots')).status, 202);
+    });
+  });
+
+  describe(`abandoned upload sessions stop counting after an hour idle (${dialect.name})`, () => {
+    let server: TestServer;
+    let now = Date.now();
+    const clock = { now: () => now };
+
+    before(async () => {
+      server = await startTestServer(dialect, { registry: { maxUploadsPerAccount: CAP } }, clock);
+    });
+    after(() => server.close());
+
+    it('sessions a failed push left behind an hour ago no longer lock the account out', async () => {
+      const client = new TestClient(server.url);
+      for (let i = 0; i < CAP; i++) {
+        const res = await client.request('POST', '/v2/library/ci/blobs/uploads/');
+        assert.equal(res.status, 202);
+        // Half-written, as a push cut off mid-layer leaves it.
+        assert.equal((await client.request('PATCH', res.headers.get('location')!, { body: Buffer.from('partial layer') })).status, 202);
+      }
+      assert.equal((await client.request('POST', '/v2/library/ci/blobs/uploads/')).status, 429);
+      now += 61 * 60 * 1000;
+      // A new client: the first one's token has expired meanwhile.
+      const later = new TestClient(server.url);
+      assert.equal((await later.request('POST', '/v2/library/ci/blobs/uploads/')).status, 202);
     });
   });
 }

@@ -160,7 +160,7 @@ export const configSchema = z
           .int()
           .min(1)
           .default(100)
-          .describe('Upload sessions one user or robot may have open at once; one more is refused with 429 TOOMANYREQUESTS'),
+          .describe('Upload sessions one user or robot may have in use at once (written to within the last hour); one more is refused with 429 TOOMANYREQUESTS'),
       })
       .strict()
       .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60, emptyUploadTimeoutMinutes: 5, maxUploadsPerAccount: 100 }),
