@@ -27,7 +27,7 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { clientLimits, parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId, serverLimitOptions, SlowClientGuard } from './platform/http/index.js';
+import { clientLimits, installJsonBodyParser, parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId, serverLimitOptions, SlowClientGuard } from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -90,6 +90,7 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     routerOptions: { querystringParser: parseQuerystring },
   });
   app.setErrorHandler(errorHandler);
+  installJsonBodyParser(app);
   new SlowClientGuard(limits).install(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api } from '../../testing/api.js';
-import { TestClient } from '../../testing/client.js';
+import { ADMIN, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
 import { readCookie } from './cookies.js';
@@ -78,6 +78,35 @@ for (const dialect of testDialects()) {
           assert.equal(res.status, 200, `${path}?${query}: ${res.status} ${text}`);
         }
       }
+    });
+
+    it('a value nested thousands of levels deep inside an otherwise valid body answers 400, not 500, and stores nothing', async () => {
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const rule = {
+        action: 'retain',
+        template: 'always',
+        params: { planted: 'DEEP' },
+        tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
+        scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+      };
+      const retention = { algorithm: 'or', scope: { level: 'project', ref: 1 }, trigger: { kind: 'Schedule', settings: { cron: '' } }, rules: [rule] };
+      const bodies: Array<[string, string, unknown]> = [
+        ['POST', '/retentions', retention],
+        ['PUT', '/projects/p', { metadata: { public: 'true' }, planted: 'DEEP' }],
+        ['POST', '/labels', { name: 'l', scope: 'g', planted: 'DEEP' }],
+      ];
+      for (const [method, path, body] of bodies) {
+        const res = await fetch(`${server.url}/api/v2.0${path}`, {
+          method,
+          headers: { authorization: ADMIN, 'content-type': 'application/json' },
+          body: JSON.stringify(body).replace('"DEEP"', deep),
+        });
+        const text = await res.text();
+        assert.equal(res.status, 400, `${method} ${path}: ${res.status} ${text}`);
+        assert.match(text, /nested more than 64 levels deep/);
+      }
+      const retentions = await server.database.db.selectFrom('retention_policies').select('id').execute();
+      assert.deepEqual(retentions, []);
     });
   });
 }
