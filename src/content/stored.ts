@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Artifact } from '../platform/db/index.js';
 import { DomainError, InvalidInputError, NotFoundError, UnprocessableError } from '../platform/errors/index.js';
-import { jsonDeeperThan, MAX_JSON_DEPTH, parseDigest } from '../platform/lib/index.js';
+import { jsonDeeperThan, MAX_JSON_DEPTH, parseDigest, Semaphore } from '../platform/lib/index.js';
 import { blobPath, PathNotFoundError, type StorageDriver } from '../platform/storage/index.js';
 import { HELM_CHART_LAYER, isRecord, readManifestBody, type ManifestBody } from './manifest-body.js';
 import { readTarEntries, TarTooLargeError } from './tar.js';
@@ -16,6 +16,15 @@ export async function readManifest(storage: StorageDriver, artifact: Artifact): 
   const bytes = await readStored(storage, artifact.digest, `manifest ${artifact.digest}`);
   return readManifestBody(bytes, artifact.media_type);
 }
+
+/** Configs up to this size are read at once, whatever else is being read. */
+const SMALL_CONFIG_BYTES = 256 * 1024;
+/**
+ * Configs above it are read two at a time across the process: each costs several times its
+ * size while it is parsed, and a client may plant many 4 MiB ones and ask for them all at
+ * once (build history). Process-wide on purpose: the bound is on this process's memory.
+ */
+const largeConfigReads = new Semaphore(2);
 
 /**
  * How a config is read: `push` refuses (MANIFEST_INVALID) a config too large or too deeply
@@ -36,14 +45,17 @@ export async function readConfig(storage: StorageDriver, manifest: ManifestBody,
   const path = blobPath(parseDigest(config.digest));
   const stat = await storage.stat(path);
   if (!stat || stat.size > MAX_CONFIG_BYTES) return undefined;
-  const bytes = await storage.getContent(path);
-  if (jsonDeeperThan(bytes, MAX_JSON_DEPTH)) return refuse(`is JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
-  try {
-    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
+  const read = async () => {
+    const bytes = await storage.getContent(path);
+    if (jsonDeeperThan(bytes, MAX_JSON_DEPTH)) return refuse(`is JSON nested more than ${MAX_JSON_DEPTH} levels deep`);
+    try {
+      const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+      return isRecord(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return stat.size > SMALL_CONFIG_BYTES ? largeConfigReads.run(read) : read();
 }
 
 async function readStored(storage: StorageDriver, digest: string, what: string): Promise<Buffer> {

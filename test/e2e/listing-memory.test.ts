@@ -78,4 +78,20 @@ describe('memory of artifact listings', { skip: BERTH_ONLY }, () => {
     t.diagnostic(`server RSS before the listings ${(before / MiB).toFixed(0)} MiB, peak during ${3 * CONCURRENT_LISTINGS} listings ${(peak / MiB).toFixed(0)} MiB`);
     assert.ok(peak < RSS_BOUND_MIB * MiB, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
   });
+
+  it(`build history of artifacts with 4 MB configs, read by ${CONCURRENT_LISTINGS} anonymous clients at once, stays under ${RSS_BOUND_MIB} MiB`, async (t) => {
+    const pid = server.pid;
+    assert.ok(pid !== undefined);
+    resetPeakRss(pid);
+    const before = peakRss(pid);
+    const history = async (i: number) => {
+      const res = await fetch(`${server.url}/api/v2.0/projects/library/repositories/planted/artifacts/v${i}/additions/build_history`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), []);
+    };
+    for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: CONCURRENT_LISTINGS }, (_, i) => history(i)));
+    const peak = peakRss(pid);
+    t.diagnostic(`server RSS before ${(before / MiB).toFixed(0)} MiB, peak during ${3 * CONCURRENT_LISTINGS} build history reads ${(peak / MiB).toFixed(0)} MiB`);
+    assert.ok(peak < RSS_BOUND_MIB * MiB, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
+  });
 });

@@ -3,4 +3,5 @@ export * from './doublestar.js';
 export * from './json-depth.js';
 export * from './media-types.js';
 export * from './names.js';
+export * from './semaphore.js';
 export * from './ttl-cache.js';
