@@ -2,12 +2,14 @@ import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { forShare, lockForTransaction, type Repository } from '../platform/db/index.js';
-import { asStorageFull, ConflictError, InvalidInputError, NotFoundError, TooManyRequestsError } from '../platform/errors/index.js';
+import { asStorageFull, ConflictError, InvalidInputError, NotFoundError, QuotaExceededError, TooManyRequestsError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
 import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
+import type { Actor } from './delete.js';
 import type { ContentDeps } from './deps.js';
 import type { GateRunner } from './gate-runner.js';
 import type { UploadRoom } from './gates.js';
+import { recordQuotaExceeded } from './manifests.js';
 import * as repo from './repo.js';
 import { UploadMeter } from './upload-meter.js';
 import { heldSize, pendingBytes } from './usage.js';
@@ -28,6 +30,8 @@ export interface IncomingBytes {
   body: Readable;
   /** Content-Length, when the request declares one: more than the room is refused before a byte is read. */
   length?: number | undefined;
+  /** Who sends them: named in the QUOTA_EXCEED event when the quota refuses them. */
+  sender?: Actor;
 }
 
 /**
@@ -97,28 +101,45 @@ export class UploadService {
 
   /** Appends a chunk; a declared range must start where the upload ends (else 416). */
   async append(repository: Repository, id: string, incoming: IncomingBytes, range: ChunkRange | undefined): Promise<number> {
-    return this.exclusive(id, async () => {
-      const size = await this.claim(repository, id);
-      if (range && range.start !== size) {
-        throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
-      }
-      await this.deps.space.assertRoom();
-      return this.write(id, size, incoming, await this.room(repository, undefined));
-    });
+    return this.exclusive(id, () =>
+      this.reportingQuota(repository, undefined, incoming, async () => {
+        const size = await this.claim(repository, id);
+        if (range && range.start !== size) {
+          throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
+        }
+        await this.deps.space.assertRoom();
+        return this.write(id, size, incoming, await this.room(repository, undefined));
+      }),
+    );
   }
 
   /** Appends the final chunk (if any), verifies the digest and publishes the blob. */
   async complete(repository: Repository, id: string, digest: Digest, incoming: IncomingBytes | undefined): Promise<number> {
-    return this.exclusive(id, async () => {
-      let size = await this.claim(repository, id);
-      // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
-      if (incoming) {
-        await this.deps.space.assertRoom();
-        size = await this.write(id, size, incoming, await this.room(repository, digest));
+    return this.exclusive(id, () =>
+      this.reportingQuota(repository, digest, incoming, async () => {
+        let size = await this.claim(repository, id);
+        // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
+        if (incoming) {
+          await this.deps.space.assertRoom();
+          size = await this.write(id, size, incoming, await this.room(repository, digest));
+        }
+        await this.publish(repository, id, digest, size);
+        return size;
+      }),
+    );
+  }
+
+  /** An upload refused by the quota tells the project's webhooks, as a refused manifest does (QUOTA_EXCEED). */
+  private async reportingQuota<T>(repository: Repository, digest: Digest | undefined, incoming: IncomingBytes | undefined, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof QuotaExceededError && incoming?.sender) {
+        const event = { projectId: repository.project_id, repository: repository.name, digest: digest?.toString() ?? '', tag: null };
+        await recordQuotaExceeded(this.deps, { ...event, operator: incoming.sender.name, at: this.deps.clock.now() });
       }
-      await this.publish(repository, id, digest, size);
-      return size;
-    });
+      throw err;
+    }
   }
 
   /** A whole blob in one request (`POST ?digest=`); its session counts for the account while it runs. */

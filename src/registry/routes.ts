@@ -175,7 +175,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       }
     } else if (q.digest !== undefined) {
       const digest = requireDigest(q.digest);
-      await uploads.monolithic(target, digest, incoming(request), accountRef(caller.identity));
+      await uploads.monolithic(target, digest, incoming(request, caller), accountRef(caller.identity));
       reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
       return void reply.send();
     }
@@ -211,7 +211,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const patchUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
-    const size = await uploads.append(target, route.id, incoming(request), chunkRange(request));
+    const size = await uploads.append(target, route.id, incoming(request, caller), chunkRange(request));
     uploadHeaders(reply, route.name, route.id, size);
     reply.code(202).header('content-length', 0).send();
   };
@@ -219,7 +219,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const putUpload: Handler<'upload'> = async (route, caller, request, reply) => {
     const target = await uploadRepository(caller, route.name);
     const digest = requireDigest(query(request).digest);
-    await uploads.complete(target, route.id, digest, hasBody(request) ? incoming(request) : undefined);
+    await uploads.complete(target, route.id, digest, hasBody(request) ? incoming(request, caller) : undefined);
     reply.code(201).header('location', `/v2/${route.name}/blobs/${digest.toString()}`).header('docker-content-digest', digest.toString());
     reply.header('content-length', 0).send();
   };
@@ -308,8 +308,8 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 }
 
 /** A blob body as it streams in, with the length it declares (if any) for checks before it is read. */
-function incoming(request: FastifyRequest): IncomingBytes {
-  return { body: blobBody(request), length: contentLength(request) };
+function incoming(request: FastifyRequest, caller: Caller): IncomingBytes {
+  return { body: blobBody(request), length: contentLength(request), sender: actor(caller, request) };
 }
 
 function actor(caller: Caller, request: FastifyRequest): Actor {
