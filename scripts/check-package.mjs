@@ -70,13 +70,18 @@ try {
   const port = await freePort();
   const data = join(work, 'data');
   step(`berth serve on port ${port}`);
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_'))), BERTH_ADMIN_PASSWORD: password, BERTH_LOG_LEVEL: 'warn' };
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_'))),
+    BERTH_ADMIN_PASSWORD: password,
+    BERTH_LOG_LEVEL: 'warn',
+  };
   server = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', data], { cwd: app, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   const ping = await waitFor(`${base}/api/v2.0/ping`, Date.now() + 30_000);
   if (ping.status !== 200) throw new Error(`/api/v2.0/ping answered ${ping.status}`);
   const challenge = await fetch(`${base}/v2/`);
-  if (challenge.status !== 401 || !/^Bearer /.test(challenge.headers.get('www-authenticate') ?? '')) throw new Error(`/v2/ answered ${challenge.status} without a Bearer challenge`);
+  if (challenge.status !== 401 || !/^Bearer /.test(challenge.headers.get('www-authenticate') ?? ''))
+    throw new Error(`/v2/ answered ${challenge.status} without a Bearer challenge`);
   const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
   const current = await fetch(`${base}/api/v2.0/users/current`, { headers: { authorization: auth } });
   if (current.status !== 200) throw new Error(`signing in as admin answered ${current.status}`);
