@@ -36,6 +36,7 @@ import {
   requestId,
   serverLimitOptions,
   SlowClientGuard,
+  type ServerTls,
 } from './platform/http/index.js';
 
 export interface AppDeps {
@@ -44,6 +45,8 @@ export interface AppDeps {
   storage: StorageDriver;
   clock: Clock;
   logger?: FastifyBaseLogger;
+  /** Serve HTTPS with this certificate; plain HTTP without it. */
+  tls?: ServerTls;
 }
 
 /** What every module is given; each takes the part it needs. */
@@ -81,7 +84,7 @@ export const MODULES: readonly AppModule[] = [
 /** How long shutdown waits for requests in flight (uploads) before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function buildApp({ config, db, storage, clock, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, storage, clock, logger, tls }: AppDeps): Promise<FastifyInstance> {
   const limits = clientLimits(config.server);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -93,6 +96,7 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
     trustProxy: config.server.trustProxy,
     // Headers deadline, idle connections; how slowly and how long a request may take is the guard's below.
     ...serverLimitOptions(limits),
+    ...(tls ? { serverFactory: tls.serverFactory(limits) } : {}),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // One parser for every route: no prototype, repeated keys kept for the helpers to refuse.
@@ -113,6 +117,9 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
         route,
         method: request.method,
         url: request.url,
+        // The proxy's X-Forwarded-For when server.trustProxy says to believe it, else the peer.
+        client: request.ip,
+        user_agent: request.headers['user-agent'],
         status: reply.statusCode,
         // A HEAD answer's Content-Length describes the body it did not send.
         bytes: request.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0),

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { configJsonSchema, ConfigError, loadConfig } from './platform/config/index.js';
+import { configJsonSchema, ConfigError, loadConfig, redactConfig } from './platform/config/index.js';
 import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
@@ -49,7 +49,14 @@ program
     'after',
     `
 On first start an "admin" user is created; its password comes from BERTH_ADMIN_PASSWORD or is
-generated and printed once. A public project "library" is created too.
+generated and printed once; on later starts BERTH_ADMIN_PASSWORD is not applied (a warning
+says so; use "berth admin reset-password"). A public project "library" is created too.
+
+HTTPS: set server.tls.cert and server.tls.key (PEM files; BERTH_SERVER_TLS_CERT/_KEY). After
+renewing them, send SIGHUP: new connections get the new certificate, no restart needed.
+
+One server per embedded (SQLite) data directory: a second one on the same directory refuses
+to start. "berth admin" commands work while the server runs.
 
 Roles, for several instances on one PostgreSQL database:
   all     serves every route and runs background work (the default)
@@ -62,10 +69,21 @@ Examples:
   berth serve
   BERTH_ADMIN_PASSWORD='S3cret-pass' berth serve --port 5000 --data-dir /var/lib/berth
   berth serve --config berth.yaml
+  BERTH_SERVER_TLS_CERT=/etc/berth/tls.crt BERTH_SERVER_TLS_KEY=/etc/berth/tls.key berth serve --port 443
   BERTH_DATABASE_URL=postgres://berth@db/berth berth serve --role worker`,
   )
   .action(async (options: ServeOptions) => {
     const server = await startServer(configFrom(options), (line) => console.log(line));
+    // SIGHUP: a renewed certificate is served to new connections without a restart.
+    process.on('SIGHUP', () => {
+      try {
+        const served = server.reloadTls();
+        if (served) server.app.log.info(`SIGHUP: now serving the certificate ${served}`);
+        else server.app.log.info('SIGHUP: serving plain HTTP, no certificate to read again');
+      } catch (err) {
+        server.app.log.error(`SIGHUP: the certificate was not reloaded, the previous one is still served: ${(err as Error).message}`);
+      }
+    });
     const stop = async (signal: string) => {
       console.log(`${signal} received, shutting down`);
       await server.close();
@@ -133,12 +151,11 @@ configCommand
   });
 configCommand
   .command('show')
-  .description('Print the effective configuration (file + environment + defaults), secrets hidden')
+  .description('Print the effective configuration (file + environment + defaults); passwords, also those inside URLs, hidden')
   .option('-c, --config <file>', 'YAML config file')
   .action((options: ServeOptions) => {
     const config = configFrom(options);
-    const shown = { ...config, auth: { ...config.auth, adminPassword: config.auth.adminPassword ? '********' : undefined } };
-    console.log(JSON.stringify(shown, null, 2));
+    console.log(JSON.stringify(redactConfig(config), null, 2));
   });
 
 program.parseAsync().catch((err: unknown) => {

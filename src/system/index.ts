@@ -11,3 +11,4 @@ export const systemModule: FeatureModule<SystemRouteDeps> = {
 };
 export { bootstrap, type BootstrapResult } from './bootstrap.js';
 export { Settings, SETTING_KEYS, type RuntimeSettings } from './settings.js';
+export { bannerLines, type BannerInput } from './banner.js';

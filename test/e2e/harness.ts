@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -138,7 +139,11 @@ function tail(file: string, lines = 40): string {
 /** Any HTTP status from GET /v2/ means the server is listening (401 is the usual answer). */
 function probe(url: string): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: 1000 }, (res) => {
+    // Readiness only: whether the certificate is right is for the tests to check.
+    const get = url.startsWith('https:')
+      ? (u: string, o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => https.get(u, { ...o, rejectUnauthorized: false }, cb)
+      : http.get;
+    const req = get(url, { agent: false, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -160,9 +165,10 @@ export class RegistryServer {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    readonly scheme: 'http' | 'https',
   ) {
     this.host = `127.0.0.1:${port}`;
-    this.url = `http://${this.host}`;
+    this.url = `${scheme}://${this.host}`;
     this.log = join(dir, 'server.log');
     this.dataDir = join(dir, 'data');
   }
@@ -172,7 +178,7 @@ export class RegistryServer {
   private extraEnv: Record<string, string> = {};
 
   static async start(env: Record<string, string> = {}): Promise<RegistryServer> {
-    const server = new RegistryServer(makeTempDir(`server`), await freePort());
+    const server = new RegistryServer(makeTempDir(`server`), await freePort(), env.BERTH_SERVER_TLS_CERT ? 'https' : 'http');
     server.extraEnv = env;
     if (TARGET === 'distribution') server.writeDistributionConfig();
     await server.launch();
@@ -227,6 +233,16 @@ export class RegistryServer {
     return new Promise((r) => child.once('exit', () => r()));
   }
 
+  /** Sends a signal (SIGHUP: read the certificate again). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** Everything the server wrote to stdout and stderr so far. */
+  output(): string {
+    return readFileSync(this.log, 'utf8');
+  }
+
   /** A crash: SIGKILL, no chance to flush or clean up. */
   async kill(): Promise<void> {
     const done = this.exited();
@@ -234,8 +250,9 @@ export class RegistryServer {
     await done;
   }
 
-  /** Starts again on the same data dir and port (after kill()). */
-  async restart(): Promise<void> {
+  /** Starts again on the same data dir and port (after kill()), with `env` added to its settings. */
+  async restart(env: Record<string, string> = {}): Promise<void> {
+    Object.assign(this.extraEnv, env);
     await this.kill();
     await this.launch();
   }
@@ -293,6 +310,8 @@ export class ClientEnv {
   constructor(
     readonly dir: string,
     readonly registryHost: string,
+    /** false: the registry serves HTTPS and its certificate must verify (no insecure entry in registries.conf). */
+    insecure = true,
   ) {
     const home = join(dir, 'home');
     const configDir = join(home, '.config', 'containers');
@@ -305,7 +324,7 @@ export class ClientEnv {
     this.policy = join(configDir, 'policy.json');
     writeFileSync(this.policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
     this.registriesConf = join(dir, 'registries.conf');
-    writeFileSync(this.registriesConf, `unqualified-search-registries = []\n\n[[registry]]\nlocation = "${registryHost}"\ninsecure = true\n`);
+    writeFileSync(this.registriesConf, `unqualified-search-registries = []\n\n[[registry]]\nlocation = "${registryHost}"\ninsecure = ${insecure}\n`);
     const storageConf = join(dir, 'storage.conf');
     writeFileSync(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${this.storageRoot}"\nrunroot = "${this.runRoot}"\n`);
     // podman refuses to run when REGISTRY_AUTH_FILE names a file that does not exist.

@@ -58,6 +58,13 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ env: {}, overrides: { nonsense: true } }), ConfigError);
   });
 
+  it('serves plain HTTP by default and takes the TLS files from server.tls or BERTH_SERVER_TLS_CERT/KEY', () => {
+    assert.deepEqual(loadConfig({ env: {} }).server.tls, {});
+    const config = loadConfig({ env: { BERTH_SERVER_TLS_CERT: '/etc/berth/tls.crt', BERTH_SERVER_TLS_KEY: '/etc/berth/tls.key' } });
+    assert.deepEqual(config.server.tls, { cert: '/etc/berth/tls.crt', key: '/etc/berth/tls.key' });
+    assert.throws(() => loadConfig({ env: { BERTH_SERVER_TLS_CERT: '/etc/berth/tls.crt' } }), /server\.tls.*both cert and key/);
+  });
+
   it('describes itself as a JSON schema', () => {
     const schema = configJsonSchema() as { properties: Record<string, unknown> };
     assert.ok(schema.properties.server);

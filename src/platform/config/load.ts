@@ -28,8 +28,14 @@ function envKeyPaths(): Map<string, string[]> {
   for (const [section, sectionSchema] of Object.entries(shape)) {
     const inner = unwrapObject(sectionSchema);
     if (inner) {
-      for (const key of Object.keys(inner.shape)) {
-        paths.set(`${normalise(section)}_${normalise(key)}`, [section, key]);
+      for (const [key, keySchema] of Object.entries(inner.shape)) {
+        // A group inside a section (server.tls.cert) is spelled BERTH_SERVER_TLS_CERT.
+        const group = unwrapObject(keySchema as z.ZodType);
+        if (group) {
+          for (const sub of Object.keys(group.shape)) paths.set(`${normalise(section)}_${normalise(key)}${normalise(sub)}`, [section, key, sub]);
+        } else {
+          paths.set(`${normalise(section)}_${normalise(key)}`, [section, key]);
+        }
       }
     } else {
       paths.set(normalise(section), [section]);

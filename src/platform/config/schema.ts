@@ -66,6 +66,19 @@ export const configSchema = z
           .min(1)
           .default(1024)
           .describe('Open client connections this instance accepts at once; connections beyond it are closed as soon as they are accepted'),
+        tls: z
+          .object({
+            cert: z
+              .string()
+              .optional()
+              .describe(
+                'PEM file with the server certificate (and its intermediates) to serve HTTPS; read again on SIGHUP. Unset (with key unset) serves plain HTTP',
+              ),
+            key: z.string().optional().describe('PEM file with the private key of server.tls.cert; read again on SIGHUP'),
+          })
+          .strict()
+          .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), { message: 'set both cert and key to serve HTTPS, or neither' })
+          .default({}),
       })
       .strict()
       .default({
@@ -79,6 +92,7 @@ export const configSchema = z
         bodyRateWindowSeconds: 60,
         requestTimeoutMinutes: 6 * 60,
         maxConnections: 1024,
+        tls: {},
       }),
     dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
     database: z

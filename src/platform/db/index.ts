@@ -5,3 +5,4 @@ export * from './errors.js';
 export type * from './tables.js';
 export { MIGRATION_LOCK } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
+export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
