@@ -27,7 +27,16 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { clientLimits, installJsonBodyParser, parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId, serverLimitOptions, SlowClientGuard } from './platform/http/index.js';
+import {
+  clientLimits,
+  installJsonBodyParser,
+  parseQuerystring,
+  REQUEST_ID_HEADER,
+  requestContext,
+  requestId,
+  serverLimitOptions,
+  SlowClientGuard,
+} from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -163,6 +172,7 @@ export async function buildApp({ config, db, storage, clock, logger }: AppDeps):
       app,
       deps,
       MODULES.flatMap((module) => (module.api ? [module.api.bind(module)] : [])),
+      () => app.berthRouteCatalog.list(),
     );
   }
 

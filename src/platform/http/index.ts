@@ -8,3 +8,4 @@ export * from './request-context.js';
 export * from './query.js';
 export * from './outbound.js';
 export * from './private-address.js';
+export * from './route-methods.js';
