@@ -179,6 +179,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
       app,
       deps,
       MODULES.flatMap((module) => (module.api ? [module.api.bind(module)] : [])),
+      () => app.berthRouteCatalog.list(),
     );
   }
 

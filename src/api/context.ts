@@ -55,14 +55,19 @@ const callers = new WeakMap<FastifyRequest, ApiCaller>();
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Authenticates every /api/v2.0 request: Basic (user or robot), or the session cookie,
- * which additionally needs the CSRF token on unsafe methods. No credentials: anonymous.
+ * Authenticates every /api/v2.0 request: Basic (user or robot), or the session cookie. No
+ * credentials: anonymous. A request carrying the session cookie on an unsafe method must carry
+ * its CSRF token, whatever else authenticates it (see `checkCsrf`).
  */
 export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps): void {
   scope.addHook('onRequest', async (request, reply) => {
     let identity: Identity = ANONYMOUS;
     let viaSession = false;
     let sessionId: string | undefined;
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE) || undefined;
+    const session = cookie ? await deps.sessions.find(cookie, deps.clock.now()) : undefined;
+    if (session) reply.header(CSRF_HEADER, session.csrfToken);
+    checkCsrf(request, cookie, session?.csrfToken);
     const credentials = parseAuthorization(request.headers.authorization);
     if (credentials.kind === 'basic') {
       const auth = await deps.authenticator.password(credentials.username, credentials.password, request.ip);
@@ -74,25 +79,31 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
       identity = auth.identity;
     } else if (credentials.kind !== 'none') {
       throw new ApiError('UNAUTHORIZED', 'use Basic credentials or a session');
-    } else {
-      const cookie = readCookie(request.headers.cookie, SESSION_COOKIE);
-      const session = cookie ? await deps.sessions.find(cookie, deps.clock.now()) : undefined;
-      if (session) {
-        const user = await findUserById(deps.database.db, session.userId);
-        if (user) {
-          identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
-          viaSession = true;
-          sessionId = session.id;
-          reply.header(CSRF_HEADER, session.csrfToken);
-          if (UNSAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
-            throw new ApiError('FORBIDDEN', 'CSRF token missing or incorrect');
-          }
-        }
+    } else if (session) {
+      const user = await findUserById(deps.database.db, session.userId);
+      if (user) {
+        identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
+        viaSession = true;
+        sessionId = session.id;
       }
     }
     callers.set(request, { identity, viaSession, ...(sessionId === undefined ? {} : { sessionId }), clientIp: request.ip });
     setRequestUser(request, identityName(identity) || 'anonymous');
   });
+}
+
+/**
+ * A browser attaches the session cookie to a cross-site request on its own, and Basic
+ * credentials it has cached too, but only a page of this origin can read the token to send
+ * it back. So, as Harbor does, an unsafe request that carries the session cookie must carry
+ * the session's token even when an Authorization header also comes with it; a cookie naming
+ * no live session has no token to match and is refused the same way. Scripts that send Basic
+ * credentials and no cookie are not browsers and are not asked.
+ */
+function checkCsrf(request: FastifyRequest, cookie: string | undefined, token: string | undefined): void {
+  if (cookie === undefined || !UNSAFE_METHODS.has(request.method)) return;
+  if (token === undefined) throw new ApiError('FORBIDDEN', 'the session cookie names no live session: sign in again, or send no session cookie');
+  if (request.headers[CSRF_HEADER] !== token) throw new ApiError('FORBIDDEN', 'CSRF token missing or incorrect');
 }
 
 export function apiCaller(request: FastifyRequest): ApiCaller {

@@ -3,6 +3,7 @@ import {
   apiCaller,
   parsePaging,
   parseQuery,
+  anyOfValues,
   repositoryParam,
   requireProject,
   projectByName,
@@ -88,7 +89,8 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
     const query = request.query as Record<string, unknown>;
     const paging = parsePaging(query);
     const withImmutableStatus = flag(query, 'with_immutable_status', false);
-    const tags = (await repo.tagsOf(deps.database.db, [artifact.id])).get(artifact.id) ?? [];
+    const matches = tagNameFilter(queryParam(query, 'q'));
+    const tags = ((await repo.tagsOf(deps.database.db, [artifact.id])).get(artifact.id) ?? []).filter((tag) => matches(tag.name));
     setPagingHeaders(request, reply, tags.length, paging);
     return service.describeTags(repository, tags.slice(paging.offset, paging.offset + paging.pageSize), withImmutableStatus);
   });
@@ -98,7 +100,12 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
     const artifact = await deps.content.resolve(repository, request.params.reference);
     const { name } = parseBody(tagCreateSchema, request.body);
     await deps.content.tag(repository, artifact, name, actor(request));
-    return reply.code(201).send();
+    // As Harbor: the request's path and the new tag's name.
+    const path = (request.url.split('?', 1)[0] ?? request.url).replace(/\/+$/, '');
+    return reply
+      .code(201)
+      .header('location', `${path}/${encodeURIComponent(name)}`)
+      .send();
   });
 
   scope.delete<{ Params: ArtifactParams & { tag_name: string } }>(`${ARTIFACT}/tags/:tag_name`, async (request, reply) => {
@@ -152,9 +159,10 @@ async function listRepositories(request: FastifyRequest, reply: FastifyReply, de
   const q = parseQuery(queryParam(query, 'q'), ['name']);
   const filter: repo.RepositoryFilter = { projectIds: project ? [project.id] : await listableProjectIds(request, deps) };
   const name = q.get('name');
-  if (name?.kind === 'exact') filter.nameExact = name.value;
+  const names = name && anyOfValues(name);
+  if (names) filter.names = names;
   else if (name?.kind === 'fuzzy') filter.nameContains = name.value;
-  else if (name) throw new ApiError('BAD_REQUEST', 'q name supports only name=value and name=~value');
+  else if (name) throw new ApiError('BAD_REQUEST', 'q name supports name=value, name=~value, name={a b} and name=(a b)');
   const sort = repositorySort(queryParam(query, 'sort'));
   const db = deps.database.db;
   const [total, rows] = await Promise.all([repo.countRepositories(db, filter), repo.listRepositories(db, filter, sort, paging.offset, paging.pageSize)]);
@@ -221,27 +229,43 @@ const ARTIFACT_TYPES = ['IMAGE', 'CHART', 'CNAB', 'WASM', 'SBOM', 'SIGNATURE', '
 function artifactFilter(q: unknown): repo.ArtifactFilter {
   const query = parseQuery(q, ['tags', 'digest', 'media_type', 'type']);
   const filter: repo.ArtifactFilter = {};
-  const exact = (key: string): string | undefined => {
+  /** k=v, k={a b} or k=(a b) on a column holding one value. */
+  const values = (key: string): string[] | undefined => {
     const term = query.get(key);
     if (!term) return undefined;
-    if (term.kind !== 'exact') throw new ApiError('BAD_REQUEST', `q ${key} supports only ${key}=value`);
-    return term.value;
+    const any = anyOfValues(term);
+    if (!any) throw new ApiError('BAD_REQUEST', `q ${key} supports ${key}=value, ${key}={a b} and ${key}=(a b)`);
+    return any;
   };
-  filter.digest = exact('digest');
-  filter.mediaType = exact('media_type');
-  const type = exact('type')?.toUpperCase();
-  if (type !== undefined && !ARTIFACT_TYPES.includes(type)) throw new ApiError('BAD_REQUEST', `q type must be one of ${ARTIFACT_TYPES.join(', ')}`);
+  filter.digests = values('digest');
+  filter.mediaTypes = values('media_type');
+  const types = values('type')?.map((type) => type.toUpperCase());
+  const unknown = types?.find((type) => !ARTIFACT_TYPES.includes(type));
+  if (unknown !== undefined) throw new ApiError('BAD_REQUEST', `q type must be one of ${ARTIFACT_TYPES.join(', ')}`);
   // The kind kept on the row at push (src/content/facts.ts): a condition in SQL, no manifest read.
-  filter.type = type;
+  filter.types = types;
   const tags = query.get('tags');
   if (tags?.kind === 'fuzzy') filter.tagContains = tags.value;
   else if (tags?.kind === 'exact') {
     // Harbor's spellings for "untagged" and "tagged".
     if (tags.value === 'nil') filter.tagged = false;
     else if (tags.value === '*') filter.tagged = true;
-    else filter.tagExact = tags.value;
-  } else if (tags) throw new ApiError('BAD_REQUEST', 'q tags supports tags=value, tags=~value, tags=nil and tags=*');
+    else filter.tagGroups = [[tags.value]];
+  } else if (tags?.kind === 'or') filter.tagGroups = [tags.values];
+  // A tag names one artifact, but an artifact has many tags: "all of" asks for each.
+  else if (tags?.kind === 'and') filter.tagGroups = tags.values.map((tag) => [tag]);
+  else if (tags) throw new ApiError('BAD_REQUEST', 'q tags supports tags=value, tags=~value, tags={a b}, tags=(a b), tags=nil and tags=*');
   return filter;
+}
+
+/** The tags listing's q: name=v, name=~v, name={a b}, name=(a b), over one artifact's tags. */
+function tagNameFilter(q: unknown): (name: string) => boolean {
+  const term = parseQuery(q, ['name']).get('name');
+  if (!term) return () => true;
+  if (term.kind === 'fuzzy') return (name) => name.includes(term.value);
+  const names = anyOfValues(term);
+  if (!names) throw new ApiError('BAD_REQUEST', 'q name supports name=value, name=~value, name={a b} and name=(a b)');
+  return (name) => names.includes(name);
 }
 
 function parseSort<C extends string>(value: unknown, columns: Record<string, C>, fallback: repo.Sort<C>): repo.Sort<C> {

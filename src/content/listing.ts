@@ -9,7 +9,8 @@ export type RepositorySortColumn = 'name' | 'created_at' | 'updated_at' | 'pull_
 export interface RepositoryFilter {
   /** Only these projects; undefined means every project. */
   projectIds?: readonly number[];
-  nameExact?: string;
+  /** Any of these full names (none: no repository). */
+  names?: readonly string[];
   nameContains?: string;
 }
 
@@ -30,7 +31,7 @@ function filteredRepositories(db: Executor, filter: RepositoryFilter) {
       ),
     ];
     if (filter.projectIds) conditions.push(filter.projectIds.length > 0 ? eb('repositories.project_id', 'in', filter.projectIds) : sql<SqlBool>`1 = 0`);
-    if (filter.nameExact !== undefined) conditions.push(eb('repositories.name', '=', filter.nameExact));
+    if (filter.names) conditions.push(filter.names.length > 0 ? eb('repositories.name', 'in', filter.names) : sql<SqlBool>`1 = 0`);
     if (filter.nameContains !== undefined) conditions.push(containsIgnoringCase(sql.ref('repositories.name'), filter.nameContains));
     return eb.and(conditions);
   });
@@ -68,7 +69,7 @@ export async function listRepositories(
 }
 
 export async function findRepositoryWithCount(db: Executor, projectId: number, name: string): Promise<RepositoryWithCount | undefined> {
-  const [row] = await listRepositories(db, { projectIds: [projectId], nameExact: name }, { column: 'name', direction: 'asc' }, 0, 1);
+  const [row] = await listRepositories(db, { projectIds: [projectId], names: [name] }, { column: 'name', direction: 'asc' }, 0, 1);
   return row;
 }
 
@@ -79,14 +80,16 @@ export async function updateDescription(db: Executor, repositoryId: number, desc
 export type ArtifactSortColumn = 'push_time' | 'pull_time' | 'size' | 'digest';
 
 export interface ArtifactFilter {
-  digest?: string;
-  mediaType?: string;
-  tagExact?: string;
+  /** Each list: the column is any of its values (an empty list matches nothing). */
+  digests?: readonly string[];
+  mediaTypes?: readonly string[];
+  /** The artifact has, for every group, a tag named any of the group's names. */
+  tagGroups?: ReadonlyArray<readonly string[]>;
   tagContains?: string;
   /** true: only tagged artifacts; false: only untagged ones. */
   tagged?: boolean;
-  /** Harbor's kind (IMAGE, CHART …), as kept on the row at push. */
-  type?: string;
+  /** Harbor's kinds (IMAGE, CHART …), as kept on the row at push. */
+  types?: readonly string[];
   /** Of the artifacts matching the rest of the filter, only the newest pushed in each repository. */
   latestInRepository?: boolean;
 }
@@ -98,15 +101,16 @@ function matchingArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactF
   const repositoryIds = typeof scope === 'number' ? [scope] : [...scope];
   return db.selectFrom('artifacts').where((eb) => {
     const conditions: Expression<SqlBool>[] = [repositoryIds.length > 0 ? eb('artifacts.repository_id', 'in', repositoryIds) : sql<SqlBool>`1 = 0`];
-    if (filter.digest !== undefined) conditions.push(eb('artifacts.digest', '=', filter.digest));
-    if (filter.mediaType !== undefined) conditions.push(eb('artifacts.media_type', '=', filter.mediaType));
-    if (filter.type !== undefined) conditions.push(eb('artifacts.type', '=', filter.type));
+    if (filter.digests) conditions.push(filter.digests.length > 0 ? eb('artifacts.digest', 'in', filter.digests) : sql<SqlBool>`1 = 0`);
+    if (filter.mediaTypes) conditions.push(filter.mediaTypes.length > 0 ? eb('artifacts.media_type', 'in', filter.mediaTypes) : sql<SqlBool>`1 = 0`);
+    if (filter.types) conditions.push(filter.types.length > 0 ? eb('artifacts.type', 'in', filter.types) : sql<SqlBool>`1 = 0`);
     const tags = () =>
       eb
         .selectFrom('tags')
         .select(sql<number>`1`.as('one'))
         .whereRef('tags.artifact_id', '=', 'artifacts.id');
-    if (filter.tagExact !== undefined) conditions.push(eb.exists(tags().where('tags.name', '=', filter.tagExact)));
+    // Each group looks among the artifact's own tags (tags_artifact index).
+    for (const group of filter.tagGroups ?? []) conditions.push(group.length > 0 ? eb.exists(tags().where('tags.name', 'in', group)) : sql<SqlBool>`1 = 0`);
     if (filter.tagContains !== undefined) conditions.push(eb.exists(tags().where(containsIgnoringCase(sql.ref('tags.name'), filter.tagContains))));
     if (filter.tagged !== undefined) conditions.push(filter.tagged ? eb.exists(tags()) : eb.not(eb.exists(tags())));
     return eb.and(conditions);

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import { apiCaller, requireAuthenticated, requireSystem, type ApiFeature } from '../api/index.js';
 import { VERSION } from '../system/index.js';
 import { routeCatalogOf } from './catalog.js';
@@ -51,3 +52,8 @@ export const openapiApi: ApiFeature = (scope, deps) => {
     return statisticsFor(deps, caller.identity);
   });
 };
+
+/** Harbor's `GET /api/version`, outside /api/v2.0: which API version the server speaks. Clients probe it before choosing a base path. */
+export function apiVersionRoute(app: FastifyInstance): void {
+  app.get('/api/version', async () => ({ version: 'v2.0' }));
+}

@@ -4,6 +4,8 @@ import { api, expectJson } from '../testing/api.js';
 import { basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
+import { assertMatchesHarbor } from '../testing/harbor-schema.js';
+import { VERSION } from '../system/index.js';
 import type { Statistic } from './statistics.js';
 import type { GeneralInfo } from './system-info.js';
 
@@ -50,12 +52,20 @@ for (const dialect of testDialects()) {
 
     it('tells anonymous callers only what the login page needs', async () => {
       const info = await expectJson<GeneralInfo>(await api(server.url, 'GET', '/systeminfo', { authorization: null }), 200);
-      assert.match(info.harbor_version, /^berth-\d+\.\d+\.\d+/);
+      assert.equal(info.harbor_version, 'v2.15.0-berth');
       assert.equal(info.auth_mode, 'db_auth');
       assert.equal(info.self_registration, false);
       assert.ok(!Number.isNaN(Date.parse(info.current_time)));
       assert.equal(info.external_url, undefined);
       assert.equal(info.registry_storage_provider_name, undefined);
+    });
+
+    it('names the Harbor release whose API Berth answers in harbor_version, Berth’s own in berth_version, and notifications on', async () => {
+      const info = await expectJson<GeneralInfo>(await api(server.url, 'GET', '/systeminfo', { authorization: outsider }), 200);
+      assertMatchesHarbor('GeneralInfo', info);
+      assert.match(info.harbor_version, /^v2\.\d+\.\d+-berth$/);
+      assert.equal(info.berth_version, VERSION);
+      assert.equal(info.notification_enable, true);
     });
 
     it('gives signed-in callers the deployment details, following the runtime settings', async () => {

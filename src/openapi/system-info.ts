@@ -3,9 +3,19 @@ import type { Identity } from '../auth/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { RuntimeSettings } from '../system/index.js';
 
-/** Harbor's GeneralInfo, the subset Berth has something to say about. */
+/**
+ * The Harbor release whose API Berth answers: the reference swagger is Harbor's main branch
+ * after v2.15.2, and the newest release it describes is v2.15. Clients (the Terraform
+ * provider, the portal, scripts) compare `harbor_version` to decide which calls to make, so it
+ * names that release in Harbor's `vX.Y.Z-<build>` form; Berth's own version goes in
+ * `berth_version`.
+ */
+export const HARBOR_API_RELEASE = 'v2.15.0';
+
+/** Harbor's GeneralInfo, the subset Berth has something to say about, and Berth's own version. */
 export interface GeneralInfo {
   harbor_version: string;
+  berth_version: string;
   auth_mode: string;
   primary_auth_mode: boolean;
   self_registration: boolean;
@@ -38,7 +48,8 @@ export function generalInfo(input: {
   now: Date;
 }): GeneralInfo {
   const info: GeneralInfo = {
-    harbor_version: `berth-${input.version}`,
+    harbor_version: `${HARBOR_API_RELEASE}-berth`,
+    berth_version: input.version,
     auth_mode: 'db_auth',
     primary_auth_mode: false,
     self_registration: input.settings.self_registration,
@@ -53,7 +64,8 @@ export function generalInfo(input: {
     has_ca_root: false,
     read_only: false,
     with_notary: false,
-    notification_enable: false,
+    // Webhooks are always on: there is no switch to turn project notifications off.
+    notification_enable: true,
     registry_storage_provider_name: input.storageName,
   };
 }

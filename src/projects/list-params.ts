@@ -1,4 +1,4 @@
-import { parseQuery, type QueryTerm } from '../api/index.js';
+import { anyOfValues, parseQuery, type QueryTerm } from '../api/index.js';
 import { InvalidInputError } from '../platform/errors/index.js';
 import { queryParam } from '../platform/http/index.js';
 import type { ProjectListFilter, ProjectSort, ProjectSortColumn } from './repo.js';
@@ -33,29 +33,33 @@ function unsupported(key: string): InvalidInputError {
 }
 
 function applyTerm(filter: ProjectListFilter, key: (typeof Q_KEYS)[number], term: QueryTerm): void {
+  // k=v, k={a b} (any of) and k=(a b) (all of) as one list of the values the column may hold.
+  const values = anyOfValues(term);
   switch (key) {
     case 'name':
       // Names are lowercase: matching lowercases so both engines agree.
-      if (term.kind === 'exact') filter.names = [term.value];
+      if (values) filter.names = values;
       else if (term.kind === 'fuzzy') filter.nameContains = [...(filter.nameContains ?? []), term.value.toLowerCase()];
-      else if (term.kind === 'or') filter.names = term.values;
       else throw unsupported(key);
       return;
     case 'project_id':
-      if (term.kind === 'exact') filter.ids = [integer(term.value, key)];
-      else if (term.kind === 'or') filter.ids = term.values.map((v) => integer(v, key));
+      if (values) filter.ids = values.map((v) => integer(v, key));
       else if (term.kind === 'range') {
         if (term.min !== undefined) filter.minId = integer(term.min, key);
         if (term.max !== undefined) filter.maxId = integer(term.max, key);
       } else throw unsupported(key);
       return;
     case 'public':
-      if (term.kind !== 'exact') throw unsupported(key);
-      filter.public = parseBoolean(term.value, key);
+      if (!values) throw unsupported(key);
+      filter.publicAnyOf = values.map((v) => {
+        const flag = parseBoolean(v, key);
+        if (flag === undefined) throw new InvalidInputError('input', `${key} must be true or false`);
+        return flag;
+      });
       return;
     case 'owner_id':
-      if (term.kind !== 'exact') throw unsupported(key);
-      filter.ownerId = integer(term.value, key);
+      if (!values) throw unsupported(key);
+      filter.ownerIds = values.map((v) => integer(v, key));
       return;
   }
 }
@@ -67,7 +71,8 @@ export function parseProjectListQuery(query: Record<string, unknown>): { filter:
   const name = single(query, 'name');
   if (name) filter.nameContains = [...(filter.nameContains ?? []), name.toLowerCase()];
   const isPublic = parseBoolean(single(query, 'public'), 'public');
-  if (isPublic !== undefined) filter.public = isPublic;
+  // Both the parameter and q's public=: the projects both allow.
+  if (isPublic !== undefined) filter.publicAnyOf = (filter.publicAnyOf ?? [isPublic]).filter((p) => p === isPublic);
   const owner = single(query, 'owner');
   if (owner) filter.ownerName = owner;
   return { filter, sort: parseSort(single(query, 'sort')), withDetail: parseBoolean(single(query, 'with_detail'), 'with_detail') ?? true };

@@ -14,22 +14,28 @@ function validateRole(roleId: number): number {
   return roleId;
 }
 
+/**
+ * The user a new member names, read in Harbor's order: a user id, a group id, a username, then
+ * a group by DN or name. An empty `member_group` (as some clients send beside `member_user`)
+ * names nothing. Berth has no user groups yet: a group id answers Harbor's "not found", and a
+ * group by name or DN says groups are not supported.
+ */
 async function memberUser(db: Executor, input: MemberCreate): Promise<User> {
-  if (input.member_group !== undefined && input.member_group !== null) {
-    throw new InvalidInputError('input', 'user groups are not supported: give member_user');
-  }
   const wanted = input.member_user;
+  const group = input.member_group ?? {};
   if (wanted?.user_id !== undefined && wanted.user_id > 0) {
     const user = await findUserById(db, wanted.user_id);
     if (!user) throw new NotFoundError('input', `user ${wanted.user_id} not found`);
     return user;
   }
+  if (group.id !== undefined && group.id > 0) throw new InvalidInputError('input', `Group ${group.id} not found`);
   if (wanted?.username) {
     const user = await findUserByName(db, wanted.username);
     if (!user) throw new NotFoundError('input', `user ${wanted.username} not found`);
     return user;
   }
-  throw new InvalidInputError('input', 'member_user needs a user_id or a username');
+  if (group.ldap_group_dn || group.group_name) throw new InvalidInputError('input', 'user groups are not supported yet: add users with member_user');
+  throw new InvalidInputError('input', 'at least one of member_user or member_group must be provided');
 }
 
 async function audit(db: Executor, deps: ProjectsDeps, actor: Actor, project: Project, username: string, operation: 'create' | 'update' | 'delete'): Promise<void> {

@@ -58,9 +58,10 @@ export interface ProjectListFilter {
   ids?: readonly number[];
   minId?: number;
   maxId?: number;
-  public?: boolean;
+  /** Any of these visibilities (both: no condition). */
+  publicAnyOf?: readonly boolean[];
   ownerName?: string;
-  ownerId?: number;
+  ownerIds?: readonly number[];
 }
 
 export type ProjectSortColumn = 'name' | 'created_at' | 'updated_at' | 'id';
@@ -103,9 +104,18 @@ function filteredProjects(db: Executor, filter: ProjectListFilter) {
       if (filter.ids) conditions.push(filter.ids.length > 0 ? eb('projects.id', 'in', filter.ids) : sql<SqlBool>`1 = 0`);
       if (filter.minId !== undefined) conditions.push(eb('projects.id', '>=', filter.minId));
       if (filter.maxId !== undefined) conditions.push(eb('projects.id', '<=', filter.maxId));
-      if (filter.public !== undefined) conditions.push(eb('projects.public', '=', filter.public ? 1 : 0));
+      if (filter.publicAnyOf)
+        conditions.push(
+          filter.publicAnyOf.length > 0
+            ? eb(
+                'projects.public',
+                'in',
+                filter.publicAnyOf.map((p) => (p ? 1 : 0)),
+              )
+            : sql<SqlBool>`1 = 0`,
+        );
       if (filter.ownerName !== undefined) conditions.push(eb('users.username', '=', filter.ownerName));
-      if (filter.ownerId !== undefined) conditions.push(eb('projects.owner_id', '=', filter.ownerId));
+      if (filter.ownerIds) conditions.push(filter.ownerIds.length > 0 ? eb('projects.owner_id', 'in', filter.ownerIds) : sql<SqlBool>`1 = 0`);
       return eb.and(conditions);
     });
 }

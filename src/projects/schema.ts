@@ -42,7 +42,16 @@ export const memberCreate = z.object({
       username: z.string().optional(),
     })
     .optional(),
-  member_group: z.unknown().optional(),
+  // Harbor's UserGroup; Berth has no user groups yet, so a named group is refused (members.ts).
+  member_group: z
+    .object({
+      id: z.number().int().optional(),
+      group_name: z.string().optional(),
+      group_type: z.number().int().optional(),
+      ldap_group_dn: z.string().optional(),
+    })
+    .nullable()
+    .optional(),
   repository_patterns: repositoryPatterns.nullable().optional(),
 });
 export type MemberCreate = z.infer<typeof memberCreate>;

@@ -118,7 +118,8 @@ export async function permissionsOf(db: Executor, robotIds: readonly number[]): 
 export interface RobotFilter {
   level?: 'system' | 'project';
   projectId?: number;
-  nameExact?: string;
+  /** Any of these names (with or without the robot$ prefix). */
+  names?: readonly string[];
   nameContains?: string;
   /** Only project robots of these projects; undefined means no restriction. */
   visibleProjects?: readonly number[];
@@ -136,7 +137,16 @@ export async function listRobots(
     const terms: Array<Expression<SqlBool>> = [];
     if (filter.level) terms.push(eb('level', '=', filter.level));
     if (filter.projectId !== undefined) terms.push(eb('project_id', '=', filter.projectId));
-    if (filter.nameExact !== undefined) terms.push(eb('name', 'in', [filter.nameExact, `robot$${filter.nameExact}`]));
+    if (filter.names)
+      terms.push(
+        filter.names.length > 0
+          ? eb(
+              'name',
+              'in',
+              filter.names.flatMap((name) => [name, `robot$${name}`]),
+            )
+          : sql<SqlBool>`1 = 0`,
+      );
     if (filter.nameContains !== undefined) {
       const escaped = filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`);
       terms.push(sql<SqlBool>`${sql.ref('name')} like ${`%${escaped}%`} escape '\\'`);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { parsePaging, parseQuery, requireAuthenticated, setPagingHeaders, type ApiFeature, type Query } from '../api/index.js';
+import { anyOfValues, parsePaging, parseQuery, requireAuthenticated, setPagingHeaders, type ApiFeature, type Query } from '../api/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { parseSortParam, queryParam } from '../platform/http/index.js';
 import type { RobotSort } from './repo.js';
@@ -70,19 +70,22 @@ const QUERY_KEYS = ['Level', 'level', 'ProjectID', 'project_id', 'name'] as cons
 function listFilter(query: Query): ListFilter {
   const filter: ListFilter = {};
   for (const [key, term] of query) {
+    const values = anyOfValues(term);
     if (key === 'name') {
       if (term.kind === 'fuzzy') filter.nameContains = term.value.toLowerCase();
-      else if (term.kind === 'exact') filter.nameExact = term.value;
-      else throw new ApiError('BAD_REQUEST', 'q: name supports exact (name=v) and fuzzy (name=~v) matches');
+      else if (values) filter.names = values;
+      else throw new ApiError('BAD_REQUEST', 'q: name supports name=v, name=~v, name={a b} and name=(a b)');
       continue;
     }
-    if (term.kind !== 'exact') throw new ApiError('BAD_REQUEST', `q: ${key} supports exact matches only`);
+    // A robot has one level and one project, and which projects a caller may list is checked for one: one value.
+    const value = values?.length === 1 ? values[0] : undefined;
+    if (value === undefined) throw new ApiError('BAD_REQUEST', `q: ${key} takes one value`);
     if (key === 'Level' || key === 'level') {
-      if (term.value !== 'system' && term.value !== 'project') throw new ApiError('BAD_REQUEST', 'q: Level is system or project');
-      filter.level = term.value;
+      if (value !== 'system' && value !== 'project') throw new ApiError('BAD_REQUEST', 'q: Level is system or project');
+      filter.level = value;
     } else {
-      const id = Number(term.value);
-      if (!/^\d+$/.test(term.value) || !Number.isSafeInteger(id)) throw new ApiError('BAD_REQUEST', `q: ${key} must be a project id`);
+      const id = Number(value);
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(id)) throw new ApiError('BAD_REQUEST', `q: ${key} must be a project id`);
       // Harbor gives system robots project id 0.
       if (id === 0) filter.level = 'system';
       else filter.projectId = id;

@@ -40,7 +40,8 @@ export interface Actor {
 export interface ListFilter {
   level?: 'system' | 'project';
   projectId?: number;
-  nameExact?: string;
+  /** Any of these names (with or without the robot$ prefix). */
+  names?: readonly string[];
   nameContains?: string;
 }
 

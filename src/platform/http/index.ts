@@ -9,3 +9,4 @@ export * from './query.js';
 export * from './outbound.js';
 export * from './private-address.js';
 export * from './tls.js';
+export * from './route-methods.js';

@@ -17,6 +17,9 @@ export type QueryTerm =
 
 export type Query = Map<string, QueryTerm>;
 
+/** Values one `{…}` or `(…)` list may hold: each becomes a bound parameter of one SQL condition. */
+export const MAX_QUERY_LIST_VALUES = 100;
+
 export function parseQuery(q: unknown, allowedKeys: readonly string[]): Query {
   const query: Query = new Map();
   if (q === undefined || q === '') return query;
@@ -68,7 +71,33 @@ function parseTerm(raw: string): QueryTerm {
     if (bounds.length !== 2) throw new ApiError('BAD_REQUEST', `invalid range "${raw}": expected [min~max]`);
     return { kind: 'range', min: bounds[0] || undefined, max: bounds[1] || undefined };
   }
-  if (raw.startsWith('{') && raw.endsWith('}')) return { kind: 'or', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
-  if (raw.startsWith('(') && raw.endsWith(')')) return { kind: 'and', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
+  if (raw.startsWith('{') && raw.endsWith('}')) return { kind: 'or', values: listValues(raw) };
+  if (raw.startsWith('(') && raw.endsWith(')')) return { kind: 'and', values: listValues(raw) };
   return { kind: 'exact', value: raw };
+}
+
+/** The space-separated values of `{a b}` or `(a b)`; an empty list is a mistake, not "match all". */
+function listValues(raw: string): string[] {
+  const values = raw.slice(1, -1).split(/\s+/).filter(Boolean);
+  if (values.length === 0) throw new ApiError('BAD_REQUEST', `empty list "${raw}": give at least one value`);
+  if (values.length > MAX_QUERY_LIST_VALUES) throw new ApiError('BAD_REQUEST', `list "${raw.slice(0, 40)}…" has more than ${MAX_QUERY_LIST_VALUES} values`);
+  return values;
+}
+
+/**
+ * The values a field holding ONE value may have for the term to hold: `k=v` is [v], `k={a b}`
+ * is [a, b], and `k=(a b)` is [a] if every value is a (one value cannot equal two others),
+ * else none. Undefined for fuzzy and range terms, which the caller handles or refuses.
+ */
+export function anyOfValues(term: QueryTerm): string[] | undefined {
+  switch (term.kind) {
+    case 'exact':
+      return [term.value];
+    case 'or':
+      return [...new Set(term.values)];
+    case 'and':
+      return new Set(term.values).size === 1 ? term.values.slice(0, 1) : [];
+    default:
+      return undefined;
+  }
 }
