@@ -16,7 +16,7 @@ import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
-import { Settings } from './system/index.js';
+import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';
@@ -27,7 +27,16 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
-import { clientLimits, installJsonBodyParser, parseQuerystring, REQUEST_ID_HEADER, requestContext, requestId, serverLimitOptions, SlowClientGuard } from './platform/http/index.js';
+import {
+  clientLimits,
+  installJsonBodyParser,
+  parseQuerystring,
+  REQUEST_ID_HEADER,
+  requestContext,
+  requestId,
+  serverLimitOptions,
+  SlowClientGuard,
+} from './platform/http/index.js';
 
 export interface AppDeps {
   config: Config;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Settings } from '../system/settings.js';
+import { Settings } from '../platform/settings/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';

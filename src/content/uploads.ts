@@ -63,6 +63,7 @@ export class UploadService {
    * concurrent starts wait for each other instead of all seeing room for one more.
    */
   async start(repository: Repository, account?: string): Promise<string> {
+    await this.gates.beforeChange(this.deps.database.db);
     await this.deps.space.assertRoom();
     const id = randomUUID();
     const { db, dialect } = this.deps.database;
@@ -98,6 +99,7 @@ export class UploadService {
   /** Appends a chunk; a declared range must start where the upload ends (else 416). */
   async append(repository: Repository, id: string, incoming: IncomingBytes, range: ChunkRange | undefined): Promise<number> {
     return this.exclusive(id, async () => {
+      await this.gates.beforeChange(this.deps.database.db);
       const size = await this.claim(repository, id);
       if (range && range.start !== size) {
         throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
@@ -110,6 +112,8 @@ export class UploadService {
   /** Appends the final chunk (if any), verifies the digest and publishes the blob. */
   async complete(repository: Repository, id: string, digest: Digest, incoming: IncomingBytes | undefined): Promise<number> {
     return this.exclusive(id, async () => {
+      // An upload begun before the registry turned read-only does not publish a blob after.
+      await this.gates.beforeChange(this.deps.database.db);
       let size = await this.claim(repository, id);
       // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
       if (incoming) {
