@@ -95,14 +95,14 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await remaining(), ['fresh']);
     });
 
-    it('does not purge when the setting is not a positive number of days', async () => {
+    it('does not wipe the log when the stored setting is not a positive number of days: the configured default applies', async () => {
       await record('ancient', now - 1000 * DAY);
+      await record('recent', now - 10 * DAY);
       await settings.set({ audit_log_retention_days: 0 });
       await purge();
-      assert.ok((await remaining()).includes('ancient'));
+      assert.ok((await remaining()).includes('recent'), 'a retention of 0 days would have taken it');
+      assert.ok(!(await remaining()).includes('ancient'), 'the default of 90 days takes it');
       await settings.set({ audit_log_retention_days: 90 });
-      await purge();
-      assert.ok(!(await remaining()).includes('ancient'));
     });
   });
 }
