@@ -16,7 +16,7 @@ import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
-import { Settings } from './system/index.js';
+import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';

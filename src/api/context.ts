@@ -17,7 +17,7 @@ import type { Database, Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Settings } from '../system/index.js';
+import type { Settings } from '../platform/settings/index.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
 import type { ContentService, Gates } from '../content/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Settings } from '../system/settings.js';
+import { Settings } from '../platform/settings/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -95,14 +95,14 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await remaining(), ['fresh']);
     });
 
-    it('does not purge when the setting is not a positive number of days', async () => {
+    it('does not wipe the log when the stored setting is not a positive number of days: the configured default applies', async () => {
       await record('ancient', now - 1000 * DAY);
+      await record('recent', now - 10 * DAY);
       await settings.set({ audit_log_retention_days: 0 });
       await purge();
-      assert.ok((await remaining()).includes('ancient'));
+      assert.ok((await remaining()).includes('recent'), 'a retention of 0 days would have taken it');
+      assert.ok(!(await remaining()).includes('ancient'), 'the default of 90 days takes it');
       await settings.set({ audit_log_retention_days: 90 });
-      await purge();
-      assert.ok(!(await remaining()).includes('ancient'));
     });
   });
 }

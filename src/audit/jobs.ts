@@ -3,7 +3,7 @@ import type { Database } from '../platform/db/index.js';
 import { enqueueTaskOnSchedule, type TaskHandler } from '../platform/jobs/index.js';
 import type { SystemSchedule } from '../platform/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { RuntimeSettings } from '../system/index.js';
+import type { RuntimeSettings } from '../platform/settings/index.js';
 import { deleteAuditLogsBefore } from './repo.js';
 
 const DAY_MS = 86_400_000;

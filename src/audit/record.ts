@@ -1,4 +1,5 @@
 import type { Executor } from '../platform/db/index.js';
+import { storedSettings } from '../platform/settings/index.js';
 
 export type AuditOperation = 'create' | 'delete' | 'update' | 'pull' | 'push' | 'login' | 'logout';
 
@@ -45,8 +46,30 @@ function row(entry: AuditEntry) {
   };
 }
 
-/** Writes one audit log row, in the caller's transaction when one is given. */
+/** Harbor's name for the kind of an entry, as `disabled_audit_log_event_types` lists them: `create_artifact`, `pull_artifact`, `login_user`. */
+export function eventTypeOf(entry: Pick<AuditEntry, 'operation' | 'resourceType'>): string {
+  return `${entry.operation}_${entry.resourceType}`;
+}
+
+/**
+ * Which entries the administrator wants kept, read in the writer's transaction: none with
+ * `skip_audit_log_database`, and none of the event types `disabled_audit_log_event_types` lists.
+ */
+async function keptEntries(db: Executor): Promise<(entry: AuditEntry) => boolean> {
+  const stored = await storedSettings(db, ['skip_audit_log_database', 'disabled_audit_log_event_types']);
+  if (stored.skip_audit_log_database) return () => false;
+  const disabled = new Set(
+    (stored.disabled_audit_log_event_types ?? '')
+      .split(',')
+      .map((type) => type.trim())
+      .filter((type) => type !== ''),
+  );
+  return disabled.size === 0 ? () => true : (entry) => !disabled.has(eventTypeOf(entry));
+}
+
+/** Writes one audit log row, in the caller's transaction when one is given, unless the settings leave it out. */
 export async function recordAudit(db: Executor, entry: AuditEntry): Promise<void> {
+  if (!(await keptEntries(db))(entry)) return;
   await db.insertInto('audit_logs').values(row(entry)).execute();
 }
 
@@ -68,7 +91,9 @@ export async function recordLogin(db: Executor, attempt: { username: string; cli
 const BATCH = 500;
 
 /** Writes many audit rows with few statements (pull entries arrive by the thousand). */
-export async function recordAudits(db: Executor, entries: readonly AuditEntry[]): Promise<void> {
+export async function recordAudits(db: Executor, all: readonly AuditEntry[]): Promise<void> {
+  if (all.length === 0) return;
+  const entries = all.filter(await keptEntries(db));
   for (let i = 0; i < entries.length; i += BATCH) {
     await db
       .insertInto('audit_logs')

@@ -49,7 +49,7 @@ export interface Account {
  * so it hands this lookup to the Authenticator when the app is assembled.
  */
 export interface RobotAccounts {
-  /** Whether a name is a robot's (robot names carry a reserved prefix). */
+  /** Whether a name can only be a robot's (it carries the reserved `robot$` prefix): then no user is looked up. */
   isRobotName(name: string): boolean;
   /** The robot of that name as an account, `active` as of `now`; undefined if there is none. */
   find(name: string, now: number): Promise<Account | undefined>;
@@ -148,8 +148,16 @@ export class Authenticator {
     return { ok: true, identity: account.identity, token: claims };
   }
 
+  /**
+   * A `robot$` name is a robot's; any other is a user's, or else a robot's named with another
+   * prefix (`robot_name_prefix` may change; robots keep the name they were given). Robots and
+   * users never share a name, so the order decides nothing but the cost of a user's login.
+   */
   private account(name: string): Promise<Account | undefined> {
-    return this.accounts.getOrLoad(name, () => (this.robots.isRobotName(name) ? this.robots.find(name, this.clock.now()) : this.loadUser(name)));
+    return this.accounts.getOrLoad(name, async () => {
+      if (this.robots.isRobotName(name)) return this.robots.find(name, this.clock.now());
+      return (await this.loadUser(name)) ?? (await this.robots.find(name, this.clock.now()));
+    });
   }
 
   private async loadUser(name: string): Promise<Account | undefined> {

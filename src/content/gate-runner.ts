@@ -5,6 +5,10 @@ import type { ByteCharge, Gates, PullRequestFacts, TagChange, UploadCheck, Uploa
 export class GateRunner {
   constructor(private readonly gates: Gates) {}
 
+  async beforeChange(db: Executor): Promise<void> {
+    for (const gate of this.gates.push) await gate.beforeChange?.(db);
+  }
+
   async tagsChanging(trx: Executor, change: TagChange): Promise<void> {
     if (change.tags.length === 0) return;
     for (const gate of this.gates.push) await gate.tagsChanging?.(trx, change);

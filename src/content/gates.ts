@@ -28,12 +28,17 @@ export interface UploadRoom {
 }
 
 /**
- * A rule content changes must pass (immutability, quota; later signature policies). Each
+ * A rule content changes must pass (read-only mode, immutability, quota; later signature policies). Each
  * method runs in the transaction of the change and refuses by throwing a domain error, so a
  * refusal has one rule and one message on /v2/ and on the API alike.
  */
 export interface PushGate {
   readonly name: string;
+  /**
+   * Any change to content is about to start (an upload, a mount, a manifest, a tag, a copy, a
+   * deletion, a sweep by garbage collection): throw to refuse it before anything is written.
+   */
+  beforeChange?(db: Executor): Promise<void>;
   /** Tags about to move or go: throw to refuse (PreconditionFailedError for an immutable tag). */
   tagsChanging?(trx: Executor, change: TagChange): Promise<void>;
   /** Bytes new to the project: throw QuotaExceededError to refuse; answers whether a warning threshold was crossed. */

@@ -76,6 +76,7 @@ export class ManifestService {
     contentType: string | undefined,
     actor: Actor,
   ): Promise<{ digest: string; subject: string | null }> {
+    await this.gates.beforeChange(this.deps.database.db);
     await this.deps.space.assertRoom();
     const algorithm = reference.kind === 'digest' ? parseDigest(reference.digest).algorithm : 'sha256';
     const digest = digestOf(body, algorithm);

@@ -50,8 +50,9 @@ export class ContentService {
     return repo.findRepository(this.db, name);
   }
 
-  /** The repository row, created on first push. */
-  ensureRepository(projectId: number, name: string): Promise<Repository> {
+  /** The repository row, created on first push (so asked of the gates like one). */
+  async ensureRepository(projectId: number, name: string): Promise<Repository> {
+    await this.gates.beforeChange(this.db);
     return repo.ensureRepository(this.db, projectId, name, this.deps.clock.now());
   }
 
@@ -81,6 +82,7 @@ export class ContentService {
     const size =
       source.kind === 'project' ? await this.pullableBlobSize(target, digest, source.mayPull) : await repo.linkedBlobSize(this.db, source.repository.id, digest);
     if (size === undefined) return false;
+    await this.gates.beforeChange(this.db);
     await this.deps.space.assertRoom();
     const now = this.deps.clock.now();
     if (!(await holdsDigest(this.db, target.project_id, digest))) {
@@ -124,6 +126,7 @@ export class ContentService {
    * it away would break the artifact, tagged or immutable as it may be. Delete the artifact.
    */
   async unlinkBlob(repository: Repository, digest: string): Promise<void> {
+    await this.gates.beforeChange(this.db);
     const removed = await this.db.transaction().execute(async (trx) => {
       const linked = await forUpdate(
         trx.selectFrom('repository_blobs').select('digest').where('repository_id', '=', repository.id).where('digest', '=', digest),
@@ -185,6 +188,7 @@ export class ContentService {
   /** Points a tag at the artifact, like a push of the tag: one held by another artifact moves here. */
   async tag(repository: Repository, artifact: Artifact, name: string, actor: Actor): Promise<void> {
     if (!isValidTag(name)) throw new InvalidInputError('tag', `invalid tag name "${name}"`, { tag: name });
+    await this.gates.beforeChange(this.db);
     const now = this.deps.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const existing = await findTag(trx, repository.id, name);
@@ -197,6 +201,7 @@ export class ContentService {
 
   /** Removes a tag (of the given artifact, when one is named); the artifact stays. */
   async deleteTag(repository: Repository, name: string, actor: Actor, of?: Artifact): Promise<void> {
+    await this.gates.beforeChange(this.db);
     const now = this.deps.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const tag = await findTag(trx, repository.id, name);
@@ -212,17 +217,28 @@ export class ContentService {
 
   /** Deletes artifacts with what goes with them (see delete.ts), all or none; answers what went. */
   async deleteArtifacts(repository: Repository, roots: readonly ArtifactRef[], actor: Actor): Promise<ArtifactRef[]> {
+    await this.gates.beforeChange(this.db);
     const now = this.deps.clock.now();
     return this.db.transaction().execute((trx) => deleteArtifacts(trx, this.gates, repository, roots, actor, now));
   }
 
   /** The same rule inside a caller's transaction (retention, GC). */
-  deleteArtifactsIn(trx: Executor, repository: Repository, roots: readonly ArtifactRef[], actor: Actor, now: number): Promise<ArtifactRef[]> {
+  async deleteArtifactsIn(trx: Executor, repository: Repository, roots: readonly ArtifactRef[], actor: Actor, now: number): Promise<ArtifactRef[]> {
+    await this.gates.beforeChange(trx);
     return deleteArtifacts(trx, this.gates, repository, roots, actor, now);
+  }
+
+  /**
+   * Asks the push gates whether content may change now (read-only mode), for work that changes
+   * it without a single call above: a retention run, a garbage collection sweep.
+   */
+  assertMayChange(db: Executor = this.db): Promise<void> {
+    return this.gates.beforeChange(db);
   }
 
   /** Every artifact of the repository, in one transaction; the row stays (blob links point at it). */
   async deleteRepository(repository: Repository, actor: Actor): Promise<void> {
+    await this.gates.beforeChange(this.db);
     const now = this.deps.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const artifacts = await trx.selectFrom('artifacts').select(['id', 'digest']).where('repository_id', '=', repository.id).orderBy('id').execute();
@@ -239,6 +255,7 @@ export class ContentService {
    */
   async copyArtifact(source: Repository, artifact: Artifact, targetProjectId: number, targetName: string, actor: Actor): Promise<string> {
     if (source.name === targetName) throw new ConflictError('artifact', `the artifact ${targetName}@${artifact.digest} already exists`);
+    await this.gates.beforeChange(this.db);
     await this.deps.space.assertRoom();
     const now = this.deps.clock.now();
     try {
@@ -283,6 +300,7 @@ export class ContentService {
   }
 
   async updateDescription(repository: Repository, description: string, actor: Actor): Promise<void> {
+    await this.gates.beforeChange(this.db);
     const now = this.deps.clock.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('repositories').set({ description, updated_at: now }).where('id', '=', repository.id).execute();

@@ -67,6 +67,7 @@ export class UploadService {
    * concurrent starts wait for each other instead of all seeing room for one more.
    */
   async start(repository: Repository, account?: string): Promise<string> {
+    await this.gates.beforeChange(this.deps.database.db);
     await this.deps.space.assertRoom();
     const id = randomUUID();
     const { db, dialect } = this.deps.database;
@@ -103,6 +104,7 @@ export class UploadService {
   async append(repository: Repository, id: string, incoming: IncomingBytes, range: ChunkRange | undefined): Promise<number> {
     return this.exclusive(id, () =>
       this.reportingQuota(repository, undefined, incoming, async () => {
+        await this.gates.beforeChange(this.deps.database.db);
         const size = await this.claim(repository, id);
         if (range && range.start !== size) {
           throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
@@ -117,6 +119,8 @@ export class UploadService {
   async complete(repository: Repository, id: string, digest: Digest, incoming: IncomingBytes | undefined): Promise<number> {
     return this.exclusive(id, () =>
       this.reportingQuota(repository, digest, incoming, async () => {
+        // An upload begun before the registry turned read-only does not publish a blob after.
+        await this.gates.beforeChange(this.deps.database.db);
         let size = await this.claim(repository, id);
         // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
         if (incoming) {

@@ -83,8 +83,12 @@ export async function collectGarbage(run: GcRun, options: GcOptions): Promise<Gc
   // default), so it takes at most a fifth of the database's time (on SQLite, of its one
   // connection) and the registry's pushes and pulls keep the rest.
   let workStarted = performance.now();
+  // Read-only mode refuses a run that deletes, at its start and at every batch after (it may be turned on mid-run).
+  const mayDelete = (): Promise<void> => (options.dryRun ? Promise.resolve() : run.content.assertMayChange());
+  await mayDelete();
   const checkpoint = async (): Promise<void> => {
     if (run.signal.aborted) throw new Stopped();
+    await mayDelete();
     const worked = performance.now() - workStarted;
     if (worked > 0.5 && options.pauseFactor > 0) await sleep(Math.min(worked * options.pauseFactor, 5000));
     else await yieldToEventLoop();

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { Identity } from '../auth/index.js';
 import type { Config } from '../platform/config/index.js';
-import type { RuntimeSettings } from '../system/index.js';
+import type { RuntimeSettings } from '../platform/settings/index.js';
 
 /**
  * The Harbor release whose API Berth answers: the reference swagger is Harbor's main branch

@@ -12,7 +12,7 @@ export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quo
 export const projectsModule: FeatureModule<ApiDeps, Partial<Gates>> = {
   name: 'projects',
   // The storage quota: charged as content comes in, released as it goes.
-  gates: () => ({ push: [quotaGate] }),
+  gates: (deps) => ({ push: [quotaGate(deps.settings)] }),
   async api(scope, deps) {
     await projectsApi(scope, deps);
     await quotasApi(scope, deps);

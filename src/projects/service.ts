@@ -4,7 +4,7 @@ import { type Database, type Executor, isForeignKeyViolation, isUniqueViolation,
 import { ConflictError, DeniedError, InvalidInputError, PreconditionFailedError } from '../platform/errors/index.js';
 import { uploadDir, type StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
-import type { Settings } from '../system/index.js';
+import type { Settings } from '../platform/settings/index.js';
 import { insertMember } from './members-repo.js';
 import { normalizeMetadata } from './metadata.js';
 import * as repo from './repo.js';

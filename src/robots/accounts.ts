@@ -1,9 +1,13 @@
 import type { Account, RobotAccounts, RobotGrant } from '../auth/index.js';
 import type { Database, Executor, Robot } from '../platform/db/index.js';
 
-/** Robot names carry this prefix, as in Harbor. */
+/**
+ * Harbor's robot name prefix, the default of `robot_name_prefix`. Names with it are looked up as
+ * robots only; users may not take it.
+ */
 export const ROBOT_PREFIX = 'robot$';
 
+/** Whether the name can only be a robot's: it carries the default prefix. */
 export function isRobotName(name: string): boolean {
   return name.startsWith(ROBOT_PREFIX);
 }

@@ -36,6 +36,11 @@ export async function robotNameTaken(db: Executor, name: string): Promise<boolea
   return row !== undefined;
 }
 
+export async function userNameTaken(db: Executor, name: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('username', '=', name).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function insertRobot(db: Executor, robot: NewRobot, permissions: readonly NewPermission[]): Promise<Robot> {
   const row = await db
     .insertInto('robots')

@@ -17,7 +17,7 @@ import { recordAudit, type AuditOperation } from '../audit/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import { findProjectByName } from '../projects/index.js';
 import type { Clock } from '../platform/clock.js';
-import { ROBOT_PREFIX } from './accounts.js';
+import type { Settings } from '../platform/settings/index.js';
 import { requireHeld, requireRobotAccess, type ResolvedPermission } from './policy.js';
 import * as repo from './repo.js';
 import type { PermissionsJson, RobotCreateBody, RobotCreatedJson, RobotJson, RobotUpdateBody } from './schema.js';
@@ -29,6 +29,8 @@ export interface RobotServiceDeps {
   access: AccessControl;
   authenticator: Authenticator;
   clock: Clock;
+  /** `robot_name_prefix` and `robot_token_duration`, as the administrator set them. */
+  settings: Pick<Settings, 'pick'>;
 }
 
 /** Who is acting, for permission checks and the audit log. */
@@ -46,8 +48,6 @@ export interface ListFilter {
 }
 
 const DAY_MS = 86_400_000;
-/** Harbor's `robot_token_duration` default: 30 days. */
-const DEFAULT_DURATION_DAYS = 30;
 const MAX_NAME_LENGTH = 255;
 
 export class RobotService {
@@ -67,13 +67,16 @@ export class RobotService {
     const permissions = await resolveProjects(checked, findProject);
     await requireHeld(this.deps, actor.identity, permissions);
 
-    const name = `${ROBOT_PREFIX}${project ? `${project.name}+` : ''}${body.name}`;
+    // New robots take the prefix set now; existing ones keep the name they were given.
+    const { robot_name_prefix: prefix, robot_token_duration: defaultDays } = await this.deps.settings.pick(['robot_name_prefix', 'robot_token_duration']);
+    const name = `${prefix}${project ? `${project.name}+` : ''}${body.name}`;
     if (name.length > MAX_NAME_LENGTH) throw new InvalidInputError('input', `name: the full robot name ${name} is longer than ${MAX_NAME_LENGTH} characters`);
     const { secret, hash } = await chooseSecret(body.secret);
     const now = this.deps.clock.now();
-    const duration = normalizeDuration(body.duration);
+    const duration = normalizeDuration(body.duration, defaultDays);
     const robot = await this.write(async (trx) => {
-      if (await repo.robotNameTaken(trx, name)) throw conflict(name);
+      // A robot and a user never share a name: a login by that name must mean one account.
+      if ((await repo.robotNameTaken(trx, name)) || (await repo.userNameTaken(trx, name))) throw conflict(name);
       const row = await repo.insertRobot(
         trx,
         {
@@ -144,7 +147,8 @@ export class RobotService {
       await requireHeld(this.deps, actor.identity, permissions, current);
     }
     const now = this.deps.clock.now();
-    const duration = body.duration != null ? normalizeDuration(body.duration) : undefined;
+    const duration =
+      body.duration != null ? normalizeDuration(body.duration, (await this.deps.settings.pick(['robot_token_duration'])).robot_token_duration) : undefined;
     await this.write(async (trx) => {
       await repo.updateRobot(trx, robot.id, {
         description: body.description ?? undefined,
@@ -263,9 +267,9 @@ function conflict(name: string): ConflictError {
   return new ConflictError('input', `robot account ${name} already exists`);
 }
 
-/** Harbor: -1 never expires; 0 or nothing takes the default. */
-function normalizeDuration(duration: number | null | undefined): number {
-  return duration === undefined || duration === null || duration === 0 ? DEFAULT_DURATION_DAYS : duration;
+/** Harbor: -1 never expires; 0 or nothing takes the default (`robot_token_duration`, 30 days unless set). */
+function normalizeDuration(duration: number | null | undefined, defaultDays: number): number {
+  return duration === undefined || duration === null || duration === 0 ? defaultDays : duration;
 }
 
 function expiresAt(duration: number, now: number): number {

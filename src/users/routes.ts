@@ -13,7 +13,6 @@ import {
 import type { User } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { parseSortParam, queryParam } from '../platform/http/index.js';
-import { configurationsApi } from './configurations.js';
 import { permissionsIn } from './permissions.js';
 import * as repo from './repo.js';
 import { toSearchItem, toUserResp } from './responses.js';
@@ -44,7 +43,7 @@ function isSelf(caller: ApiCaller, id: number): boolean {
   return caller.identity.kind === 'user' && caller.identity.id === id;
 }
 
-/** Harbor's /users API and /configurations. */
+/** Harbor's /users API. */
 export const usersApi: ApiFeature = (scope, deps) => {
   const users = new UserService({
     database: deps.database,
@@ -175,6 +174,4 @@ export const usersApi: ApiFeature = (scope, deps) => {
     await users.setSysadmin(actor(caller), id, sysadmin_flag);
     reply.code(200).send();
   });
-
-  configurationsApi(scope, deps);
 };

@@ -31,22 +31,6 @@ export const sysadminFlagSchema = z.object({ sysadmin_flag: z.boolean() });
 /** The portal's login form. */
 export const loginSchema = z.object({ principal: z.string(), password: z.string() });
 
-/** The runtime settings PUT /configurations may change; anything else is refused by name. */
-export const configurationsUpdateSchema = z
-  .object({
-    self_registration: z.boolean(),
-    project_creation_restriction: z.enum(['everyone', 'adminonly']),
-    audit_log_retention_days: z.number().int().min(1).max(36_500),
-    storage_per_project: z
-      .number()
-      .int()
-      .min(-1)
-      .max(2 ** 50)
-      .refine((n) => n !== 0, 'use -1 for unlimited or a positive number of bytes'),
-  })
-  .partial()
-  .strict();
-
 export { parseBody } from '../platform/http/index.js';
 
 /** A numeric path parameter such as `user_id`. */

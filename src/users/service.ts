@@ -15,6 +15,7 @@ import {
 } from '../auth/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { Clock } from '../platform/clock.js';
+import { findRobotByName } from '../robots/index.js';
 import * as repo from './repo.js';
 import { commentProblem, emailProblem, passwordProblem, realnameProblem, usernameProblem } from './rules.js';
 import type { UserCreationReq, UserProfileReq } from './schema.js';
@@ -180,6 +181,8 @@ export class UserService {
 
   private async requireFreeName(db: Executor, username: string): Promise<void> {
     if (await findUserByName(db, username)) throw new ConflictError('input', `user ${username} already exists`);
+    // Robots may carry any prefix an administrator chose: a user never takes a robot's name.
+    if (await findRobotByName(db, username)) throw new ConflictError('input', `the name ${username} is taken by a robot account`);
   }
 
   private async requireFreeEmail(db: Executor, email: string, exceptId?: number): Promise<void> {

@@ -590,52 +590,5 @@ for (const dialect of testDialects()) {
         await expectError(await call('GET', '/users/current/permissions?scope=/system&relative=maybe'), 400, 'BAD_REQUEST', /relative/);
       });
     });
-
-    describe('GET and PUT /configurations', () => {
-      type Item = { value: unknown; editable: boolean };
-
-      it("shows the runtime settings in Harbor's ConfigurationsResponse shape", async () => {
-        const config = await expectJson<Record<string, Item>>(await call('GET', '/configurations'), 200);
-        assert.deepEqual(config.self_registration, { value: false, editable: true });
-        assert.deepEqual(config.project_creation_restriction, { value: 'everyone', editable: true });
-        assert.deepEqual(config.audit_log_retention_days, { value: 90, editable: true });
-        assert.deepEqual(config.auth_mode, { value: 'db_auth', editable: false });
-        assert.deepEqual(config.token_expiration, { value: 30, editable: false });
-      });
-
-      it('changes settings from plain values', async () => {
-        await expectJson(await call('PUT', '/configurations', { body: { project_creation_restriction: 'adminonly', audit_log_retention_days: 30 } }), 200);
-        const config = await expectJson<Record<string, Item>>(await call('GET', '/configurations'), 200);
-        assert.equal(config.project_creation_restriction?.value, 'adminonly');
-        assert.equal(config.audit_log_retention_days?.value, 30);
-        assert.equal(config.self_registration?.value, false);
-        await expectJson(await call('PUT', '/configurations', { body: { project_creation_restriction: 'everyone', audit_log_retention_days: 90 } }), 200);
-      });
-
-      it('refuses invalid values, unknown and fixed items with 400, storing nothing', async () => {
-        const cases: Array<[Record<string, unknown>, RegExp]> = [
-          [{ project_creation_restriction: 'nobody' }, /project_creation_restriction/],
-          [{ self_registration: 'yes' }, /self_registration/],
-          [{ audit_log_retention_days: 0 }, /audit_log_retention_days/],
-          [{ audit_log_retention_days: 1.5 }, /audit_log_retention_days/],
-          [{ self_registration: true, ldap_url: 'ldap://x' }, /unknown field: ldap_url/],
-          [{ auth_mode: 'ldap_auth' }, /auth_mode cannot be changed/],
-        ];
-        for (const [body, message] of cases) await expectError(await call('PUT', '/configurations', { body }), 400, 'BAD_REQUEST', message);
-        const config = await expectJson<Record<string, Item>>(await call('GET', '/configurations'), 200);
-        assert.equal(config.self_registration?.value, false);
-        assert.equal(config.project_creation_restriction?.value, 'everyone');
-      });
-
-      it('is for administrators only', async () => {
-        await createUser('config-peeker');
-        const auth = basic('config-peeker', PASSWORD);
-        await expectError(await call('GET', '/configurations', { authorization: null }), 401, 'UNAUTHORIZED');
-        await expectError(await call('GET', '/configurations', { authorization: auth }), 403, 'FORBIDDEN');
-        await expectError(await call('PUT', '/configurations', { authorization: auth, body: { self_registration: true } }), 403, 'FORBIDDEN');
-        await expectError(await call('PUT', '/configurations', { authorization: null, body: { self_registration: true } }), 401, 'UNAUTHORIZED');
-        assert.equal((await expectJson<Record<string, Item>>(await call('GET', '/configurations'), 200)).self_registration?.value, false);
-      });
-    });
   });
 }

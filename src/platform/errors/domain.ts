@@ -4,7 +4,18 @@
  * `{"errors":[{"code","message"}]}` envelope on /api/v2.0.
  */
 export type DomainErrorKind =
-  'not-found' | 'conflict' | 'denied' | 'precondition' | 'quota' | 'invalid' | 'unsupported' | 'too-large' | 'unprocessable' | 'storage-full' | 'too-many';
+  | 'not-found'
+  | 'conflict'
+  | 'denied'
+  | 'precondition'
+  | 'quota'
+  | 'invalid'
+  | 'unsupported'
+  | 'too-large'
+  | 'unprocessable'
+  | 'storage-full'
+  | 'too-many'
+  | 'read-only';
 
 /** What the error is about: on /v2/ it picks the OCI code (a missing blob is BLOB_UNKNOWN, a missing manifest MANIFEST_UNKNOWN). */
 export type Subject =
@@ -24,7 +35,9 @@ export type Subject =
   | 'range'
   | 'input'
   /** The disk holding blobs or the database. */
-  | 'storage';
+  | 'storage'
+  /** The registry as a whole (its read-only mode). */
+  | 'system';
 
 export class DomainError extends Error {
   constructor(
@@ -128,6 +141,19 @@ export class QuotaExceededError extends DomainError {
 export class StorageFullError extends DomainError {
   constructor(reason: string, detail: Record<string, unknown> = {}) {
     super('storage-full', 'storage', `the registry's storage is full: ${reason}`, detail);
+  }
+}
+
+/** Harbor's words for a change refused while the system is read-only (its `readonly` middleware). */
+export const READ_ONLY_MESSAGE = 'The system is in read only mode. Any modification is prohibited.';
+
+/**
+ * Refused because an administrator put the registry in read-only mode (`read_only`): reads work,
+ * nothing changes. Answered as Harbor does: 403 with code DENIED, on /v2/ and the API alike.
+ */
+export class ReadOnlyError extends DomainError {
+  constructor() {
+    super('read-only', 'system', READ_ONLY_MESSAGE);
   }
 }
 

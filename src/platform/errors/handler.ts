@@ -51,6 +51,7 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   unprocessable: 'UNPROCESSABLE_ENTITY',
   'too-many': 'TOO_MANY_REQUEST',
   'storage-full': 'INSUFFICIENT_STORAGE',
+  'read-only': 'DENIED',
 };
 
 /** 507 Insufficient Storage: the spec's table has no status for a full disk, HTTP has. */
@@ -87,6 +88,7 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
     case 'precondition':
     case 'quota':
     case 'storage-full':
+    case 'read-only':
       return 'DENIED';
   }
 }

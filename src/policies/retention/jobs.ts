@@ -43,6 +43,8 @@ async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): P
   const params = context.params as unknown as RetentionTaskParams;
   const db = deps.database.db;
   const now = deps.clock.now();
+  // A run that removes tags or artifacts is refused in read-only mode, before it plans anything.
+  if (!params.dryRun) await deps.content.assertMayChange();
   const outcome = await db.transaction().execute(async (trx) => {
     const repository = await trx.selectFrom('repositories').selectAll().where('id', '=', params.repositoryId).executeTakeFirst();
     const planned = repository ? await plan(trx, repository, params, now) : [];

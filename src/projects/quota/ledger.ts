@@ -53,9 +53,11 @@ export function shareAllowances(hard: number, used: readonly number[]): number[]
  * Charges new bytes to the project. The fast path adds them to one shard picked at random,
  * if its allowance has room: that row is the only quota lock the push takes. Otherwise the
  * slow path takes the project's quota row (one slow path at a time), waits for the shards'
- * in-flight charges, decides on the exact total, and shares the headroom out again.
+ * in-flight charges, decides on the exact total, and shares the headroom out again. Unless
+ * `enforce`, the bytes are counted and never refused (quotas turned off: usage stays exact for
+ * when they are turned on again).
  */
-export async function chargeStorage(trx: Executor, projectId: number, bytes: number, now: number): Promise<QuotaCharge | undefined> {
+export async function chargeStorage(trx: Executor, projectId: number, bytes: number, now: number, enforce = true): Promise<QuotaCharge | undefined> {
   if (bytes === 0) return undefined;
   const shard = randomInt(QUOTA_SHARDS);
   const fast = await trx
@@ -75,7 +77,7 @@ export async function chargeStorage(trx: Executor, projectId: number, bytes: num
   const hard = await lockQuota(trx, projectId, now);
   const used = await lockShards(trx, projectId);
   const total = used.reduce((sum, u) => sum + u, 0);
-  if (hard >= 0 && total + bytes > hard) throw new QuotaExceededError(projectId, bytes, total, hard);
+  if (enforce && hard >= 0 && total + bytes > hard) throw new QuotaExceededError(projectId, bytes, total, hard);
   used[0] = (used[0] ?? 0) + bytes;
   await writeShards(trx, projectId, used, shareAllowances(hard, used));
   return { added: bytes, used: total + bytes, hard };

@@ -291,6 +291,20 @@ for (const dialect of testDialects()) {
       assert.deepEqual(uploadDirs(), []);
     });
 
+    it('quota_per_project_enable off lets pushes pass the limit while usage is still counted; on again, the limit holds', async () => {
+      await createProject('unenforced');
+      const first = await pushImage('unenforced/app', 'first', randomBytes(1000));
+      await setLimit('unenforced', uniqueBytes([first]) + 100);
+      await expectJson(await api(server.url, 'PUT', '/configurations', { body: { quota_per_project_enable: false } }), 200);
+      try {
+        const over = await pushImage('unenforced/app', 'over', randomBytes(5000));
+        assert.equal((await quotaOf('unenforced')).used.storage, uniqueBytes([first, over]), 'usage stays exact while unenforced');
+      } finally {
+        await expectJson(await api(server.url, 'PUT', '/configurations', { body: { quota_per_project_enable: true } }), 200);
+      }
+      await assert.rejects(pushImage('unenforced/app', 'refused', randomBytes(100)), /403[\s\S]*quota/);
+    });
+
     it('only system administrators read and set quotas; the default for new projects is a runtime setting', async () => {
       await expectJson(
         await api(server.url, 'POST', '/users', { body: { username: 'quser', password: 'Passw0rd-quser', email: 'quser@example.com', realname: 'Q' } }),

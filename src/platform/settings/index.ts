@@ -1,0 +1,13 @@
+export { Settings, storedSettings } from './store.js';
+export {
+  AUTH_MODES,
+  defaultSettings,
+  FIXED_KEYS,
+  KEY_STATUS,
+  SECRET_KEYS,
+  SETTING_KEYS,
+  settingsSchema,
+  type KeyStatus,
+  type RuntimeSettings,
+  type SettingKey,
+} from './keys.js';

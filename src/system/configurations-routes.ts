@@ -1,0 +1,23 @@
+import { type ApiFeature, requireSystem } from '../api/index.js';
+import { parseBody } from '../platform/http/index.js';
+import { checkChanges, configurationsResponse, updateSchema, withoutNulls } from './configurations.js';
+
+/**
+ * Harbor's GET/PUT /configurations, for system administrators. GET answers Harbor's
+ * ConfigurationsResponse (`{"key":{"value":…,"editable":…}}`) for every key but the secrets;
+ * PUT takes plain values of any key of Harbor's `Configurations`, each type-checked.
+ */
+export const configurationsApi: ApiFeature = (scope, deps) => {
+  scope.get('/configurations', async (request) => {
+    requireSystem(request, deps.access, 'configuration', 'read');
+    return configurationsResponse(await deps.settings.get());
+  });
+
+  scope.put('/configurations', async (request, reply) => {
+    requireSystem(request, deps.access, 'configuration', 'update');
+    const changes = parseBody(updateSchema, withoutNulls(request.body));
+    const current = await deps.settings.get();
+    await deps.settings.set(checkChanges(current, changes));
+    reply.code(200).send();
+  });
+};

@@ -1,0 +1,45 @@
+import { ApiError } from '../platform/errors/index.js';
+import { FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from '../platform/settings/index.js';
+
+/** PUT /configurations: any subset of the keys, each of its type; an unknown key is refused by name. */
+export const updateSchema = settingsSchema.partial().strict();
+
+export type SettingsChange = Partial<RuntimeSettings>;
+
+interface ConfigItem {
+  value: RuntimeSettings[SettingKey];
+  editable: boolean;
+}
+
+/** Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor leaves them out. */
+export function configurationsResponse(settings: RuntimeSettings): Record<string, ConfigItem> {
+  const items: Record<string, ConfigItem> = {};
+  for (const key of SETTING_KEYS) {
+    if (SECRET_KEYS.has(key)) continue;
+    items[key] = { value: settings[key], editable: !FIXED_KEYS.has(key) };
+  }
+  return items;
+}
+
+/** Harbor's Configurations fields are nullable: a null says nothing about the key, as if it were left out. */
+export function withoutNulls(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+}
+
+/**
+ * Rules between values, as Harbor's: a fixed key may be sent back unchanged but not changed, and
+ * the audit log may leave the database only when it has somewhere else to go. Answers what to
+ * store: fixed keys never are, so the configuration file keeps deciding them.
+ */
+export function checkChanges(current: RuntimeSettings, changes: SettingsChange): SettingsChange {
+  const changedFixed = [...FIXED_KEYS].filter((key) => changes[key] !== undefined && changes[key] !== current[key]);
+  if (changedFixed.length > 0) {
+    throw new ApiError('BAD_REQUEST', `${changedFixed.join(', ')} cannot be changed at run time; set it in the configuration file`);
+  }
+  const endpoint = changes.audit_log_forward_endpoint ?? current.audit_log_forward_endpoint;
+  if (changes.skip_audit_log_database === true && endpoint.trim() === '') {
+    throw new ApiError('BAD_REQUEST', 'audit_log_forward_endpoint must be set before skip_audit_log_database is turned on');
+  }
+  return Object.fromEntries(Object.entries(changes).filter(([key]) => !FIXED_KEYS.has(key as SettingKey))) as SettingsChange;
+}
