@@ -27,30 +27,51 @@ export async function storedSettings<K extends SettingKey>(db: Executor, keys: r
 const STORED_KEYS = SETTING_KEYS.filter((key) => !FIXED_KEYS.has(key));
 
 /**
+ * How long an instance answers from the settings it read last. Writes ask on every push (read-only
+ * mode, the quota switch) and every audit row; one read a second serves them all. A change takes
+ * effect at once on the instance that made it, and within this long on the others.
+ */
+export const SETTINGS_CACHE_MS = 1000;
+
+/**
  * Settings an administrator changes at run time (Harbor's `/configurations`). The config file
  * and Harbor's defaults give the starting values; values set through the API are kept in the
- * database and win, on every instance at once (nothing is cached).
+ * database and win, on every instance within {@link SETTINGS_CACHE_MS}.
  */
 export class Settings {
+  private cached: { at: number; values: Partial<RuntimeSettings> } | undefined;
+
   constructor(
     private readonly database: Database,
     private readonly config: Config,
   ) {}
 
   async get(): Promise<RuntimeSettings> {
-    return { ...defaultSettings(this.config), ...(await storedSettings(this.database.db, STORED_KEYS)) };
+    return { ...defaultSettings(this.config), ...(await this.stored(this.database.db)) };
   }
 
-  /** A few settings, with one small query: for paths that ask on every request. */
+  /**
+   * A few settings, for paths that ask on every request. Inside a transaction pass it as `db`:
+   * on SQLite a read beside an open transaction would wait for it.
+   */
   async pick<K extends SettingKey>(keys: readonly K[], db: Executor = this.database.db): Promise<Pick<RuntimeSettings, K>> {
     const defaults = defaultSettings(this.config);
-    const stored = await storedSettings(db, keys);
+    const stored = await this.stored(db);
     const picked = {} as Pick<RuntimeSettings, K>;
-    for (const key of keys) picked[key] = stored[key] ?? defaults[key];
+    for (const key of keys) picked[key] = (stored[key] as RuntimeSettings[K] | undefined) ?? defaults[key];
     return picked;
   }
 
+  private async stored(db: Executor): Promise<Partial<RuntimeSettings>> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < SETTINGS_CACHE_MS) return this.cached.values;
+    const values = await storedSettings(db, STORED_KEYS);
+    this.cached = { at: now, values };
+    return values;
+  }
+
   async set(values: Partial<RuntimeSettings>): Promise<void> {
+    this.cached = undefined;
     await this.database.db.transaction().execute(async (trx) => {
       for (const [name, value] of Object.entries(values)) {
         if (value === undefined) continue;
@@ -61,5 +82,6 @@ export class Settings {
           .execute();
       }
     });
+    this.cached = undefined;
   }
 }
