@@ -6,6 +6,7 @@ import { tar, CHART_YAML, VALUES_YAML } from '../artifacts/fixtures.suite.js';
 import { immutabilityGate } from '../policies/immutability/index.js';
 import { findProjectByName, quotaGate } from '../projects/index.js';
 import { FreeSpaceGuard } from '../platform/storage/index.js';
+import { Metrics } from '../platform/metrics/index.js';
 import { sha256, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -27,6 +28,7 @@ for (const dialect of testDialects()) {
         storage: server.storage,
         space: new FreeSpaceGuard({ storage: server.storage, database: server.database, minFreeBytes: server.config.storage.minFreeMegabytes * 1024 * 1024 }),
         clock: { now: () => Date.now() },
+        metrics: new Metrics(),
         gates: { push: [immutabilityGate, quotaGate], pull: [] },
       });
     });
