@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerApi, type ApiDeps } from './api/index.js';
 import { artifactsModule } from './artifacts/index.js';
@@ -27,6 +28,7 @@ import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import type { Clock } from './platform/clock.js';
+import { closeListener, listenForMetrics, Metrics, poolMetrics, registerMetricsRoute, RequestMetrics } from './platform/metrics/index.js';
 import {
   clientLimits,
   installJsonBodyParser,
@@ -80,10 +82,10 @@ export const MODULES: readonly AppModule[] = [
   housekeepingModule,
 ];
 
-/** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
 /** How long shutdown waits for requests in flight (uploads) before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
 export async function buildApp({ config, db, storage, clock, logger, tls }: AppDeps): Promise<FastifyInstance> {
   const limits = clientLimits(config.server);
   const app = Fastify({
@@ -108,8 +110,13 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  const metrics = new Metrics();
+  const requestMetrics = config.metrics.enabled ? new RequestMetrics(metrics) : undefined;
   app.addHook('onResponse', async (request, reply) => {
     const { user, project, route } = requestContext(request);
+    // A HEAD answer's Content-Length describes the body it did not send.
+    const bytes = request.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0) || 0;
+    const elapsed = reply.elapsedTime;
     request.log.info(
       {
         user,
@@ -121,12 +128,19 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
         client: request.ip,
         user_agent: request.headers['user-agent'],
         status: reply.statusCode,
-        // A HEAD answer's Content-Length describes the body it did not send.
-        bytes: request.method === 'HEAD' ? 0 : Number(reply.getHeader('content-length') ?? 0),
-        ms: Math.round(reply.elapsedTime),
+        bytes,
+        ms: Math.round(elapsed),
       },
       'request',
     );
+    requestMetrics?.observe({
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      seconds: elapsed / 1000,
+      bytesIn: Number(request.headers['content-length'] ?? 0) || 0,
+      bytesOut: bytes,
+    });
   });
 
   const signer = await TokenSigner.load(
@@ -138,13 +152,13 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
   const access = new AccessControl(db, clock);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
-  const jobService = new JobService({ database: db, clock, concurrency: config.jobs.workers, pollMs: config.jobs.pollIntervalMs, log: app.log });
+  const jobService = new JobService({ database: db, clock, concurrency: config.jobs.workers, pollMs: config.jobs.pollIntervalMs, log: app.log, metrics });
   const events = new EventDispatcher(db);
   const push: PushGate[] = [];
   const pull: PullGate[] = [];
   const space = new FreeSpaceGuard({ storage, database: db, minFreeBytes: config.storage.minFreeMegabytes * 1024 * 1024 });
   // Every content change passes the push gates the modules contribute, in order.
-  const content = new ContentService({ config, database: db, storage, space, clock, gates: { push, pull } });
+  const content = new ContentService({ config, database: db, storage, space, clock, metrics, gates: { push, pull } });
   const deps: ModuleDeps = {
     config,
     database: db,
@@ -159,6 +173,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
     events,
     gates: { push, pull },
     content,
+    metrics,
     signer,
     tokenService: { findProject: (name) => findProjectByName(db.db, name), recordLogin: (attempt) => recordLogin(db.db, attempt) },
   };
@@ -170,9 +185,12 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
     push.push(...(gates?.push ?? []));
     pull.push(...(gates?.pull ?? []));
   }
+  poolMetrics(metrics, db);
+  for (const module of MODULES) module.metrics?.(deps);
   // Before any route: the OpenAPI document lists the routes registered after this.
   installRouteCatalog(app);
   for (const module of MODULES) await module.probes?.(app, deps);
+  if (config.metrics.enabled) serveMetrics(app, metrics, config);
   if (runs.requests) {
     for (const module of MODULES) await module.routes?.(app, deps);
     await registerApi(
@@ -218,4 +236,21 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
     await jobService.stop();
   });
   return app;
+}
+
+/**
+ * `/metrics` on every role: on the main port, or, with metrics.port, on a listener of its own
+ * that starts when the app listens and stops with it.
+ */
+function serveMetrics(app: FastifyInstance, metrics: Metrics, config: Config): void {
+  const port = config.metrics.port;
+  if (port === undefined) return registerMetricsRoute(app, metrics);
+  let listener: Server | undefined;
+  app.addHook('onListen', async () => {
+    listener = await listenForMetrics(metrics, config.server.host, port);
+    app.log.info({ address: listener.address() }, 'metrics listening');
+  });
+  app.addHook('onClose', async () => {
+    if (listener) await closeListener(listener);
+  });
 }

@@ -21,6 +21,7 @@ import type { Settings } from '../platform/settings/index.js';
 import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
 import type { ContentService, Gates } from '../content/index.js';
+import type { Metrics } from '../platform/metrics/index.js';
 import { readCookie, setRequestProject, setRequestUser } from '../platform/http/index.js';
 
 /** Everything a management API feature needs; passed to each feature's route registration. */
@@ -39,6 +40,8 @@ export interface ApiDeps {
   content: ContentService;
   /** Every push and pull gate the features contribute. */
   gates: Gates;
+  /** The app's Prometheus metrics: features add their counters and scrape-time gauges. */
+  metrics: Metrics;
 }
 
 export interface ApiCaller {

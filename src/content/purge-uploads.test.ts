@@ -8,6 +8,7 @@ import { eventually } from '../testing/wait.js';
 import { FreeSpaceGuard, uploadPath } from '../platform/storage/index.js';
 import type { Execution } from '../platform/db/index.js';
 import { FINAL_STATUSES, findSchedule } from '../platform/jobs/index.js';
+import { Metrics } from '../platform/metrics/index.js';
 import { PURGE_UPLOADS_CRON, PURGE_UPLOADS_VENDOR, purgeAbandonedUploads } from './purge-uploads.js';
 
 const MINUTE = 60_000;
@@ -160,7 +161,14 @@ for (const dialect of testDialects()) {
 
       // Another instance's purge knows nothing of what this one is writing.
       const space = new FreeSpaceGuard({ storage: server.storage, database: server.database, minFreeBytes: 0 });
-      const purged = await purgeAbandonedUploads({ config: server.config, database: server.database, storage: server.storage, space, clock });
+      const purged = await purgeAbandonedUploads({
+        config: server.config,
+        database: server.database,
+        storage: server.storage,
+        space,
+        clock,
+        metrics: new Metrics(),
+      });
       assert.equal(purged, 0);
       const data = patch.end();
       assert.equal((await patch.response).status, 202);

@@ -7,6 +7,7 @@ import { immutabilityGate } from '../policies/immutability/index.js';
 import { findProjectByName, quotaGate } from '../projects/index.js';
 import { FreeSpaceGuard } from '../platform/storage/index.js';
 import { Settings } from '../platform/settings/index.js';
+import { Metrics } from '../platform/metrics/index.js';
 import { sha256, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -28,6 +29,7 @@ for (const dialect of testDialects()) {
         storage: server.storage,
         space: new FreeSpaceGuard({ storage: server.storage, database: server.database, minFreeBytes: server.config.storage.minFreeMegabytes * 1024 * 1024 }),
         clock: { now: () => Date.now() },
+        metrics: new Metrics(),
         gates: { push: [immutabilityGate, quotaGate(new Settings(server.database, server.config))], pull: [] },
       });
     });

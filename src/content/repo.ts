@@ -87,7 +87,15 @@ export async function createUpload(db: Executor, id: string, repositoryId: numbe
   await db.insertInto('uploads').values({ id, repository_id: repositoryId, account, size: 0, created_at: now, updated_at: now }).execute();
 }
 
-/** Upload sessions the account has open. */
+/** Upload sessions open, on every instance. */
+export async function countUploads(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('uploads')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Upload sessions of the account written to (or opened) since `since`. */
 export async function countUploadsOf(db: Executor, account: string, since: number): Promise<number> {
   const row = await db

@@ -12,6 +12,7 @@ import type { UploadRoom } from './gates.js';
 import { recordQuotaExceeded } from './manifests.js';
 import * as repo from './repo.js';
 import { UploadMeter } from './upload-meter.js';
+import { UploadMetrics } from './upload-metrics.js';
 import { heldSize, pendingBytes } from './usage.js';
 
 /** A byte range declared by `Content-Range: <start>-<end>` (inclusive). */
@@ -55,11 +56,14 @@ const CAP_WINDOW_MS = 60 * 60 * 1000;
 export class UploadService {
   private readonly hashes = new Map<string, RunningHash>();
   private readonly busy = new Set<string>();
+  private readonly metrics: UploadMetrics;
 
   constructor(
     private readonly deps: ContentDeps,
     private readonly gates: GateRunner,
-  ) {}
+  ) {
+    this.metrics = new UploadMetrics(deps.metrics, deps.database, () => this.busy.size);
+  }
 
   /**
    * Opens an upload session for the account (`user:5`, `robot:3`; none for system work, which
@@ -85,6 +89,7 @@ export class UploadService {
       }
       await repo.createUpload(trx, id, repository.id, account ?? null, this.deps.clock.now());
     });
+    this.metrics.started.inc();
     return id;
   }
 
@@ -226,6 +231,7 @@ export class UploadService {
       }
       if (hashing && !meter.exceeded) this.hashes.set(id, { hash: hashing.hash, offset: written });
     } finally {
+      this.metrics.bytes.inc(meter.bytes);
       await writer.close();
       if (written !== size && !meter.exceeded) await repo.setUploadSize(database.db, id, written, clock.now());
     }
@@ -243,6 +249,7 @@ export class UploadService {
       throw new InvalidInputError('digest', 'uploaded content does not match the digest', { expected: expected.toString(), actual });
     }
     await this.placeBlob(repository, id, expected, size);
+    this.metrics.completed.inc();
     await this.deps.storage.delete(uploadDir(id));
   }
 

@@ -1,14 +1,16 @@
 import type { ApiDeps } from '../api/index.js';
-import type { ScheduleHandler, TaskHandler } from '../platform/jobs/index.js';
+import { findExecution, type ScheduleHandler, type TaskHandler } from '../platform/jobs/index.js';
 import { collectGarbage, isStopped, NO_PROGRESS, type GcProgress } from './collector.js';
 import { GC_TASK, GC_VENDOR, gcParametersSchema } from './schema.js';
+import { GcMetrics } from './metrics.js';
 import { GcRunningError, startGc } from './service.js';
 
-export type GcJobDeps = Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'config' | 'content'>;
+export type GcJobDeps = Pick<ApiDeps, 'database' | 'storage' | 'clock' | 'config' | 'content' | 'metrics'>;
 
 /** The GC task handler. */
 export function gcTasks(deps: GcJobDeps): Record<string, TaskHandler> {
   const { database, storage, clock, config, content } = deps;
+  const metrics = new GcMetrics(deps.metrics);
   const run: TaskHandler = async ({ execution, params, signal, log }) => {
     const parameters = gcParametersSchema.parse(params);
     const graceMinutes = typeof params.time_window === 'number' ? params.time_window : config.gc.graceMinutes;
@@ -32,8 +34,16 @@ export function gcTasks(deps: GcJobDeps): Record<string, TaskHandler> {
         { database, content, storage, now: () => clock.now(), executionId: execution.id, progress, signal, log },
         { deleteUntagged: parameters.delete_untagged, dryRun: parameters.dry_run, cutoff, batchSize: config.gc.batchSize, pauseFactor: config.gc.pauseFactor },
       );
+      metrics.finished('success', parameters.dry_run);
+      if (!parameters.dry_run) metrics.deleted(progress, result);
       return { ...result };
     } catch (err) {
+      metrics.finished(isStopped(err) ? 'stopped' : 'error', parameters.dry_run);
+      // What a run that ended early deleted is in the counts it recorded batch by batch.
+      if (!parameters.dry_run) {
+        const recorded = await findExecution(database.db, execution.id).catch(() => undefined);
+        if (recorded) metrics.deleted(progress, { ...progress, ...(JSON.parse(recorded.extra_attrs) as Partial<GcProgress>) });
+      }
       if (isStopped(err)) await log('stopped');
       throw err;
     }

@@ -44,6 +44,8 @@ export interface FeatureModule<Deps, GateSet = never> {
   consumers?(deps: Deps): Readonly<Record<string, EventConsumer>>;
   /** Periodic work, as system schedules. */
   schedules?(deps: Deps): readonly SystemSchedule[];
+  /** Gauges read when /metrics is scraped (storage used, queue depth…): no timer runs for them in between. Every role. */
+  metrics?(deps: Deps): void;
   /** Push and pull gates content changes and pulls must pass. */
   gates?(deps: Deps): GateSet;
 }

@@ -1,7 +1,7 @@
 import type { ApiDeps } from '../api/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import type { Gates } from '../content/index.js';
-import { quotaGate, quotasApi } from './quota/index.js';
+import { quotaGate, quotasApi, storageMetrics } from './quota/index.js';
 import { projectsApi } from './routes.js';
 
 export { findProjectByName, findProjectById, findProjectsByIds, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
@@ -13,6 +13,7 @@ export const projectsModule: FeatureModule<ApiDeps, Partial<Gates>> = {
   name: 'projects',
   // The storage quota: charged as content comes in, released as it goes.
   gates: (deps) => ({ push: [quotaGate(deps.settings)] }),
+  metrics: (deps) => storageMetrics(deps.metrics, deps.database),
   async api(scope, deps) {
     await projectsApi(scope, deps);
     await quotasApi(scope, deps);

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ContentService } from '../content/index.js';
 import { collectGarbage, NO_PROGRESS } from '../gc/collector.js';
 import { findProjectByName } from '../projects/index.js';
+import { Metrics } from '../platform/metrics/index.js';
 import { Settings } from '../platform/settings/index.js';
 import { FreeSpaceGuard } from '../platform/storage/index.js';
 import { ReadOnlyError } from '../platform/errors/index.js';
@@ -116,6 +117,7 @@ for (const dialect of testDialects()) {
         storage: server.storage,
         space: new FreeSpaceGuard({ storage: server.storage, database: server.database, minFreeBytes: 0 }),
         clock: { now: () => Date.now() },
+        metrics: new Metrics(),
         gates: { push: [readOnlyGate(new Settings(server.database, server.config))], pull: [] },
       });
       const run = {

@@ -202,6 +202,23 @@ export const configSchema = z
       })
       .strict()
       .default({ workers: 4, pollIntervalMs: 1000 }),
+    metrics: z
+      .object({
+        enabled: flag()
+          .default(true)
+          .describe(
+            'Serve Prometheus metrics at /metrics, without authentication: labels carry route patterns, methods, status codes and task kinds, never project, repository or user names',
+          ),
+        port: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .optional()
+          .describe("Serve /metrics on this port (on server.host) instead of the main one, so only the scrapers' network need reach it; unset: on the main port"),
+      })
+      .strict()
+      .default({ enabled: true }),
     housekeeping: z
       .object({
         eventsDays: z.coerce.number().int().min(1).default(7).describe('Outbox events already handed to their consumers are deleted after this many days'),

@@ -15,7 +15,18 @@ export interface Database {
   /** The SQLite file: its disk is measured by the free-space guard. Unset for PostgreSQL and in-memory SQLite. */
   readonly file?: string;
   readonly db: Kysely<Tables>;
+  /** The connection pool now (PostgreSQL); SQLite has one connection and no pool. */
+  pool?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
 }
 
 export type Executor = Kysely<Tables> | Transaction<Tables>;
@@ -92,12 +103,14 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
       await admin.end();
     }
   }
-  const pool = new pg.Pool({
+  const connections = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     types,
     options: schema ? `-c search_path="${schema}"` : undefined,
   });
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { dialect: 'postgres', schema, db, close: () => db.destroy() };
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
+  const max = options.poolSize ?? 10;
+  const pool = () => ({ total: connections.totalCount, idle: connections.idleCount, waiting: connections.waitingCount, max });
+  return { dialect: 'postgres', schema, db, pool, close: () => db.destroy() };
 }

@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Database, Execution, Task } from '../db/index.js';
 import type { Clock } from '../clock.js';
 import { claimTask, CRASH_ALLOWANCE, findExecution, refreshExecution } from './queue.js';
 import { pausedKinds } from './monitor-repo.js';
 import { fireDueSchedules, type ScheduleHandler } from './schedules.js';
+import type { Metrics } from '../metrics/index.js';
+import { JobMetrics, type TaskOutcome } from './metrics.js';
 
 export interface TaskContext {
   task: Task;
@@ -28,6 +31,8 @@ export interface JobServiceOptions {
   /** A task whose worker has not renewed its lease for this long is taken over. */
   leaseMs?: number;
   log?: { error(obj: object, msg: string): void; info?(obj: object, msg: string): void };
+  /** Where the queue's depth and the tasks' waits, runs and outcomes are counted. */
+  metrics?: Metrics;
 }
 
 /** Delay before attempt n+1 after n failures: 1 s, 2 s, 4 s … capped at 5 minutes. */
@@ -50,10 +55,19 @@ export class JobService {
   private stopped = true;
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly metrics: JobMetrics | undefined;
 
   constructor(private readonly options: JobServiceOptions) {
     this.pollMs = options.pollMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.metrics =
+      options.metrics &&
+      new JobMetrics(
+        options.metrics,
+        options.database,
+        () => this.running.size,
+        () => options.clock.now(),
+      );
   }
 
   register(kind: string, handler: TaskHandler): void {
@@ -129,6 +143,8 @@ export class JobService {
     await db.transaction().execute((trx) => refreshExecution(trx, task.execution_id, clock.now()));
     const handler = this.handlers.get(task.kind);
     if (!execution || !handler) return;
+    this.metrics?.started(task, clock.now());
+    const began = performance.now();
     const context: TaskContext = {
       task,
       execution,
@@ -156,6 +172,7 @@ export class JobService {
       else outcome = { status: 'Error', message };
       if (!released()) await context.log(`attempt ${task.attempts} of ${task.max_attempts} failed: ${message}`).catch(() => undefined);
     }
+    this.metrics?.finished(task, outcomeLabel(outcome.status, released()), (performance.now() - began) / 1000);
     const now = clock.now();
     await db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('tasks').select(['extra_attrs', 'lease_owner']).where('id', '=', task.id).executeTakeFirst();
@@ -250,6 +267,11 @@ export class JobService {
 }
 
 const SHUTDOWN = Symbol('shutdown');
+
+function outcomeLabel(status: 'Success' | 'Error' | 'Stopped' | 'Pending', released: boolean): TaskOutcome {
+  if (status === 'Pending') return released ? 'interrupted' : 'retried';
+  return status === 'Success' ? 'success' : status === 'Error' ? 'error' : 'stopped';
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

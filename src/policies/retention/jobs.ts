@@ -3,8 +3,10 @@ import { forUpdate, type Database, type Executor, type Repository } from '../../
 import { removeSchedule, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { deleteTag, planDeletion, type ArtifactRef, type ContentService } from '../../content/index.js';
 import type { Clock } from '../../platform/clock.js';
+import type { Metrics } from '../../platform/metrics/index.js';
 import { immutabilityOf } from '../immutability/index.js';
 import { candidatesOf, findPolicy } from './repo.js';
+import { RetentionMetrics } from './metrics.js';
 import { decide, decisionTable, type Decision } from './rules.js';
 import { startRun, TASK_KIND, VENDOR_TYPE, type RetentionTaskParams } from './service.js';
 import { recordEvent } from '../../platform/events/index.js';
@@ -13,6 +15,7 @@ export interface RetentionJobDeps {
   database: Database;
   clock: Clock;
   content: ContentService;
+  metrics: Metrics;
 }
 
 /** A decision with everything its deletion takes along: accessories, and an index's orphaned children. */
@@ -23,7 +26,20 @@ interface Planned {
 
 /** Runs for manual and scheduled runs alike; a retried task recomputes from what is left, so it is idempotent. */
 export function retentionTasks(deps: RetentionJobDeps): Record<string, TaskHandler> {
-  return { [TASK_KIND]: (context) => runRetentionTask(deps, context) };
+  const metrics = new RetentionMetrics(deps.metrics);
+  return {
+    [TASK_KIND]: async (context) => {
+      const dryRun = (context.params as unknown as RetentionTaskParams).dryRun;
+      try {
+        const { result, summary } = await runRetentionTask(deps, context);
+        metrics.finished('success', dryRun, { artifacts: summary.deleted, tags: summary.tagsRemoved });
+        return result;
+      } catch (err) {
+        metrics.finished(context.signal.aborted ? 'stopped' : 'error', dryRun);
+        throw err;
+      }
+    },
+  };
 }
 
 /** A due policy schedule starts a run; the schedule of a policy that is gone goes too. */
@@ -39,7 +55,7 @@ export function retentionScheduleHandlers(): Record<string, ScheduleHandler> {
   return { [VENDOR_TYPE]: fire };
 }
 
-async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): Promise<Record<string, unknown>> {
+async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): Promise<{ result: Record<string, unknown>; summary: Summary }> {
   const params = context.params as unknown as RetentionTaskParams;
   const db = deps.database.db;
   const now = deps.clock.now();
@@ -61,7 +77,7 @@ async function runRetentionTask(deps: RetentionJobDeps, context: TaskContext): P
   await context.log(
     `${summary.total} artifacts: ${summary.retained} retained, ${summary.deleted} ${params.dryRun ? 'would be ' : ''}deleted, ${summary.tagsRemoved} tags ${params.dryRun ? 'would be ' : ''}removed`,
   );
-  return { repository: params.repository.slice(params.repository.indexOf('/') + 1), total: summary.total, retained: summary.retained };
+  return { result: { repository: params.repository.slice(params.repository.indexOf('/') + 1), total: summary.total, retained: summary.retained }, summary };
 }
 
 async function plan(trx: Executor, repository: Repository, params: RetentionTaskParams, now: number): Promise<Planned[]> {

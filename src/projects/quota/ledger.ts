@@ -152,6 +152,15 @@ export async function usedStorageOf(db: Executor, projectId: number): Promise<nu
   return (await usedStorage(db, [projectId])).get(projectId) ?? 0;
 }
 
+/** What every project's artifacts hold together (a blob shared by two projects counts in each). */
+export async function totalUsedStorage(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('quota_shards')
+    .select((eb) => eb.fn.sum<number | string | null>('used').as('used'))
+    .executeTakeFirst();
+  return Number(row?.used ?? 0);
+}
+
 export async function usedStorage(db: Executor, projectIds: readonly number[]): Promise<Map<number, number>> {
   if (projectIds.length === 0) return new Map();
   const rows = await db
