@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { Database, Executor } from '../db/index.js';
-import { defaultSettings, FIXED_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from './keys.js';
+import { defaultSettings, FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from './keys.js';
 
 /**
  * The values of these settings an administrator set through Harbor's `/configurations`, read in
@@ -74,7 +74,7 @@ export class Settings {
     this.cached = undefined;
     await this.database.db.transaction().execute(async (trx) => {
       for (const [name, value] of Object.entries(values)) {
-        if (value === undefined) continue;
+        if (value === undefined || SECRET_KEYS.has(name as SettingKey)) continue;
         await trx
           .insertInto('settings')
           .values({ name, value: JSON.stringify(value) })
