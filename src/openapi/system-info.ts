@@ -62,10 +62,9 @@ export function generalInfo(input: {
     registry_url: new URL(input.externalUrl).host,
     project_creation_restriction: input.settings.project_creation_restriction,
     has_ca_root: false,
-    read_only: false,
+    read_only: input.settings.read_only,
     with_notary: false,
-    // Webhooks are always on: there is no switch to turn project notifications off.
-    notification_enable: true,
+    notification_enable: input.settings.notification_enable,
     registry_storage_provider_name: input.storageName,
   };
 }

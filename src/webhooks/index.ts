@@ -14,5 +14,5 @@ export const webhooksModule: FeatureModule<ApiDeps> = {
     await webhooksApi(scope, deps);
   },
   tasks: (deps) => webhookTasks(deps.config),
-  consumers: (deps) => ({ webhooks: webhookConsumer(deps.config, deps.jobs) }),
+  consumers: (deps) => ({ webhooks: webhookConsumer(deps.config, deps.jobs, deps.settings) }),
 };

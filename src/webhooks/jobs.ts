@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import type { Settings } from '../platform/settings/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Executor } from '../platform/db/index.js';
 import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
@@ -27,9 +28,11 @@ export function registryHost(config: Config): string {
  * execution per target, with its payload fully built, in the transaction that marks the
  * event dispatched. A restart or a crash therefore loses no delivery.
  */
-export function webhookConsumer(config: Config, jobs: JobService): EventConsumer {
+export function webhookConsumer(config: Config, jobs: JobService, settings: Settings): EventConsumer {
   const host = registryHost(config);
   return async (trx, events, now) => {
+    // Harbor's notification_enable: off, events go by without deliveries (none are queued for later).
+    if (!(await settings.pick(['notification_enable'], trx)).notification_enable) return;
     const relevant = events.filter((e): e is OutboxEvent & { type: WebhookEventType; project_id: number } => isWebhookEventType(e.type) && e.project_id !== null);
     if (relevant.length === 0) return;
     const policies = await enabledPoliciesOf(trx, [...new Set(relevant.map((e) => e.project_id))]);

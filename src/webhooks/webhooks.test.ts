@@ -193,6 +193,27 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'DELETE', `/projects/hooks/webhook/policies/${id}`), 200);
     });
 
+    it('sends nothing while notification_enable is off, and delivers again once it is on', async () => {
+      await createPolicy(server.url, 'hooks', { name: 'switch', targets: [{ address: `${receiver.url}/switch` }], event_types: ['PUSH_ARTIFACT'] });
+      await expectJson(await api(server.url, 'PUT', '/configurations', { body: { notification_enable: false } }), 200);
+      const info = await expectJson<{ notification_enable: boolean }>(await api(server.url, 'GET', '/systeminfo'), 200);
+      assert.equal(info.notification_enable, false);
+      const client = new TestClient(server.url);
+      await client.pushImage('hooks/switch', 'off');
+      // Switched back on only once the outbox has handed that push on, while still off.
+      await eventually(async () => {
+        const pending = await server.database.db.selectFrom('events').select('id').where('tag', '=', 'off').where('dispatched', '=', 0).execute();
+        return pending.length === 0 ? true : undefined;
+      });
+      await expectJson(await api(server.url, 'PUT', '/configurations', { body: { notification_enable: true } }), 200);
+      await client.pushImage('hooks/switch', 'on');
+      const delivered = await receiver.waitFor('/switch', (r) => JSON.stringify(r.body).includes('"tag":"on"'));
+      assert.ok(delivered);
+      // The push made while off was never queued, so it never arrives, before or after.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(receiver.received.filter((r) => r.path === '/switch' && JSON.stringify(r.body).includes('"tag":"off"')).length, 0);
+    });
+
     it('retries a failing receiver and shows the attempts in the history', async () => {
       receiver.failFirst('/flaky', 2);
       const id = await createPolicy(server.url, 'hooks', {

@@ -167,7 +167,7 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   oidc_logout: 'stored until OIDC login lands',
   robot_token_duration: 'takes effect',
   robot_name_prefix: 'takes effect',
-  notification_enable: 'stored until the webhooks switch lands',
+  notification_enable: 'takes effect',
   quota_per_project_enable: 'takes effect',
   storage_per_project: 'takes effect',
   audit_log_forward_endpoint: 'stored until audit log forwarding lands',
