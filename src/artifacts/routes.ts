@@ -227,8 +227,12 @@ function describeOptions(query: Record<string, unknown>): DescribeOptions {
 const ARTIFACT_TYPES = ['IMAGE', 'CHART', 'CNAB', 'WASM', 'SBOM', 'SIGNATURE', 'UNKNOWN'];
 
 function artifactFilter(q: unknown): repo.ArtifactFilter {
-  const query = parseQuery(q, ['tags', 'digest', 'media_type', 'type']);
+  const query = parseQuery(q, ['tags', 'digest', 'media_type', 'type', 'base']);
   const filter: repo.ArtifactFilter = {};
+  // Without `base=*`, Harbor lists top-level artifacts only (src/content/listing.ts).
+  const base = query.get('base');
+  if (base && (base.kind !== 'exact' || base.value !== '*')) throw new ApiError('BAD_REQUEST', 'q base supports only base=*');
+  filter.everyArtifact = base !== undefined;
   /** k=v, k={a b} or k=(a b) on a column holding one value. */
   const values = (key: string): string[] | undefined => {
     const term = query.get(key);

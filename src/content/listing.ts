@@ -1,5 +1,5 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Artifact, Executor, Repository } from '../platform/db/index.js';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Artifact, Executor, Repository, Tables } from '../platform/db/index.js';
 import { containsIgnoringCase } from '../platform/db/index.js';
 
 export type RepositoryWithCount = Repository & { artifact_count: number };
@@ -17,6 +17,30 @@ export interface RepositoryFilter {
 export interface Sort<C extends string> {
   column: C;
   direction: 'asc' | 'desc';
+}
+
+/**
+ * Whether the artifact (the row of the query's `artifacts` table) is a top-level one, a row of
+ * Harbor's default artifact listing. An index's child is not, unless it has a tag of its own: it
+ * shows under its index's `references`. An artifact attached to a subject (a signature, an SBOM,
+ * any referrer) is not: it shows under its subject's `accessories`. As Harbor's artifact DAO,
+ * whose rows of `artifact_accessory` are left out whether or not their subject is present.
+ * Indexed: the subject by `artifacts_subject`, the tag by `tags_artifact`, the parent index by
+ * `artifact_references_child`, so a count walks the repository's rows once.
+ */
+export function isTopLevelArtifact(eb: ExpressionBuilder<Tables, 'artifacts'>): Expression<SqlBool> {
+  const tagged = eb
+    .selectFrom('tags')
+    .select(sql<number>`1`.as('one'))
+    .whereRef('tags.artifact_id', '=', 'artifacts.id');
+  const listedByAnIndex = eb
+    .selectFrom('artifact_references')
+    .innerJoin('artifacts as parent', 'parent.id', 'artifact_references.artifact_id')
+    .select(sql<number>`1`.as('one'))
+    .whereRef('artifact_references.child_digest', '=', 'artifacts.digest')
+    .where('artifact_references.child_kind', '=', 'manifest')
+    .whereRef('parent.repository_id', '=', 'artifacts.repository_id');
+  return eb.and([eb('artifacts.subject_digest', 'is', null), eb.or([eb.exists(tagged), eb.not(eb.exists(listedByAnIndex))])]);
 }
 
 /** Repositories holding at least one artifact: an upload alone does not make one, as in Harbor. */
@@ -58,6 +82,8 @@ export async function listRepositories(
         .selectFrom('artifacts')
         .select((e) => e.fn.countAll<string | number>().as('c'))
         .whereRef('artifacts.repository_id', '=', 'repositories.id')
+        // Harbor counts what its listing shows: index children and accessories are not counted.
+        .where(isTopLevelArtifact)
         .as('artifact_count'),
     )
     .orderBy(`repositories.${sort.column}`, sort.direction)
@@ -92,6 +118,8 @@ export interface ArtifactFilter {
   types?: readonly string[];
   /** Of the artifacts matching the rest of the filter, only the newest pushed in each repository. */
   latestInRepository?: boolean;
+  /** Harbor's `q=base=*`: every artifact, index children and accessories too; otherwise only top-level ones. */
+  everyArtifact?: boolean;
 }
 
 /** One repository, or several (a project's listing). */
@@ -113,6 +141,7 @@ function matchingArtifacts(db: Executor, scope: ArtifactScope, filter: ArtifactF
     for (const group of filter.tagGroups ?? []) conditions.push(group.length > 0 ? eb.exists(tags().where('tags.name', 'in', group)) : sql<SqlBool>`1 = 0`);
     if (filter.tagContains !== undefined) conditions.push(eb.exists(tags().where(containsIgnoringCase(sql.ref('tags.name'), filter.tagContains))));
     if (filter.tagged !== undefined) conditions.push(filter.tagged ? eb.exists(tags()) : eb.not(eb.exists(tags())));
+    if (!filter.everyArtifact) conditions.push(isTopLevelArtifact(eb));
     return eb.and(conditions);
   });
 }

@@ -69,12 +69,30 @@ function isSignature(manifest: ManifestBody): boolean {
   return manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || manifest.artifactType === NOTATION_SIGNATURE;
 }
 
-/** Harbor's accessory `type` for an artifact attached to a subject. */
+/** cosign's signature as an OCI 1.1 referrer: the manifest's artifactType (or config media type). */
+export const COSIGN_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+/** Harbor's own SBOM, as its SBOM generation attaches it. */
+export const HARBOR_SBOM = 'application/vnd.goharbor.harbor.sbom.v1';
+
+/** Harbor's accessory types, spelled as Harbor's API and portal spell them. */
+export const AccessoryType = {
+  CosignSignature: 'signature.cosign',
+  NotationSignature: 'signature.notation',
+  HarborSbom: 'sbom.harbor',
+  Subject: 'subject.accessory',
+} as const;
+
+/**
+ * Harbor's accessory `type` for an artifact attached to a subject. As in Harbor, only its own
+ * SBOM is `sbom.harbor`; any other referrer, an SPDX or CycloneDX SBOM pushed by a user among
+ * them, is the generic `subject.accessory`.
+ */
 export function accessoryType(manifest: ManifestBody): string {
-  if (manifest.layers.some((l) => l.mediaType === COSIGN_LAYER)) return 'signature.cosign';
-  if (manifest.artifactType === NOTATION_SIGNATURE) return 'signature.notation';
-  if (artifactKind(manifest) === 'SBOM') return 'sbom';
-  return 'subject';
+  const declared = [manifest.artifactType, manifest.config?.mediaType];
+  if (manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || declared.includes(COSIGN_ARTIFACT)) return AccessoryType.CosignSignature;
+  if (declared.includes(NOTATION_SIGNATURE)) return AccessoryType.NotationSignature;
+  if (declared.includes(HARBOR_SBOM)) return AccessoryType.HarborSbom;
+  return AccessoryType.Subject;
 }
 
 function descriptor(value: unknown): Descriptor | undefined {

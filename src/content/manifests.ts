@@ -31,6 +31,17 @@ export function parseReference(reference: string): ManifestReference {
   return { kind: 'tag', tag: reference };
 }
 
+/**
+ * A reference to read or delete by. A string that is no valid tag names no manifest, so it is
+ * unknown (404, the spec's pull section); only storing under it is refused as invalid (400).
+ */
+export function parseLookupReference(reference: string): ManifestReference {
+  if (!isDigestReference(reference) && !isValidTag(reference)) {
+    throw new NotFoundError('manifest', `manifest unknown: "${reference}" is not a valid tag`, { reference });
+  }
+  return parseReference(reference);
+}
+
 export class ManifestService {
   private readonly cache = new ManifestCache(64 * 1024 * 1024);
   readonly pulls: PullRecorder;

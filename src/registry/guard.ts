@@ -55,21 +55,30 @@ export class RegistryGuard {
     if (caller.identity.kind === 'anonymous' && !caller.token) throw this.challenge(caller.realm, undefined);
   }
 
-  /** The project of `name` when the caller may perform `action` there; otherwise the right 4xx. */
-  async authorize(caller: Caller, name: string, action: RepositoryAction): Promise<Project> {
+  /**
+   * The project of `name` when the caller may perform `action` there; otherwise the right 4xx.
+   * `mountFrom`, a mount's source repository: a challenge asks for pull there too, so the token
+   * a client fetches for the challenge's scope lets the mount happen instead of an upload.
+   */
+  async authorize(caller: Caller, name: string, action: RepositoryAction, mountFrom?: string): Promise<Project> {
     if (!isValidRepositoryName(name)) throw new OciError('NAME_INVALID', { name }, `invalid repository name "${name}"`);
     const parts = splitRepositoryName(name);
     const anonymous = caller.identity.kind === 'anonymous';
-    const scope = `repository:${name}:${action === 'push' ? 'pull,push' : action}`;
-    if (!parts) {
-      if (anonymous) throw this.challenge(caller.realm, scope);
-      throw new OciError('NAME_INVALID', { name }, `repository name "${name}" must start with a project: <project>/<repository>`);
-    }
+    let scope = `repository:${name}:${action === 'push' ? 'pull,push' : action}`;
+    if (mountFrom !== undefined && mountFrom !== name && isValidRepositoryName(mountFrom)) scope += ` repository:${mountFrom}:pull`;
+    // Such a name can never exist, so telling anyone reveals nothing. 404 and not 400: a push
+    // starts with a HEAD, whose answer has no body, and clients go on to the POST only after a
+    // 404; that one's message is what `docker push` and `podman push` print.
+    if (!parts) throw new OciError('NAME_UNKNOWN', { name }, `repository "${name}" names no project: use <project>/${name}, e.g. library/${name}`);
     const project = await this.project(parts.project);
     if (!project) {
       // Existence is only revealed to callers who signed in.
       if (anonymous) throw this.challenge(caller.realm, scope);
-      throw new OciError('NAME_UNKNOWN', { project: parts.project }, `project ${parts.project} not found`);
+      throw new OciError(
+        'NAME_UNKNOWN',
+        { project: parts.project },
+        `project "${parts.project}" does not exist: create it, or use a project that does, e.g. library/${parts.path}`,
+      );
     }
     if ((await this.allowed(caller, name, project)).has(action)) return project;
     // Signing in, or a token with this scope, would help: challenge. Otherwise the caller

@@ -320,12 +320,12 @@ for (const dialect of testDialects()) {
         assert.equal(res.status, 404);
         const body = (await res.json()) as { errors: Array<{ code: string; message: string }> };
         assert.equal(body.errors[0]!.code, 'NAME_UNKNOWN');
-        assert.match(body.errors[0]!.message, /project nosuchproject not found/);
+        assert.match(body.errors[0]!.message, /project "nosuchproject" does not exist/);
       });
       it('refuses a repository name without a project', async () => {
         const res = await client.request('POST', '/v2/lonely/blobs/uploads/');
-        assert.equal(res.status, 400);
-        assert.equal(await errorCode(res), 'NAME_INVALID');
+        assert.equal(res.status, 404);
+        assert.equal(await errorCode(res), 'NAME_UNKNOWN');
       });
       it('grants an anonymous token no push on a public project', async () => {
         const anonymous = new TestClient(server.url, null);

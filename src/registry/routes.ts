@@ -1,6 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, accountRef, identityName } from '../auth/index.js';
-import { type Actor, type ContentService, type IncomingBytes, type ManifestService, type MountSource, parseReference, rangeHeader } from '../content/index.js';
+import {
+  type Actor,
+  type ContentService,
+  type IncomingBytes,
+  type ManifestService,
+  type MountSource,
+  parseLookupReference,
+  parseReference,
+  rangeHeader,
+} from '../content/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Repository } from '../platform/db/index.js';
 import { NotFoundError, OciError } from '../platform/errors/index.js';
@@ -80,7 +89,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const getManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
     const project = await guard.authorize(caller, route.name, 'pull');
-    const reference = parseReference(route.reference);
+    const reference = parseLookupReference(route.reference);
     const artifact = await manifests.findByName(route.name, reference);
     await content.beforePull(project.id, route.name, artifact);
     if (!accepts(request.headers.accept, artifact.media_type)) {
@@ -120,7 +129,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
 
   const deleteManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
     await guard.authorize(caller, route.name, 'delete');
-    const reference = parseReference(route.reference);
+    const reference = parseLookupReference(route.reference);
     const found = await repository(route.name);
     if (!found) throw new NotFoundError('manifest', 'manifest unknown to registry', { name: route.name });
     // By tag: only the tag goes. By digest: the artifact, with what goes with it.
@@ -163,8 +172,8 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   };
 
   const startUpload: Handler<'uploads'> = async (route, caller, request, reply) => {
-    const project = await guard.authorize(caller, route.name, 'push');
     const q = query(request);
+    const project = await guard.authorize(caller, route.name, 'push', q.mount !== undefined ? q.from : undefined);
     const target = await ensureRepository(route.name, project.id);
     if (q.mount !== undefined) {
       const digest = requireDigest(q.mount, 'mount');

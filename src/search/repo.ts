@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isTopLevelArtifact } from '../content/index.js';
 import { containsIgnoringCase, type Executor, type Project } from '../platform/db/index.js';
 
 export interface RepositoryHit {
@@ -25,7 +26,13 @@ export async function repositoriesMatching(db: Executor, q: string): Promise<Rep
     .innerJoin('projects', 'projects.id', 'repositories.project_id')
     .select(['repositories.name', 'repositories.pull_count', 'projects.id as project_id'])
     .select((eb) =>
-      eb.selectFrom('artifacts').select(eb.fn.countAll<number>().as('n')).whereRef('artifacts.repository_id', '=', 'repositories.id').as('artifact_count'),
+      eb
+        .selectFrom('artifacts')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('artifacts.repository_id', '=', 'repositories.id')
+        // Counted as the repository listing counts: top-level artifacts only.
+        .where(isTopLevelArtifact)
+        .as('artifact_count'),
     )
     .where(containsIgnoringCase(sql.ref('repositories.name'), q))
     .orderBy('repositories.name')
