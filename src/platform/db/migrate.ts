@@ -13,6 +13,7 @@ import * as retention from './migrations/0009_retention.js';
 import * as webhooks from './migrations/0010_webhooks.js';
 import * as artifactFacts from './migrations/0011_artifact_facts.js';
 import * as uploadBounds from './migrations/0012_upload_bounds.js';
+import * as listFilters from './migrations/0013_list_filters.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0010_webhooks': webhooks,
   '0011_artifact_facts': artifactFacts,
   '0012_upload_bounds': uploadBounds,
+  '0013_list_filters': listFilters,
 };
 
 class StaticProvider implements MigrationProvider {
