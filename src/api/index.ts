@@ -6,7 +6,7 @@ import { installApiAuthentication, type ApiDeps } from './context.js';
 export * from './context.js';
 export { parsePaging, setPagingHeaders, type Paging } from '../platform/http/index.js';
 export { repositoryParam } from '../platform/http/index.js';
-export { anyOfValues, parseQuery, type Query, type QueryTerm } from '../platform/http/index.js';
+export { anyOfValues, parseQuery, parseQueryConditions, type Query, type QueryCondition, type QueryFields, type QueryTerm } from '../platform/http/index.js';
 
 /** A feature's management API routes, registered inside the authenticated /api/v2.0 scope. */
 export type ApiFeature = (scope: FastifyInstance, deps: ApiDeps) => void | Promise<void>;

@@ -3,6 +3,7 @@ import {
   apiCaller,
   parsePaging,
   parseQuery,
+  parseQueryConditions,
   anyOfValues,
   repositoryParam,
   requireProject,
@@ -119,7 +120,8 @@ export const artifactsApi: ApiFeature = (scope, deps) => {
     const { repository } = await authorizedRepository(request, deps, 'accessory', 'list');
     const artifact = await deps.content.resolve(repository, request.params.reference);
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const { total, page } = await service.accessoriesPage(repository, artifact, paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), repo.ACCESSORY_QUERY_FIELDS);
+    const { total, page } = await service.accessoriesPage(repository, artifact, conditions, paging.offset, paging.pageSize);
     setPagingHeaders(request, reply, total, paging);
     return page;
   });

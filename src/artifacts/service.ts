@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
 import { NotFoundError, UnprocessableError } from '../platform/errors/index.js';
+import type { QueryCondition } from '../platform/http/index.js';
 import { labelsOfArtifacts } from '../labels/index.js';
 import type { Actor, ContentService } from '../content/index.js';
 import { immutabilityOf } from '../policies/immutability/index.js';
@@ -124,10 +125,16 @@ export class ArtifactService {
   }
 
   /** A page of the accessories attached directly to the artifact, newest first, with how many there are. */
-  async accessoriesPage(repository: Repository, artifact: Artifact, offset: number, limit: number): Promise<{ total: number; page: AccessoryJson[] }> {
-    const all = await repo.accessoriesOfSubjects(this.db, [repository.id], [artifact.digest]);
-    const page = await Promise.all(all.slice(offset, offset + limit).map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));
-    return { total: all.length, page };
+  async accessoriesPage(
+    repository: Repository,
+    artifact: Artifact,
+    conditions: readonly QueryCondition[],
+    offset: number,
+    limit: number,
+  ): Promise<{ total: number; page: AccessoryJson[] }> {
+    const { total, accessories } = await repo.accessoriesPage(this.db, repository.id, artifact.digest, conditions, offset, limit);
+    const page = await Promise.all(accessories.map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));
+    return { total, page };
   }
 
   /** Harbor's Tag JSON, with each tag's immutability by the project's rules when asked for. */

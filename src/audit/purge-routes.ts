@@ -1,13 +1,28 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { parseBody } from '../platform/http/index.js';
-import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
+import { parseBody, queryParam, type QueryFields } from '../platform/http/index.js';
+import { parsePaging, parseQueryConditions, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
 import type { Execution } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
-import { CronError, executionLog, findExecution, findSchedule, listExecutions, SCHEDULE_PRESETS, stopExecution } from '../platform/jobs/index.js';
+import {
+  CronError,
+  EXECUTION_QUERY_FIELDS,
+  executionLog,
+  findExecution,
+  findSchedule,
+  listExecutions,
+  SCHEDULE_PRESETS,
+  stopExecution,
+} from '../platform/jobs/index.js';
 import { enqueuePurge, PURGE_AUDIT_VENDOR, purgeParameters, removePurgeSchedule, setPurgeSchedule } from './purge.js';
 
 const RESOURCE = 'purge-audit';
+
+/** `q` keys of the purge history: an execution's, and the times under the names its JSON shows. */
+const PURGE_QUERY_FIELDS: QueryFields = {
+  ...EXECUTION_QUERY_FIELDS,
+  creation_time: { column: 'start_time', kind: 'time' },
+};
 
 const scheduleBody = z.object({
   schedule: z.object({
@@ -53,7 +68,8 @@ export const purgeAuditApi: ApiFeature = (scope, deps) => {
   scope.get('/system/purgeaudit', async (request, reply) => {
     requireSystem(request, deps.access, RESOURCE, 'list');
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await listExecutions(database.db, PURGE_AUDIT_VENDOR, undefined, paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), PURGE_QUERY_FIELDS);
+    const page = await listExecutions(database.db, PURGE_AUDIT_VENDOR, undefined, paging.offset, paging.pageSize, conditions);
     setPagingHeaders(request, reply, page.total, paging);
     return page.executions.map(historyJson);
   });

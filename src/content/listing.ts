@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Artifact, Executor, Repository, Tables } from '../platform/db/index.js';
-import { containsIgnoringCase } from '../platform/db/index.js';
+import { containsIgnoringCase, whereMatches } from '../platform/db/index.js';
+import type { QueryCondition, QueryFields } from '../platform/http/index.js';
 
 export type RepositoryWithCount = Repository & { artifact_count: number };
 
@@ -235,6 +236,33 @@ export function accessoriesOfSubjects(db: Executor, repositoryIds: readonly numb
     .orderBy('push_time', 'desc')
     .orderBy('id', 'desc')
     .execute();
+}
+
+/** `q` keys of an artifact's accessory list (Harbor's accessory columns). */
+export const ACCESSORY_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  artifact_id: { column: 'id', kind: 'integer' },
+  type: { column: 'accessory_type', kind: 'text' },
+  digest: { column: 'digest', kind: 'text' },
+  size: { column: 'size', kind: 'integer' },
+  creation_time: { column: 'push_time', kind: 'time' },
+};
+
+/** One page of a subject's accessories in one repository matching `q`, newest first, with a total for paging. */
+export async function accessoriesPage(
+  db: Executor,
+  repositoryId: number,
+  subject: string,
+  conditions: readonly QueryCondition[],
+  offset: number,
+  limit: number,
+): Promise<{ total: number; accessories: Artifact[] }> {
+  const rows = whereMatches(db.selectFrom('artifacts').where('repository_id', '=', repositoryId).where('subject_digest', '=', subject), conditions);
+  const [count, accessories] = await Promise.all([
+    rows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rows.selectAll().orderBy('push_time', 'desc').orderBy('id', 'desc').offset(offset).limit(limit).execute(),
+  ]);
+  return { total: Number(count.n), accessories };
 }
 
 export async function artifactIdsByDigest(db: Executor, repositoryId: number, digests: readonly string[]): Promise<Map<string, number>> {

@@ -1,7 +1,7 @@
-import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
-import { parseBody } from '../platform/http/index.js';
+import { parsePaging, parseQueryConditions, requireSystem, setPagingHeaders, type ApiFeature } from '../api/index.js';
+import { parseBody, queryParam, type QueryFields } from '../platform/http/index.js';
 import { ApiError } from '../platform/errors/index.js';
-import { SCHEDULE_PRESETS } from '../platform/jobs/index.js';
+import { EXECUTION_QUERY_FIELDS, SCHEDULE_PRESETS } from '../platform/jobs/index.js';
 import { gcHistoryJson, gcScheduleJson, gcScheduleSchema } from './schema.js';
 import { GcService } from './service.js';
 
@@ -10,6 +10,12 @@ function gcId(raw: string): number {
   return Number(raw);
 }
 
+/** `q` keys of the GC history: an execution's, and the times under the names its JSON shows. */
+const GC_QUERY_FIELDS: QueryFields = {
+  ...EXECUTION_QUERY_FIELDS,
+  creation_time: { column: 'start_time', kind: 'time' },
+};
+
 /** Harbor's `/system/gc` API: online garbage collection runs, their logs and the schedule. */
 export const gcApi: ApiFeature = (scope, deps) => {
   const gc = new GcService(deps);
@@ -17,7 +23,8 @@ export const gcApi: ApiFeature = (scope, deps) => {
   scope.get('/system/gc', async (request, reply) => {
     requireSystem(request, deps.access, 'garbage-collection', 'list');
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const { total, executions } = await gc.history(paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), GC_QUERY_FIELDS);
+    const { total, executions } = await gc.history(paging.offset, paging.pageSize, conditions);
     setPagingHeaders(request, reply, total, paging);
     return executions.map(gcHistoryJson);
   });

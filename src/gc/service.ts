@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../api/index.js';
 import { lockForTransaction, type Dialect, type Execution, type Executor, type Schedule } from '../platform/db/index.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
+import type { QueryCondition } from '../platform/http/index.js';
 import {
   CronError,
   enqueue,
@@ -44,8 +45,8 @@ export async function startGc(trx: Executor, dialect: Dialect, parameters: GcPar
 export class GcService {
   constructor(private readonly deps: Pick<ApiDeps, 'database' | 'clock' | 'jobs' | 'config'>) {}
 
-  history(offset: number, limit: number): Promise<{ total: number; executions: Execution[] }> {
-    return listExecutions(this.deps.database.db, GC_VENDOR, undefined, offset, limit);
+  history(offset: number, limit: number, conditions: readonly QueryCondition[]): Promise<{ total: number; executions: Execution[] }> {
+    return listExecutions(this.deps.database.db, GC_VENDOR, undefined, offset, limit, conditions);
   }
 
   async find(id: number): Promise<Execution> {

@@ -1,4 +1,5 @@
-import { containsIgnoringCase, type Executor, type Label } from '../platform/db/index.js';
+import { containsIgnoringCase, whereMatches, type Executor, type Label } from '../platform/db/index.js';
+import type { QueryCondition } from '../platform/http/index.js';
 import type { LabelJson } from './schema.js';
 
 export function labelJson(label: Label): LabelJson {
@@ -47,11 +48,14 @@ export interface LabelFilter {
   scope: 'g' | 'p';
   projectId: number;
   nameContains?: string;
+  /** From `q`: what each label must also match. */
+  conditions?: readonly QueryCondition[];
 }
 
 export async function listLabels(db: Executor, filter: LabelFilter, page: { offset: number; limit: number }): Promise<{ total: number; labels: Label[] }> {
   let query = db.selectFrom('labels').where('scope', '=', filter.scope).where('project_id', '=', filter.projectId);
   if (filter.nameContains) query = query.where((eb) => containsIgnoringCase(eb.ref('name'), filter.nameContains ?? ''));
+  query = whereMatches(query, filter.conditions ?? []);
   const count = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
   const labels = await query.selectAll().orderBy('id').offset(page.offset).limit(page.limit).execute();
   return { total: Number(count.n), labels };

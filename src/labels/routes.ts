@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import {
   apiCaller,
   parsePaging,
+  parseQueryConditions,
   repositoryParam,
   requireAuthenticated,
   requireProject,
@@ -11,13 +12,22 @@ import {
   type ApiDeps,
   type ApiFeature,
 } from '../api/index.js';
-import { parseBody } from '../platform/http/index.js';
+import { parseBody, queryParam, type QueryFields } from '../platform/http/index.js';
 import type { Label } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { findProjectById, findProjectByName } from '../projects/index.js';
 import { findArtifactId, labelJson } from './repo.js';
 import { attachLabelSchema, labelCreateSchema, labelUpdateSchema } from './schema.js';
 import { LabelService, type Actor } from './service.js';
+
+/** `q` keys of GET /labels; `scope` and `project_id` are parameters of their own. */
+const LABEL_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  name: { column: 'name', kind: 'text' },
+  description: { column: 'description', kind: 'text' },
+  creation_time: { column: 'created_at', kind: 'time' },
+  update_time: { column: 'updated_at', kind: 'time' },
+};
 
 const ARTIFACT_LABELS = '/projects/:project_name/repositories/:repository_name/artifacts/:reference/labels';
 
@@ -42,6 +52,7 @@ export const labelsApi: ApiFeature = (scope, deps) => {
   scope.get('/labels', async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const paging = parsePaging(query);
+    const conditions = parseQueryConditions(queryParam(query, 'q'), LABEL_QUERY_FIELDS);
     let projectId = 0;
     if (query.scope === 'g') {
       // Global labels are shared vocabulary: every signed-in user may see them.
@@ -54,7 +65,10 @@ export const labelsApi: ApiFeature = (scope, deps) => {
       throw new ApiError('BAD_REQUEST', "scope is required: 'g' for global labels or 'p' for project labels");
     }
     const name = typeof query.name === 'string' && query.name !== '' ? query.name : undefined;
-    const { total, labels: page } = await labels.list({ scope: query.scope, projectId, nameContains: name }, { offset: paging.offset, limit: paging.pageSize });
+    const { total, labels: page } = await labels.list(
+      { scope: query.scope, projectId, nameContains: name, conditions },
+      { offset: paging.offset, limit: paging.pageSize },
+    );
     setPagingHeaders(request, reply, total, paging);
     return page;
   });

@@ -1,16 +1,21 @@
-import type { Executor } from '../platform/db/index.js';
+import { whereMatches, type Executor } from '../platform/db/index.js';
+import type { QueryCondition } from '../platform/http/index.js';
 import { toPolicy, type TaskCounts, type WebhookPolicy, type WebhookPolicyBody } from './schema.js';
 
-export async function listPolicies(db: Executor, projectId: number, offset: number, limit: number): Promise<{ total: number; policies: WebhookPolicy[] }> {
-  const [count, rows] = await Promise.all([
-    db
-      .selectFrom('webhook_policies')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('project_id', '=', projectId)
-      .executeTakeFirstOrThrow(),
-    db.selectFrom('webhook_policies').selectAll().where('project_id', '=', projectId).orderBy('id').offset(offset).limit(limit).execute(),
+/** A project's webhook policies matching `q`, in id order, with a total for paging. */
+export async function listPolicies(
+  db: Executor,
+  projectId: number,
+  conditions: readonly QueryCondition[],
+  offset: number,
+  limit: number,
+): Promise<{ total: number; policies: WebhookPolicy[] }> {
+  const rows = whereMatches(db.selectFrom('webhook_policies').where('project_id', '=', projectId), conditions);
+  const [count, page] = await Promise.all([
+    rows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rows.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
   ]);
-  return { total: Number(count.n), policies: rows.map(toPolicy) };
+  return { total: Number(count.n), policies: page.map(toPolicy) };
 }
 
 export async function findPolicy(db: Executor, projectId: number, id: number): Promise<WebhookPolicy | undefined> {

@@ -1,16 +1,36 @@
 import type { FastifyRequest } from 'fastify';
-import { parseBody } from '../platform/http/index.js';
-import { parsePaging, requireProject, projectByNameOrId, setPagingHeaders, type ApiCaller, type ApiDeps, type ApiFeature } from '../api/index.js';
+import { parseBody, queryParam, type QueryFields } from '../platform/http/index.js';
+import {
+  parsePaging,
+  parseQueryConditions,
+  requireProject,
+  projectByNameOrId,
+  setPagingHeaders,
+  type ApiCaller,
+  type ApiDeps,
+  type ApiFeature,
+} from '../api/index.js';
 import { identityName } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
-import { findExecution, findTask, listExecutions, taskLog, tasksOf } from '../platform/jobs/index.js';
+import { EXECUTION_QUERY_FIELDS, findExecution, findTask, listExecutions, listTasks, TASK_QUERY_FIELDS, taskLog } from '../platform/jobs/index.js';
 import { WEBHOOK_VENDOR } from './jobs.js';
 import { findPolicy, lastTriggered, listPolicies, taskCounts } from './repo.js';
 import { executionJson, NOTIFY_TYPES, PAYLOAD_FORMATS, policyJson, taskJson, WEBHOOK_EVENT_TYPES, webhookPolicyBody, type WebhookPolicy } from './schema.js';
 import { WebhookPolicyService, type Actor } from './service.js';
 
 const RESOURCE = 'notification-policy';
+
+/** `q` keys of a project's webhook policy list (Harbor's policy columns). */
+const POLICY_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  name: { column: 'name', kind: 'text' },
+  description: { column: 'description', kind: 'text' },
+  creator: { column: 'creator', kind: 'text' },
+  enabled: { column: 'enabled', kind: 'boolean' },
+  creation_time: { column: 'created_at', kind: 'time' },
+  update_time: { column: 'updated_at', kind: 'time' },
+};
 
 type PolicyParams = { Params: { project: string; policy: string } };
 type ExecutionParams = { Params: { project: string; policy: string; execution: string } };
@@ -42,7 +62,8 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: { project: string } }>('/projects/:project/webhook/policies', async (request, reply) => {
     const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'list');
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await listPolicies(db, project.id, paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), POLICY_QUERY_FIELDS);
+    const page = await listPolicies(db, project.id, conditions, paging.offset, paging.pageSize);
     setPagingHeaders(request, reply, page.total, paging);
     return page.policies.map(policyJson);
   });
@@ -75,7 +96,8 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   scope.get<PolicyParams>('/projects/:project/webhook/policies/:policy/executions', async (request, reply) => {
     const { policy } = await policyOf(request, 'read');
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await listExecutions(db, WEBHOOK_VENDOR, policy.id, paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), EXECUTION_QUERY_FIELDS);
+    const page = await listExecutions(db, WEBHOOK_VENDOR, policy.id, paging.offset, paging.pageSize, conditions);
     const counts = await taskCounts(
       db,
       page.executions.map((e) => e.id),
@@ -95,9 +117,10 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
   scope.get<ExecutionParams>('/projects/:project/webhook/policies/:policy/executions/:execution/tasks', async (request, reply) => {
     const executionId = await executionOf(request);
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const tasks = await tasksOf(db, executionId);
-    setPagingHeaders(request, reply, tasks.length, paging);
-    return tasks.slice(paging.offset, paging.offset + paging.pageSize).map(taskJson);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), TASK_QUERY_FIELDS);
+    const { total, tasks } = await listTasks(db, executionId, paging.offset, paging.pageSize, conditions);
+    setPagingHeaders(request, reply, total, paging);
+    return tasks.map(taskJson);
   });
 
   scope.get<TaskParams>('/projects/:project/webhook/policies/:policy/executions/:execution/tasks/:task/log', async (request, reply) => {
@@ -128,7 +151,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
 async function lastTriggers(request: FastifyRequest<{ Params: { project: string } }>, deps: ApiDeps): Promise<Array<Record<string, unknown>>> {
   const { db } = deps.database;
   const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'list');
-  const { policies } = await listPolicies(db, project.id, 0, 1000);
+  const { policies } = await listPolicies(db, project.id, [], 0, 1000);
   const out: Array<Record<string, unknown>> = [];
   for (const policy of policies) {
     for (const eventType of policy.eventTypes) {

@@ -6,3 +6,4 @@ export type * from './tables.js';
 export { MIGRATION_LOCK } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
 export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
+export { whereMatches } from './q-filter.js';

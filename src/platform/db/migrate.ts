@@ -14,6 +14,7 @@ import * as webhooks from './migrations/0010_webhooks.js';
 import * as artifactFacts from './migrations/0011_artifact_facts.js';
 import * as uploadBounds from './migrations/0012_upload_bounds.js';
 import * as harborAccessoryTypes from './migrations/0013_harbor_accessory_types.js';
+import * as listFilters from './migrations/0014_list_filters.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0011_artifact_facts': artifactFacts,
   '0012_upload_bounds': uploadBounds,
   '0013_harbor_accessory_types': harborAccessoryTypes,
+  '0014_list_filters': listFilters,
 };
 
 class StaticProvider implements MigrationProvider {

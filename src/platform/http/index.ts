@@ -4,6 +4,7 @@ export * from './cookies.js';
 export * from './paging.js';
 export * from './params.js';
 export * from './q.js';
+export * from './q-filter.js';
 export * from './request-context.js';
 export * from './query.js';
 export * from './outbound.js';

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { forUpdateSkipLockedClause, type Database, type Execution, type Executor, type JobStatus, type Task } from '../db/index.js';
+import { forUpdateSkipLockedClause, whereMatches, type Database, type Execution, type Executor, type JobStatus, type Task } from '../db/index.js';
+import type { QueryCondition, QueryFields } from '../http/index.js';
 
 export type Trigger = 'MANUAL' | 'SCHEDULE' | 'EVENT';
 
@@ -136,25 +137,59 @@ export async function executionLog(db: Executor, executionId: number): Promise<s
   return out;
 }
 
-/** Executions of one vendor (a policy, or GC as a whole), newest first, with a total for paging. */
+/** `q` keys every list of executions takes (Harbor's execution columns). */
+export const EXECUTION_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  status: { column: 'status', kind: 'text' },
+  trigger: { column: 'trigger', kind: 'text' },
+  start_time: { column: 'start_time', kind: 'time' },
+  end_time: { column: 'end_time', kind: 'time' },
+  update_time: { column: 'update_time', kind: 'time' },
+};
+
+/** `q` keys every list of tasks takes. */
+export const TASK_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  status: { column: 'status', kind: 'text' },
+  creation_time: { column: 'created_at', kind: 'time' },
+  start_time: { column: 'start_time', kind: 'time' },
+  end_time: { column: 'end_time', kind: 'time' },
+  update_time: { column: 'update_time', kind: 'time' },
+};
+
+/** Executions of one vendor (a policy, or GC as a whole) matching `q`, newest first, with a total for paging. */
 export async function listExecutions(
   db: Executor,
   vendorType: string,
   vendorId: number | undefined,
   offset: number,
   limit: number,
+  conditions: readonly QueryCondition[] = [],
 ): Promise<{ total: number; executions: Execution[] }> {
-  let count = db
-    .selectFrom('executions')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('vendor_type', '=', vendorType);
-  let page = db.selectFrom('executions').selectAll().where('vendor_type', '=', vendorType);
-  if (vendorId !== undefined) {
-    count = count.where('vendor_id', '=', vendorId);
-    page = page.where('vendor_id', '=', vendorId);
-  }
-  const [row, executions] = await Promise.all([count.executeTakeFirstOrThrow(), page.orderBy('id', 'desc').offset(offset).limit(limit).execute()]);
+  let rows = db.selectFrom('executions').where('vendor_type', '=', vendorType);
+  if (vendorId !== undefined) rows = rows.where('vendor_id', '=', vendorId);
+  rows = whereMatches(rows, conditions);
+  const [row, executions] = await Promise.all([
+    rows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rows.selectAll().orderBy('id', 'desc').offset(offset).limit(limit).execute(),
+  ]);
   return { total: Number(row.n), executions };
+}
+
+/** One page of an execution's tasks matching `q`, in id order, with a total for paging. */
+export async function listTasks(
+  db: Executor,
+  executionId: number,
+  offset: number,
+  limit: number,
+  conditions: readonly QueryCondition[] = [],
+): Promise<{ total: number; tasks: Task[] }> {
+  const rows = whereMatches(db.selectFrom('tasks').where('execution_id', '=', executionId), conditions);
+  const [row, tasks] = await Promise.all([
+    rows.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rows.selectAll().orderBy('id').offset(offset).limit(limit).execute(),
+  ]);
+  return { total: Number(row.n), tasks };
 }
 
 export async function mergeExtraAttrs(db: Executor, table: 'executions' | 'tasks', id: number, attrs: Record<string, unknown>, now: number): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Executor, ImmutableRuleRow } from '../../platform/db/index.js';
+import { whereMatches, type Executor, type ImmutableRuleRow } from '../../platform/db/index.js';
+import type { QueryCondition } from '../../platform/http/index.js';
 import type { ImmutableRule, ScopeSelectors, TagSelector } from './rules.js';
 
 export function toRule(row: ImmutableRuleRow): ImmutableRule {
@@ -12,6 +13,22 @@ export function toRule(row: ImmutableRuleRow): ImmutableRule {
 
 export function listRuleRows(db: Executor, projectId: number): Promise<ImmutableRuleRow[]> {
   return db.selectFrom('immutable_rules').selectAll().where('project_id', '=', projectId).orderBy('priority').orderBy('id').execute();
+}
+
+/** One page of a project's rules matching `q`, in the order they apply, with a total for paging. */
+export async function pageOfRules(
+  db: Executor,
+  projectId: number,
+  conditions: readonly QueryCondition[],
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: ImmutableRuleRow[] }> {
+  const rules = whereMatches(db.selectFrom('immutable_rules').where('project_id', '=', projectId), conditions);
+  const [count, rows] = await Promise.all([
+    rules.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    rules.selectAll().orderBy('priority').orderBy('id').offset(offset).limit(limit).execute(),
+  ]);
+  return { total: Number(count.n), rows };
 }
 
 export async function rulesOf(db: Executor, projectId: number): Promise<ImmutableRule[]> {

@@ -1,10 +1,19 @@
-import { parseBody } from '../../platform/http/index.js';
-import { requireProject, projectByNameOrId, type ApiCaller, type ApiFeature } from '../../api/index.js';
+import { parseBody, queryParam, type QueryFields } from '../../platform/http/index.js';
+import { parsePaging, parseQueryConditions, requireProject, projectByNameOrId, setPagingHeaders, type ApiCaller, type ApiFeature } from '../../api/index.js';
 import { identityName } from '../../auth/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import type { ImmutableRuleRow } from '../../platform/db/index.js';
 import { immutableRuleBody } from './rules.js';
 import { ImmutableRuleService, type Actor } from './service.js';
+
+/** `q` keys of a project's rule list (Harbor's rule columns). */
+const RULE_QUERY_FIELDS: QueryFields = {
+  id: { column: 'id', kind: 'integer' },
+  priority: { column: 'priority', kind: 'integer' },
+  disabled: { column: 'disabled', kind: 'boolean' },
+  creation_time: { column: 'created_at', kind: 'time' },
+  update_time: { column: 'updated_at', kind: 'time' },
+};
 
 /** Harbor's ImmutableRule JSON. */
 function ruleJson(row: ImmutableRuleRow): Record<string, unknown> {
@@ -36,8 +45,10 @@ export const immutabilityApi: ApiFeature = (scope, deps) => {
 
   scope.get<{ Params: { project: string } }>('/projects/:project/immutabletagrules', async (request, reply) => {
     const { project } = await requireProject(request, deps, projectByNameOrId(request, request.params.project), 'immutable-tag', 'list');
-    const rows = await rules.list(project.id);
-    reply.header('x-total-count', String(rows.length));
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), RULE_QUERY_FIELDS);
+    const { total, rows } = await rules.list(project.id, conditions, paging.offset, paging.pageSize);
+    setPagingHeaders(request, reply, total, paging);
     return rows.map(ruleJson);
   });
 

@@ -3,7 +3,8 @@ import { recordAudit, type AuditOperation } from '../../audit/index.js';
 import type { ApiDeps } from '../../api/index.js';
 import type { Executor, ImmutableRuleRow, Project } from '../../platform/db/index.js';
 import { InvalidInputError, NotFoundError } from '../../platform/errors/index.js';
-import { countRules, deleteRule, findRuleRow, insertRule, listRuleRows, updateRule, type RuleFields } from './repo.js';
+import type { QueryCondition } from '../../platform/http/index.js';
+import { countRules, deleteRule, findRuleRow, insertRule, pageOfRules, updateRule, type RuleFields } from './repo.js';
 import type { immutableRuleBody } from './rules.js';
 
 export type ImmutableRuleBody = z.infer<typeof immutableRuleBody>;
@@ -41,8 +42,8 @@ function notFound(id: number): NotFoundError {
 export class ImmutableRuleService {
   constructor(private readonly deps: Pick<ApiDeps, 'database' | 'clock'>) {}
 
-  list(projectId: number): Promise<ImmutableRuleRow[]> {
-    return listRuleRows(this.deps.database.db, projectId);
+  list(projectId: number, conditions: readonly QueryCondition[], offset: number, limit: number): Promise<{ total: number; rows: ImmutableRuleRow[] }> {
+    return pageOfRules(this.deps.database.db, projectId, conditions, offset, limit);
   }
 
   /** Adds a rule; a project holds at most MAX_RULES. */

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import { parseBody } from '../../platform/http/index.js';
-import { parsePaging, requireAuthenticated, requireProject, projectById, setPagingHeaders, type ApiFeature } from '../../api/index.js';
+import { parseBody, queryParam } from '../../platform/http/index.js';
+import { parsePaging, parseQueryConditions, requireAuthenticated, requireProject, projectById, setPagingHeaders, type ApiFeature } from '../../api/index.js';
 import { identityName, type ProjectPermissions } from '../../auth/index.js';
 import { repositoriesOfProject } from '../../content/index.js';
 import type { Execution, Project, RetentionPolicyRow, Task } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
-import { findExecution, findTask, listExecutions, stopExecution, taskLog, tasksOf } from '../../platform/jobs/index.js';
+import { EXECUTION_QUERY_FIELDS, findExecution, findTask, listExecutions, listTasks, stopExecution, TASK_QUERY_FIELDS, taskLog } from '../../platform/jobs/index.js';
 import { findPolicy } from './repo.js';
 import { operateBody, RETENTION_METADATA, retentionPolicyBody, runBody } from './schema.js';
 import { createPolicy, deletePolicy, policyJson, startManualRun, updatePolicy, VENDOR_TYPE, type Actor } from './service.js';
@@ -148,7 +148,8 @@ export const retentionApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/retentions/:id/executions', async (request, reply) => {
     const { policy } = await policyFor(request, request.params.id, 'list');
     const paging = parsePaging(request.query);
-    const { total, executions } = await listExecutions(db, VENDOR_TYPE, policy.id, paging.offset, paging.pageSize);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), EXECUTION_QUERY_FIELDS);
+    const { total, executions } = await listExecutions(db, VENDOR_TYPE, policy.id, paging.offset, paging.pageSize, conditions);
     setPagingHeaders(request, reply, total, paging);
     return executions.map(executionJson);
   });
@@ -165,9 +166,10 @@ export const retentionApi: ApiFeature = (scope, deps) => {
     const { policy } = await policyFor(request, request.params.id, 'list');
     const execution = await executionOf(policy, request.params.eid);
     const paging = parsePaging(request.query);
-    const tasks = await tasksOf(db, execution.id);
-    setPagingHeaders(request, reply, tasks.length, paging);
-    return tasks.slice(paging.offset, paging.offset + paging.pageSize).map(taskJson);
+    const conditions = parseQueryConditions(queryParam(request.query, 'q'), TASK_QUERY_FIELDS);
+    const { total, tasks } = await listTasks(db, execution.id, paging.offset, paging.pageSize, conditions);
+    setPagingHeaders(request, reply, total, paging);
+    return tasks.map(taskJson);
   });
 
   scope.get<{ Params: { id: string; eid: string; tid: string } }>('/retentions/:id/executions/:eid/tasks/:tid', async (request, reply) => {
