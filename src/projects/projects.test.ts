@@ -130,7 +130,7 @@ for (const dialect of testDialects()) {
 
     it('needs authentication to create, and admin rights when creation is admin-only', async () => {
       assert.equal((await expectError(await api(url, 'POST', '/projects', { authorization: null, body: { project_name: 'anon' } }), 401)).code, 'UNAUTHORIZED');
-      await server.database.db.insertInto('settings').values({ name: 'project_creation_restriction', value: '"adminonly"' }).execute();
+      await expectJson(await api(url, 'PUT', '/configurations', { body: { project_creation_restriction: 'adminonly' } }), 200);
       try {
         const refused = await expectError(await api(url, 'POST', '/projects', { authorization: bob.auth, body: { project_name: 'bobs' } }), 403);
         assert.equal(refused.code, 'FORBIDDEN');
@@ -142,7 +142,7 @@ for (const dialect of testDialects()) {
         // The administrator owns it and, as in Harbor, sees their own role in it.
         assert.equal(robotMade.current_user_role_id, 1);
       } finally {
-        await server.database.db.deleteFrom('settings').where('name', '=', 'project_creation_restriction').execute();
+        await expectJson(await api(url, 'PUT', '/configurations', { body: { project_creation_restriction: 'everyone' } }), 200);
       }
       await newProject(url, 'bobs', { authorization: bob.auth });
       assert.equal((await api(url, 'GET', '/projects/bobs')).status, 200);
