@@ -4,7 +4,7 @@ import type { Executor } from '../platform/db/index.js';
 import { ReadOnlyError } from '../platform/errors/index.js';
 import type { Settings } from '../platform/settings/index.js';
 
-/** Whether the registry is read-only now, asked of the database so every instance agrees at once. */
+/** Whether the registry is read-only now (every instance agrees within a second: Settings reads at most once a second). */
 async function isReadOnly(settings: Settings, db?: Executor): Promise<boolean> {
   return (await settings.pick(['read_only'], db)).read_only;
 }
