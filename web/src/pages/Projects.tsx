@@ -51,7 +51,6 @@ export default function Projects() {
           defaultValue={list.search}
           onSearch={(search) => setList({ search, page: 1 })}
           style={{ maxWidth: 320 }}
-          data-testid="project-search"
         />
       </Space>
       {projects.error && <Alert type="error" message={projects.error.message} />}
