@@ -2,6 +2,7 @@
 // checked rather than hoped for. Layout is Prettier's business (eslint-config-prettier last).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 import berth from './eslint-rules/index.js';
 
@@ -9,12 +10,13 @@ const SQL_METHODS = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 't
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'web/**', 'data/**', 'test/lint-fixtures/**'],
+    ignores: ['dist/**', 'node_modules/**', 'data/**', 'test/lint-fixtures/**', 'web/src/api/schema.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    ignores: ['web/**'],
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: 'module',
@@ -32,6 +34,16 @@ export default tseslint.config(
       'berth/no-dialect-branching': 'error',
       // 7. Production code never imports test support.
       'berth/no-test-support-in-production': 'error',
+    },
+  },
+  {
+    // The portal: a browser app, so the server's architecture rules do not apply; the type rules and React's hook rules do.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
   {

@@ -47,10 +47,12 @@ async function waitFor(url, deadline) {
 let server;
 try {
   step('npm pack');
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+  // `npm pack` runs the build (prepare), whose lines come before the JSON on stdout.
+  const out = run('npm', ['pack', '--json', '--pack-destination', work], root);
+  const packed = JSON.parse(out.slice(out.search(/^\[/m)));
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const required of ['bin/berth.js', 'dist/main.js', 'LICENSE', 'README.md']) {
+  for (const required of ['bin/berth.js', 'dist/main.js', 'dist/web/index.html', 'LICENSE', 'README.md']) {
     if (!files.includes(required)) throw new Error(`the package lacks ${required}`);
   }
   const strays = files.filter((f) => /^(src|test|bench|scripts)\/|\.test\.js$/.test(f));
@@ -82,6 +84,8 @@ try {
   const challenge = await fetch(`${base}/v2/`);
   if (challenge.status !== 401 || !/^Bearer /.test(challenge.headers.get('www-authenticate') ?? ''))
     throw new Error(`/v2/ answered ${challenge.status} without a Bearer challenge`);
+  const portal = await fetch(`${base}/projects`, { headers: { accept: 'text/html' } });
+  if (portal.status !== 200 || !(await portal.text()).includes('<div id="root">')) throw new Error(`the web portal answered ${portal.status}`);
   const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
   const current = await fetch(`${base}/api/v2.0/users/current`, { headers: { authorization: auth } });
   if (current.status !== 200) throw new Error(`signing in as admin answered ${current.status}`);

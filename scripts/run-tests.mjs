@@ -16,7 +16,7 @@ function find(dir, out = []) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...find('src'), ...find('test')].sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const files = [...find('src'), ...find('web/src'), ...find('test')].sort().filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);

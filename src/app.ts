@@ -12,6 +12,7 @@ import { labelsModule } from './labels/index.js';
 import { installRouteCatalog, openapiModule } from './openapi/index.js';
 import { immutabilityModule } from './policies/immutability/index.js';
 import { retentionModule } from './policies/retention/index.js';
+import { portalModule } from './portal/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
@@ -78,6 +79,7 @@ export const MODULES: readonly AppModule[] = [
   retentionModule,
   gcModule,
   registryModule,
+  portalModule,
   contentModule,
   housekeepingModule,
 ];

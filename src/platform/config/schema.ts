@@ -259,6 +259,12 @@ export const configSchema = z
       })
       .strict()
       .default({ allowPrivateNetworks: false }),
+    portal: z
+      .object({
+        directory: z.string().optional().describe("Directory of the built web portal served at /; defaults to the package's dist/web (built by npm ci)"),
+      })
+      .strict()
+      .default({}),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

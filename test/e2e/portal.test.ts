@@ -1,0 +1,168 @@
+/**
+ * The web portal in a real browser (Debian's chromium, driven by playwright-core) against a real
+ * `berth serve`: sign in, create a project, see an image pushed through the registry API,
+ * switch to Chinese and to the dark theme, and find both remembered after a reload.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { basic, TestClient } from '../../src/testing/client.js';
+import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PROJECT = 'portal-e2e';
+
+function catalogue(name: string): Record<string, string> {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'web', 'src', 'i18n', `${name}.json`), 'utf8')) as Record<string, string>;
+}
+
+/** English catalogue values that read differently in Chinese, as patterns for a whole text node. */
+function englishOnlyPatterns(): Array<{ key: string; pattern: RegExp }> {
+  const en = catalogue('en');
+  const zh = catalogue('zh-CN');
+  return Object.entries(en)
+    .filter(([key, text]) => zh[key] !== text)
+    .map(([key, text]) => {
+      const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{\w+\\\}\\\}/g, '.+');
+      return { key, pattern: new RegExp(`^${escaped}$`) };
+    });
+}
+
+/** Every visible text node and label (placeholder, aria-label, title) of the page. */
+async function visibleTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const texts: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const element = node.parentElement;
+      const text = node.textContent?.trim();
+      if (text && element && element.checkVisibility()) texts.push(text);
+    }
+    for (const element of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
+      if (!(element as HTMLElement).checkVisibility()) continue;
+      for (const attribute of ['placeholder', 'aria-label', 'title']) {
+        const value = element.getAttribute(attribute)?.trim();
+        if (value) texts.push(value);
+      }
+    }
+    return texts;
+  });
+}
+
+async function assertNoEnglish(page: Page, where: string): Promise<void> {
+  const patterns = englishOnlyPatterns();
+  const english = (await visibleTexts(page)).flatMap((text) => patterns.filter(({ pattern }) => pattern.test(text)).map(({ key }) => `${key}: "${text}"`));
+  assert.deepEqual(english, [], `English strings on the ${where} page in Chinese`);
+}
+
+describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
+  let server: RegistryServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    requireTools('chromium');
+    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
+    server = await RegistryServer.start();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(10_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test('a wrong password shows the API message, and the admin signs in', async () => {
+    await page.goto(`${server.url}/projects`);
+    await page.waitForURL(/\/sign-in/);
+    await page.getByLabel('Username or email').fill(ADMIN_USER);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('sign-in-error').getByText('invalid username or password').waitFor();
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/projects$/);
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await page.getByRole('link', { name: 'library' }).waitFor();
+  });
+
+  test('creates a project, and a taken name shows the API refusal', async () => {
+    await page.getByTestId('new-project').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill(PROJECT);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('link', { name: PROJECT }).waitFor();
+    await page.getByTestId('new-project').click();
+    await dialog.getByLabel('Name').fill(PROJECT);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const refusal = await page.getByTestId('create-project-error').textContent();
+    assert.match(refusal ?? '', /already exists|exists/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  test('searches projects on the server', async () => {
+    await page.getByPlaceholder('Search by name').fill('e2e');
+    await page.getByPlaceholder('Search by name').press('Enter');
+    await page.waitForURL(/q=e2e/);
+    await page.getByRole('link', { name: 'library' }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: PROJECT }).waitFor();
+  });
+
+  test('shows a repository pushed through the registry API, with its artifact count', async () => {
+    await new TestClient(server.url, basic(ADMIN_USER, ADMIN_PASSWORD)).pushImage(`${PROJECT}/hello`, 'v1');
+    await page.getByRole('link', { name: PROJECT }).click();
+    await page.waitForURL(/\/projects\/\d+\/repositories/);
+    const row = page.getByRole('row', { name: new RegExp(`${PROJECT}/hello`) });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', new RegExp(`${PROJECT}/hello\\s*1\\s*0`));
+  });
+
+  test('refusing to delete a project that holds repositories shows why', async () => {
+    await page.goto(`${server.url}/projects?q=e2e`);
+    await page
+      .getByRole('row', { name: new RegExp(PROJECT) })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText(`project ${PROJECT} holds repositories; delete them first`).waitFor();
+    await page.getByRole('tooltip').waitFor({ state: 'hidden' });
+    await page.getByRole('link', { name: PROJECT }).waitFor();
+  });
+
+  test('in Chinese no English string is left, and the choice survives a reload', async () => {
+    await page.getByText('中文').click();
+    await page.getByRole('heading', { name: '项目' }).waitFor();
+    await assertNoEnglish(page, 'projects');
+    await page.getByRole('link', { name: PROJECT }).click();
+    await page.getByRole('row', { name: new RegExp(`${PROJECT}/hello`) }).waitFor();
+    await assertNoEnglish(page, 'project');
+    await page.reload();
+    await page.getByRole('tab', { name: '镜像仓库' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  });
+
+  test('the dark theme is switched on and remembered', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.querySelector('.ant-layout') as Element).backgroundColor);
+    const light = await background();
+    await page.getByTestId('theme').click();
+    await page.waitForFunction((before) => getComputedStyle(document.querySelector('.ant-layout') as Element).backgroundColor !== before, light);
+    const dark = await background();
+    const [r = 255, g = 255, b = 255] = (dark.match(/\d+/g) ?? []).map(Number);
+    assert.ok(r + g + b < 200, `a dark background, not ${dark}`);
+    await page.reload();
+    await page.getByRole('tab', { name: '镜像仓库' }).waitFor();
+    assert.equal(await background(), dark);
+  });
+
+  test('fits a phone-width screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/projects`);
+    await page.getByRole('heading', { name: '项目' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+  });
+});

@@ -1,0 +1,74 @@
+import { Alert, Form, Input, InputNumber, Modal, Switch } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiUrl, call } from '../api/client';
+
+interface Values {
+  project_name: string;
+  public: boolean;
+  storage_limit_gib?: number;
+}
+
+interface Props {
+  open: boolean;
+  isAdmin: boolean;
+  onClose: (created?: string) => void;
+}
+
+const GIB = 1024 ** 3;
+
+/** POST /projects; a refusal (name taken, bad name, not allowed) is shown as the API words it. */
+export function CreateProject({ open, isAdmin, onClose }: Props) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<Values>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const limit = values.storage_limit_gib;
+      await call('POST', apiUrl('/projects'), {
+        project_name: values.project_name,
+        metadata: { public: String(values.public) },
+        ...(isAdmin && limit !== undefined ? { storage_limit: limit < 0 ? -1 : Math.round(limit * GIB) } : {}),
+      });
+      form.resetFields();
+      onClose(values.project_name);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('projects.new')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={() => onClose()}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="create-project-error" />}
+      <Form form={form} layout="vertical" initialValues={{ public: false, storage_limit_gib: -1 }}>
+        <Form.Item name="project_name" label={t('projects.name')} rules={[{ required: true, message: t('signIn.required') }]}>
+          <Input autoFocus />
+        </Form.Item>
+        <Form.Item name="public" label={t('projects.public')} valuePropName="checked" extra={t('projects.publicHint')}>
+          <Switch />
+        </Form.Item>
+        {isAdmin && (
+          <Form.Item name="storage_limit_gib" label={t('projects.storageLimit')}>
+            <InputNumber min={-1} step={1} style={{ width: '100%' }} />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}

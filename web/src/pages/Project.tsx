@@ -1,0 +1,80 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Alert, Breadcrumb, Input, Space, Table, Tabs, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { apiUrl, getJson, getPage } from '../api/client';
+import type { Project, Repository } from '../api/models';
+import { formatTime } from './format';
+import { nameQuery, pageSizeOptions, useListState } from './paging';
+
+/** One project; its repositories tab, paged and searched by the server. */
+export default function ProjectPage() {
+  const { t, i18n } = useTranslation();
+  const { projectId = '' } = useParams();
+  const [list, setList] = useListState();
+  const project = useQuery({
+    queryKey: ['project', projectId],
+    queryFn: () => getJson<Project>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: projectId })),
+  });
+  const name = project.data?.name;
+  const repositories = useQuery({
+    queryKey: ['repositories', name, list],
+    enabled: name !== undefined,
+    queryFn: () =>
+      getPage<Repository>(
+        apiUrl('/projects/{project_name}/repositories', { project_name: name ?? '' }, { page: list.page, page_size: list.pageSize, q: nameQuery(list.search) }),
+      ),
+    placeholderData: keepPreviousData,
+  });
+
+  if (project.error) return <Alert type="error" message={project.error.message} />;
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Breadcrumb items={[{ title: <Link to="/projects">{t('projects.title')}</Link> }, { title: name ?? '…' }]} />
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {name ?? '…'}
+      </Typography.Title>
+      <Tabs
+        items={[
+          {
+            key: 'repositories',
+            label: t('project.repositories'),
+            children: (
+              <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+                <Input.Search
+                  allowClear
+                  placeholder={t('common.search')}
+                  defaultValue={list.search}
+                  onSearch={(search) => setList({ search, page: 1 })}
+                  style={{ maxWidth: 320 }}
+                />
+                {repositories.error && <Alert type="error" message={repositories.error.message} />}
+                <Table<Repository>
+                  rowKey="id"
+                  loading={repositories.isFetching}
+                  dataSource={repositories.data?.items ?? []}
+                  scroll={{ x: 'max-content' }}
+                  pagination={{
+                    current: list.page,
+                    pageSize: list.pageSize,
+                    total: repositories.data?.total ?? 0,
+                    showSizeChanger: true,
+                    pageSizeOptions,
+                    showTotal: (count) => t('common.total', { count }),
+                    onChange: (page, pageSize) => setList({ page, pageSize }),
+                  }}
+                  columns={[
+                    { title: t('repositories.name'), dataIndex: 'name' },
+                    { title: t('repositories.artifacts'), dataIndex: 'artifact_count', align: 'right' },
+                    { title: t('repositories.pulls'), dataIndex: 'pull_count', align: 'right' },
+                    { title: t('repositories.updated'), dataIndex: 'update_time', render: (time: string) => formatTime(time, i18n.language) },
+                  ]}
+                />
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Space>
+  );
+}

@@ -1,0 +1,117 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { apiUrl, call, getPage } from '../api/client';
+import type { Project } from '../api/models';
+import { useCurrentUser } from '../shell/session';
+import { CreateProject } from './CreateProject';
+import { formatTime } from './format';
+import { nameQuery, pageSizeOptions, useListState } from './paging';
+import { QuotaBar } from './QuotaBar';
+
+/** Projects the user can see, paged and searched by the server. */
+export default function Projects() {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const user = useCurrentUser();
+  const [list, setList] = useListState();
+  const [creating, setCreating] = useState(false);
+  const projects = useQuery({
+    queryKey: ['projects', list],
+    queryFn: () => getPage<Project>(apiUrl('/projects', {}, { page: list.page, page_size: list.pageSize, q: nameQuery(list.search), with_detail: 'true' })),
+    placeholderData: keepPreviousData,
+  });
+
+  const remove = async (project: Project) => {
+    try {
+      await call('DELETE', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }));
+      void message.success(t('projects.deleted', { name: project.name }));
+    } catch (failure) {
+      // The API says why (repositories left, not allowed): show its words.
+      void message.error(failure instanceof Error ? failure.message : String(failure));
+    }
+    await queryClient.invalidateQueries({ queryKey: ['projects'] });
+  };
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t('projects.title')}
+      </Typography.Title>
+      <Space wrap>
+        <Button type="primary" onClick={() => setCreating(true)} data-testid="new-project">
+          {t('projects.new')}
+        </Button>
+        <Input.Search
+          allowClear
+          placeholder={t('common.search')}
+          defaultValue={list.search}
+          onSearch={(search) => setList({ search, page: 1 })}
+          style={{ maxWidth: 320 }}
+        />
+      </Space>
+      {projects.error && <Alert type="error" message={projects.error.message} />}
+      <Table<Project>
+        rowKey="project_id"
+        loading={projects.isFetching}
+        dataSource={projects.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
+        pagination={{
+          current: list.page,
+          pageSize: list.pageSize,
+          total: projects.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions,
+          showTotal: (count) => t('common.total', { count }),
+          onChange: (page, pageSize) => setList({ page, pageSize }),
+        }}
+        columns={[
+          {
+            title: t('projects.name'),
+            dataIndex: 'name',
+            render: (name: string, project) => <Link to={`/projects/${project.project_id}/repositories`}>{name}</Link>,
+          },
+          {
+            title: t('projects.access'),
+            key: 'access',
+            render: (_, project) => (project.metadata.public === 'true' ? <Tag color="green">{t('projects.public')}</Tag> : <Tag>{t('projects.private')}</Tag>),
+          },
+          { title: t('projects.repositories'), dataIndex: 'repo_count', align: 'right' },
+          { title: t('projects.quota'), key: 'quota', render: (_, project) => <QuotaBar projectId={project.project_id} /> },
+          { title: t('projects.created'), dataIndex: 'creation_time', render: (time: string) => formatTime(time, i18n.language) },
+          {
+            title: t('projects.actions'),
+            key: 'actions',
+            render: (_, project) => (
+              <Popconfirm
+                title={t('projects.deleteConfirm', { name: project.name })}
+                okText={t('common.delete')}
+                cancelText={t('common.cancel')}
+                okButtonProps={{ danger: true }}
+                onConfirm={() => remove(project)}
+              >
+                <Button danger size="small">
+                  {t('common.delete')}
+                </Button>
+              </Popconfirm>
+            ),
+          },
+        ]}
+      />
+      <CreateProject
+        open={creating}
+        isAdmin={user.data?.sysadmin_flag === true}
+        onClose={(created) => {
+          setCreating(false);
+          if (created) {
+            void message.success(t('projects.createdMessage', { name: created }));
+            void queryClient.invalidateQueries({ queryKey: ['projects'] });
+          }
+        }}
+      />
+    </Space>
+  );
+}

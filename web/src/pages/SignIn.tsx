@@ -1,0 +1,72 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useSearchParams } from 'react-router';
+import { signIn } from '../api/client';
+import { setLanguage, type Language } from '../i18n';
+
+interface Credentials {
+  principal: string;
+  password: string;
+}
+
+/** POST /c/login; the API's refusal (wrong password, too many attempts) is shown as it says it. */
+export default function SignIn() {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async ({ principal, password }: Credentials) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await signIn(principal, password);
+      queryClient.clear();
+      const next = params.get('next');
+      // Only a path of this site: never a redirect elsewhere.
+      void navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/projects', { replace: true });
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div style={{ display: 'flex', justifyContent: 'center', alignItems: 'center', minHeight: '100vh', padding: 16 }}>
+      <Card style={{ width: '100%', maxWidth: 400 }}>
+        <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}>
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t('signIn.title')}
+          </Typography.Title>
+          <Segmented<Language>
+            aria-label={t('header.language')}
+            size="small"
+            value={i18n.language === 'zh-CN' ? 'zh-CN' : 'en'}
+            onChange={setLanguage}
+            options={[
+              { label: 'EN', value: 'en' },
+              { label: '中文', value: 'zh-CN' },
+            ]}
+          />
+        </div>
+        {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
+        <Form<Credentials> layout="vertical" onFinish={(values) => void submit(values)}>
+          <Form.Item name="principal" label={t('signIn.principal')} rules={[{ required: true, message: t('signIn.required') }]}>
+            <Input autoComplete="username" autoFocus />
+          </Form.Item>
+          <Form.Item name="password" label={t('signIn.password')} rules={[{ required: true, message: t('signIn.required') }]}>
+            <Input.Password autoComplete="current-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={busy}>
+            {t('signIn.submit')}
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}
