@@ -4,24 +4,21 @@
  * switch to Chinese and to the dark theme, and find both remembered after a reload.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
+import { portalCatalogue } from '../../src/testing/portal-catalogues.js';
 import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PROJECT = 'portal-e2e';
 
-function catalogue(name: string): Record<string, string> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'web', 'src', 'i18n', `${name}.json`), 'utf8')) as Record<string, string>;
-}
-
 /** English catalogue values that read differently in Chinese, as patterns for a whole text node. */
 function englishOnlyPatterns(): Array<{ key: string; pattern: RegExp }> {
-  const en = catalogue('en');
-  const zh = catalogue('zh-CN');
+  const en = portalCatalogue('en');
+  const zh = portalCatalogue('zh-CN');
   return Object.entries(en)
     .filter(([key, text]) => zh[key] !== text)
     .map(([key, text]) => {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-
-function catalogue(name: string): Record<string, string> {
-  return JSON.parse(readFileSync(new URL(`./${name}.json`, import.meta.url), 'utf8')) as Record<string, string>;
-}
+import { catalogueAreas, portalCatalogue } from '../../../src/testing/portal-catalogues.js';
 
 describe("the portal's string catalogues", () => {
-  const en = catalogue('en');
-  const zh = catalogue('zh-CN');
+  const en = portalCatalogue('en');
+  const zh = portalCatalogue('zh-CN');
+
+  it('come in pairs: every area has English and Chinese', () => {
+    for (const { area, languages } of catalogueAreas()) assert.deepEqual(languages, ['en', 'zh-CN'], `area ${area}`);
+  });
 
   it('have the same keys in English and Chinese', () => {
     assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());

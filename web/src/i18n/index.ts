@@ -1,7 +1,14 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import en from './en.json';
-import zhCN from './zh-CN.json';
+
+/** One pair of files per area of the portal (`<area>.en.json`, `<area>.zh-CN.json`), merged here. */
+const files = import.meta.glob<Record<string, string>>('./catalogues/*.json', { eager: true, import: 'default' });
+
+function catalogue(language: string): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [path, strings] of Object.entries(files)) if (path.endsWith(`.${language}.json`)) Object.assign(merged, strings);
+  return merged;
+}
 
 export const LANGUAGES = ['en', 'zh-CN'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -14,7 +21,7 @@ function storedLanguage(): Language {
 }
 
 void i18next.use(initReactI18next).init({
-  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  resources: { en: { translation: catalogue('en') }, 'zh-CN': { translation: catalogue('zh-CN') } },
   lng: storedLanguage(),
   fallbackLng: 'en',
   interpolation: { escapeValue: false },
