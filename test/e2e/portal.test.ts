@@ -7,52 +7,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { portalCatalogue } from '../../src/testing/portal-catalogues.js';
+import { assertNoEnglish, launchBrowser } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PROJECT = 'portal-e2e';
-
-/** English catalogue values that read differently in Chinese, as patterns for a whole text node. */
-function englishOnlyPatterns(): Array<{ key: string; pattern: RegExp }> {
-  const en = portalCatalogue('en');
-  const zh = portalCatalogue('zh-CN');
-  return Object.entries(en)
-    .filter(([key, text]) => zh[key] !== text)
-    .map(([key, text]) => {
-      const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{\w+\\\}\\\}/g, '.+');
-      return { key, pattern: new RegExp(`^${escaped}$`) };
-    });
-}
-
-/** Every visible text node and label (placeholder, aria-label, title) of the page. */
-async function visibleTexts(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const texts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const element = node.parentElement;
-      const text = node.textContent?.trim();
-      if (text && element && element.checkVisibility()) texts.push(text);
-    }
-    for (const element of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
-      if (!(element as HTMLElement).checkVisibility()) continue;
-      for (const attribute of ['placeholder', 'aria-label', 'title']) {
-        const value = element.getAttribute(attribute)?.trim();
-        if (value) texts.push(value);
-      }
-    }
-    return texts;
-  });
-}
-
-async function assertNoEnglish(page: Page, where: string): Promise<void> {
-  const patterns = englishOnlyPatterns();
-  const english = (await visibleTexts(page)).flatMap((text) => patterns.filter(({ pattern }) => pattern.test(text)).map(({ key }) => `${key}: "${text}"`));
-  assert.deepEqual(english, [], `English strings on the ${where} page in Chinese`);
-}
 
 describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
   let server: RegistryServer;
@@ -63,7 +23,7 @@ describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only
     requireTools('chromium');
     if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
     server = await RegistryServer.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(10_000);
   });
