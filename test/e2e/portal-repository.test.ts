@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { pushImageWithHistory, pushIndex } from '../../src/artifacts/fixtures.suite.js';
+import { pushChart, pushImageWithHistory, pushIndex, README, VALUES_YAML } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
@@ -23,6 +23,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
   let context: BrowserContext;
   let page: Page;
   let imageDigest: string;
+  let chartDigest: string;
 
   before(async () => {
     requireTools('chromium');
@@ -56,6 +57,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
       { ...amd64, architecture: 'amd64' },
       { ...arm64, architecture: 'arm64' },
     ]);
+    chartDigest = (await pushChart(client, `${PROJECT}/mychart`, '0.1.0')).digest;
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -143,6 +145,22 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     assert.match(refusal ?? '', /immutable/i);
     await tags.getByText('frozen-1', { exact: true }).waitFor();
     await page.getByRole('tooltip').waitFor({ state: 'hidden' });
+  });
+
+  test("refuses to delete an artifact holding an immutable tag, with the API's reason", async () => {
+    await page.getByTestId('delete-artifact').click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    assert.match((await page.getByTestId('delete-artifact-error').textContent()) ?? '', /immutable/i);
+    await page.getByRole('tooltip').waitFor({ state: 'hidden' });
+  });
+
+  test("shows a chart's values.yaml and README as text", async () => {
+    const repositoryPage = page.url().replace(/\/repositories\/.*$/, '/repositories/mychart');
+    await page.goto(`${repositoryPage}/-/artifacts/${chartDigest}`);
+    await page.getByTestId('values').waitFor();
+    assert.equal(await page.getByTestId('values').textContent(), VALUES_YAML);
+    assert.equal(await page.getByTestId('readme').textContent(), README);
+    await page.goBack();
   });
 
   test('in Chinese the repository and artifact pages show no English string', async () => {
