@@ -13,6 +13,7 @@ import { useThemeMode } from './theme';
 const SignIn = lazy(() => import('./pages/SignIn'));
 const Projects = lazy(() => import('./pages/Projects'));
 const ProjectPage = lazy(() => import('./pages/Project'));
+const RepositoryArea = lazy(() => import('./pages/repository'));
 const NotFound = lazy(() => import('./pages/NotFound'));
 
 const queryClient = new QueryClient({
@@ -42,6 +43,7 @@ export function App() {
                   <Route index element={<Navigate to="/projects" replace />} />
                   <Route path="/projects" element={<Projects />} />
                   <Route path="/projects/:projectId/repositories" element={<ProjectPage />} />
+                  <Route path="/projects/:projectId/repositories/*" element={<RepositoryArea />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

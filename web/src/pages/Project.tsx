@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { apiUrl, getJson, getPage } from '../api/client';
 import type { Project, Repository } from '../api/models';
 import { formatTime } from './format';
+import { repositoryLink } from './repository/links';
 import { nameQuery, pageSizeOptions, useListState } from './paging';
 
 /** One project; its repositories tab, paged and searched by the server. */
@@ -64,7 +65,11 @@ export default function ProjectPage() {
                     onChange: (page, pageSize) => setList({ page, pageSize }),
                   }}
                   columns={[
-                    { title: t('repositories.name'), dataIndex: 'name' },
+                    {
+                      title: t('repositories.name'),
+                      dataIndex: 'name',
+                      render: (repository: string) => <Link to={repositoryLink(projectId, repository.slice((name ?? '').length + 1))}>{repository}</Link>,
+                    },
                     { title: t('repositories.artifacts'), dataIndex: 'artifact_count', align: 'right' },
                     { title: t('repositories.pulls'), dataIndex: 'pull_count', align: 'right' },
                     { title: t('repositories.updated'), dataIndex: 'update_time', render: (time: string) => formatTime(time, i18n.language) },

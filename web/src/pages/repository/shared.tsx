@@ -1,0 +1,103 @@
+import { useQuery } from '@tanstack/react-query';
+import { Tag, Tooltip, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { ApiFailure, apiUrl, getJson } from '../../api/client';
+import type { Project } from '../../api/models';
+import type { ArtifactLabel, Permission, Platform, SystemInfo } from '../../api/repository-models';
+import { formatTime } from '../format';
+
+export { artifactLink, repositoryLink } from './links';
+
+/** The API's path parameters: the repository name is escaped twice, as Harbor's clients send it. */
+export function repositoryParams(projectName: string, path: string): Record<string, string> {
+  return { project_name: projectName, repository_name: encodeURIComponent(path) };
+}
+
+export function useProject(projectId: string) {
+  return useQuery({
+    queryKey: ['project', projectId],
+    queryFn: () => getJson<Project>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: projectId })),
+  });
+}
+
+/** What the signed-in user may do in the project, as the server reports it. */
+export function useProjectPermissions(projectId: string): (resource: string, action: string) => boolean {
+  const permissions = useQuery({
+    queryKey: ['permissions', projectId],
+    queryFn: () => getJson<Permission[]>(apiUrl('/users/current/permissions', {}, { scope: `/project/${projectId}`, relative: 'true' })),
+  });
+  return (resource, action) => (permissions.data ?? []).some((p) => p.resource === resource && p.action === action);
+}
+
+/** The host clients pull from: the server's `registry_url`, else the portal's own host. */
+export function useRegistryHost(): string {
+  const info = useQuery({ queryKey: ['systeminfo'], queryFn: () => getJson<SystemInfo>(apiUrl('/systeminfo')), staleTime: 300_000 });
+  return info.data?.registry_url || location.host;
+}
+
+/** A text addition (values.yaml, README): the body as it is, the API's message on a refusal. */
+export async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/plain, application/json' } });
+  const text = await res.text();
+  if (res.ok) return text;
+  let message = text.trim() || `${res.status} ${res.statusText}`;
+  try {
+    const body = JSON.parse(text) as { errors?: Array<{ message?: string }> };
+    message = body.errors?.[0]?.message ?? message;
+  } catch {
+    // Not JSON: the text itself.
+  }
+  throw new ApiFailure(res.status, message);
+}
+
+export function shortDigest(digest: string): string {
+  const [algorithm, hex = ''] = digest.split(':');
+  return `${algorithm}:${hex.slice(0, 12)}`;
+}
+
+/** Harbor sends Go's zero time for "never". */
+export function TimeText({ time }: { time: string }) {
+  const { t, i18n } = useTranslation();
+  if (!time || time.startsWith('0001-')) return <Typography.Text type="secondary">{t('repository.never')}</Typography.Text>;
+  return <>{formatTime(time, i18n.language)}</>;
+}
+
+export function Digest({ digest }: { digest: string }) {
+  const { t } = useTranslation();
+  return (
+    <Typography.Text code copyable={{ text: digest, tooltips: [t('repository.copyDigest'), t('repository.copied')] }} title={digest}>
+      {shortDigest(digest)}
+    </Typography.Text>
+  );
+}
+
+export function platformText(platform: Platform | null | undefined): string {
+  if (!platform) return '';
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+}
+
+export function Labels({ labels }: { labels: ArtifactLabel[] | null | undefined }) {
+  if (!labels?.length) return <NotYet />;
+  return (
+    <>
+      {labels.map((label) => (
+        <Tag key={label.id} color={label.color || undefined} title={label.description || undefined}>
+          {label.name}
+        </Tag>
+      ))}
+    </>
+  );
+}
+
+/** An empty cell: a dash; with a reason, the reason in a tooltip. */
+export function NotYet({ reason }: { reason?: string }) {
+  const { t } = useTranslation();
+  const dash = <Typography.Text type="secondary">—</Typography.Text>;
+  return reason ? (
+    <Tooltip title={reason}>
+      <span aria-label={reason}>{dash}</span>
+    </Tooltip>
+  ) : (
+    <span aria-label={t('repository.none')}>{dash}</span>
+  );
+}
