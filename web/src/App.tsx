@@ -14,6 +14,7 @@ const SignIn = lazy(() => import('./pages/SignIn'));
 const Projects = lazy(() => import('./pages/Projects'));
 const ProjectPage = lazy(() => import('./pages/Project'));
 const NotFound = lazy(() => import('./pages/NotFound'));
+const Admin = lazy(() => import('./pages/admin/Admin'));
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -42,6 +43,8 @@ export function App() {
                   <Route index element={<Navigate to="/projects" replace />} />
                   <Route path="/projects" element={<Projects />} />
                   <Route path="/projects/:projectId/repositories" element={<ProjectPage />} />
+                  <Route path="/admin" element={<Admin />} />
+                  <Route path="/admin/:section" element={<Admin />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>
