@@ -1,9 +1,9 @@
 /**
  * The portal's administration pages in a real browser against a real `berth serve`: an
- * administrator creates a user and makes them administrator and back, runs a garbage collection
- * dry run and reads its log, changes self-registration and finds it kept after a reload, reads
+ * administrator creates a user, makes them administrator and back, resets their password, creates
+ * a global label, runs a garbage collection dry run and reads its log, changes self-registration and finds it kept after a reload, reads
  * the audit log and sees the pages in Chinese; a user who is not an administrator sees no
- * administration link and a "not allowed" page at its address.
+ * administration link and a "not allowed" page at its address; the administrator then deletes them.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, sk
 
 const USER = 'portal-admin-e2e';
 const USER_PASSWORD = 'Portal-e2e-passw0rd';
+const NEW_PASSWORD = 'Reset-e2e-passw0rd';
 
 describe('the portal administration pages in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
   let server: RegistryServer;
@@ -59,6 +60,30 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
     await page.waitForURL(/q=e2e/);
     await page.getByRole('row', { name: /admin@/ }).waitFor({ state: 'detached' });
     await userRow().waitFor();
+  });
+
+  test("the administrator resets the user's password; a weak one shows the API refusal", async () => {
+    await userRow().getByRole('button', { name: 'Reset password' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('New password').fill('weak');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog
+      .getByText(/password/i)
+      .nth(1)
+      .waitFor();
+    await dialog.getByLabel('New password').fill(NEW_PASSWORD);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Password of ${USER} reset`).waitFor();
+  });
+
+  test('a global label is created and listed', async () => {
+    await page.getByRole('tab', { name: 'Labels' }).click();
+    await page.getByTestId('new-label').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('e2e-global');
+    await dialog.getByLabel('Description').fill('made in the browser');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('row', { name: /e2e-global.*made in the browser/ }).waitFor();
   });
 
   test('a garbage collection dry run finishes and its log opens in a dialog', async () => {
@@ -143,7 +168,7 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
     const other = await context.newPage();
     other.setDefaultTimeout(10_000);
     try {
-      await signIn(other, server.url, USER, USER_PASSWORD);
+      await signIn(other, server.url, USER, NEW_PASSWORD);
       await other.getByRole('heading', { name: 'Projects' }).waitFor();
       assert.equal(await other.getByTestId('nav-admin').count(), 0);
       await other.goto(`${server.url}/admin/users`);
@@ -152,5 +177,18 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
     } finally {
       await context.close();
     }
+  });
+
+  test('the administrator deletes the user after confirming', async () => {
+    await page.goto(`${server.url}/admin/users`);
+    await userRow()
+      .getByRole('button', { name: /^删\s*除$/ })
+      .click();
+    await page
+      .getByRole('tooltip')
+      .getByRole('button', { name: /^删\s*除$/ })
+      .click();
+    await page.getByText(`用户 ${USER} 已删除`).waitFor();
+    await userRow().waitFor({ state: 'detached' });
   });
 });
