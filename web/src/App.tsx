@@ -15,6 +15,7 @@ const Projects = lazy(() => import('./pages/Projects'));
 const ProjectPage = lazy(() => import('./pages/Project'));
 const RepositoryArea = lazy(() => import('./pages/repository'));
 const NotFound = lazy(() => import('./pages/NotFound'));
+const Admin = lazy(() => import('./pages/admin/Admin'));
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -44,6 +45,8 @@ export function App() {
                   <Route path="/projects" element={<Projects />} />
                   <Route path="/projects/:projectId/repositories" element={<ProjectPage />} />
                   <Route path="/projects/:projectId/repositories/*" element={<RepositoryArea />} />
+                  <Route path="/admin" element={<Admin />} />
+                  <Route path="/admin/:section" element={<Admin />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

@@ -42,6 +42,11 @@ export function Shell() {
         <Link to="/projects" style={{ fontWeight: 600, fontSize: 18, marginRight: 'auto' }}>
           {t('app.name')}
         </Link>
+        {user.data?.sysadmin_flag && (
+          <Link to="/admin/users" data-testid="nav-admin">
+            {t('admin.nav')}
+          </Link>
+        )}
         <Segmented<Language>
           aria-label={t('header.language')}
           value={i18n.language === 'zh-CN' ? 'zh-CN' : 'en'}

@@ -1,0 +1,68 @@
+import { Button, Result, Tabs, Typography } from 'antd';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, useNavigate, useParams } from 'react-router';
+import { useCurrentUser } from '../../shell/session';
+import { AuditLogs } from './AuditLogs';
+import { Configuration } from './Configuration';
+import { GarbageCollection } from './GarbageCollection';
+import { JobService } from './JobService';
+import { Labels } from './Labels';
+import { SystemInfoPanel } from './SystemInfo';
+import { Users } from './Users';
+
+const SECTIONS: Record<string, () => ReactNode> = {
+  users: () => <Users />,
+  gc: () => <GarbageCollection />,
+  audit: () => <AuditLogs />,
+  jobs: () => <JobService />,
+  configuration: () => <Configuration />,
+  system: () => <SystemInfoPanel />,
+  labels: () => <Labels />,
+};
+
+/** "Not allowed" for signed-in users who are not system administrators. */
+export function NotAllowed() {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="403"
+      title={t('admin.forbidden.title')}
+      subTitle={t('admin.forbidden.text')}
+      data-testid="admin-forbidden"
+      extra={
+        <Link to="/projects">
+          <Button type="primary">{t('admin.forbidden.back')}</Button>
+        </Link>
+      }
+    />
+  );
+}
+
+/** The administration pages, one tab per section, each at its own URL. */
+export default function Admin() {
+  const { t } = useTranslation();
+  const user = useCurrentUser();
+  const navigate = useNavigate();
+  const { section = 'users' } = useParams();
+
+  if (!user.data?.sysadmin_flag) return <NotAllowed />;
+  if (!(section in SECTIONS)) return <Navigate to="/admin/users" replace />;
+
+  return (
+    <>
+      <Typography.Title level={2} style={{ margin: 0 }}>
+        {t('admin.title')}
+      </Typography.Title>
+      <Tabs
+        activeKey={section}
+        onChange={(key) => void navigate(`/admin/${key}`)}
+        items={Object.entries(SECTIONS).map(([key, render]) => ({
+          key,
+          label: t(`admin.tab.${key}`),
+          children: key === section ? render() : null,
+        }))}
+      />
+    </>
+  );
+}

@@ -1,0 +1,237 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiUrl, call, getPage } from '../../api/client';
+import type { User } from '../../api/admin-models';
+import { useCurrentUser } from '../../shell/session';
+import { formatTime } from '../format';
+import { pageSizeOptions, useListState } from '../paging';
+import { containsQuery, errorText } from './adminPaging';
+
+interface NewUser {
+  username: string;
+  email: string;
+  realname: string;
+  password: string;
+}
+
+/** Users, paged and searched by the server: create, make or unmake administrator, reset password, delete. */
+export function Users() {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const me = useCurrentUser();
+  const [list, setList] = useListState();
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User>();
+  const users = useQuery({
+    queryKey: ['admin', 'users', list],
+    queryFn: () => getPage<User>(apiUrl('/users', {}, { page: list.page, page_size: list.pageSize, q: containsQuery('username', list.search) })),
+    placeholderData: keepPreviousData,
+  });
+
+  const act = async (work: () => Promise<void>, done: string) => {
+    try {
+      await work();
+      void message.success(done);
+    } catch (failure) {
+      void message.error(errorText(failure));
+    }
+    await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
+  };
+
+  const setAdmin = (user: User, admin: boolean) =>
+    act(
+      () => call('PUT', apiUrl('/users/{user_id}/sysadmin', { user_id: user.user_id }), { sysadmin_flag: admin }),
+      t(admin ? 'admin.users.madeAdmin' : 'admin.users.unmadeAdmin', { name: user.username }),
+    );
+  const remove = (user: User) => act(() => call('DELETE', apiUrl('/users/{user_id}', { user_id: user.user_id })), t('admin.users.deleted', { name: user.username }));
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space wrap>
+        <Button type="primary" onClick={() => setCreating(true)} data-testid="new-user">
+          {t('admin.users.new')}
+        </Button>
+        <Input.Search
+          allowClear
+          placeholder={t('admin.users.search')}
+          defaultValue={list.search}
+          onSearch={(search) => setList({ search, page: 1 })}
+          style={{ maxWidth: 320 }}
+        />
+      </Space>
+      {users.error && <Alert type="error" message={users.error.message} />}
+      <Table<User>
+        rowKey="user_id"
+        loading={users.isFetching}
+        dataSource={users.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
+        pagination={{
+          current: list.page,
+          pageSize: list.pageSize,
+          total: users.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions,
+          showTotal: (count) => t('common.total', { count }),
+          onChange: (page, pageSize) => setList({ page, pageSize }),
+        }}
+        columns={[
+          { title: t('admin.users.username'), dataIndex: 'username' },
+          { title: t('admin.users.email'), dataIndex: 'email' },
+          { title: t('admin.users.realname'), dataIndex: 'realname' },
+          {
+            title: t('admin.users.role'),
+            key: 'role',
+            render: (_, user) => (user.sysadmin_flag ? <Tag color="gold">{t('admin.users.admin')}</Tag> : <Tag>{t('admin.users.regular')}</Tag>),
+          },
+          { title: t('admin.users.created'), dataIndex: 'creation_time', render: (time: string) => formatTime(time, i18n.language) },
+          {
+            title: t('admin.actions'),
+            key: 'actions',
+            render: (_, user) => (
+              <Space wrap>
+                <Button size="small" onClick={() => void setAdmin(user, !user.sysadmin_flag)} disabled={user.user_id === me.data?.user_id}>
+                  {user.sysadmin_flag ? t('admin.users.unmakeAdmin') : t('admin.users.makeAdmin')}
+                </Button>
+                <Button size="small" onClick={() => setResetting(user)}>
+                  {t('admin.users.resetPassword')}
+                </Button>
+                <Popconfirm
+                  title={t('admin.users.deleteConfirm', { name: user.username })}
+                  okText={t('common.delete')}
+                  cancelText={t('common.cancel')}
+                  okButtonProps={{ danger: true }}
+                  onConfirm={() => remove(user)}
+                >
+                  <Button danger size="small" disabled={user.user_id === me.data?.user_id}>
+                    {t('common.delete')}
+                  </Button>
+                </Popconfirm>
+              </Space>
+            ),
+          },
+        ]}
+      />
+      <CreateUser
+        open={creating}
+        onClose={(created) => {
+          setCreating(false);
+          if (created) {
+            void message.success(t('admin.users.createdMessage', { name: created }));
+            void queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
+          }
+        }}
+      />
+      <ResetPassword user={resetting} onClose={() => setResetting(undefined)} />
+    </Space>
+  );
+}
+
+/** POST /users; the API's refusal (name taken, weak password) is shown as it words it. */
+function CreateUser({ open, onClose }: { open: boolean; onClose: (created?: string) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<NewUser>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const required = [{ required: true, message: t('signIn.required') }];
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call('POST', apiUrl('/users'), values);
+      form.resetFields();
+      onClose(values.username);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('admin.users.new')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={() => onClose()}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="create-user-error" />}
+      <Form form={form} layout="vertical">
+        <Form.Item name="username" label={t('admin.users.username')} rules={required}>
+          <Input autoFocus autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="email" label={t('admin.users.email')} rules={[...required, { type: 'email', message: t('admin.users.badEmail') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="realname" label={t('admin.users.realname')}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="password" label={t('admin.users.password')} rules={required}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/** PUT /users/{id}/password with a new password only, as an administrator sets it. */
+function ResetPassword({ user, onClose }: { user: User | undefined; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ new_password: string }>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    if (!user) return;
+    const values = await form.validateFields();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call('PUT', apiUrl('/users/{user_id}/password', { user_id: user.user_id }), values);
+      void message.success(t('admin.users.passwordReset', { name: user.username }));
+      form.resetFields();
+      onClose();
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open={user !== undefined}
+      title={t('admin.users.resetPasswordOf', { name: user?.username ?? '' })}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={() => {
+        setError(undefined);
+        onClose();
+      }}
+      destroyOnHidden
+    >
+      <Form form={form} layout="vertical">
+        <Form.Item
+          name="new_password"
+          label={t('password.new')}
+          rules={[{ required: true, message: t('signIn.required') }]}
+          help={error}
+          validateStatus={error ? 'error' : undefined}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
