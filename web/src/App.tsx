@@ -42,6 +42,7 @@ export function App() {
                   <Route index element={<Navigate to="/projects" replace />} />
                   <Route path="/projects" element={<Projects />} />
                   <Route path="/projects/:projectId/repositories" element={<ProjectPage />} />
+                  <Route path="/projects/:projectId/:tab" element={<ProjectPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>
