@@ -189,6 +189,44 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     assert.equal(project.metadata.public, 'true');
   });
 
+  test('refreshing the secret shows a new one that works; a disabled robot is refused; robot and member are removed', async () => {
+    await tab('Robot accounts');
+    const row = page.getByRole('row', { name: /\+ci/ });
+    await row.getByRole('button', { name: 'Refresh secret' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Refresh secret' }).click();
+    const secretField = page.getByTestId('robot-secret');
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    assert.notEqual(secret, robot.secret);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v2');
+
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('Disabled', { exact: true }).waitFor();
+    await assert.rejects(new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v3'));
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Enable' }).click();
+    await row.getByText('Enabled', { exact: true }).waitFor();
+
+    await page.getByTestId('new-robot').click();
+    await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('throwaway');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Done' }).click();
+    const throwaway = page.getByRole('row', { name: /\+throwaway/ });
+    await throwaway.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    await throwaway.waitFor({ state: 'detached' });
+
+    await api('POST', '/users', { username: 'portal-leaver', password: MEMBER_PASSWORD, email: 'leaver@example.com', realname: 'Leaver' });
+    await api('POST', `/projects/${PROJECT}/members`, { role_id: 3, member_user: { username: 'portal-leaver' } });
+    await tab('Members');
+    const leaver = page.getByRole('row', { name: /portal-leaver/ });
+    await leaver.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Remove' }).click();
+    await leaver.waitFor({ state: 'detached' });
+  });
+
   test('in Chinese no English string is left on any tab', async () => {
     // The English notices of the steps before have faded.
     await page.waitForFunction(() => document.querySelectorAll('.ant-message-notice').length === 0, undefined, { timeout: 15_000 });
