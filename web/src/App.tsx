@@ -47,6 +47,7 @@ export function App() {
                   <Route path="/projects/:projectId/repositories/*" element={<RepositoryArea />} />
                   <Route path="/admin" element={<Admin />} />
                   <Route path="/admin/:section" element={<Admin />} />
+                  <Route path="/projects/:projectId/:tab" element={<ProjectPage />} />
                   <Route path="*" element={<NotFound />} />
                 </Route>
               </Routes>

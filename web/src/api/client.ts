@@ -84,6 +84,11 @@ export async function call(method: 'POST' | 'PUT' | 'DELETE', url: string, body?
   await send(method, url, body);
 }
 
+/** A change whose answer the portal reads (a created robot's secret, a refreshed secret). */
+export async function callJson<T>(method: 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown): Promise<T> {
+  return (await (await send(method, url, body)).json()) as T;
+}
+
 export async function signIn(principal: string, password: string): Promise<void> {
   await send('POST', '/c/login', new URLSearchParams({ principal, password }), { 'content-type': 'application/x-www-form-urlencoded' });
 }

@@ -1,26 +1,31 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Alert, Breadcrumb, Input, Space, Table, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { apiUrl, getJson, getPage } from '../api/client';
 import type { Project, Repository } from '../api/models';
 import { formatTime } from './format';
 import { repositoryLink } from './repository/links';
 import { nameQuery, pageSizeOptions, useListState } from './paging';
+import { useProjectPermissions } from './project/shared';
+import { PROJECT_TAB_KEYS, projectTabs } from './project/tabs';
 
-/** One project; its repositories tab, paged and searched by the server. */
+/** One project; its repositories tab, paged and searched by the server, and the tabs of `./project/` the user's role may see. */
 export default function ProjectPage() {
   const { t, i18n } = useTranslation();
-  const { projectId = '' } = useParams();
+  const { projectId = '', tab = 'repositories' } = useParams();
+  const navigate = useNavigate();
   const [list, setList] = useListState();
   const project = useQuery({
     queryKey: ['project', projectId],
     queryFn: () => getJson<Project>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: projectId })),
   });
   const name = project.data?.name;
+  const permissions = useProjectPermissions(project.data?.project_id);
+  const tabs = projectTabs(t, project.data, permissions);
   const repositories = useQuery({
     queryKey: ['repositories', name, list],
-    enabled: name !== undefined,
+    enabled: name !== undefined && tab === 'repositories',
     queryFn: () =>
       getPage<Repository>(
         apiUrl('/projects/{project_name}/repositories', { project_name: name ?? '' }, { page: list.page, page_size: list.pageSize, q: nameQuery(list.search) }),
@@ -29,13 +34,18 @@ export default function ProjectPage() {
   });
 
   if (project.error) return <Alert type="error" message={project.error.message} />;
+  const unavailable = tab !== 'repositories' && (!PROJECT_TAB_KEYS.includes(tab) || (permissions.loaded && !tabs.some((item) => item.key === tab)));
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Breadcrumb items={[{ title: <Link to="/projects">{t('projects.title')}</Link> }, { title: name ?? '…' }]} />
       <Typography.Title level={2} style={{ margin: 0 }}>
         {name ?? '…'}
       </Typography.Title>
+      {unavailable && <Alert type="warning" message={t('project.tabs.unavailable')} />}
       <Tabs
+        activeKey={tab}
+        destroyOnHidden
+        onChange={(key) => void navigate(`/projects/${projectId}/${key}`)}
         items={[
           {
             key: 'repositories',
@@ -78,6 +88,7 @@ export default function ProjectPage() {
               </Space>
             ),
           },
+          ...tabs,
         ]}
       />
     </Space>

@@ -1,0 +1,51 @@
+import { Alert, type TabsProps } from 'antd';
+import { lazy, Suspense, type ComponentType } from 'react';
+import type { TFunction } from 'i18next';
+import type { Project } from '../../api/models';
+import { Loading } from '../../shell/Loading';
+import type { ProjectTabProps } from './shared';
+
+const Summary = lazy(() => import('./Summary'));
+const Members = lazy(() => import('./Members'));
+const Robots = lazy(() => import('./Robots'));
+const Labels = lazy(() => import('./Labels'));
+const Logs = lazy(() => import('./Logs'));
+const Configuration = lazy(() => import('./Configuration'));
+
+interface TabDefinition {
+  key: string;
+  component: ComponentType<ProjectTabProps>;
+  /** The permission that shows the tab: resource '.' is the project itself. */
+  needs: [string, string];
+}
+
+const TABS: TabDefinition[] = [
+  { key: 'summary', component: Summary, needs: ['.', 'read'] },
+  { key: 'members', component: Members, needs: ['member', 'list'] },
+  { key: 'robots', component: Robots, needs: ['robot', 'list'] },
+  { key: 'labels', component: Labels, needs: ['label', 'list'] },
+  { key: 'logs', component: Logs, needs: ['log', 'list'] },
+  { key: 'configuration', component: Configuration, needs: ['configuration', 'read'] },
+];
+
+export const PROJECT_TAB_KEYS = TABS.map((tab) => tab.key);
+
+/** The project's tabs beside its repositories, those the user's role may see. */
+export function projectTabs(
+  t: TFunction,
+  project: Project | undefined,
+  permissions: { loaded: boolean; error: Error | null; can: ProjectTabProps['can'] },
+): NonNullable<TabsProps['items']> {
+  if (!project) return [];
+  if (permissions.error) return [{ key: 'error', label: t('project.tabs.error'), children: <Alert type="error" message={permissions.error.message} /> }];
+  if (!permissions.loaded) return [];
+  return TABS.filter((tab) => permissions.can(...tab.needs)).map(({ key, component: Tab }) => ({
+    key,
+    label: t(`project.tabs.${key}`),
+    children: (
+      <Suspense fallback={<Loading />}>
+        <Tab project={project} can={permissions.can} />
+      </Suspense>
+    ),
+  }));
+}
