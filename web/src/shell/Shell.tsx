@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Dropdown, Layout, Segmented, Switch, theme } from 'antd';
-import { Suspense, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet } from 'react-router';
 import { ApiFailure, signOut } from '../api/client';
@@ -9,6 +9,8 @@ import { setThemeMode, useThemeMode } from '../theme';
 import { ChangePassword } from './ChangePassword';
 import { Loading } from './Loading';
 import { useCurrentUser } from './session';
+
+const GlobalSearch = lazy(() => import('../pages/webhooks/GlobalSearch'));
 
 /** Header (product, language, theme, user menu) around the signed-in pages. */
 export function Shell() {
@@ -42,6 +44,11 @@ export function Shell() {
         <Link to="/projects" style={{ fontWeight: 600, fontSize: 18, marginRight: 'auto' }}>
           {t('app.name')}
         </Link>
+        {user.data && (
+          <Suspense fallback={null}>
+            <GlobalSearch />
+          </Suspense>
+        )}
         {user.data?.sysadmin_flag && (
           <Link to="/admin/users" data-testid="nav-admin">
             {t('admin.nav')}
