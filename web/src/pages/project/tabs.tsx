@@ -11,12 +11,15 @@ const Robots = lazy(() => import('./Robots'));
 const Labels = lazy(() => import('./Labels'));
 const Logs = lazy(() => import('./Logs'));
 const Configuration = lazy(() => import('./Configuration'));
+const Policies = lazy(() => import('../policies/Policies'));
 
 interface TabDefinition {
   key: string;
   component: ComponentType<ProjectTabProps>;
   /** The permission that shows the tab: resource '.' is the project itself. */
   needs: [string, string];
+  /** The label's key when it is not `project.tabs.<key>`. */
+  label?: string;
 }
 
 const TABS: TabDefinition[] = [
@@ -25,6 +28,7 @@ const TABS: TabDefinition[] = [
   { key: 'robots', component: Robots, needs: ['robot', 'list'] },
   { key: 'labels', component: Labels, needs: ['label', 'list'] },
   { key: 'logs', component: Logs, needs: ['log', 'list'] },
+  { key: 'policies', component: Policies, needs: ['tag-retention', 'read'], label: 'policies.tab' },
   { key: 'configuration', component: Configuration, needs: ['configuration', 'read'] },
 ];
 
@@ -39,9 +43,9 @@ export function projectTabs(
   if (!project) return [];
   if (permissions.error) return [{ key: 'error', label: t('project.tabs.error'), children: <Alert type="error" message={permissions.error.message} /> }];
   if (!permissions.loaded) return [];
-  return TABS.filter((tab) => permissions.can(...tab.needs)).map(({ key, component: Tab }) => ({
+  return TABS.filter((tab) => permissions.can(...tab.needs)).map(({ key, component: Tab, label }) => ({
     key,
-    label: t(`project.tabs.${key}`),
+    label: t(label ?? `project.tabs.${key}`),
     children: (
       <Suspense fallback={<Loading />}>
         <Tab project={project} can={permissions.can} />
