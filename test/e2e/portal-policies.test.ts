@@ -1,8 +1,8 @@
 /**
  * A project's policies tab in a real browser against a real `berth serve`: the admin adds a tag
  * immutability rule (and sees the API refuse a pattern over the limits), disables it, adds a tag
- * retention rule, starts a dry run and reads its task's log in a dialog, and the tab in Chinese
- * has no English string left.
+ * retention rule, starts a dry run and reads its task's log in a dialog, a developer's real run is
+ * refused with the API's message, and the tab in Chinese has no English string left.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -108,6 +108,25 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     assert.match((await log.textContent()) ?? '', /RETAINED/);
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await dialog.waitFor({ state: 'hidden' });
+  });
+
+  test("a developer's real run is refused with the API's message; the developer sees no immutability rules", async () => {
+    await api('POST', '/users', { username: 'policy-dev', password: 'Developer-passw0rd', email: 'policy-dev@example.com', realname: 'Dev' });
+    await api('POST', `/projects/${PROJECT}/members`, { role_id: 2, member_user: { username: 'policy-dev' } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const developer = await context.newPage();
+      developer.setDefaultTimeout(10_000);
+      await signIn(developer, server.url, 'policy-dev', 'Developer-passw0rd');
+      await developer.goto(`${server.url}/projects/${projectId}/policies`);
+      await developer.getByTestId('retention').getByText('the 3 most recently pushed artifacts').waitFor();
+      assert.equal(await developer.getByTestId('immutability').count(), 0);
+      await developer.getByTestId('retention-run').click();
+      await developer.getByRole('tooltip').getByRole('button', { name: 'Run now' }).click();
+      assert.match((await developer.getByTestId('retention-error').textContent()) ?? '', /a retention run deletes artifacts/);
+    } finally {
+      await context.close();
+    }
   });
 
   test('in Chinese no English string is left on the policies tab', async () => {
