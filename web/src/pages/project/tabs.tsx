@@ -12,6 +12,7 @@ const Labels = lazy(() => import('./Labels'));
 const Logs = lazy(() => import('./Logs'));
 const Configuration = lazy(() => import('./Configuration'));
 const Webhooks = lazy(() => import('../webhooks/Webhooks'));
+const Policies = lazy(() => import('../policies/Policies'));
 
 interface TabDefinition {
   key: string;
@@ -28,6 +29,7 @@ const TABS: TabDefinition[] = [
   { key: 'robots', component: Robots, needs: ['robot', 'list'] },
   { key: 'labels', component: Labels, needs: ['label', 'list'] },
   { key: 'logs', component: Logs, needs: ['log', 'list'] },
+  { key: 'policies', component: Policies, needs: ['tag-retention', 'read'], label: 'policies.tab' },
   { key: 'configuration', component: Configuration, needs: ['configuration', 'read'] },
   { key: 'webhooks', component: Webhooks, needs: ['notification-policy', 'read'], label: 'webhooks.tab' },
 ];

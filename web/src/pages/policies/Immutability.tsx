@@ -1,0 +1,163 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Form, Modal, Popconfirm, Space, Switch, Table, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiUrl, call, getPage } from '../../api/client';
+import type { ImmutableRule } from '../../api/policies-models';
+import { pageSizeOptions, useListState } from '../paging';
+import { errorText, type ProjectTabProps } from '../project/shared';
+import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, type SelectorValues } from './selectors';
+
+/** The project's tag immutability rules: list, add, enable or disable, delete. */
+export function Immutability({ project, can }: ProjectTabProps) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const [list, setList] = useListState();
+  const [adding, setAdding] = useState(false);
+  const [error, setError] = useState<string>();
+  const id = project.project_id;
+  const rulesUrl = (ruleId?: number) =>
+    ruleId === undefined
+      ? apiUrl('/projects/{project}/immutabletagrules', { project: id })
+      : apiUrl('/projects/{project}/immutabletagrules/{id}', { project: id, id: ruleId });
+  const rules = useQuery({
+    queryKey: ['immutable-rules', id, list.page, list.pageSize],
+    queryFn: () => getPage<ImmutableRule>(apiUrl('/projects/{project}/immutabletagrules', { project: id }, { page: list.page, page_size: list.pageSize })),
+    placeholderData: keepPreviousData,
+  });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['immutable-rules', id] });
+
+  const change = async (action: () => Promise<void>, done: string) => {
+    setError(undefined);
+    try {
+      await action();
+      void message.success(done);
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+    refresh();
+  };
+  const toggle = (rule: ImmutableRule, enabled: boolean) =>
+    change(() => call('PUT', rulesUrl(rule.id), { ...rule, disabled: !enabled }), t(enabled ? 'policies.immutable.enabled' : 'policies.immutable.disabled'));
+  const remove = (rule: ImmutableRule) => change(() => call('DELETE', rulesUrl(rule.id)), t('policies.immutable.deleted'));
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="immutability">
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {t('policies.immutable.title')}
+      </Typography.Title>
+      <Typography.Text type="secondary">{t('policies.immutable.hint')}</Typography.Text>
+      {can('immutable-tag', 'create') && (
+        <Button type="primary" onClick={() => setAdding(true)} data-testid="add-immutable-rule" style={{ alignSelf: 'flex-start' }}>
+          {t('policies.immutable.add')}
+        </Button>
+      )}
+      {rules.error && <Alert type="error" message={rules.error.message} />}
+      {error && <Alert type="error" message={error} data-testid="immutable-error" closable onClose={() => setError(undefined)} />}
+      <Table<ImmutableRule>
+        rowKey="id"
+        loading={rules.isFetching}
+        dataSource={rules.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
+        pagination={{
+          current: list.page,
+          pageSize: list.pageSize,
+          total: rules.data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions,
+          showTotal: (count) => t('common.total', { count }),
+          onChange: (page, pageSize) => setList({ page, pageSize }),
+        }}
+        columns={[
+          { title: t('policies.repositories'), key: 'repositories', render: (_: unknown, rule) => <SelectorList selectors={rule.scope_selectors.repository} /> },
+          { title: t('policies.tags'), key: 'tags', render: (_: unknown, rule) => <SelectorList selectors={rule.tag_selectors} /> },
+          {
+            title: t('policies.enabled'),
+            key: 'enabled',
+            render: (_: unknown, rule) => (
+              <Switch
+                checked={!rule.disabled}
+                disabled={!can('immutable-tag', 'update')}
+                aria-label={t('policies.enabled')}
+                onChange={(checked) => void toggle(rule, checked)}
+              />
+            ),
+          },
+          ...(can('immutable-tag', 'delete')
+            ? [
+                {
+                  title: t('policies.actions'),
+                  key: 'actions',
+                  render: (_: unknown, rule: ImmutableRule) => (
+                    <Popconfirm
+                      title={t('policies.immutable.deleteConfirm')}
+                      okText={t('common.delete')}
+                      cancelText={t('common.cancel')}
+                      okButtonProps={{ danger: true }}
+                      onConfirm={() => remove(rule)}
+                    >
+                      <Button danger size="small">
+                        {t('common.delete')}
+                      </Button>
+                    </Popconfirm>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {adding && (
+        <AddImmutableRule
+          url={rulesUrl()}
+          onClose={(saved) => {
+            setAdding(false);
+            if (saved) {
+              void message.success(t('policies.immutable.added'));
+              refresh();
+            }
+          }}
+        />
+      )}
+    </Space>
+  );
+}
+
+function AddImmutableRule({ url, onClose }: { url: string; onClose: (saved?: boolean) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SelectorValues>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await call('POST', url, { disabled: false, action: 'immutable', template: 'immutable_template', params: {}, ...selectorsBody(values) });
+      onClose(true);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t('policies.immutable.add')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={() => onClose()}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="immutable-rule-error" />}
+      <Form form={form} layout="vertical" initialValues={SELECTOR_DEFAULTS}>
+        <SelectorFields />
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,400 @@
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Checkbox, Empty, Form, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiUrl, ApiFailure, call, getJson, getPage } from '../../api/client';
+import type { RetentionExecution, RetentionPolicy, RetentionRule, RetentionTask, RetentionTemplate } from '../../api/policies-models';
+import type { ProjectMetadata } from '../../api/project-models';
+import { formatTime } from '../format';
+import { pageSizeOptions } from '../paging';
+import { errorText, type ProjectTabProps } from '../project/shared';
+import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, type SelectorValues } from './selectors';
+
+/** The templates Berth supports (src/policies/retention/schema.ts) and whether each takes a count or a number of days. */
+const TEMPLATES: Record<RetentionTemplate, 'count' | 'days' | undefined> = {
+  latestPushedK: 'count',
+  latestPulledN: 'count',
+  nDaysSinceLastPush: 'days',
+  nDaysSinceLastPull: 'days',
+  always: undefined,
+};
+const RUNNING = new Set(['Pending', 'Running', 'Scheduled']);
+const UNTAGGED = '{"untagged":true}';
+
+/** The task log is plain text; a refusal still comes as the API's error envelope. */
+async function getText(url: string): Promise<string> {
+  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/plain, application/json' } });
+  const text = await res.text();
+  if (res.ok) return text;
+  let detail = text.trim() || `${res.status} ${res.statusText}`;
+  try {
+    const body = JSON.parse(text) as { errors?: Array<{ message?: string }> };
+    detail = body.errors?.[0]?.message ?? detail;
+  } catch {
+    // Not JSON: the text itself.
+  }
+  throw new ApiFailure(res.status, detail);
+}
+
+/** The project's tag retention policy: its rules, adding and removing one, dry and real runs, their history and logs. */
+export function Retention({ project, can }: ProjectTabProps) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const metadata: ProjectMetadata = project.metadata;
+  const [createdId, setCreatedId] = useState<number>();
+  const policyId = Number(metadata.retention_id) || createdId;
+  const [adding, setAdding] = useState(false);
+  const [error, setError] = useState<string>();
+  const [running, setRunning] = useState<'dry' | 'real'>();
+  const [page, setPage] = useState({ page: 1, pageSize: 10 });
+  const policy = useQuery({
+    queryKey: ['retention', policyId],
+    enabled: policyId !== undefined,
+    queryFn: () => getJson<RetentionPolicy>(apiUrl('/retentions/{id}', { id: policyId ?? 0 })),
+  });
+  const executions = useQuery({
+    queryKey: ['retention-executions', policyId, page],
+    enabled: policyId !== undefined && can('tag-retention', 'list'),
+    queryFn: () => getPage<RetentionExecution>(apiUrl('/retentions/{id}/executions', { id: policyId ?? 0 }, { page: page.page, page_size: page.pageSize })),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => (query.state.data?.items.some((e) => RUNNING.has(e.status)) ? 1000 : false),
+  });
+  const editable = can('tag-retention', policyId === undefined ? 'create' : 'update');
+
+  const save = async (rules: RetentionRule[]): Promise<void> => {
+    const body = {
+      algorithm: 'or',
+      rules,
+      trigger: policy.data?.trigger ?? { kind: 'Schedule', settings: { cron: '' }, references: {} },
+      scope: { level: 'project', ref: project.project_id },
+    };
+    if (policyId === undefined) {
+      await call('POST', apiUrl('/retentions'), body);
+      const fresh = await getJson<{ metadata: ProjectMetadata }>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }));
+      setCreatedId(Number(fresh.metadata.retention_id) || undefined);
+      void queryClient.invalidateQueries({ queryKey: ['project'] });
+    } else {
+      await call('PUT', apiUrl('/retentions/{id}', { id: policyId }), { ...body, id: policyId });
+    }
+    await queryClient.invalidateQueries({ queryKey: ['retention'] });
+  };
+
+  const removeRule = async (index: number) => {
+    setError(undefined);
+    try {
+      await save((policy.data?.rules ?? []).filter((_, i) => i !== index));
+      void message.success(t('policies.retention.ruleDeleted'));
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+  };
+
+  const run = async (dryRun: boolean) => {
+    if (policyId === undefined) return;
+    setError(undefined);
+    setRunning(dryRun ? 'dry' : 'real');
+    try {
+      await call('POST', apiUrl('/retentions/{id}/executions', { id: policyId }), { dry_run: dryRun });
+      void message.success(t(dryRun ? 'policies.retention.dryRunStarted' : 'policies.retention.runStarted'));
+      setPage((p) => ({ ...p, page: 1 }));
+      await queryClient.invalidateQueries({ queryKey: ['retention-executions', policyId] });
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setRunning(undefined);
+    }
+  };
+
+  const describe = (rule: RetentionRule) => {
+    const unit = TEMPLATES[rule.template];
+    const value = unit ? Number(rule.params?.[rule.template] ?? 0) : 0;
+    return t(`policies.template.${rule.template}`, { count: value });
+  };
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="retention">
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {t('policies.retention.title')}
+      </Typography.Title>
+      <Typography.Text type="secondary">{t('policies.retention.hint')}</Typography.Text>
+      <Space wrap>
+        {editable && (
+          <Button type="primary" onClick={() => setAdding(true)} data-testid="add-retention-rule">
+            {t('policies.retention.add')}
+          </Button>
+        )}
+        {policyId !== undefined && can('tag-retention', 'operate') && (
+          <>
+            <Button onClick={() => void run(true)} loading={running === 'dry'} disabled={!policy.data?.rules.length} data-testid="retention-dry-run">
+              {t('policies.retention.dryRun')}
+            </Button>
+            <Popconfirm
+              title={t('policies.retention.runConfirm')}
+              okText={t('policies.retention.run')}
+              cancelText={t('common.cancel')}
+              okButtonProps={{ danger: true }}
+              onConfirm={() => run(false)}
+            >
+              <Button danger loading={running === 'real'} disabled={!policy.data?.rules.length} data-testid="retention-run">
+                {t('policies.retention.run')}
+              </Button>
+            </Popconfirm>
+          </>
+        )}
+      </Space>
+      {policy.error && <Alert type="error" message={policy.error.message} />}
+      {error && <Alert type="error" message={error} data-testid="retention-error" closable onClose={() => setError(undefined)} />}
+      <Table<RetentionRule>
+        rowKey={(_, index) => String(index)}
+        loading={policy.isFetching}
+        dataSource={policy.data?.rules ?? []}
+        pagination={false}
+        scroll={{ x: 'max-content' }}
+        locale={{ emptyText: <Empty description={t('policies.retention.noRules')} /> }}
+        columns={[
+          { title: t('policies.retention.retain'), key: 'template', render: (_: unknown, rule) => describe(rule) },
+          { title: t('policies.repositories'), key: 'repositories', render: (_: unknown, rule) => <SelectorList selectors={rule.scope_selectors.repository} /> },
+          {
+            title: t('policies.tags'),
+            key: 'tags',
+            render: (_: unknown, rule) => (
+              <Space size={4}>
+                <SelectorList selectors={rule.tag_selectors} />
+                {rule.tag_selectors.some((s) => s.extras === UNTAGGED) && <Tag color="blue">{t('policies.retention.untagged')}</Tag>}
+              </Space>
+            ),
+          },
+          ...(can('tag-retention', 'update')
+            ? [
+                {
+                  title: t('policies.actions'),
+                  key: 'actions',
+                  render: (_: unknown, _rule: RetentionRule, index: number) => (
+                    <Popconfirm
+                      title={t('policies.retention.deleteConfirm')}
+                      okText={t('common.delete')}
+                      cancelText={t('common.cancel')}
+                      okButtonProps={{ danger: true }}
+                      onConfirm={() => removeRule(index)}
+                    >
+                      <Button danger size="small">
+                        {t('common.delete')}
+                      </Button>
+                    </Popconfirm>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
+      {policyId !== undefined && can('tag-retention', 'list') && (
+        <>
+          <Typography.Title level={5} style={{ margin: 0 }}>
+            {t('policies.retention.history')}
+          </Typography.Title>
+          {executions.error && <Alert type="error" message={executions.error.message} />}
+          <Table<RetentionExecution>
+            rowKey="id"
+            loading={executions.isFetching && !executions.data}
+            dataSource={executions.data?.items ?? []}
+            scroll={{ x: 'max-content' }}
+            data-testid="retention-executions"
+            expandable={{ expandedRowRender: (execution) => <Tasks policyId={policyId} execution={execution} /> }}
+            pagination={{
+              current: page.page,
+              pageSize: page.pageSize,
+              total: executions.data?.total ?? 0,
+              showSizeChanger: true,
+              pageSizeOptions,
+              showTotal: (count) => t('common.total', { count }),
+              onChange: (next, pageSize) => setPage({ page: next, pageSize }),
+            }}
+            columns={[
+              { title: t('policies.retention.id'), dataIndex: 'id' },
+              { title: t('policies.retention.status'), dataIndex: 'status', render: (status: string) => <StatusTag status={status} /> },
+              {
+                title: t('policies.retention.kind'),
+                dataIndex: 'dry_run',
+                render: (dry: boolean) => (dry ? t('policies.retention.dryRun') : t('policies.retention.realRun')),
+              },
+              {
+                title: t('policies.retention.trigger'),
+                dataIndex: 'trigger',
+                render: (trigger: string) => t(`policies.trigger.${trigger}`, { defaultValue: trigger }),
+              },
+              { title: t('policies.retention.started'), dataIndex: 'start_time', render: (time: string) => <Time value={time} /> },
+              { title: t('policies.retention.ended'), dataIndex: 'end_time', render: (time: string) => <Time value={time} /> },
+            ]}
+          />
+        </>
+      )}
+      {adding && (
+        <AddRetentionRule
+          onSave={async (rule) => save([...(policy.data?.rules ?? []), rule])}
+          onClose={(saved) => {
+            setAdding(false);
+            if (saved) void message.success(t('policies.retention.added'));
+          }}
+        />
+      )}
+    </Space>
+  );
+}
+
+function Time({ value }: { value: string }) {
+  const { i18n } = useTranslation();
+  return value ? formatTime(value, i18n.language) : '–';
+}
+
+function StatusTag({ status }: { status: string }) {
+  const { t } = useTranslation();
+  const color = status === 'Success' ? 'green' : status === 'Error' ? 'red' : RUNNING.has(status) ? 'blue' : undefined;
+  return <Tag color={color}>{t(`policies.status.${status}`, { defaultValue: status })}</Tag>;
+}
+
+/** One run's tasks, a repository each, with a button to read the task's log. */
+function Tasks({ policyId, execution }: { policyId: number; execution: RetentionExecution }) {
+  const { t } = useTranslation();
+  const [page, setPage] = useState({ page: 1, pageSize: 10 });
+  const [log, setLog] = useState<RetentionTask>();
+  const tasks = useQuery({
+    queryKey: ['retention-tasks', policyId, execution.id, execution.status, page],
+    queryFn: () =>
+      getPage<RetentionTask>(apiUrl('/retentions/{id}/executions/{eid}/tasks', { id: policyId, eid: execution.id }, { page: page.page, page_size: page.pageSize })),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <>
+      {tasks.error && <Alert type="error" message={tasks.error.message} />}
+      <Table<RetentionTask>
+        rowKey="id"
+        size="small"
+        loading={tasks.isFetching}
+        dataSource={tasks.data?.items ?? []}
+        locale={{ emptyText: <Empty description={t('policies.retention.noTasks')} /> }}
+        pagination={{
+          current: page.page,
+          pageSize: page.pageSize,
+          total: tasks.data?.total ?? 0,
+          hideOnSinglePage: true,
+          onChange: (next, pageSize) => setPage({ page: next, pageSize }),
+        }}
+        columns={[
+          { title: t('policies.retention.repository'), dataIndex: 'repository' },
+          { title: t('policies.retention.status'), dataIndex: 'status', render: (status: string) => <StatusTag status={status} /> },
+          { title: t('policies.retention.total'), dataIndex: 'total', align: 'right' },
+          { title: t('policies.retention.retained'), dataIndex: 'retained', align: 'right' },
+          {
+            title: t('policies.actions'),
+            key: 'log',
+            render: (_: unknown, task) => (
+              <Button size="small" onClick={() => setLog(task)} data-testid="retention-task-log">
+                {t('policies.retention.log')}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      {log && <TaskLog policyId={policyId} task={log} onClose={() => setLog(undefined)} />}
+    </>
+  );
+}
+
+function TaskLog({ policyId, task, onClose }: { policyId: number; task: RetentionTask; onClose: () => void }) {
+  const { t } = useTranslation();
+  const text = useQuery({
+    queryKey: ['retention-log', policyId, task.execution_id, task.id, task.status],
+    queryFn: () => getText(apiUrl('/retentions/{id}/executions/{eid}/tasks/{tid}', { id: policyId, eid: task.execution_id, tid: task.id })),
+  });
+  return (
+    <Modal
+      open
+      width={900}
+      title={t('policies.retention.logTitle', { repository: task.repository })}
+      onCancel={onClose}
+      footer={<Button onClick={onClose}>{t('policies.close')}</Button>}
+      destroyOnHidden
+    >
+      {text.error && <Alert type="error" message={text.error.message} />}
+      {text.isPending ? (
+        <Typography.Text type="secondary">{t('policies.loading')}</Typography.Text>
+      ) : (
+        <pre data-testid="retention-log" style={{ maxHeight: 480, overflow: 'auto', fontSize: 12, margin: 0 }}>
+          {text.data ?? ''}
+        </pre>
+      )}
+    </Modal>
+  );
+}
+
+interface RuleValues extends SelectorValues {
+  template: RetentionTemplate;
+  param: number;
+  untagged: boolean;
+}
+
+function AddRetentionRule({ onSave, onClose }: { onSave: (rule: RetentionRule) => Promise<void>; onClose: (saved?: boolean) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<RuleValues>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const template = Form.useWatch('template', form) ?? 'latestPushedK';
+  const unit = TEMPLATES[template];
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onSave({
+        disabled: false,
+        action: 'retain',
+        template: values.template,
+        params: TEMPLATES[values.template] ? { [values.template]: values.param } : {},
+        ...selectorsBody(values, values.untagged ? UNTAGGED : undefined),
+      });
+      onClose(true);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t('policies.retention.add')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={() => onClose()}
+      destroyOnHidden
+    >
+      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="retention-rule-error" />}
+      <Form form={form} layout="vertical" initialValues={{ ...SELECTOR_DEFAULTS, template: 'latestPushedK', param: 10, untagged: false }}>
+        <Form.Item name="template" label={t('policies.retention.retain')}>
+          <Select
+            aria-label={t('policies.retention.retain')}
+            options={(Object.keys(TEMPLATES) as RetentionTemplate[]).map((value) => ({ value, label: t(`policies.templateName.${value}`) }))}
+          />
+        </Form.Item>
+        {unit && (
+          <Form.Item
+            name="param"
+            label={t(unit === 'count' ? 'policies.retention.count' : 'policies.retention.days')}
+            rules={[{ required: true, message: t('policies.required') }]}
+          >
+            <InputNumber min={0} precision={0} style={{ width: 160 }} />
+          </Form.Item>
+        )}
+        <SelectorFields />
+        <Form.Item name="untagged" valuePropName="checked">
+          <Checkbox>{t('policies.retention.untaggedHint')}</Checkbox>
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}

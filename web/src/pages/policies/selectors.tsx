@@ -1,0 +1,80 @@
+import { Form, Input, Select, Space, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { Selector } from '../../api/policies-models';
+
+/** The form values of one rule's repository and tag selectors. */
+export interface SelectorValues {
+  repoDecoration: 'repoMatches' | 'repoExcludes';
+  repoPattern: string;
+  tagDecoration: 'matches' | 'excludes';
+  tagPattern: string;
+}
+
+export const SELECTOR_DEFAULTS: SelectorValues = { repoDecoration: 'repoMatches', repoPattern: '**', tagDecoration: 'matches', tagPattern: '**' };
+
+export function selectorsBody(values: SelectorValues, tagExtras?: string) {
+  return {
+    scope_selectors: { repository: [{ kind: 'doublestar' as const, decoration: values.repoDecoration, pattern: values.repoPattern.trim() }] },
+    tag_selectors: [
+      { kind: 'doublestar' as const, decoration: values.tagDecoration, pattern: values.tagPattern.trim(), ...(tagExtras ? { extras: tagExtras } : {}) },
+    ],
+  };
+}
+
+/** Repository and tag pattern fields, each with matches or excludes. */
+export function SelectorFields() {
+  const { t } = useTranslation();
+  const required = [{ required: true, whitespace: true, message: t('policies.required') }];
+  return (
+    <>
+      <Form.Item label={t('policies.repositories')} required>
+        <Space.Compact style={{ width: '100%' }}>
+          <Form.Item name="repoDecoration" noStyle>
+            <Select
+              style={{ width: 160 }}
+              aria-label={t('policies.repoDecoration')}
+              options={[
+                { value: 'repoMatches', label: t('policies.decoration.repoMatches') },
+                { value: 'repoExcludes', label: t('policies.decoration.repoExcludes') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="repoPattern" noStyle rules={required}>
+            <Input aria-label={t('policies.repoPattern')} placeholder={t('policies.patternHint')} />
+          </Form.Item>
+        </Space.Compact>
+      </Form.Item>
+      <Form.Item label={t('policies.tags')} required>
+        <Space.Compact style={{ width: '100%' }}>
+          <Form.Item name="tagDecoration" noStyle>
+            <Select
+              style={{ width: 160 }}
+              aria-label={t('policies.tagDecoration')}
+              options={[
+                { value: 'matches', label: t('policies.decoration.matches') },
+                { value: 'excludes', label: t('policies.decoration.excludes') },
+              ]}
+            />
+          </Form.Item>
+          <Form.Item name="tagPattern" noStyle rules={required}>
+            <Input aria-label={t('policies.tagPattern')} placeholder={t('policies.patternHint')} />
+          </Form.Item>
+        </Space.Compact>
+      </Form.Item>
+    </>
+  );
+}
+
+/** A rule's selectors as "matches **" tags. */
+export function SelectorList({ selectors }: { selectors: Selector[] }) {
+  const { t } = useTranslation();
+  return (
+    <Space size={4} wrap>
+      {selectors.map((s, i) => (
+        <Tag key={i}>
+          {t(`policies.decoration.${s.decoration}`, { defaultValue: s.decoration })} <code>{s.pattern}</code>
+        </Tag>
+      ))}
+    </Space>
+  );
+}
