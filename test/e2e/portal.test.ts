@@ -53,12 +53,16 @@ describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only
     await dialog.getByLabel('Name').fill(PROJECT);
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('link', { name: PROJECT }).waitFor();
+    // The dialog closes (with its animation) before it is opened again, so the second fill lands in the new one.
+    await dialog.waitFor({ state: 'hidden' });
     await page.getByTestId('new-project').click();
+    await dialog.getByLabel('Name').waitFor();
     await dialog.getByLabel('Name').fill(PROJECT);
     await dialog.getByRole('button', { name: 'Save' }).click();
     const refusal = await page.getByTestId('create-project-error').textContent();
     assert.match(refusal ?? '', /already exists|exists/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   test('searches projects on the server', async () => {
