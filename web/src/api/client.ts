@@ -69,6 +69,16 @@ export function apiUrl(path: ApiPath, params: Record<string, string | number> = 
   return `/api/v2.0${filled}${qs ? `?${qs}` : ''}`;
 }
 
+/** A plain-text answer (a job log, a chart's README); a refusal still comes as the API's error envelope. */
+export async function getText(url: string): Promise<string> {
+  return (await send('GET', url, undefined, { accept: 'text/plain, application/json' })).text();
+}
+
+/** What to show for a failed request: the API's message, or the error's own. */
+export function errorText(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
 export async function getJson<T>(url: string): Promise<T> {
   return (await (await send('GET', url)).json()) as T;
 }

@@ -28,10 +28,15 @@ export function useListState(): [ListState, (next: Partial<ListState>) => void] 
   return [state, update];
 }
 
-/** Harbor's q syntax: `name=~text` matches names containing the text. Commas and braces would split the query, so they are dropped. */
-export function nameQuery(search: string): string | undefined {
+/** Harbor's q syntax for "field contains text"; commas and braces would split the query, so they are dropped. */
+export function containsQuery(field: string, search: string): string | undefined {
   const text = search.replace(/[,{}()]/g, '').trim();
-  return text ? `name=~${text}` : undefined;
+  return text ? `${field}=~${text}` : undefined;
+}
+
+/** `name=~text`: names containing the text. */
+export function nameQuery(search: string): string | undefined {
+  return containsQuery('name', search);
 }
 
 export const pageSizeOptions = PAGE_SIZES.map(String);

@@ -1,6 +1,8 @@
-import { ApiFailure } from '../../api/client';
 import { useSearchParams } from 'react-router';
 import { pageSizeOptions } from '../paging';
+
+export { containsQuery } from '../paging';
+export { errorText, getText } from '../../api/client';
 
 export interface FilteredListState {
   page: number;
@@ -32,29 +34,4 @@ export function useFilteredList(fields: readonly string[]): [FilteredListState, 
     setParams(out, { replace: true });
   };
   return [state, update];
-}
-
-/** Harbor's q syntax for "field contains text"; commas and braces would split the query, so they are dropped. */
-export function containsQuery(field: string, search: string): string | undefined {
-  const text = search.replace(/[,{}()]/g, '').trim();
-  return text ? `${field}=~${text}` : undefined;
-}
-
-export function errorText(failure: unknown): string {
-  return failure instanceof Error ? failure.message : String(failure);
-}
-
-/** A plain-text answer (a job log); a refusal comes in Harbor's error envelope and its message is kept. */
-export async function getText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/plain, application/json' } });
-  const text = await res.text();
-  if (res.ok) return text;
-  let message = text.trim() || `${res.status} ${res.statusText}`;
-  try {
-    const body = JSON.parse(text) as { errors?: Array<{ message?: string }> };
-    message = body.errors?.[0]?.message ?? message;
-  } catch {
-    // Not JSON: the text as it is.
-  }
-  throw new ApiFailure(res.status, message);
 }

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { Alert, App, Button, Checkbox, Empty, Form, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl, ApiFailure, call, getJson, getPage } from '../../api/client';
+import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
 import type { RetentionExecution, RetentionPolicy, RetentionRule, RetentionTask, RetentionTemplate } from '../../api/policies-models';
 import type { ProjectMetadata } from '../../api/project-models';
 import { formatTime } from '../format';
@@ -20,21 +20,6 @@ const TEMPLATES: Record<RetentionTemplate, 'count' | 'days' | undefined> = {
 };
 const RUNNING = new Set(['Pending', 'Running', 'Scheduled']);
 const UNTAGGED = '{"untagged":true}';
-
-/** The task log is plain text; a refusal still comes as the API's error envelope. */
-async function getText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/plain, application/json' } });
-  const text = await res.text();
-  if (res.ok) return text;
-  let detail = text.trim() || `${res.status} ${res.statusText}`;
-  try {
-    const body = JSON.parse(text) as { errors?: Array<{ message?: string }> };
-    detail = body.errors?.[0]?.message ?? detail;
-  } catch {
-    // Not JSON: the text itself.
-  }
-  throw new ApiFailure(res.status, detail);
-}
 
 /** The project's tag retention policy: its rules, adding and removing one, dry and real runs, their history and logs. */
 export function Retention({ project, can }: ProjectTabProps) {

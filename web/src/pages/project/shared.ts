@@ -23,6 +23,4 @@ export function useProjectPermissions(projectId: number | undefined) {
   return { loaded: permissions.data !== undefined, error: permissions.error, can: (resource: string, action: string) => granted.has(`${resource}:${action}`) };
 }
 
-export function errorText(failure: unknown): string {
-  return failure instanceof Error ? failure.message : String(failure);
-}
+export { errorText } from '../../api/client';

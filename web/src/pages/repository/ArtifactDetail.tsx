@@ -3,13 +3,13 @@ import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Popconfirm, 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { apiUrl, call, getJson, getPage } from '../../api/client';
+import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
 import type { Accessory, Artifact, ArtifactTag, HistoryEntry } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { pageSizeOptions } from '../paging';
 import { PullCommand } from './PullCommand';
 import { Platforms } from './Repository';
-import { Digest, getText, Labels, NotYet, repositoryLink, repositoryParams, shortDigest, TimeText, useProject, useProjectPermissions } from './shared';
+import { Digest, Labels, NotYet, repositoryLink, repositoryParams, shortDigest, TimeText, useProject, useProjectPermissions } from './shared';
 
 const ARTIFACT = '/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}';
 const TAGS = `${ARTIFACT}/tags` as const;

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure, apiUrl, getJson } from '../../api/client';
+import { apiUrl, getJson } from '../../api/client';
 import type { Project } from '../../api/models';
 import type { ArtifactLabel, Permission, Platform, SystemInfo } from '../../api/repository-models';
 import { formatTime } from '../format';
@@ -33,21 +33,6 @@ export function useProjectPermissions(projectId: string): (resource: string, act
 export function useRegistryHost(): string {
   const info = useQuery({ queryKey: ['systeminfo'], queryFn: () => getJson<SystemInfo>(apiUrl('/systeminfo')), staleTime: 300_000 });
   return info.data?.registry_url || location.host;
-}
-
-/** A text addition (values.yaml, README): the body as it is, the API's message on a refusal. */
-export async function getText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'text/plain, application/json' } });
-  const text = await res.text();
-  if (res.ok) return text;
-  let message = text.trim() || `${res.status} ${res.statusText}`;
-  try {
-    const body = JSON.parse(text) as { errors?: Array<{ message?: string }> };
-    message = body.errors?.[0]?.message ?? message;
-  } catch {
-    // Not JSON: the text itself.
-  }
-  throw new ApiFailure(res.status, message);
 }
 
 export function shortDigest(digest: string): string {

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure, apiUrl, call, getJson, getPage } from '../../api/client';
+import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
 import type { WebhookEvents, WebhookExecution, WebhookPolicy, WebhookTask } from '../../api/webhooks-models';
 import { formatTime } from '../format';
 import { nameQuery, pageSizeOptions, useListState } from '../paging';
@@ -16,22 +16,6 @@ interface PolicyValues {
   skip_cert_verify?: boolean;
   payload_format: string;
   event_types: string[];
-}
-
-/** A task's log is plain text; a refusal still carries the API's message. */
-async function getText(url: string): Promise<string> {
-  const res = await fetch(url, { credentials: 'same-origin' });
-  const text = await res.text();
-  if (!res.ok) {
-    let message = text.trim() || `${res.status} ${res.statusText}`;
-    try {
-      message = (JSON.parse(text) as { errors?: Array<{ message?: string }> }).errors?.[0]?.message ?? message;
-    } catch {
-      // Not JSON: the text itself.
-    }
-    throw new ApiFailure(res.status, message);
-  }
-  return text;
 }
 
 /** The project's webhook policies: create, edit, test a target, enable or disable, delete, and each policy's deliveries. */
