@@ -4,7 +4,7 @@ import type { Settings } from '../platform/settings/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Executor } from '../platform/db/index.js';
 import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
-import { enqueue, type JobService, type TaskHandler } from '../platform/jobs/index.js';
+import { enqueue, FinalTaskError, type JobService, type TaskHandler } from '../platform/jobs/index.js';
 import { findProjectQuota } from '../projects/index.js';
 import { formatBytes } from '../platform/errors/index.js';
 import { PrivateTargetError } from '../platform/http/index.js';
@@ -128,7 +128,8 @@ const deliveryParams = z.object({
 
 /**
  * Runs one delivery: any answer but 2xx fails the attempt, which the job service retries with
- * backoff. The log keeps the answer's status only, never its body.
+ * backoff; a target on a private network fails it for good. The log keeps the answer's status
+ * only, never its body.
  */
 export function webhookTasks(config: Config): Record<string, TaskHandler> {
   const { allowPrivateNetworks } = config.outbound;
@@ -139,7 +140,8 @@ export function webhookTasks(config: Config): Record<string, TaskHandler> {
     try {
       status = await post(target, body, content_type, signal, allowPrivateNetworks);
     } catch (err) {
-      if (err instanceof PrivateTargetError) throw new Error(`not delivered: ${err.message}`);
+      // Policy forbids the target: retrying cannot change that, so the delivery fails at once.
+      if (err instanceof PrivateTargetError) throw new FinalTaskError(`not delivered: ${err.message}`);
       throw new Error(`${target.address} could not be reached: ${(err as Error).message}`);
     }
     await log(`response status ${status}`);

@@ -397,8 +397,11 @@ for (const dialect of testDialects()) {
         const base = `/projects/inside/webhook/policies/${id}/executions/${executions[0]?.id}`;
         const tasks = await expectJson<Json[]>(await api(server.url, 'GET', `${base}/tasks`), 200);
         const text = await (await api(server.url, 'GET', `${base}/tasks/${tasks[0]?.id}/log`)).text();
-        return /failed/.test(text) ? text : undefined;
+        return tasks[0]?.status === 'Error' ? text : undefined;
       });
+      // Retrying cannot make a forbidden target allowed: one attempt, then the delivery fails for good.
+      assert.equal(log.match(/attempt \d+ of \d+ failed/g)?.length, 1, log);
+      assert.match(log, /not retried/);
       assert.match(log, /not delivered: localhost resolves to a loopback, link-local or private address/);
       assert.match(log, /outbound\.allowPrivateNetworks/);
       assert.doesNotMatch(log, /ECONNREFUSED|response status/);

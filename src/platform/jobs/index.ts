@@ -1,5 +1,5 @@
 export { JobRunner, type PeriodicJob } from './runner.js';
-export { backoffMs, JobService, type JobServiceOptions, type TaskContext, type TaskHandler } from './service.js';
+export { backoffMs, FinalTaskError, JobService, type JobServiceOptions, type TaskContext, type TaskHandler } from './service.js';
 export {
   enqueue,
   executionLog,

@@ -18,6 +18,12 @@ export interface TaskContext {
   log(line: string): Promise<void>;
 }
 
+/**
+ * A failure that another attempt cannot mend (a target that policy forbids, a malformed
+ * request): the task ends in Error at once instead of being retried with backoff.
+ */
+export class FinalTaskError extends Error {}
+
 /** Answers the task's result attributes (kept in its extra_attrs), or throws to fail it. */
 export type TaskHandler = (context: TaskContext) => Promise<Record<string, unknown> | void>;
 
@@ -168,9 +174,10 @@ export class JobService {
       const message = err instanceof Error ? err.message : String(err);
       if (released()) outcome = { status: 'Pending', message: 'interrupted by a restart' };
       else if (controller.signal.aborted) outcome = { status: 'Stopped', message: 'stopped' };
-      else if (task.attempts < task.max_attempts) outcome = { status: 'Pending', message };
+      else if (task.attempts < task.max_attempts && !(err instanceof FinalTaskError)) outcome = { status: 'Pending', message };
       else outcome = { status: 'Error', message };
-      if (!released()) await context.log(`attempt ${task.attempts} of ${task.max_attempts} failed: ${message}`).catch(() => undefined);
+      const retried = err instanceof FinalTaskError ? '; not retried' : '';
+      if (!released()) await context.log(`attempt ${task.attempts} of ${task.max_attempts} failed: ${message}${retried}`).catch(() => undefined);
     }
     this.metrics?.finished(task, outcomeLabel(outcome.status, released()), (performance.now() - began) / 1000);
     const now = clock.now();
