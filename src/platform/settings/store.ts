@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import type { Database, Executor } from '../db/index.js';
 import { defaultSettings, FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from './keys.js';
@@ -63,7 +64,9 @@ export class Settings {
   }
 
   private async stored(db: Executor): Promise<Partial<RuntimeSettings>> {
-    const now = Date.now();
+    // The cache's age is wall time between instances, not the registry's clock: a monotonic
+    // reading keeps a clock step (NTP, a test's frozen clock) from keeping stale values forever.
+    const now = performance.now();
     if (this.cached && now - this.cached.at < SETTINGS_CACHE_MS) return this.cached.values;
     const values = await storedSettings(db, STORED_KEYS);
     this.cached = { at: now, values };
