@@ -44,8 +44,7 @@ function parse(text: string): MavenVersion {
       tokens.push({ prefix: i === 0 ? prefix : '-', value, padding: false });
     });
   }
-  trimNulls(tokens);
-  return { tokens };
+  return { tokens: trimNulls(tokens) };
 }
 
 function isNull(token: Token): boolean {
@@ -53,17 +52,19 @@ function isNull(token: Token): boolean {
 }
 
 /** From the end, drop null tokens; at the first other one, jump to before the hyphen that starts its group and go on. */
-function trimNulls(tokens: Token[]): void {
+function trimNulls(tokens: Token[]): Token[] {
+  const dropped = new Set<number>();
   let i = tokens.length - 1;
   while (i > 0) {
     if (isNull(tokens[i] as Token)) {
-      tokens.splice(i, 1);
+      dropped.add(i);
       i--;
       continue;
     }
     while (i >= 0 && tokens[i]?.prefix !== '-') i--;
     i--;
   }
+  return tokens.filter((_, index) => !dropped.has(index));
 }
 
 /** What the shorter version is padded with, opposite `other`: 0 after a dot (but '' opposite `.sp`), '' after a hyphen. */
