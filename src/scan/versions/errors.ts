@@ -3,6 +3,7 @@ import { InvalidInputError, UnsupportedError } from '../../platform/errors/index
 /** A string that is not a version of the ecosystem it was given for. */
 export class InvalidVersionError extends InvalidInputError {
   constructor(
+    /** The family of versions it was read as: Debian, Alpine, RPM, SemVer, NuGet, PyPI, Maven, RubyGems, Packagist. */
     readonly ecosystem: string,
     readonly version: string,
     readonly reason: string,
