@@ -18,7 +18,7 @@ import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, sk
 
 const PROJECT = 'portal-policies-e2e';
 
-describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 300_000 }, () => {
+describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
@@ -226,7 +226,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
 
     await page.reload();
     await schedule.getByText('0 0 0 * * *').waitFor();
-    assert.equal((await schedule.locator('.ant-select-selection-item').textContent())?.trim(), 'Daily');
+    await schedule.getByText('Daily', { exact: true }).waitFor();
 
     await schedule.getByRole('combobox', { name: 'Schedule' }).click();
     await page.locator('.ant-select-item-option[title="Custom"]').click();
