@@ -270,4 +270,36 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
       .getByRole('button', { name: /取\s*消/ })
       .click();
   });
+
+  test('changes the role of the selected members together, then removes them together', async () => {
+    const names = ['portal-batch-a', 'portal-batch-b'];
+    for (const username of names) {
+      await api('POST', '/users', { username, password: MEMBER_PASSWORD, email: `${username}@example.com`, realname: 'Batch' });
+      await api('POST', `/projects/${PROJECT}/members`, { role_id: 3, member_user: { username } });
+    }
+    // Last, so that its audit entries do not push the earlier ones off the logs tab's first page; back in English.
+    await page.getByText('EN', { exact: true }).click();
+    await tab('Members');
+    const rows = names.map((name) => page.getByRole('row', { name: new RegExp(name) }));
+    for (const row of rows) await row.getByRole('checkbox').check();
+    await page.getByTestId('change-selected-roles').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Change the role of 2 members').waitFor();
+    await dialog.getByLabel('Developer').check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Roles of 2 members changed').waitFor();
+    for (const row of rows) await row.getByText('Developer').waitFor();
+    const members = (await (await api('GET', `/projects/${PROJECT}/members?entityname=portal-batch`)).json()) as Array<{ role_id: number }>;
+    assert.deepEqual(
+      members.map((m) => m.role_id),
+      [2, 2],
+    );
+
+    for (const row of rows) await row.getByRole('checkbox').check();
+    await page.getByTestId('remove-selected-members').click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('2 members removed').waitFor();
+    for (const row of rows) await row.waitFor({ state: 'detached' });
+    await page.getByRole('row', { name: new RegExp(MEMBER) }).waitFor();
+  });
 });

@@ -1,14 +1,14 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Modal, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson, getPage } from '../../api/client';
-import type { GcRun, GcSchedule, GcScheduleType } from '../../api/admin-models';
+import type { GcRun, GcSchedule } from '../../api/admin-models';
 import { formatTime } from '../format';
 import { pageSizeOptions, useListState } from '../paging';
+import { SchedulePicker, scheduleOfCron, type ScheduleValue } from '../SchedulePicker';
 import { errorText, getText } from './adminPaging';
 
-const SCHEDULE_TYPES: GcScheduleType[] = ['None', 'Hourly', 'Daily', 'Weekly', 'Custom'];
 const UNFINISHED = new Set(['Pending', 'Running', 'Scheduled']);
 
 function parameters(run: GcRun): { dry_run?: boolean; delete_untagged?: boolean } {
@@ -123,53 +123,33 @@ export function GarbageCollection() {
 
 /** GET/PUT /system/gc/schedule: none, a preset, or a cron expression of six fields. */
 function ScheduleCard() {
-  const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const schedule = useQuery({ queryKey: ['admin', 'gc-schedule'], queryFn: () => getJson<GcSchedule>(apiUrl('/system/gc/schedule')) });
-  // What the administrator has picked and not saved yet; until then, the saved schedule shows.
-  const [draft, setDraft] = useState<{ type: GcScheduleType; cron: string }>();
-  const [busy, setBusy] = useState(false);
-  const type = draft?.type ?? schedule.data?.schedule.type ?? 'None';
-  const cron = draft?.cron ?? schedule.data?.schedule.cron ?? '';
-  const setType = (next: GcScheduleType) => setDraft({ type: next, cron });
-  const setCron = (next: string) => setDraft({ type, cron: next });
+  const saved = schedule.data?.schedule;
 
-  const save = async () => {
-    setBusy(true);
+  const save = async (value: ScheduleValue) => {
     try {
-      await call('PUT', apiUrl('/system/gc/schedule'), { schedule: { type, ...(type === 'Custom' ? { cron } : {}) }, parameters: { delete_untagged: true } });
-      void message.success(t('admin.gc.scheduleSaved'));
-      setDraft(undefined);
-    } catch (failure) {
-      void message.error(errorText(failure));
+      await call('PUT', apiUrl('/system/gc/schedule'), {
+        schedule: { type: value.type, ...(value.type === 'Custom' ? { cron: value.cron } : {}) },
+        parameters: { delete_untagged: true },
+      });
     } finally {
-      setBusy(false);
+      await queryClient.invalidateQueries({ queryKey: ['admin', 'gc-schedule'] });
     }
-    await queryClient.invalidateQueries({ queryKey: ['admin', 'gc-schedule'] });
   };
 
-  const next = schedule.data?.schedule.next_scheduled_time;
   return (
     <Card title={t('admin.gc.schedule')} size="small" loading={schedule.isLoading}>
       {schedule.error && <Alert type="error" message={schedule.error.message} style={{ marginBottom: 12 }} />}
-      <Space wrap>
-        <Select<GcScheduleType>
-          aria-label={t('admin.gc.schedule')}
-          value={type}
-          onChange={setType}
-          style={{ minWidth: 160 }}
-          options={SCHEDULE_TYPES.map((value) => ({ value, label: t(`admin.gc.type.${value}`) }))}
-        />
-        {type === 'Custom' && (
-          <Input aria-label={t('admin.gc.cron')} placeholder={t('admin.gc.cronPlaceholder')} value={cron} onChange={(event) => setCron(event.target.value)} />
-        )}
-        {type !== 'None' && type !== 'Custom' && schedule.data?.schedule.cron && <Typography.Text code>{schedule.data.schedule.cron}</Typography.Text>}
-        <Button onClick={() => void save()} loading={busy}>
-          {t('common.save')}
-        </Button>
-        {next && <Typography.Text type="secondary">{t('admin.gc.next', { time: formatTime(next, i18n.language) })}</Typography.Text>}
-      </Space>
+      {/* Keyed by the saved schedule, so a fresh one replaces what was picked before it loaded. */}
+      <SchedulePicker
+        key={`${saved?.type ?? ''} ${saved?.cron ?? ''}`}
+        saved={saved?.cron ? scheduleOfCron(saved.cron) : { type: 'None', cron: '' }}
+        next={saved?.next_scheduled_time}
+        onSave={save}
+        testId="gc-schedule"
+      />
     </Card>
   );
 }

@@ -6,15 +6,16 @@ import { apiUrl, call, getPage } from '../../api/client';
 import type { ImmutableRule } from '../../api/policies-models';
 import { pageSizeOptions, useListState } from '../paging';
 import { errorText, type ProjectTabProps } from '../project/shared';
-import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, type SelectorValues } from './selectors';
+import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, selectorValues, type SelectorValues } from './selectors';
 
-/** The project's tag immutability rules: list, add, enable or disable, delete. */
+/** The project's tag immutability rules: list, add, edit, enable or disable, delete. */
 export function Immutability({ project, can }: ProjectTabProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [list, setList] = useListState();
-  const [adding, setAdding] = useState(false);
+  // The rule in the dialog: a new one, or an existing one being edited.
+  const [editing, setEditing] = useState<ImmutableRule | 'new'>();
   const [error, setError] = useState<string>();
   const id = project.project_id;
   const rulesUrl = (ruleId?: number) =>
@@ -49,7 +50,7 @@ export function Immutability({ project, can }: ProjectTabProps) {
       </Typography.Title>
       <Typography.Text type="secondary">{t('policies.immutable.hint')}</Typography.Text>
       {can('immutable-tag', 'create') && (
-        <Button type="primary" onClick={() => setAdding(true)} data-testid="add-immutable-rule" style={{ alignSelf: 'flex-start' }}>
+        <Button type="primary" onClick={() => setEditing('new')} data-testid="add-immutable-rule" style={{ alignSelf: 'flex-start' }}>
           {t('policies.immutable.add')}
         </Button>
       )}
@@ -84,36 +85,46 @@ export function Immutability({ project, can }: ProjectTabProps) {
               />
             ),
           },
-          ...(can('immutable-tag', 'delete')
+          ...(can('immutable-tag', 'update') || can('immutable-tag', 'delete')
             ? [
                 {
                   title: t('policies.actions'),
                   key: 'actions',
                   render: (_: unknown, rule: ImmutableRule) => (
-                    <Popconfirm
-                      title={t('policies.immutable.deleteConfirm')}
-                      okText={t('common.delete')}
-                      cancelText={t('common.cancel')}
-                      okButtonProps={{ danger: true }}
-                      onConfirm={() => remove(rule)}
-                    >
-                      <Button danger size="small">
-                        {t('common.delete')}
-                      </Button>
-                    </Popconfirm>
+                    <Space>
+                      {can('immutable-tag', 'update') && (
+                        <Button size="small" onClick={() => setEditing(rule)} data-testid="edit-immutable-rule">
+                          {t('policies.edit')}
+                        </Button>
+                      )}
+                      {can('immutable-tag', 'delete') && (
+                        <Popconfirm
+                          title={t('policies.immutable.deleteConfirm')}
+                          okText={t('common.delete')}
+                          cancelText={t('common.cancel')}
+                          okButtonProps={{ danger: true }}
+                          onConfirm={() => remove(rule)}
+                        >
+                          <Button danger size="small">
+                            {t('common.delete')}
+                          </Button>
+                        </Popconfirm>
+                      )}
+                    </Space>
                   ),
                 },
               ]
             : []),
         ]}
       />
-      {adding && (
-        <AddImmutableRule
-          url={rulesUrl()}
+      {editing && (
+        <ImmutableRuleDialog
+          rule={editing === 'new' ? undefined : editing}
+          url={editing === 'new' ? rulesUrl() : rulesUrl(editing.id)}
           onClose={(saved) => {
-            setAdding(false);
+            setEditing(undefined);
             if (saved) {
-              void message.success(t('policies.immutable.added'));
+              void message.success(t(editing === 'new' ? 'policies.immutable.added' : 'policies.immutable.saved'));
               refresh();
             }
           }}
@@ -123,7 +134,8 @@ export function Immutability({ project, can }: ProjectTabProps) {
   );
 }
 
-function AddImmutableRule({ url, onClose }: { url: string; onClose: (saved?: boolean) => void }) {
+/** Adds a rule (POST to the list) or, given one, edits its selectors (PUT to the rule), in the same form. */
+function ImmutableRuleDialog({ rule, url, onClose }: { rule?: ImmutableRule; url: string; onClose: (saved?: boolean) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SelectorValues>();
   const [error, setError] = useState<string>();
@@ -134,7 +146,8 @@ function AddImmutableRule({ url, onClose }: { url: string; onClose: (saved?: boo
     setBusy(true);
     setError(undefined);
     try {
-      await call('POST', url, { disabled: false, action: 'immutable', template: 'immutable_template', params: {}, ...selectorsBody(values) });
+      if (rule) await call('PUT', url, { ...rule, ...selectorsBody(values, undefined, rule) });
+      else await call('POST', url, { disabled: false, action: 'immutable', template: 'immutable_template', params: {}, ...selectorsBody(values) });
       onClose(true);
     } catch (failure) {
       setError(errorText(failure));
@@ -146,7 +159,7 @@ function AddImmutableRule({ url, onClose }: { url: string; onClose: (saved?: boo
   return (
     <Modal
       open
-      title={t('policies.immutable.add')}
+      title={t(rule ? 'policies.immutable.edit' : 'policies.immutable.add')}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
@@ -155,7 +168,7 @@ function AddImmutableRule({ url, onClose }: { url: string; onClose: (saved?: boo
       destroyOnHidden
     >
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="immutable-rule-error" />}
-      <Form form={form} layout="vertical" initialValues={SELECTOR_DEFAULTS}>
+      <Form form={form} layout="vertical" initialValues={rule ? selectorValues(rule) : SELECTOR_DEFAULTS}>
         <SelectorFields />
       </Form>
     </Modal>

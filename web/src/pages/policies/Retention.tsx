@@ -8,7 +8,8 @@ import type { ProjectMetadata } from '../../api/project-models';
 import { formatTime } from '../format';
 import { pageSizeOptions } from '../paging';
 import { errorText, type ProjectTabProps } from '../project/shared';
-import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, type SelectorValues } from './selectors';
+import { cronOfSchedule, SchedulePicker, scheduleOfCron, type ScheduleValue } from '../SchedulePicker';
+import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, selectorValues, type SelectorValues } from './selectors';
 
 /** The templates Berth supports (src/policies/retention/schema.ts) and whether each takes a count or a number of days. */
 const TEMPLATES: Record<RetentionTemplate, 'count' | 'days' | undefined> = {
@@ -21,7 +22,17 @@ const TEMPLATES: Record<RetentionTemplate, 'count' | 'days' | undefined> = {
 const RUNNING = new Set(['Pending', 'Running', 'Scheduled']);
 const UNTAGGED = '{"untagged":true}';
 
-/** The project's tag retention policy: its rules, adding and removing one, dry and real runs, their history and logs. */
+/** Whether a tag selector's extras (a JSON object) take untagged artifacts too. */
+function takesUntagged(extras: string | undefined): boolean {
+  if (!extras) return false;
+  try {
+    return (JSON.parse(extras) as { untagged?: unknown }).untagged === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The project's tag retention policy: its rules (add, edit, remove), its schedule, dry and real runs, their history and logs. */
 export function Retention({ project, can }: ProjectTabProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -29,7 +40,8 @@ export function Retention({ project, can }: ProjectTabProps) {
   const metadata: ProjectMetadata = project.metadata;
   const [createdId, setCreatedId] = useState<number>();
   const policyId = Number(metadata.retention_id) || createdId;
-  const [adding, setAdding] = useState(false);
+  // The rule in the dialog: a new one, or the index of the one being edited.
+  const [editing, setEditing] = useState<number | 'new'>();
   const [error, setError] = useState<string>();
   const [running, setRunning] = useState<'dry' | 'real'>();
   const [page, setPage] = useState({ page: 1, pageSize: 10 });
@@ -47,11 +59,13 @@ export function Retention({ project, can }: ProjectTabProps) {
   });
   const editable = can('tag-retention', policyId === undefined ? 'create' : 'update');
 
-  const save = async (rules: RetentionRule[]): Promise<void> => {
+  /** Saves the policy with new rules or a new trigger, creating it the first time. */
+  const save = async (change: { rules?: RetentionRule[]; cron?: string }): Promise<void> => {
+    const trigger = policy.data?.trigger ?? { kind: 'Schedule' as const, settings: { cron: '' }, references: {} };
     const body = {
       algorithm: 'or',
-      rules,
-      trigger: policy.data?.trigger ?? { kind: 'Schedule', settings: { cron: '' }, references: {} },
+      rules: change.rules ?? policy.data?.rules ?? [],
+      trigger: change.cron === undefined ? trigger : { ...trigger, settings: { ...trigger.settings, cron: change.cron } },
       scope: { level: 'project', ref: project.project_id },
     };
     if (policyId === undefined) {
@@ -68,7 +82,7 @@ export function Retention({ project, can }: ProjectTabProps) {
   const removeRule = async (index: number) => {
     setError(undefined);
     try {
-      await save((policy.data?.rules ?? []).filter((_, i) => i !== index));
+      await save({ rules: (policy.data?.rules ?? []).filter((_, i) => i !== index) });
       void message.success(t('policies.retention.ruleDeleted'));
     } catch (failure) {
       setError(errorText(failure));
@@ -105,7 +119,7 @@ export function Retention({ project, can }: ProjectTabProps) {
       <Typography.Text type="secondary">{t('policies.retention.hint')}</Typography.Text>
       <Space wrap>
         {editable && (
-          <Button type="primary" onClick={() => setAdding(true)} data-testid="add-retention-rule">
+          <Button type="primary" onClick={() => setEditing('new')} data-testid="add-retention-rule">
             {t('policies.retention.add')}
           </Button>
         )}
@@ -129,6 +143,21 @@ export function Retention({ project, can }: ProjectTabProps) {
         )}
       </Space>
       {policy.error && <Alert type="error" message={policy.error.message} />}
+      {(policyId === undefined || policy.data) && (
+        <Space wrap align="start">
+          <Typography.Text strong style={{ lineHeight: '32px' }}>
+            {t('policies.retention.schedule')}
+          </Typography.Text>
+          {/* Keyed by the saved cron, so a fresh policy replaces what was picked before it loaded. */}
+          <SchedulePicker
+            key={policy.data?.trigger.settings?.cron ?? ''}
+            saved={scheduleOfCron(policy.data?.trigger.settings?.cron)}
+            readOnly={!editable}
+            onSave={(value: ScheduleValue) => save({ cron: cronOfSchedule(value) })}
+            testId="retention-schedule"
+          />
+        </Space>
+      )}
       {error && <Alert type="error" message={error} data-testid="retention-error" closable onClose={() => setError(undefined)} />}
       <Table<RetentionRule>
         rowKey={(_, index) => String(index)}
@@ -146,7 +175,7 @@ export function Retention({ project, can }: ProjectTabProps) {
             render: (_: unknown, rule) => (
               <Space size={4}>
                 <SelectorList selectors={rule.tag_selectors} />
-                {rule.tag_selectors.some((s) => s.extras === UNTAGGED) && <Tag color="blue">{t('policies.retention.untagged')}</Tag>}
+                {rule.tag_selectors.some((s) => takesUntagged(s.extras)) && <Tag color="blue">{t('policies.retention.untagged')}</Tag>}
               </Space>
             ),
           },
@@ -156,17 +185,22 @@ export function Retention({ project, can }: ProjectTabProps) {
                   title: t('policies.actions'),
                   key: 'actions',
                   render: (_: unknown, _rule: RetentionRule, index: number) => (
-                    <Popconfirm
-                      title={t('policies.retention.deleteConfirm')}
-                      okText={t('common.delete')}
-                      cancelText={t('common.cancel')}
-                      okButtonProps={{ danger: true }}
-                      onConfirm={() => removeRule(index)}
-                    >
-                      <Button danger size="small">
-                        {t('common.delete')}
+                    <Space>
+                      <Button size="small" onClick={() => setEditing(index)} data-testid="edit-retention-rule">
+                        {t('policies.edit')}
                       </Button>
-                    </Popconfirm>
+                      <Popconfirm
+                        title={t('policies.retention.deleteConfirm')}
+                        okText={t('common.delete')}
+                        cancelText={t('common.cancel')}
+                        okButtonProps={{ danger: true }}
+                        onConfirm={() => removeRule(index)}
+                      >
+                        <Button danger size="small">
+                          {t('common.delete')}
+                        </Button>
+                      </Popconfirm>
+                    </Space>
                   ),
                 },
               ]
@@ -214,12 +248,16 @@ export function Retention({ project, can }: ProjectTabProps) {
           />
         </>
       )}
-      {adding && (
-        <AddRetentionRule
-          onSave={async (rule) => save([...(policy.data?.rules ?? []), rule])}
+      {editing !== undefined && (
+        <RetentionRuleDialog
+          rule={editing === 'new' ? undefined : policy.data?.rules[editing]}
+          onSave={async (rule) => {
+            const rules = policy.data?.rules ?? [];
+            await save({ rules: editing === 'new' ? [...rules, rule] : rules.map((old, i) => (i === editing ? rule : old)) });
+          }}
           onClose={(saved) => {
-            setAdding(false);
-            if (saved) void message.success(t('policies.retention.added'));
+            setEditing(undefined);
+            if (saved) void message.success(t(editing === 'new' ? 'policies.retention.added' : 'policies.retention.saved'));
           }}
         />
       )}
@@ -319,7 +357,28 @@ interface RuleValues extends SelectorValues {
   untagged: boolean;
 }
 
-function AddRetentionRule({ onSave, onClose }: { onSave: (rule: RetentionRule) => Promise<void>; onClose: (saved?: boolean) => void }) {
+/** The form's values for a rule being edited, or the defaults for a new one. */
+function ruleValues(rule: RetentionRule | undefined): RuleValues {
+  if (!rule) return { ...SELECTOR_DEFAULTS, template: 'latestPushedK', param: 10, untagged: false };
+  const param = Number(rule.params?.[rule.template]);
+  return {
+    ...selectorValues(rule),
+    template: rule.template,
+    param: Number.isInteger(param) ? param : 10,
+    untagged: takesUntagged(rule.tag_selectors[0]?.extras),
+  };
+}
+
+/** Adds a rule or, given one, edits it (template, its number, selectors, untagged), in the same form. */
+function RetentionRuleDialog({
+  rule,
+  onSave,
+  onClose,
+}: {
+  rule?: RetentionRule;
+  onSave: (rule: RetentionRule) => Promise<void>;
+  onClose: (saved?: boolean) => void;
+}) {
   const { t } = useTranslation();
   const [form] = Form.useForm<RuleValues>();
   const [error, setError] = useState<string>();
@@ -333,11 +392,12 @@ function AddRetentionRule({ onSave, onClose }: { onSave: (rule: RetentionRule) =
     setError(undefined);
     try {
       await onSave({
-        disabled: false,
+        ...rule,
+        disabled: rule?.disabled ?? false,
         action: 'retain',
         template: values.template,
         params: TEMPLATES[values.template] ? { [values.template]: values.param } : {},
-        ...selectorsBody(values, values.untagged ? UNTAGGED : undefined),
+        ...selectorsBody(values, values.untagged ? UNTAGGED : undefined, rule),
       });
       onClose(true);
     } catch (failure) {
@@ -350,7 +410,7 @@ function AddRetentionRule({ onSave, onClose }: { onSave: (rule: RetentionRule) =
   return (
     <Modal
       open
-      title={t('policies.retention.add')}
+      title={t(rule ? 'policies.retention.edit' : 'policies.retention.add')}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
@@ -359,7 +419,7 @@ function AddRetentionRule({ onSave, onClose }: { onSave: (rule: RetentionRule) =
       destroyOnHidden
     >
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="retention-rule-error" />}
-      <Form form={form} layout="vertical" initialValues={{ ...SELECTOR_DEFAULTS, template: 'latestPushedK', param: 10, untagged: false }}>
+      <Form form={form} layout="vertical" initialValues={ruleValues(rule)}>
         <Form.Item name="template" label={t('policies.retention.retain')}>
           <Select
             aria-label={t('policies.retention.retain')}

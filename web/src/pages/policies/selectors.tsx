@@ -12,11 +12,33 @@ export interface SelectorValues {
 
 export const SELECTOR_DEFAULTS: SelectorValues = { repoDecoration: 'repoMatches', repoPattern: '**', tagDecoration: 'matches', tagPattern: '**' };
 
-export function selectorsBody(values: SelectorValues, tagExtras?: string) {
+/** A rule's first repository and tag selectors as form values, to edit the rule in the form that adds one. */
+export function selectorValues(rule: { scope_selectors: { repository: Selector[] }; tag_selectors: Selector[] }): SelectorValues {
+  const repository = rule.scope_selectors.repository[0];
+  const tag = rule.tag_selectors[0];
   return {
-    scope_selectors: { repository: [{ kind: 'doublestar' as const, decoration: values.repoDecoration, pattern: values.repoPattern.trim() }] },
+    repoDecoration: repository?.decoration === 'repoExcludes' ? 'repoExcludes' : 'repoMatches',
+    repoPattern: repository?.pattern ?? SELECTOR_DEFAULTS.repoPattern,
+    tagDecoration: tag?.decoration === 'excludes' ? 'excludes' : 'matches',
+    tagPattern: tag?.pattern ?? SELECTOR_DEFAULTS.tagPattern,
+  };
+}
+
+/**
+ * The form's selectors as a rule's body. The form edits the first selector of each kind; a rule
+ * written through the API with more keeps the others as they were.
+ */
+export function selectorsBody(values: SelectorValues, tagExtras?: string, previous?: { scope_selectors: { repository: Selector[] }; tag_selectors: Selector[] }) {
+  return {
+    scope_selectors: {
+      repository: [
+        { kind: 'doublestar' as const, decoration: values.repoDecoration, pattern: values.repoPattern.trim() },
+        ...(previous?.scope_selectors.repository.slice(1) ?? []),
+      ],
+    },
     tag_selectors: [
       { kind: 'doublestar' as const, decoration: values.tagDecoration, pattern: values.tagPattern.trim(), ...(tagExtras ? { extras: tagExtras } : {}) },
+      ...(previous?.tag_selectors.slice(1) ?? []),
     ],
   };
 }

@@ -12,14 +12,19 @@ interface AddValues {
   role_id: number;
 }
 
-/** The project's members, paged by the server: add a user, change a member's role, remove a member. */
+/**
+ * The project's members, paged by the server: add a user, change the role of one member or of the
+ * selected ones, remove one member or the selected ones.
+ */
 export default function Members({ project, can }: ProjectTabProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [list, setList] = useListState();
   const [adding, setAdding] = useState(false);
-  const [changing, setChanging] = useState<ProjectMember>();
+  const [changing, setChanging] = useState<ProjectMember[]>();
+  const [selected, setSelected] = useState<ProjectMember[]>([]);
+  const [batchError, setBatchError] = useState<string>();
   const id = project.project_id;
   const members = useQuery({
     queryKey: ['project-members', id, list],
@@ -30,19 +35,30 @@ export default function Members({ project, can }: ProjectTabProps) {
     placeholderData: keepPreviousData,
   });
   const refresh = () => {
+    setSelected([]);
     void queryClient.invalidateQueries({ queryKey: ['project-members', id] });
     void queryClient.invalidateQueries({ queryKey: ['project-summary', id] });
   };
 
   const remove = async (member: ProjectMember) => {
     try {
-      await call('DELETE', apiUrl('/projects/{project_name_or_id}/members/{mid}', { project_name_or_id: id, mid: member.id }));
+      await call('DELETE', memberUrl(id, member));
       void message.success(t('project.members.removed', { name: member.entity_name }));
     } catch (failure) {
       void message.error(errorText(failure));
     }
     refresh();
   };
+
+  const removeSelected = async () => {
+    setBatchError(undefined);
+    const failures = await eachMember(selected, (member) => call('DELETE', memberUrl(id, member)));
+    const removed = selected.length - failures.length;
+    if (removed > 0) void message.success(t('project.members.removedMany', { count: removed }));
+    if (failures.length) setBatchError(failures.join('\n'));
+    refresh();
+  };
+  const changeable = can('member', 'update') || can('member', 'delete');
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -52,20 +68,54 @@ export default function Members({ project, can }: ProjectTabProps) {
             {t('project.members.add')}
           </Button>
         )}
+        {can('member', 'update') && (
+          <Button disabled={selected.length === 0} onClick={() => setChanging(selected)} data-testid="change-selected-roles">
+            {t('project.members.changeSelected', { count: selected.length })}
+          </Button>
+        )}
+        {can('member', 'delete') && (
+          <Popconfirm
+            title={t('project.members.removeSelectedConfirm', { count: selected.length })}
+            okText={t('project.members.remove')}
+            cancelText={t('common.cancel')}
+            okButtonProps={{ danger: true }}
+            disabled={selected.length === 0}
+            onConfirm={() => removeSelected()}
+          >
+            <Button danger disabled={selected.length === 0} data-testid="remove-selected-members">
+              {t('project.members.removeSelected', { count: selected.length })}
+            </Button>
+          </Popconfirm>
+        )}
         <Input.Search
           allowClear
           placeholder={t('common.search')}
           defaultValue={list.search}
-          onSearch={(search) => setList({ search, page: 1 })}
+          onSearch={(search) => {
+            setSelected([]);
+            setList({ search, page: 1 });
+          }}
           style={{ maxWidth: 320 }}
         />
       </Space>
       {members.error && <Alert type="error" message={members.error.message} />}
+      {batchError && (
+        <Alert
+          type="error"
+          message={<span style={{ whiteSpace: 'pre-line' }}>{batchError}</span>}
+          closable
+          onClose={() => setBatchError(undefined)}
+          data-testid="members-batch-error"
+        />
+      )}
       <Table<ProjectMember>
         rowKey="id"
         loading={members.isFetching}
         dataSource={members.data?.items ?? []}
         scroll={{ x: 'max-content' }}
+        rowSelection={
+          changeable ? { selectedRowKeys: selected.map((member) => member.id), onChange: (_keys, rows) => setSelected(rows), columnWidth: 48 } : undefined
+        }
         pagination={{
           current: list.page,
           pageSize: list.pageSize,
@@ -73,7 +123,10 @@ export default function Members({ project, can }: ProjectTabProps) {
           showSizeChanger: true,
           pageSizeOptions,
           showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
+          onChange: (page, pageSize) => {
+            setSelected([]);
+            setList({ page, pageSize });
+          },
         }}
         columns={[
           { title: t('project.members.name'), dataIndex: 'entity_name' },
@@ -88,7 +141,7 @@ export default function Members({ project, can }: ProjectTabProps) {
             dataIndex: 'repository_patterns',
             render: (patterns: string[] | null) => (patterns ? patterns.map((p) => <Tag key={p}>{p}</Tag>) : t('project.members.wholeProject')),
           },
-          ...(can('member', 'update') || can('member', 'delete')
+          ...(changeable
             ? [
                 {
                   title: t('projects.actions'),
@@ -96,7 +149,7 @@ export default function Members({ project, can }: ProjectTabProps) {
                   render: (_: unknown, member: ProjectMember) => (
                     <Space>
                       {can('member', 'update') && (
-                        <Button size="small" onClick={() => setChanging(member)}>
+                        <Button size="small" onClick={() => setChanging([member])}>
                           {t('project.members.changeRole')}
                         </Button>
                       )}
@@ -132,12 +185,16 @@ export default function Members({ project, can }: ProjectTabProps) {
         }}
       />
       <ChangeRole
-        member={changing}
+        members={changing}
         projectId={id}
         onClose={(changed) => {
           setChanging(undefined);
           if (changed) {
-            void message.success(t('project.members.roleChanged', { name: changed }));
+            void message.success(
+              changed.length === 1
+                ? t('project.members.roleChanged', { name: changed[0]?.entity_name })
+                : t('project.members.rolesChanged', { count: changed.length }),
+            );
             refresh();
           }
         }}
@@ -213,44 +270,59 @@ function AddMember({ open, projectId, onClose }: { open: boolean; projectId: num
   );
 }
 
-function ChangeRole({ member, projectId, onClose }: { member?: ProjectMember; projectId: number; onClose: (changed?: string) => void }) {
+/** Changes the role of one member or of several, one request each; those refused are listed with the server's message. */
+function ChangeRole({ members, projectId, onClose }: { members?: ProjectMember[]; projectId: number; onClose: (changed?: ProjectMember[]) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ role_id: number }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // Members whose role changed while others were refused: the list shows them when the dialog closes.
+  const [changed, setChanged] = useState<ProjectMember[]>([]);
+  const only = members?.length === 1 ? members[0] : undefined;
 
   const submit = async () => {
-    if (!member) return;
+    if (!members) return;
     const { role_id } = await form.validateFields();
     setBusy(true);
     setError(undefined);
-    try {
-      await call('PUT', apiUrl('/projects/{project_name_or_id}/members/{mid}', { project_name_or_id: projectId, mid: member.id }), { role_id });
-      onClose(member.entity_name);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
+    const failed = new Set<ProjectMember>();
+    const failures = await eachMember(members, async (member) => {
+      try {
+        await call('PUT', memberUrl(projectId, member), { role_id });
+      } catch (failure) {
+        failed.add(member);
+        throw failure;
+      }
+    });
+    setBusy(false);
+    const done = [...changed, ...members.filter((member) => !failed.has(member) && !changed.includes(member))];
+    if (failures.length === 0) {
+      setChanged([]);
+      onClose(done);
+    } else {
+      setChanged(done);
+      setError(failures.join('\n'));
     }
   };
 
   return (
     <Modal
-      open={member !== undefined}
-      title={t('project.members.changeRoleOf', { name: member?.entity_name ?? '' })}
+      open={members !== undefined}
+      title={only ? t('project.members.changeRoleOf', { name: only.entity_name }) : t('project.members.changeRoleOfMany', { count: members?.length ?? 0 })}
       okText={t('common.save')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
       onOk={() => void submit()}
       onCancel={() => {
         setError(undefined);
-        onClose();
+        setChanged([]);
+        onClose(changed.length ? changed : undefined);
       }}
       destroyOnHidden
     >
-      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="member-error" />}
-      {member && (
-        <Form form={form} layout="vertical" initialValues={{ role_id: member.role_id }}>
+      {error && <Alert type="error" message={<span style={{ whiteSpace: 'pre-line' }}>{error}</span>} style={{ marginBottom: 16 }} data-testid="member-error" />}
+      {members && (
+        <Form form={form} layout="vertical" initialValues={{ role_id: only?.role_id ?? members[0]?.role_id }}>
           <Form.Item name="role_id" label={t('project.members.role')}>
             <RoleChoice />
           </Form.Item>
@@ -258,4 +330,21 @@ function ChangeRole({ member, projectId, onClose }: { member?: ProjectMember; pr
       )}
     </Modal>
   );
+}
+
+function memberUrl(projectId: number, member: ProjectMember): string {
+  return apiUrl('/projects/{project_name_or_id}/members/{mid}', { project_name_or_id: projectId, mid: member.id });
+}
+
+/** Runs an action on each member in turn; the refusals, each as "name: the server's message". */
+async function eachMember(members: ProjectMember[], action: (member: ProjectMember) => Promise<unknown>): Promise<string[]> {
+  const failures: string[] = [];
+  for (const member of members) {
+    try {
+      await action(member);
+    } catch (failure) {
+      failures.push(members.length === 1 ? errorText(failure) : `${member.entity_name}: ${errorText(failure)}`);
+    }
+  }
+  return failures;
 }
