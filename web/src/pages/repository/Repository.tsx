@@ -7,6 +7,8 @@ import { apiUrl, call, getJson, getPage } from '../../api/client';
 import type { Artifact, ArtifactReference, RepositoryDetail } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { pageSizeOptions, useListState } from '../paging';
+import { SIGNATURE_TYPES } from './Accessories';
+import { MarkdownText } from './MarkdownText';
 import { PullCommand } from './PullCommand';
 import { artifactLink, Digest, Labels, NotYet, platformText, repositoryParams, TimeText, useProject, useProjectPermissions } from './shared';
 
@@ -34,6 +36,8 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
           page_size: list.pageSize,
           with_tag: 'true',
           with_label: 'true',
+          // Each artifact's accessories, for the Signed column.
+          with_accessory: 'true',
         }),
       ),
     placeholderData: keepPreviousData,
@@ -122,12 +126,32 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
           { title: t('repository.pushTime'), dataIndex: 'push_time', render: (time: string) => <TimeText time={time} /> },
           { title: t('repository.pullTime'), dataIndex: 'pull_time', render: (time: string) => <TimeText time={time} /> },
           { title: t('repository.labels'), key: 'labels', render: (_, artifact) => <Labels labels={artifact.labels} /> },
-          { title: t('repository.signed'), key: 'signed', render: () => <NotYet reason={t('repository.signaturesLater')} /> },
-          { title: t('repository.vulnerabilities'), key: 'vulnerabilities', render: () => <NotYet reason={t('repository.scanningLater')} /> },
+          { title: t('repository.signed'), key: 'signed', render: (_, artifact) => <Signed artifact={artifact} /> },
+          // A constant until Berth scans: this is the column a vulnerability scanner's summary will fill.
+          {
+            title: t('repository.vulnerabilities'),
+            key: 'vulnerabilities',
+            render: () => <Typography.Text type="secondary">{t('repository.notScanned')}</Typography.Text>,
+          },
           { title: t('repository.pullCommand'), key: 'pull', render: (_, artifact) => <PullCommand artifact={artifact} /> },
         ]}
       />
     </Space>
+  );
+}
+
+/** Signed when a cosign or Notation signature is attached to the artifact (whether it verifies is not checked here). */
+function Signed({ artifact }: { artifact: Artifact }) {
+  const { t } = useTranslation();
+  const signed = (artifact.accessories ?? []).some((accessory) => SIGNATURE_TYPES.includes(accessory.type));
+  return signed ? (
+    <Tag color="success" data-testid="signed">
+      {t('repository.signedYes')}
+    </Tag>
+  ) : (
+    <Typography.Text type="secondary" data-testid="unsigned">
+      {t('repository.signedNo')}
+    </Typography.Text>
   );
 }
 
@@ -162,10 +186,7 @@ export function Platforms({ projectId, path, references }: { projectId: string; 
   );
 }
 
-/**
- * The repository's description, shown as plain text with its line breaks (no Markdown library
- * is bundled, and raw HTML is never rendered); editable by those the server allows.
- */
+/** The repository's description, rendered as Markdown (never as HTML); editable by those the server allows. */
 function Description(props: { projectName: string | undefined; path: string; text: string | undefined; loading: boolean; editable: boolean }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -232,9 +253,7 @@ function Description(props: { projectName: string | undefined; path: string; tex
           </Space>
         </Space>
       ) : props.text ? (
-        <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }} data-testid="description">
-          {props.text}
-        </Typography.Paragraph>
+        <MarkdownText text={props.text} testId="description" />
       ) : (
         <Typography.Text type="secondary">{t('repository.noDescription')}</Typography.Text>
       )}
