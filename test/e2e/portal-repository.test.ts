@@ -149,6 +149,27 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     await index.getByText('Not scanned', { exact: true }).waitFor();
   });
 
+  test('a column hidden from the artifacts table stays hidden after a reload, and shows again', async () => {
+    const header = page.getByTestId('artifacts').getByRole('columnheader', { name: 'Vulnerabilities' });
+    await header.waitFor();
+    await page.getByTestId('columns').click();
+    await page.getByTestId('column-picker').getByLabel('Vulnerabilities').uncheck();
+    await header.waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    await page.getByTestId('column-picker').waitFor({ state: 'hidden' });
+    await page.reload();
+    await page
+      .getByTestId('artifacts')
+      .getByRole('row', { name: /\bv1\b/ })
+      .waitFor();
+    assert.equal(await header.count(), 0);
+    await page.getByTestId('columns').click();
+    await page.getByTestId('column-picker').getByLabel('Vulnerabilities').check();
+    await header.waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('column-picker').waitFor({ state: 'hidden' });
+  });
+
   test('copies the pull command by tag and by digest', async () => {
     await page
       .getByRole('row', { name: /\bv1\b/ })
