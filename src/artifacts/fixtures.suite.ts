@@ -84,10 +84,10 @@ export async function pushIndex(client: TestClient, name: string, tag: string, c
   return client.pushManifest(name, tag, index, OCI_INDEX);
 }
 
-export async function pushChart(client: TestClient, name: string, tag: string) {
+export async function pushChart(client: TestClient, name: string, tag: string, readme = README) {
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'mychart', version: '0.1.0' }));
   const chart = gzipSync(
-    tar({ 'mychart/Chart.yaml': CHART_YAML, 'mychart/values.yaml': VALUES_YAML, 'mychart/README.md': README, 'mychart/templates/x.yaml': 'kind: ConfigMap\n' }),
+    tar({ 'mychart/Chart.yaml': CHART_YAML, 'mychart/values.yaml': VALUES_YAML, 'mychart/README.md': readme, 'mychart/templates/x.yaml': 'kind: ConfigMap\n' }),
   );
   return client.pushArtifact(name, tag, {
     config: { data: config, mediaType: 'application/vnd.cncf.helm.config.v1+json' },

@@ -95,5 +95,7 @@ export interface Label {
   description: string;
   color: string;
   scope: 'g' | 'p';
+  /** The project of a project label (scope p); 0 for a global one. */
+  project_id: number;
   creation_time: string;
 }

@@ -55,16 +55,6 @@ export interface PermissionCatalogue {
   project?: Array<{ resource: string; action: string }>;
 }
 
-export interface ProjectLabel {
-  id: number;
-  name: string;
-  description: string;
-  color: string;
-  scope: string;
-  project_id: number;
-  creation_time: string;
-}
-
 export interface AuditLog {
   id: number;
   username: string;

@@ -52,12 +52,17 @@ export interface Artifact {
   tags?: ArtifactTag[] | null;
   labels?: ArtifactLabel[] | null;
   references?: ArtifactReference[] | null;
+  /** With `with_accessory=true`: what is attached to the artifact (signatures, SBOMs, other referrers). */
+  accessories?: Accessory[] | null;
+  /** The manifest's artifactType, else its config's media type. */
+  artifact_type?: string;
   addition_links?: Record<string, { href: string } | undefined>;
 }
 
 export interface Accessory {
   id: number;
   digest: string;
+  /** Harbor's accessory type: `signature.cosign`, `signature.notation`, `sbom.harbor` or `subject.accessory` (any other referrer). */
   type: string;
   size: number;
   creation_time: string;

@@ -1,27 +1,28 @@
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
-import type { Accessory, Artifact, ArtifactTag, HistoryEntry } from '../../api/repository-models';
+import { apiUrl, call, getJson, getText } from '../../api/client';
+import type { Artifact, ArtifactTag, HistoryEntry } from '../../api/repository-models';
 import { formatBytes } from '../format';
-import { pageSizeOptions } from '../paging';
+import { Accessories, Referrers } from './Accessories';
+import { ArtifactLabels } from './ArtifactLabels';
+import { MarkdownText } from './MarkdownText';
 import { PullCommand } from './PullCommand';
 import { Platforms } from './Repository';
-import { Digest, Labels, NotYet, repositoryLink, repositoryParams, shortDigest, TimeText, useProject, useProjectPermissions } from './shared';
+import { Digest, NotYet, repositoryLink, repositoryParams, shortDigest, TimeText, useProject, useProjectPermissions } from './shared';
 
 const ARTIFACT = '/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}';
 const TAGS = `${ARTIFACT}/tags` as const;
 const TAG = `${ARTIFACT}/tags/{tag_name}` as const;
 const ADDITION = `${ARTIFACT}/additions/{addition}` as const;
-const ACCESSORIES = `${ARTIFACT}/accessories` as const;
 
 function message(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure);
 }
 
-/** One artifact: its tags, what it is made of (build history, chart files, platforms), its accessories. */
+/** One artifact: its tags and labels, what it is made of (build history, chart files, platforms), its accessories and referrers. */
 export function ArtifactPage({ projectId, path, reference }: { projectId: string; path: string; reference: string }) {
   const { t } = useTranslation();
   const { message: toast } = App.useApp();
@@ -86,7 +87,6 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
                 { key: 'size', label: t('repository.size'), children: formatBytes(data.size) },
                 { key: 'push', label: t('repository.pushTime'), children: <TimeText time={data.push_time} /> },
                 { key: 'pull', label: t('repository.pullTime'), children: <TimeText time={data.pull_time} /> },
-                { key: 'labels', label: t('repository.labels'), children: <Labels labels={data.labels} /> },
                 { key: 'command', label: t('repository.pullCommand'), children: <PullCommand artifact={data} /> },
               ]}
             />
@@ -108,6 +108,16 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
               </Space>
             )}
           </Card>
+          {project.data && (
+            <ArtifactLabels
+              projectId={project.data.project_id}
+              params={params}
+              labels={data.labels ?? []}
+              canAdd={can('artifact-label', 'create')}
+              canRemove={can('artifact-label', 'delete')}
+              onChange={refresh}
+            />
+          )}
           <Tags
             tags={data.tags ?? []}
             url={apiUrl(TAGS, params)}
@@ -126,9 +136,10 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
             <TextAddition title={t('repository.values')} testId="values" url={apiUrl(ADDITION, { ...params, addition: 'values.yaml' })} />
           )}
           {data.addition_links?.['readme.md'] && (
-            <TextAddition title={t('repository.readme')} testId="readme" url={apiUrl(ADDITION, { ...params, addition: 'readme.md' })} />
+            <TextAddition title={t('repository.readme')} testId="readme" markdown url={apiUrl(ADDITION, { ...params, addition: 'readme.md' })} />
           )}
-          <Accessories url={apiUrl(ACCESSORIES, params)} />
+          <Accessories projectId={projectId} path={path} params={params} />
+          <Referrers projectId={projectId} path={path} params={params} />
         </>
       )}
     </Space>
@@ -284,57 +295,20 @@ function BuildHistory({ url }: { url: string }) {
   );
 }
 
-/** A chart's values.yaml or README, as the text it is (never as HTML). */
-function TextAddition({ title, url, testId }: { title: string; url: string; testId: string }) {
+/** A chart's values.yaml, as the text it is, or its README, as Markdown (never as HTML). */
+function TextAddition({ title, url, testId, markdown = false }: { title: string; url: string; testId: string; markdown?: boolean }) {
   const text = useQuery({ queryKey: ['addition', url], queryFn: () => getText(url) });
   return (
     <Card size="small" title={title} loading={text.isPending}>
       {text.error ? (
         <Alert type="error" message={text.error.message} />
+      ) : markdown ? (
+        <MarkdownText text={text.data ?? ''} testId={testId} />
       ) : (
         <pre style={{ margin: 0, maxHeight: 480, overflow: 'auto', whiteSpace: 'pre-wrap', wordBreak: 'break-word' }} data-testid={testId}>
           {text.data}
         </pre>
       )}
-    </Card>
-  );
-}
-
-function Accessories({ url }: { url: string }) {
-  const { t } = useTranslation();
-  const [paging, setPaging] = useState({ page: 1, pageSize: 10 });
-  const accessories = useQuery({
-    queryKey: ['accessories', url, paging],
-    queryFn: () => getPage<Accessory>(`${url}?page=${paging.page}&page_size=${paging.pageSize}`),
-    placeholderData: keepPreviousData,
-  });
-  return (
-    <Card size="small" title={t('repository.accessories')}>
-      {accessories.error && <Alert type="error" message={accessories.error.message} />}
-      <Table<Accessory>
-        rowKey="id"
-        size="small"
-        loading={accessories.isFetching}
-        dataSource={accessories.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        data-testid="accessories"
-        locale={{ emptyText: t('repository.noAccessories') }}
-        pagination={{
-          current: paging.page,
-          pageSize: paging.pageSize,
-          total: accessories.data?.total ?? 0,
-          pageSizeOptions,
-          hideOnSinglePage: true,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setPaging({ page, pageSize }),
-        }}
-        columns={[
-          { title: t('repository.type'), dataIndex: 'type', render: (type: string) => <Tag>{type}</Tag> },
-          { title: t('repository.digest'), dataIndex: 'digest', render: (digest: string) => <Digest digest={digest} /> },
-          { title: t('repository.size'), dataIndex: 'size', align: 'right', render: (size: number) => formatBytes(size) },
-          { title: t('repository.created'), dataIndex: 'creation_time', render: (time: string) => <TimeText time={time} /> },
-        ]}
-      />
     </Card>
   );
 }

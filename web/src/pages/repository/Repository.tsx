@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -7,10 +7,15 @@ import { apiUrl, call, getJson, getPage } from '../../api/client';
 import type { Artifact, ArtifactReference, RepositoryDetail } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { pageSizeOptions, useListState } from '../paging';
+import { SIGNATURE_TYPES } from './Accessories';
+import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
+import { MarkdownText } from './MarkdownText';
 import { PullCommand } from './PullCommand';
 import { artifactLink, Digest, Labels, NotYet, platformText, repositoryParams, TimeText, useProject, useProjectPermissions } from './shared';
 
 const DESCRIPTION_LIMIT = 1024;
+/** Columns the user may hide from the artifacts table; the digest, tags and pull command always show. */
+const OPTIONAL_COLUMNS = ['type', 'size', 'push_time', 'pull_time', 'labels', 'signed', 'vulnerabilities'];
 
 /** One repository: its description and its artifacts, paged by the server. */
 export function RepositoryPage({ projectId, path }: { projectId: string; path: string }) {
@@ -19,6 +24,7 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
   const project = useProject(projectId);
   const name = project.data?.name;
   const can = useProjectPermissions(projectId);
+  const [hidden, setHidden] = useHiddenColumns('berth.artifacts.hiddenColumns');
   const repository = useQuery({
     queryKey: ['repository', name, path],
     enabled: name !== undefined,
@@ -34,10 +40,55 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
           page_size: list.pageSize,
           with_tag: 'true',
           with_label: 'true',
+          // Each artifact's accessories, for the Signed column.
+          with_accessory: 'true',
         }),
       ),
     placeholderData: keepPreviousData,
   });
+
+  const columns: TableColumnsType<Artifact> = [
+    {
+      title: t('repository.digest'),
+      key: 'digest',
+      dataIndex: 'digest',
+      render: (digest: string) => (
+        <Space size={4}>
+          <Link to={artifactLink(projectId, path, digest)} data-testid="artifact-link">
+            {t('repository.details')}
+          </Link>
+          <Digest digest={digest} />
+        </Space>
+      ),
+    },
+    {
+      title: t('repository.tags'),
+      key: 'tags',
+      render: (_, artifact) =>
+        artifact.tags?.length ? (
+          <Space size={[0, 4]} wrap>
+            {artifact.tags.map((tag) => (
+              <Tag key={tag.id}>{tag.name}</Tag>
+            ))}
+          </Space>
+        ) : (
+          <NotYet reason={t('repository.untagged')} />
+        ),
+    },
+    { title: t('repository.type'), key: 'type', dataIndex: 'type', render: (type: string) => <Tag>{type}</Tag> },
+    { title: t('repository.size'), key: 'size', dataIndex: 'size', align: 'right', render: (size: number) => formatBytes(size) },
+    { title: t('repository.pushTime'), key: 'push_time', dataIndex: 'push_time', render: (time: string) => <TimeText time={time} /> },
+    { title: t('repository.pullTime'), key: 'pull_time', dataIndex: 'pull_time', render: (time: string) => <TimeText time={time} /> },
+    { title: t('repository.labels'), key: 'labels', render: (_, artifact) => <Labels labels={artifact.labels} /> },
+    { title: t('repository.signed'), key: 'signed', render: (_, artifact) => <Signed artifact={artifact} /> },
+    // A constant until Berth scans: this is the column a vulnerability scanner's summary will fill.
+    {
+      title: t('repository.vulnerabilities'),
+      key: 'vulnerabilities',
+      render: () => <Typography.Text type="secondary">{t('repository.notScanned')}</Typography.Text>,
+    },
+    { title: t('repository.pullCommand'), key: 'pull', render: (_, artifact) => <PullCommand artifact={artifact} /> },
+  ];
 
   const error = project.error ?? repository.error;
   if (error) return <Alert type="error" message={error.message} />;
@@ -67,9 +118,16 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
         loading={repository.isPending}
         editable={can('repository', 'update')}
       />
-      <Typography.Title level={3} style={{ margin: 0 }}>
-        {t('repository.artifacts')}
-      </Typography.Title>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8 }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('repository.artifacts')}
+        </Typography.Title>
+        <ColumnPicker
+          columns={OPTIONAL_COLUMNS.map((key) => ({ key, title: String(columns.find((column) => column.key === key)?.title ?? key) }))}
+          hidden={hidden}
+          onChange={setHidden}
+        />
+      </div>
       {artifacts.error && <Alert type="error" message={artifacts.error.message} />}
       <Table<Artifact>
         rowKey="digest"
@@ -90,44 +148,24 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
           showTotal: (count) => t('common.total', { count }),
           onChange: (page, pageSize) => setList({ page, pageSize }),
         }}
-        columns={[
-          {
-            title: t('repository.digest'),
-            dataIndex: 'digest',
-            render: (digest: string) => (
-              <Space size={4}>
-                <Link to={artifactLink(projectId, path, digest)} data-testid="artifact-link">
-                  {t('repository.details')}
-                </Link>
-                <Digest digest={digest} />
-              </Space>
-            ),
-          },
-          {
-            title: t('repository.tags'),
-            key: 'tags',
-            render: (_, artifact) =>
-              artifact.tags?.length ? (
-                <Space size={[0, 4]} wrap>
-                  {artifact.tags.map((tag) => (
-                    <Tag key={tag.id}>{tag.name}</Tag>
-                  ))}
-                </Space>
-              ) : (
-                <NotYet reason={t('repository.untagged')} />
-              ),
-          },
-          { title: t('repository.type'), dataIndex: 'type', render: (type: string) => <Tag>{type}</Tag> },
-          { title: t('repository.size'), dataIndex: 'size', align: 'right', render: (size: number) => formatBytes(size) },
-          { title: t('repository.pushTime'), dataIndex: 'push_time', render: (time: string) => <TimeText time={time} /> },
-          { title: t('repository.pullTime'), dataIndex: 'pull_time', render: (time: string) => <TimeText time={time} /> },
-          { title: t('repository.labels'), key: 'labels', render: (_, artifact) => <Labels labels={artifact.labels} /> },
-          { title: t('repository.signed'), key: 'signed', render: () => <NotYet reason={t('repository.signaturesLater')} /> },
-          { title: t('repository.vulnerabilities'), key: 'vulnerabilities', render: () => <NotYet reason={t('repository.scanningLater')} /> },
-          { title: t('repository.pullCommand'), key: 'pull', render: (_, artifact) => <PullCommand artifact={artifact} /> },
-        ]}
+        columns={columns.filter((column) => !hidden.includes(String(column.key)))}
       />
     </Space>
+  );
+}
+
+/** Signed when a cosign or Notation signature is attached to the artifact (whether it verifies is not checked here). */
+function Signed({ artifact }: { artifact: Artifact }) {
+  const { t } = useTranslation();
+  const signed = (artifact.accessories ?? []).some((accessory) => SIGNATURE_TYPES.includes(accessory.type));
+  return signed ? (
+    <Tag color="success" data-testid="signed">
+      {t('repository.signedYes')}
+    </Tag>
+  ) : (
+    <Typography.Text type="secondary" data-testid="unsigned">
+      {t('repository.signedNo')}
+    </Typography.Text>
   );
 }
 
@@ -162,10 +200,7 @@ export function Platforms({ projectId, path, references }: { projectId: string; 
   );
 }
 
-/**
- * The repository's description, shown as plain text with its line breaks (no Markdown library
- * is bundled, and raw HTML is never rendered); editable by those the server allows.
- */
+/** The repository's description, rendered as Markdown (never as HTML); editable by those the server allows. */
 function Description(props: { projectName: string | undefined; path: string; text: string | undefined; loading: boolean; editable: boolean }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
@@ -232,9 +267,7 @@ function Description(props: { projectName: string | undefined; path: string; tex
           </Space>
         </Space>
       ) : props.text ? (
-        <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }} data-testid="description">
-          {props.text}
-        </Typography.Paragraph>
+        <MarkdownText text={props.text} testId="description" />
       ) : (
         <Typography.Text type="secondary">{t('repository.noDescription')}</Typography.Text>
       )}
