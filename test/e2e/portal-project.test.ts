@@ -18,7 +18,7 @@ const PROJECT = 'portal-project-e2e';
 const MEMBER = 'portal-member';
 const MEMBER_PASSWORD = 'Member-passw0rd';
 
-describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium', 'skopeo'), timeout: 420_000 }, () => {
+describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium', 'skopeo'), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let work = '';
   let browser: Browser;
