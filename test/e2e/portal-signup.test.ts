@@ -29,12 +29,10 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
     });
     assert.equal(res.status, 200, await res.text());
   };
-  /** The sign-in page, once it has asked the server whether sign-up is on. */
-  const openSignIn = async () => {
-    const answered = page.waitForResponse((res) => res.url().endsWith('/api/v2.0/systeminfo'));
+  /** The sign-in page, once it has learnt from the server that sign-up is `on` (or off). */
+  const openSignIn = async (on: boolean) => {
     await page.goto(`${server.url}/sign-in`);
-    await answered;
-    await page.getByRole('button', { name: /Sign in|登\s*录/ }).waitFor();
+    await page.locator(`[data-testid="sign-in-card"][data-sign-up="${on}"]`).waitFor();
   };
 
   before(async () => {
@@ -52,7 +50,7 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
   });
 
   test('while self-registration is off there is no sign-up link and the sign-up page says it is off', async () => {
-    await openSignIn();
+    await openSignIn(false);
     assert.equal(await page.getByTestId('sign-up-link').count(), 0);
     await page.goto(`${server.url}/sign-up`);
     await page.getByText('Sign-up is off').waitFor();
@@ -61,7 +59,7 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
 
   test('once it is on, a visitor signs up, is told the password rule, and signs in as the new user', async () => {
     await setSelfRegistration(true);
-    await openSignIn();
+    await openSignIn(true);
     await page.getByTestId('sign-up-link').click();
     await page.waitForURL(/\/sign-up$/);
     await page.getByLabel('Username').fill(NEWCOMER);
@@ -90,7 +88,7 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
 
   test('in Chinese no English string is left on the sign-in and sign-up pages', async () => {
     await page.context().clearCookies();
-    await openSignIn();
+    await openSignIn(true);
     await page.getByText('中文').click();
     await page.getByTestId('sign-up-link').getByText('注册').waitFor();
     await assertNoEnglish(page, 'sign-in');
@@ -102,7 +100,7 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
     await page.reload();
     await page.getByText('注册已关闭').waitFor();
     await assertNoEnglish(page, 'sign-up off');
-    await openSignIn();
+    await openSignIn(false);
     assert.equal(await page.getByTestId('sign-up-link').count(), 0);
   });
 });

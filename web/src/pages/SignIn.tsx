@@ -42,7 +42,12 @@ export default function SignIn() {
 
   return (
     <div style={{ display: 'flex', justifyContent: 'center', alignItems: 'center', minHeight: '100vh', padding: 16 }}>
-      <Card style={{ width: '100%', maxWidth: 400 }}>
+      {/* data-sign-up says once whether the server offers sign-up, so a check for a missing link knows it has the answer. */}
+      <Card
+        style={{ width: '100%', maxWidth: 400 }}
+        data-testid="sign-in-card"
+        data-sign-up={selfRegistration.isSuccess ? String(selfRegistration.data) : undefined}
+      >
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}>
           <Typography.Title level={3} style={{ margin: 0 }}>
             {t('signIn.title')}
