@@ -1,8 +1,9 @@
 /**
  * A project's tabs in a real browser against a real `berth serve`: the admin adds a member and
  * changes the member's role, the member signs in and sees only what the role allows, a robot
- * account is created and its secret (read from the dialog) pushes an image, the audit log shows
- * what happened, and every tab in Chinese has no English string left.
+ * account is created and its secret (read from the dialog) pushes an image, the robot is edited
+ * down to pull and skopeo's push with it is refused, the audit log shows what happened, and every
+ * tab in Chinese has no English string left.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -11,14 +12,15 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, REPO_ROOT, RegistryServer, removeDir, requireTools, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-project-e2e';
 const MEMBER = 'portal-member';
 const MEMBER_PASSWORD = 'Member-passw0rd';
 
-describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
+describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium', 'skopeo'), timeout: 600_000 }, () => {
   let server: RegistryServer;
+  let work = '';
   let browser: Browser;
   let page: Page;
   let projectId = 0;
@@ -38,15 +40,16 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
   };
 
   before(async () => {
-    requireTools('chromium');
+    requireTools('chromium', 'skopeo');
     if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
     server = await RegistryServer.start();
+    work = makeTempDir('portal-project');
     await api('POST', '/projects', { project_name: PROJECT, metadata: { public: 'false' } });
     projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
     await api('POST', '/users', { username: MEMBER, password: MEMBER_PASSWORD, email: `${MEMBER}@example.com`, realname: 'Member' });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(20_000);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
   });
@@ -54,6 +57,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
   after(async () => {
     await browser?.close();
     await server?.stop();
+    if (work) removeDir(work);
   });
 
   test('the summary shows the repository count, the quota and the members by role', async () => {
@@ -91,7 +95,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const guest = await context.newPage();
-      guest.setDefaultTimeout(10_000);
+      guest.setDefaultTimeout(20_000);
       await signIn(guest, server.url, MEMBER, MEMBER_PASSWORD);
       await guest.getByRole('link', { name: PROJECT }).click();
       await guest.getByRole('heading', { name: PROJECT }).waitFor();
@@ -198,6 +202,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await secretField.waitFor();
     const secret = await secretField.inputValue();
     assert.notEqual(secret, robot.secret);
+    robot.secret = secret;
     await page.getByRole('button', { name: 'Done' }).click();
     await new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v2');
 
@@ -225,6 +230,35 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await leaver.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('tooltip').getByRole('button', { name: 'Remove' }).click();
     await leaver.waitFor({ state: 'detached' });
+  });
+
+  test('editing the robot down to pull, a description and no expiry: skopeo pulls with it and its push is refused', async () => {
+    await tab('Robot accounts');
+    const row = page.getByRole('row', { name: /\+ci/ });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Edit ${robot.name}`).waitFor();
+    const repository = dialog.getByTestId('access-repository');
+    assert.equal(await repository.getByLabel('push', { exact: true }).isChecked(), true, 'the form starts from what the robot holds');
+    await repository.getByLabel('push', { exact: true }).uncheck();
+    await dialog.getByLabel('Description').fill('pull only');
+    await dialog.getByLabel('Never expires').check();
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.getByText('pull only').waitFor();
+    await row.getByText('Never', { exact: true }).waitFor();
+    assert.equal(await row.getByText('repository:pull', { exact: true }).count(), 1);
+
+    const skopeo = new ClientEnv(join(work, 'robot'), server.host);
+    const creds = `${robot.name}:${robot.secret}`;
+    const layout = join(work, 'pulled');
+    await skopeo.skopeo(['copy', '--src-tls-verify=false', '--src-creds', creds, `docker://${server.host}/${PROJECT}/from-robot:v2`, `oci:${layout}:v2`]);
+    const push = await skopeo.skopeo(
+      ['copy', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout}:v2`, `docker://${server.host}/${PROJECT}/from-robot:narrowed`],
+      { allowFail: true },
+    );
+    assert.notEqual(push.code, 0, 'the push is refused');
+    assert.match(push.stderr, /denied|unauthorized/i);
   });
 
   test('in Chinese no English string is left on any tab', async () => {
@@ -265,6 +299,17 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await page.getByTestId('new-robot').click();
     await page.getByRole('dialog').getByText('更多权限').waitFor();
     await assertNoEnglish(page, 'new robot dialog');
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /取\s*消/ })
+      .click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    await page
+      .getByRole('row', { name: /\+ci/ })
+      .getByRole('button', { name: /编\s*辑/ })
+      .click();
+    await page.getByRole('dialog').getByText('永不过期').waitFor();
+    await assertNoEnglish(page, 'edit robot dialog');
     await page
       .getByRole('dialog')
       .getByRole('button', { name: /取\s*消/ })

@@ -11,6 +11,7 @@ import { Shell } from './shell/Shell';
 import { useThemeMode } from './theme';
 
 const SignIn = lazy(() => import('./pages/SignIn'));
+const SignUp = lazy(() => import('./pages/SignUp'));
 const Projects = lazy(() => import('./pages/Projects'));
 const ProjectPage = lazy(() => import('./pages/Project'));
 const RepositoryArea = lazy(() => import('./pages/repository'));
@@ -21,7 +22,7 @@ const queryClient = new QueryClient({
   queryCache: new QueryCache({
     onError(error) {
       // A session that ended (expired, signed out elsewhere) sends the user to sign in again.
-      if (error instanceof ApiFailure && error.status === 401 && !location.pathname.startsWith('/sign-in')) {
+      if (error instanceof ApiFailure && error.status === 401 && !location.pathname.startsWith('/sign-in') && !location.pathname.startsWith('/sign-up')) {
         location.assign(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`);
       }
     },
@@ -40,6 +41,7 @@ export function App() {
             <Suspense fallback={<Loading />}>
               <Routes>
                 <Route path="/sign-in" element={<SignIn />} />
+                <Route path="/sign-up" element={<SignUp />} />
                 <Route element={<Shell />}>
                   <Route index element={<Navigate to="/projects" replace />} />
                   <Route path="/projects" element={<Projects />} />

@@ -52,6 +52,8 @@ export interface RobotCreated {
 }
 
 export interface PermissionCatalogue {
+  /** Only system administrators are shown the system level. */
+  system?: Array<{ resource: string; action: string }>;
   project?: Array<{ resource: string; action: string }>;
 }
 

@@ -2,9 +2,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useSearchParams } from 'react-router';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { signIn } from '../api/client';
 import { setLanguage, type Language } from '../i18n';
+import { useSelfRegistration } from './signUpSetting';
 
 interface Credentials {
   principal: string;
@@ -19,6 +20,9 @@ export default function SignIn() {
   const queryClient = useQueryClient();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const selfRegistration = useSelfRegistration();
+  // Set by the sign-up page: the account just created.
+  const registered = (useLocation().state as { registered?: string } | null)?.registered;
 
   const submit = async ({ principal, password }: Credentials) => {
     setBusy(true);
@@ -38,7 +42,12 @@ export default function SignIn() {
 
   return (
     <div style={{ display: 'flex', justifyContent: 'center', alignItems: 'center', minHeight: '100vh', padding: 16 }}>
-      <Card style={{ width: '100%', maxWidth: 400 }}>
+      {/* data-sign-up says once whether the server offers sign-up, so a check for a missing link knows it has the answer. */}
+      <Card
+        style={{ width: '100%', maxWidth: 400 }}
+        data-testid="sign-in-card"
+        data-sign-up={selfRegistration.isSuccess ? String(selfRegistration.data) : undefined}
+      >
         <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 16 }}>
           <Typography.Title level={3} style={{ margin: 0 }}>
             {t('signIn.title')}
@@ -54,8 +63,9 @@ export default function SignIn() {
             ]}
           />
         </div>
+        {registered && !error && <Alert type="success" message={t('signUp.done', { name: registered })} style={{ marginBottom: 16 }} data-testid="signed-up" />}
         {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
-        <Form<Credentials> layout="vertical" onFinish={(values) => void submit(values)}>
+        <Form<Credentials> layout="vertical" initialValues={{ principal: registered ?? '' }} onFinish={(values) => void submit(values)}>
           <Form.Item name="principal" label={t('signIn.principal')} rules={[{ required: true, message: t('signIn.required') }]}>
             <Input autoComplete="username" autoFocus />
           </Form.Item>
@@ -66,6 +76,14 @@ export default function SignIn() {
             {t('signIn.submit')}
           </Button>
         </Form>
+        {selfRegistration.data && (
+          <Typography.Paragraph style={{ marginTop: 16, marginBottom: 0, textAlign: 'center' }}>
+            {t('signUp.prompt')}{' '}
+            <Link to="/sign-up" data-testid="sign-up-link">
+              {t('signUp.link')}
+            </Link>
+          </Typography.Paragraph>
+        )}
       </Card>
     </div>
   );

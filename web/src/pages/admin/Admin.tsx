@@ -8,11 +8,13 @@ import { Configuration } from './Configuration';
 import { GarbageCollection } from './GarbageCollection';
 import { JobService } from './JobService';
 import { Labels } from './Labels';
+import { Robots } from './Robots';
 import { SystemInfoPanel } from './SystemInfo';
 import { Users } from './Users';
 
 const SECTIONS: Record<string, () => ReactNode> = {
   users: () => <Users />,
+  robots: () => <Robots />,
   gc: () => <GarbageCollection />,
   audit: () => <AuditLogs />,
   jobs: () => <JobService />,
