@@ -17,7 +17,7 @@ const USER = 'portal-admin-e2e';
 const USER_PASSWORD = 'Portal-e2e-passw0rd';
 const NEW_PASSWORD = 'Reset-e2e-passw0rd';
 
-describe('the portal administration pages in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
+describe('the portal administration pages in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
@@ -28,7 +28,7 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
     server = await RegistryServer.start();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
   });
 
   after(async () => {
@@ -166,7 +166,7 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
   test('a user who is not an administrator sees no administration link and is not allowed in', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const other = await context.newPage();
-    other.setDefaultTimeout(10_000);
+    other.setDefaultTimeout(30_000);
     try {
       await signIn(other, server.url, USER, NEW_PASSWORD);
       await other.getByRole('heading', { name: 'Projects' }).waitFor();

@@ -49,7 +49,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await api('POST', '/users', { username: MEMBER, password: MEMBER_PASSWORD, email: `${MEMBER}@example.com`, realname: 'Member' });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
   });
@@ -95,7 +95,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const guest = await context.newPage();
-      guest.setDefaultTimeout(20_000);
+      guest.setDefaultTimeout(30_000);
       await signIn(guest, server.url, MEMBER, MEMBER_PASSWORD);
       await guest.getByRole('link', { name: PROJECT }).click();
       await guest.getByRole('heading', { name: PROJECT }).waitFor();

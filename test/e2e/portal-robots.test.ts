@@ -62,7 +62,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     }
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
   });

@@ -41,7 +41,7 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
     server = await RegistryServer.start();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
   });
 
   after(async () => {

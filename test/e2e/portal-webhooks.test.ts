@@ -18,7 +18,7 @@ const PRIVATE_REFUSAL = /loopback, link-local or private address/;
 
 describe(
   "a project's webhooks and the header's search in a browser",
-  { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 },
+  { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 },
   () => {
     let server: RegistryServer;
     let browser: Browser;
@@ -43,7 +43,7 @@ describe(
       projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
       browser = await launchBrowser();
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(10_000);
+      page.setDefaultTimeout(30_000);
       await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
     });
 

@@ -14,7 +14,7 @@ import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, sk
 
 const PROJECT = 'portal-e2e';
 
-describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 90_000 }, () => {
+describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
@@ -25,7 +25,7 @@ describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only
     server = await RegistryServer.start();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
   });
 
   after(async () => {
