@@ -118,7 +118,12 @@ interface PortalPageSpec {
 }
 
 /** Signs in, finds the project's id, and times each page's warm loads one after another. */
-export async function portalTimings(baseUrl: string, credentials: { username: string; password: string }, plan: PortalPlan): Promise<Measured> {
+export async function portalTimings(
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  plan: PortalPlan,
+  log: (line: string) => void,
+): Promise<Measured> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   if (!existsSync(join(import.meta.dirname, '..', 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: npm run build');
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -143,13 +148,17 @@ export async function portalTimings(baseUrl: string, credentials: { username: st
       {
         label: `artifacts of a repository with ${plan.artifacts} artifacts`,
         path: `/projects/${project.project_id}/repositories/artifacts`,
-        table: '[data-testid=artifacts]',
+        table: '.ant-table-wrapper:has([data-testid=artifacts])',
         total: plan.artifacts,
       },
     ];
     const pages: PageTiming[] = [];
     const t0 = performance.now();
-    for (const spec of specs) pages.push(await timePage(page, baseUrl, spec, plan));
+    for (const spec of specs) {
+      const timing = await timePage(page, baseUrl, spec, plan);
+      log(`  ${timing.label}: median ${timing.medianMs.toFixed(0)} ms (${timing.minMs.toFixed(0)}–${timing.maxMs.toFixed(0)})`);
+      pages.push(timing);
+    }
     const slowest = pages.reduce((m, p) => Math.max(m, p.medianMs), 0);
     return { value: slowest, seconds: (performance.now() - t0) / 1000, requests: pages.length * (plan.warmUp + plan.loads), pages };
   } finally {

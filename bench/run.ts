@@ -261,7 +261,7 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
         c.close();
         throw err;
       }
-      return { ...(await measure(server, c, () => portalTimings(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.portal))), portalSeed };
+      return { ...(await measure(server, c, () => portalTimings(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.portal, log))), portalSeed };
     }
     case 'manifest': {
       const c = await client(server, 'bench-manifest', plan.manifest.concurrency);

@@ -87,7 +87,7 @@ export async function seedDemo(server: RegistryServer, work: string, log: (line:
   log('a deleted build and a garbage collection');
   await api('DELETE', `/projects/web/repositories/${DEMO_REPOSITORY}/artifacts/1.3.9`);
   await api('POST', '/system/gc/schedule', { schedule: { type: 'Manual' }, parameters: { dry_run: false, delete_untagged: true } });
-  await untilGcFinished(api);
+  await untilFinished(api, '/system/gc?page=1&page_size=1', 'job_status', 'garbage collection');
 
   log('description, labels, robot, policies, webhook');
   await api('PUT', `/projects/web/repositories/${DEMO_REPOSITORY}`, {
@@ -136,6 +136,11 @@ export async function seedDemo(server: RegistryServer, work: string, log: (line:
     trigger: { kind: 'Schedule', settings: { cron: '0 0 3 * * *' }, references: {} },
     scope: { level: 'project', ref: project.project_id },
   });
+  // A dry run, so the policy's run history is not empty.
+  const metadata = await api<{ metadata: { retention_id?: string } }>('GET', '/projects/web');
+  const retention = Number(metadata.metadata.retention_id);
+  await api('POST', `/retentions/${retention}/executions`, { dry_run: true });
+  await untilFinished(api, `/retentions/${retention}/executions?page=1&page_size=1`, 'status', 'retention dry run');
   await api('POST', '/projects/web/webhook/policies', {
     name: 'deploy',
     description: 'Tells the deploy service about new builds',
@@ -147,17 +152,17 @@ export async function seedDemo(server: RegistryServer, work: string, log: (line:
   return { projectId: project.project_id, artifactDigest: artifact.digest };
 }
 
-/** Polls the GC history until its newest run has ended (a minute at most). */
-async function untilGcFinished(api: Api): Promise<void> {
+/** Polls a job's history (newest first) until its newest run has ended, a minute at most. */
+async function untilFinished(api: Api, path: string, field: string, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const runs = await api<Array<{ job_status: string }>>('GET', '/system/gc?page=1&page_size=1');
-    const status = runs[0]?.job_status ?? '';
+    const runs = await api<Array<Record<string, unknown>>>('GET', path);
+    const status = String(runs[0]?.[field] ?? '');
     if (['Success', 'Error', 'Stopped'].includes(status)) {
-      if (status !== 'Success') throw new Error(`garbage collection ended ${status}`);
+      if (status !== 'Success') throw new Error(`${what} ended ${status}`);
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error('garbage collection did not finish within a minute');
+  throw new Error(`${what} did not finish within a minute`);
 }
