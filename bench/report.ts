@@ -4,6 +4,7 @@ import type { Server } from './servers.js';
 import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
 import { QUOTA_TARGET } from './quota.js';
 import { GC_PUSH_TARGET, type GcPlan } from './gc.js';
+import { PORTAL_TARGET_MS, type PortalPlan } from './portal.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -27,6 +28,7 @@ interface Plan {
   listing: ListingPlan;
   quota: { pushers: number; imagesPerPusher: number; reps: number };
   gc: GcPlan;
+  portal: PortalPlan;
 }
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
@@ -128,6 +130,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   }
 
   out.push(...gcRows(results, p.gc));
+  out.push(...portalRows(results, p.portal));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -176,6 +179,11 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
       `- GC rows are Berth only (distribution's GC is offline, with the registry read-only): a dedicated Berth with gc.graceMinutes 0, seeded with ${p.gc.blobs} blobs of 1–4 KiB as images of ${p.gc.blobsPerImage} (POST …/blobs/uploads/?digest= with the body, PUT manifest), every tenth image then deleted by digest so its blobs are garbage; ${p.gc.pushers} pushers push small images for ${p.gc.baselineSeconds} s without GC, then again from the start of a manual GC to its end; afterwards ${p.gc.verifyBlobs} garbage blobs must answer 404 and ${p.gc.verifyImages} kept images must pull.`,
     );
   }
+  if (results.portal) {
+    lines.push(
+      `- Portal rows are Berth only (distribution has no portal): a project seeded with ${p.portal.repositories} repositories (blobs mounted, PUT manifest) and one repository of ${p.portal.artifacts} artifacts (PUT manifest by tag), then in Chromium (1280×800, signed in) each page loaded ${p.portal.warmUp} times untimed and ${p.portal.loads} times timed, from navigation to the first row of its table being visible; median (min–max). The slowest API request of each load (Resource Timing, median, as the browser saw it) bounds what one server answer adds; the page makes three or four in a row.`,
+    );
+  }
   lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
@@ -220,4 +228,25 @@ function gcRows(results: Results, plan: GcPlan): string[] {
     `| GC over ${g.blobs} blobs, ${g.garbageBlobs} garbage (${(g.garbageBytes / MiB).toFixed(1)} MiB) + ${g.garbageImages} manifests (s; freed ${g.purgedBlobs} blobs + ${g.purgedManifests} manifests, ${(g.freedBytes / MiB).toFixed(1)} MiB) | ${g.gcSeconds.toFixed(2)} | n/a (offline GC only) | — | |`,
     `| pushes during GC, ${plan.pushers} pushers (% of ${g.baseline.toFixed(1)} images/s without GC; ${g.during.toFixed(1)} images/s over ${g.duringSeconds.toFixed(1)} s${failed}) | ${(share * 100).toFixed(0)}% | n/a | — | ${target} — ${share >= GC_PUSH_TARGET && !g.failedPushes ? 'met' : 'missed'} |`,
   ];
+}
+
+/** One row per portal page (median, min–max of warm loads) and one for the seeding; Berth only. */
+function portalRows(results: Results, plan: PortalPlan): string[] {
+  const o = results.portal?.Berth;
+  if (!o) return [];
+  const target = `< ${PORTAL_TARGET_MS} ms`;
+  if ('error' in o) return [`| portal pages, ${plan.repositories} repositories / ${plan.artifacts} artifacts | error | n/a (no portal) | — | ${target} — missed |`];
+  const rows: string[] = [];
+  if (o.portalSeed) {
+    const seed = o.portalSeed;
+    rows.push(
+      `| portal seed: ${seed.repositories} repositories + ${seed.artifacts} artifacts through the registry API, c${plan.seedConcurrency} (s; ${(seed.requests / seed.seconds).toFixed(0)} req/s) | ${seed.seconds.toFixed(1)} | n/a (Berth only) | — | |`,
+    );
+  }
+  for (const page of o.pages ?? []) {
+    rows.push(
+      `| portal: ${page.label}, navigation to first rows (ms, median (min–max) of ${page.loads}; slowest API request ${page.apiMs.toFixed(0)} ms) | ${page.medianMs.toFixed(0)} (${page.minMs.toFixed(0)}–${page.maxMs.toFixed(0)}) | n/a (no portal) | — | ${target} — ${page.medianMs < PORTAL_TARGET_MS ? 'met' : 'missed'} |`,
+    );
+  }
+  return rows;
 }

@@ -6,6 +6,7 @@
  *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
  *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
  *   npm run bench -- --only gc            # online GC over 100,000 blobs while pushes go on
+ *   npm run bench -- --only portal        # the portal's list pages in Chromium, 10,000 repositories / artifacts
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -16,6 +17,7 @@
  * The listing workload runs once, on Berth only (distribution has no artifact API); its
  * seeding (tens of thousands of manifest PUTs) is timed and reported apart from the listing.
  * The gc workload runs once, on a Berth of its own (GC grace window 0 minutes), seeded untimed.
+ * The portal workload runs once, on Berth only: seeded untimed, then pages timed in Chromium.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -29,15 +31,16 @@ import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLefto
 import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } from './listing.js';
 import { quotaContention } from './quota.js';
 import { gcUnderLoad, seedGc } from './gc.js';
+import { PORTAL_PROJECT, portalTimings, seedPortal } from './portal.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal']);
 
 const program = new Command()
   .name('bench')
@@ -77,6 +80,7 @@ const plan = {
   small: { count: quick ? 50 : 200, concurrency: 4 },
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
+  portal: { repositories: quick ? 1_000 : 10_000, artifacts: quick ? 1_000 : 10_000, seedConcurrency: 16, warmUp: 2, loads: 5 },
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -237,6 +241,28 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     }
     case 'gc':
       return gcWorkload();
+    case 'portal': {
+      const c = new RegistryClient({
+        baseUrl: server.baseUrl,
+        username: USERNAME,
+        password: PASSWORD,
+        repository: `${PORTAL_PROJECT}/artifacts`,
+        maxSockets: plan.portal.seedConcurrency,
+      });
+      const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+      let portalSeed;
+      try {
+        log(
+          `  (${server.name}: seeding ${plan.portal.repositories} repositories and one repository of ${plan.portal.artifacts} artifacts, c${plan.portal.seedConcurrency})`,
+        );
+        await c.login();
+        portalSeed = await seedPortal(c, basic, plan.portal, log);
+      } catch (err) {
+        c.close();
+        throw err;
+      }
+      return { ...(await measure(server, c, () => portalTimings(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.portal, log))), portalSeed };
+    }
     case 'manifest': {
       const c = await client(server, 'bench-manifest', plan.manifest.concurrency);
       if (rep === 0) await pushImage(c, 'manifest-target', 'latest');
@@ -312,18 +338,27 @@ function sync(): void {
 function describe(m: Sampled, unit: string): string {
   const parts = [`${m.value.toFixed(1)} ${unit}`, `${m.seconds.toFixed(2)} s`, `${m.requests} req`];
   if (m.p50Ms !== undefined) parts.push(`p50 ${m.p50Ms.toFixed(2)} ms`, `p99 ${(m.p99Ms ?? NaN).toFixed(2)} ms`);
+  if (m.portalSeed) {
+    const seed = m.portalSeed;
+    parts.push(
+      `seeded ${seed.repositories} repositories and ${seed.artifacts} artifacts in ${seed.seconds.toFixed(1)} s (${(seed.requests / seed.seconds).toFixed(0)} req/s)`,
+    );
+  }
   if (m.seed)
     parts.push(`seeded ${m.seed.artifacts} artifacts / ${m.seed.tags} tags in ${m.seed.seconds.toFixed(1)} s (${(m.seed.puts / m.seed.seconds).toFixed(0)} PUT/s)`);
   parts.push(`CPU server ${m.cpu.server.toFixed(2)} s / client ${m.cpu.client.toFixed(2)} s`);
   parts.push(`peak RSS ${(m.rss.peak / MiB).toFixed(0)} MiB (start ${(m.rss.start / MiB).toFixed(0)})`, `auth ${m.auth}`);
   const endpoints = (m.endpoints ?? []).map((e) => `\n    ${e.label}: p50 ${e.p50Ms.toFixed(2)} / p95 ${e.p95Ms.toFixed(2)} / p99 ${e.p99Ms.toFixed(2)} ms`);
-  return parts.join(', ') + endpoints.join('');
+  const pages = (m.pages ?? []).map(
+    (p) => `\n    ${p.label}: median ${p.medianMs.toFixed(0)} ms (${p.minMs.toFixed(0)}–${p.maxMs.toFixed(0)}) over ${p.loads} loads`,
+  );
+  return parts.join(', ') + endpoints.join('') + pages.join('');
 }
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -343,6 +378,7 @@ const UNITS: Record<Workload, string> = {
   listing: 'ms worst p50',
   quota: '× spread/one-project',
   gc: '% push throughput during GC',
+  portal: 'ms slowest page (median)',
 };
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ import { FastGetter } from './fastget.js';
 import { blobBytes, blobDigest, blobStream, sha256Digest, KiB, MiB, type BlobSpec } from './data.js';
 import type { EndpointLatency, SeedResult } from './listing.js';
 import type { GcFigures } from './gc.js';
+import type { PageTiming, PortalSeed } from './portal.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -24,6 +25,9 @@ export interface Measured {
   seed?: SeedResult;
   /** The gc workload's figures (GC time, what it freed, push throughput with and without it). */
   gc?: GcFigures;
+  /** The portal workload's page timings, and its seeding (untimed, reported apart). */
+  pages?: PageTiming[];
+  portalSeed?: PortalSeed;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */
