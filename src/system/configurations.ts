@@ -1,4 +1,5 @@
 import { ApiError } from '../platform/errors/index.js';
+import { ConfigurationsResponseShape, type ConfigurationsResponseJson } from './shapes.js';
 import { FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from '../platform/settings/index.js';
 
 /** PUT /configurations: any subset of the keys, each of its type; an unknown key is refused by name. */
@@ -6,19 +7,17 @@ export const updateSchema = settingsSchema.partial().strict();
 
 export type SettingsChange = Partial<RuntimeSettings>;
 
-interface ConfigItem {
-  value: RuntimeSettings[SettingKey];
-  editable: boolean;
-}
-
-/** Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor leaves them out. */
-export function configurationsResponse(settings: RuntimeSettings): Record<string, ConfigItem> {
-  const items: Record<string, ConfigItem> = {};
+/**
+ * Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor
+ * leaves them out. The items are built key by key, so the shape checks them as they leave.
+ */
+export function configurationsResponse(settings: RuntimeSettings): ConfigurationsResponseJson {
+  const items: Partial<Record<SettingKey, { value: RuntimeSettings[SettingKey]; editable: boolean }>> = {};
   for (const key of SETTING_KEYS) {
     if (SECRET_KEYS.has(key)) continue;
     items[key] = { value: settings[key], editable: !FIXED_KEYS.has(key) };
   }
-  return items;
+  return ConfigurationsResponseShape.parse(items);
 }
 
 /** Harbor's Configurations fields are nullable: a null says nothing about the key, as if it were left out. */
