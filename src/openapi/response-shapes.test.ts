@@ -9,6 +9,7 @@ import { harborDefinitionNames, harborSchemaAvailable } from '../testing/harbor-
 import { Receiver } from '../testing/receiver.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { eventually } from '../testing/wait.js';
+import { swaggerDefinitions } from './definitions.js';
 import type { OpenApiDocument } from './document.js';
 import { RESPONSE_SHAPES } from './response-shapes.js';
 
@@ -132,6 +133,28 @@ describe('response shapes', () => {
         "Berth's own names are not Harbor's",
       );
     }
+  });
+
+  it('are swagger 2.0 definitions: refs into #/definitions, x-nullable, no JSON Schema keywords swagger 2.0 lacks', () => {
+    const definitions = swaggerDefinitions(RESPONSE_SHAPES);
+    const problems: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${at}[${i}]`));
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (['$id', '$schema', '$defs', 'const', 'nullable', 'prefixItems'].includes(key)) problems.push(`${at}.${key}`);
+        if (key === '$ref' && !(typeof value === 'string' && definitions[value.replace('#/definitions/', '')])) problems.push(`${at}.$ref ${String(value)}`);
+        if (key !== 'properties' || typeof value !== 'object') walk(value, `${at}.${key}`);
+        else for (const [name, property] of Object.entries(value as Json)) walk(property, `${at}.properties.${name}`);
+      }
+    };
+    walk(definitions, '$');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(definitions.Reference?.properties?.urls, { 'x-nullable': true, type: 'array', items: { type: 'string' } });
+    assert.deepEqual(definitions.Artifact?.properties?.tags, { type: 'array', items: { $ref: '#/definitions/Tag' } });
+    assert.equal(definitions.Artifact?.required?.includes('tags'), false, 'tags come only with_tag');
+    assert.equal(definitions.Project?.['x-harbor-definition'], 'Project');
+    assert.equal(definitions.BuildHistoryEntry?.['x-harbor-definition'], undefined, "Berth's own definition does not claim Harbor's name");
   });
 
   it('refuse a field they do not declare', () => {

@@ -1,5 +1,5 @@
 import { ApiError } from '../platform/errors/index.js';
-import { ConfigurationsResponseShape, type ConfigurationsResponseJson } from './shapes.js';
+import type { ConfigurationsResponseJson } from './shapes.js';
 import { FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from '../platform/settings/index.js';
 
 /** PUT /configurations: any subset of the keys, each of its type; an unknown key is refused by name. */
@@ -9,7 +9,8 @@ export type SettingsChange = Partial<RuntimeSettings>;
 
 /**
  * Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor
- * leaves them out. The items are built key by key, so the shape checks them as they leave.
+ * leaves them out. Its shape omits the same keys; a key one leaves out and the other does not
+ * fails the response-shapes test, which parses this answer strictly.
  */
 export function configurationsResponse(settings: RuntimeSettings): ConfigurationsResponseJson {
   const items: Partial<Record<SettingKey, { value: RuntimeSettings[SettingKey]; editable: boolean }>> = {};
@@ -17,7 +18,8 @@ export function configurationsResponse(settings: RuntimeSettings): Configuration
     if (SECRET_KEYS.has(key)) continue;
     items[key] = { value: settings[key], editable: !FIXED_KEYS.has(key) };
   }
-  return ConfigurationsResponseShape.parse(items);
+  // Built key by key, each item's value the setting's own type, which the shape's items are.
+  return items as ConfigurationsResponseJson;
 }
 
 /** Harbor's Configurations fields are nullable: a null says nothing about the key, as if it were left out. */
