@@ -5,6 +5,7 @@ import { artifactsApi } from './routes.js';
 
 export { artifactsApi } from './routes.js';
 export { artifactCopyApi } from './copy.js';
+export { AccessoryShape, AdditionLinkShape, ArtifactShape, BuildHistoryEntryShape, PlatformShape, ReferenceShape, RepositoryShape, TagShape } from './shapes.js';
 
 /** The Harbor API over content: repositories, artifacts, tags, additions, copies. */
 export const artifactsModule: FeatureModule<ApiDeps> = {

@@ -1,6 +1,6 @@
 import type { Artifact, Repository } from '../platform/db/index.js';
-import type { LabelJson } from '../labels/index.js';
 import type { RepositoryWithCount, TagRow } from '../content/index.js';
+import type { AccessoryJson, AdditionLinkJson, RepositoryJson, TagJson } from './shapes.js';
 
 /** Go's zero time, which Harbor sends for "never" (e.g. an artifact never pulled). */
 const NEVER = '0001-01-01T00:00:00.000Z';
@@ -9,7 +9,7 @@ export function time(ms: number | null): string {
   return ms === null ? NEVER : new Date(ms).toISOString();
 }
 
-export function repositoryJson(repository: RepositoryWithCount) {
+export function repositoryJson(repository: RepositoryWithCount): RepositoryJson {
   return {
     id: repository.id,
     project_id: repository.project_id,
@@ -23,7 +23,7 @@ export function repositoryJson(repository: RepositoryWithCount) {
 }
 
 /** `immutable` is reported only when asked for (`with_immutable_status`); otherwise false, as Harbor sends. */
-export function tagJson(tag: TagRow, immutable = false) {
+export function tagJson(tag: TagRow, immutable = false): TagJson {
   return {
     id: tag.id,
     repository_id: tag.repository_id,
@@ -40,26 +40,15 @@ export function repositoryPathSegment(repository: Repository, projectName: strin
   return encodeURIComponent(encodeURIComponent(repository.name.slice(projectName.length + 1)));
 }
 
-export function additionLinks(kind: string, repository: Repository, projectName: string, digest: string) {
+export function additionLinks(kind: string, repository: Repository, projectName: string, digest: string): Record<string, AdditionLinkJson> {
   const base = `/api/v2.0/projects/${encodeURIComponent(projectName)}/repositories/${repositoryPathSegment(repository, projectName)}/artifacts/${digest}/additions`;
-  const link = (name: string) => ({ href: `${base}/${name}`, absolute: false });
+  const link = (name: string): AdditionLinkJson => ({ href: `${base}/${name}`, absolute: false });
   if (kind === 'IMAGE') return { build_history: link('build_history') };
   if (kind === 'CHART') return { 'values.yaml': link('values.yaml'), 'readme.md': link('readme.md'), dependencies: link('dependencies') };
   return {};
 }
 
-export interface AccessoryJson {
-  id: number;
-  artifact_id: number;
-  subject_artifact_id: number;
-  subject_artifact_digest: string;
-  subject_artifact_repo: string;
-  size: number;
-  digest: string;
-  type: string;
-  icon: string;
-  creation_time: string;
-}
+export type { AccessoryJson };
 
 export function accessoryJson(accessory: Artifact, subject: Artifact, repository: Repository, type: string): AccessoryJson {
   return {
@@ -75,5 +64,3 @@ export function accessoryJson(accessory: Artifact, subject: Artifact, repository
     creation_time: time(accessory.push_time),
   };
 }
-
-export type { LabelJson };

@@ -18,7 +18,8 @@ import {
   type ChartFile,
   type Facts,
 } from '../content/index.js';
-import { accessoryJson, additionLinks, tagJson, time, type AccessoryJson } from './json.js';
+import { accessoryJson, additionLinks, tagJson, time } from './json.js';
+import type { AccessoryJson, ArtifactJson } from './shapes.js';
 import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
 
@@ -51,7 +52,7 @@ export class ArtifactService {
   }
 
   /** Harbor's Artifact JSON for each artifact of the repository, in order. */
-  describe(repository: Repository, projectName: string, artifacts: Artifact[], options: DescribeOptions): Promise<Array<Record<string, unknown>>> {
+  describe(repository: Repository, projectName: string, artifacts: Artifact[], options: DescribeOptions): Promise<ArtifactJson[]> {
     return this.describeAcross(projectName, new Map([[repository.id, repository]]), artifacts, options);
   }
 
@@ -61,7 +62,7 @@ export class ArtifactService {
     repositories: ReadonlyMap<number, Repository>,
     artifacts: Artifact[],
     options: DescribeOptions,
-  ): Promise<Array<Record<string, unknown>>> {
+  ): Promise<ArtifactJson[]> {
     const ids = artifacts.map((a) => a.id);
     const projectId = [...repositories.values()][0]?.project_id;
     const [tags, labels, accessories, immutable] = await Promise.all([
@@ -81,12 +82,12 @@ export class ArtifactService {
     // before that whose facts the startup backfill has not filled (src/content/facts.ts).
     const facts = await Promise.all(artifacts.map((artifact) => this.factsOf(artifact)));
     const children = await this.childIds(artifacts, facts);
-    const out: Array<Record<string, unknown>> = [];
+    const out: ArtifactJson[] = [];
     for (const [index, artifact] of artifacts.entries()) {
       const repository = repositories.get(artifact.repository_id);
       if (!repository) throw new Error(`artifact ${artifact.id} is outside the repositories described`);
       const fact = facts[index]!;
-      const json: Record<string, unknown> = {
+      const json: ArtifactJson = {
         id: artifact.id,
         type: fact.type,
         media_type: fact.config_media_type ?? artifact.media_type,

@@ -5,6 +5,7 @@ import { auditPurgeScheduleHandlers, auditPurgeTasks } from './purge.js';
 import { purgeAuditApi } from './purge-routes.js';
 import { auditApi } from './routes.js';
 
+export { AuditLogShape } from './shapes.js';
 export { recordAudit, recordAudits, recordLogin, type AuditEntry, type AuditOperation } from './record.js';
 export { AUDIT_RETENTION_CRON, AUDIT_RETENTION_TASK, AUDIT_RETENTION_VENDOR, purgeAuditLogs, type AuditRetentionDeps } from './jobs.js';
 export { purgeAuditApi } from './purge-routes.js';

@@ -2,18 +2,9 @@ import { parseQuery, type QueryTerm } from '../api/index.js';
 import type { AuditLog } from '../platform/db/index.js';
 import { InvalidInputError } from '../platform/errors/index.js';
 import { parseTime, unquote } from '../platform/http/index.js';
+import type { AuditLogJson } from './shapes.js';
 
-/** Harbor's AuditLog, plus `client_ip` and `success`. */
-export interface AuditLogJson {
-  id: number;
-  username: string;
-  resource: string;
-  resource_type: string;
-  operation: string;
-  op_time: string;
-  client_ip: string | null;
-  success: boolean;
-}
+export type { AuditLogJson } from './shapes.js';
 
 export function toAuditLogJson(row: AuditLog): AuditLogJson {
   return {

@@ -10,3 +10,4 @@ export * from './token-routes.js';
 export * from './tokens.js';
 export * from './users-repo.js';
 export * from './module.js';
+export * from './shapes.js';

@@ -30,9 +30,18 @@ export interface Facts {
 export type FactColumns = { [K in keyof Facts]: Facts[K] | null };
 
 /** An index child as the API's `references` show it, without the ids (those depend on the repository). */
+/** Harbor's Platform of an index's child, as kept at push. */
+export interface IndexPlatform {
+  architecture: string;
+  os: string;
+  variant?: string;
+  'os.version'?: string;
+  'os.features'?: string[];
+}
+
 export interface IndexReference {
   child_digest: string;
-  platform: Record<string, unknown> | null;
+  platform: IndexPlatform | null;
   urls: string[] | null;
   annotations: Record<string, string>;
 }

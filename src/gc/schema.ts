@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Execution, Schedule } from '../platform/db/index.js';
+import { SCHEDULE_TYPES, type GCHistoryJson, type ScheduleType } from './shapes.js';
 
 export const GC_VENDOR = 'GARBAGE_COLLECTION';
 export const GC_TASK = 'gc';
@@ -20,7 +21,7 @@ export const gcScheduleSchema = z
   .object({
     schedule: z
       .object({
-        type: z.enum(['Hourly', 'Daily', 'Weekly', 'Custom', 'Manual', 'None', 'Schedule']),
+        type: z.enum(SCHEDULE_TYPES),
         cron: z.string().optional(),
       })
       .loose(),
@@ -33,7 +34,7 @@ export type GcScheduleInput = z.output<typeof gcScheduleSchema>;
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
 
 /** Harbor's `GCHistory` for one run: `job_parameters` is its parameters and results as JSON text. */
-export function gcHistoryJson(execution: Execution): Record<string, unknown> {
+export function gcHistoryJson(execution: Execution): GCHistoryJson {
   return {
     id: execution.id,
     job_name: GC_VENDOR,
@@ -48,15 +49,16 @@ export function gcHistoryJson(execution: Execution): Record<string, unknown> {
 }
 
 /** GET /system/gc/schedule, also in `GCHistory`'s shape, as Harbor answers it. */
-export function gcScheduleJson(schedule: Schedule | undefined, presets: Readonly<Record<string, string>>): Record<string, unknown> {
+export function gcScheduleJson(schedule: Schedule | undefined, presets: Readonly<Record<string, string>>): GCHistoryJson {
   if (!schedule) return { schedule: { type: 'None', cron: '' }, job_parameters: '{}' };
   const preset = Object.entries(presets).find(([, cron]) => cron === schedule.cron)?.[0];
+  const type: ScheduleType = SCHEDULE_TYPES.find((t) => t === preset) ?? 'Custom';
   return {
     id: schedule.id,
     job_name: GC_VENDOR,
     job_kind: 'SCHEDULE',
     job_parameters: schedule.params,
-    schedule: { type: preset ?? 'Custom', cron: schedule.cron, next_scheduled_time: iso(schedule.next_run_at) },
+    schedule: { type, cron: schedule.cron, next_scheduled_time: iso(schedule.next_run_at) },
     deleted: false,
     creation_time: iso(schedule.created_at),
     update_time: iso(schedule.update_time),

@@ -3,6 +3,7 @@ import { parsePaging, requireSystem, setPagingHeaders, type ApiFeature } from '.
 import { parseBody } from '../platform/http/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { JobMonitorService } from './service.js';
+import type { JobQueueJson, WorkerJson, WorkerPoolJson } from './shapes.js';
 
 const actionSchema = z.object({ action: z.enum(['stop', 'pause', 'resume']) }).strict();
 
@@ -24,7 +25,7 @@ export const jobsApi: ApiFeature = (scope, deps) => {
   scope.get('/jobservice/pools', async (request) => {
     requireSystem(request, deps.access, 'jobservice-monitor', 'list');
     const pools = await jobs.pools();
-    return pools.map((p) => ({
+    return pools.map((p): WorkerPoolJson => ({
       pid: p.pid,
       worker_pool_id: p.id,
       start_at: iso(p.start_at),
@@ -37,7 +38,7 @@ export const jobsApi: ApiFeature = (scope, deps) => {
   scope.get<{ Params: { pool_id: string } }>('/jobservice/pools/:pool_id/workers', async (request) => {
     requireSystem(request, deps.access, 'jobservice-monitor', 'list');
     const workers = await jobs.workers(request.params.pool_id);
-    return workers.map(({ poolId, task }) => ({
+    return workers.map(({ poolId, task }): WorkerJson => ({
       id: `${poolId}/${task.id}`,
       pool_id: poolId,
       job_name: task.kind,
@@ -65,7 +66,7 @@ export const jobsApi: ApiFeature = (scope, deps) => {
     const now = deps.clock.now();
     const { rows, paused } = await jobs.queues();
     const kinds = new Set([...rows.map((r) => r.kind), ...paused]);
-    return [...kinds].sort().map((kind) => {
+    return [...kinds].sort().map((kind): JobQueueJson => {
       const row = rows.find((r) => r.kind === kind);
       return { job_type: kind, count: row?.count ?? 0, latency: row?.oldest ? Math.max(0, Math.floor((now - row.oldest) / 1000)) : 0, paused: paused.has(kind) };
     });

@@ -7,6 +7,7 @@ import type { LabelJson } from './schema.js';
 
 export type { LabelJson } from './schema.js';
 export { labelsApi } from './routes.js';
+export { LabelShape } from './shapes.js';
 
 /** The labels attached to each artifact (artifacts without labels are absent from the map), for `with_label`. */
 export function labelsOfArtifacts(db: Executor, artifactIds: number[]): Promise<Map<number, LabelJson[]>> {

@@ -36,14 +36,4 @@ export const attachLabelSchema = z.object({
 export type LabelCreate = z.output<typeof labelCreateSchema>;
 export type LabelUpdate = z.output<typeof labelUpdateSchema>;
 
-/** Harbor's `Label` definition. */
-export interface LabelJson {
-  id: number;
-  name: string;
-  description: string;
-  color: string;
-  scope: string;
-  project_id: number;
-  creation_time: string;
-  update_time: string;
-}
+export type { LabelJson } from './shapes.js';

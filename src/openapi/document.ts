@@ -1,15 +1,10 @@
 import type { CatalogedRoute } from './catalog.js';
+import { swaggerDefinitions, type ShapeRegistry, type SwaggerSchema } from './definitions.js';
 import { HARBOR_OPERATIONS, type HarborOperation } from './harbor-operations.js';
 
 export const API_PREFIX = '/api/v2.0';
 
-interface Schema {
-  type?: string;
-  $ref?: string;
-  items?: Schema;
-  description?: string;
-  'x-harbor-definition'?: string;
-}
+type Schema = SwaggerSchema;
 
 interface Parameter {
   name: string;
@@ -56,12 +51,13 @@ const BERTH_OPERATIONS: Readonly<Record<string, HarborOperation>> = {
  * Berth's OpenAPI (swagger 2.0) document, generated from the routes actually registered, so
  * it lists exactly what this server answers. Operations Harbor also has borrow Harbor's tag,
  * summary, query parameters and definition names, so Harbor clients can map them one to one.
+ * A definition with a response shape in `shapes` is described by it; the others are named only.
  */
-export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version: string): OpenApiDocument {
+export function buildOpenApiDocument(routes: readonly CatalogedRoute[], version: string, shapes: ShapeRegistry = { harbor: {}, berth: {} }): OpenApiDocument {
   const ours = routes.filter((r) => r.url === API_PREFIX || r.url.startsWith(`${API_PREFIX}/`));
   const withGet = new Set(ours.filter((r) => r.method === 'GET').map((r) => r.url));
   const paths: OpenApiDocument['paths'] = {};
-  const definitions: OpenApiDocument['definitions'] = {};
+  const definitions: OpenApiDocument['definitions'] = swaggerDefinitions(shapes);
   const tags = new Set<string>();
   const operationIds = new Set<string>();
   for (const route of ours) {

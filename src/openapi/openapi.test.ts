@@ -36,6 +36,10 @@ for (const dialect of testDialects()) {
       const project = doc.paths['/projects/{project_name_or_id}']?.get;
       assert.ok(project?.parameters.some((p) => p.name === 'project_name_or_id' && p.in === 'path' && p.required));
       assert.equal(doc.definitions.Project?.['x-harbor-definition'], 'Project');
+      // Definitions with a response shape are described by it; the others are named only.
+      assert.deepEqual(doc.definitions.Project?.properties?.project_id, { type: 'integer' });
+      assert.ok(doc.definitions.Project?.required?.includes('metadata'));
+      assert.equal(doc.definitions.RobotCreate?.properties, undefined);
       assert.ok(doc.paths['/swagger.json']?.get && doc.paths['/ping']?.get && doc.paths['/statistics']?.get);
     });
 

@@ -4,6 +4,7 @@ import { VERSION } from '../system/index.js';
 import { routeCatalogOf } from './catalog.js';
 import { DOCS_PAGE } from './docs-page.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './document.js';
+import { RESPONSE_SHAPES } from './response-shapes.js';
 import { statisticsFor } from './statistics.js';
 import { externalUrl, generalInfo, volumes } from './system-info.js';
 
@@ -16,7 +17,7 @@ export const openapiApi: ApiFeature = (scope, deps) => {
 
   scope.get('/swagger.json', async () => {
     // Routes are fixed once the server is listening, so the first request builds it for good.
-    document ??= buildOpenApiDocument(routeCatalogOf(scope)?.list() ?? [], VERSION);
+    document ??= buildOpenApiDocument(routeCatalogOf(scope)?.list() ?? [], VERSION, RESPONSE_SHAPES);
     return document;
   });
 

@@ -2,17 +2,9 @@ import type { AccessControl, Identity } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
 import { listProjects } from '../projects/index.js';
 import { repositoryCountsByProject, totalBlobBytes } from './repo.js';
+import type { Statistic } from './shapes.js';
 
-/** Harbor's Statistic. */
-export interface Statistic {
-  private_project_count: number;
-  private_repo_count: number;
-  public_project_count: number;
-  public_repo_count: number;
-  total_project_count: number;
-  total_repo_count: number;
-  total_storage_consumption: number;
-}
+export type { Statistic };
 
 /**
  * Counts only projects (and their repositories) the caller may read, so the numbers do not

@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import type { Identity } from '../auth/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { RuntimeSettings } from '../platform/settings/index.js';
+import type { GeneralInfo, SystemInfoJson } from './shapes.js';
 
 /**
  * The Harbor release whose API Berth answers: the reference swagger is Harbor's main branch
@@ -12,23 +13,7 @@ import type { RuntimeSettings } from '../platform/settings/index.js';
  */
 export const HARBOR_API_RELEASE = 'v2.15.0';
 
-/** Harbor's GeneralInfo, the subset Berth has something to say about, and Berth's own version. */
-export interface GeneralInfo {
-  harbor_version: string;
-  berth_version: string;
-  auth_mode: string;
-  primary_auth_mode: boolean;
-  self_registration: boolean;
-  current_time: string;
-  external_url?: string;
-  registry_url?: string;
-  project_creation_restriction?: string;
-  has_ca_root?: boolean;
-  read_only?: boolean;
-  with_notary?: boolean;
-  notification_enable?: boolean;
-  registry_storage_provider_name?: string;
-}
+export type { GeneralInfo };
 
 /** The public base URL: configured, or the one this request came in on. */
 export function externalUrl(config: Config, request: { protocol: string; host: string }): string {
@@ -70,7 +55,7 @@ export function generalInfo(input: {
 }
 
 /** Harbor's SystemInfo: the volume holding the data directory. */
-export async function volumes(dataDir: string): Promise<{ storage: Array<{ total: number; free: number }> }> {
+export async function volumes(dataDir: string): Promise<SystemInfoJson> {
   const stats = await statfs(dataDir);
   return { storage: [{ total: stats.blocks * stats.bsize, free: stats.bavail * stats.bsize }] };
 }

@@ -5,6 +5,7 @@ import { quotaGate, quotasApi, storageMetrics } from './quota/index.js';
 import { projectsApi } from './routes.js';
 
 export { findProjectByName, findProjectById, findProjectsByIds, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
+export { CVEAllowlistShape, ProjectMetadataShape, ProjectShape, ProjectMemberEntityShape, ProjectSummaryShape, QuotaShape } from './shapes.js';
 export { validateProjectName } from './service.js';
 export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quotasApi, usedStorageOf } from './quota/index.js';
 

@@ -1,6 +1,7 @@
 import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import type { MemberRow } from './members-repo.js';
+import type { ProjectJson, ProjectMemberJson } from './shapes.js';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -16,7 +17,7 @@ export interface ProjectDetail {
 }
 
 /** Harbor's Project definition. */
-export function projectJson(project: Project, detail: ProjectDetail): Record<string, unknown> {
+export function projectJson(project: Project, detail: ProjectDetail): ProjectJson {
   const roleId = detail.role ? ROLE_IDS[detail.role] : 0;
   return {
     project_id: project.id,
@@ -48,7 +49,7 @@ export function projectJson(project: Project, detail: ProjectDetail): Record<str
 }
 
 /** Harbor's ProjectMemberEntity, plus the repository patterns narrowing the member's role. */
-export function memberJson(member: MemberRow): Record<string, unknown> {
+export function memberJson(member: MemberRow): ProjectMemberJson {
   const role = ROLE_BY_ID.get(member.role);
   return {
     id: member.id,

@@ -4,6 +4,7 @@ import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { projectJson } from './json.js';
+import type { ProjectSummaryJson } from './shapes.js';
 import { parseProjectListQuery } from './list-params.js';
 import { registerMemberRoutes } from './member-routes.js';
 import { registerMetadataRoutes } from './metadata-routes.js';
@@ -111,7 +112,7 @@ function registerProjectRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   scope.get<{ Params: ProjectParams }>('/projects/:project_name_or_id/summary', async (request) => {
     const { project, permissions } = await requireProject(request, deps, projectByNameOrId(request, request.params.project_name_or_id), '', 'read');
     const db = deps.database.db;
-    const summary: Record<string, unknown> = { repo_count: (await repo.repositoryCounts(db, [project.id])).get(project.id) ?? 0 };
+    const summary: ProjectSummaryJson = { repo_count: (await repo.repositoryCounts(db, [project.id])).get(project.id) ?? 0 };
     // Member counts only for those who may list members, as in Harbor.
     if (permissions.can('member', 'list')) {
       const counts = await roleCounts(db, project.id);

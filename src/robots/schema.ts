@@ -67,47 +67,4 @@ export type RobotPermissionInput = z.infer<typeof permission>;
 
 export { parseBody } from '../platform/http/index.js';
 
-// ---- Response shapes (swagger: Robot, RobotCreated, RobotSec, RobotPermission, Access, Permissions) ----
-
-export interface AccessJson {
-  resource: string;
-  action: string;
-  effect: string;
-}
-
-export interface RobotPermissionJson {
-  kind: string;
-  namespace: string;
-  access: AccessJson[];
-  repository_patterns?: string[];
-}
-
-export interface RobotJson {
-  id: number;
-  name: string;
-  description: string;
-  level: 'system' | 'project';
-  duration: number;
-  editable: boolean;
-  disable: boolean;
-  /** Epoch seconds, or -1 for never. */
-  expires_at: number;
-  permissions: RobotPermissionJson[];
-  creator_type: string;
-  creator_ref: number;
-  creation_time: string;
-  update_time: string;
-}
-
-export interface RobotCreatedJson {
-  id: number;
-  name: string;
-  secret: string;
-  creation_time: string;
-  expires_at: number;
-}
-
-export interface PermissionsJson {
-  system?: Array<{ resource: string; action: string }>;
-  project?: Array<{ resource: string; action: string }>;
-}
+export type { PermissionsJson, RobotCreatedJson, RobotJson } from './shapes.js';

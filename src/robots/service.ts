@@ -21,6 +21,7 @@ import type { Settings } from '../platform/settings/index.js';
 import { requireHeld, requireRobotAccess, type ResolvedPermission } from './policy.js';
 import * as repo from './repo.js';
 import type { PermissionsJson, RobotCreateBody, RobotCreatedJson, RobotJson, RobotUpdateBody } from './schema.js';
+import type { RobotSecJson } from './shapes.js';
 import { chooseSecret } from './secret.js';
 import { checkPermissions, resolveProjects } from './validate.js';
 
@@ -163,7 +164,7 @@ export class RobotService {
   }
 
   /** PATCH: a new secret, the caller's or generated, shown this once. */
-  async refreshSecret(actor: Actor, id: number, requested: string | null | undefined): Promise<{ secret: string }> {
+  async refreshSecret(actor: Actor, id: number, requested: string | null | undefined): Promise<RobotSecJson> {
     const { robot } = await this.load(actor, id, 'update');
     const { secret, hash } = await chooseSecret(requested);
     const now = this.deps.clock.now();

@@ -1,6 +1,7 @@
 import { apiCaller, type ApiFeature } from '../api/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { SearchService } from './service.js';
+import type { SearchJson } from './shapes.js';
 
 /**
  * GET /search?q=: projects and repositories whose names contain the text, and only those
@@ -9,7 +10,7 @@ import { SearchService } from './service.js';
 export const searchApi: ApiFeature = (scope, deps) => {
   const search = new SearchService(deps);
 
-  scope.get('/search', async (request) => {
+  scope.get('/search', async (request): Promise<SearchJson> => {
     const q = (request.query as Record<string, unknown>).q;
     if (typeof q !== 'string' || q.length === 0 || q.length > 255) throw new ApiError('BAD_REQUEST', 'q must be 1–255 characters');
     const { identity } = apiCaller(request);
@@ -21,7 +22,7 @@ export const searchApi: ApiFeature = (scope, deps) => {
         owner_id: p.owner_id,
         creation_time: new Date(p.created_at).toISOString(),
         update_time: new Date(p.updated_at).toISOString(),
-        metadata: { public: p.public === 1 ? 'true' : 'false' },
+        metadata: { public: p.public === 1 ? ('true' as const) : ('false' as const) },
       })),
       repository: found.repositories.map(({ project, repository }) => ({
         project_id: project.id,

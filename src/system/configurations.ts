@@ -1,4 +1,5 @@
 import { ApiError } from '../platform/errors/index.js';
+import type { ConfigurationsResponseJson } from './shapes.js';
 import { FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from '../platform/settings/index.js';
 
 /** PUT /configurations: any subset of the keys, each of its type; an unknown key is refused by name. */
@@ -6,19 +7,19 @@ export const updateSchema = settingsSchema.partial().strict();
 
 export type SettingsChange = Partial<RuntimeSettings>;
 
-interface ConfigItem {
-  value: RuntimeSettings[SettingKey];
-  editable: boolean;
-}
-
-/** Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor leaves them out. */
-export function configurationsResponse(settings: RuntimeSettings): Record<string, ConfigItem> {
-  const items: Record<string, ConfigItem> = {};
+/**
+ * Harbor's ConfigurationsResponse: every key as `{value, editable}`, secrets left out as Harbor
+ * leaves them out. Its shape omits the same keys; a key one leaves out and the other does not
+ * fails the response-shapes test, which parses this answer strictly.
+ */
+export function configurationsResponse(settings: RuntimeSettings): ConfigurationsResponseJson {
+  const items: Partial<Record<SettingKey, { value: RuntimeSettings[SettingKey]; editable: boolean }>> = {};
   for (const key of SETTING_KEYS) {
     if (SECRET_KEYS.has(key)) continue;
     items[key] = { value: settings[key], editable: !FIXED_KEYS.has(key) };
   }
-  return items;
+  // Built key by key, each item's value the setting's own type, which the shape's items are.
+  return items as ConfigurationsResponseJson;
 }
 
 /** Harbor's Configurations fields are nullable: a null says nothing about the key, as if it were left out. */

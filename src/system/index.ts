@@ -22,5 +22,6 @@ export const systemModule: FeatureModule<SystemRouteDeps & ApiDeps, Partial<Gate
     await configurationsApi(scope, deps);
   },
 };
+export { ConfigurationsResponseShape } from './shapes.js';
 export { bootstrap, type BootstrapResult } from './bootstrap.js';
 export { bannerLines, type BannerInput } from './banner.js';

@@ -21,9 +21,12 @@ export async function serverOpenApiDocument(): Promise<OpenApiDocument> {
 
 type Json = Record<string, unknown>;
 
-/** `#/definitions/X` (swagger 2.0) becomes `#/components/schemas/X` (OpenAPI 3), at any depth. */
+/**
+ * `#/definitions/X` (swagger 2.0) becomes `#/components/schemas/X` (OpenAPI 3), and swagger's
+ * `x-nullable` OpenAPI 3.0's `nullable`, at any depth.
+ */
 function moveRefs<T>(schema: T): T {
-  return JSON.parse(JSON.stringify(schema).replaceAll('"#/definitions/', '"#/components/schemas/')) as T;
+  return JSON.parse(JSON.stringify(schema).replaceAll('"#/definitions/', '"#/components/schemas/').replaceAll('"x-nullable":', '"nullable":')) as T;
 }
 
 function operation3(op: Operation): Json {

@@ -3,6 +3,7 @@ import type { FeatureModule } from '../platform/index.js';
 import { usersApi } from './routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 
+export { UserRespShape, UserSearchRespItemShape } from './shapes.js';
 export { PASSWORD_RULE, passwordProblem, usernameProblem } from './rules.js';
 export { AdminCommandError, newPasswordFromUser, resetPassword } from './admin-cli.js';
 

@@ -1,13 +1,9 @@
 import { findProject, projectById } from '../api/index.js';
-import { type AccessControl, type Identity, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
+import { type AccessControl, type Identity, type PermissionJson, PROJECT_MATRIX, SYSTEM_MATRIX, type ProjectSubject } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
 import { InvalidInputError } from '../platform/errors/index.js';
 
-/** Harbor's Permission. */
-export interface Permission {
-  resource: string;
-  action: string;
-}
+type Permission = PermissionJson;
 
 const ROLES: readonly ProjectSubject[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
 

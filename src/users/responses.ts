@@ -1,17 +1,7 @@
 import type { User } from '../platform/db/index.js';
+import type { UserResp, UserSearchItem } from './shapes.js';
 
-/** Harbor's UserResp. The password hash never leaves the database layer. */
-export interface UserResp {
-  user_id: number;
-  username: string;
-  email: string;
-  realname: string;
-  comment: string;
-  sysadmin_flag: boolean;
-  admin_role_in_auth: boolean;
-  creation_time: string;
-  update_time: string;
-}
+export type { UserResp };
 
 export function toUserResp(user: User): UserResp {
   return {
@@ -29,6 +19,6 @@ export function toUserResp(user: User): UserResp {
 }
 
 /** Harbor's UserSearchRespItem: anyone signed in may search, so no emails or names. */
-export function toSearchItem(user: Pick<User, 'id' | 'username'>): { user_id: number; username: string } {
+export function toSearchItem(user: Pick<User, 'id' | 'username'>): UserSearchItem {
   return { user_id: user.id, username: user.username };
 }

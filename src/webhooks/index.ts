@@ -4,6 +4,7 @@ import { webhookConsumer, webhookTasks } from './jobs.js';
 import { webhooksApi } from './routes.js';
 import { webhookTestApi } from './test-route.js';
 
+export { ExecutionShape, MetricsShape, SupportedWebhookEventTypesShape, TaskShape, WebhookPolicyShape, WebhookTargetObjectShape } from './shapes.js';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './schema.js';
 
 /** Webhook policies, their API, and delivery: the outbox consumer and the delivery task. */

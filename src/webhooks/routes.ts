@@ -17,6 +17,7 @@ import { EXECUTION_QUERY_FIELDS, findExecution, findTask, listExecutions, listTa
 import { WEBHOOK_VENDOR } from './jobs.js';
 import { findPolicy, lastTriggered, listPolicies, taskCounts } from './repo.js';
 import { executionJson, NOTIFY_TYPES, PAYLOAD_FORMATS, policyJson, taskJson, WEBHOOK_EVENT_TYPES, webhookPolicyBody, type WebhookPolicy } from './schema.js';
+import type { SupportedWebhookEventTypesJson } from './shapes.js';
 import { WebhookPolicyService, type Actor } from './service.js';
 
 const RESOURCE = 'notification-policy';
@@ -132,7 +133,7 @@ export const webhooksApi: ApiFeature = (scope, deps) => {
     return taskLog(db, id);
   });
 
-  scope.get<{ Params: { project: string } }>('/projects/:project/webhook/events', async (request) => {
+  scope.get<{ Params: { project: string } }>('/projects/:project/webhook/events', async (request): Promise<SupportedWebhookEventTypesJson> => {
     await requireProject(request, deps, projectByNameOrId(request, request.params.project), RESOURCE, 'read');
     return {
       event_type: [...WEBHOOK_EVENT_TYPES],

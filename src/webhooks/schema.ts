@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Execution, Task, WebhookPolicyRow } from '../platform/db/index.js';
+import type { ExecutionJson, TaskJson, WebhookPolicyJson } from './shapes.js';
 
 /** The events a policy may listen to (scanning and replication come with those features). */
 export const WEBHOOK_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'QUOTA_EXCEED', 'QUOTA_WARNING', 'TAG_RETENTION'] as const;
@@ -85,7 +86,7 @@ export function toPolicy(row: WebhookPolicyRow): WebhookPolicy {
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
 /** Harbor's WebhookPolicy JSON. */
-export function policyJson(policy: WebhookPolicy): Record<string, unknown> {
+export function policyJson(policy: WebhookPolicy): WebhookPolicyJson {
   return {
     id: policy.id,
     name: policy.name,
@@ -106,7 +107,7 @@ export interface TaskCounts {
 }
 
 /** Harbor's Execution JSON. */
-export function executionJson(execution: Execution, counts: TaskCounts): Record<string, unknown> {
+export function executionJson(execution: Execution, counts: TaskCounts): ExecutionJson {
   const count = (status: string) => counts.byStatus[status] ?? 0;
   return {
     id: execution.id,
@@ -131,7 +132,7 @@ export function executionJson(execution: Execution, counts: TaskCounts): Record<
 }
 
 /** Harbor's Task JSON. */
-export function taskJson(task: Task): Record<string, unknown> {
+export function taskJson(task: Task): TaskJson {
   return {
     id: task.id,
     execution_id: task.execution_id,

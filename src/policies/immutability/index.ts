@@ -5,6 +5,7 @@ import { immutabilityGate } from './gate.js';
 import { immutabilityApi } from './routes.js';
 
 export { immutabilityApi } from './routes.js';
+export { ImmutableRuleShape, ImmutableSelectorShape } from './shapes.js';
 export { firstImmutableTag, immutabilityOf } from './check.js';
 export { immutabilityGate } from './gate.js';
 

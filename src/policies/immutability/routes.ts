@@ -5,6 +5,7 @@ import { ApiError } from '../../platform/errors/index.js';
 import type { ImmutableRuleRow } from '../../platform/db/index.js';
 import { immutableRuleBody } from './rules.js';
 import { ImmutableRuleService, type Actor } from './service.js';
+import type { ImmutableRuleJson } from './shapes.js';
 
 /** `q` keys of a project's rule list (Harbor's rule columns). */
 const RULE_QUERY_FIELDS: QueryFields = {
@@ -16,7 +17,7 @@ const RULE_QUERY_FIELDS: QueryFields = {
 };
 
 /** Harbor's ImmutableRule JSON. */
-function ruleJson(row: ImmutableRuleRow): Record<string, unknown> {
+function ruleJson(row: ImmutableRuleRow): ImmutableRuleJson {
   return {
     id: row.id,
     priority: row.priority,
@@ -24,8 +25,9 @@ function ruleJson(row: ImmutableRuleRow): Record<string, unknown> {
     action: 'immutable',
     template: 'immutable_template',
     params: {},
-    tag_selectors: JSON.parse(row.tag_selectors) as unknown,
-    scope_selectors: JSON.parse(row.scope_selectors) as unknown,
+    // Stored as the rule body's selectors were parsed, which the shape's selectors are.
+    tag_selectors: JSON.parse(row.tag_selectors) as ImmutableRuleJson['tag_selectors'],
+    scope_selectors: JSON.parse(row.scope_selectors) as ImmutableRuleJson['scope_selectors'],
   };
 }
 

@@ -9,6 +9,7 @@ import { EXECUTION_QUERY_FIELDS, findExecution, findTask, listExecutions, listTa
 import { findPolicy } from './repo.js';
 import { operateBody, RETENTION_METADATA, retentionPolicyBody, runBody } from './schema.js';
 import { createPolicy, deletePolicy, policyJson, startManualRun, updatePolicy, VENDOR_TYPE, type Actor } from './service.js';
+import type { RetentionExecutionJson, RetentionExecutionTaskJson } from './shapes.js';
 
 function iso(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString();
@@ -25,7 +26,7 @@ function attrs(row: { extra_attrs: string }): Record<string, unknown> {
 }
 
 /** Harbor's RetentionExecution. */
-function executionJson(execution: Execution): Record<string, unknown> {
+function executionJson(execution: Execution): RetentionExecutionJson {
   return {
     id: execution.id,
     policy_id: Number(execution.vendor_id),
@@ -38,7 +39,7 @@ function executionJson(execution: Execution): Record<string, unknown> {
 }
 
 /** Harbor's RetentionExecutionTask: one per repository. */
-function taskJson(task: Task): Record<string, unknown> {
+function taskJson(task: Task): RetentionExecutionTaskJson {
   const params = JSON.parse(task.params) as { repository?: string };
   const result = attrs(task);
   const repository = params.repository ?? '';

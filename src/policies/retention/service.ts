@@ -6,6 +6,7 @@ import { deleteMetadata, upsertMetadata } from '../../projects/index.js';
 import { deletePolicyRow, findPolicyOfProject, insertPolicy, repositoriesOf, updatePolicyRow } from './repo.js';
 import { ruleAppliesTo } from './rules.js';
 import type { RetentionPolicyBody, RetentionRule, RetentionTrigger } from './schema.js';
+import type { RetentionPolicyJson } from './shapes.js';
 
 export const VENDOR_TYPE = 'RETENTION';
 export const TASK_KIND = 'retention';
@@ -37,7 +38,7 @@ export function triggerOf(row: RetentionPolicyRow): RetentionTrigger {
 }
 
 /** Harbor's RetentionPolicy JSON. */
-export function policyJson(row: RetentionPolicyRow): Record<string, unknown> {
+export function policyJson(row: RetentionPolicyRow): RetentionPolicyJson {
   return {
     id: row.id,
     algorithm: row.algorithm,
@@ -46,7 +47,7 @@ export function policyJson(row: RetentionPolicyRow): Record<string, unknown> {
       id: i + 1,
       priority: rule.priority ?? 0,
       disabled: rule.disabled ?? false,
-      action: 'retain',
+      action: 'retain' as const,
       params: rule.params ?? {},
     })),
     trigger: triggerOf(row),

@@ -1,6 +1,7 @@
+import type { QuotaJson } from '../shapes.js';
 import type { QuotaWithProject } from './repo.js';
 
-export function quotaJson(quota: QuotaWithProject) {
+export function quotaJson(quota: QuotaWithProject): QuotaJson {
   return {
     id: quota.id,
     ref: { id: quota.project_id, name: quota.project_name, owner_name: quota.owner_name },

@@ -1404,34 +1404,424 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Harbor's Access definition */
+        Access: {
+            action: string;
+            /** @enum {string} */
+            effect: "allow" | "deny";
+            resource: string;
+        };
         /** @description Harbor's Accessory definition */
-        Accessory: Record<string, never>;
+        Accessory: {
+            artifact_id: number;
+            creation_time: string;
+            digest: string;
+            icon: string;
+            id: number;
+            size: number;
+            subject_artifact_digest: string;
+            subject_artifact_id: number;
+            subject_artifact_repo: string;
+            type: string;
+        };
         /** @description Harbor's ActionRequest definition */
         ActionRequest: Record<string, never>;
+        /** @description Harbor's AdditionLink definition */
+        AdditionLink: {
+            absolute: boolean;
+            href: string;
+        };
         /** @description Harbor's Artifact definition */
-        Artifact: Record<string, never>;
+        Artifact: {
+            accessories?: components["schemas"]["Accessory"][];
+            addition_links: {
+                [key: string]: components["schemas"]["AdditionLink"];
+            };
+            annotations: {
+                [key: string]: string;
+            };
+            artifact_type: string;
+            digest: string;
+            extra_attrs: {
+                [key: string]: unknown;
+            };
+            icon: string;
+            id: number;
+            labels?: components["schemas"]["Label"][];
+            manifest_media_type: string;
+            media_type: string;
+            project_id: number;
+            pull_time: string;
+            push_time: string;
+            references: components["schemas"]["Reference"][];
+            repository_id: number;
+            repository_name: string;
+            size: number;
+            tags?: components["schemas"]["Tag"][];
+            type: string;
+        };
         /** @description Harbor's AuditLog definition */
-        AuditLog: Record<string, never>;
+        AuditLog: {
+            client_ip: string | null;
+            id: number;
+            op_time: string;
+            operation: string;
+            resource: string;
+            resource_type: string;
+            success: boolean;
+            username: string;
+        };
+        /** @description One step of an image's build history (the build_history addition), as the image config's history holds it */
+        BuildHistoryEntry: {
+            author?: string;
+            comment?: string;
+            created?: string;
+            created_by?: string;
+            empty_layer?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description Harbor's Configurations definition */
         Configurations: Record<string, never>;
         /** @description Harbor's ConfigurationsResponse definition */
-        ConfigurationsResponse: Record<string, never>;
+        ConfigurationsResponse: {
+            audit_log_forward_endpoint: {
+                editable: boolean;
+                value: string;
+            };
+            audit_log_retention_days: {
+                editable: boolean;
+                value: number;
+            };
+            auth_mode: {
+                editable: boolean;
+                /** @enum {string} */
+                value: "db_auth" | "ldap_auth" | "uaa_auth" | "http_auth" | "oidc_auth";
+            };
+            banner_message: {
+                editable: boolean;
+                value: string;
+            };
+            disabled_audit_log_event_types: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_admin_groups: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_admin_usernames: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_endpoint: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_server_certificate: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_skip_search: {
+                editable: boolean;
+                value: boolean;
+            };
+            http_authproxy_tokenreview_endpoint: {
+                editable: boolean;
+                value: string;
+            };
+            http_authproxy_verify_cert: {
+                editable: boolean;
+                value: boolean;
+            };
+            ldap_base_dn: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_filter: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_admin_dn: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_attach_parallel: {
+                editable: boolean;
+                value: boolean;
+            };
+            ldap_group_attribute_name: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_base_dn: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_membership_attribute: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_search_filter: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_group_search_scope: {
+                editable: boolean;
+                value: number;
+            };
+            ldap_scope: {
+                editable: boolean;
+                value: number;
+            };
+            ldap_search_dn: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_timeout: {
+                editable: boolean;
+                value: number;
+            };
+            ldap_uid: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_url: {
+                editable: boolean;
+                value: string;
+            };
+            ldap_verify_cert: {
+                editable: boolean;
+                value: boolean;
+            };
+            notification_enable: {
+                editable: boolean;
+                value: boolean;
+            };
+            oidc_admin_group: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_auto_onboard: {
+                editable: boolean;
+                value: boolean;
+            };
+            oidc_client_id: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_endpoint: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_extra_redirect_parms: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_group_filter: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_groups_claim: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_logout: {
+                editable: boolean;
+                value: boolean;
+            };
+            oidc_name: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_scope: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_user_claim: {
+                editable: boolean;
+                value: string;
+            };
+            oidc_verify_cert: {
+                editable: boolean;
+                value: boolean;
+            };
+            primary_auth_mode: {
+                editable: boolean;
+                value: boolean;
+            };
+            project_creation_restriction: {
+                editable: boolean;
+                /** @enum {string} */
+                value: "everyone" | "adminonly";
+            };
+            quota_per_project_enable: {
+                editable: boolean;
+                value: boolean;
+            };
+            read_only: {
+                editable: boolean;
+                value: boolean;
+            };
+            robot_name_prefix: {
+                editable: boolean;
+                value: string;
+            };
+            robot_token_duration: {
+                editable: boolean;
+                value: number;
+            };
+            scanner_skip_update_pulltime: {
+                editable: boolean;
+                value: boolean;
+            };
+            self_registration: {
+                editable: boolean;
+                value: boolean;
+            };
+            session_timeout: {
+                editable: boolean;
+                value: number;
+            };
+            skip_audit_log_database: {
+                editable: boolean;
+                value: boolean;
+            };
+            storage_per_project: {
+                editable: boolean;
+                value: number;
+            };
+            token_expiration: {
+                editable: boolean;
+                value: number;
+            };
+            uaa_client_id: {
+                editable: boolean;
+                value: string;
+            };
+            uaa_endpoint: {
+                editable: boolean;
+                value: string;
+            };
+            uaa_verify_cert: {
+                editable: boolean;
+                value: boolean;
+            };
+        };
+        /** @description Harbor's CVEAllowlist definition */
+        CVEAllowlist: {
+            creation_time: string;
+            expires_at: number | null;
+            id: number;
+            items: {
+                cve_id: string;
+            }[];
+            project_id: number;
+            update_time: string;
+        };
         /** @description Harbor's Errors definition */
         Errors: Record<string, never>;
         /** @description Harbor's ExecHistory definition */
         ExecHistory: Record<string, never>;
         /** @description Harbor's Execution definition */
-        Execution: Record<string, never>;
+        Execution: {
+            end_time: string;
+            extra_attrs: {
+                [key: string]: unknown;
+            };
+            id: number;
+            metrics: components["schemas"]["Metrics"];
+            start_time: string;
+            status: string;
+            status_message: string;
+            trigger: string;
+            vendor_id: number;
+            vendor_type: string;
+        };
         /** @description Harbor's GCHistory definition */
-        GCHistory: Record<string, never>;
+        GCHistory: {
+            creation_time?: string;
+            deleted?: boolean;
+            id?: number;
+            job_kind?: string;
+            job_name?: string;
+            job_parameters: string;
+            job_status?: string;
+            schedule: components["schemas"]["ScheduleObj"];
+            update_time?: string;
+        };
         /** @description Harbor's GeneralInfo definition */
-        GeneralInfo: Record<string, never>;
+        GeneralInfo: {
+            auth_mode: string;
+            berth_version: string;
+            current_time: string;
+            external_url?: string;
+            harbor_version: string;
+            has_ca_root?: boolean;
+            notification_enable?: boolean;
+            primary_auth_mode: boolean;
+            project_creation_restriction?: string;
+            read_only?: boolean;
+            registry_storage_provider_name?: string;
+            registry_url?: string;
+            self_registration: boolean;
+            with_notary?: boolean;
+        };
         /** @description Harbor's ImmutableRule definition */
-        ImmutableRule: Record<string, never>;
+        ImmutableRule: {
+            /** @enum {string} */
+            action: "immutable";
+            disabled: boolean;
+            id: number;
+            params: {
+                [key: string]: unknown;
+            };
+            priority: number;
+            scope_selectors: {
+                repository: components["schemas"]["ImmutableSelector"][];
+            };
+            tag_selectors: components["schemas"]["ImmutableSelector"][];
+            /** @enum {string} */
+            template: "immutable_template";
+        };
+        /** @description Harbor's ImmutableSelector definition */
+        ImmutableSelector: {
+            /** @enum {string} */
+            decoration: "matches" | "excludes" | "repoMatches" | "repoExcludes";
+            extras?: string;
+            /** @enum {string} */
+            kind: "doublestar";
+            pattern: string;
+        };
         /** @description Harbor's JobQueue definition */
-        JobQueue: Record<string, never>;
+        JobQueue: {
+            count: number;
+            job_type: string;
+            latency: number;
+            paused: boolean;
+        };
         /** @description Harbor's Label definition */
-        Label: Record<string, never>;
+        Label: {
+            color: string;
+            creation_time: string;
+            description: string;
+            id: number;
+            name: string;
+            project_id: number;
+            /** @enum {string} */
+            scope: "g" | "p";
+            update_time: string;
+        };
+        /** @description Harbor's Metrics definition */
+        Metrics: {
+            error_task_count: number;
+            pending_task_count: number;
+            running_task_count: number;
+            scheduled_task_count: number;
+            stopped_task_count: number;
+            success_task_count: number;
+            task_count: number;
+        };
         /** @description Harbor's NewTag definition */
         NewTag: Record<string, never>;
         /** @description Harbor's OverallHealthStatus definition */
@@ -1439,81 +1829,398 @@ export interface components {
         /** @description Harbor's PasswordReq definition */
         PasswordReq: Record<string, never>;
         /** @description Harbor's Permission definition */
-        Permission: Record<string, never>;
+        Permission: {
+            action: string;
+            resource: string;
+        };
         /** @description Harbor's Permissions definition */
-        Permissions: Record<string, never>;
+        Permissions: {
+            project?: components["schemas"]["Permission"][];
+            system?: components["schemas"]["Permission"][];
+        };
+        /** @description Harbor's Platform definition */
+        Platform: {
+            architecture: string;
+            os: string;
+            "os.features"?: string[];
+            "os.version"?: string;
+            variant?: string;
+        };
         /** @description Harbor's Project definition */
-        Project: Record<string, never>;
+        Project: {
+            chart_count: number;
+            creation_time: string;
+            current_user_role_id?: number;
+            current_user_role_ids?: number[];
+            cve_allowlist: components["schemas"]["CVEAllowlist"];
+            deleted: boolean;
+            metadata: components["schemas"]["ProjectMetadata"];
+            name: string;
+            owner_id: number;
+            owner_name?: string;
+            project_id: number;
+            repo_count: number;
+            togglable?: boolean;
+            update_time: string;
+        };
         /** @description Harbor's ProjectDeletable definition */
         ProjectDeletable: Record<string, never>;
         /** @description Harbor's ProjectMember definition */
         ProjectMember: Record<string, never>;
         /** @description Harbor's ProjectMemberEntity definition */
-        ProjectMemberEntity: Record<string, never>;
+        ProjectMemberEntity: {
+            entity_id: number;
+            entity_name: string;
+            entity_type: string;
+            id: number;
+            project_id: number;
+            repository_patterns: string[] | null;
+            role_id: number;
+            role_name: string;
+        };
+        /** @description Harbor's ProjectMetadata definition */
+        ProjectMetadata: {
+            auto_sbom_generation?: string;
+            auto_scan?: string;
+            enable_content_trust?: string;
+            enable_content_trust_cosign?: string;
+            prevent_vul?: string;
+            public?: string;
+            retention_id?: string;
+            reuse_sys_cve_allowlist?: string;
+            severity?: string;
+        };
         /** @description Harbor's ProjectReq definition */
         ProjectReq: Record<string, never>;
         /** @description Harbor's ProjectSummary definition */
-        ProjectSummary: Record<string, never>;
+        ProjectSummary: {
+            developer_count?: number;
+            guest_count?: number;
+            limited_guest_count?: number;
+            maintainer_count?: number;
+            project_admin_count?: number;
+            quota?: {
+                hard: {
+                    storage: number;
+                };
+                used: {
+                    storage: number;
+                };
+            };
+            repo_count: number;
+        };
         /** @description Harbor's Quota definition */
-        Quota: Record<string, never>;
+        Quota: {
+            creation_time: string;
+            hard: {
+                storage: number;
+            };
+            id: number;
+            ref: {
+                id: number;
+                name: string;
+                owner_name: string;
+            };
+            update_time: string;
+            used: {
+                storage: number;
+            };
+        };
         /** @description Harbor's QuotaUpdateReq definition */
         QuotaUpdateReq: Record<string, never>;
+        /** @description Harbor's Reference definition */
+        Reference: {
+            annotations: {
+                [key: string]: string;
+            };
+            child_digest: string;
+            child_id: number;
+            parent_id: number;
+            platform: components["schemas"]["Platform"] | null;
+            urls: string[] | null;
+        };
         /** @description Harbor's Repository definition */
-        Repository: Record<string, never>;
+        Repository: {
+            artifact_count: number;
+            creation_time: string;
+            description: string;
+            id: number;
+            name: string;
+            project_id: number;
+            pull_count: number;
+            update_time: string;
+        };
         /** @description Harbor's RetentionExecution definition */
-        RetentionExecution: Record<string, never>;
+        RetentionExecution: {
+            dry_run: boolean;
+            end_time: string;
+            id: number;
+            policy_id: number;
+            start_time: string;
+            status: string;
+            trigger: string;
+        };
         /** @description Harbor's RetentionExecutionTask definition */
-        RetentionExecutionTask: Record<string, never>;
+        RetentionExecutionTask: {
+            end_time: string;
+            execution_id: number;
+            id: number;
+            job_id: string;
+            repository: string;
+            retained: number;
+            start_time: string;
+            status: string;
+            status_code: number;
+            status_revision: number;
+            total: number;
+        };
         /** @description Harbor's RetentionMetadata definition */
         RetentionMetadata: Record<string, never>;
         /** @description Harbor's RetentionPolicy definition */
-        RetentionPolicy: Record<string, never>;
+        RetentionPolicy: {
+            algorithm: string;
+            id: number;
+            rules: components["schemas"]["RetentionRule"][];
+            scope: {
+                /** @enum {string} */
+                level: "project";
+                ref: number;
+            };
+            trigger: components["schemas"]["RetentionRuleTrigger"];
+        };
+        /** @description Harbor's RetentionRule definition */
+        RetentionRule: {
+            /** @enum {string} */
+            action: "retain";
+            disabled: boolean;
+            id: number;
+            params: {
+                [key: string]: unknown;
+            };
+            priority: number;
+            scope_selectors: {
+                repository: components["schemas"]["RetentionSelector"][];
+            };
+            tag_selectors: components["schemas"]["RetentionSelector"][];
+            /** @enum {string} */
+            template: "latestPushedK" | "latestPulledN" | "nDaysSinceLastPush" | "nDaysSinceLastPull" | "always";
+        };
+        /** @description Harbor's RetentionRuleTrigger definition */
+        RetentionRuleTrigger: {
+            /** @enum {string} */
+            kind: "Schedule";
+            references?: {
+                [key: string]: unknown;
+            };
+            settings?: {
+                cron?: string;
+            };
+        };
+        /** @description Harbor's RetentionSelector definition */
+        RetentionSelector: {
+            /** @enum {string} */
+            decoration: "matches" | "excludes" | "repoMatches" | "repoExcludes";
+            extras?: string;
+            /** @enum {string} */
+            kind: "doublestar";
+            pattern: string;
+        };
         /** @description Harbor's Robot definition */
-        Robot: Record<string, never>;
+        Robot: {
+            creation_time: string;
+            creator_ref: number;
+            creator_type: string;
+            description: string;
+            disable: boolean;
+            duration: number;
+            editable: boolean;
+            expires_at: number;
+            id: number;
+            /** @enum {string} */
+            level: "system" | "project";
+            name: string;
+            permissions: components["schemas"]["RobotPermission"][];
+            update_time: string;
+        };
         /** @description Harbor's RobotCreate definition */
         RobotCreate: Record<string, never>;
         /** @description Harbor's RobotCreated definition */
-        RobotCreated: Record<string, never>;
+        RobotCreated: {
+            creation_time: string;
+            expires_at: number;
+            id: number;
+            name: string;
+            secret: string;
+        };
+        /** @description Harbor's RobotPermission definition */
+        RobotPermission: {
+            access: components["schemas"]["Access"][];
+            /** @enum {string} */
+            kind: "project" | "system";
+            namespace: string;
+            repository_patterns?: string[];
+        };
         /** @description Harbor's RobotSec definition */
-        RobotSec: Record<string, never>;
+        RobotSec: {
+            secret: string;
+        };
         /** @description Harbor's RoleRequest definition */
         RoleRequest: Record<string, never>;
         /** @description Harbor's Schedule definition */
         Schedule: Record<string, never>;
+        /** @description Harbor's ScheduleObj definition */
+        ScheduleObj: {
+            cron?: string;
+            next_scheduled_time?: string;
+            /** @enum {string} */
+            type: "Hourly" | "Daily" | "Weekly" | "Custom" | "Manual" | "None" | "Schedule";
+        };
         /** @description Harbor's SchedulerStatus definition */
         SchedulerStatus: Record<string, never>;
         /** @description Harbor's ScheduleTask definition */
         ScheduleTask: Record<string, never>;
         /** @description Harbor's Search definition */
-        Search: Record<string, never>;
+        Search: {
+            project: {
+                creation_time: string;
+                metadata: {
+                    /** @enum {string} */
+                    public: "true" | "false";
+                };
+                name: string;
+                owner_id: number;
+                project_id: number;
+                update_time: string;
+            }[];
+            repository: components["schemas"]["SearchRepository"][];
+        };
+        /** @description Harbor's SearchRepository definition */
+        SearchRepository: {
+            artifact_count: number;
+            project_id: number;
+            project_name: string;
+            project_public: boolean;
+            pull_count: number;
+            repository_name: string;
+        };
         /** @description Harbor's Statistic definition */
-        Statistic: Record<string, never>;
+        Statistic: {
+            private_project_count: number;
+            private_repo_count: number;
+            public_project_count: number;
+            public_repo_count: number;
+            total_project_count: number;
+            total_repo_count: number;
+            total_storage_consumption: number;
+        };
         /** @description Harbor's SupportedWebhookEventTypes definition */
-        SupportedWebhookEventTypes: Record<string, never>;
+        SupportedWebhookEventTypes: {
+            event_type: string[];
+            notify_type: string[];
+            payload_formats: {
+                formats: string[];
+                notify_type: string;
+            }[];
+        };
         /** @description Harbor's SystemInfo definition */
-        SystemInfo: Record<string, never>;
+        SystemInfo: {
+            storage: {
+                free: number;
+                total: number;
+            }[];
+        };
         /** @description Harbor's Tag definition */
-        Tag: Record<string, never>;
+        Tag: {
+            artifact_id: number;
+            id: number;
+            immutable: boolean;
+            name: string;
+            pull_time: string;
+            push_time: string;
+            repository_id: number;
+        };
         /** @description Harbor's Task definition */
-        Task: Record<string, never>;
+        Task: {
+            creation_time: string;
+            end_time: string;
+            execution_id: number;
+            extra_attrs: {
+                [key: string]: unknown;
+            };
+            id: number;
+            run_count: number;
+            start_time: string;
+            status: string;
+            status_message: string;
+            update_time: string;
+        };
         /** @description Harbor's UserCreationReq definition */
         UserCreationReq: Record<string, never>;
         /** @description Harbor's UserProfile definition */
         UserProfile: Record<string, never>;
         /** @description Harbor's UserResp definition */
-        UserResp: Record<string, never>;
+        UserResp: {
+            admin_role_in_auth: boolean;
+            comment: string;
+            creation_time: string;
+            email: string;
+            realname: string;
+            sysadmin_flag: boolean;
+            update_time: string;
+            user_id: number;
+            username: string;
+        };
         /** @description Harbor's UserSearchRespItem definition */
-        UserSearchRespItem: Record<string, never>;
+        UserSearchRespItem: {
+            user_id: number;
+            username: string;
+        };
         /** @description Harbor's UserSysAdminFlag definition */
         UserSysAdminFlag: Record<string, never>;
         /** @description Harbor's WebhookLastTrigger definition */
         WebhookLastTrigger: Record<string, never>;
         /** @description Harbor's WebhookPolicy definition */
-        WebhookPolicy: Record<string, never>;
+        WebhookPolicy: {
+            creation_time: string;
+            creator: string;
+            description: string;
+            enabled: boolean;
+            event_types: ("PUSH_ARTIFACT" | "PULL_ARTIFACT" | "DELETE_ARTIFACT" | "QUOTA_EXCEED" | "QUOTA_WARNING" | "TAG_RETENTION")[];
+            id: number;
+            name: string;
+            project_id: number;
+            targets: components["schemas"]["WebhookTargetObject"][];
+            update_time: string;
+        };
+        /** @description Harbor's WebhookTargetObject definition */
+        WebhookTargetObject: {
+            address: string;
+            auth_header: string;
+            /** @enum {string} */
+            payload_format: "Default" | "CloudEvents";
+            skip_cert_verify: boolean;
+            /** @enum {string} */
+            type: "http" | "slack";
+        };
         /** @description Harbor's Worker definition */
-        Worker: Record<string, never>;
+        Worker: {
+            check_in: string;
+            checkin_at?: string;
+            id: string;
+            job_id: string;
+            job_name: string;
+            pool_id: string;
+            start_at?: string;
+        };
         /** @description Harbor's WorkerPool definition */
-        WorkerPool: Record<string, never>;
+        WorkerPool: {
+            concurrency: number;
+            heartbeat_at?: string;
+            host: string;
+            pid: number;
+            start_at?: string;
+            worker_pool_id: string;
+        };
     };
     responses: never;
     parameters: never;

@@ -40,7 +40,7 @@ export function GarbageCollection() {
     queryFn: () => getPage<GcRun>(apiUrl('/system/gc', {}, { page: list.page, page_size: list.pageSize })),
     placeholderData: keepPreviousData,
     // While a run is unfinished, its status is checked every two seconds.
-    refetchInterval: (query) => (query.state.data?.items.some((run) => UNFINISHED.has(run.job_status)) ? 2000 : false),
+    refetchInterval: (query) => (query.state.data?.items.some((run) => UNFINISHED.has(run.job_status ?? '')) ? 2000 : false),
   });
 
   const start = async (dryRun: boolean) => {

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Collapse, Form, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, getJson } from '../../api/client';
-import type { PermissionCatalogue, RobotPermission } from '../../api/project-models';
+import type { PermissionCatalogue, RobotPermissionRequest } from '../../api/project-models';
 import { accessOf, AccessPicker, choiceOf, type AccessChoice } from '../robots/AccessPicker';
 import { ProjectSelect } from '../robots/ProjectSelect';
 import { RobotForm } from '../robots/RobotForm';
@@ -43,8 +43,8 @@ function SystemRobotForm({ robot, onClose }: RobotDialogProps) {
       .map((p) => ({ namespace: p.namespace, access: choiceOf(p.access), patterns: p.repository_patterns ?? [] })),
   };
 
-  const toPermissions = (values: SystemPermissionValues): RobotPermission[] | undefined => {
-    const permissions: RobotPermission[] = [];
+  const toPermissions = (values: SystemPermissionValues): RobotPermissionRequest[] | undefined => {
+    const permissions: RobotPermissionRequest[] = [];
     const system = accessOf(values.system);
     if (system.length > 0) permissions.push({ kind: 'system', namespace: '/', access: system });
     for (const grant of values.projects ?? []) {

@@ -3,7 +3,7 @@ import { Alert, App, Button, Checkbox, Empty, Form, InputNumber, Modal, Popconfi
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
-import type { RetentionExecution, RetentionPolicy, RetentionRule, RetentionTask, RetentionTemplate } from '../../api/policies-models';
+import type { RetentionExecution, RetentionPolicy, RetentionRule, RetentionRuleBody, RetentionTask, RetentionTemplate } from '../../api/policies-models';
 import type { ProjectMetadata } from '../../api/project-models';
 import { formatTime } from '../format';
 import { pageSizeOptions } from '../paging';
@@ -60,7 +60,7 @@ export function Retention({ project, can }: ProjectTabProps) {
   const editable = can('tag-retention', policyId === undefined ? 'create' : 'update');
 
   /** Saves the policy with new rules or a new trigger, creating it the first time. */
-  const save = async (change: { rules?: RetentionRule[]; cron?: string }): Promise<void> => {
+  const save = async (change: { rules?: RetentionRuleBody[]; cron?: string }): Promise<void> => {
     const trigger = policy.data?.trigger ?? { kind: 'Schedule' as const, settings: { cron: '' }, references: {} };
     const body = {
       algorithm: 'or',
@@ -376,7 +376,7 @@ function RetentionRuleDialog({
   onClose,
 }: {
   rule?: RetentionRule;
-  onSave: (rule: RetentionRule) => Promise<void>;
+  onSave: (rule: RetentionRuleBody) => Promise<void>;
   onClose: (saved?: boolean) => void;
 }) {
   const { t } = useTranslation();

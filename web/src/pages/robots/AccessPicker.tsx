@@ -1,6 +1,6 @@
 import { Checkbox, Collapse, Form } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { RobotAccess } from '../../api/project-models';
+import type { RobotAccess, RobotPermissionRequest } from '../../api/project-models';
 
 /** The actions chosen per resource, as the form holds them. */
 export type AccessChoice = Record<string, string[] | undefined>;
@@ -16,7 +16,7 @@ export function choiceOf(access: readonly RobotAccess[]): AccessChoice {
 }
 
 /** The picker's form value as access items. */
-export function accessOf(choice: AccessChoice | undefined): RobotAccess[] {
+export function accessOf(choice: AccessChoice | undefined): RobotPermissionRequest['access'] {
   return Object.entries(choice ?? {}).flatMap(([resource, chosen]) => (chosen ?? []).map((action) => ({ resource, action })));
 }
 

@@ -2,7 +2,7 @@ import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Space, Typograph
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, callJson, errorText } from '../../api/client';
-import type { Robot, RobotCreated, RobotPermission } from '../../api/project-models';
+import type { Robot, RobotCreated, RobotPermissionRequest } from '../../api/project-models';
 import type { ShownSecret } from './RobotSecret';
 
 /** What every robot form holds besides its permissions. */
@@ -32,7 +32,7 @@ export function RobotForm<P extends object>({
   level: 'project' | 'system';
   robot?: Robot;
   initialPermissions: P;
-  toPermissions: (values: P) => RobotPermission[] | undefined;
+  toPermissions: (values: P) => RobotPermissionRequest[] | undefined;
   onClose: (created?: ShownSecret, saved?: boolean) => void;
   children: ReactNode;
 }) {
