@@ -28,7 +28,7 @@ async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'), undefined, { timeout: 20_000 });
 }
 
-describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 }, () => {
+describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 1_200_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let projectId: number;

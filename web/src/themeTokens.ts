@@ -59,7 +59,8 @@ export function themeConfig(mode: ThemeMode): ThemeConfig {
   // A tag's text (shade 7) on its own light background (shade 1).
   for (const colour of PRESET_COLOURS) {
     const palette = Array.from({ length: 4 }, (_, index) => base[`${colour}${index + 7}`]!);
-    token[`${colour}7`] = readable(palette, [base[`${colour}1`]!]);
+    // The palette is keyed both ways (`green7`, `green-7`); the CSS variables come from the second.
+    token[`${colour}7`] = token[`${colour}-7`] = readable(palette, [base[`${colour}1`]!]);
   }
   const primary = derived(algorithm, { colorPrimary: token.colorPrimary! }, 'colorPrimary');
   const error = derived(algorithm, { colorError: token.colorError! }, 'colorError');
@@ -68,6 +69,10 @@ export function themeConfig(mode: ThemeMode): ThemeConfig {
   return {
     algorithm,
     token,
-    components: { Button: { primaryColor: onColour(primary), dangerColor: onColour(error) } },
+    components: {
+      Button: { primaryColor: onColour(primary), dangerColor: onColour(error) },
+      // A table's empty text is drawn in the disabled colour, which is meant for controls, not for a message.
+      Table: { colorTextDisabled: text },
+    },
   };
 }
