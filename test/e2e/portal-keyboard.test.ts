@@ -164,8 +164,11 @@ describe(
         await tabTo(page, (element) => element.testId === 'user-menu', 'the user menu', 'Shift+Tab');
         await page.keyboard.press('Enter');
         await page.getByRole('menuitem', { name: 'Sign out' }).waitFor();
-        await page.keyboard.press('ArrowDown');
-        await page.keyboard.press('ArrowDown');
+        // The arrows move through the menu's items (the focus is in the menu once it opens).
+        for (let presses = 0; presses < 3 && (await focused(page)).text !== 'Sign out'; presses++) await page.keyboard.press('ArrowDown');
+        const item = await focused(page);
+        assert.equal(item.text, 'Sign out');
+        assert.ok(item.ring, 'the focus on the menu item is not visible');
         await page.keyboard.press('Enter');
         await page.waitForURL(/\/sign-in/);
       });
