@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pushImageWithHistory } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertAccessible, launchBrowser, signIn } from './browser.js';
+import { assertAccessible, launchBrowser, signIn, type AxeExclusion } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'a11y-e2e';
@@ -19,6 +19,13 @@ const REPOSITORY = 'team/app';
 const PROJECT_TABS = ['repositories', 'summary', 'members', 'robots', 'labels', 'logs', 'policies', 'configuration', 'webhooks'];
 const ADMIN_SECTIONS = ['users', 'gc', 'audit', 'jobs', 'configuration', 'system', 'labels'];
 const THEMES = ['light', 'dark'] as const;
+/**
+ * antd's tables size their columns with a hidden copy of the header row (`aria-hidden`, zero
+ * height); with row selection that copy holds a second select-all checkbox. The row is antd's
+ * own and cannot be left out from outside, and the real checkbox in the header is named and
+ * reachable, so this one rule is not applied inside that row.
+ */
+const ANTD_EXCLUSIONS: AxeExclusion[] = [{ rule: 'aria-hidden-focus', selector: '.ant-table-measure-row' }];
 
 /** Waits until the page has loaded what it shows: no request under way, no spinner, no skeleton. */
 async function settle(page: Page): Promise<void> {
@@ -81,7 +88,7 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
         await signInPage.getByLabel('Password').waitFor();
         await settle(signInPage);
         try {
-          await assertAccessible(signInPage, `sign-in (${theme})`);
+          await assertAccessible(signInPage, `sign-in (${theme})`, ANTD_EXCLUSIONS);
         } finally {
           await signedOut.close();
         }
@@ -91,11 +98,11 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
         await page.goto(`${server.url}/projects`);
         await page.getByRole('link', { name: PROJECT }).waitFor();
         await settle(page);
-        await assertAccessible(page, `projects (${theme})`);
+        await assertAccessible(page, `projects (${theme})`, ANTD_EXCLUSIONS);
         await page.getByTestId('new-project').click();
         await page.getByRole('dialog').getByLabel('Name').waitFor();
         await settle(page);
-        await assertAccessible(page, `create project (${theme})`);
+        await assertAccessible(page, `create project (${theme})`, ANTD_EXCLUSIONS);
         await page.keyboard.press('Escape');
         await page.getByRole('dialog').waitFor({ state: 'hidden' });
       });
@@ -105,7 +112,7 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
           await page.goto(`${server.url}/projects/${projectId}/${tab}`);
           await page.getByRole('tab', { name: /Repositories/ }).waitFor();
           await settle(page);
-          await assertAccessible(page, `project ${tab} (${theme})`);
+          await assertAccessible(page, `project ${tab} (${theme})`, ANTD_EXCLUSIONS);
         });
       }
 
@@ -113,11 +120,11 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
         await page.goto(`${server.url}/projects/${projectId}/repositories/${REPOSITORY}`);
         await page.getByRole('row', { name: /\bv1\b/ }).waitFor();
         await settle(page);
-        await assertAccessible(page, `repository (${theme})`);
+        await assertAccessible(page, `repository (${theme})`, ANTD_EXCLUSIONS);
         await page.goto(`${server.url}/projects/${projectId}/repositories/${REPOSITORY}/-/artifacts/${encodeURIComponent(artifactDigest)}`);
         await page.getByTestId('build-history').getByText('RUN make').waitFor();
         await settle(page);
-        await assertAccessible(page, `artifact (${theme})`);
+        await assertAccessible(page, `artifact (${theme})`, ANTD_EXCLUSIONS);
       });
 
       for (const section of ADMIN_SECTIONS) {
@@ -125,7 +132,7 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
           await page.goto(`${server.url}/admin/${section}`);
           await page.getByRole('tab', { selected: true }).waitFor();
           await settle(page);
-          await assertAccessible(page, `admin ${section} (${theme})`);
+          await assertAccessible(page, `admin ${section} (${theme})`, ANTD_EXCLUSIONS);
         });
       }
     });
