@@ -3,6 +3,8 @@
  * and the check that a page shown in Chinese has no English catalogue string left.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { portalCatalogue } from '../../src/testing/portal-catalogues.js';
 
@@ -59,4 +61,49 @@ export async function assertNoEnglish(page: Page, where: string): Promise<void> 
   const patterns = englishOnlyPatterns();
   const english = (await visibleTexts(page)).flatMap((text) => patterns.filter(({ pattern }) => pattern.test(text)).map(({ key }) => `${key}: "${text}"`));
   assert.deepEqual(english, [], `English strings on the ${where} page in Chinese`);
+}
+
+const AXE_SCRIPT = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/** A rule axe should not apply to some elements: only for markup antd renders that cannot be changed from outside. */
+export interface AxeExclusion {
+  rule: string;
+  selector: string;
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
+}
+
+/**
+ * Runs axe-core on the page as it stands and fails on every serious or critical violation,
+ * listing the rule, its impact and the elements that break it.
+ */
+export async function assertAccessible(page: Page, where: string, exclusions: AxeExclusion[] = []): Promise<void> {
+  // The portal's Content-Security-Policy (default-src 'self') refuses an added <script> tag, so
+  // axe's source is evaluated through the DevTools protocol, which that policy does not govern.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE_SCRIPT, 'utf8'));
+  const violations = await page.evaluate(async (excluded) => {
+    const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .map((violation) => ({
+        ...violation,
+        nodes: violation.nodes.filter((node) => {
+          const selector = node.target.map(String).join(' ');
+          return !excluded.some(({ rule, selector: skip }) => rule === violation.id && document.querySelector(selector)?.closest(skip));
+        }),
+      }))
+      .filter((violation) => violation.nodes.length > 0);
+  }, exclusions);
+  const serious = violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help}\n${violation.nodes.map((node) => `    ${node.target.map(String).join(' ')}${node.failureSummary ? `\n      ${node.failureSummary.replace(/\n/g, '\n      ')}` : ''}`).join('\n')}`,
+    );
+  assert.deepEqual(serious, [], `accessibility violations on the ${where} page:\n${serious.join('\n')}`);
 }

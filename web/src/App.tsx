@@ -1,14 +1,15 @@
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider, theme } from 'antd';
+import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiFailure } from './api/client';
 import { Loading } from './shell/Loading';
 import { Shell } from './shell/Shell';
 import { useThemeMode } from './theme';
+import { themeConfig } from './themeTokens';
 
 const SignIn = lazy(() => import('./pages/SignIn'));
 const SignUp = lazy(() => import('./pages/SignUp'));
@@ -33,8 +34,9 @@ const queryClient = new QueryClient({
 export function App() {
   const { i18n } = useTranslation();
   const mode = useThemeMode();
+  const themeTokens = useMemo(() => themeConfig(mode), [mode]);
   return (
-    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={{ algorithm: mode === 'dark' ? theme.darkAlgorithm : theme.defaultAlgorithm }}>
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={themeTokens}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>

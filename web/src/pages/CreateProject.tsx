@@ -51,12 +51,13 @@ export function CreateProject({ open, isAdmin, onClose }: Props) {
       okText={t('common.save')}
       cancelText={t('common.cancel')}
       confirmLoading={busy}
-      onOk={() => void submit()}
+      // Save submits the form, so Enter in any field saves too.
+      okButtonProps={{ htmlType: 'submit', form: 'create-project' }}
       onCancel={() => onClose()}
       destroyOnHidden
     >
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="create-project-error" />}
-      <Form form={form} layout="vertical" initialValues={{ public: false, storage_limit_gib: -1 }}>
+      <Form form={form} name="create-project" layout="vertical" onFinish={() => void submit()} initialValues={{ public: false, storage_limit_gib: -1 }}>
         <Form.Item name="project_name" label={t('projects.name')} rules={[{ required: true, message: t('signIn.required') }]}>
           <Input autoFocus />
         </Form.Item>

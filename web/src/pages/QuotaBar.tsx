@@ -18,6 +18,7 @@ export function QuotaBar({ projectId }: { projectId: number }) {
   const percent = hard.storage === 0 ? 100 : Math.min(100, Math.round((used.storage / hard.storage) * 100));
   return (
     <Progress
+      aria-label={t('projects.quota')}
       percent={percent}
       size="small"
       status={percent >= 100 ? 'exception' : 'normal'}

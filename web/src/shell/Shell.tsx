@@ -1,25 +1,28 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Dropdown, Layout, Segmented, Switch, theme } from 'antd';
+import { Alert, Grid, Layout, theme } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet } from 'react-router';
 import { ApiFailure, signOut } from '../api/client';
-import { setLanguage, type Language } from '../i18n';
-import { setThemeMode, useThemeMode } from '../theme';
+import './focus.css';
 import { ChangePassword } from './ChangePassword';
+import { LanguageChoice, ThemeSwitch } from './HeaderControls';
 import { Loading } from './Loading';
+import { PhoneNavigation } from './PhoneNavigation';
 import { useCurrentUser } from './session';
+import { UserMenu } from './UserMenu';
 
 const GlobalSearch = lazy(() => import('../pages/webhooks/GlobalSearch'));
 
-/** Header (product, language, theme, user menu) around the signed-in pages. */
+/** Header (product, language, theme, user menu) around the signed-in pages; at phone width its entries move into a drawer. */
 export function Shell() {
-  const { t, i18n } = useTranslation();
-  const mode = useThemeMode();
+  const { t } = useTranslation();
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const [changingPassword, setChangingPassword] = useState(false);
   const { token } = theme.useToken();
+  // Until the first measurement the breakpoints are unknown (undefined): the wide header is shown.
+  const phone = Grid.useBreakpoint().md === false;
 
   const onSignOut = async () => {
     await signOut();
@@ -44,46 +47,32 @@ export function Shell() {
         <Link to="/projects" style={{ fontWeight: 600, fontSize: 18, marginRight: 'auto' }}>
           {t('app.name')}
         </Link>
-        {user.data && (
-          <Suspense fallback={null}>
-            <GlobalSearch />
-          </Suspense>
-        )}
-        {user.data?.sysadmin_flag && (
-          <Link to="/admin/users" data-testid="nav-admin">
-            {t('admin.nav')}
-          </Link>
-        )}
-        <Segmented<Language>
-          aria-label={t('header.language')}
-          value={i18n.language === 'zh-CN' ? 'zh-CN' : 'en'}
-          onChange={setLanguage}
-          options={[
-            { label: 'EN', value: 'en' },
-            { label: '中文', value: 'zh-CN' },
-          ]}
-          data-testid="language"
-        />
-        <Switch
-          checked={mode === 'dark'}
-          onChange={(dark) => setThemeMode(dark ? 'dark' : 'light')}
-          aria-label={mode === 'dark' ? t('header.theme.light') : t('header.theme.dark')}
-          title={mode === 'dark' ? t('header.theme.light') : t('header.theme.dark')}
-          data-testid="theme"
-        />
-        {user.data && (
-          <Dropdown
-            menu={{
-              items: [
-                { key: 'password', label: t('header.changePassword'), onClick: () => setChangingPassword(true) },
-                { key: 'sign-out', label: t('header.signOut'), onClick: () => void onSignOut() },
-              ],
-            }}
-          >
-            <Button type="text" data-testid="user-menu">
-              {user.data.username} ▾
-            </Button>
-          </Dropdown>
+        {phone ? (
+          <PhoneNavigation
+            username={user.data?.username}
+            isAdmin={user.data?.sysadmin_flag === true}
+            search={<GlobalSearch />}
+            onChangePassword={() => setChangingPassword(true)}
+            onSignOut={() => void onSignOut()}
+          />
+        ) : (
+          <>
+            {user.data && (
+              <Suspense fallback={null}>
+                <GlobalSearch />
+              </Suspense>
+            )}
+            {user.data?.sysadmin_flag && (
+              <nav aria-label={t('nav.label')}>
+                <Link to="/admin/users" data-testid="nav-admin">
+                  {t('admin.nav')}
+                </Link>
+              </nav>
+            )}
+            <LanguageChoice />
+            <ThemeSwitch />
+            {user.data && <UserMenu username={user.data.username} onChangePassword={() => setChangingPassword(true)} onSignOut={() => void onSignOut()} />}
+          </>
         )}
       </Layout.Header>
       <Layout.Content style={{ padding: 16, maxWidth: 1280, width: '100%', margin: '0 auto' }}>

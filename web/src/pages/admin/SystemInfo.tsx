@@ -35,7 +35,7 @@ export function SystemInfoPanel() {
         {volumes.error && <Alert type="error" message={volumes.error.message} />}
         {storage && (
           <Space direction="vertical" style={{ width: '100%' }}>
-            <Progress percent={storage.total > 0 ? Math.round(((storage.total - storage.free) / storage.total) * 100) : 0} />
+            <Progress aria-label={t('admin.system.storage')} percent={storage.total > 0 ? Math.round(((storage.total - storage.free) / storage.total) * 100) : 0} />
             <Descriptions column={1} bordered size="small">
               <Descriptions.Item label={t('admin.system.total')}>{formatBytes(storage.total)}</Descriptions.Item>
               <Descriptions.Item label={t('admin.system.free')}>

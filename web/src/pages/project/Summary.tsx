@@ -38,6 +38,7 @@ export default function Summary({ project }: ProjectTabProps) {
               <Typography.Text>{t('project.summary.unlimited', { used: formatBytes(quota.used.storage) })}</Typography.Text>
             ) : (
               <Progress
+                aria-label={t('project.summary.quota')}
                 percent={quota.hard.storage === 0 ? 100 : Math.min(100, Math.round((quota.used.storage / quota.hard.storage) * 100))}
                 status={quota.used.storage >= quota.hard.storage ? 'exception' : 'normal'}
                 format={() => t('project.summary.usedOf', { used: formatBytes(quota.used.storage), limit: formatBytes(quota.hard.storage) })}
