@@ -1,7 +1,7 @@
 import { Alert, Form, Input, InputNumber, Modal, Switch } from 'antd';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call } from '../api/client';
+import { useFormModal } from './common/useFormModal';
 
 interface Values {
   project_name: string;
@@ -21,14 +21,11 @@ const GIB = 1024 ** 3;
 export function CreateProject({ open, isAdmin, onClose }: Props) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, save, footer } = useFormModal();
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       const limit = values.storage_limit_gib;
       await call('POST', apiUrl('/projects'), {
         project_name: values.project_name,
@@ -37,24 +34,15 @@ export function CreateProject({ open, isAdmin, onClose }: Props) {
       });
       form.resetFields();
       onClose(values.project_name);
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <Modal
       open={open}
       title={t('projects.new')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
       // Save submits the form, so Enter in any field saves too.
-      okButtonProps={{ htmlType: 'submit', form: 'create-project' }}
-      onCancel={() => onClose()}
-      destroyOnHidden
+      {...footer(submit, () => onClose(), 'create-project')}
     >
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="create-project-error" />}
       <Form form={form} name="create-project" layout="vertical" onFinish={() => void submit()} initialValues={{ public: false, storage_limit_gib: -1 }}>

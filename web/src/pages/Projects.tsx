@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -8,7 +8,11 @@ import type { Project } from '../api/models';
 import { useCurrentUser } from '../shell/session';
 import { CreateProject } from './CreateProject';
 import { formatTime } from './format';
-import { nameQuery, pageSizeOptions, useListState } from './paging';
+import { ConfirmDelete } from './common/ConfirmDelete';
+import { ListToolbar } from './common/ListToolbar';
+import { PagedTable } from './common/PagedTable';
+import { useRunAction } from './common/useRunAction';
+import { nameQuery, useListState } from './paging';
 import { QuotaBar } from './QuotaBar';
 
 /** Projects the user can see, paged and searched by the server. */
@@ -25,49 +29,27 @@ export default function Projects() {
     placeholderData: keepPreviousData,
   });
 
-  const remove = async (project: Project) => {
-    try {
-      await call('DELETE', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }));
-      void message.success(t('projects.deleted', { name: project.name }));
-    } catch (failure) {
-      // The API says why (repositories left, not allowed): show its words.
-      void message.error(failure instanceof Error ? failure.message : String(failure));
-    }
-    await queryClient.invalidateQueries({ queryKey: ['projects'] });
-  };
+  // A refusal says why (repositories left, not allowed) in the API's words.
+  const run = useRunAction(() => queryClient.invalidateQueries({ queryKey: ['projects'] }));
+  const remove = (project: Project) =>
+    run(() => call('DELETE', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id })), t('projects.deleted', { name: project.name }));
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('projects.title')}
       </Typography.Title>
-      <Space wrap>
+      <ListToolbar list={list} setList={setList}>
         <Button type="primary" onClick={() => setCreating(true)} data-testid="new-project">
           {t('projects.new')}
         </Button>
-        <Input.Search
-          allowClear
-          placeholder={t('common.search')}
-          defaultValue={list.search}
-          onSearch={(search) => setList({ search, page: 1 })}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {projects.error && <Alert type="error" message={projects.error.message} />}
-      <Table<Project>
+      <PagedTable<Project>
         rowKey="project_id"
-        loading={projects.isFetching}
-        dataSource={projects.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: projects.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={projects}
+        list={list}
+        setList={setList}
         columns={[
           {
             title: t('projects.name'),
@@ -85,19 +67,7 @@ export default function Projects() {
           {
             title: t('projects.actions'),
             key: 'actions',
-            render: (_, project) => (
-              <Popconfirm
-                title={t('projects.deleteConfirm', { name: project.name })}
-                okText={t('common.delete')}
-                cancelText={t('common.cancel')}
-                okButtonProps={{ danger: true }}
-                onConfirm={() => remove(project)}
-              >
-                <Button danger size="small">
-                  {t('common.delete')}
-                </Button>
-              </Popconfirm>
-            ),
+            render: (_, project) => <ConfirmDelete title={t('projects.deleteConfirm', { name: project.name })} onConfirm={() => remove(project)} />,
           },
         ]}
       />

@@ -1,13 +1,18 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getPage } from '../../api/client';
 import type { User } from '../../api/admin-models';
 import { useCurrentUser } from '../../shell/session';
 import { formatTime } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
-import { containsQuery, errorText } from './adminPaging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { ListToolbar } from '../common/ListToolbar';
+import { PagedTable } from '../common/PagedTable';
+import { useFormModal } from '../common/useFormModal';
+import { useRunAction } from '../common/useRunAction';
+import { useListState } from '../paging';
+import { containsQuery } from './adminPaging';
 
 interface NewUser {
   username: string;
@@ -31,15 +36,7 @@ export function Users() {
     placeholderData: keepPreviousData,
   });
 
-  const act = async (work: () => Promise<void>, done: string) => {
-    try {
-      await work();
-      void message.success(done);
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
-  };
+  const act = useRunAction(() => queryClient.invalidateQueries({ queryKey: ['admin', 'users'] }));
 
   const setAdmin = (user: User, admin: boolean) =>
     act(
@@ -50,33 +47,17 @@ export function Users() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap>
+      <ListToolbar list={list} setList={setList} placeholder={t('admin.users.search')}>
         <Button type="primary" onClick={() => setCreating(true)} data-testid="new-user">
           {t('admin.users.new')}
         </Button>
-        <Input.Search
-          allowClear
-          placeholder={t('admin.users.search')}
-          defaultValue={list.search}
-          onSearch={(search) => setList({ search, page: 1 })}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {users.error && <Alert type="error" message={users.error.message} />}
-      <Table<User>
+      <PagedTable<User>
         rowKey="user_id"
-        loading={users.isFetching}
-        dataSource={users.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: users.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={users}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('admin.users.username'), dataIndex: 'username' },
           { title: t('admin.users.email'), dataIndex: 'email' },
@@ -98,17 +79,11 @@ export function Users() {
                 <Button size="small" onClick={() => setResetting(user)}>
                   {t('admin.users.resetPassword')}
                 </Button>
-                <Popconfirm
+                <ConfirmDelete
                   title={t('admin.users.deleteConfirm', { name: user.username })}
-                  okText={t('common.delete')}
-                  cancelText={t('common.cancel')}
-                  okButtonProps={{ danger: true }}
                   onConfirm={() => remove(user)}
-                >
-                  <Button danger size="small" disabled={user.user_id === me.data?.user_id}>
-                    {t('common.delete')}
-                  </Button>
-                </Popconfirm>
+                  disabled={user.user_id === me.data?.user_id}
+                />
               </Space>
             ),
           },
@@ -133,36 +108,20 @@ export function Users() {
 function CreateUser({ open, onClose }: { open: boolean; onClose: (created?: string) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<NewUser>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, save, footer } = useFormModal();
   const required = [{ required: true, message: t('signIn.required') }];
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       await call('POST', apiUrl('/users'), values);
       form.resetFields();
       onClose(values.username);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal
-      open={open}
-      title={t('admin.users.new')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose()}
-      destroyOnHidden
-    >
+    <Modal open={open} title={t('admin.users.new')} {...footer(submit, () => onClose())}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="create-user-error" />}
       <Form form={form} layout="vertical">
         <Form.Item name="username" label={t('admin.users.username')} rules={required}>
@@ -187,39 +146,27 @@ function ResetPassword({ user, onClose }: { user: User | undefined; onClose: () 
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ new_password: string }>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, setError, save, footer } = useFormModal();
 
   const submit = async () => {
     if (!user) return;
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       await call('PUT', apiUrl('/users/{user_id}/password', { user_id: user.user_id }), values);
       void message.success(t('admin.users.passwordReset', { name: user.username }));
       form.resetFields();
       onClose();
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <Modal
       open={user !== undefined}
       title={t('admin.users.resetPasswordOf', { name: user?.username ?? '' })}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => {
+      {...footer(submit, () => {
         setError(undefined);
         onClose();
-      }}
-      destroyOnHidden
+      })}
     >
       <Form form={form} layout="vertical">
         <Form.Item

@@ -1,12 +1,17 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, ColorPicker, Form, Input, Modal, Popconfirm, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, ColorPicker, Form, Input, Modal, Space, Tag } from 'antd';
 import type { Color } from 'antd/es/color-picker';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl, call, errorText, getPage } from '../../api/client';
+import { apiUrl, call, getPage } from '../../api/client';
 import type { Label } from '../../api/admin-models';
 import { formatTime } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { ListToolbar } from '../common/ListToolbar';
+import { PagedTable } from '../common/PagedTable';
+import { useFormModal } from '../common/useFormModal';
+import { useRunAction } from '../common/useRunAction';
+import { useListState } from '../paging';
 
 /** Whose labels: the global ones (scope g, managed by system administrators) or one project's (scope p). */
 export type LabelScope = { kind: 'global' } | { kind: 'project'; projectId: number };
@@ -40,47 +45,24 @@ export function LabelManager({ scope, can }: { scope: LabelScope; can: (resource
   });
   const refresh = () => void queryClient.invalidateQueries({ queryKey });
 
-  const remove = async (label: Label) => {
-    try {
-      await call('DELETE', apiUrl('/labels/{label_id}', { label_id: label.id }));
-      void message.success(t('labels.deleted', { name: label.name }));
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    refresh();
-  };
+  const run = useRunAction(refresh);
+  const remove = (label: Label) => run(() => call('DELETE', apiUrl('/labels/{label_id}', { label_id: label.id })), t('labels.deleted', { name: label.name }));
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap>
+      <ListToolbar list={list} setList={setList}>
         {can('label', 'create') && (
           <Button type="primary" onClick={() => setEditing('new')} data-testid="new-label">
             {t('labels.new')}
           </Button>
         )}
-        <Input.Search
-          allowClear
-          placeholder={t('common.search')}
-          defaultValue={list.search}
-          onSearch={(search) => setList({ search, page: 1 })}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {labels.error && <Alert type="error" message={labels.error.message} />}
-      <Table<Label>
+      <PagedTable<Label>
         rowKey="id"
-        loading={labels.isFetching}
-        dataSource={labels.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: labels.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={labels}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('labels.name'), dataIndex: 'name', render: (name: string, label) => <Tag color={label.color || undefined}>{name}</Tag> },
           { title: t('labels.description'), dataIndex: 'description' },
@@ -97,19 +79,7 @@ export function LabelManager({ scope, can }: { scope: LabelScope; can: (resource
                           {t('labels.edit')}
                         </Button>
                       )}
-                      {can('label', 'delete') && (
-                        <Popconfirm
-                          title={t('labels.deleteConfirm', { name: label.name })}
-                          okText={t('common.delete')}
-                          cancelText={t('common.cancel')}
-                          okButtonProps={{ danger: true }}
-                          onConfirm={() => remove(label)}
-                        >
-                          <Button danger size="small">
-                            {t('common.delete')}
-                          </Button>
-                        </Popconfirm>
-                      )}
+                      {can('label', 'delete') && <ConfirmDelete title={t('labels.deleteConfirm', { name: label.name })} onConfirm={() => remove(label)} />}
                     </Space>
                   ),
                 },
@@ -138,36 +108,20 @@ export function LabelManager({ scope, can }: { scope: LabelScope; can: (resource
 function EditLabel({ label, scope, onClose }: { label: Label | undefined; scope: LabelScope; onClose: (saved?: string) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<LabelValues>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, save, footer } = useFormModal();
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
     const body = { name: values.name.trim(), color: values.color, description: values.description ?? '' };
-    try {
+    await save(async () => {
       if (label) await call('PUT', apiUrl('/labels/{label_id}', { label_id: label.id }), body);
       else await call('POST', apiUrl('/labels'), { ...body, ...scopeParams(scope) });
       onClose(body.name);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal
-      open
-      title={label ? t('labels.editTitle', { name: label.name }) : t('labels.new')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose()}
-      destroyOnHidden
-    >
+    <Modal open title={label ? t('labels.editTitle', { name: label.name }) : t('labels.new')} {...footer(submit, () => onClose())}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="label-error" />}
       <Form form={form} layout="vertical" initialValues={{ name: label?.name ?? '', color: label?.color || '#1677ff', description: label?.description ?? '' }}>
         <Form.Item name="name" label={t('labels.name')} rules={[{ required: true, whitespace: true, message: t('labels.required') }]}>

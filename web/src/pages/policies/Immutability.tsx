@@ -1,10 +1,13 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Modal, Popconfirm, Space, Switch, Table, Typography } from 'antd';
+import { Alert, App, Button, Form, Modal, Space, Switch, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getPage } from '../../api/client';
 import type { ImmutableRule } from '../../api/policies-models';
-import { pageSizeOptions, useListState } from '../paging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { PagedTable } from '../common/PagedTable';
+import { useFormModal } from '../common/useFormModal';
+import { useListState } from '../paging';
 import { errorText, type ProjectTabProps } from '../project/shared';
 import { SELECTOR_DEFAULTS, SelectorFields, SelectorList, selectorsBody, selectorValues, type SelectorValues } from './selectors';
 
@@ -56,20 +59,11 @@ export function Immutability({ project, can }: ProjectTabProps) {
       )}
       {rules.error && <Alert type="error" message={rules.error.message} />}
       {error && <Alert type="error" message={error} data-testid="immutable-error" closable onClose={() => setError(undefined)} />}
-      <Table<ImmutableRule>
+      <PagedTable<ImmutableRule>
         rowKey="id"
-        loading={rules.isFetching}
-        dataSource={rules.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: rules.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={rules}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('policies.repositories'), key: 'repositories', render: (_: unknown, rule) => <SelectorList selectors={rule.scope_selectors.repository} /> },
           { title: t('policies.tags'), key: 'tags', render: (_: unknown, rule) => <SelectorList selectors={rule.tag_selectors} /> },
@@ -97,19 +91,7 @@ export function Immutability({ project, can }: ProjectTabProps) {
                           {t('policies.edit')}
                         </Button>
                       )}
-                      {can('immutable-tag', 'delete') && (
-                        <Popconfirm
-                          title={t('policies.immutable.deleteConfirm')}
-                          okText={t('common.delete')}
-                          cancelText={t('common.cancel')}
-                          okButtonProps={{ danger: true }}
-                          onConfirm={() => remove(rule)}
-                        >
-                          <Button danger size="small">
-                            {t('common.delete')}
-                          </Button>
-                        </Popconfirm>
-                      )}
+                      {can('immutable-tag', 'delete') && <ConfirmDelete title={t('policies.immutable.deleteConfirm')} onConfirm={() => remove(rule)} />}
                     </Space>
                   ),
                 },
@@ -138,35 +120,19 @@ export function Immutability({ project, can }: ProjectTabProps) {
 function ImmutableRuleDialog({ rule, url, onClose }: { rule?: ImmutableRule; url: string; onClose: (saved?: boolean) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SelectorValues>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, save, footer } = useFormModal();
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       if (rule) await call('PUT', url, { ...rule, ...selectorsBody(values, undefined, rule) });
       else await call('POST', url, { disabled: false, action: 'immutable', template: 'immutable_template', params: {}, ...selectorsBody(values) });
       onClose(true);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal
-      open
-      title={t(rule ? 'policies.immutable.edit' : 'policies.immutable.add')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose()}
-      destroyOnHidden
-    >
+    <Modal open title={t(rule ? 'policies.immutable.edit' : 'policies.immutable.add')} {...footer(submit, () => onClose())}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="immutable-rule-error" />}
       <Form form={form} layout="vertical" initialValues={rule ? selectorValues(rule) : SELECTOR_DEFAULTS}>
         <SelectorFields />

@@ -6,6 +6,8 @@ import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
 import type { RetentionExecution, RetentionPolicy, RetentionRule, RetentionRuleBody, RetentionTask, RetentionTemplate } from '../../api/policies-models';
 import type { ProjectMetadata } from '../../api/project-models';
 import { formatTime } from '../format';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { useFormModal } from '../common/useFormModal';
 import { pageSizeOptions } from '../paging';
 import { errorText, type ProjectTabProps } from '../project/shared';
 import { cronOfSchedule, SchedulePicker, scheduleOfCron, type ScheduleValue } from '../SchedulePicker';
@@ -189,17 +191,7 @@ export function Retention({ project, can }: ProjectTabProps) {
                       <Button size="small" onClick={() => setEditing(index)} data-testid="edit-retention-rule">
                         {t('policies.edit')}
                       </Button>
-                      <Popconfirm
-                        title={t('policies.retention.deleteConfirm')}
-                        okText={t('common.delete')}
-                        cancelText={t('common.cancel')}
-                        okButtonProps={{ danger: true }}
-                        onConfirm={() => removeRule(index)}
-                      >
-                        <Button danger size="small">
-                          {t('common.delete')}
-                        </Button>
-                      </Popconfirm>
+                      <ConfirmDelete title={t('policies.retention.deleteConfirm')} onConfirm={() => removeRule(index)} />
                     </Space>
                   ),
                 },
@@ -381,16 +373,13 @@ function RetentionRuleDialog({
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<RuleValues>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, save, footer } = useFormModal();
   const template = Form.useWatch('template', form) ?? 'latestPushedK';
   const unit = TEMPLATES[template];
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       await onSave({
         ...rule,
         disabled: rule?.disabled ?? false,
@@ -400,24 +389,11 @@ function RetentionRuleDialog({
         ...selectorsBody(values, values.untagged ? UNTAGGED : undefined, rule),
       });
       onClose(true);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal
-      open
-      title={t(rule ? 'policies.retention.edit' : 'policies.retention.add')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose()}
-      destroyOnHidden
-    >
+    <Modal open title={t(rule ? 'policies.retention.edit' : 'policies.retention.add')} {...footer(submit, () => onClose())}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="retention-rule-error" />}
       <Form form={form} layout="vertical" initialValues={ruleValues(rule)}>
         <Form.Item name="template" label={t('policies.retention.retain')}>

@@ -1,10 +1,15 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Radio, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Form, Input, Modal, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getPage } from '../../api/client';
 import type { ProjectMember } from '../../api/project-models';
-import { pageSizeOptions, useListState } from '../paging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { ListToolbar } from '../common/ListToolbar';
+import { PagedTable } from '../common/PagedTable';
+import { useFormModal } from '../common/useFormModal';
+import { useRunAction } from '../common/useRunAction';
+import { useListState, type ListState } from '../paging';
 import { errorText, ROLE_IDS, type ProjectTabProps } from './shared';
 
 interface AddValues {
@@ -40,14 +45,12 @@ export default function Members({ project, can }: ProjectTabProps) {
     void queryClient.invalidateQueries({ queryKey: ['project-summary', id] });
   };
 
-  const remove = async (member: ProjectMember) => {
-    try {
-      await call('DELETE', memberUrl(id, member));
-      void message.success(t('project.members.removed', { name: member.entity_name }));
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    refresh();
+  const run = useRunAction(refresh);
+  const remove = (member: ProjectMember) => run(() => call('DELETE', memberUrl(id, member)), t('project.members.removed', { name: member.entity_name }));
+  // Another page or search shows other members: the selection does not carry over.
+  const setListClearing = (next: Partial<ListState>) => {
+    setSelected([]);
+    setList(next);
   };
 
   const removeSelected = async () => {
@@ -62,7 +65,7 @@ export default function Members({ project, can }: ProjectTabProps) {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap>
+      <ListToolbar list={list} setList={setListClearing}>
         {can('member', 'create') && (
           <Button type="primary" onClick={() => setAdding(true)} data-testid="add-member">
             {t('project.members.add')}
@@ -74,30 +77,17 @@ export default function Members({ project, can }: ProjectTabProps) {
           </Button>
         )}
         {can('member', 'delete') && (
-          <Popconfirm
+          <ConfirmDelete
             title={t('project.members.removeSelectedConfirm', { count: selected.length })}
             okText={t('project.members.remove')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
+            label={t('project.members.removeSelected', { count: selected.length })}
+            size="middle"
             disabled={selected.length === 0}
             onConfirm={() => removeSelected()}
-          >
-            <Button danger disabled={selected.length === 0} data-testid="remove-selected-members">
-              {t('project.members.removeSelected', { count: selected.length })}
-            </Button>
-          </Popconfirm>
+            testId="remove-selected-members"
+          />
         )}
-        <Input.Search
-          allowClear
-          placeholder={t('common.search')}
-          defaultValue={list.search}
-          onSearch={(search) => {
-            setSelected([]);
-            setList({ search, page: 1 });
-          }}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {members.error && <Alert type="error" message={members.error.message} />}
       {batchError && (
         <Alert
@@ -108,26 +98,14 @@ export default function Members({ project, can }: ProjectTabProps) {
           data-testid="members-batch-error"
         />
       )}
-      <Table<ProjectMember>
+      <PagedTable<ProjectMember>
         rowKey="id"
-        loading={members.isFetching}
-        dataSource={members.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
+        page={members}
+        list={list}
+        setList={setListClearing}
         rowSelection={
           changeable ? { selectedRowKeys: selected.map((member) => member.id), onChange: (_keys, rows) => setSelected(rows), columnWidth: 48 } : undefined
         }
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: members.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => {
-            setSelected([]);
-            setList({ page, pageSize });
-          },
-        }}
         columns={[
           { title: t('project.members.name'), dataIndex: 'entity_name' },
           {
@@ -154,17 +132,11 @@ export default function Members({ project, can }: ProjectTabProps) {
                         </Button>
                       )}
                       {can('member', 'delete') && (
-                        <Popconfirm
+                        <ConfirmDelete
                           title={t('project.members.removeConfirm', { name: member.entity_name })}
-                          okText={t('project.members.remove')}
-                          cancelText={t('common.cancel')}
-                          okButtonProps={{ danger: true }}
+                          label={t('project.members.remove')}
                           onConfirm={() => remove(member)}
-                        >
-                          <Button danger size="small">
-                            {t('project.members.remove')}
-                          </Button>
-                        </Popconfirm>
+                        />
                       )}
                     </Space>
                   ),
@@ -222,40 +194,28 @@ function RoleChoice({ value, onChange }: { value?: number; onChange?: (role: num
 function AddMember({ open, projectId, onClose }: { open: boolean; projectId: number; onClose: (added?: string) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<AddValues>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, setError, save, footer } = useFormModal();
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       await call('POST', apiUrl('/projects/{project_name_or_id}/members', { project_name_or_id: projectId }), {
         role_id: values.role_id,
         member_user: { username: values.username.trim() },
       });
       form.resetFields();
       onClose(values.username.trim());
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <Modal
       open={open}
       title={t('project.members.add')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => {
+      {...footer(submit, () => {
         setError(undefined);
         onClose();
-      }}
-      destroyOnHidden
+      })}
     >
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="member-error" />}
       <Form form={form} layout="vertical" initialValues={{ role_id: 2 }}>
@@ -274,8 +234,7 @@ function AddMember({ open, projectId, onClose }: { open: boolean; projectId: num
 function ChangeRole({ members, projectId, onClose }: { members?: ProjectMember[]; projectId: number; onClose: (changed?: ProjectMember[]) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<{ role_id: number }>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, setError, setBusy, footer } = useFormModal();
   // Members whose role changed while others were refused: the list shows them when the dialog closes.
   const [changed, setChanged] = useState<ProjectMember[]>([]);
   const only = members?.length === 1 ? members[0] : undefined;
@@ -309,16 +268,11 @@ function ChangeRole({ members, projectId, onClose }: { members?: ProjectMember[]
     <Modal
       open={members !== undefined}
       title={only ? t('project.members.changeRoleOf', { name: only.entity_name }) : t('project.members.changeRoleOfMany', { count: members?.length ?? 0 })}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => {
+      {...footer(submit, () => {
         setError(undefined);
         setChanged([]);
         onClose(changed.length ? changed : undefined);
-      }}
-      destroyOnHidden
+      })}
     >
       {error && <Alert type="error" message={<span style={{ whiteSpace: 'pre-line' }}>{error}</span>} style={{ marginBottom: 16 }} data-testid="member-error" />}
       {members && (

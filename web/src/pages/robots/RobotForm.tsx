@@ -1,8 +1,9 @@
 import { Alert, App, Checkbox, Form, Input, InputNumber, Modal, Space, Typography } from 'antd';
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl, call, callJson, errorText } from '../../api/client';
+import { apiUrl, call, callJson } from '../../api/client';
 import type { Robot, RobotCreated, RobotPermissionRequest } from '../../api/project-models';
+import { useFormModal } from '../common/useFormModal';
 import type { ShownSecret } from './RobotSecret';
 
 /** What every robot form holds besides its permissions. */
@@ -39,8 +40,7 @@ export function RobotForm<P extends object>({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<CommonValues & P>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { error, setError, save, footer } = useFormModal();
   const never = Form.useWatch('never', form);
 
   const initialValues: CommonValues = robot
@@ -55,9 +55,7 @@ export function RobotForm<P extends object>({
       return;
     }
     const duration = values.never ? -1 : (values.days ?? DEFAULT_DAYS);
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       if (robot) {
         const expiryChanged = duration !== robot.duration;
         await call('PUT', apiUrl('/robots/{robot_id}', { robot_id: robot.id }), {
@@ -78,25 +76,11 @@ export function RobotForm<P extends object>({
         });
         onClose({ name: created.name, secret: created.secret });
       }
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Modal
-      open
-      width={760}
-      title={robot ? t('robots.editTitle', { name: robot.name }) : t('project.robots.new')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose()}
-      destroyOnHidden
-    >
+    <Modal open width={760} title={robot ? t('robots.editTitle', { name: robot.name }) : t('project.robots.new')} {...footer(submit, () => onClose())}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="robot-error" />}
       <Form form={form} layout="vertical" initialValues={{ ...initialValues, ...initialPermissions }}>
         {robot ? (

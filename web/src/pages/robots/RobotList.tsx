@@ -1,11 +1,15 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Popconfirm, Space, Tag, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl, call, callJson, errorText, getPage } from '../../api/client';
+import { apiUrl, call, callJson, getPage } from '../../api/client';
 import type { Robot, RobotPermission } from '../../api/project-models';
 import { formatTime } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { ListToolbar } from '../common/ListToolbar';
+import { PagedTable } from '../common/PagedTable';
+import { useRunAction } from '../common/useRunAction';
+import { useListState } from '../paging';
 import { RobotSecret, type ShownSecret } from './RobotSecret';
 
 /** The create (no robot) or edit dialog a list opens; it calls back with the new secret, or `saved` after an edit. */
@@ -34,7 +38,6 @@ export function RobotList({
   dialog: (props: RobotDialogProps) => ReactNode;
 }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [list, setList] = useListState();
   const [editing, setEditing] = useState<Robot | 'new'>();
@@ -48,14 +51,7 @@ export function RobotList({
   const refresh = () => void queryClient.invalidateQueries({ queryKey });
   const robotUrl = (robot: Robot) => apiUrl('/robots/{robot_id}', { robot_id: robot.id });
 
-  const act = async (action: () => Promise<void>) => {
-    try {
-      await action();
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    refresh();
-  };
+  const act = useRunAction(refresh);
 
   const expiry = (robot: Robot) => {
     if (robot.expires_at < 0) return <Tag>{t('project.robots.never')}</Tag>;
@@ -118,57 +114,29 @@ export function RobotList({
         </Popconfirm>
       )}
       {can.delete && (
-        <Popconfirm
+        <ConfirmDelete
           title={t('project.robots.deleteConfirm', { name: robot.name })}
-          okText={t('common.delete')}
-          cancelText={t('common.cancel')}
-          okButtonProps={{ danger: true }}
-          onConfirm={() =>
-            act(async () => {
-              await call('DELETE', robotUrl(robot));
-              void message.success(t('project.robots.deleted', { name: robot.name }));
-            })
-          }
-        >
-          <Button danger size="small">
-            {t('common.delete')}
-          </Button>
-        </Popconfirm>
+          onConfirm={() => act(() => call('DELETE', robotUrl(robot)), t('project.robots.deleted', { name: robot.name }))}
+        />
       )}
     </Space>
   );
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap>
+      <ListToolbar list={list} setList={setList}>
         {can.create && (
           <Button type="primary" onClick={() => setEditing('new')} data-testid="new-robot">
             {t('project.robots.new')}
           </Button>
         )}
-        <Input.Search
-          allowClear
-          placeholder={t('common.search')}
-          defaultValue={list.search}
-          onSearch={(text) => setList({ search: text, page: 1 })}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {robots.error && <Alert type="error" message={robots.error.message} />}
-      <Table<Robot>
+      <PagedTable<Robot>
         rowKey="id"
-        loading={robots.isFetching}
-        dataSource={robots.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: robots.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={robots}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('project.robots.name'), dataIndex: 'name' },
           {

@@ -1,11 +1,16 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Checkbox, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson, getPage, getText } from '../../api/client';
 import type { WebhookEvents, WebhookExecution, WebhookPolicy, WebhookTask } from '../../api/webhooks-models';
 import { formatTime } from '../format';
-import { nameQuery, pageSizeOptions, useListState } from '../paging';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { ListToolbar } from '../common/ListToolbar';
+import { PagedTable } from '../common/PagedTable';
+import { useFormModal } from '../common/useFormModal';
+import { useRunAction } from '../common/useRunAction';
+import { nameQuery, useListState } from '../paging';
 import { errorText, type ProjectTabProps } from '../project/shared';
 
 interface PolicyValues {
@@ -21,7 +26,6 @@ interface PolicyValues {
 /** The project's webhook policies: create, edit, test a target, enable or disable, delete, and each policy's deliveries. */
 export default function Webhooks({ project, can }: ProjectTabProps) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const queryClient = useQueryClient();
   const [list, setList] = useListState();
   const [editing, setEditing] = useState<WebhookPolicy | 'new'>();
@@ -38,46 +42,23 @@ export default function Webhooks({ project, can }: ProjectTabProps) {
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['webhook-policies', id] });
   const policyUrl = (policy: WebhookPolicy) => apiUrl('/projects/{project}/webhook/policies/{policy}', { project: id, policy: policy.id });
 
-  const act = async (action: () => Promise<void>) => {
-    try {
-      await action();
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    refresh();
-  };
+  const run = useRunAction(refresh);
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Space wrap>
+      <ListToolbar list={list} setList={setList}>
         {can('notification-policy', 'create') && (
           <Button type="primary" onClick={() => setEditing('new')} data-testid="new-webhook">
             {t('webhooks.new')}
           </Button>
         )}
-        <Input.Search
-          allowClear
-          placeholder={t('common.search')}
-          defaultValue={list.search}
-          onSearch={(search) => setList({ search, page: 1 })}
-          style={{ maxWidth: 320 }}
-        />
-      </Space>
+      </ListToolbar>
       {policies.error && <Alert type="error" message={policies.error.message} />}
-      <Table<WebhookPolicy>
+      <PagedTable<WebhookPolicy>
         rowKey="id"
-        loading={policies.isFetching}
-        dataSource={policies.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: policies.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={policies}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('webhooks.name'), dataIndex: 'name' },
           {
@@ -107,28 +88,16 @@ export default function Webhooks({ project, can }: ProjectTabProps) {
                     title={t(policy.enabled ? 'webhooks.disableConfirm' : 'webhooks.enableConfirm', { name: policy.name })}
                     okText={policy.enabled ? t('webhooks.disable') : t('webhooks.enable')}
                     cancelText={t('common.cancel')}
-                    onConfirm={() => act(() => call('PUT', policyUrl(policy), { ...policy, enabled: !policy.enabled }))}
+                    onConfirm={() => run(() => call('PUT', policyUrl(policy), { ...policy, enabled: !policy.enabled }))}
                   >
                     <Button size="small">{policy.enabled ? t('webhooks.disable') : t('webhooks.enable')}</Button>
                   </Popconfirm>
                 )}
                 {can('notification-policy', 'delete') && (
-                  <Popconfirm
+                  <ConfirmDelete
                     title={t('webhooks.deleteConfirm', { name: policy.name })}
-                    okText={t('common.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() =>
-                      act(async () => {
-                        await call('DELETE', policyUrl(policy));
-                        void message.success(t('webhooks.deleted', { name: policy.name }));
-                      })
-                    }
-                  >
-                    <Button danger size="small">
-                      {t('common.delete')}
-                    </Button>
-                  </Popconfirm>
+                    onConfirm={() => run(() => call('DELETE', policyUrl(policy)), t('webhooks.deleted', { name: policy.name }))}
+                  />
                 )}
               </Space>
             ),
@@ -153,9 +122,8 @@ export default function Webhooks({ project, can }: ProjectTabProps) {
 function EditPolicy({ projectId, policy, onClose }: { projectId: number; policy?: WebhookPolicy; onClose: (saved: boolean) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<PolicyValues>();
-  const [error, setError] = useState<string>();
+  const { error, busy, setBusy, save, footer } = useFormModal();
   const [tested, setTested] = useState<{ ok: boolean; text: string }>();
-  const [busy, setBusy] = useState(false);
   const events = useQuery({
     queryKey: ['webhook-events', projectId],
     queryFn: () => getJson<WebhookEvents>(apiUrl('/projects/{project}/webhook/events', { project: projectId })),
@@ -173,9 +141,7 @@ function EditPolicy({ projectId, policy, onClose }: { projectId: number; policy?
 
   const submit = async () => {
     const values = await form.validateFields();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await save(async () => {
       const body = {
         name: values.name.trim(),
         description: values.description ?? '',
@@ -186,11 +152,7 @@ function EditPolicy({ projectId, policy, onClose }: { projectId: number; policy?
       if (policy) await call('PUT', apiUrl('/projects/{project}/webhook/policies/{policy}', { project: projectId, policy: policy.id }), body);
       else await call('POST', apiUrl('/projects/{project}/webhook/policies', { project: projectId }), body);
       onClose(true);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const test = async () => {
@@ -210,17 +172,7 @@ function EditPolicy({ projectId, policy, onClose }: { projectId: number; policy?
   };
 
   return (
-    <Modal
-      open
-      width={640}
-      title={policy ? t('webhooks.editTitle', { name: policy.name }) : t('webhooks.new')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={() => onClose(false)}
-      destroyOnHidden
-    >
+    <Modal open width={640} title={policy ? t('webhooks.editTitle', { name: policy.name }) : t('webhooks.new')} {...footer(submit, () => onClose(false))}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="webhook-error" />}
       {events.error && <Alert type="error" message={events.error.message} style={{ marginBottom: 16 }} />}
       <Form
