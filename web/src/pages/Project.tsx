@@ -1,14 +1,15 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Breadcrumb, Input, Space, Table, Tabs, Typography } from 'antd';
+import { Alert, Breadcrumb, Input, Space, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { apiUrl, getJson, getPage } from '../api/client';
 import type { Project, Repository } from '../api/models';
 import { formatTime } from './format';
 import { repositoryLink } from './repository/links';
-import { nameQuery, pageSizeOptions, useListState } from './paging';
+import { nameQuery, useListState } from './paging';
 import { useProjectPermissions } from './project/shared';
 import { PROJECT_TAB_KEYS, projectTabs } from './project/tabs';
+import { PagedTable } from './common/PagedTable';
 
 /** One project; its repositories tab, paged and searched by the server, and the tabs of `./project/` the user's role may see. */
 export default function ProjectPage() {
@@ -60,20 +61,11 @@ export default function ProjectPage() {
                   style={{ maxWidth: 320 }}
                 />
                 {repositories.error && <Alert type="error" message={repositories.error.message} />}
-                <Table<Repository>
+                <PagedTable<Repository>
                   rowKey="id"
-                  loading={repositories.isFetching}
-                  dataSource={repositories.data?.items ?? []}
-                  scroll={{ x: 'max-content' }}
-                  pagination={{
-                    current: list.page,
-                    pageSize: list.pageSize,
-                    total: repositories.data?.total ?? 0,
-                    showSizeChanger: true,
-                    pageSizeOptions,
-                    showTotal: (count) => t('common.total', { count }),
-                    onChange: (page, pageSize) => setList({ page, pageSize }),
-                  }}
+                  page={repositories}
+                  list={list}
+                  setList={setList}
                   columns={[
                     {
                       title: t('repositories.name'),

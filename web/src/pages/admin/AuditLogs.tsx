@@ -1,11 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, Input, Select, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, getPage } from '../../api/client';
 import type { AuditLog } from '../../api/admin-models';
 import { formatTime } from '../format';
-import { pageSizeOptions } from '../paging';
 import { containsQuery, useFilteredList } from './adminPaging';
+import { PagedTable } from '../common/PagedTable';
 
 const FIELDS = ['username', 'operation', 'resource', 'resource_type'] as const;
 
@@ -39,20 +39,11 @@ export function AuditLogs() {
         />
       </Space.Compact>
       {logs.error && <Alert type="error" message={logs.error.message} />}
-      <Table<AuditLog>
+      <PagedTable<AuditLog>
         rowKey="id"
-        loading={logs.isFetching}
-        dataSource={logs.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: logs.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={logs}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('admin.audit.username'), dataIndex: 'username' },
           { title: t('admin.audit.resource'), dataIndex: 'resource' },

@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Modal, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson, getPage } from '../../api/client';
 import type { GcRun, GcSchedule } from '../../api/admin-models';
 import { formatTime } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
+import { PagedTable } from '../common/PagedTable';
+import { useListState } from '../paging';
 import { SchedulePicker, scheduleOfCron, type ScheduleValue } from '../SchedulePicker';
 import { errorText, getText } from './adminPaging';
 
@@ -76,20 +77,12 @@ export function GarbageCollection() {
         {t('admin.gc.history')}
       </Typography.Title>
       {history.error && <Alert type="error" message={history.error.message} />}
-      <Table<GcRun>
+      <PagedTable<GcRun>
         rowKey="id"
+        page={history}
         loading={history.isFetching && !history.data}
-        dataSource={history.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: history.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('admin.gc.id'), dataIndex: 'id' },
           { title: t('admin.gc.trigger'), dataIndex: 'job_kind', render: (kind: string) => (kind === 'SCHEDULE' ? t('admin.gc.scheduled') : t('admin.gc.manual')) },

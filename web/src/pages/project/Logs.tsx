@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Input, Select, Space, Table, Tag } from 'antd';
+import { Alert, Input, Select, Space, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, getPage } from '../../api/client';
 import type { AuditLog } from '../../api/project-models';
 import { formatTime } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
+import { useListState } from '../paging';
 import { type ProjectTabProps } from './shared';
+import { PagedTable } from '../common/PagedTable';
 
 const OPERATIONS = ['create', 'update', 'delete', 'push', 'pull'];
 const RESOURCE_TYPES = ['artifact', 'tag', 'repository', 'member', 'robot', 'label', 'project', 'quota', 'immutable-rule', 'retention', 'webhook-policy'];
@@ -86,20 +87,11 @@ export default function Logs({ project }: ProjectTabProps) {
         />
       </Space>
       {logs.error && <Alert type="error" message={logs.error.message} />}
-      <Table<AuditLog>
+      <PagedTable<AuditLog>
         rowKey="id"
-        loading={logs.isFetching}
-        dataSource={logs.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: logs.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
-        }}
+        page={logs}
+        list={list}
+        setList={setList}
         columns={[
           { title: t('project.logs.time'), dataIndex: 'op_time', render: (time: string) => formatTime(time, i18n.language) },
           { title: t('project.logs.user'), dataIndex: 'username' },

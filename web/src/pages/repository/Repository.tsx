@@ -6,12 +6,13 @@ import { Link } from 'react-router';
 import { apiUrl, call, getJson, getPage } from '../../api/client';
 import type { Artifact, ArtifactReference, RepositoryDetail } from '../../api/repository-models';
 import { formatBytes } from '../format';
-import { pageSizeOptions, useListState } from '../paging';
+import { useListState } from '../paging';
 import { SIGNATURE_TYPES } from './Accessories';
 import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
 import { MarkdownText } from './MarkdownText';
 import { PullCommand } from './PullCommand';
 import { artifactLink, Digest, Labels, NotYet, platformText, repositoryParams, TimeText, useProject, useProjectPermissions } from './shared';
+import { PagedTable } from '../common/PagedTable';
 
 const DESCRIPTION_LIMIT = 1024;
 /** Columns the user may hide from the artifacts table; the digest, tags and pull command always show. */
@@ -129,24 +130,15 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
         />
       </div>
       {artifacts.error && <Alert type="error" message={artifacts.error.message} />}
-      <Table<Artifact>
+      <PagedTable<Artifact>
         rowKey="digest"
-        loading={artifacts.isFetching}
-        dataSource={artifacts.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
+        page={artifacts}
+        list={list}
+        setList={setList}
         data-testid="artifacts"
         expandable={{
           rowExpandable: (artifact) => (artifact.references?.length ?? 0) > 0,
           expandedRowRender: (artifact) => <Platforms projectId={projectId} path={path} references={artifact.references ?? []} />,
-        }}
-        pagination={{
-          current: list.page,
-          pageSize: list.pageSize,
-          total: artifacts.data?.total ?? 0,
-          showSizeChanger: true,
-          pageSizeOptions,
-          showTotal: (count) => t('common.total', { count }),
-          onChange: (page, pageSize) => setList({ page, pageSize }),
         }}
         columns={columns.filter((column) => !hidden.includes(String(column.key)))}
       />
