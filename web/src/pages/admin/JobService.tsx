@@ -1,31 +1,28 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson } from '../../api/client';
 import type { JobQueue, Worker, WorkerPool } from '../../api/admin-models';
+import { ConfirmDelete } from '../common/ConfirmDelete';
+import { useRunAction } from '../common/useRunAction';
 import { formatTime } from '../format';
-import { errorText } from './adminPaging';
 
 type QueueAction = 'pause' | 'resume' | 'stop';
 
 /** The job service: pending jobs per kind (pause, resume, stop), worker pools and their workers. */
 export function JobService() {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
   const queryClient = useQueryClient();
   const queues = useQuery({ queryKey: ['admin', 'queues'], queryFn: () => getJson<JobQueue[]>(apiUrl('/jobservice/queues')), refetchInterval: 10_000 });
   const pools = useQuery({ queryKey: ['admin', 'pools'], queryFn: () => getJson<WorkerPool[]>(apiUrl('/jobservice/pools')), refetchInterval: 10_000 });
   const time = (value?: string) => (value ? formatTime(value, i18n.language) : '');
 
-  const act = async (queue: JobQueue, action: QueueAction) => {
-    try {
-      await call('PUT', apiUrl('/jobservice/queues/{job_type}', { job_type: queue.job_type }), { action });
-      void message.success(t(`admin.jobs.${action}Done`, { kind: queue.job_type }));
-    } catch (failure) {
-      void message.error(errorText(failure));
-    }
-    await queryClient.invalidateQueries({ queryKey: ['admin', 'queues'] });
-  };
+  const run = useRunAction(() => queryClient.invalidateQueries({ queryKey: ['admin', 'queues'] }));
+  const act = (queue: JobQueue, action: QueueAction) =>
+    run(
+      () => call('PUT', apiUrl('/jobservice/queues/{job_type}', { job_type: queue.job_type }), { action }),
+      t(`admin.jobs.${action}Done`, { kind: queue.job_type }),
+    );
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
@@ -62,17 +59,7 @@ export function JobService() {
                     {t('admin.jobs.pause')}
                   </Button>
                 )}
-                <Popconfirm
-                  title={t('admin.jobs.stopConfirm', { kind: queue.job_type })}
-                  okText={t('admin.jobs.stop')}
-                  cancelText={t('common.cancel')}
-                  okButtonProps={{ danger: true }}
-                  onConfirm={() => act(queue, 'stop')}
-                >
-                  <Button size="small" danger>
-                    {t('admin.jobs.stop')}
-                  </Button>
-                </Popconfirm>
+                <ConfirmDelete title={t('admin.jobs.stopConfirm', { kind: queue.job_type })} label={t('admin.jobs.stop')} onConfirm={() => act(queue, 'stop')} />
               </Space>
             ),
           },

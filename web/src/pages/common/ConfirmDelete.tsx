@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 /** A danger button that asks first; unless told otherwise, the same words label the button and the confirming action. */
 export function ConfirmDelete({
   title,
+  description,
   onConfirm,
   label,
   okText,
@@ -13,6 +14,7 @@ export function ConfirmDelete({
   testId,
 }: {
   title: ReactNode;
+  description?: ReactNode;
   onConfirm: () => unknown;
   /** Defaults to "Delete". */
   label?: string;
@@ -25,7 +27,15 @@ export function ConfirmDelete({
   const { t } = useTranslation();
   const text = label ?? t('common.delete');
   return (
-    <Popconfirm title={title} okText={okText ?? text} cancelText={t('common.cancel')} okButtonProps={{ danger: true }} disabled={disabled} onConfirm={onConfirm}>
+    <Popconfirm
+      title={title}
+      description={description}
+      okText={okText ?? text}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ danger: true }}
+      disabled={disabled}
+      onConfirm={onConfirm}
+    >
       <Button danger size={size} disabled={disabled} data-testid={testId}>
         {text}
       </Button>

@@ -1,10 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { apiUrl, call, getJson, getText } from '../../api/client';
 import type { Artifact, ArtifactTag, HistoryEntry } from '../../api/repository-models';
+import { ConfirmDelete } from '../common/ConfirmDelete';
 import { formatBytes } from '../format';
 import { Accessories, Referrers } from './Accessories';
 import { ArtifactLabels } from './ArtifactLabels';
@@ -92,18 +93,15 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
             />
             {can('artifact', 'delete') && (
               <Space direction="vertical" style={{ marginTop: 12, width: '100%' }}>
-                <Popconfirm
+                <ConfirmDelete
                   title={t('repository.deleteArtifactConfirm', { digest: shortDigest(data.digest) })}
                   description={data.tags?.length ? t('repository.deleteArtifactTags', { tags: data.tags.map((tag) => tag.name).join(', ') }) : undefined}
+                  label={t('repository.deleteArtifact')}
                   okText={t('common.delete')}
-                  cancelText={t('common.cancel')}
-                  okButtonProps={{ danger: true }}
+                  size="middle"
                   onConfirm={() => remove()}
-                >
-                  <Button danger data-testid="delete-artifact">
-                    {t('repository.deleteArtifact')}
-                  </Button>
-                </Popconfirm>
+                  testId="delete-artifact"
+                />
                 {deleteError && <Alert type="error" message={deleteError} data-testid="delete-artifact-error" />}
               </Space>
             )}
@@ -236,17 +234,11 @@ function Tags(props: {
                     title: t('projects.actions'),
                     key: 'actions',
                     render: (_: unknown, tag: ArtifactTag) => (
-                      <Popconfirm
+                      <ConfirmDelete
                         title={t('repository.deleteTagConfirm', { tag: tag.name })}
-                        okText={t('common.delete')}
-                        cancelText={t('common.cancel')}
-                        okButtonProps={{ danger: true }}
                         onConfirm={() => remove(tag.name)}
-                      >
-                        <Button danger size="small" data-testid={`delete-tag-${tag.name}`}>
-                          {t('common.delete')}
-                        </Button>
-                      </Popconfirm>
+                        testId={`delete-tag-${tag.name}`}
+                      />
                     ),
                   },
                 ]
