@@ -3,16 +3,42 @@
  * and the check that a page shown in Chinese has no English catalogue string left.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { portalCatalogue } from '../../src/testing/portal-catalogues.js';
+import { REPO_ROOT, RegistryServer, requireTools } from './harness.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Headless chromium with the flags it needs as root in a container. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** Starts `berth serve` for a browser test, once chromium and the other tools it names are there and the portal is built. */
+export async function startPortalServer(...tools: string[]): Promise<RegistryServer> {
+  requireTools('chromium', ...tools);
+  if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
+  return RegistryServer.start();
+}
+
+/**
+ * A desktop-sized page in a context of its own with generous waits, optionally allowed the
+ * clipboard (to read what a copy button copied) and signed in.
+ */
+export async function openPortalPage(
+  browser: Browser,
+  server: RegistryServer,
+  options: { clipboard?: boolean; signInAs?: { username: string; password: string } } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (options.clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  if (options.signInAs) await signIn(page, server.url, options.signInAs.username, options.signInAs.password);
+  return page;
 }
 
 /** Signs in through the portal's form and waits for the projects page. */

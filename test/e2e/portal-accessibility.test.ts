@@ -5,14 +5,12 @@
  * critical violation (a button without a name, text without contrast, ...) fails the test.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { pushImageWithHistory } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertAccessible, launchBrowser, signIn, type AxeExclusion } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertAccessible, launchBrowser, signIn, startPortalServer, type AxeExclusion } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'a11y-e2e';
 const REPOSITORY = 'team/app';
@@ -42,9 +40,7 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
   let artifactDigest: string;
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
     const created = await fetch(`${server.url}/api/v2.0/projects`, {
       method: 'POST',

@@ -6,12 +6,10 @@
  * administration link and a "not allowed" page at its address; the administrator then deletes them.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const USER = 'portal-admin-e2e';
 const USER_PASSWORD = 'Portal-e2e-passw0rd';
@@ -23,12 +21,9 @@ describe('the portal administration pages in a browser', { skip: TARGET !== 'ber
   let page: Page;
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
+    page = await openPortalPage(browser, server);
   });
 
   after(async () => {

@@ -6,13 +6,11 @@
  * the screen.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { launchBrowser, signIn, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'keyboard-e2e';
 
@@ -66,9 +64,7 @@ describe(
     let projectId: number;
 
     before(async () => {
-      requireTools('chromium');
-      if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-      server = await RegistryServer.start();
+      server = await startPortalServer();
       const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
       const created = await fetch(`${server.url}/api/v2.0/projects`, {
         method: 'POST',

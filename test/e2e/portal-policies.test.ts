@@ -8,13 +8,11 @@
  * Chinese have no English string left.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-policies-e2e';
 
@@ -36,18 +34,14 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
   };
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     await api('POST', '/projects', { project_name: PROJECT, metadata: { public: 'false' } });
     projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
     client = new TestClient(server.url, basic(ADMIN_USER, ADMIN_PASSWORD));
     await client.pushImage(`${PROJECT}/app`, 'v1');
     await client.pushImage(`${PROJECT}/app`, 'v2');
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
-    await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
+    page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });
 
   after(async () => {

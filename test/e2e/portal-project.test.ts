@@ -6,13 +6,12 @@
  * tab in Chinese has no English string left.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, REPO_ROOT, RegistryServer, removeDir, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-project-e2e';
 const MEMBER = 'portal-member';
@@ -40,18 +39,13 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
   };
 
   before(async () => {
-    requireTools('chromium', 'skopeo');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer('skopeo');
     work = makeTempDir('portal-project');
     await api('POST', '/projects', { project_name: PROJECT, metadata: { public: 'false' } });
     projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
     await api('POST', '/users', { username: MEMBER, password: MEMBER_PASSWORD, email: `${MEMBER}@example.com`, realname: 'Member' });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
+    page = await openPortalPage(browser, server, { clipboard: true, signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });
 
   after(async () => {

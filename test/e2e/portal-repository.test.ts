@@ -8,14 +8,12 @@
  * pages in Chinese with no English left.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { pushChart, pushImageWithHistory, pushIndex, pushReferrer, VALUES_YAML } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-repo-e2e';
 const REPOSITORY = 'team/app';
@@ -44,7 +42,6 @@ const short = (digest: string) => digest.slice(0, 'sha256:'.length + 12);
 describe('the repository and artifact pages in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('chromium'), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let projectId = 0;
   let imageDigest: string;
@@ -66,9 +63,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
   const artifactUrl = (digest: string) => `${server.url}/projects/${projectId}/repositories/${REPOSITORY}/-/artifacts/${encodeURIComponent(digest)}`;
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
     const created = await fetch(`${server.url}/api/v2.0/projects`, {
       method: 'POST',
@@ -110,11 +105,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     await api('POST', '/users', { username: GUEST, password: GUEST_PASSWORD, email: `${GUEST}@example.com`, realname: 'Guest' });
     await api('POST', `/projects/${PROJECT}/members`, { role_id: 3, member_user: { username: GUEST } });
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
+    page = await openPortalPage(browser, server, { clipboard: true, signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });
 
   after(async () => {

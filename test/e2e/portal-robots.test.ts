@@ -5,13 +5,12 @@
  * down to one project, its secret refreshed, disabled and deleted; the pages read in Chinese.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, REPO_ROOT, RegistryServer, removeDir, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECTS = ['robots-alpha', 'robots-beta'] as const;
 const ROBOT = 'robot$mirror';
@@ -50,9 +49,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
   };
 
   before(async () => {
-    requireTools('chromium', 'skopeo');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer('skopeo');
     work = makeTempDir('portal-robots');
     skopeo = new ClientEnv(join(work, 'skopeo'), server.host);
     const admin = new TestClient(server.url, basic(ADMIN_USER, ADMIN_PASSWORD));
@@ -61,10 +58,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
       await admin.pushImage(`${project}/app`, 'v1');
     }
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
+    page = await openPortalPage(browser, server, { clipboard: true, signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });
 
   after(async () => {

@@ -5,13 +5,11 @@
  * as the new user; the pages read in Chinese.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const NEWCOMER = 'portal-newcomer';
 const PASSWORD = 'Newcomer-passw0rd';
@@ -36,12 +34,9 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
   };
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
+    page = await openPortalPage(browser, server);
   });
 
   after(async () => {

@@ -5,13 +5,11 @@
  * opens it, and the webhooks tab in Chinese has no English string left.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, signIn } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-webhooks-e2e';
 const PRIVATE_REFUSAL = /loopback, link-local or private address/;
@@ -36,15 +34,11 @@ describe(
     };
 
     before(async () => {
-      requireTools('chromium');
-      if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-      server = await RegistryServer.start();
+      server = await startPortalServer();
       await api('POST', '/projects', { project_name: PROJECT, metadata: { public: 'false' } });
       projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
       browser = await launchBrowser();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.setDefaultTimeout(30_000);
-      await signIn(page, server.url, ADMIN_USER, ADMIN_PASSWORD);
+      page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
     });
 
     after(async () => {

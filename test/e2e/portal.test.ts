@@ -4,13 +4,11 @@
  * switch to Chinese and to the dark theme, and find both remembered after a reload.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-e2e';
 
@@ -20,12 +18,9 @@ describe('the web portal in a browser', { skip: TARGET !== 'berth' ? 'Berth-only
   let page: Page;
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start();
+    server = await startPortalServer();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(30_000);
+    page = await openPortalPage(browser, server);
   });
 
   after(async () => {
