@@ -57,8 +57,10 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
     await openSignIn(true);
     await page.getByTestId('sign-up-link').click();
     await page.waitForURL(/\/sign-up$/);
-    await page.getByLabel('Username').fill(NEWCOMER);
-    await page.getByLabel('Email').fill(`${NEWCOMER}@example.com`);
+    // The URL changes before the page's code has loaded, while the sign-in form (its "Username or email") still shows.
+    await page.getByLabel('Confirm password').waitFor();
+    await page.getByLabel('Username', { exact: true }).fill(NEWCOMER);
+    await page.getByLabel('Email', { exact: true }).fill(`${NEWCOMER}@example.com`);
     await page.getByLabel('Full name').fill('New Comer');
     await page.getByLabel('Password', { exact: true }).fill('weak');
     await page.getByLabel('Confirm password').fill('different');
@@ -66,6 +68,8 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
     await page.getByText('The two passwords differ').waitFor();
 
     await page.getByLabel('Confirm password').fill('weak');
+    // The mismatch message folds away with an animation that moves the button; click once it has gone.
+    await page.getByText('The two passwords differ').waitFor({ state: 'detached' });
     await page.getByTestId('sign-up-submit').click();
     assert.match((await page.getByTestId('sign-up-error').textContent()) ?? '', /at least one lowercase letter, one uppercase letter and one digit/);
 
