@@ -171,6 +171,8 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     assert.equal((await byTag.textContent())?.trim(), `docker pull ${host}/${PROJECT}/${REPOSITORY}:v1`);
     await page.getByRole('tooltip').getByText('podman').click();
     const command = `podman pull ${host}/${PROJECT}/${REPOSITORY}@${imageDigest}`;
+    // The switch re-renders the commands after the click returns: wait for the new text.
+    await page.getByTestId('pull-by-digest').filter({ hasText: command }).waitFor();
     assert.equal((await page.getByTestId('pull-by-digest').textContent())?.trim(), command);
     await page.getByTestId('pull-by-digest').locator('.ant-typography-copy').click();
     await page.getByTestId('pull-by-digest').locator('.ant-typography-copy-success').waitFor();
