@@ -2,22 +2,48 @@ import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-qu
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { lazy, Suspense, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, matchPath, Navigate, Route, Routes } from 'react-router';
 import { ApiFailure } from './api/client';
-import { Loading } from './shell/Loading';
+import { lazyPage } from './lazyPage';
+import { prefetchPageData } from './pages/queries';
+import { currentUserQuery } from './shell/session';
 import { Shell } from './shell/Shell';
 import { useThemeMode } from './theme';
 import { themeConfig } from './themeTokens';
 
-const SignIn = lazy(() => import('./pages/SignIn'));
-const SignUp = lazy(() => import('./pages/SignUp'));
-const Projects = lazy(() => import('./pages/Projects'));
-const ProjectPage = lazy(() => import('./pages/Project'));
-const RepositoryArea = lazy(() => import('./pages/repository'));
-const NotFound = lazy(() => import('./pages/NotFound'));
-const Admin = lazy(() => import('./pages/admin/Admin'));
+const SignIn = lazyPage(() => import('./pages/SignIn'));
+const SignUp = lazyPage(() => import('./pages/SignUp'));
+const Projects = lazyPage(() => import('./pages/Projects'));
+const ProjectPage = lazyPage(() => import('./pages/Project'));
+const RepositoryArea = lazyPage(() => import('./pages/repository'));
+const NotFound = lazyPage(() => import('./pages/NotFound'));
+const Admin = lazyPage(() => import('./pages/admin/Admin'));
+
+/** The pages of the shell, most specific paths first where two could match. */
+const SHELL_PAGES = [
+  { path: '/projects', page: Projects },
+  { path: '/projects/:projectId/repositories', page: ProjectPage },
+  { path: '/projects/:projectId/repositories/*', page: RepositoryArea },
+  { path: '/admin', page: Admin },
+  { path: '/admin/:section', page: Admin },
+  { path: '/projects/:projectId/:tab', page: ProjectPage },
+] as const;
+
+/**
+ * Starts what the page at `pathname` waits for while the app itself starts: the page's code and,
+ * inside the shell, the signed-in user and the page's list. Called once, before the first render.
+ */
+export function preloadPage(pathname: string): void {
+  if (pathname.startsWith('/sign-in')) void SignIn.preload();
+  else if (pathname.startsWith('/sign-up')) void SignUp.preload();
+  else {
+    void queryClient.prefetchQuery(currentUserQuery);
+    void prefetchPageData(queryClient, pathname, location.search);
+    void (SHELL_PAGES.find(({ path }) => matchPath(path, pathname))?.page ?? (pathname === '/' ? Projects : NotFound)).preload();
+  }
+}
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -40,22 +66,17 @@ export function App() {
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
-            <Suspense fallback={<Loading />}>
-              <Routes>
-                <Route path="/sign-in" element={<SignIn />} />
-                <Route path="/sign-up" element={<SignUp />} />
-                <Route element={<Shell />}>
-                  <Route index element={<Navigate to="/projects" replace />} />
-                  <Route path="/projects" element={<Projects />} />
-                  <Route path="/projects/:projectId/repositories" element={<ProjectPage />} />
-                  <Route path="/projects/:projectId/repositories/*" element={<RepositoryArea />} />
-                  <Route path="/admin" element={<Admin />} />
-                  <Route path="/admin/:section" element={<Admin />} />
-                  <Route path="/projects/:projectId/:tab" element={<ProjectPage />} />
-                  <Route path="*" element={<NotFound />} />
-                </Route>
-              </Routes>
-            </Suspense>
+            <Routes>
+              <Route path="/sign-in" element={<SignIn />} />
+              <Route path="/sign-up" element={<SignUp />} />
+              <Route element={<Shell />}>
+                <Route index element={<Navigate to="/projects" replace />} />
+                {SHELL_PAGES.map(({ path, page: Page }) => (
+                  <Route key={path} path={path} element={<Page />} />
+                ))}
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
           </BrowserRouter>
         </QueryClientProvider>
       </AntApp>

@@ -67,6 +67,7 @@ export function themeConfig(mode: ThemeMode): ThemeConfig {
   // White on a bright enough blue or red for dark backgrounds is too faint: such buttons get dark text.
   const onColour = (background: string) => (contrast('#ffffff', background) >= AA ? '#ffffff' : '#000000');
   return {
+    zeroRuntime: true,
     algorithm,
     token,
     components: {

@@ -1,12 +1,12 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Alert, Breadcrumb, Input, Space, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { apiUrl, getJson, getPage } from '../api/client';
-import type { Project, Repository } from '../api/models';
+import type { Repository } from '../api/models';
 import { formatTime } from './format';
 import { repositoryLink } from './repository/links';
-import { nameQuery, useListState } from './paging';
+import { useListState } from './paging';
+import { projectQuery, repositoriesPageQuery } from './queries';
 import { useProjectPermissions } from './project/shared';
 import { PROJECT_TAB_KEYS, projectTabs } from './project/tabs';
 import { PagedTable } from './common/PagedTable';
@@ -17,22 +17,11 @@ export default function ProjectPage() {
   const { projectId = '', tab = 'repositories' } = useParams();
   const navigate = useNavigate();
   const [list, setList] = useListState();
-  const project = useQuery({
-    queryKey: ['project', projectId],
-    queryFn: () => getJson<Project>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: projectId })),
-  });
+  const project = useQuery(projectQuery(projectId));
   const name = project.data?.name;
   const permissions = useProjectPermissions(project.data?.project_id);
   const tabs = projectTabs(t, project.data, permissions);
-  const repositories = useQuery({
-    queryKey: ['repositories', name, list],
-    enabled: name !== undefined && tab === 'repositories',
-    queryFn: () =>
-      getPage<Repository>(
-        apiUrl('/projects/{project_name}/repositories', { project_name: name ?? '' }, { page: list.page, page_size: list.pageSize, q: nameQuery(list.search) }),
-      ),
-    placeholderData: keepPreviousData,
-  });
+  const repositories = useQuery({ ...repositoriesPageQuery(name ?? '', list), enabled: name !== undefined && tab === 'repositories' });
 
   if (project.error) return <Alert type="error" message={project.error.message} />;
   const unavailable = tab !== 'repositories' && (!PROJECT_TAB_KEYS.includes(tab) || (permissions.loaded && !tabs.some((item) => item.key === tab)));

@@ -1,9 +1,9 @@
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { apiUrl, call, getPage } from '../api/client';
+import { apiUrl, call } from '../api/client';
 import type { Project } from '../api/models';
 import { useCurrentUser } from '../shell/session';
 import { CreateProject } from './CreateProject';
@@ -12,7 +12,8 @@ import { ConfirmDelete } from './common/ConfirmDelete';
 import { ListToolbar } from './common/ListToolbar';
 import { PagedTable } from './common/PagedTable';
 import { useRunAction } from './common/useRunAction';
-import { nameQuery, useListState } from './paging';
+import { useListState } from './paging';
+import { projectsPageQuery } from './queries';
 import { QuotaBar } from './QuotaBar';
 
 /** Projects the user can see, paged and searched by the server. */
@@ -23,11 +24,7 @@ export default function Projects() {
   const user = useCurrentUser();
   const [list, setList] = useListState();
   const [creating, setCreating] = useState(false);
-  const projects = useQuery({
-    queryKey: ['projects', list],
-    queryFn: () => getPage<Project>(apiUrl('/projects', {}, { page: list.page, page_size: list.pageSize, q: nameQuery(list.search), with_detail: 'true' })),
-    placeholderData: keepPreviousData,
-  });
+  const projects = useQuery(projectsPageQuery(list));
 
   // A refusal says why (repositories left, not allowed) in the API's words.
   const run = useRunAction(() => queryClient.invalidateQueries({ queryKey: ['projects'] }));

@@ -8,15 +8,20 @@ export interface ListState {
 
 const PAGE_SIZES = [10, 25, 50, 100];
 
-/** Page, page size and search live in the URL, so a reload or a shared link shows the same page. */
-export function useListState(): [ListState, (next: Partial<ListState>) => void] {
-  const [params, setParams] = useSearchParams();
+/** The list state a URL's query holds. */
+export function listStateFrom(params: URLSearchParams): ListState {
   const pageSize = Number(params.get('page_size'));
-  const state: ListState = {
+  return {
     page: Math.max(1, Number(params.get('page')) || 1),
     pageSize: PAGE_SIZES.includes(pageSize) ? pageSize : 10,
     search: params.get('q') ?? '',
   };
+}
+
+/** Page, page size and search live in the URL, so a reload or a shared link shows the same page. */
+export function useListState(): [ListState, (next: Partial<ListState>) => void] {
+  const [params, setParams] = useSearchParams();
+  const state = listStateFrom(params);
   const update = (next: Partial<ListState>) => {
     const merged = { ...state, ...next };
     const out = new URLSearchParams();

@@ -1,6 +1,6 @@
 import { MenuOutlined } from '@ant-design/icons';
 import { Button, Divider, Drawer, Flex, Typography } from 'antd';
-import { Suspense, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
 import { LanguageChoice, ThemeSwitch } from './HeaderControls';
@@ -33,7 +33,7 @@ export function PhoneNavigation({ username, isAdmin, search, onChangePassword, o
               {isAdmin && <Link to="/admin/users">{t('admin.nav')}</Link>}
             </Flex>
           </nav>
-          {username && <Suspense fallback={null}>{search}</Suspense>}
+          {username && search}
           <Divider style={{ margin: 0 }} />
           <LanguageChoice />
           <Flex align="center" gap={8}>

@@ -1,9 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Grid, Layout, theme } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet } from 'react-router';
 import { ApiFailure, signOut } from '../api/client';
+import { lazyPage } from '../lazyPage';
 import './focus.css';
 import { ChangePassword } from './ChangePassword';
 import { LanguageChoice, ThemeSwitch } from './HeaderControls';
@@ -12,7 +13,7 @@ import { PhoneNavigation } from './PhoneNavigation';
 import { useCurrentUser } from './session';
 import { UserMenu } from './UserMenu';
 
-const GlobalSearch = lazy(() => import('../pages/webhooks/GlobalSearch'));
+const GlobalSearch = lazyPage(() => import('../pages/webhooks/GlobalSearch'), null);
 
 /** Header (product, language, theme, user menu) around the signed-in pages; at phone width its entries move into a drawer. */
 export function Shell() {
@@ -40,6 +41,8 @@ export function Shell() {
           flexWrap: 'wrap',
           height: 'auto',
           minHeight: 64,
+          // The header's 64 px line height would otherwise stretch the search box to the header's height.
+          lineHeight: 'normal',
           padding: '0 16px',
           background: token.colorBgContainer,
         }}
@@ -57,11 +60,7 @@ export function Shell() {
           />
         ) : (
           <>
-            {user.data && (
-              <Suspense fallback={null}>
-                <GlobalSearch />
-              </Suspense>
-            )}
+            {user.data && <GlobalSearch />}
             {user.data?.sysadmin_flag && (
               <nav aria-label={t('nav.label')}>
                 <Link to="/admin/users" data-testid="nav-admin">
@@ -79,9 +78,7 @@ export function Shell() {
         {user.error && !(user.error instanceof ApiFailure && user.error.status === 401) ? (
           <Alert type="error" message={t('app.error')} description={user.error.message} />
         ) : user.data ? (
-          <Suspense fallback={<Loading />}>
-            <Outlet />
-          </Suspense>
+          <Outlet />
         ) : (
           <Loading />
         )}

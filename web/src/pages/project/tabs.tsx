@@ -1,18 +1,18 @@
 import { Alert, type TabsProps } from 'antd';
-import { lazy, Suspense, type ComponentType } from 'react';
+import type { ComponentType } from 'react';
 import type { TFunction } from 'i18next';
 import type { Project } from '../../api/models';
-import { Loading } from '../../shell/Loading';
+import { lazyPage } from '../../lazyPage';
 import type { ProjectTabProps } from './shared';
 
-const Summary = lazy(() => import('./Summary'));
-const Members = lazy(() => import('./Members'));
-const Robots = lazy(() => import('./Robots'));
-const Labels = lazy(() => import('./Labels'));
-const Logs = lazy(() => import('./Logs'));
-const Configuration = lazy(() => import('./Configuration'));
-const Webhooks = lazy(() => import('../webhooks/Webhooks'));
-const Policies = lazy(() => import('../policies/Policies'));
+const Summary = lazyPage(() => import('./Summary'));
+const Members = lazyPage(() => import('./Members'));
+const Robots = lazyPage(() => import('./Robots'));
+const Labels = lazyPage(() => import('./Labels'));
+const Logs = lazyPage(() => import('./Logs'));
+const Configuration = lazyPage(() => import('./Configuration'));
+const Webhooks = lazyPage(() => import('../webhooks/Webhooks'));
+const Policies = lazyPage(() => import('../policies/Policies'));
 
 interface TabDefinition {
   key: string;
@@ -48,10 +48,6 @@ export function projectTabs(
   return TABS.filter((tab) => permissions.can(...tab.needs)).map(({ key, component: Tab, label }) => ({
     key,
     label: t(label ?? `project.tabs.${key}`),
-    children: (
-      <Suspense fallback={<Loading />}>
-        <Tab project={project} can={permissions.can} />
-      </Suspense>
-    ),
+    children: <Tab project={project} can={permissions.can} />,
   }));
 }

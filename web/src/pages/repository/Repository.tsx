@@ -1,12 +1,13 @@
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Breadcrumb, Button, Card, Input, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { apiUrl, call, getJson, getPage } from '../../api/client';
-import type { Artifact, ArtifactReference, RepositoryDetail } from '../../api/repository-models';
+import { apiUrl, call } from '../../api/client';
+import type { Artifact, ArtifactReference } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { useListState } from '../paging';
+import { artifactsPageQuery, repositoryQuery } from '../queries';
 import { SIGNATURE_TYPES } from './Accessories';
 import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
 import { MarkdownText } from './MarkdownText';
@@ -26,27 +27,8 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
   const name = project.data?.name;
   const can = useProjectPermissions(projectId);
   const [hidden, setHidden] = useHiddenColumns('berth.artifacts.hiddenColumns');
-  const repository = useQuery({
-    queryKey: ['repository', name, path],
-    enabled: name !== undefined,
-    queryFn: () => getJson<RepositoryDetail>(apiUrl('/projects/{project_name}/repositories/{repository_name}', repositoryParams(name ?? '', path))),
-  });
-  const artifacts = useQuery({
-    queryKey: ['artifacts', name, path, list.page, list.pageSize],
-    enabled: name !== undefined,
-    queryFn: () =>
-      getPage<Artifact>(
-        apiUrl('/projects/{project_name}/repositories/{repository_name}/artifacts', repositoryParams(name ?? '', path), {
-          page: list.page,
-          page_size: list.pageSize,
-          with_tag: 'true',
-          with_label: 'true',
-          // Each artifact's accessories, for the Signed column.
-          with_accessory: 'true',
-        }),
-      ),
-    placeholderData: keepPreviousData,
-  });
+  const repository = useQuery({ ...repositoryQuery(name ?? '', path), enabled: name !== undefined });
+  const artifacts = useQuery({ ...artifactsPageQuery(name ?? '', path, list), enabled: name !== undefined });
 
   const columns: TableColumnsType<Artifact> = [
     {

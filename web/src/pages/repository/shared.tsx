@@ -2,22 +2,14 @@ import { useQuery } from '@tanstack/react-query';
 import { Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, getJson } from '../../api/client';
-import type { Project } from '../../api/models';
 import type { ArtifactLabel, Permission, Platform, SystemInfo } from '../../api/repository-models';
 import { formatTime } from '../format';
+import { projectQuery } from '../queries';
 
-export { artifactLink, repositoryLink } from './links';
-
-/** The API's path parameters: the repository name is escaped twice, as Harbor's clients send it. */
-export function repositoryParams(projectName: string, path: string): Record<string, string> {
-  return { project_name: projectName, repository_name: encodeURIComponent(path) };
-}
+export { artifactLink, repositoryLink, repositoryParams } from './links';
 
 export function useProject(projectId: string) {
-  return useQuery({
-    queryKey: ['project', projectId],
-    queryFn: () => getJson<Project>(apiUrl('/projects/{project_name_or_id}', { project_name_or_id: projectId })),
-  });
+  return useQuery(projectQuery(projectId));
 }
 
 /** What the signed-in user may do in the project, as the server reports it. */
