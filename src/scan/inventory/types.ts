@@ -4,18 +4,7 @@
  */
 
 /** Where a package's metadata came from; decides the OSV ecosystem it is matched in. */
-export type PackageType =
-  | 'dpkg'
-  | 'apk'
-  | 'rpm'
-  | 'npm'
-  | 'pypi'
-  | 'gobinary'
-  | 'jar'
-  | 'cargo'
-  | 'nuget'
-  | 'composer'
-  | 'gemspec';
+export type PackageType = 'dpkg' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'gobinary' | 'jar' | 'cargo' | 'nuget' | 'composer' | 'gemspec';
 
 /** One installed package, as read from one file of one layer. */
 export interface InstalledPackage {

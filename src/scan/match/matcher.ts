@@ -103,8 +103,9 @@ function judge(entries: readonly Advisory[], lookup: LookupName, skipped: (reaso
       verdict = evaluateAffected(advisory.ecosystem, lookup.version, advisory.affected);
     } catch (error) {
       if (error instanceof InvalidVersionError || error instanceof UnknownEcosystemError) {
+        // The installed version is the same for every entry: one reason is enough.
         skipped(`${advisory.id} not evaluated: ${error.message}`);
-        continue;
+        return found;
       }
       throw error;
     }
@@ -146,7 +147,12 @@ function toItem(pkg: LayeredPackage, lookup: LookupName, advisory: Advisory, ver
 
 /** E.g. "openssl 3.0.19-1~deb12u2 < fixed 3.0.22-1~deb12u1 in Debian:12 (source package openssl)". */
 function reason(pkg: LayeredPackage, lookup: LookupName, advisory: Advisory, verdict: AffectedVerdict): string {
-  const subject = lookup.version === pkg.version ? `${pkg.name} ${pkg.version}` : `${pkg.name} ${pkg.version} (source ${lookup.name} ${lookup.version})`;
+  const subject =
+    lookup.version === pkg.version
+      ? `${pkg.name} ${pkg.version}`
+      : lookup.viaSource
+        ? `${pkg.name} ${pkg.version} (source ${lookup.name} ${lookup.version})`
+        : `${pkg.name} ${pkg.version} (compared as ${lookup.version})`;
   const comparison = verdict.fixed !== undefined ? `< fixed ${verdict.fixed}` : 'is affected with no fixed version';
   const via = lookup.viaSource && lookup.version === pkg.version ? ` (source package ${lookup.name})` : '';
   return `${subject} ${comparison} in ${advisory.ecosystem}${via}`;
