@@ -131,11 +131,11 @@ for (const dialect of testDialects()) {
     it('an import in many batches stores every record once', async () => {
       const many = join(dir, 'many');
       mkdirSync(many);
-      for (let i = 0; i < 1203; i += 1) writeFileSync(join(many, `M-${i}.json`), record(`M-${i}`, '2025-01-01T00:00:00Z'));
+      for (let i = 0; i < 1001; i += 1) writeFileSync(join(many, `M-${i}.json`), record(`M-${i}`, '2025-01-01T00:00:00Z'));
       const summary = await importPaths(database, [many], { clock });
-      assert.equal(summary.imported, 1203);
+      assert.equal(summary.imported, 1001);
       const names = await createAdvisorySource(database).advisoriesFor('npm', ['left-pad']);
-      assert.equal(names.filter((a) => a.id.startsWith('M-')).length, 1203);
+      assert.equal(names.filter((a) => a.id.startsWith('M-')).length, 1001);
     });
 
     it('knows how old the data is', async () => {
