@@ -3,6 +3,7 @@ import { configJsonSchema, ConfigError, loadConfig, redactConfig } from './platf
 import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
+import { vulnDbCommand } from './scan/index.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/index.js';
 
@@ -141,6 +142,8 @@ adminCommand
     }
     console.log(`password of user "${options.username}" changed; their browser sessions were signed out`);
   });
+
+program.addCommand(vulnDbCommand({ configFrom, databaseUrl }));
 
 const configCommand = program.command('config').description('Inspect configuration');
 configCommand

@@ -259,6 +259,43 @@ export const configSchema = z
       })
       .strict()
       .default({ allowPrivateNetworks: false }),
+    scan: z
+      .object({
+        vulndb: z
+          .object({
+            sources: z
+              .preprocess(
+                (value) => (typeof value === 'string' ? value.split(/[\s,]+/).filter((url) => url !== '') : value),
+                z.array(z.string().url().max(2048)).max(100),
+              )
+              .default([])
+              .describe(
+                'URLs of OSV data that "berth vulndb update" and the daily update task download and import: zips of OSV records (OSV\'s <ecosystem>/all.zip) or single OSV .json files; in the environment, separated by commas. Private addresses need outbound.allowPrivateNetworks',
+              ),
+            maxAgeDays: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .default(7)
+              .describe('A scan against vulnerability data last imported longer ago than this says in its report that the data is out of date'),
+            maxDownloadBytes: z.coerce
+              .number()
+              .int()
+              .min(1024)
+              .default(2 * 1024 * 1024 * 1024)
+              .describe('Largest download of one vulnerability data source; a larger one is abandoned and imports nothing'),
+            downloadTimeoutMinutes: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .default(30)
+              .describe('One source must be downloaded, from connecting to its last byte, within this many minutes'),
+          })
+          .strict()
+          .default({ sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 }),
+      })
+      .strict()
+      .default({ vulndb: { sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 } }),
     portal: z
       .object({
         directory: z.string().optional().describe("Directory of the built web portal served at /; defaults to the package's dist/web (built by npm ci)"),

@@ -362,6 +362,53 @@ export interface DeletedManifestsTable {
   deleted_at: Millis;
 }
 
+/** One OSV record (`scan/vulndb`). JSON columns hold text; `details` is cut to a bound at import. */
+export interface VulnRecordsTable {
+  /** The OSV id: GHSA-…, GO-…, DEBIAN-CVE-…, ALPINE-CVE-… */
+  id: string;
+  modified: Millis;
+  published: Millis | null;
+  /** Set: the record no longer applies; it is kept (a later import compares `modified`) but never matched. */
+  withdrawn: Millis | null;
+  /** JSON string array. */
+  aliases: string;
+  summary: string;
+  details: string;
+  /** JSON: the record's `severity` array (or the first affected entry's, when the record has none). */
+  severity: string;
+  /** JSON: `references`. */
+  references: string;
+  /** JSON string array, from `database_specific.cwe_ids`. */
+  cwe_ids: string;
+  /** JSON: Harbor's preferred_cvss, scored at import. */
+  preferred_cvss: string;
+  /** Harbor's severity, from the CVSS score or the database's own label. */
+  severity_label: string;
+  /** The file, zip or URL the record was last imported from. */
+  source: string;
+  imported_at: Millis;
+}
+
+/** A package an OSV record names, keyed for lookups by (ecosystem, package). */
+export interface VulnAffectedTable {
+  id: Generated<number>;
+  record_id: string;
+  /** The OSV ecosystem with its release: `Debian:12`, `Alpine:v3.18`, `npm`. */
+  ecosystem: string;
+  /** The package name, PEP 503-normalised for PyPI. */
+  package: string;
+  purl: string | null;
+  /** JSON: `{ ranges, versions }` of the affected entry. */
+  affected: string;
+  /** JSON: the entry's `ecosystem_specific` (Debian urgency, Go imports). */
+  ecosystem_specific: string | null;
+}
+
+export interface VulnDbMetaTable {
+  key: string;
+  value: string;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -395,6 +442,9 @@ export interface Tables {
   retention_policies: RetentionPoliciesTable;
   worker_pools: WorkerPoolsTable;
   deleted_manifests: DeletedManifestsTable;
+  vuln_records: VulnRecordsTable;
+  vuln_affected: VulnAffectedTable;
+  vuln_db_meta: VulnDbMetaTable;
 }
 
 export type User = Selectable<UsersTable>;

@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
 import { connectHost, isPrivateAddress, namesPrivateHost } from './private-address.js';
 
 /** The configuration key that lets outbound requests reach private networks. */
@@ -72,7 +73,33 @@ export function guardedLookup(resolver: Resolver, allowPrivateNetworks: boolean)
  * connection is reused (a pooled socket would skip the lookup), and only the status line is
  * read: the body is discarded unread.
  */
-export function sendOutbound(request: OutboundRequest): Promise<OutboundResponse> {
+export async function sendOutbound(request: OutboundRequest): Promise<OutboundResponse> {
+  const { response, outgoing } = await startOutbound(request);
+  outgoing.destroy();
+  return { status: response.statusCode ?? 0 };
+}
+
+/** A response whose body the caller reads (a download), under the same guards as sendOutbound. */
+export interface OutboundDownload {
+  status: number;
+  /** The Content-Length the server announced, if any. */
+  length?: number;
+  /** Ends with an error when `timeoutMs` passes before the last byte or the request's signal aborts. */
+  body: Readable;
+}
+
+/**
+ * Like sendOutbound, for the few outbound requests whose answer Berth keeps (vulnerability data
+ * downloads): the body is handed to the caller, which bounds what it reads. `timeoutMs` covers
+ * the whole exchange, body included.
+ */
+export async function openOutbound(request: OutboundRequest): Promise<OutboundDownload> {
+  const { response } = await startOutbound(request);
+  const length = Number(response.headers['content-length']);
+  return { status: response.statusCode ?? 0, ...(Number.isSafeInteger(length) && length >= 0 ? { length } : {}), body: response };
+}
+
+function startOutbound(request: OutboundRequest): Promise<{ response: http.IncomingMessage; outgoing: http.ClientRequest }> {
   const url = new URL(request.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`${url.protocol} URLs are not supported`));
   if (!request.allowPrivateNetworks && namesPrivateHost(url)) return Promise.reject(new PrivateTargetError(connectHost(url)));
@@ -89,10 +116,7 @@ export function sendOutbound(request: OutboundRequest): Promise<OutboundResponse
     lookup: guardedLookup(request.resolver ?? systemResolver, request.allowPrivateNetworks),
   };
   return new Promise((resolve, reject) => {
-    const outgoing = (secure ? https : http).request(url, options, (response) => {
-      resolve({ status: response.statusCode ?? 0 });
-      outgoing.destroy();
-    });
+    const outgoing = (secure ? https : http).request(url, options, (response) => resolve({ response, outgoing }));
     outgoing.on('error', (err) => {
       const cause = (err as { cause?: unknown }).cause;
       if (cause instanceof PrivateTargetError) reject(cause);
