@@ -16,6 +16,7 @@ import { portalModule } from './portal/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
+import { vulnDbModule } from './scan/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
 import { Settings } from './platform/settings/index.js';
@@ -82,6 +83,7 @@ export const MODULES: readonly AppModule[] = [
   portalModule,
   contentModule,
   housekeepingModule,
+  vulnDbModule,
 ];
 
 /** How long shutdown waits for requests in flight (uploads) before closing their connections. */
