@@ -42,28 +42,26 @@ export function modulesOf(modInfo: string): GoModule[] {
     if (end === -1) end = modInfo.length;
     const fields = modInfo.slice(start, Math.min(end, start + 4 * MAX_FIELD)).split('\t');
     start = end + 1;
-    const [kind, path, version] = fields;
-    if (path === undefined || version === undefined || path === '' || path.length > MAX_FIELD || version.length > MAX_FIELD) {
+    const [kind, path = '', version = ''] = fields;
+    if (path.length > MAX_FIELD || version.length > MAX_FIELD) {
       last = undefined;
-      continue;
-    }
-    if (kind === 'mod' || kind === 'dep') {
-      last = { path, version };
-      if (kind === 'mod' && version === '(devel)') continue;
-      modules.push(last);
-    } else if (kind === '=>' && last !== undefined) {
-      // A replacement by a local directory has no version; the module is then what that directory holds, unknown here.
-      if (version === '') {
-        const at = modules.indexOf(last);
-        if (at !== -1) modules.splice(at, 1);
-      } else {
+    } else if (kind === '=>') {
+      // A replacement by a local directory (`=>\t../fork`) has no version: what it holds is unknown here, so the module is dropped.
+      if (last !== undefined && path !== '' && version !== '') {
         last.path = path;
         last.version = version;
+      } else if (last !== undefined && modules[modules.length - 1] === last) {
+        modules.pop();
       }
+      last = undefined;
+    } else if ((kind === 'mod' || kind === 'dep') && path !== '' && version !== '') {
+      last = { path, version };
+      if (kind === 'dep' || version !== '(devel)') modules.push(last);
+    } else {
       last = undefined;
     }
   }
-  return modules.filter((m) => m.version !== '');
+  return modules;
 }
 
 /**
