@@ -57,12 +57,16 @@ function readArchive(zip: Buffer, fileName: string, depth: number, budget: Budge
   const read = (index: number, max: number): Buffer | undefined => {
     const entry = entries[index];
     if (entry === undefined || budget.inflated <= 0) return undefined;
+    const limit = Math.min(max, budget.inflated);
     try {
-      const data = readZipEntry(zip, entry, Math.min(max, budget.inflated));
+      const data = readZipEntry(zip, entry, limit);
       budget.inflated -= data.length;
       return data;
-    } catch {
-      // Over its bound, truncated or in an unknown compression: this entry says nothing.
+    } catch (error) {
+      // Over its bound (zlib stopped at `limit` bytes: that work was done, so it is charged, or
+      // a directory of entries sharing one bomb would cost `limit` each), truncated, or in an
+      // unknown compression: this entry says nothing.
+      if (error instanceof RangeError) budget.inflated -= limit;
       return undefined;
     }
   };
