@@ -10,7 +10,10 @@ import { rustAuditableAnalyzer } from './rust-auditable.js';
 
 const MiB = 1024 * 1024;
 
-/** Runs `fn` and returns what it returned and how long it took. */
+/**
+ * Runs `fn` and returns what it returned and how long it took. The time limits below are loose
+ * (a shared CI machine), set where the unbounded behaviour would take minutes or hours.
+ */
 function timed<T>(fn: () => T): { value: T; ms: number } {
   const start = performance.now();
   const value = fn();
@@ -35,13 +38,14 @@ describe('language analyzers on hostile input', () => {
     assert.ok(ms < 5000, `took ${ms} ms`);
   });
 
-  it('thousands of directory entries sharing one 60 MiB body stop at the inflation budget', () => {
-    const body = { name: 'lib/x.jar', data: Buffer.alloc(60 * MiB) };
+  it('thousands of directory entries sharing one 20 MiB body stop at the inflation budget', () => {
+    // Unbounded, this would inflate 5000 × 20 MiB; the archive's budget stops it after 256 MiB.
+    const body = { name: 'lib/x.jar', data: Buffer.alloc(20 * MiB) };
     const entries = Array.from({ length: 5000 }, (_, i) => ({ ...body, name: `lib/x${i}.jar` }));
     const jar = buildZip(entries, { shareBodies: true });
     const { value, ms } = timed(() => runAnalyzer(javaArchiveAnalyzer, 'overlap.jar', jar));
     assert.deepEqual(value, []);
-    assert.ok(ms < 10_000, `took ${ms} ms`);
+    assert.ok(ms < 30_000, `took ${ms} ms`);
   });
 
   it('jars nested ten deep are read to depth three', () => {
