@@ -103,6 +103,8 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
       assert.equal(await guest.getByRole('tab', { name: 'Logs' }).count(), 0);
       await guest.getByRole('tab', { name: 'Robot accounts' }).click();
       await guest.waitForURL(/\/robots$/);
+      // The tab has rendered (its table is there) before the missing button says anything.
+      await guest.getByRole('tabpanel').getByRole('table').waitFor();
       assert.equal(await guest.getByTestId('new-robot').count(), 0);
       await guest.goto(`${server.url}/projects/${projectId}/logs`);
       await guest.getByText('This tab does not exist or your role in the project does not show it.').waitFor();

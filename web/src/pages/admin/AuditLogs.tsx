@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { apiUrl, getPage } from '../../api/client';
 import type { AuditLog } from '../../api/admin-models';
 import { formatTime } from '../format';
-import { containsQuery, useFilteredList } from './adminPaging';
+import { containsQuery } from '../paging';
+import { useFilteredList } from './adminPaging';
 import { PagedTable } from '../common/PagedTable';
 
 const FIELDS = ['username', 'operation', 'resource', 'resource_type'] as const;

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson } from '../../api/client';
 import type { Configurations } from '../../api/admin-models';
-import { errorText } from './adminPaging';
+import { errorText } from '../../api/client';
 
 const GIB = 1024 ** 3;
 

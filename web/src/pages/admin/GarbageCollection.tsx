@@ -8,7 +8,7 @@ import { formatTime } from '../format';
 import { PagedTable } from '../common/PagedTable';
 import { useListState } from '../paging';
 import { SchedulePicker, scheduleOfCron, type ScheduleValue } from '../SchedulePicker';
-import { errorText, getText } from './adminPaging';
+import { errorText, getText } from '../../api/client';
 
 const UNFINISHED = new Set(['Pending', 'Running', 'Scheduled']);
 

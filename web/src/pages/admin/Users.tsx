@@ -12,7 +12,7 @@ import { PagedTable } from '../common/PagedTable';
 import { useFormModal } from '../common/useFormModal';
 import { useRunAction } from '../common/useRunAction';
 import { useListState } from '../paging';
-import { containsQuery } from './adminPaging';
+import { containsQuery } from '../paging';
 
 interface NewUser {
   username: string;

@@ -1,8 +1,6 @@
 import { useSearchParams } from 'react-router';
 import { pageSizeOptions } from '../paging';
 
-export { containsQuery } from '../paging';
-export { errorText, getText } from '../../api/client';
 
 export interface FilteredListState {
   page: number;
