@@ -42,11 +42,15 @@ export function* berkeleyHashValues(db: Uint8Array): Generator<Uint8Array> {
   const pages = Math.min(u32(32) + 1, Math.floor(db.byteLength / pageSize));
 
   const overflow = (first: number, total: number): Uint8Array | undefined => {
+    // A value cannot be longer than the file holding it; the length field is not trusted further.
+    if (total > db.byteLength) return undefined;
     const out = new Uint8Array(total);
     let filled = 0;
-    // Each page is visited at most once: a chain longer than the file is a loop.
-    for (let pgno = first, hops = 0; pgno !== 0 && filled < total; hops++) {
-      if (pgno >= pages || hops >= pages) return undefined;
+    // A chain that comes back to a page it passed is corrupt (and would never end).
+    const seen = new Set<number>();
+    for (let pgno = first; pgno !== 0 && filled < total;) {
+      if (pgno >= pages || seen.has(pgno)) return undefined;
+      seen.add(pgno);
       const at = pgno * pageSize;
       if (view.getUint8(at + 25) !== P_OVERFLOW) return undefined;
       const length = Math.min(u16(at + 22), pageSize - PAGE_HEADER, total - filled);
