@@ -6,15 +6,14 @@ export type LayerCompression = 'gzip' | 'zstd' | 'none';
 
 /**
  * Whether a layer media type is a file system layer the walker reads: OCI `…layer.v1.tar[+gzip|+zstd]`
- * (including the non-distributable variants, whose blobs the registry may not hold, but which are
- * tars when it does) and Docker's `…image.rootfs.diff.tar.gzip` / foreign layers. Anything else
- * (Helm chart content, WASM modules, signatures, SBOM attachments) is not a file system.
+ * and Docker's `…image.rootfs.diff.tar[.gzip]`. Foreign and non-distributable layers (Windows base
+ * layers) are skipped: their blobs live elsewhere and a registry rarely holds them. Anything else
+ * (Helm chart content, WASM modules, signatures, SBOM attachments) is not a file system at all.
  */
 export function isFileSystemLayer(mediaType: string): boolean {
   const type = mediaType.split(';')[0]?.trim().toLowerCase() ?? '';
   return (
-    /^application\/vnd\.oci\.image\.layer\.(?:nondistributable\.)?v1\.tar(?:\+gzip|\+zstd)?$/.test(type) ||
-    /^application\/vnd\.docker\.image\.rootfs\.(?:foreign\.)?diff\.tar(?:\.gzip)?$/.test(type)
+    /^application\/vnd\.oci\.image\.layer\.v1\.tar(?:\+gzip|\+zstd)?$/.test(type) || /^application\/vnd\.docker\.image\.rootfs\.diff\.tar(?:\.gzip)?$/.test(type)
   );
 }
 

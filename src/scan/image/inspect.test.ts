@@ -251,10 +251,14 @@ describe('inspectImage on layers that are not what they claim', () => {
 
   it('skips layers that are not file systems, with a note, without opening them', async () => {
     const chart = layerOf(Buffer.from('not a layer'), 'application/vnd.cncf.helm.chart.content.v1.tar+gzip');
-    const image = await inspectImage([chart], OS_ANALYZERS);
-    assert.deepEqual(image.packages, []);
-    assert.equal(chart.opened, 0);
-    assert.match(image.notes[0] ?? '', /helm\.chart\.content.*not a file system layer/);
+    const foreign = layerOf(Buffer.from('elsewhere'), 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip');
+    const real = await gzipLayer([{ name: 'var/lib/dpkg/status', content: STATUS }]);
+    const image = await inspectImage([foreign, real, chart], OS_ANALYZERS);
+    assert.equal(image.packages.length, 2);
+    assert.equal(chart.opened + foreign.opened, 0);
+    assert.match(image.notes[0] ?? '', /foreign\.diff.*not a file system layer/);
+    assert.match(image.notes[1] ?? '', /helm\.chart\.content.*not a file system layer/);
+    assert.equal(image.layers.length, 3);
   });
 
   it('a truncated gzip layer is a LayerReadError naming the layer', async () => {
@@ -265,6 +269,18 @@ describe('inspectImage on layers that are not what they claim', () => {
       assert.equal(error.layerDigest, truncated.digest);
       return true;
     });
+  });
+
+  it('zstd behind a plain-tar media type is sniffed; a truncated zstd layer is a LayerReadError', async (t) => {
+    if (!zstdAvailable()) {
+      if (CI) assert.fail("the zstd CLI is missing (Debian's zstd package, in .ci/run)");
+      t.skip('the zstd CLI is not installed');
+      return;
+    }
+    const blob = zstd(await tarOf([{ name: 'var/lib/dpkg/status', content: `${STATUS}\n`.repeat(50) }]));
+    assert.equal((await inspectImage([layerOf(blob, MEDIA.tar)], OS_ANALYZERS)).packages.length, 100);
+    const truncated = layerOf(blob.subarray(0, blob.length - 20), MEDIA.zstd);
+    await assert.rejects(inspectImage([truncated], OS_ANALYZERS), (error: unknown) => error instanceof LayerReadError && error.layerDigest === truncated.digest);
   });
 
   it('a truncated plain tar and random bytes are LayerReadErrors too', async () => {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import type { FileAnalyzer, InstalledPackage } from '../inventory/types.js';
 import { compressionOf, decompressed, peek, sniffCompression } from './decompress.js';
@@ -69,9 +69,7 @@ export async function walkLayer(layer: LayerSource, ref: LayerRef, context: Walk
 async function openLayer(layer: LayerSource): Promise<Readable> {
   const opened = await layer.open();
   // A bare NodeJS.ReadableStream (an old-style stream) is wrapped into a Readable.
-  if ('readableEnded' in opened) return opened;
-  const { Readable } = await import('node:stream');
-  return new Readable().wrap(opened);
+  return opened instanceof Readable ? opened : new Readable().wrap(opened);
 }
 
 async function readEntries(entries: AsyncIterable<Entry>, layer: LayerSource, ref: LayerRef, context: WalkContext): Promise<LayerChanges> {
