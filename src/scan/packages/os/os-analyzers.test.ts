@@ -102,10 +102,13 @@ describe('rpm', () => {
     assert.deepEqual(pkgs.find((p) => p.name === 'berth-hello')?.licenses, ['MIT and BSD']);
   });
 
-  it('reads the Berkeley DB hash file that rpm read back through bdb_ro, overflow pages included', () => {
+  it('reads the Berkeley DB hash files that rpm read back through bdb_ro: overflow pages and inline values', () => {
     const pkgs = run(rpmAnalyzer, 'var/lib/rpm/Packages', readFileSync(join(FIXTURES, 'Packages')));
     assert.deepEqual(summary(pkgs).sort(), expected);
     assert.equal(pkgs[0]?.purl, 'pkg:rpm/berth-hello@1.2.3-4.el9?arch=noarch&epoch=2');
+    // 64 KiB pages: the smaller header sits inline on its hash page.
+    const inline = run(rpmAnalyzer, 'var/lib/rpm/Packages', readFileSync(join(FIXTURES, 'Packages-64k')));
+    assert.deepEqual(summary(inline).sort(), expected);
   });
 
   it('skips gpg-pubkey and headers that do not parse, and reads SOURCERPM without an epoch', () => {
