@@ -97,9 +97,10 @@ describe('inspectImage reads packages and the OS from real layer tarballs', () =
     assert.equal(dpkg?.layerDigest, layer.digest);
     assert.equal(dpkg?.layerDiffId, layer.diffId);
     assert.match(dpkg?.purl ?? '', new RegExp(`^pkg:deb/${id}/dpkg@.*distro=${id}-`));
-    const installed = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Abbrev}\n'], { encoding: 'utf8' })
+    // dpkg's own reading of its database: wanted (not marked for removal) and with its files on disk.
+    const installed = execFileSync('dpkg-query', ['-W', '-f=${db:Status-Want} ${db:Status-Status}\n'], { encoding: 'utf8' })
       .split('\n')
-      .filter((s) => s.startsWith('ii')).length;
+      .filter((line) => /^(install|hold|unknown) (?!not-installed|config-files)\S/.test(line)).length;
     assert.equal(image.packages.length, installed, 'one package per installed dpkg stanza');
     assert.equal(layer.opened, 1);
   });

@@ -42,6 +42,9 @@ export async function walkLayer(layer: LayerSource, ref: LayerRef, context: Walk
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     source = await openLayer(layer);
+    // Until the decompressor starts reading (zstd starts on first demand), an error of the source
+    // must not go uncaught; the streams after it still see it through the source's state.
+    source.on('error', () => {});
     signal?.throwIfAborted();
     const head = await peek(source, 4);
     tar = decompressed(source, sniffCompression(head) ?? compressionOf(layer.mediaType));
