@@ -40,6 +40,10 @@ export class FileView {
   /** How many kept files lie under each directory, to tell in O(1) whether an entry hides any. */
   private readonly dirs = new Map<string, number>();
 
+  get(path: string): FileRecord | undefined {
+    return this.files.get(path);
+  }
+
   has(path: string): boolean {
     return this.files.has(path);
   }

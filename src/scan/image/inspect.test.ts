@@ -165,6 +165,22 @@ describe('inspectImage reads packages and the OS from real layer tarballs', () =
     assert.equal(image.packages[1]?.purl, 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12');
   });
 
+  it("a hard link to an analysed file of a lower layer has the target's packages, at the link's path and layer", async () => {
+    const lower = await gzipLayer([{ name: 'var/lib/dpkg/status', content: STATUS }]);
+    const upper = await gzipLayer([{ name: 'var/lib/dpkg/status.d/all', type: 'link', linkname: 'var/lib/dpkg/status' }]);
+    const image = await inspectImage([lower, upper], OS_ANALYZERS);
+    assert.deepEqual(
+      image.packages.map((p) => `${p.path} ${p.name} ${p.layerDigest === upper.digest ? 'upper' : 'lower'}`),
+      [
+        'var/lib/dpkg/status base-files lower',
+        'var/lib/dpkg/status libssl3 lower',
+        'var/lib/dpkg/status.d/all base-files upper',
+        'var/lib/dpkg/status.d/all libssl3 upper',
+      ],
+    );
+    assert.equal(image.stats.unresolvedHardlinks, 0);
+  });
+
   it('a hard link to a wanted file of the same layer is analysed at its own path', async () => {
     const layer = await gzipLayer([
       { name: 'var/lib/dpkg/status', content: STATUS },

@@ -44,7 +44,7 @@ export interface InspectionStats {
   badPaths: number;
   /** Files an analyzer could not read (malformed package databases). */
   malformedFiles: number;
-  /** Hard links to files of other layers, or to files not read, which are not analysed. */
+  /** Hard links at wanted paths whose target was not read (neither in its layer nor an analysed lower file). */
   unresolvedHardlinks: number;
   bytesAnalyzed: number;
 }

@@ -131,8 +131,13 @@ async function readEntries(entries: AsyncIterable<Entry>, layer: LayerSource, re
       const content = target === undefined ? undefined : contents.get(target);
       const wanted = content === undefined ? [] : wantedBy(analyzers, path, content.length, header.mode, stats);
       const osFile = OS_FILES.has(path);
+      const lower = target === undefined ? undefined : view.get(target);
       if (content !== undefined && (wanted.length > 0 || osFile)) {
         changes.files.set(path, analyse(path, content, header.mode, wanted, osFile, ref, context));
+      } else if (content === undefined && lower !== undefined && (wantedBy(analyzers, path, 0, header.mode, stats).length > 0 || osFile)) {
+        // A link to an analysed file of a lower layer: same bytes, so the same findings, at the link's path and layer.
+        const packages = lower.packages.map((pkg) => ({ ...pkg, path }));
+        changes.files.set(path, { layer: ref, packages, ...(osFile && lower.osText !== undefined ? { osText: lower.osText } : {}) });
       } else if (target !== undefined && (wantedBy(analyzers, path, 0, header.mode, stats).length > 0 || osFile)) {
         stats.unresolvedHardlinks++;
       }
