@@ -20,6 +20,11 @@ export function redactConfig(config: Config): unknown {
   return hideUrls({
     ...config,
     auth: { ...config.auth, adminPassword: config.auth.adminPassword === undefined ? undefined : HIDDEN },
+    scanner: {
+      ...config.scanner,
+      encryptionKey: config.scanner.encryptionKey === undefined ? undefined : HIDDEN,
+      adapterApiKey: config.scanner.adapterApiKey === undefined ? undefined : HIDDEN,
+    },
   });
 }
 

@@ -15,6 +15,7 @@ import * as artifactFacts from './migrations/0011_artifact_facts.js';
 import * as uploadBounds from './migrations/0012_upload_bounds.js';
 import * as harborAccessoryTypes from './migrations/0013_harbor_accessory_types.js';
 import * as listFilters from './migrations/0014_list_filters.js';
+import * as scans from './migrations/0016_scans.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0012_upload_bounds': uploadBounds,
   '0013_harbor_accessory_types': harborAccessoryTypes,
   '0014_list_filters': listFilters,
+  '0016_scans': scans,
 };
 
 class StaticProvider implements MigrationProvider {

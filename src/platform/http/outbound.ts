@@ -102,3 +102,73 @@ export function sendOutbound(request: OutboundRequest): Promise<OutboundResponse
     outgoing.end(request.body);
   });
 }
+
+/** An answer whose headers were read and whose body the caller reads (and must consume or destroy). */
+export interface OutboundStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: http.IncomingMessage;
+}
+
+/**
+ * Like `sendOutbound`, with the same refusals and no redirects followed, but hands over the
+ * answer's headers and body stream, for clients that must read what a peer answers (scanner
+ * adapters, registries). `timeoutMs` bounds the whole exchange, body included: the stream is
+ * destroyed when it runs out or `signal` aborts.
+ */
+export function openOutbound(request: OutboundRequest): Promise<OutboundStream> {
+  const url = new URL(request.url);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`${url.protocol} URLs are not supported`));
+  if (!request.allowPrivateNetworks && namesPrivateHost(url)) return Promise.reject(new PrivateTargetError(connectHost(url)));
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  const secure = url.protocol === 'https:';
+  const agent = secure ? new https.Agent({ keepAlive: false, rejectUnauthorized: !request.skipCertVerify }) : new http.Agent({ keepAlive: false });
+  const options: https.RequestOptions = {
+    method: request.method,
+    headers: request.headers,
+    agent,
+    signal,
+    lookup: guardedLookup(request.resolver ?? systemResolver, request.allowPrivateNetworks),
+  };
+  return new Promise((resolve, reject) => {
+    const outgoing = (secure ? https : http).request(url, options, (response) =>
+      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response }),
+    );
+    outgoing.on('error', (err) => {
+      const cause = (err as { cause?: unknown }).cause;
+      if (cause instanceof PrivateTargetError) reject(cause);
+      else if (deadline.aborted) reject(new Error(`no answer within ${timeoutMs / 1000} s`));
+      else reject(err);
+    });
+    outgoing.end(request.body);
+  });
+}
+
+/** An answer's body exceeded what the caller reads of it. */
+export class OutboundTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is larger than the ${limit} bytes read of it`);
+  }
+}
+
+/** Reads a whole answer body of at most `maxBytes`, destroying the stream beyond that. */
+export async function readOutboundBody(stream: OutboundStream, maxBytes: number): Promise<Buffer> {
+  const declared = Number(stream.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    stream.body.destroy();
+    throw new OutboundTooLargeError(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      stream.body.destroy();
+      throw new OutboundTooLargeError(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
