@@ -61,8 +61,8 @@ interface Scan {
 function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply
     .code(status)
-    .type(MIME.error)
-    .send(JSON.stringify({ error: { message } }));
+    .header('content-type', MIME.error)
+    .send(Buffer.from(JSON.stringify({ error: { message } })));
 }
 
 function keyMatches(given: string | undefined, key: string): boolean {
@@ -119,7 +119,7 @@ export async function registerAdapterServer(app: FastifyInstance, options: Adapt
 
       scope.get('/metadata', async (_request, reply) => {
         const metadata = await options.engine.metadata();
-        return reply.type(MIME.metadata).send(JSON.stringify(metadata));
+        return reply.header('content-type', MIME.metadata).send(Buffer.from(JSON.stringify(metadata)));
       });
 
       scope.post('/scan', async (request, reply) => {
@@ -153,7 +153,10 @@ export async function registerAdapterServer(app: FastifyInstance, options: Adapt
             scan.finishedAt = Date.now();
           }
         })();
-        return reply.code(202).type(MIME.scanResponse).send(JSON.stringify({ id }));
+        return reply
+          .code(202)
+          .header('content-type', MIME.scanResponse)
+          .send(Buffer.from(JSON.stringify({ id })));
       });
 
       scope.get<{ Params: { id: string } }>('/scan/:id/report', async (request, reply) => {
@@ -167,7 +170,7 @@ export async function registerAdapterServer(app: FastifyInstance, options: Adapt
           return reply.code(302).send();
         }
         if (scan.state === 'failed') return sendError(reply, 500, scan.error ?? 'the scan failed');
-        return reply.type(wanted).send(JSON.stringify(scan.report));
+        return reply.header('content-type', wanted).send(Buffer.from(JSON.stringify(scan.report)));
       });
     },
     { prefix: ADAPTER_PREFIX },
