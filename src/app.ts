@@ -16,7 +16,7 @@ import { portalModule } from './portal/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
-import { vulnDbModule } from './scan/index.js';
+import { scanModule, vulnDbModule, type ScanEngine } from './scan/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule } from './system/index.js';
 import { Settings } from './platform/settings/index.js';
@@ -51,6 +51,8 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
   /** Serve HTTPS with this certificate; plain HTTP without it. */
   tls?: ServerTls;
+  /** The engine of the built-in "Berth" scanner registration; without one, scans by it fail with a clear message. */
+  scanEngine?: ScanEngine;
 }
 
 /** What every module is given; each takes the part it needs. */
@@ -58,6 +60,7 @@ export interface ModuleDeps extends ApiDeps {
   space: FreeSpaceGuard;
   signer: TokenSigner;
   tokenService: TokenServiceHooks;
+  scanEngine?: ScanEngine | undefined;
 }
 
 export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
@@ -72,6 +75,7 @@ export const MODULES: readonly AppModule[] = [
   auditModule,
   searchModule,
   artifactsModule,
+  scanModule,
   labelsModule,
   openapiModule,
   immutabilityModule,
@@ -90,7 +94,7 @@ export const MODULES: readonly AppModule[] = [
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** The whole service as one Fastify instance. No globals: two apps can live side by side in a test. */
-export async function buildApp({ config, db, storage, clock, logger, tls }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, storage, clock, logger, tls, scanEngine }: AppDeps): Promise<FastifyInstance> {
   const limits = clientLimits(config.server);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -179,6 +183,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls }: AppD
     content,
     metrics,
     signer,
+    scanEngine,
     tokenService: { findProject: (name) => findProjectByName(db.db, name), recordLogin: (attempt) => recordLogin(db.db, attempt) },
   };
   const runs = roleRuns(config.server.role);

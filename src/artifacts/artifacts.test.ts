@@ -149,7 +149,10 @@ for (const dialect of testDialects()) {
       assert.equal(image.extra_attrs.os, 'linux');
       assert.deepEqual(image.extra_attrs.config, { Env: ['PATH=/usr/bin'] });
       assert.deepEqual(image.labels, []);
-      assert.deepEqual(image.addition_links, { build_history: { href: `/api/v2.0${APP}/artifacts/${v1.digest}/additions/build_history`, absolute: false } });
+      assert.deepEqual(image.addition_links, {
+        build_history: { href: `/api/v2.0${APP}/artifacts/${v1.digest}/additions/build_history`, absolute: false },
+        vulnerabilities: { href: `/api/v2.0${APP}/artifacts/${v1.digest}/additions/vulnerabilities`, absolute: false },
+      });
       const accessories = new Map(image.accessories?.map((a) => [a.digest, a]));
       assert.equal(accessories.get(cosign)?.type, 'signature.cosign');
       assert.equal(accessories.get(sbom)?.type, 'subject.accessory');

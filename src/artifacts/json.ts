@@ -43,7 +43,7 @@ export function repositoryPathSegment(repository: Repository, projectName: strin
 export function additionLinks(kind: string, repository: Repository, projectName: string, digest: string): Record<string, AdditionLinkJson> {
   const base = `/api/v2.0/projects/${encodeURIComponent(projectName)}/repositories/${repositoryPathSegment(repository, projectName)}/artifacts/${digest}/additions`;
   const link = (name: string): AdditionLinkJson => ({ href: `${base}/${name}`, absolute: false });
-  if (kind === 'IMAGE') return { build_history: link('build_history') };
+  if (kind === 'IMAGE') return { build_history: link('build_history'), vulnerabilities: link('vulnerabilities') };
   if (kind === 'CHART') return { 'values.yaml': link('values.yaml'), 'readme.md': link('readme.md'), dependencies: link('dependencies') };
   return {};
 }

@@ -128,7 +128,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(amd.references, []);
       assert.deepEqual(amd.accessories?.map((a) => a.type).sort(), ['signature.cosign', 'subject.accessory']);
       assert.ok(amd.accessories?.every((a) => a.subject_artifact_id === amd.id));
-      assert.deepEqual(Object.keys(amd.addition_links), ['build_history']);
+      assert.deepEqual(Object.keys(amd.addition_links), ['build_history', 'vulnerabilities']);
 
       const multi = byTag('multi')!;
       assert.equal(multi.type, 'IMAGE');

@@ -215,10 +215,10 @@ function actor(request: FastifyRequest): Actor {
 }
 
 function describeOptions(query: Record<string, unknown>): DescribeOptions {
-  // Accepted for Harbor clients; Berth has no signature verification or scanners to report yet.
+  // Accepted for Harbor clients; Berth has no signature verification to report yet.
   flag(query, 'with_signature', false);
-  flag(query, 'with_scan_overview', false);
   return {
+    withScanOverview: flag(query, 'with_scan_overview', false),
     withTag: flag(query, 'with_tag', true),
     withLabel: flag(query, 'with_label', false),
     withAccessory: flag(query, 'with_accessory', false),

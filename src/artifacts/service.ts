@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { scanOverviews } from '../scan/index.js';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
 import { NotFoundError, UnprocessableError } from '../platform/errors/index.js';
 import type { QueryCondition } from '../platform/http/index.js';
@@ -38,6 +39,8 @@ export interface DescribeOptions {
   withAccessory: boolean;
   /** Each tag's `immutable` by the project's rules (only with `withTag`). */
   withImmutableStatus: boolean;
+  /** Harbor's `scan_overview`, from the project scanner's reports. */
+  withScanOverview?: boolean;
 }
 
 export class ArtifactService {
@@ -65,7 +68,7 @@ export class ArtifactService {
   ): Promise<ArtifactJson[]> {
     const ids = artifacts.map((a) => a.id);
     const projectId = [...repositories.values()][0]?.project_id;
-    const [tags, labels, accessories, immutable] = await Promise.all([
+    const [tags, labels, accessories, immutable, overviews] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
       options.withAccessory
@@ -77,6 +80,7 @@ export class ArtifactService {
         : undefined,
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
+      options.withScanOverview && projectId !== undefined ? scanOverviews(this.db, projectId, artifacts) : undefined,
     ]);
     // What the page shows was kept on the rows at push: storage is read only for rows from
     // before that whose facts the startup backfill has not filled (src/content/facts.ts).
@@ -116,6 +120,8 @@ export class ArtifactService {
       };
       if (tags) json.tags = (tags.get(artifact.id) ?? []).map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
       if (labels) json.labels = labels.get(artifact.id) ?? [];
+      const overview = overviews?.get(artifact.digest);
+      if (overview) json.scan_overview = overview;
       if (accessories) {
         const mine = accessories.filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
         json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));

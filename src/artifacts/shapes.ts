@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScanOverviewShape } from '../scan/index.js';
 import { LabelShape } from '../labels/index.js';
 
 /** Harbor's Repository. */
@@ -82,6 +83,7 @@ export const ArtifactShape = z.strictObject({
   tags: z.array(TagShape).optional(),
   labels: z.array(LabelShape).optional(),
   accessories: z.array(AccessoryShape).optional(),
+  scan_overview: ScanOverviewShape.optional(),
 });
 
 /**

@@ -7,3 +7,4 @@ export { ROBOT_PREFIX, isRobotName, findRobotByName, robotGrants, robotIsActive,
 
 /** Robot accounts and their API. */
 export const robotsModule: FeatureModule<ApiDeps> = { name: 'robots', api: robotsApi };
+export { createJobRobot, deleteJobRobot, type JobRobot } from './job-robots.js';

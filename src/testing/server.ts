@@ -12,6 +12,7 @@ import { bootstrap } from '../system/bootstrap.js';
 import { systemClock, type Clock } from '../platform/clock.js';
 import { backfillFacts } from '../content/index.js';
 import type { TestDialect } from './dialects.js';
+import type { ScanEngine } from '../scan/index.js';
 
 export const ADMIN_PASSWORD = 'Harbor12345-test';
 
@@ -32,6 +33,8 @@ export interface TestServerOptions {
   prepare?: (app: FastifyInstance) => void;
   /** Wraps the filesystem driver the server uses (e.g. to count its reads). */
   storage?: (driver: StorageDriver) => StorageDriver;
+  /** The built-in scanner's engine (a test stand-in until the real one is wired). */
+  scanEngine?: ScanEngine;
 }
 
 /** A whole Berth on a random port with a fresh data directory and database. */
@@ -55,7 +58,14 @@ export async function startTestServer(
   const driver = createStorage(parsed);
   const storage = options.storage ? options.storage(driver) : driver;
   await backfillFacts(opened.database, storage);
-  const app = await buildApp({ config: parsed, db: opened.database, storage, clock, ...(options.logger ? { logger: options.logger } : {}) });
+  const app = await buildApp({
+    config: parsed,
+    db: opened.database,
+    storage,
+    clock,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.scanEngine ? { scanEngine: options.scanEngine } : {}),
+  });
   options.prepare?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -6,6 +6,7 @@ import type { Executor } from '../platform/db/index.js';
 import type { EventConsumer, OutboxEvent } from '../platform/events/index.js';
 import { enqueue, FinalTaskError, type JobService, type TaskHandler } from '../platform/jobs/index.js';
 import { findProjectQuota } from '../projects/index.js';
+import { scanOverviews } from '../scan/index.js';
 import { formatBytes } from '../platform/errors/index.js';
 import { PrivateTargetError } from '../platform/http/index.js';
 import { post } from './deliver.js';
@@ -96,7 +97,9 @@ async function describeEvents(trx: Executor, events: ReadonlyArray<OutboxEvent &
       details = `quota usage reach 85%: resource storage used ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
     if (quota && event.type === 'QUOTA_EXCEED')
       details = `storage quota exceeded: the project uses ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
+    const scanOverview = event.type.startsWith('SCANNING_') ? await scanOverviewOf(trx, event.project_id, event.repository, event.digest) : undefined;
     out.set(event.id, {
+      scanOverview,
       type: event.type,
       occurAt: event.created_at,
       operator: event.operator ?? '',
@@ -111,6 +114,20 @@ async function describeEvents(trx: Executor, events: ReadonlyArray<OutboxEvent &
     });
   }
   return out;
+}
+
+/** The scanned artifact's `scan_overview`, as Harbor puts it in scanning events. */
+async function scanOverviewOf(trx: Executor, projectId: number, repository: string | null, digest: string | null): Promise<Record<string, unknown> | undefined> {
+  if (repository === null || digest === null) return undefined;
+  const artifact = await trx
+    .selectFrom('artifacts')
+    .innerJoin('repositories', 'repositories.id', 'artifacts.repository_id')
+    .select(['artifacts.id', 'artifacts.digest', 'artifacts.media_type'])
+    .where('repositories.name', '=', repository)
+    .where('artifacts.digest', '=', digest)
+    .executeTakeFirst();
+  if (!artifact) return undefined;
+  return (await scanOverviews(trx, projectId, [artifact])).get(digest);
 }
 
 const deliveryParams = z.object({

@@ -17,6 +17,8 @@ export interface EventFacts {
   tag: string | null;
   /** Harbor's `custom_attributes.Details` of quota events. */
   details: string | null;
+  /** The artifact's `scan_overview` in scanning events. */
+  scanOverview?: Record<string, unknown> | undefined;
 }
 
 /** Harbor's CloudEvents type for each event type. */
@@ -27,6 +29,9 @@ const CLOUD_EVENT_TYPES: Record<WebhookEventType, string> = {
   QUOTA_EXCEED: 'harbor.quota.exceeded',
   QUOTA_WARNING: 'harbor.quota.warned',
   TAG_RETENTION: 'harbor.tag_retention.finished',
+  SCANNING_COMPLETED: 'harbor.scan.completed',
+  SCANNING_FAILED: 'harbor.scan.failed',
+  SCANNING_STOPPED: 'harbor.scan.stopped',
 };
 
 /** Harbor's `event_data`. `host` is the registry's address as clients pull from it. */
@@ -44,6 +49,7 @@ export function eventData(facts: EventFacts, host: string): Record<string, unkno
       const reference = facts.tag !== null ? `:${facts.tag}` : facts.digest !== null ? `@${facts.digest}` : '';
       resource.resource_url = `${host}/${facts.repository}${reference}`;
     }
+    if (facts.scanOverview) resource.scan_overview = facts.scanOverview;
     data.resources = [resource];
     data.repository = {
       ...(facts.repositoryCreatedAt !== null ? { date_created: Math.floor(facts.repositoryCreatedAt / 1000) } : {}),

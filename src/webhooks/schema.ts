@@ -3,7 +3,17 @@ import type { Execution, Task, WebhookPolicyRow } from '../platform/db/index.js'
 import type { ExecutionJson, TaskJson, WebhookPolicyJson } from './shapes.js';
 
 /** The events a policy may listen to (scanning and replication come with those features). */
-export const WEBHOOK_EVENT_TYPES = ['PUSH_ARTIFACT', 'PULL_ARTIFACT', 'DELETE_ARTIFACT', 'QUOTA_EXCEED', 'QUOTA_WARNING', 'TAG_RETENTION'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'PUSH_ARTIFACT',
+  'PULL_ARTIFACT',
+  'DELETE_ARTIFACT',
+  'QUOTA_EXCEED',
+  'QUOTA_WARNING',
+  'TAG_RETENTION',
+  'SCANNING_COMPLETED',
+  'SCANNING_FAILED',
+  'SCANNING_STOPPED',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const NOTIFY_TYPES = ['http', 'slack'] as const;

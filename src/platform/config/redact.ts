@@ -20,6 +20,11 @@ export function redactConfig(config: Config): unknown {
   return hideUrls({
     ...config,
     auth: { ...config.auth, adminPassword: config.auth.adminPassword === undefined ? undefined : HIDDEN },
+    scan: {
+      ...config.scan,
+      encryptionKey: config.scan.encryptionKey === undefined ? undefined : HIDDEN,
+      adapterApiKey: config.scan.adapterApiKey === undefined ? undefined : HIDDEN,
+    },
   });
 }
 

@@ -293,9 +293,37 @@ export const configSchema = z
           })
           .strict()
           .default({ sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 }),
+        encryptionKey: z
+          .string()
+          .min(32)
+          .optional()
+          .describe(
+            'Key (32 characters or more) that encrypts scanner credentials at rest; unset, one is generated at first start in <dataDir>/secret.key. Instances sharing one PostgreSQL must set the same key',
+          ),
+        adapterApiKey: z
+          .string()
+          .min(16)
+          .optional()
+          .describe(
+            'Serve the built-in scanner as a Harbor scanner adapter under /scanner-adapter/api/v1 to callers sending this key (X-ScannerAdapter-API-Key, or Authorization: Bearer <key>); unset, the adapter API is off',
+          ),
+        pollSeconds: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(127)
+          .default(5)
+          .describe('How long a scan waits between polls of an external adapter that did not answer Refresh-After'),
+        timeoutMinutes: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(60)
+          .describe('A scan of one artifact that takes longer than this fails'),
       })
       .strict()
-      .default({ vulndb: { sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 } }),
+      .default({ vulndb: { sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 }, pollSeconds: 5, timeoutMinutes: 60 }),
     portal: z
       .object({
         directory: z.string().optional().describe("Directory of the built web portal served at /; defaults to the package's dist/web (built by npm ci)"),

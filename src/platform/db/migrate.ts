@@ -16,6 +16,7 @@ import * as uploadBounds from './migrations/0012_upload_bounds.js';
 import * as harborAccessoryTypes from './migrations/0013_harbor_accessory_types.js';
 import * as listFilters from './migrations/0014_list_filters.js';
 import * as vulndb from './migrations/0015_vulndb.js';
+import * as scans from './migrations/0016_scans.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0013_harbor_accessory_types': harborAccessoryTypes,
   '0014_list_filters': listFilters,
   '0015_vulndb': vulndb,
+  '0016_scans': scans,
 };
 
 class StaticProvider implements MigrationProvider {

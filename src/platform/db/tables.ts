@@ -409,6 +409,55 @@ export interface VulnDbMetaTable {
   value: string;
 }
 
+export interface ScannerRegistrationsTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  url: string;
+  /** '', 'Basic', 'Bearer' or 'APIKey'. */
+  auth: ColumnType<string, string | undefined, string>;
+  /** Encrypted; '' when none. */
+  access_credential: ColumnType<string, string | undefined, string>;
+  skip_cert_verify: ColumnType<number, number | undefined, number>;
+  use_internal_addr: ColumnType<number, number | undefined, number>;
+  disabled: ColumnType<number, number | undefined, number>;
+  is_default: ColumnType<number, number | undefined, number>;
+  /** The in-process scanner: cannot be deleted or pointed elsewhere. */
+  builtin: ColumnType<number, number | undefined, number>;
+  adapter: ColumnType<string, string | undefined, string>;
+  vendor: ColumnType<string, string | undefined, string>;
+  version: ColumnType<string, string | undefined, string>;
+  /** JSON: the adapter metadata as last read; '' before. */
+  metadata: ColumnType<string, string | undefined, string>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface ProjectScannersTable {
+  project_id: number;
+  registration_id: number;
+}
+
+export interface ScanReportsTable {
+  id: Generated<number>;
+  uuid: string;
+  digest: string;
+  registration_id: number;
+  mime_type: string;
+  /** Pending, Running, Success, Error, Stopped. */
+  status: string;
+  status_message: ColumnType<string, string | undefined, string>;
+  severity: ColumnType<string, string | undefined, string>;
+  /** JSON VulnerabilitySummary; '' until done. */
+  summary: ColumnType<string, string | undefined, string>;
+  /** JSON report; '' until done. */
+  report: ColumnType<string, string | undefined, string>;
+  task_id: number | null;
+  start_time: Millis;
+  end_time: Millis | null;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -445,6 +494,9 @@ export interface Tables {
   vuln_records: VulnRecordsTable;
   vuln_affected: VulnAffectedTable;
   vuln_db_meta: VulnDbMetaTable;
+  scanner_registrations: ScannerRegistrationsTable;
+  project_scanners: ProjectScannersTable;
+  scan_reports: ScanReportsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -466,3 +518,5 @@ export type Schedule = Selectable<SchedulesTable>;
 export type WebhookPolicyRow = Selectable<WebhookPoliciesTable>;
 export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;
 export type OutboxEventRow = Selectable<EventsTable>;
+export type ScannerRegistrationRow = Selectable<ScannerRegistrationsTable>;
+export type ScanReportRow = Selectable<ScanReportsTable>;

@@ -2,7 +2,6 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { Readable } from 'node:stream';
 import { connectHost, isPrivateAddress, namesPrivateHost } from './private-address.js';
 
 /** The configuration key that lets outbound requests reach private networks. */
@@ -79,26 +78,6 @@ export async function sendOutbound(request: OutboundRequest): Promise<OutboundRe
   return { status: response.statusCode ?? 0 };
 }
 
-/** A response whose body the caller reads (a download), under the same guards as sendOutbound. */
-export interface OutboundDownload {
-  status: number;
-  /** The Content-Length the server announced, if any. */
-  length?: number;
-  /** Ends with an error when `timeoutMs` passes before the last byte or the request's signal aborts. */
-  body: Readable;
-}
-
-/**
- * Like sendOutbound, for the few outbound requests whose answer Berth keeps (vulnerability data
- * downloads): the body is handed to the caller, which bounds what it reads. `timeoutMs` covers
- * the whole exchange, body included.
- */
-export async function openOutbound(request: OutboundRequest): Promise<OutboundDownload> {
-  const { response } = await startOutbound(request);
-  const length = Number(response.headers['content-length']);
-  return { status: response.statusCode ?? 0, ...(Number.isSafeInteger(length) && length >= 0 ? { length } : {}), body: response };
-}
-
 function startOutbound(request: OutboundRequest): Promise<{ response: http.IncomingMessage; outgoing: http.ClientRequest }> {
   const url = new URL(request.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`${url.protocol} URLs are not supported`));
@@ -125,4 +104,56 @@ function startOutbound(request: OutboundRequest): Promise<{ response: http.Incom
     });
     outgoing.end(request.body);
   });
+}
+
+/** An answer whose headers were read and whose body the caller reads (and must consume or destroy). */
+export interface OutboundStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The Content-Length the server announced, if any. */
+  length?: number;
+  /** Ends with an error when `timeoutMs` passes before the last byte or the request's signal aborts. */
+  body: http.IncomingMessage;
+}
+
+/** A download (vulnerability data) is an answer like any other. */
+export type OutboundDownload = OutboundStream;
+
+/**
+ * Like `sendOutbound`, with the same refusals and no redirects followed, but hands over the
+ * answer's headers and body stream, for clients that must read what a peer answers (scanner
+ * adapters, registries, vulnerability data downloads); the caller bounds what it reads.
+ * `timeoutMs` bounds the whole exchange, body included.
+ */
+export async function openOutbound(request: OutboundRequest): Promise<OutboundStream> {
+  const { response } = await startOutbound(request);
+  const length = Number(response.headers['content-length']);
+  return { status: response.statusCode ?? 0, headers: response.headers, ...(Number.isSafeInteger(length) && length >= 0 ? { length } : {}), body: response };
+}
+
+/** An answer's body exceeded what the caller reads of it. */
+export class OutboundTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the answer is larger than the ${limit} bytes read of it`);
+  }
+}
+
+/** Reads a whole answer body of at most `maxBytes`, destroying the stream beyond that. */
+export async function readOutboundBody(stream: OutboundStream, maxBytes: number): Promise<Buffer> {
+  const declared = Number(stream.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    stream.body.destroy();
+    throw new OutboundTooLargeError(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      stream.body.destroy();
+      throw new OutboundTooLargeError(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

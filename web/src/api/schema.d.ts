@@ -388,6 +388,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name_or_id}/scanner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get project level scanner */
+        get: operations["getProjectsProjectNameOrIdScanner"];
+        /** Configure scanner for the specified project */
+        put: operations["putProjectsProjectNameOrIdScanner"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name_or_id}/scanner/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get scanner registration candidates for configurating project level scanner */
+        get: operations["getProjectsProjectNameOrIdScannerCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name_or_id}/summary": {
         parameters: {
             query?: never;
@@ -561,6 +596,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/additions/vulnerabilities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the vulnerabilities addition of the specific artifact */
+        get: operations["getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceAdditionsVulnerabilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/labels": {
         parameters: {
             query?: never;
@@ -590,6 +642,57 @@ export interface paths {
         post?: never;
         /** Remove label from artifact */
         delete: operations["deleteProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceLabelsLabelId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Scan the artifact */
+        post: operations["postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan/{report_id}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the log of the scan report */
+        get: operations["getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScanReportIdLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/scan/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancelling a scan job for a particular artifact */
+        post: operations["postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScanStop"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1015,6 +1118,78 @@ export interface paths {
         head?: never;
         /** Refresh the robot secret */
         patch: operations["patchRobotsRobotId"];
+        trace?: never;
+    };
+    "/scanners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List scanner registrations */
+        get: operations["getScanners"];
+        put?: never;
+        /** Create a scanner registration */
+        post: operations["postScanners"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scanners/{registration_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a scanner registration details */
+        get: operations["getScannersRegistrationId"];
+        /** Update a scanner registration */
+        put: operations["putScannersRegistrationId"];
+        post?: never;
+        /** Delete a scanner registration */
+        delete: operations["deleteScannersRegistrationId"];
+        options?: never;
+        head?: never;
+        /** Set system default scanner registration */
+        patch: operations["patchScannersRegistrationId"];
+        trace?: never;
+    };
+    "/scanners/{registration_id}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the metadata of the specified scanner registration */
+        get: operations["getScannersRegistrationIdMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scanners/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tests scanner registration settings */
+        post: operations["postScannersPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/schedules": {
@@ -1456,6 +1631,29 @@ export interface components {
             references: components["schemas"]["Reference"][];
             repository_id: number;
             repository_name: string;
+            scan_overview?: {
+                [key: string]: {
+                    complete_percent: number;
+                    duration?: number;
+                    end_time?: string;
+                    report_id: string;
+                    scan_status: string;
+                    scanner?: {
+                        name: string;
+                        vendor: string;
+                        version: string;
+                    };
+                    severity?: string;
+                    start_time: string;
+                    summary?: {
+                        fixable: number;
+                        summary: {
+                            [key: string]: number;
+                        };
+                        total: number;
+                    };
+                };
+            };
             size: number;
             tags?: components["schemas"]["Tag"][];
             type: string;
@@ -1793,6 +1991,8 @@ export interface components {
             kind: "doublestar";
             pattern: string;
         };
+        /** @description Harbor's IsDefault definition */
+        IsDefault: Record<string, never>;
         /** @description Harbor's JobQueue definition */
         JobQueue: {
             count: number;
@@ -1892,6 +2092,8 @@ export interface components {
         };
         /** @description Harbor's ProjectReq definition */
         ProjectReq: Record<string, never>;
+        /** @description Harbor's ProjectScanner definition */
+        ProjectScanner: Record<string, never>;
         /** @description Harbor's ProjectSummary definition */
         ProjectSummary: {
             developer_count?: number;
@@ -2066,6 +2268,16 @@ export interface components {
         };
         /** @description Harbor's RoleRequest definition */
         RoleRequest: Record<string, never>;
+        /** @description Harbor's ScannerAdapterMetadata definition */
+        ScannerAdapterMetadata: Record<string, never>;
+        /** @description Harbor's ScannerRegistration definition */
+        ScannerRegistration: Record<string, never>;
+        /** @description Harbor's ScannerRegistrationReq definition */
+        ScannerRegistrationReq: Record<string, never>;
+        /** @description Harbor's ScannerRegistrationSettings definition */
+        ScannerRegistrationSettings: Record<string, never>;
+        /** @description Harbor's ScanType definition */
+        ScanType: Record<string, never>;
         /** @description Harbor's Schedule definition */
         Schedule: Record<string, never>;
         /** @description Harbor's ScheduleObj definition */
@@ -2185,7 +2397,7 @@ export interface components {
             creator: string;
             description: string;
             enabled: boolean;
-            event_types: ("PUSH_ARTIFACT" | "PULL_ARTIFACT" | "DELETE_ARTIFACT" | "QUOTA_EXCEED" | "QUOTA_WARNING" | "TAG_RETENTION")[];
+            event_types: ("PUSH_ARTIFACT" | "PULL_ARTIFACT" | "DELETE_ARTIFACT" | "QUOTA_EXCEED" | "QUOTA_WARNING" | "TAG_RETENTION" | "SCANNING_COMPLETED" | "SCANNING_FAILED" | "SCANNING_STOPPED")[];
             id: number;
             name: string;
             project_id: number;
@@ -3344,6 +3556,106 @@ export interface operations {
             };
         };
     };
+    getProjectsProjectNameOrIdScanner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerRegistration"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    putProjectsProjectNameOrIdScanner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectScanner"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getProjectsProjectNameOrIdScannerCandidates: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerRegistration"][];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
     getProjectsProjectNameOrIdSummary: {
         parameters: {
             query?: never;
@@ -3839,6 +4151,39 @@ export interface operations {
             };
         };
     };
+    getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceAdditionsVulnerabilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name: string;
+                reference: string;
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
     postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceLabels: {
         parameters: {
             query?: never;
@@ -3890,6 +4235,110 @@ export interface operations {
         responses: {
             /** @description Success */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name: string;
+                reference: string;
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanType"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScanReportIdLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name: string;
+                reference: string;
+                report_id: string;
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScanStop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name: string;
+                reference: string;
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanType"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5140,6 +5589,261 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RobotSec"];
                 };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getScanners: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+                q?: string;
+                sort?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerRegistration"][];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postScanners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScannerRegistrationReq"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getScannersRegistrationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerRegistration"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    putScannersRegistrationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScannerRegistrationReq"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    deleteScannersRegistrationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerRegistration"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    patchScannersRegistrationId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IsDefault"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getScannersRegistrationIdMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registration_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScannerAdapterMetadata"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postScannersPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScannerRegistrationSettings"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error in Harbor's envelope */
             default: {

@@ -1,0 +1,50 @@
+import type { ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
+import { MIME, mimeBase, sameMime } from '../mime.js';
+import type { VulnerabilityReport } from '../report/types.js';
+import { AdapterClient, AdapterError } from './client.js';
+
+/** The report type asked of an adapter: the richer generic one when it produces it, else Harbor's native one. */
+export function chooseReportMime(metadata: ScannerAdapterMetadata, manifestMediaType: string): string | undefined {
+  const capability = metadata.capabilities.find(
+    (c) => (c.type ?? 'vulnerability') === 'vulnerability' && c.consumes_mime_types.some((m) => mimeBase(m) === mimeBase(manifestMediaType)),
+  );
+  if (!capability) return undefined;
+  for (const wanted of [MIME.genericReport, MIME.harborReport]) {
+    const produced = capability.produces_mime_types.find((m) => sameMime(m, wanted));
+    if (produced) return produced;
+  }
+  return undefined;
+}
+
+/** An external scanner adapter as an engine: submit the scan, then poll for the report. */
+export class AdapterScanEngine implements ScanEngine {
+  constructor(private readonly client: AdapterClient) {}
+
+  metadata(): Promise<ScannerAdapterMetadata> {
+    return this.client.metadata();
+  }
+
+  async scanVulnerabilities(target: ScanTarget, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport> {
+    if (!target.registry) throw new AdapterError('an external adapter needs registry credentials to pull the artifact');
+    const metadata = await this.client.metadata(signal);
+    log(`scanner ${metadata.scanner.name} ${metadata.scanner.version} (${metadata.scanner.vendor})`);
+    const mime = chooseReportMime(metadata, target.mediaType);
+    if (!mime) throw new AdapterError(`the adapter cannot scan ${target.mediaType} for vulnerabilities`);
+    const id = await this.client.submit(
+      {
+        registry: { url: target.registry.url, authorization: target.registry.authorization },
+        artifact: {
+          namespace_id: target.projectId,
+          repository: target.repository,
+          digest: target.digest,
+          ...(target.tag !== undefined ? { tag: target.tag } : {}),
+          mime_type: target.mediaType,
+        },
+        enabled_capabilities: [{ type: 'vulnerability', produces_mime_types: [mime] }],
+      },
+      signal,
+    );
+    log(`scan request ${id} accepted; waiting for the ${mime} report`);
+    return this.client.report(id, mime, signal, log);
+  }
+}
