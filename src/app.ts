@@ -16,9 +16,9 @@ import { portalModule } from './portal/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
-import { scanModule, vulnDbModule, type ScanEngine } from './scan/index.js';
+import { BuiltinScanEngine, scanModule, vulnDbModule, type ScanEngine } from './scan/index.js';
 import { searchModule } from './search/index.js';
-import { systemModule } from './system/index.js';
+import { systemModule, VERSION } from './system/index.js';
 import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
 import { webhooksModule } from './webhooks/index.js';
@@ -183,7 +183,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     content,
     metrics,
     signer,
-    scanEngine,
+    scanEngine: scanEngine ?? new BuiltinScanEngine({ database: db, clock, maxAgeDays: config.scan.vulndb.maxAgeDays, version: VERSION }),
     tokenService: { findProject: (name) => findProjectByName(db.db, name), recordLogin: (attempt) => recordLogin(db.db, attempt) },
   };
   const runs = roleRuns(config.server.role);

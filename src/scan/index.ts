@@ -2,6 +2,7 @@
 export * from './match/index.js';
 export * from './vulndb/index.js';
 export { scanModule, type ScanDeps } from './module.js';
+export { BuiltinScanEngine } from './builtin/engine.js';
 export type { BlobDescriptor, RegistryAccess, ScanEngine, ScannerAdapterMetadata, ScannerCapability, ScannerInfo, ScanTarget } from './engine.js';
 export { MIME, REPORT_MIME, SCANNABLE_MANIFESTS, VULNERABILITY_MIMES } from './mime.js';
 export { scanOverviews, type NativeReportSummary, type ScanOverview } from './reports/overview.js';

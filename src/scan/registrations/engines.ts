@@ -23,8 +23,7 @@ export function engineFor(
     return settings.builtin;
   }
   const credential = settings.secrets.open(registration.access_credential);
-  if (credential === undefined)
-    throw new UnprocessableError('input', 'the stored credential of the scanner cannot be decrypted: was scan.encryptionKey changed?');
+  if (credential === undefined) throw new UnprocessableError('input', 'the stored credential of the scanner cannot be decrypted: was scan.encryptionKey changed?');
   return new AdapterScanEngine(adapterClient(registration.url, registration.auth as AdapterAuth, credential, registration.skip_cert_verify === 1, settings));
 }
 

@@ -57,4 +57,6 @@ export interface VulnerabilityReport {
   scanner: ScannerIdentity;
   severity: Severity;
   vulnerabilities: VulnerabilityItem[];
+  /** Berth adds `vulnerability_database`: when its data was imported, and whether that is older than `scan.vulndb.maxAgeDays`. */
+  vendor_attributes?: Record<string, unknown>;
 }

@@ -1,7 +1,6 @@
 import { useSearchParams } from 'react-router';
 import { pageSizeOptions } from '../paging';
 
-
 export interface FilteredListState {
   page: number;
   pageSize: number;
