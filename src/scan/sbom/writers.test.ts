@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
 import type { ImageInventory, LayeredPackage } from '../inventory/types.js';
 import { everyTypeInventory, LAYER, machineInventory } from './inventory.suite.js';
+import { SPDX_SCHEMA, spdxValidator } from './spdx-schema.suite.js';
 import { toCycloneDx, toSpdx, type SbomSubject, type SpdxDocument } from './index.js';
-
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const SPDX_SCHEMA = join(REPO_ROOT, '..', 'shared', 'reference', 'security', 'spdx-2.3-schema.json');
 
 const SUBJECT: SbomSubject = {
   registryHost: 'registry.example.com:5000',
@@ -20,19 +13,6 @@ const SUBJECT: SbomSubject = {
   tag: 'v1.2',
 };
 const OPTIONS = { created: new Date('2025-03-04T05:06:07.890Z'), toolVersion: '0.1.0' };
-
-/** The SPDX 2.3 schema compiled with ajv, or undefined when the reference files are absent (which CI does not accept). */
-export function spdxValidator(): ValidateFunction | undefined {
-  if (!existsSync(SPDX_SCHEMA)) {
-    assert.notEqual(process.env.CI, 'true', `the SPDX 2.3 schema is missing at ${SPDX_SCHEMA}; CI must have shared/ beside the repository`);
-    return undefined;
-  }
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  // ajv-formats is CommonJS: under NodeNext its default import is the module, whose default is the plugin.
-  const addFormats = (addFormatsPlugin as unknown as { default: (a: Ajv) => Ajv }).default;
-  addFormats(ajv);
-  return ajv.compile(JSON.parse(readFileSync(SPDX_SCHEMA, 'utf8')) as object);
-}
 
 const validator = spdxValidator();
 const schemaSkip = validator ? false : `the SPDX 2.3 schema is missing at ${SPDX_SCHEMA} (clone shared/ beside the repository)`;
