@@ -112,9 +112,9 @@ for (const dialect of testDialects()) {
           size: stored.size,
           artifactType: HARBOR_SBOM,
           annotations: {
-            created: '2025-05-06T07:08:09.000Z',
+            created: '2025-05-06T07:08:09Z',
             'created-by': 'Berth',
-            'org.opencontainers.artifact.created': '2025-05-06T07:08:09.000Z',
+            'org.opencontainers.artifact.created': '2025-05-06T07:08:09Z',
             'org.opencontainers.artifact.description': 'SPDX JSON SBOM',
           },
         },

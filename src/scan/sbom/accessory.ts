@@ -4,6 +4,7 @@ import { AccessoryType, HARBOR_SBOM, type Actor, type ContentService } from '../
 import type { Repository } from '../../platform/db/index.js';
 import { TooLargeError } from '../../platform/errors/index.js';
 import type { SpdxDocument } from './spdx.js';
+import { timestamp } from './subject.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 /** Harbor's SBOM accessory names its one layer a tar although it holds the SPDX JSON as it is; clients and Harbor expect exactly that. */
@@ -44,7 +45,8 @@ export async function storeSbomAccessory(deps: SbomAccessoryDeps, input: StoreSb
   const subject = await content.resolve(input.repository, input.subject);
   const layer = serialize(input.document);
   const layerDigest = sha256(layer);
-  const created = input.created.toISOString();
+  // RFC 3339 in seconds, as Harbor writes these annotations.
+  const created = timestamp(input.created);
   // As go-containerregistry writes for Harbor: an image config whose one diff id is the layer.
   const config = Buffer.from(JSON.stringify({ architecture: '', created, os: '', rootfs: { type: 'layers', diff_ids: [layerDigest] }, config: {} }));
   await content.putBlob(input.repository, sha256(config), Readable.from([config]));
