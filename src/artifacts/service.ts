@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
 import { scanOverviews } from '../scan/index.js';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
@@ -21,7 +22,7 @@ import {
 } from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time } from './json.js';
 import type { AccessoryJson, ArtifactJson } from './shapes.js';
-import { accessoryType, artifactKind, isRecord, type ManifestBody } from '../content/index.js';
+import { accessoryType, artifactKind, HARBOR_SBOM, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
 
 export interface ArtifactsDeps {
@@ -176,10 +177,15 @@ export class ArtifactService {
     return out;
   }
 
-  /** Harbor's additions: build_history for images; values.yaml, readme.md, dependencies for charts. */
-  async addition(artifact: Artifact, name: string): Promise<{ contentType: string; body: string }> {
+  /** Harbor's additions: build_history for images; values.yaml, readme.md, dependencies for charts; sbom for Harbor's SBOM accessories. */
+  async addition(artifact: Artifact, name: string): Promise<{ contentType: string; body: string | Readable }> {
     const manifest = await this.manifestOf(artifact);
     const kind = artifactKind(manifest);
+    // As Harbor's SBOM processor: the one layer of a Harbor SBOM (either of its layouts), streamed as stored.
+    const declared = [manifest.artifactType, manifest.config?.mediaType];
+    if (name === 'sbom' && declared.includes(HARBOR_SBOM) && manifest.layers.length === 1) {
+      return { contentType: HARBOR_SBOM, body: await this.deps.content.readBlob(manifest.layers[0]!.digest) };
+    }
     if (name === 'build_history' && kind === 'IMAGE') {
       const config = await readConfig(this.deps.storage, manifest);
       const history = config && Array.isArray(config.history) ? config.history : [];
