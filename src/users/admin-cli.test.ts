@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,28 +10,11 @@ import { basic } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/server.js';
 import { resetPassword } from './index.js';
+import { runBerth } from '../testing/cli.js';
 
 const NEW_PASSWORD = 'Brand-new-Passw0rd';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `berth …` as an operator runs it, from the source tree. */
-function berth(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const berth = runBerth;
 
 describe('berth admin reset-password (the real command, embedded database)', () => {
   let dataDir: string;

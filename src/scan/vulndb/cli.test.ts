@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,28 +10,9 @@ import type { Database } from '../../platform/db/index.js';
 import { testDialects } from '../../testing/dialects.js';
 import { FIXTURES, fixtureFiles, fixtureZip } from './fixtures.suite.js';
 import { updateFromSources, vulnDbStatus, vulnDbTasks, VULNDB_UPDATE_TASK } from './index.js';
+import { runBerth } from '../../testing/cli.js';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `berth …` as an operator runs it, from the source tree, output not a terminal. */
-function berth(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const berth = runBerth;
 
 describe('berth vulndb (the real command, embedded database)', () => {
   let dataDir: string;
