@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { systemClock } from '../../platform/clock.js';
 import { api, expectJson } from '../../testing/api.js';
 import { TestClient } from '../../testing/client.js';
@@ -14,25 +11,9 @@ import { startTestServer, type TestServer } from '../../testing/server.js';
 import { eventually } from '../../testing/wait.js';
 import type { VulnerabilityItem, VulnerabilityReport } from '../report/types.js';
 import { importPaths } from '../vulndb/index.js';
+import { machineIsDebian, sha256, vulnerableImage, VULNDB_FIXTURES, vulndbFixtureFiles } from '../testing/vulnerable-image.suite.js';
 
 const REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1';
-const FIXTURES = join(import.meta.dirname, '..', 'vulndb', 'fixtures');
-const DPKG_STATUS = '/var/lib/dpkg/status';
-const OS_RELEASE = '/etc/os-release';
-
-/** A gzip layer of the given files (a `null` body is a whiteout entry of the tar). */
-async function layer(files: Record<string, string | Buffer>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => tar.on('end', resolve));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** `dpkg --compare-versions`, the oracle for Debian's order. */
 function dpkgLess(a: string, b: string): boolean {
@@ -61,12 +42,10 @@ interface DebianFixture {
   affected: Array<{ package: { name: string }; ranges: Array<{ events: Array<{ fixed?: string }> }> }>;
 }
 
-const machineIsDebian = existsSync(DPKG_STATUS) && existsSync(OS_RELEASE) && readFileSync(OS_RELEASE, 'utf8').includes('ID=debian');
-
 for (const dialect of testDialects()) {
   describe(
     `the built-in scanner through Harbor's scan API (${dialect.name})`,
-    { skip: machineIsDebian ? false : 'needs a Debian machine: its dpkg database is the scanned image' },
+    { skip: machineIsDebian() ? false : 'needs a Debian machine: its dpkg database is the scanned image' },
     () => {
       let server: TestServer;
       let client: TestClient;
@@ -75,31 +54,14 @@ for (const dialect of testDialects()) {
       before(async () => {
         server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 } });
         client = new TestClient(server.url);
-        const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
-        await importPaths(
-          server.database,
-          files.map((f) => join(FIXTURES, f)),
-          { clock: systemClock },
-        );
+        await importPaths(server.database, vulndbFixtureFiles(), { clock: systemClock });
         await expectJson(await call('POST', '/projects', { project_name: 'scanned' }), 201);
       });
       after(() => server.close());
 
       it('finds this machine’s vulnerable Debian packages and an npm package, each explained, and not the one a later layer deleted', async () => {
-        const base = await layer({
-          'etc/os-release': readFileSync(OS_RELEASE),
-          'var/lib/dpkg/status': readFileSync(DPKG_STATUS),
-          'usr/lib/node_modules/minimist/package.json': JSON.stringify({ name: 'minimist', version: '1.2.5', license: 'MIT' }),
-          'app/node_modules/semver/package.json': JSON.stringify({ name: 'semver', version: '7.3.8', license: 'ISC' }),
-        });
-        // The second layer deletes the vulnerable semver: it must not be reported.
-        const cleanup = await layer({ 'app/node_modules/.wh.semver': '' });
-        const layers = [gzipSync(base), gzipSync(cleanup)];
-        const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(base), sha256(cleanup)] } }));
-        const { digest } = await client.pushArtifact('scanned/app', 'v1', {
-          config: { data: config, mediaType: 'application/vnd.oci.image.config.v1+json' },
-          layers: layers.map((data) => ({ data, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' })),
-        });
+        const { parts, layers } = await vulnerableImage();
+        const { digest } = await client.pushArtifact('scanned/app', 'v1', parts);
 
         await expectJson(await call('POST', '/projects/scanned/repositories/app/artifacts/v1/scan'), 202);
         const overview = await eventually(async () => {
@@ -123,8 +85,8 @@ for (const dialect of testDialects()) {
         // Debian: every fixture advisory whose source package is installed here below its fix, by dpkg's own order.
         const sources = installedSources();
         const explained = new Set<VulnerabilityItem>();
-        for (const file of readdirSync(join(FIXTURES, 'debian'))) {
-          const record = JSON.parse(readFileSync(join(FIXTURES, 'debian', file), 'utf8')) as DebianFixture;
+        for (const file of readdirSync(join(VULNDB_FIXTURES, 'debian'))) {
+          const record = JSON.parse(readFileSync(join(VULNDB_FIXTURES, 'debian', file), 'utf8')) as DebianFixture;
           const cve = record.upstream?.find((id) => id.startsWith('CVE-')) ?? record.id;
           for (const affected of record.affected) {
             const installed = sources.get(affected.package.name);

@@ -49,8 +49,9 @@ export const artifactsPageQuery = (projectName: string, path: string, list: List
           page_size: list.pageSize,
           with_tag: 'true',
           with_label: 'true',
-          // Each artifact's accessories, for the Signed column.
+          // Each artifact's accessories, for the Signed column, and its scan's summary.
           with_accessory: 'true',
+          with_scan_overview: 'true',
         }),
       ),
     placeholderData: keepPreviousData,

@@ -7,6 +7,7 @@ import { apiUrl, call } from '../../api/client';
 import type { Artifact, ArtifactReference } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { useListState } from '../paging';
+import { ScanButton, scanInProgress, VulnerabilityCell } from '../scan/VulnerabilityCell';
 import { artifactsPageQuery, repositoryQuery } from '../queries';
 import { SIGNATURE_TYPES } from './Accessories';
 import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
@@ -26,9 +27,15 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
   const project = useProject(projectId);
   const name = project.data?.name;
   const can = useProjectPermissions(projectId);
+  const queryClient = useQueryClient();
   const [hidden, setHidden] = useHiddenColumns('berth.artifacts.hiddenColumns');
   const repository = useQuery({ ...repositoryQuery(name ?? '', path), enabled: name !== undefined });
-  const artifacts = useQuery({ ...artifactsPageQuery(name ?? '', path, list), enabled: name !== undefined });
+  const artifacts = useQuery({
+    ...artifactsPageQuery(name ?? '', path, list),
+    enabled: name !== undefined,
+    // While a scan of a listed artifact runs, the page follows it.
+    refetchInterval: (query) => (query.state.data?.items.some(scanInProgress) ? 2000 : false),
+  });
 
   const columns: TableColumnsType<Artifact> = [
     {
@@ -64,11 +71,22 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
     { title: t('repository.pullTime'), key: 'pull_time', dataIndex: 'pull_time', render: (time: string) => <TimeText time={time} /> },
     { title: t('repository.labels'), key: 'labels', render: (_, artifact) => <Labels labels={artifact.labels} /> },
     { title: t('repository.signed'), key: 'signed', render: (_, artifact) => <Signed artifact={artifact} /> },
-    // A constant until Berth scans: this is the column a vulnerability scanner's summary will fill.
     {
       title: t('repository.vulnerabilities'),
       key: 'vulnerabilities',
-      render: () => <Typography.Text type="secondary">{t('repository.notScanned')}</Typography.Text>,
+      render: (_, artifact) => (
+        <Space size={4} wrap>
+          <VulnerabilityCell artifact={artifact} />
+          {can('scan', 'create') && name !== undefined && artifact.type === 'IMAGE' && (
+            <ScanButton
+              artifact={artifact}
+              projectName={name}
+              path={path}
+              onStarted={() => queryClient.invalidateQueries({ queryKey: ['artifacts', name, path] })}
+            />
+          )}
+        </Space>
+      ),
     },
     { title: t('repository.pullCommand'), key: 'pull', render: (_, artifact) => <PullCommand artifact={artifact} /> },
   ];
