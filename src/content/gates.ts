@@ -1,4 +1,4 @@
-import type { Executor, Repository } from '../platform/db/index.js';
+import type { Artifact, Executor, Repository } from '../platform/db/index.js';
 
 /** Tags of a repository about to point at other content (a push, a copy, a new tag) or to go. */
 export interface TagChange {
@@ -56,9 +56,12 @@ export interface PullRequestFacts {
   projectId: number;
   repository: string;
   digest: string;
+  artifact: Artifact;
+  /** Whether the puller holds Harbor's scanner-pull (a scan job's robot), which policies let through; asked only when a gate would refuse. */
+  isScanner?: () => Promise<boolean>;
 }
 
-/** A rule pulls must pass (later: vulnerability policy, content trust). Throws DeniedError to refuse. */
+/** A rule pulls must pass (vulnerability policy; later content trust). Throws a domain error to refuse. */
 export interface PullGate {
   readonly name: string;
   beforePull(db: Executor, pull: PullRequestFacts): Promise<void>;

@@ -180,9 +180,10 @@ export class ContentService {
     return repo.listReferrers(this.db, repository.id, subject, artifactType);
   }
 
-  /** Asks the pull gates (none yet: vulnerability and signature policies will be) before an artifact is served. */
-  async beforePull(projectId: number, repository: string, artifact: Artifact): Promise<void> {
-    if (this.gates.hasPullGates) await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest });
+  /** Asks the pull gates (the vulnerability policy; later signature policies) before an artifact is served. */
+  async beforePull(projectId: number, repository: string, artifact: Artifact, isScanner?: () => Promise<boolean>): Promise<void> {
+    if (this.gates.hasPullGates)
+      await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest, artifact, ...(isScanner ? { isScanner } : {}) });
   }
 
   /** Points a tag at the artifact, like a push of the tag: one held by another artifact moves here. */

@@ -1,5 +1,6 @@
 import { ROLE_BY_ID, ROLE_IDS, ROLE_NAMES, type Role } from '../auth/index.js';
-import type { Project } from '../platform/db/index.js';
+import type { CveAllowlistRow, Project } from '../platform/db/index.js';
+import { allowlistJson } from './allowlist/index.js';
 import type { MemberRow } from './members-repo.js';
 import type { ProjectJson, ProjectMemberJson } from './shapes.js';
 
@@ -14,6 +15,8 @@ export interface ProjectDetail {
   role: Role | undefined;
   /** Harbor's `with_detail=false` leaves out what needs more lookups. */
   withDetail: boolean;
+  /** The project's own CVE allowlist; none stored: an empty one. */
+  allowlist: CveAllowlistRow | undefined;
 }
 
 /** Harbor's Project definition. */
@@ -37,14 +40,7 @@ export function projectJson(project: Project, detail: ProjectDetail): ProjectJso
     repo_count: detail.repoCount,
     chart_count: 0,
     metadata: detail.metadata,
-    cve_allowlist: {
-      id: 0,
-      project_id: project.id,
-      items: [],
-      expires_at: null,
-      creation_time: iso(project.created_at),
-      update_time: iso(project.updated_at),
-    },
+    cve_allowlist: allowlistJson(detail.allowlist, project.id, { created: project.created_at, updated: project.updated_at }),
   };
 }
 

@@ -3,6 +3,7 @@ import { apiCaller, parsePaging, requireAuthenticated, requireProject, projectBy
 import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
+import { allowlistsOf } from './allowlist/index.js';
 import { projectJson } from './json.js';
 import type { ProjectSummaryJson } from './shapes.js';
 import { parseProjectListQuery } from './list-params.js';
@@ -27,7 +28,7 @@ export const projectsApi: ApiFeature = (scope, deps) => {
 async function describe(deps: ApiDeps, identity: Identity, projects: Array<Project & { owner_name?: string | null }>, withDetail: boolean) {
   const db = deps.database.db;
   const ids = projects.map((p) => p.id);
-  const [metadata, counts] = await Promise.all([repo.metadataOf(db, projects), repo.repositoryCounts(db, ids)]);
+  const [metadata, counts, allowlists] = await Promise.all([repo.metadataOf(db, projects), repo.repositoryCounts(db, ids), allowlistsOf(db, ids)]);
   // Access control skips memberships for administrators (they may do everything), but
   // Harbor still shows an administrator's own role in the projects they belong to.
   const adminRoles = withDetail && identity.kind === 'user' && identity.sysadmin ? await memberRoles(db, identity.id, ids) : undefined;
@@ -44,6 +45,7 @@ async function describe(deps: ApiDeps, identity: Identity, projects: Array<Proje
         repoCount: counts.get(project.id) ?? 0,
         role,
         withDetail,
+        allowlist: allowlists.get(project.id),
       }),
     );
   }

@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { doublestarLimits } from '../platform/lib/index.js';
+import { cveAllowlistReq } from './allowlist/index.js';
 
 /** Harbor sends metadata values as strings; booleans are accepted too and normalised. */
 export const metadataInput = z.record(z.string(), z.union([z.string(), z.boolean()]));
 export type MetadataInput = z.infer<typeof metadataInput>;
 
-/** Harbor's ProjectReq. Unknown fields (cve_allowlist, …) are dropped, as Harbor's clients send them. */
+/** Harbor's ProjectReq. Unknown fields are dropped, as Harbor's clients send them. */
 export const projectReq = z.object({
   project_name: z.string().optional(),
   /** Deprecated in Harbor, still sent by replication and older clients. */
   public: z.boolean().nullable().optional(),
   metadata: metadataInput.nullable().optional(),
+  cve_allowlist: cveAllowlistReq.nullable().optional(),
   storage_limit: z.number().int().nullable().optional(),
   registry_id: z.number().int().nullable().optional(),
 });

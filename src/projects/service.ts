@@ -5,6 +5,7 @@ import { ConflictError, DeniedError, InvalidInputError, PreconditionFailedError 
 import { uploadDir, type StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../platform/settings/index.js';
+import { deleteAllowlist, saveAllowlist, validateAllowlist } from './allowlist/index.js';
 import { insertMember } from './members-repo.js';
 import { normalizeMetadata } from './metadata.js';
 import * as repo from './repo.js';
@@ -97,6 +98,7 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
     throw new InvalidInputError('project', 'proxy cache projects (registry_id) are not supported yet');
   }
   const metadata = normalizeMetadata(req.metadata ?? {});
+  const allowlist = req.cve_allowlist ? validateAllowlist(req.cve_allowlist) : undefined;
   const isPublic = publicFlag(req, metadata) ?? false;
   metadata.set('public', isPublic ? 'true' : 'false');
   const storageLimit = await storageLimitFor(deps, actor.identity, req);
@@ -108,6 +110,7 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
       const ownerId = await ownerOf(trx, actor.identity);
       const created = await repo.createProject(trx, { name, ownerId, public: isPublic, storageLimit, now });
       await repo.upsertMetadata(trx, created.id, metadata);
+      if (allowlist) await saveAllowlist(trx, created.id, allowlist, now);
       await insertMember(trx, { projectId: created.id, userId: ownerId, role: ROLE_IDS.projectAdmin, repositoryPatterns: null, now });
       await audit(trx, deps, actor, created, 'create');
       return created;
@@ -126,10 +129,13 @@ export async function updateProject(deps: ProjectsDeps, actor: Actor, project: P
     throw new InvalidInputError('project', 'a project cannot be renamed');
   }
   const metadata = normalizeMetadata(req.metadata ?? {});
+  // Harbor's PUT replaces the project's allowlist when the request carries one.
+  const allowlist = req.cve_allowlist ? validateAllowlist(req.cve_allowlist) : undefined;
   const isPublic = publicFlag(req, metadata);
   if (isPublic !== undefined) metadata.set('public', isPublic ? 'true' : 'false');
   await deps.database.db.transaction().execute(async (trx) => {
     await repo.upsertMetadata(trx, project.id, metadata);
+    if (allowlist) await saveAllowlist(trx, project.id, allowlist, deps.clock.now());
     await repo.touchProject(trx, project.id, deps.clock.now(), isPublic);
     await audit(trx, deps, actor, project, 'update');
   });
@@ -151,6 +157,7 @@ export async function deleteProject(deps: ProjectsDeps, actor: Actor, project: P
       const removed = await repo.deleteProjectRows(trx, project);
       // Throwing rolls the transaction back: nothing of the project is removed.
       if (!removed) throw holdsRepositories(project);
+      await deleteAllowlist(trx, project.id);
       await audit(trx, deps, actor, project, 'delete');
       return removed.uploadIds;
     });

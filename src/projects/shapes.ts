@@ -13,7 +13,7 @@ export const ProjectMetadataShape = z.strictObject({
   retention_id: z.string().optional(),
 });
 
-/** Harbor's CVEAllowlist; Berth keeps none yet, so `items` is empty. */
+/** Harbor's CVEAllowlist: a project's (or the system's, project 0); `expires_at` in unix seconds, null: never. */
 export const CVEAllowlistShape = z.strictObject({
   id: z.int(),
   project_id: z.int(),

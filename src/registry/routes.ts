@@ -91,7 +91,10 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const project = await guard.authorize(caller, route.name, 'pull');
     const reference = parseLookupReference(route.reference);
     const artifact = await manifests.findByName(route.name, reference);
-    await content.beforePull(project.id, route.name, artifact);
+    // A scan job's robot (scanner-pull) passes the vulnerability policy, as in Harbor.
+    await content.beforePull(project.id, route.name, artifact, async () =>
+      (await deps.access.forProject(caller.identity, project)).can('repository', 'scanner-pull', route.name),
+    );
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }

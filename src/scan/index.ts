@@ -13,3 +13,4 @@ export { registerAdapterServer, ADAPTER_PREFIX, type TargetReader } from './adap
 export { remoteTarget } from './adapter/remote-target.js';
 export { ScannerAdapterMetadataShape, ScannerRegistrationShape } from './registrations/shapes.js';
 export { NativeReportSummaryShape, ScanOverviewShape, VulnerabilitySummaryShape } from './reports/shapes.js';
+export { vulnerabilityGate } from './policy/gate.js';

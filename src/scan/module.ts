@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ApiDeps } from '../api/index.js';
+import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import { registerAdapterServer } from './adapter/server.js';
 import { remoteTarget } from './adapter/remote-target.js';
@@ -7,6 +8,7 @@ import type { ScanEngine } from './engine.js';
 import { scanConsumer } from './jobs/consumer.js';
 import { scanRoutes } from './jobs/routes.js';
 import { scanTasks } from './jobs/task.js';
+import { vulnerabilityGate } from './policy/gate.js';
 import type { EngineSettings } from './registrations/engines.js';
 import { registrationRoutes } from './registrations/routes.js';
 import { SecretBox } from './registrations/secret-box.js';
@@ -55,10 +57,12 @@ function contextOf(deps: ScanDeps): ScanContext {
 /**
  * Scanning: scanner registrations, project scanners, scan jobs and reports under Harbor's API;
  * scan-on-push and report clean-up from the outbox; and, when `scan.adapterApiKey` is set,
- * the built-in engine served as a Harbor scanner adapter.
+ * the built-in engine served as a Harbor scanner adapter; the vulnerability pull gate.
  */
-export const scanModule: FeatureModule<ScanDeps> = {
+export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
   name: 'scan',
+  // Harbor's "prevent vulnerable images from running" (project metadata prevent_vul, severity).
+  gates: (deps) => ({ pull: [vulnerabilityGate(deps.clock)] }),
   api(scope, deps) {
     const context = contextOf(deps);
     registrationRoutes(scope, deps, new RegistrationService({ database: deps.database, clock: deps.clock, engines: context.engines }));

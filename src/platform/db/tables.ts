@@ -453,9 +453,23 @@ export interface ScanReportsTable {
   summary: ColumnType<string, string | undefined, string>;
   /** JSON report; '' until done. */
   report: ColumnType<string, string | undefined, string>;
+  /** JSON [[id, severity], …] of the report's items, for the pull gate; '' until done (or stored before 0017). */
+  vulnerabilities: ColumnType<string, string | undefined, string>;
   task_id: number | null;
   start_time: Millis;
   end_time: Millis | null;
+}
+
+/** A CVE allowlist: a project's, or the system's under project id 0 (as Harbor keeps them). */
+export interface CveAllowlistsTable {
+  id: Generated<number>;
+  project_id: number;
+  /** Unix seconds; null: never expires. */
+  expires_at: number | null;
+  /** JSON array of vulnerability ids. */
+  items: string;
+  created_at: Millis;
+  updated_at: Millis;
 }
 
 export interface Tables {
@@ -497,6 +511,7 @@ export interface Tables {
   scanner_registrations: ScannerRegistrationsTable;
   project_scanners: ProjectScannersTable;
   scan_reports: ScanReportsTable;
+  cve_allowlists: CveAllowlistsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -520,3 +535,4 @@ export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;
 export type OutboxEventRow = Selectable<EventsTable>;
 export type ScannerRegistrationRow = Selectable<ScannerRegistrationsTable>;
 export type ScanReportRow = Selectable<ScanReportsTable>;
+export type CveAllowlistRow = Selectable<CveAllowlistsTable>;

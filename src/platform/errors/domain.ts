@@ -37,7 +37,9 @@ export type Subject =
   /** The disk holding blobs or the database. */
   | 'storage'
   /** The registry as a whole (its read-only mode). */
-  | 'system';
+  | 'system'
+  /** A project policy a pull must pass (Harbor's PROJECTPOLICYVIOLATION on /v2/). */
+  | 'policy';
 
 export class DomainError extends Error {
   constructor(

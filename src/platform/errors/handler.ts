@@ -84,8 +84,9 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
     case 'too-many':
       return 'TOOMANYREQUESTS';
     // A full disk, like a quota, refuses in the spec's own code (its status is 507, see below).
-    case 'denied':
     case 'precondition':
+      return subject === 'policy' ? 'PROJECTPOLICYVIOLATION' : 'DENIED';
+    case 'denied':
     case 'quota':
     case 'storage-full':
     case 'read-only':

@@ -24,6 +24,8 @@ export const OCI_ERRORS = {
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'the operation is not allowed' },
   REQUEST_TIMEOUT: { status: 408, message: 'the request arrived too slowly' },
+  // Harbor's code for a pull a project policy refuses (vulnerable images); clients print its message.
+  PROJECTPOLICYVIOLATION: { status: 412, message: 'the project policy refuses this artifact' },
 } as const;
 
 export type OciCode = keyof typeof OCI_ERRORS;

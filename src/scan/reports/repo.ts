@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Executor, ScanReportRow } from '../../platform/db/index.js';
 import type { ScannerInfo } from '../engine.js';
 import type { VulnerabilityReport } from '../report/types.js';
-import { overallSeverity, summarize, type VulnerabilitySummary } from './summary.js';
+import { overallSeverity, summarize, vulnerabilityIndex, type VulnerabilitySummary } from './summary.js';
 
 export type ReportStatus = 'Pending' | 'Running' | 'Success' | 'Error' | 'Stopped';
 
@@ -17,7 +17,18 @@ export interface StoredSummary extends VulnerabilitySummary {
  */
 export async function resetReport(trx: Executor, digest: string, registrationId: number, mime: string, now: number): Promise<string> {
   const uuid = randomUUID();
-  const fresh = { uuid, status: 'Pending', status_message: '', severity: '', summary: '', report: '', task_id: null, start_time: now, end_time: null };
+  const fresh = {
+    uuid,
+    status: 'Pending',
+    status_message: '',
+    severity: '',
+    summary: '',
+    report: '',
+    vulnerabilities: '',
+    task_id: null,
+    start_time: now,
+    end_time: null,
+  };
   await trx
     .insertInto('scan_reports')
     .values({ digest, registration_id: registrationId, mime_type: mime, ...fresh })
@@ -50,6 +61,7 @@ export async function storeReport(db: Executor, uuid: string, report: Vulnerabil
       severity: overallSeverity(report),
       summary: JSON.stringify(summary),
       report: JSON.stringify(report),
+      vulnerabilities: JSON.stringify(vulnerabilityIndex(report)),
       end_time: now,
     })
     .where('uuid', '=', uuid)

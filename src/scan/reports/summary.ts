@@ -34,3 +34,8 @@ export function worseSeverity(a: string, b: string): string {
   const rank = (s: string) => (s === 'None' ? -1 : SEVERITY_ORDER.indexOf(s as Severity));
   return rank(b) > rank(a) ? b : a;
 }
+
+/** [id, severity] of each item: what the pull gate weighs against an allowlist, without the whole report. */
+export function vulnerabilityIndex(report: VulnerabilityReport): Array<[string, Severity]> {
+  return report.vulnerabilities.map((item) => [item.id, item.severity]);
+}
