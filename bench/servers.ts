@@ -255,7 +255,7 @@ export async function startBerth(
 }
 
 /** A new, empty database on the server `url` points at, so runs never see each other's data. */
-async function freshDatabase(url: string): Promise<string> {
+export async function freshDatabase(url: string): Promise<string> {
   const name = `berth_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
