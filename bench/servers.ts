@@ -269,6 +269,19 @@ export async function freshDatabase(url: string): Promise<string> {
   return target.toString();
 }
 
+/** Drops a database `freshDatabase` made (unless the run is kept for a post-mortem). */
+export async function dropDatabase(url: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^berth_bench_\d+$/.test(name)) throw new Error(`not a bench database: ${name}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** RSS of a process and all its descendants, in bytes (0 once it is gone). */
 function treeRss(pid: number): number {
   let total = 0;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeOsvZip } from './osv-data.js';
-import { berthCommand, cpuSeconds, freshDatabase, RssSampler, type Placement } from './servers.js';
+import { berthCommand, cpuSeconds, dropDatabase, freshDatabase, RssSampler, type Placement } from './servers.js';
 import type { Measured } from './workloads.js';
 
 export interface VulnDbPlan {
@@ -92,6 +92,7 @@ export async function vulnDbImports(
 ): Promise<Measured & { vulndb: VulnDbFigures }> {
   const { args } = berthCommand(root, log);
   const dir = mkdtempSync(join(placement.dataRoot ?? tmpdir(), 'berth-bench-vulndb-'));
+  let pgDatabase: string | undefined;
   try {
     const t0 = performance.now();
     const first = join(dir, 'osv-first.zip');
@@ -107,7 +108,10 @@ export async function vulnDbImports(
     const databases: { database: VulnDbImport['database']; env: NodeJS.ProcessEnv; dataDir: string }[] = [
       { database: 'SQLite', env: base, dataDir: join(dir, 'sqlite') },
     ];
-    if (postgres) databases.push({ database: 'PostgreSQL', env: { ...base, BERTH_DATABASE_URL: await freshDatabase(postgres) }, dataDir: join(dir, 'pg') });
+    if (postgres) {
+      pgDatabase = await freshDatabase(postgres);
+      databases.push({ database: 'PostgreSQL', env: { ...base, BERTH_DATABASE_URL: pgDatabase }, dataDir: join(dir, 'pg') });
+    }
 
     const imports: VulnDbImport[] = [];
     for (const { database, env, dataDir } of databases) {
@@ -144,6 +148,10 @@ export async function vulnDbImports(
     const seconds = imports.reduce((sum, i) => sum + i.importSeconds, 0);
     return { value: headline.records / headline.importSeconds, seconds, requests: 0, vulndb: { zipBytes, generateSeconds, imports } };
   } finally {
-    if (!placement.keep) rmSync(dir, { recursive: true, force: true });
+    if (!placement.keep) {
+      rmSync(dir, { recursive: true, force: true });
+      // Each run imports tens of thousands of records into its own database: do not leave them behind.
+      if (postgres && pgDatabase) await dropDatabase(postgres, pgDatabase).catch((err: Error) => log(`  (could not drop ${pgDatabase}: ${err.message})`));
+    }
   }
 }
