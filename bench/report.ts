@@ -5,6 +5,7 @@ import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
 import { QUOTA_TARGET } from './quota.js';
 import { GC_PUSH_TARGET, type GcPlan } from './gc.js';
 import { PORTAL_TARGET_MS, type PortalPlan } from './portal.js';
+import { VULNDB_TARGETS, type VulnDbPlan } from './vulndb.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -29,6 +30,7 @@ interface Plan {
   quota: { pushers: number; imagesPerPusher: number; reps: number };
   gc: GcPlan;
   portal: PortalPlan;
+  vulndb: VulnDbPlan;
 }
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
@@ -131,6 +133,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
 
   out.push(...gcRows(results, p.gc));
   out.push(...portalRows(results, p.portal));
+  out.push(...vulnDbRows(results, p.vulndb));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -164,11 +167,14 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   if (names.has('distribution-noauth')) {
     lines.push('- distribution checks the bcrypt hash on every request; the "without auth" rows show how much of the gap that is.');
   }
-  lines.push(
-    '- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.',
-  );
-  lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
-  lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
+  // A run of serverless workloads only (vulndb) has no client traffic to describe.
+  if (servers.length > 0) {
+    lines.push(
+      '- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.',
+    );
+    lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
+    lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
+  }
   if (results.listing) {
     lines.push(
       `- Listing rows are Berth only (distribution has no artifact or tag API): one repository seeded with ${p.listing.artifacts} artifacts × ${p.listing.tagsPerArtifact} tags through PUT /v2/…/manifests/<tag>, then per endpoint ${p.listing.warmUp} untimed and ${p.listing.requests} timed sequential GETs (one answer checked first); target p50 < ${LISTING_TARGET_MS} ms (Harbor times out here, goharbor/harbor#18598).`,
@@ -184,7 +190,14 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
       `- Portal rows are Berth only (distribution has no portal): a project seeded with ${p.portal.repositories} repositories (blobs mounted, PUT manifest) and one repository of ${p.portal.artifacts} artifacts (PUT manifest by tag), then in Chromium (1280×800, signed in) each page loaded ${p.portal.warmUp} times untimed and ${p.portal.loads} times timed, from navigation to the first row of its table being visible; median (min–max). The slowest API request of each load (Resource Timing, median, as the browser saw it) bounds what one server answer adds; the page makes three or four in a row.`,
     );
   }
-  lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
+  if (results.vulndb) {
+    lines.push(
+      `- vulndb rows are Berth only and start no server: \`berth vulndb import\` (a process per run) on a zip of ${p.vulndb.records} generated OSV records (Debian, Alpine and GHSA-shaped; CVSS v2/v3.1/v4 vectors; 1–4 affected packages each), first into an empty database, then a zip of the same ids with a later \`modified\` (every record replaced). records/s is over the import time the command prints; the process time adds start-up and migrations. PostgreSQL runs only with --postgres (a fresh database on that server).`,
+    );
+  }
+  if (servers.length > 0) {
+    lines.push('- distribution never fsyncs blobs; Berth fsyncs unless --berth-no-fsync. `sync` runs before each timed workload, outside the timing.');
+  }
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
 }
@@ -249,4 +262,17 @@ function portalRows(results: Results, plan: PortalPlan): string[] {
     );
   }
   return rows;
+}
+
+/** Per database: first import and update, records/s against the floor, and the import process's peak RSS; Berth only. */
+function vulnDbRows(results: Results, plan: VulnDbPlan): string[] {
+  const o = results.vulndb?.Berth;
+  if (!o) return [];
+  if ('error' in o) return [`| vulndb import, ${plan.records} OSV records | error | n/a (Berth only) | — | |`];
+  return (o.vulndb?.imports ?? []).map((run) => {
+    const rate = run.records / run.importSeconds;
+    const target = VULNDB_TARGETS[run.database];
+    const what = run.kind === 'first' ? 'into an empty database' : 'again, every record newer (replaced)';
+    return `| vulndb import, ${run.records} OSV records from a zip ${what}, ${run.database} (records/s; ${run.importSeconds.toFixed(1)} s, process ${run.wallSeconds.toFixed(1)} s, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB) | ${rate.toFixed(0)} | n/a (Berth only) | — | ≥${target} records/s — ${rate >= target ? 'met' : 'missed'} |`;
+  });
 }

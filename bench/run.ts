@@ -7,6 +7,7 @@
  *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
  *   npm run bench -- --only gc            # online GC over 100,000 blobs while pushes go on
  *   npm run bench -- --only portal        # the portal's list pages in Chromium, 10,000 repositories / artifacts
+ *   npm run bench -- --only vulndb        # `berth vulndb import` of 20,000 generated OSV records (SQLite; PostgreSQL too with --postgres)
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -18,6 +19,8 @@
  * seeding (tens of thousands of manifest PUTs) is timed and reported apart from the listing.
  * The gc workload runs once, on a Berth of its own (GC grace window 0 minutes), seeded untimed.
  * The portal workload runs once, on Berth only: seeded untimed, then pages timed in Chromium.
+ * The vulndb workload starts no server: it runs the `berth vulndb import` command once per
+ * database (a first import, then an update of every record) on a generated zip.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -32,15 +35,18 @@ import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } 
 import { quotaContention } from './quota.js';
 import { gcUnderLoad, seedGc } from './gc.js';
 import { PORTAL_PROJECT, portalTimings, seedPortal } from './portal.js';
+import { vulnDbImports } from './vulndb.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb']);
+/** Workloads that run Berth's CLI, not against a server: no server is started for them alone. */
+const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb']);
 
 const program = new Command()
   .name('bench')
@@ -50,11 +56,15 @@ const program = new Command()
   .option('--server <which>', 'both | berth | distribution', 'both')
   .option('--no-reference', 'skip the distribution-without-auth reference run (manifest GET, small images)')
   .option('--berth-no-fsync', 'run Berth with storage.fsync false (distribution never fsyncs)')
-  .option('--postgres <url>', 'run Berth on a fresh database created on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test), instead of SQLite')
+  .option(
+    '--postgres <url>',
+    'run Berth on a fresh database created on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test), instead of SQLite (vulndb: as well as SQLite)',
+  )
   .option('--data-root <dir>', "parent of the servers' temp dirs, e.g. /dev/shm to take the disk out of the comparison")
   .option('--keep', "keep the servers' temp dirs (data, config, log) for a post-mortem")
   .option('--json <file>', 'also write the results as JSON')
   .option('--gc-blobs <n>', 'blobs the gc workload seeds (default 100000, 10000 with --quick)')
+  .option('--vulndb-records <n>', 'OSV records the vulndb workload imports (default 20000, 5000 with --quick)')
   .option('--max-minutes <n>', 'abort the whole run after this long (gc alone takes ~6)', '20')
   .parse();
 const opts = program.opts<{
@@ -68,6 +78,7 @@ const opts = program.opts<{
   keep?: boolean;
   json?: string;
   gcBlobs?: string;
+  vulndbRecords?: string;
   maxMinutes: string;
 }>();
 
@@ -81,6 +92,7 @@ const plan = {
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
   portal: { repositories: quick ? 1_000 : 10_000, artifacts: quick ? 1_000 : 10_000, seedConcurrency: 16, warmUp: 2, loads: 5 },
+  vulndb: { records: Number(opts.vulndbRecords ?? (quick ? 5_000 : 20_000)) },
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -92,6 +104,8 @@ const plan = {
     verifyImages: 50,
   },
 };
+if (!Number.isInteger(plan.vulndb.records) || plan.vulndb.records < 1 || plan.vulndb.records > 1_000_000)
+  program.error('--vulndb-records: want an integer from 1 to 1000000');
 if (!Number.isInteger(plan.gc.blobs) || plan.gc.blobs < plan.gc.blobsPerImage * 10) program.error(`--gc-blobs: want an integer ≥ ${plan.gc.blobsPerImage * 10}`);
 
 const isWorkload = (w: string): w is Workload => (WORKLOADS as readonly string[]).includes(w);
@@ -241,6 +255,8 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     }
     case 'gc':
       return gcWorkload();
+    case 'vulndb':
+      throw new Error('vulndb runs without a server (vulnDbWorkload)');
     case 'portal': {
       const c = new RegistryClient({
         baseUrl: server.baseUrl,
@@ -290,6 +306,20 @@ async function gcWorkload(): Promise<Sampled> {
     samplers.delete(gcServer);
     await gcServer.stop();
   }
+}
+
+/** `berth vulndb import` on each database; no server. RSS and CPU are the import processes'. */
+async function vulnDbWorkload(): Promise<Sampled> {
+  const clientCpu = process.cpuUsage();
+  const m = await vulnDbImports(ROOT, plan.vulndb, placement, opts.postgres, log);
+  const used = process.cpuUsage(clientCpu);
+  const imports = m.vulndb.imports;
+  return {
+    ...m,
+    rss: { peak: Math.max(...imports.map((i) => i.peakRss)), start: 0 },
+    auth: 'none (CLI)',
+    cpu: { server: imports.reduce((sum, i) => sum + i.cpuSeconds, 0), client: (used.user + used.system) / 1e6 },
+  };
 }
 
 /**
@@ -357,8 +387,8 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -379,17 +409,32 @@ const UNITS: Record<Workload, string> = {
   quota: '× spread/one-project',
   gc: '% push throughput during GC',
   portal: 'ms slowest page (median)',
+  vulndb: 'records/s (SQLite, first import)',
 };
 
 async function main(): Promise<void> {
   log(`berth bench: node ${process.version}, ${cpus().length} cpus, ${quick ? 'quick' : 'full'} run, workloads ${[...selected].join(', ')}`);
   const loadBefore = loadavg()[0] ?? 0;
-  const notes = await startServers();
-  if (servers.length === 0) throw new Error('no server could be started');
+  const needsServers = [...selected].some((w) => !SERVERLESS_WORKLOADS.has(w));
+  const notes = needsServers ? await startServers() : [];
+  if (needsServers && servers.length === 0) throw new Error('no server could be started');
   for (const server of servers) await warmUp(server);
   const results: Results = {};
   for (const w of WORKLOADS) {
     if (!selected.has(w)) continue;
+    if (w === 'vulndb') {
+      if (stopping) return;
+      try {
+        const m = await vulnDbWorkload();
+        (results[w] ??= {}).Berth = m;
+        log(`[Berth] ${w}: ${describe(m, UNITS[w])}`);
+      } catch (err) {
+        if (stopping) return;
+        (results[w] ??= {}).Berth = { error: String((err as Error).message ?? err).split('\n')[0] as string };
+        log(`[Berth] ${w}: FAILED ${String((err as Error).stack ?? err)}`);
+      }
+      continue;
+    }
     const reps = REPS[w];
     const runs = new Map<Server, Sampled[]>();
     const failed = new Set<Server>();

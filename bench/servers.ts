@@ -255,7 +255,7 @@ export async function startBerth(
 }
 
 /** A new, empty database on the server `url` points at, so runs never see each other's data. */
-async function freshDatabase(url: string): Promise<string> {
+export async function freshDatabase(url: string): Promise<string> {
   const name = `berth_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -267,6 +267,19 @@ async function freshDatabase(url: string): Promise<string> {
   const target = new URL(url);
   target.pathname = `/${name}`;
   return target.toString();
+}
+
+/** Drops a database `freshDatabase` made (unless the run is kept for a post-mortem). */
+export async function dropDatabase(url: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^berth_bench_\d+$/.test(name)) throw new Error(`not a bench database: ${name}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  } finally {
+    await admin.end();
+  }
 }
 
 /** RSS of a process and all its descendants, in bytes (0 once it is gone). */

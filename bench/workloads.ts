@@ -9,6 +9,7 @@ import { blobBytes, blobDigest, blobStream, sha256Digest, KiB, MiB, type BlobSpe
 import type { EndpointLatency, SeedResult } from './listing.js';
 import type { GcFigures } from './gc.js';
 import type { PageTiming, PortalSeed } from './portal.js';
+import type { VulnDbFigures } from './vulndb.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -28,6 +29,8 @@ export interface Measured {
   /** The portal workload's page timings, and its seeding (untimed, reported apart). */
   pages?: PageTiming[];
   portalSeed?: PortalSeed;
+  /** The vulndb workload's imports, per database. */
+  vulndb?: VulnDbFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

@@ -68,14 +68,31 @@ export async function importPlan(database: Database, plan: InputPlan, options: I
   options.progress?.start(total);
   let done = 0;
   let batch: StoredRecord[] = [];
+  // One batch is written while the next is read and parsed (PostgreSQL works in its own process
+  // meanwhile); writes stay one after another, and memory at two batches. A failed write is kept
+  // as a value until the next flush throws it, so it is never an unhandled rejection.
+  let writing: Promise<Error | undefined> = Promise.resolve(undefined);
+  const landed = async () => {
+    const failure = await writing;
+    writing = Promise.resolve(undefined);
+    if (failure) throw failure;
+  };
   const flush = async () => {
+    await landed();
     if (batch.length === 0) return;
-    const outcome = await writeBatch(database, batch);
-    summary.imported += outcome.imported;
-    summary.updated += outcome.updated;
-    summary.unchanged += outcome.unchanged;
+    const full = batch;
+    const read = done;
     batch = [];
-    options.progress?.advance(done, summary);
+    writing = writeBatch(database, full).then(
+      (outcome) => {
+        summary.imported += outcome.imported;
+        summary.updated += outcome.updated;
+        summary.unchanged += outcome.unchanged;
+        options.progress?.advance(read, summary);
+        return undefined;
+      },
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
     // better-sqlite3 runs synchronously: let a server's requests in between batches.
     await yieldToEventLoop();
   };
@@ -97,7 +114,10 @@ export async function importPlan(database: Database, plan: InputPlan, options: I
       if (batch.length >= IMPORT_BATCH) await flush();
     }
     await flush();
+    await landed();
   } finally {
+    // Reading failed (or was aborted): the batch in flight still lands, or fails, before the summary closes.
+    await writing;
     summary.seconds = (options.clock.now() - started) / 1000;
     options.progress?.stop(summary);
   }

@@ -1,7 +1,7 @@
 import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
+import { openZip, readEntryText, type BlockReader } from './zip-reader.js';
 
 /**
  * What `berth vulndb import` reads: OSV `.json` files, directories of them (recursively), and
@@ -77,7 +77,7 @@ async function addFile(path: string, plan: InputPlan, named: boolean): Promise<v
   const lower = path.toLowerCase();
   if (lower.endsWith('.zip')) {
     try {
-      const zip = await openZip(path);
+      const { zip } = await openZip(path);
       plan.zips.push({ path, entries: zip.entryCount });
       zip.close();
     } catch (error) {
@@ -109,17 +109,12 @@ async function readJsonFile(path: string): Promise<InputDocument> {
   }
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) => (err ? reject(err) : resolve(zip)));
-  });
-}
-
 /** The zip's JSON entries in central-directory order; an entry that cannot be read is an error document, the next one is still read. */
 async function* readZip(path: string): AsyncGenerator<InputDocument> {
   let zip: yauzl.ZipFile;
+  let reader: BlockReader;
   try {
-    zip = await openZip(path);
+    ({ zip, reader } = await openZip(path));
   } catch (error) {
     yield { origin: path, source: path, error: `not a readable zip: ${(error as Error).message}`, whole: true };
     return;
@@ -134,15 +129,14 @@ async function* readZip(path: string): AsyncGenerator<InputDocument> {
       if (entry === undefined) return;
       if (entry.fileName.endsWith('/') || !entry.fileName.toLowerCase().endsWith('.json')) continue;
       const origin = `${path}:${entry.fileName}`;
-      if (entry.uncompressedSize > MAX_RECORD_BYTES) {
-        yield { origin, source: path, error: `larger than ${MAX_RECORD_BYTES} bytes` };
-        continue;
-      }
+      let text: string;
       try {
-        yield { origin, source: path, text: await readEntry(zip, entry) };
+        text = await readEntryText(reader, entry, MAX_RECORD_BYTES);
       } catch (error) {
         yield { origin, source: path, error: (error as Error).message };
+        continue;
       }
+      yield { origin, source: path, text };
     }
   } catch (error) {
     // The central directory itself is damaged past this point: the entries read so far stand.
@@ -167,21 +161,4 @@ function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
     zip.on('error', onError);
     zip.readEntry();
   });
-}
-
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
-  const stream = await new Promise<Readable>((resolve, reject) => zip.openReadStream(entry, (err, s) => (err ? reject(err) : resolve(s))));
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of stream) {
-    const buffer = chunk as Buffer;
-    bytes += buffer.length;
-    // yauzl checks the size against the header too; this bound holds even for a lying header.
-    if (bytes > MAX_RECORD_BYTES) {
-      stream.destroy();
-      throw new Error(`larger than ${MAX_RECORD_BYTES} bytes`);
-    }
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
