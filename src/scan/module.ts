@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { ApiDeps } from '../api/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import { registerAdapterServer } from './adapter/server.js';
+import { scanAllRoutes } from './all/routes.js';
+import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';
+import { securityHubRoutes } from './hub/routes.js';
 import { remoteTarget } from './adapter/remote-target.js';
 import type { ScanEngine } from './engine.js';
 import { scanConsumer } from './jobs/consumer.js';
@@ -63,6 +66,8 @@ export const scanModule: FeatureModule<ScanDeps> = {
     const context = contextOf(deps);
     registrationRoutes(scope, deps, new RegistrationService({ database: deps.database, clock: deps.clock, engines: context.engines }));
     scanRoutes(scope, deps);
+    scanAllRoutes(scope, deps);
+    securityHubRoutes(scope, deps);
   },
   async routes(app, deps) {
     const context = contextOf(deps);
@@ -92,9 +97,10 @@ export const scanModule: FeatureModule<ScanDeps> = {
       });
     }
   },
+  scheduleHandlers: (deps) => scanAllScheduleHandlers(deps),
   tasks(deps) {
     const context = contextOf(deps);
-    return scanTasks({
+    const scans = scanTasks({
       database: deps.database,
       content: deps.content,
       settings: deps.settings,
@@ -104,6 +110,7 @@ export const scanModule: FeatureModule<ScanDeps> = {
       registryUrl: () => context.registryUrl(),
       timeoutMinutes: deps.config.scan.timeoutMinutes,
     });
+    return { ...scans, ...scanAllTasks(deps) };
   },
   consumers: (deps) => ({ scan: scanConsumer(deps.jobs) }),
 };

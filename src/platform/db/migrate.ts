@@ -17,6 +17,7 @@ import * as harborAccessoryTypes from './migrations/0013_harbor_accessory_types.
 import * as listFilters from './migrations/0014_list_filters.js';
 import * as vulndb from './migrations/0015_vulndb.js';
 import * as scans from './migrations/0016_scans.js';
+import * as scanAll from './migrations/0019_scan_all.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0014_list_filters': listFilters,
   '0015_vulndb': vulndb,
   '0016_scans': scans,
+  '0019_scan_all': scanAll,
 };
 
 class StaticProvider implements MigrationProvider {
