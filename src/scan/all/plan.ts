@@ -106,7 +106,8 @@ export function scanAllTasks(deps: { database: Database; clock: Clock; limits?: 
     const registrations = new Map<number, ScannerRegistrationRow | undefined>();
     await log(`scan all: queuing scans of image artifacts${cursor > 0 ? ` after artifact ${cursor}` : ''}`);
     for (;;) {
-      while (!signal.aborted && (await pendingScans(db, execution.id)) >= limits.maxPending) await sleep(limits.pollMs, undefined, { signal }).catch(() => undefined);
+      while (!signal.aborted && (await pendingScans(db, execution.id)) >= limits.maxPending)
+        await sleep(limits.pollMs, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) break;
       const batch = await nextCandidates(db, cursor, limits.batchSize);
       if (batch.length === 0) break;
@@ -150,7 +151,11 @@ export function scanAllTasks(deps: { database: Database; clock: Clock; limits?: 
         cursor = batch.at(-1)?.id ?? cursor;
         const current = await trx.selectFrom('executions').select('extra_attrs').where('id', '=', execution.id).executeTakeFirst();
         const merged = { ...(JSON.parse(current?.extra_attrs ?? '{}') as object), cursor };
-        await trx.updateTable('executions').set({ extra_attrs: JSON.stringify(merged), update_time: now }).where('id', '=', execution.id).execute();
+        await trx
+          .updateTable('executions')
+          .set({ extra_attrs: JSON.stringify(merged), update_time: now })
+          .where('id', '=', execution.id)
+          .execute();
         await refreshExecution(trx, execution.id, now);
       });
       // Registrations may change between batches; a project's choice is read again.

@@ -101,7 +101,10 @@ for (const dialect of testDialects()) {
         ['alpha/repositories/two', digests.two],
         ['beta/repositories/three', digests.three],
       ] as const) {
-        const body = await expectJson<Record<string, VulnerabilityReport>>(await call('GET', `/projects/${path}/artifacts/${digest}/additions/vulnerabilities`), 200);
+        const body = await expectJson<Record<string, VulnerabilityReport>>(
+          await call('GET', `/projects/${path}/artifacts/${digest}/additions/vulnerabilities`),
+          200,
+        );
         reports.push(body[REPORT_MIME]!);
       }
       const items = reports.flatMap((r) => r.vulnerabilities);

@@ -46,7 +46,8 @@ export class ScanAllService {
     }
     await database.db.transaction().execute(async (trx) => {
       if (type === 'None') return removeSchedule(trx, SCAN_ALL_VENDOR);
-      if (mode === 'create' && (await findSchedule(trx, SCAN_ALL_VENDOR))) throw new ConflictError('input', 'a scan-all schedule exists already; update it with PUT');
+      if (mode === 'create' && (await findSchedule(trx, SCAN_ALL_VENDOR)))
+        throw new ConflictError('input', 'a scan-all schedule exists already; update it with PUT');
       const cron = SCHEDULE_PRESETS[type] ?? input.schedule.cron;
       if (!cron) throw new InvalidInputError('input', `schedule.cron is required for type ${type}`);
       try {

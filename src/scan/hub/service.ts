@@ -28,8 +28,12 @@ const TOP = 5;
 
 export async function securitySummary(db: Executor, options: { dangerousCves: boolean; dangerousArtifacts: boolean }): Promise<SecuritySummary> {
   const [total, scanned, bySeverity, fixable] = await Promise.all([
-    imageArtifacts(db).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    scannedArtifacts(db).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    imageArtifacts(db)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    scannedArtifacts(db)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
     artifactVulnerabilities(db)
       .select(['i.severity_rank', (eb) => eb.fn.countAll<number>().as('n')])
       .groupBy('i.severity_rank')
@@ -139,7 +143,8 @@ function exactValues(key: string, term: QueryTerm): string[] {
 function score(key: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = unquote(text);
-  if (!/^\d{1,2}(\.\d{1,3})?$/.test(value) || Number(value) > 10) throw new ApiError('BAD_REQUEST', `q: ${key} must be a score from 0 to 10, not "${value.slice(0, 20)}"`);
+  if (!/^\d{1,2}(\.\d{1,3})?$/.test(value) || Number(value) > 10)
+    throw new ApiError('BAD_REQUEST', `q: ${key} must be a score from 0 to 10, not "${value.slice(0, 20)}"`);
   return Number(value);
 }
 
@@ -200,7 +205,14 @@ export async function listVulnerabilities(
   if (options.offset > MAX_VUL_OFFSET) throw new ApiError('BAD_REQUEST', `page starts past row ${MAX_VUL_OFFSET}: narrow the list with q instead`);
   const filtered = applyVulQuery(artifactVulnerabilities(db), options.q);
   const countQuery = options.tuneCount
-    ? db.selectFrom(filtered.select('i.id').limit(TUNED_COUNT + 1).as('c')).select((eb) => eb.fn.countAll<number>().as('n'))
+    ? db
+        .selectFrom(
+          filtered
+            .select('i.id')
+            .limit(TUNED_COUNT + 1)
+            .as('c'),
+        )
+        .select((eb) => eb.fn.countAll<number>().as('n'))
     : filtered.select((eb) => eb.fn.countAll<number>().as('n'));
   const [counted, rows] = await Promise.all([
     countQuery.executeTakeFirstOrThrow(),
@@ -219,7 +231,13 @@ export async function listVulnerabilities(
   const tags = new Map<number, string[]>();
   if (options.withTag && rows.length > 0) {
     const ids = [...new Set(rows.map((r) => r.artifact_id))];
-    const found = await db.selectFrom('tags').select(['artifact_id', 'name']).where('artifact_id', 'in', ids).orderBy('name').limit(ids.length * 20).execute();
+    const found = await db
+      .selectFrom('tags')
+      .select(['artifact_id', 'name'])
+      .where('artifact_id', 'in', ids)
+      .orderBy('name')
+      .limit(ids.length * 20)
+      .execute();
     for (const t of found) tags.set(t.artifact_id, [...(tags.get(t.artifact_id) ?? []), t.name]);
   }
   const items = rows.map((r) => ({

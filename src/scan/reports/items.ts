@@ -52,7 +52,11 @@ export async function indexReportItems(trx: Executor, reportId: number, report: 
     seen.add(key);
     rows.push(row);
   }
-  for (let i = 0; i < rows.length; i += INSERT_ROWS) await trx.insertInto('scan_report_items').values(rows.slice(i, i + INSERT_ROWS)).execute();
+  for (let i = 0; i < rows.length; i += INSERT_ROWS)
+    await trx
+      .insertInto('scan_report_items')
+      .values(rows.slice(i, i + INSERT_ROWS))
+      .execute();
   return { indexed: rows.length, skipped };
 }
 
