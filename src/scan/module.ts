@@ -5,6 +5,8 @@ import { registerAdapterServer } from './adapter/server.js';
 import { scanAllRoutes } from './all/routes.js';
 import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';
 import { securityHubRoutes } from './hub/routes.js';
+import { cveExportRoutes } from './export/routes.js';
+import { cveExportTasks } from './export/task.js';
 import { remoteTarget } from './adapter/remote-target.js';
 import type { ScanEngine } from './engine.js';
 import { scanConsumer } from './jobs/consumer.js';
@@ -68,6 +70,7 @@ export const scanModule: FeatureModule<ScanDeps> = {
     scanRoutes(scope, deps);
     scanAllRoutes(scope, deps);
     securityHubRoutes(scope, deps);
+    cveExportRoutes(scope, deps);
   },
   async routes(app, deps) {
     const context = contextOf(deps);
@@ -110,7 +113,7 @@ export const scanModule: FeatureModule<ScanDeps> = {
       registryUrl: () => context.registryUrl(),
       timeoutMinutes: deps.config.scan.timeoutMinutes,
     });
-    return { ...scans, ...scanAllTasks(deps) };
+    return { ...scans, ...scanAllTasks(deps), ...cveExportTasks(deps) };
   },
   consumers: (deps) => ({ scan: scanConsumer(deps.jobs) }),
 };

@@ -194,6 +194,62 @@ for (const dialect of testDialects()) {
       assert.equal((await call('GET', '/security/summary?with_dangerous_cve=yes')).status, 400);
     });
 
+    it('exports a project’s CVEs as Harbor’s CSV, for the requester only', async () => {
+      const alpha = await expectJson<{ project_id: number }>(await call('GET', '/projects/alpha'), 200);
+      const exportCve = (body: unknown, authorization?: string, type = REPORT_MIME) =>
+        api(server.url, 'POST', '/export/cve', { body, headers: { 'x-scan-data-type': type }, ...(authorization ? { authorization } : {}) });
+      const { id } = await expectJson<{ id: number }>(await exportCve({ job_name: 'alpha-cves', projects: [alpha.project_id] }), 200);
+      const execution = await eventually(async () => {
+        const e = await expectJson<{ status: string; file_present: boolean; user_name: string }>(await call('GET', `/export/cve/execution/${id}`), 200);
+        return e.status === 'Success' ? e : undefined;
+      });
+      assert.equal(execution.file_present, true);
+      assert.equal(execution.user_name, 'admin');
+      const list = await expectJson<{ items: Array<{ id: number }> }>(await call('GET', '/export/cve/executions'), 200);
+      assert.deepEqual(
+        list.items.map((e) => e.id),
+        [id],
+      );
+      const download = await call('GET', `/export/cve/download/${id}`);
+      assert.equal(download.status, 200);
+      assert.match(download.headers.get('content-disposition') ?? '', /attachment; filename="alpha-cves\.csv"/);
+      const lines = (await download.text()).trimEnd().split('\r\n');
+      assert.equal(
+        lines[0],
+        'RowId,Project,Owner,Scanner,Repository,Artifact Digest,CVE,Package,Severity,CVSS V3 Score,CVSS V2 Score,CVSS V3 Vector,CVSS V2 Vector,CWE Ids',
+      );
+      const rows = lines.slice(1).map((l) => l.split(','));
+      assert.deepEqual(rows.map((r) => [r[1], r[4], r[5], r[6], r[7], r[8]]).sort(), [
+        ['alpha', 'alpha/one', digests.one, 'CVE-2021-44906', 'minimist', 'Critical'],
+        ['alpha', 'alpha/one', digests.one, 'CVE-2022-25883', 'semver', 'Medium'],
+        ['alpha', 'alpha/two', digests.two, 'CVE-2022-25883', 'semver', 'Medium'],
+      ]);
+
+      // Filters: one repository, one CVE.
+      const filtered = await expectJson<{ id: number }>(await exportCve({ projects: [alpha.project_id], repositories: '{two}', cveIds: 'CVE-2022-25883' }), 200);
+      await eventually(async () => {
+        const e = await expectJson<{ status: string }>(await call('GET', `/export/cve/execution/${filtered.id}`), 200);
+        return e.status === 'Success' ? e : undefined;
+      });
+      const text = await (await call('GET', `/export/cve/download/${filtered.id}`)).text();
+      assert.equal(text.trimEnd().split('\r\n').length, 2);
+      assert.match(text, /alpha\/two,.*CVE-2022-25883,semver/);
+
+      // Another user: not a member, may not export the project nor read another's export.
+      const dev = basic('dev', 'Passw0rd-dev');
+      assert.equal((await call('GET', `/export/cve/download/${id}`, undefined, dev)).status, 403);
+      assert.equal((await call('GET', `/export/cve/execution/${id}`, undefined, dev)).status, 403);
+      assert.deepEqual(await expectJson(await call('GET', '/export/cve/executions', undefined, dev), 200), { items: [] });
+      // A private project is not shown to a non-member at all.
+      assert.equal((await exportCve({ projects: [alpha.project_id] }, dev)).status, 404);
+      // Malformed requests.
+      assert.equal((await exportCve({ projects: [alpha.project_id] }, undefined, 'text/plain')).status, 400);
+      assert.equal((await exportCve({ projects: [] })).status, 400);
+      assert.equal((await exportCve({ projects: [alpha.project_id], labels: 'x' })).status, 400);
+      assert.equal((await call('GET', '/export/cve/download/abc')).status, 400);
+      assert.equal((await call('GET', '/export/cve/download/999999')).status, 404);
+    });
+
     it('stops a run: queued scans never start and count as Stopped', async () => {
       // Pausing the scans' queue keeps the run's scans waiting, as on a busy system.
       assert.equal((await call('PUT', '/jobservice/queues/image-scan', { action: 'pause' })).status, 200);

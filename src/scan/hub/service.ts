@@ -221,8 +221,10 @@ export async function listVulnerabilities(
       .select(['i.cve_id', 'i.severity', 'i.cvss_v3_score', 'i.package', 'i.version', 'i.fix_version', 'i.description', 'i.link'])
       .orderBy('i.severity_rank', 'desc')
       .orderBy(sql`coalesce(i.cvss_v3_score, -1)`, 'desc')
-      .orderBy('i.id')
+      .orderBy('i.cve_id')
+      .orderBy('r.name')
       .orderBy('a.id')
+      .orderBy('i.id')
       .offset(options.offset)
       .limit(options.limit)
       .execute(),
