@@ -3,6 +3,11 @@ import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import { registerAdapterServer } from './adapter/server.js';
+import { scanAllRoutes } from './all/routes.js';
+import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';
+import { securityHubRoutes } from './hub/routes.js';
+import { cveExportRoutes } from './export/routes.js';
+import { cveExportTasks } from './export/task.js';
 import { remoteTarget } from './adapter/remote-target.js';
 import type { ScanEngine } from './engine.js';
 import { scanConsumer } from './jobs/consumer.js';
@@ -67,6 +72,9 @@ export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
     const context = contextOf(deps);
     registrationRoutes(scope, deps, new RegistrationService({ database: deps.database, clock: deps.clock, engines: context.engines }));
     scanRoutes(scope, deps);
+    scanAllRoutes(scope, deps);
+    securityHubRoutes(scope, deps);
+    cveExportRoutes(scope, deps);
   },
   async routes(app, deps) {
     const context = contextOf(deps);
@@ -96,9 +104,10 @@ export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
       });
     }
   },
+  scheduleHandlers: (deps) => scanAllScheduleHandlers(deps),
   tasks(deps) {
     const context = contextOf(deps);
-    return scanTasks({
+    const scans = scanTasks({
       database: deps.database,
       content: deps.content,
       settings: deps.settings,
@@ -108,6 +117,7 @@ export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
       registryUrl: () => context.registryUrl(),
       timeoutMinutes: deps.config.scan.timeoutMinutes,
     });
+    return { ...scans, ...scanAllTasks(deps), ...cveExportTasks(deps) };
   },
   consumers: (deps) => ({ scan: scanConsumer(deps.jobs) }),
 };

@@ -18,6 +18,7 @@ import * as listFilters from './migrations/0014_list_filters.js';
 import * as vulndb from './migrations/0015_vulndb.js';
 import * as scans from './migrations/0016_scans.js';
 import * as cveAllowlists from './migrations/0017_cve_allowlists.js';
+import * as scanAll from './migrations/0019_scan_all.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0015_vulndb': vulndb,
   '0016_scans': scans,
   '0017_cve_allowlists': cveAllowlists,
+  '0019_scan_all': scanAll,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -472,6 +472,39 @@ export interface CveAllowlistsTable {
   updated_at: Millis;
 }
 
+/** One vulnerability of a successful report, for the security hub and CVE exports (0019). */
+export interface ScanReportItemsTable {
+  id: Generated<number>;
+  report_id: number;
+  cve_id: string;
+  package: string;
+  version: string;
+  fix_version: string;
+  severity: string;
+  severity_rank: number;
+  cvss_v3_score: number | null;
+  cvss_v3_vector: string;
+  cvss_v2_score: number | null;
+  cvss_v2_vector: string;
+  cwe_ids: string;
+  description: string;
+  link: string;
+}
+
+/** A CVE export's file and who asked for it; outlives its execution until the file is gone. */
+export interface ScanExportsTable {
+  id: Generated<number>;
+  execution_id: number;
+  requester_kind: string;
+  requester_id: number;
+  requester_name: string;
+  job_name: string;
+  path: string;
+  file_present: ColumnType<number, number | undefined, number>;
+  rows: ColumnType<number, number | undefined, number>;
+  created_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -512,6 +545,8 @@ export interface Tables {
   project_scanners: ProjectScannersTable;
   scan_reports: ScanReportsTable;
   cve_allowlists: CveAllowlistsTable;
+  scan_report_items: ScanReportItemsTable;
+  scan_exports: ScanExportsTable;
 }
 
 export type User = Selectable<UsersTable>;

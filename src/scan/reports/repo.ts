@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Executor, ScanReportRow } from '../../platform/db/index.js';
 import type { ScannerInfo } from '../engine.js';
 import type { VulnerabilityReport } from '../report/types.js';
+import { deleteReportItems, indexReportItems } from './items.js';
 import { overallSeverity, summarize, vulnerabilityIndex, type VulnerabilitySummary } from './summary.js';
 
 export type ReportStatus = 'Pending' | 'Running' | 'Success' | 'Error' | 'Stopped';
@@ -29,11 +30,14 @@ export async function resetReport(trx: Executor, digest: string, registrationId:
     start_time: now,
     end_time: null,
   };
-  await trx
+  const row = await trx
     .insertInto('scan_reports')
     .values({ digest, registration_id: registrationId, mime_type: mime, ...fresh })
     .onConflict((oc) => oc.columns(['digest', 'registration_id', 'mime_type']).doUpdateSet(fresh))
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // The security hub shows no items of a report being redone.
+  await deleteReportItems(trx, row.id);
   return uuid;
 }
 
@@ -53,7 +57,7 @@ export async function markRunning(db: Executor, uuid: string, now: number): Prom
 
 export async function storeReport(db: Executor, uuid: string, report: VulnerabilityReport, now: number): Promise<void> {
   const summary: StoredSummary = { ...summarize(report), scanner: report.scanner };
-  await db
+  const row = await db
     .updateTable('scan_reports')
     .set({
       status: 'Success',
@@ -65,7 +69,9 @@ export async function storeReport(db: Executor, uuid: string, report: Vulnerabil
       end_time: now,
     })
     .where('uuid', '=', uuid)
-    .execute();
+    .returning('id')
+    .executeTakeFirst();
+  if (row) await indexReportItems(db, row.id, report);
 }
 
 export async function endReport(db: Executor, uuid: string, status: 'Error' | 'Stopped', message: string, now: number): Promise<void> {
