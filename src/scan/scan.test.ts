@@ -204,6 +204,48 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('refuses a second SBOM generation while one runs (409, as Harbor) and stops it with scan_type sbom', async () => {
+      await client.pushImage('scans/sbom-slow', 'v1');
+      const sbomOverview = async () =>
+        (
+          await expectJson<{ sbom_overview?: { scan_status: string; report_id: string } }>(
+            await call('GET', '/projects/scans/repositories/sbom-slow/artifacts/v1?with_sbom_overview=true'),
+            200,
+          )
+        ).sbom_overview;
+      engine.delayMs = 10_000;
+      try {
+        await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }), 202);
+        const message = await expectError(
+          await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }),
+          409,
+          'CONFLICT',
+        );
+        assert.match(message, /a previous sbom generate process is running/);
+        await eventually(async () => ((await sbomOverview())?.scan_status === 'Running' ? true : undefined));
+        // Stopping the vulnerability scan is not stopping the generation.
+        await expectError(
+          await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan/stop', { body: { scan_type: 'vulnerability' } }),
+          400,
+          'BAD_REQUEST',
+        );
+        await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan/stop', { body: { scan_type: 'sbom' } }), 202);
+        const stopped = await eventually(async () => {
+          const o = await sbomOverview();
+          return o && !['Pending', 'Running'].includes(o.scan_status) ? o : undefined;
+        });
+        assert.equal(stopped.scan_status, 'Stopped');
+      } finally {
+        engine.delayMs = 0;
+      }
+      await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }), 202);
+      const done = await eventually(async () => {
+        const o = await sbomOverview();
+        return o && !['Pending', 'Running', 'Stopped'].includes(o.scan_status) ? o : undefined;
+      });
+      assert.equal(done.scan_status, 'Success');
+    });
+
     it('stops a running scan and sends SCANNING_STOPPED and SCANNING_COMPLETED webhooks in Harbor payloads', async () => {
       await expectJson(
         await call('POST', '/projects/scans/webhook/policies', {

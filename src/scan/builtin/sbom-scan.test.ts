@@ -74,14 +74,21 @@ for (const dialect of testDialects()) {
     const call = (method: string, path: string, body?: unknown) => api(server.url, method, path, body === undefined ? {} : { body });
 
     before(async () => {
-      server = await startTestServer(dialect, { jobs: { pollIntervalMs: 50 }, outbound: { allowPrivateNetworks: true }, scan: { adapterApiKey: ADAPTER_KEY, pollSeconds: 1 } });
+      server = await startTestServer(dialect, {
+        jobs: { pollIntervalMs: 50 },
+        outbound: { allowPrivateNetworks: true },
+        scan: { adapterApiKey: ADAPTER_KEY, pollSeconds: 1 },
+      });
       client = new TestClient(server.url);
       await expectJson(await call('POST', '/projects', { project_name: 'sboms' }), 201);
     });
     after(() => server.close());
 
     async function artifact(project: string, repo: string, reference: string): Promise<ArtifactJson> {
-      return expectJson<ArtifactJson>(await call('GET', `/projects/${project}/repositories/${repo}/artifacts/${reference}?with_sbom_overview=true&with_accessory=true`), 200);
+      return expectJson<ArtifactJson>(
+        await call('GET', `/projects/${project}/repositories/${repo}/artifacts/${reference}?with_sbom_overview=true&with_accessory=true`),
+        200,
+      );
     }
 
     function generated(project: string, repo: string, reference: string, previous?: string): Promise<SbomOverview> {
@@ -168,6 +175,8 @@ for (const dialect of testDialects()) {
       const res = await call('POST', '/scanners', { name: 'self', url: adapterUrl, auth: 'APIKey', access_credential: ADAPTER_KEY });
       await expectJson(res, 201);
       const uuid = (res.headers.get('location') ?? '').split('/').pop() ?? '';
+      // The registration keeps what the adapter's metadata said once it was read.
+      await expectJson(await call('GET', `/scanners/${uuid}/metadata`), 200);
       const registration = await expectJson<{ capabilities: Record<string, boolean> }>(await call('GET', `/scanners/${uuid}`), 200);
       assert.deepEqual(registration.capabilities, { support_vulnerability: true, support_sbom: true });
       await expectJson(await call('POST', '/projects', { project_name: 'external' }), 201);
