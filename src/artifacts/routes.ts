@@ -219,6 +219,7 @@ function describeOptions(query: Record<string, unknown>): DescribeOptions {
   flag(query, 'with_signature', false);
   return {
     withScanOverview: flag(query, 'with_scan_overview', false),
+    withSbomOverview: flag(query, 'with_sbom_overview', false),
     withTag: flag(query, 'with_tag', true),
     withLabel: flag(query, 'with_label', false),
     withAccessory: flag(query, 'with_accessory', false),

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
-import { scanOverviews } from '../scan/index.js';
+import { sbomOverviews, scanOverviews } from '../scan/index.js';
 import type { Artifact, Database, Executor, Repository } from '../platform/db/index.js';
 import { NotFoundError, UnprocessableError } from '../platform/errors/index.js';
 import type { QueryCondition } from '../platform/http/index.js';
@@ -42,6 +42,8 @@ export interface DescribeOptions {
   withImmutableStatus: boolean;
   /** Harbor's `scan_overview`, from the project scanner's reports. */
   withScanOverview?: boolean;
+  /** Harbor's `sbom_overview`, from the project scanner's SBOM generations. */
+  withSbomOverview?: boolean;
 }
 
 export class ArtifactService {
@@ -69,7 +71,7 @@ export class ArtifactService {
   ): Promise<ArtifactJson[]> {
     const ids = artifacts.map((a) => a.id);
     const projectId = [...repositories.values()][0]?.project_id;
-    const [tags, labels, accessories, immutable, overviews] = await Promise.all([
+    const [tags, labels, accessories, immutable, overviews, sboms] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
       options.withAccessory
@@ -82,6 +84,7 @@ export class ArtifactService {
       // The rules are read once for the page, not once per tag.
       options.withTag && options.withImmutableStatus && projectId !== undefined ? immutabilityOf(this.db, projectId) : undefined,
       options.withScanOverview && projectId !== undefined ? scanOverviews(this.db, projectId, artifacts) : undefined,
+      options.withSbomOverview && projectId !== undefined ? sbomOverviews(this.db, projectId, artifacts) : undefined,
     ]);
     // What the page shows was kept on the rows at push: storage is read only for rows from
     // before that whose facts the startup backfill has not filled (src/content/facts.ts).
@@ -123,6 +126,8 @@ export class ArtifactService {
       if (labels) json.labels = labels.get(artifact.id) ?? [];
       const overview = overviews?.get(artifact.digest);
       if (overview) json.scan_overview = overview;
+      const sbom = sboms?.get(artifact.digest);
+      if (sbom) json.sbom_overview = sbom;
       if (accessories) {
         const mine = accessories.filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
         json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));

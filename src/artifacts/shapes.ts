@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScanOverviewShape } from '../scan/index.js';
+import { SbomOverviewShape, ScanOverviewShape } from '../scan/index.js';
 import { LabelShape } from '../labels/index.js';
 
 /** Harbor's Repository. */
@@ -84,6 +84,7 @@ export const ArtifactShape = z.strictObject({
   labels: z.array(LabelShape).optional(),
   accessories: z.array(AccessoryShape).optional(),
   scan_overview: ScanOverviewShape.optional(),
+  sbom_overview: SbomOverviewShape.optional(),
 });
 
 /**

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { SbomMediaType } from './mime.js';
 import type { VulnerabilityReport } from './report/types.js';
 
 /** A scanner's name, vendor and version, as Harbor's `Scanner`. */
@@ -58,6 +59,24 @@ export interface ScanTarget {
   registry?: RegistryAccess;
 }
 
+/** Spec v1.2's HarborSbomReport: the SBOM document (raw SPDX or CycloneDX JSON) and who made it. */
+export interface SbomReport {
+  generated_at: string;
+  artifact: { repository: string; digest: string; mime_type: string; tag?: string };
+  scanner: ScannerInfo;
+  /** The document's format: application/spdx+json or application/vnd.cyclonedx+json. */
+  media_type: string;
+  sbom: Record<string, unknown>;
+}
+
+/** What an SBOM generation is asked for. */
+export interface SbomRequest {
+  /** The document format wanted. */
+  mediaType: SbomMediaType;
+  /** The registry host clients name the image by (for the document's names and purls). */
+  registryHost: string;
+}
+
 /**
  * A scanner: the built-in one, an external adapter reached over HTTP, or (in tests) a stand-in.
  * `scanVulnerabilities` answers Harbor's vulnerability report, throws on failure, and gives up
@@ -66,4 +85,6 @@ export interface ScanTarget {
 export interface ScanEngine {
   metadata(): Promise<ScannerAdapterMetadata>;
   scanVulnerabilities(target: ScanTarget, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport>;
+  /** Present when the engine can generate SBOMs (metadata lists an `sbom` capability). */
+  generateSbom?(target: ScanTarget, request: SbomRequest, signal: AbortSignal, log: (line: string) => void): Promise<SbomReport>;
 }

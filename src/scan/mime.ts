@@ -6,7 +6,16 @@ export const MIME = {
   harborReport: 'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0',
   genericReport: 'application/vnd.security.vulnerability.report; version=1.1',
   error: 'application/vnd.scanner.adapter.error+json; version=1.0',
+  /** Spec v1.2: the report wrapping an SBOM document (`{generated_at, artifact, scanner, media_type, sbom}`). */
+  sbomReport: 'application/vnd.security.sbom.report+json; version=1.0',
 } as const;
+
+/** The report kind an SBOM generation's row is kept under (one per digest and registration, as Harbor's sbom_report). */
+export const SBOM_REPORT_MIME = MIME.sbomReport;
+
+/** The SBOM document formats of the spec; Harbor only ever asks for SPDX. */
+export const SBOM_MEDIA_TYPES = { spdx: 'application/spdx+json', cyclonedx: 'application/vnd.cyclonedx+json' } as const;
+export type SbomMediaType = (typeof SBOM_MEDIA_TYPES)[keyof typeof SBOM_MEDIA_TYPES];
 
 /** The report kind Berth stores and shows in `scan_overview`, as Harbor does. */
 export const REPORT_MIME = MIME.genericReport;

@@ -79,7 +79,7 @@ for (const dialect of testDialects()) {
       assert.ok(berth);
       assert.equal(berth.is_default, true);
       assert.equal(berth.disabled, false);
-      assert.deepEqual(berth.capabilities, { support_vulnerability: true, support_sbom: false });
+      assert.deepEqual(berth.capabilities, { support_vulnerability: true, support_sbom: true });
       assert.equal(
         await expectError(await call('DELETE', `/scanners/${String(berth.uuid)}`), 403, 'FORBIDDEN'),
         'the built-in scanner registration cannot be deleted',
@@ -159,7 +159,6 @@ for (const dialect of testDialects()) {
 
     it('scans with the built-in engine: overview, report, log, rescan replacing the report', async () => {
       const { digest } = await client.pushImage('scans/app', 'v1');
-      await expectError(await call('POST', '/projects/scans/repositories/app/artifacts/v1/scan', { body: { scan_type: 'sbom' } }), 400, 'BAD_REQUEST');
       await expectError(await call('POST', '/projects/scans/repositories/app/artifacts/v1/scan', { body: { scan_type: 'other' } }), 400, 'BAD_REQUEST');
       await expectError(await call('POST', '/projects/scans/repositories/app/artifacts/nope/scan'), 404, 'NOT_FOUND');
       assert.equal(await overviewOf(server.url, 'scans', 'app', 'v1'), undefined);
@@ -203,6 +202,48 @@ for (const dialect of testDialects()) {
         rows.map((r) => r.uuid),
         [again.report_id],
       );
+    });
+
+    it('refuses a second SBOM generation while one runs (409, as Harbor) and stops it with scan_type sbom', async () => {
+      await client.pushImage('scans/sbom-slow', 'v1');
+      const sbomOverview = async () =>
+        (
+          await expectJson<{ sbom_overview?: { scan_status: string; report_id: string } }>(
+            await call('GET', '/projects/scans/repositories/sbom-slow/artifacts/v1?with_sbom_overview=true'),
+            200,
+          )
+        ).sbom_overview;
+      engine.delayMs = 10_000;
+      try {
+        await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }), 202);
+        const message = await expectError(
+          await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }),
+          409,
+          'CONFLICT',
+        );
+        assert.match(message, /a previous sbom generate process is running/);
+        await eventually(async () => ((await sbomOverview())?.scan_status === 'Running' ? true : undefined));
+        // Stopping the vulnerability scan is not stopping the generation.
+        await expectError(
+          await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan/stop', { body: { scan_type: 'vulnerability' } }),
+          400,
+          'BAD_REQUEST',
+        );
+        await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan/stop', { body: { scan_type: 'sbom' } }), 202);
+        const stopped = await eventually(async () => {
+          const o = await sbomOverview();
+          return o && !['Pending', 'Running'].includes(o.scan_status) ? o : undefined;
+        });
+        assert.equal(stopped.scan_status, 'Stopped');
+      } finally {
+        engine.delayMs = 0;
+      }
+      await expectJson(await call('POST', '/projects/scans/repositories/sbom-slow/artifacts/v1/scan', { body: { scan_type: 'sbom' } }), 202);
+      const done = await eventually(async () => {
+        const o = await sbomOverview();
+        return o && !['Pending', 'Running', 'Stopped'].includes(o.scan_status) ? o : undefined;
+      });
+      assert.equal(done.scan_status, 'Success');
     });
 
     it('stops a running scan and sends SCANNING_STOPPED and SCANNING_COMPLETED webhooks in Harbor payloads', async () => {

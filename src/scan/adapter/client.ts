@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { openOutbound, readOutboundBody, type OutboundStream } from '../../platform/http/index.js';
-import type { ScannerAdapterMetadata } from '../engine.js';
+import type { SbomReport, ScannerAdapterMetadata } from '../engine.js';
 import { MIME } from '../mime.js';
 import type { VulnerabilityReport } from '../report/types.js';
 
@@ -89,6 +89,16 @@ const reportSchema = z
   })
   .loose();
 
+const sbomReportSchema = z
+  .object({
+    generated_at: z.string().max(64).catch(''),
+    artifact: z.object({ repository: z.string(), digest: z.string(), mime_type: z.string(), tag: z.string().optional() }).loose(),
+    scanner: z.object({ name: z.string(), vendor: z.string(), version: z.string() }).loose(),
+    media_type: z.string().max(255).optional(),
+    sbom: z.record(z.string(), z.unknown()),
+  })
+  .loose();
+
 /** What Berth puts in `POST /scan` (Harbor's ScanRequest, with the fields Harbor adds). */
 export interface ScanRequest {
   registry: { url: string; authorization: string; insecure?: boolean };
@@ -145,10 +155,52 @@ export class AdapterClient {
    * scan), and anything else but 200 fails with the adapter's error message.
    */
   async report(id: string, mime: string, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport> {
-    const path = `/scan/${encodeURIComponent(id)}/report`;
+    const body = await this.poll(id, '', mime, signal, log);
+    const parsed = reportSchema.safeParse(body);
+    if (!parsed.success) throw new AdapterError(`the adapter's report is not a vulnerability report: ${parsed.error.issues[0]?.message ?? ''}`);
+    const r = parsed.data;
+    return {
+      generated_at: r.generated_at,
+      artifact: r.artifact,
+      scanner: { name: r.scanner.name, vendor: r.scanner.vendor, version: r.scanner.version },
+      severity: r.severity,
+      vulnerabilities: (r.vulnerabilities ?? []).map((v) => ({
+        ...v,
+        fix_version: v.fix_version ?? '',
+        description: v.description ?? '',
+        links: v.links ?? [],
+      })),
+    };
+  }
+
+  /**
+   * Polls for the SBOM report (spec v1.2) as Harbor does: `?sbom_media_type=` with the wanted
+   * document format, Accept the SBOM report type; answers the report with its raw `sbom` object.
+   */
+  async sbomReport(id: string, mediaType: string, signal: AbortSignal, log: (line: string) => void): Promise<SbomReport> {
+    const body = await this.poll(id, `?sbom_media_type=${encodeURIComponent(mediaType)}`, MIME.sbomReport, signal, log);
+    const parsed = sbomReportSchema.safeParse(body);
+    if (!parsed.success) throw new AdapterError(`the adapter's report is not an SBOM report: ${parsed.error.issues[0]?.message ?? ''}`);
+    const r = parsed.data;
+    return {
+      generated_at: r.generated_at,
+      artifact: r.artifact,
+      scanner: { name: r.scanner.name, vendor: r.scanner.vendor, version: r.scanner.version },
+      media_type: r.media_type ?? mediaType,
+      sbom: r.sbom,
+    };
+  }
+
+  /**
+   * Polls `GET /scan/{id}/report` until the report is there: 302 waits Refresh-After seconds
+   * (the default without it, at most 127 as Harbor reads it), 404 fails (the adapter lost the
+   * scan), and anything else but 200 fails with the adapter's error message.
+   */
+  private async poll(id: string, query: string, accept: string, signal: AbortSignal, log: (line: string) => void): Promise<unknown> {
+    const path = `/scan/${encodeURIComponent(id)}/report${query}`;
     for (let poll = 1; ; poll++) {
       signal.throwIfAborted();
-      const answer = await this.send('GET', path, { accept: mime }, undefined, signal);
+      const answer = await this.send('GET', path, { accept }, undefined, signal);
       if (answer.status === 302) {
         answer.body.destroy();
         const seconds = refreshAfter(answer.headers['refresh-after'], this.options.defaultPollSeconds ?? 5);
@@ -161,21 +213,7 @@ export class AdapterClient {
         throw new AdapterError(`the adapter does not know scan ${id} (404)`, 404);
       }
       if (answer.status !== 200) throw await this.failure(answer, `GET ${path}`);
-      const parsed = reportSchema.safeParse(await this.json(answer, MAX_REPORT_BYTES));
-      if (!parsed.success) throw new AdapterError(`the adapter's report is not a vulnerability report: ${parsed.error.issues[0]?.message ?? ''}`);
-      const r = parsed.data;
-      return {
-        generated_at: r.generated_at,
-        artifact: r.artifact,
-        scanner: { name: r.scanner.name, vendor: r.scanner.vendor, version: r.scanner.version },
-        severity: r.severity,
-        vulnerabilities: (r.vulnerabilities ?? []).map((v) => ({
-          ...v,
-          fix_version: v.fix_version ?? '',
-          description: v.description ?? '',
-          links: v.links ?? [],
-        })),
-      };
+      return this.json(answer, MAX_REPORT_BYTES);
     }
   }
 

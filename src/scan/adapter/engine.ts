@@ -1,4 +1,4 @@
-import type { ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
+import type { SbomReport, SbomRequest, ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
 import { MIME, mimeBase, sameMime } from '../mime.js';
 import type { VulnerabilityReport } from '../report/types.js';
 import { AdapterClient, AdapterError } from './client.js';
@@ -14,6 +14,11 @@ export function chooseReportMime(metadata: ScannerAdapterMetadata, manifestMedia
     if (produced) return produced;
   }
   return undefined;
+}
+
+/** The adapter's sbom capability for this manifest type, when it lists one. */
+export function sbomCapability(metadata: ScannerAdapterMetadata, manifestMediaType: string) {
+  return metadata.capabilities.find((c) => c.type === 'sbom' && c.consumes_mime_types.some((m) => mimeBase(m) === mimeBase(manifestMediaType)));
 }
 
 /** An external scanner adapter as an engine: submit the scan, then poll for the report. */
@@ -46,5 +51,31 @@ export class AdapterScanEngine implements ScanEngine {
     );
     log(`scan request ${id} accepted; waiting for the ${mime} report`);
     return this.client.report(id, mime, signal, log);
+  }
+
+  /** Spec v1.2's SBOM scan: the sbom capability enabled, the report asked for with `?sbom_media_type=`. */
+  async generateSbom(target: ScanTarget, request: SbomRequest, signal: AbortSignal, log: (line: string) => void): Promise<SbomReport> {
+    if (!target.registry) throw new AdapterError('an external adapter needs registry credentials to pull the artifact');
+    const metadata = await this.client.metadata(signal);
+    log(`scanner ${metadata.scanner.name} ${metadata.scanner.version} (${metadata.scanner.vendor})`);
+    const capability = sbomCapability(metadata, target.mediaType);
+    if (!capability || !capability.produces_mime_types.some((m) => sameMime(m, MIME.sbomReport)))
+      throw new AdapterError(`the adapter cannot generate an SBOM of ${target.mediaType}`);
+    const id = await this.client.submit(
+      {
+        registry: { url: target.registry.url, authorization: target.registry.authorization },
+        artifact: {
+          namespace_id: target.projectId,
+          repository: target.repository,
+          digest: target.digest,
+          ...(target.tag !== undefined ? { tag: target.tag } : {}),
+          mime_type: target.mediaType,
+        },
+        enabled_capabilities: [{ type: 'sbom', produces_mime_types: [MIME.sbomReport], parameters: { sbom_media_types: [request.mediaType] } }],
+      },
+      signal,
+    );
+    log(`scan request ${id} accepted; waiting for the ${request.mediaType} SBOM`);
+    return this.client.sbomReport(id, request.mediaType, signal, log);
   }
 }

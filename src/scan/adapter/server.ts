@@ -1,8 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ScanEngine, ScanTarget } from '../engine.js';
-import { MIME, SCANNABLE_MANIFESTS, sameMime } from '../mime.js';
+import type { SbomReport, ScanEngine, ScanTarget } from '../engine.js';
+import { MIME, SBOM_MEDIA_TYPES, SCANNABLE_MANIFESTS, mimeBase, sameMime, type SbomMediaType } from '../mime.js';
 import type { VulnerabilityReport } from '../report/types.js';
 
 export const ADAPTER_PREFIX = '/scanner-adapter/api/v1';
@@ -42,7 +42,17 @@ const scanRequestSchema = z
       })
       .loose(),
     enabled_capabilities: z
-      .array(z.object({ type: z.string().max(32) }).loose())
+      .array(
+        z
+          .object({
+            type: z.string().max(32),
+            parameters: z
+              .object({ sbom_media_types: z.array(z.string().max(255)).max(8).optional() })
+              .loose()
+              .nullish(),
+          })
+          .loose(),
+      )
       .max(8)
       .nullish(),
   })
@@ -50,12 +60,40 @@ const scanRequestSchema = z
 
 export type AdapterScanRequest = z.output<typeof scanRequestSchema>;
 
-interface Scan {
+interface Outcome<T> {
   state: 'running' | 'done' | 'failed';
-  report?: VulnerabilityReport;
+  report?: T;
   error?: string;
+}
+
+/**
+ * One scan request: a vulnerability scan, or an SBOM generation whose documents are made per
+ * format asked for (the one named in the request at once, the other on the first report call
+ * that asks for it — at most the spec's two formats).
+ */
+interface Scan {
+  kind: 'vulnerability' | 'sbom';
+  vulnerability?: Outcome<VulnerabilityReport>;
+  sboms: Map<SbomMediaType, Outcome<SbomReport>>;
+  request: AdapterScanRequest;
+  signal: AbortSignal;
   finishedAt?: number;
   controller: AbortController;
+}
+
+const SBOM_FORMATS: readonly SbomMediaType[] = [SBOM_MEDIA_TYPES.spdx, SBOM_MEDIA_TYPES.cyclonedx];
+
+function sbomFormat(value: string | undefined): SbomMediaType | undefined {
+  return SBOM_FORMATS.find((f) => value !== undefined && mimeBase(value) === f);
+}
+
+/** The host:port clients name the registry by, from the scan request's registry URL. */
+function registryHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'registry';
+  }
 }
 
 function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
@@ -129,52 +167,91 @@ export async function registerAdapterServer(app: FastifyInstance, options: Adapt
           return sendError(reply, request.body && typeof request.body === 'object' ? 422 : 400, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
         }
         const scanRequest = parsed.data;
-        if (scanRequest.enabled_capabilities && !scanRequest.enabled_capabilities.some((c) => c.type === 'vulnerability'))
-          return sendError(reply, 501, 'no capability to handle the scan request: only vulnerability scans are supported');
+        const enabled = scanRequest.enabled_capabilities;
+        const wantsVulnerability = !enabled || enabled.some((c) => c.type === 'vulnerability');
+        const sbomAsked = enabled?.find((c) => c.type === 'sbom');
+        if (!wantsVulnerability && !(sbomAsked && options.engine.generateSbom))
+          return sendError(reply, 501, 'no capability to handle the scan request: vulnerability and sbom scans are supported');
+        const firstFormat = sbomAsked ? (sbomAsked.parameters?.sbom_media_types ?? [SBOM_MEDIA_TYPES.spdx]).map(sbomFormat) : [];
+        if (sbomAsked && !wantsVulnerability && !firstFormat[0]) return sendError(reply, 400, `sbom_media_types must name one of ${SBOM_FORMATS.join(', ')}`);
         if (!SCANNABLE_MANIFESTS.some((m) => sameMime(m, scanRequest.artifact.mime_type)))
           return sendError(reply, 422, `artifact.mime_type ${scanRequest.artifact.mime_type} cannot be scanned`);
         prune();
         if (scans.size >= maxScans) return sendError(reply, 503, 'too many scans at once; try again later');
         const id = randomUUID();
         const controller = new AbortController();
-        const scan: Scan = { state: 'running', controller };
-        scans.set(id, scan);
         const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(options.timeoutMs ?? 60 * 60_000)]);
-        void (async () => {
-          try {
-            const target = options.readTarget(scanRequest, signal);
-            scan.report = await options.engine.scanVulnerabilities(target, signal, () => undefined);
-            scan.state = 'done';
-          } catch (err) {
-            scan.state = 'failed';
-            scan.error = err instanceof Error ? err.message : String(err);
-            options.log?.warn({ err, scan: id }, 'scanner adapter: scan failed');
-          } finally {
-            scan.finishedAt = Date.now();
-          }
-        })();
+        const scan: Scan = { kind: wantsVulnerability ? 'vulnerability' : 'sbom', sboms: new Map(), request: scanRequest, signal, controller };
+        scans.set(id, scan);
+        if (scan.kind === 'vulnerability') {
+          const outcome: Outcome<VulnerabilityReport> = { state: 'running' };
+          scan.vulnerability = outcome;
+          void settle(id, scan, outcome, () => options.engine.scanVulnerabilities(options.readTarget(scanRequest, signal), signal, () => undefined));
+        } else {
+          startSbom(id, scan, firstFormat[0]!);
+        }
         return reply
           .code(202)
           .header('content-type', MIME.scanResponse)
           .send(Buffer.from(JSON.stringify({ id })));
       });
 
-      scope.get<{ Params: { id: string } }>('/scan/:id/report', async (request, reply) => {
+      scope.get<{ Params: { id: string }; Querystring: { sbom_media_type?: string } }>('/scan/:id/report', async (request, reply) => {
         const scan = scans.get(request.params.id);
         if (!scan) return sendError(reply, 404, `scan ${request.params.id} is not known`);
         const accept = request.headers.accept;
+        if (scan.kind === 'sbom') {
+          if (accept && accept !== '*/*' && !sameMime(accept, MIME.sbomReport)) return sendError(reply, 501, `report type ${accept} is not supported`);
+          const asked = request.query.sbom_media_type;
+          if (asked === undefined) return sendError(reply, 400, 'an SBOM report needs ?sbom_media_type=');
+          const format = sbomFormat(asked);
+          if (!format) return sendError(reply, 400, `sbom_media_type must be one of ${SBOM_FORMATS.join(', ')}`);
+          const outcome = scan.sboms.get(format) ?? startSbom(request.params.id, scan, format);
+          return answer(reply, outcome, MIME.sbomReport);
+        }
         const wanted = !accept || accept === '*/*' ? MIME.harborReport : [MIME.genericReport, MIME.harborReport].find((m) => sameMime(m, accept));
         if (!wanted) return sendError(reply, 501, `report type ${accept} is not supported`);
-        if (scan.state === 'running') {
-          reply.header('refresh-after', String(refreshAfter));
-          return reply.code(302).send();
-        }
-        if (scan.state === 'failed') return sendError(reply, 500, scan.error ?? 'the scan failed');
-        return reply.header('content-type', wanted).send(Buffer.from(JSON.stringify(scan.report)));
+        return answer(reply, scan.vulnerability ?? { state: 'failed', error: 'no vulnerability scan' }, wanted);
       });
     },
     { prefix: ADAPTER_PREFIX },
   );
+
+  function answer(reply: FastifyReply, outcome: Outcome<unknown>, type: string): FastifyReply {
+    if (outcome.state === 'running') {
+      reply.header('refresh-after', String(refreshAfter));
+      return reply.code(302).send();
+    }
+    if (outcome.state === 'failed') return sendError(reply, 500, outcome.error ?? 'the scan failed');
+    return reply.header('content-type', type).send(Buffer.from(JSON.stringify(outcome.report)));
+  }
+
+  function startSbom(id: string, scan: Scan, format: SbomMediaType): Outcome<SbomReport> {
+    const outcome: Outcome<SbomReport> = { state: 'running' };
+    scan.sboms.set(format, outcome);
+    const generate = options.engine.generateSbom?.bind(options.engine);
+    delete scan.finishedAt;
+    void settle(id, scan, outcome, () => {
+      if (!generate) throw new Error('this scanner does not generate SBOMs');
+      const request = { mediaType: format, registryHost: registryHost(scan.request.registry.url) };
+      return generate(options.readTarget(scan.request, scan.signal), request, scan.signal, () => undefined);
+    });
+    return outcome;
+  }
+
+  async function settle<T>(id: string, scan: Scan, outcome: Outcome<T>, run: () => Promise<T>): Promise<void> {
+    try {
+      outcome.report = await run();
+      outcome.state = 'done';
+    } catch (err) {
+      outcome.state = 'failed';
+      outcome.error = err instanceof Error ? err.message : String(err);
+      options.log?.warn({ err, scan: id }, 'scanner adapter: scan failed');
+    } finally {
+      scan.finishedAt = Date.now();
+    }
+  }
+
   app.addHook('onClose', async () => {
     for (const scan of scans.values()) scan.controller.abort();
   });

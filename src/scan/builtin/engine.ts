@@ -1,10 +1,11 @@
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
-import type { ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
+import type { SbomReport, SbomRequest, ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
 import { inspectImage, type LayerSource } from '../image/index.js';
-import type { FileAnalyzer } from '../inventory/types.js';
+import type { FileAnalyzer, ImageInventory } from '../inventory/types.js';
 import { matchInventory } from '../match/index.js';
-import { MIME, SCANNABLE_MANIFESTS } from '../mime.js';
+import { MIME, SBOM_MEDIA_TYPES, SCANNABLE_MANIFESTS } from '../mime.js';
+import { toCycloneDx, toSpdx } from '../sbom/index.js';
 import { LANGUAGE_ANALYZERS } from '../packages/lang/index.js';
 import { OS_ANALYZERS } from '../packages/os/index.js';
 import { SEVERITY_ORDER, type Severity, type VulnerabilityReport } from '../report/types.js';
@@ -38,7 +39,15 @@ export class BuiltinScanEngine implements ScanEngine {
     const status = await vulnDbStatus(this.deps.database);
     return {
       scanner: this.scanner,
-      capabilities: [{ type: 'vulnerability', consumes_mime_types: [...SCANNABLE_MANIFESTS], produces_mime_types: [MIME.genericReport, MIME.harborReport] }],
+      capabilities: [
+        { type: 'vulnerability', consumes_mime_types: [...SCANNABLE_MANIFESTS], produces_mime_types: [MIME.genericReport, MIME.harborReport] },
+        {
+          type: 'sbom',
+          consumes_mime_types: [...SCANNABLE_MANIFESTS],
+          produces_mime_types: [MIME.sbomReport],
+          additional_attributes: { sbom_media_types: [SBOM_MEDIA_TYPES.spdx, SBOM_MEDIA_TYPES.cyclonedx] },
+        },
+      ],
       properties: {
         'harbor.scanner-adapter/scanner-type': 'os-package-vulnerability',
         'harbor.scanner-adapter/registry-authorization-type': 'Basic',
@@ -47,7 +56,8 @@ export class BuiltinScanEngine implements ScanEngine {
     };
   }
 
-  async scanVulnerabilities(target: ScanTarget, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport> {
+  /** The image's operating system and packages: each layer read once, whiteouts applied. */
+  async inventory(target: ScanTarget, signal: AbortSignal, log: (line: string) => void): Promise<ImageInventory> {
     const image = await readImageManifest(target);
     const layers: LayerSource[] = image.layers.map((layer, index) => ({
       digest: layer.digest,
@@ -60,6 +70,34 @@ export class BuiltinScanEngine implements ScanEngine {
     for (const note of inventory.notes) log(note);
     const os = inventory.os ? `${inventory.os.family} ${inventory.os.version}` : 'no known operating system';
     log(`${os}; ${inventory.packages.length} package(s) found in ${inventory.stats.entries} file(s)`);
+    return inventory;
+  }
+
+  /** The image's inventory as an SPDX 2.3 or CycloneDX 1.6 document, in the spec's SBOM report. */
+  async generateSbom(target: ScanTarget, request: SbomRequest, signal: AbortSignal, log: (line: string) => void): Promise<SbomReport> {
+    const inventory = await this.inventory(target, signal, log);
+    const subject = {
+      registryHost: request.registryHost,
+      repository: target.repository,
+      digest: target.digest,
+      mediaType: target.mediaType,
+      ...(target.tag !== undefined ? { tag: target.tag } : {}),
+    };
+    const created = new Date(this.deps.clock.now());
+    const options = { created, toolVersion: this.deps.version };
+    const sbom = request.mediaType === SBOM_MEDIA_TYPES.cyclonedx ? toCycloneDx(inventory, subject, options) : toSpdx(inventory, subject, options);
+    log(`${request.mediaType} document of ${inventory.packages.length} package(s) written`);
+    return {
+      generated_at: created.toISOString(),
+      artifact: { repository: target.repository, digest: target.digest, mime_type: target.mediaType, ...(target.tag ? { tag: target.tag } : {}) },
+      scanner: this.scanner,
+      media_type: request.mediaType,
+      sbom: sbom as unknown as Record<string, unknown>,
+    };
+  }
+
+  async scanVulnerabilities(target: ScanTarget, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport> {
+    const inventory = await this.inventory(target, signal, log);
     let skipped = 0;
     const vulnerabilities = await matchInventory(inventory, createAdvisorySource(this.deps.database), {
       signal,

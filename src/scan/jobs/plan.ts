@@ -1,12 +1,23 @@
 import type { Artifact, Executor, ScannerRegistrationRow } from '../../platform/db/index.js';
-import { UnprocessableError } from '../../platform/errors/index.js';
+import { ConflictError, UnprocessableError } from '../../platform/errors/index.js';
 import { isIndexMediaType } from '../../platform/lib/index.js';
 import { enqueue, tasksOf, type Trigger } from '../../platform/jobs/index.js';
-import { REPORT_MIME, SCANNABLE_MANIFESTS } from '../mime.js';
+import { REPORT_MIME, SBOM_REPORT_MIME, SCANNABLE_MANIFESTS } from '../mime.js';
 import { attachTask, resetReport } from '../reports/repo.js';
 
 export const SCAN_VENDOR = 'IMAGE_SCAN';
 export const SCAN_TASK = 'image-scan';
+/** Harbor's job service vendor type for SBOM generation. */
+export const SBOM_VENDOR = 'SBOM';
+export const SBOM_TASK = 'sbom-generate';
+
+/** Harbor's ScanType: a vulnerability scan, or an SBOM generation. */
+export type ScanType = 'vulnerability' | 'sbom';
+
+const KINDS: Record<ScanType, { vendor: string; task: string; mime: string }> = {
+  vulnerability: { vendor: SCAN_VENDOR, task: SCAN_TASK, mime: REPORT_MIME },
+  sbom: { vendor: SBOM_VENDOR, task: SBOM_TASK, mime: SBOM_REPORT_MIME },
+};
 
 /** What one scan task is given. */
 export interface ScanTaskParams {
@@ -54,16 +65,22 @@ export async function startScan(
     registration: ScannerRegistrationRow;
     trigger: Trigger;
     operator: string;
+    /** vulnerability unless said otherwise. */
+    scanType?: ScanType;
   },
   now: number,
 ): Promise<number> {
   const { artifact, registration } = request;
+  const kind = KINDS[request.scanType ?? 'vulnerability'];
   if (registration.disabled === 1) throw new UnprocessableError('input', `scanner ${registration.name} is disabled`);
+  // As Harbor: one SBOM generation of an artifact at a time (a scan may be restarted; that replaces its report).
+  if (request.scanType === 'sbom' && (await activeScans(trx, request.repository, artifact.digest, SBOM_VENDOR)).length > 0)
+    throw new ConflictError('artifact', 'a previous sbom generate process is running');
   const targets = isIndexMediaType(artifact.media_type) ? (await childManifests(trx, artifact)).filter(scannable) : scannable(artifact) ? [artifact] : [];
   if (targets.length === 0) throw new UnprocessableError('artifact', `artifact ${artifact.digest} (${artifact.type ?? artifact.media_type}) has no image to scan`);
   const tasks: ScanTaskParams[] = [];
   for (const target of targets) {
-    const uuid = await resetReport(trx, target.digest, registration.id, REPORT_MIME, now);
+    const uuid = await resetReport(trx, target.digest, registration.id, kind.mime, now);
     tasks.push({
       project_id: request.project.id,
       project_name: request.project.name,
@@ -79,11 +96,11 @@ export async function startScan(
   const executionId = await enqueue(
     trx,
     {
-      vendorType: SCAN_VENDOR,
+      vendorType: kind.vendor,
       vendorId: registration.id,
       trigger: request.trigger,
       extraAttrs: { artifact_digest: artifact.digest, repository: request.repository, report_uuids: tasks.map((t) => t.report_uuid) },
-      tasks: tasks.map((params) => ({ kind: SCAN_TASK, params: { ...params }, maxAttempts: 1 })),
+      tasks: tasks.map((params) => ({ kind: kind.task, params: { ...params }, maxAttempts: 1 })),
     },
     now,
   );
@@ -95,12 +112,12 @@ export async function startScan(
   return executionId;
 }
 
-/** Scan executions of this artifact still pending or running. */
-export async function activeScans(db: Executor, repository: string, digest: string): Promise<number[]> {
+/** Scan executions (or SBOM generations, by vendor) of this artifact still pending or running. */
+export async function activeScans(db: Executor, repository: string, digest: string, vendor: string = SCAN_VENDOR): Promise<number[]> {
   const rows = await db
     .selectFrom('executions')
     .select(['id', 'extra_attrs'])
-    .where('vendor_type', '=', SCAN_VENDOR)
+    .where('vendor_type', '=', vendor)
     .where('status', 'in', ['Pending', 'Running'])
     .orderBy('id')
     .limit(1000)

@@ -6,6 +6,7 @@ import { findRepository } from '../../content/index.js';
 import type { Artifact, Project, Repository } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { MIME, VULNERABILITY_MIMES, sameMime } from '../mime.js';
+import type { ScanType } from './plan.js';
 import { ScanService } from './service.js';
 
 type ArtifactParams = { Params: { project_name: string; repository_name: string; reference: string } };
@@ -14,7 +15,7 @@ const ARTIFACT = '/projects/:project_name/repositories/:repository_name/artifact
 /** Harbor's ScanType body: `{"scan_type": "vulnerability" | "sbom"}`, optional on scan. */
 const scanTypeSchema = z.object({ scan_type: z.string().max(32).optional() }).loose();
 
-function scanType(body: unknown, required: boolean): 'vulnerability' {
+function scanType(body: unknown, required: boolean): ScanType {
   if (body === undefined || body === null || body === '') {
     if (required) throw new ApiError('BAD_REQUEST', 'a body {"scan_type": "vulnerability"} is required');
     return 'vulnerability';
@@ -22,8 +23,7 @@ function scanType(body: unknown, required: boolean): 'vulnerability' {
   const parsed = scanTypeSchema.safeParse(body);
   if (!parsed.success) throw new ApiError('BAD_REQUEST', 'the body must be {"scan_type": "vulnerability" | "sbom"}');
   const type = parsed.data.scan_type ?? 'vulnerability';
-  if (type === 'sbom') throw new ApiError('BAD_REQUEST', 'SBOM generation is not supported yet; scan_type vulnerability is');
-  if (type !== 'vulnerability') throw new ApiError('BAD_REQUEST', `scan_type must be vulnerability or sbom, not ${type}`);
+  if (type !== 'vulnerability' && type !== 'sbom') throw new ApiError('BAD_REQUEST', `scan_type must be vulnerability or sbom, not ${type}`);
   return type;
 }
 
@@ -64,16 +64,16 @@ export function scanRoutes(scope: FastifyInstance, deps: ApiDeps): void {
   const scans = new ScanService(deps);
 
   scope.post<ArtifactParams>(`${ARTIFACT}/scan`, async (request, reply) => {
-    scanType(request.body, false);
+    const type = scanType(request.body, false);
     const { project, repository, artifact, tag } = await authorizedArtifact(request, deps, 'scan', 'create');
-    await scans.scan(project, repository.name, artifact, tag, identityName(apiCaller(request).identity));
+    await scans.scan(project, repository.name, artifact, tag, identityName(apiCaller(request).identity), type);
     return reply.code(202).send();
   });
 
   scope.post<ArtifactParams>(`${ARTIFACT}/scan/stop`, async (request, reply) => {
-    scanType(request.body, true);
+    const type = scanType(request.body, true);
     const { project, repository, artifact } = await authorizedArtifact(request, deps, 'scan', 'stop');
-    await scans.stop(project, repository.name, artifact, identityName(apiCaller(request).identity));
+    await scans.stop(project, repository.name, artifact, identityName(apiCaller(request).identity), type);
     return reply.code(202).send();
   });
 

@@ -7,7 +7,7 @@ import { stopExecution, taskLog, type JobService } from '../../platform/jobs/ind
 import { REPORT_MIME } from '../mime.js';
 import { projectRegistration } from '../registrations/repo.js';
 import { findReport, reportsOf } from '../reports/repo.js';
-import { activeScans, childManifests, startScan } from './plan.js';
+import { activeScans, childManifests, SBOM_VENDOR, SCAN_VENDOR, startScan, type ScanType } from './plan.js';
 import { SCAN_EVENTS } from './task.js';
 
 export interface ScanServiceDeps {
@@ -20,20 +20,28 @@ export interface ScanServiceDeps {
 export class ScanService {
   constructor(private readonly deps: ScanServiceDeps) {}
 
-  async scan(project: Project, repository: string, artifact: Artifact, tag: string | undefined, operator: string): Promise<number> {
+  async scan(
+    project: Project,
+    repository: string,
+    artifact: Artifact,
+    tag: string | undefined,
+    operator: string,
+    scanType: ScanType = 'vulnerability',
+  ): Promise<number> {
     const registration = await projectRegistration(this.deps.database.db, project.id);
     if (!registration) throw new PreconditionFailedError('input', `no scanner is set for project ${project.name}`);
     const id = await this.deps.database.db
       .transaction()
-      .execute((trx) => startScan(trx, { project, repository, artifact, tag, registration, trigger: 'MANUAL', operator }, this.deps.clock.now()));
+      .execute((trx) => startScan(trx, { project, repository, artifact, tag, registration, trigger: 'MANUAL', operator, scanType }, this.deps.clock.now()));
     this.deps.jobs.wake();
     return id;
   }
 
-  async stop(project: Project, repository: string, artifact: Artifact, operator: string): Promise<void> {
+  async stop(project: Project, repository: string, artifact: Artifact, operator: string, scanType: ScanType = 'vulnerability'): Promise<void> {
     const db = this.deps.database.db;
-    const executions = await activeScans(db, repository, artifact.digest);
-    if (executions.length === 0) throw new InvalidInputError('input', `no scan of ${artifact.digest} is running`);
+    const sbom = scanType === 'sbom';
+    const executions = await activeScans(db, repository, artifact.digest, sbom ? SBOM_VENDOR : SCAN_VENDOR);
+    if (executions.length === 0) throw new InvalidInputError('input', `no ${sbom ? 'SBOM generation' : 'scan'} of ${artifact.digest} is running`);
     const now = this.deps.clock.now();
     for (const id of executions) await stopExecution(this.deps.database, id, now);
     // Tasks stopped before they started never run: their reports and events are written here.
@@ -56,6 +64,8 @@ export class ScanService {
           pending.map((p) => p.uuid),
         )
         .execute();
+      // Harbor's scan webhooks are about vulnerability scans; an SBOM generation has none.
+      if (sbom) return;
       await recordEvents(
         trx,
         pending.map((p) => ({ type: SCAN_EVENTS.stopped, projectId: project.id, repository, digest: p.digest, tag: null, operator, at: now })),

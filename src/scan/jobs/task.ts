@@ -11,11 +11,13 @@ import { engineFor, type EngineSettings } from '../registrations/engines.js';
 import { findRegistrationById } from '../registrations/repo.js';
 import { endReport, markRunning, storeReport } from '../reports/repo.js';
 import { localTarget } from './local-target.js';
-import { SCAN_TASK, type ScanTaskParams } from './plan.js';
+import { SBOM_TASK, SCAN_TASK, type ScanTaskParams } from './plan.js';
+import { sbomTask } from './sbom-task.js';
 
 export interface ScanTaskDeps {
   database: Database;
-  content: Pick<ContentService, 'readBlob'>;
+  /** Reads what is scanned; SBOM generation also pushes the accessory through it. */
+  content: ContentService;
   settings: Pick<Settings, 'pick'>;
   authenticator: Authenticator;
   clock: Clock;
@@ -26,11 +28,11 @@ export interface ScanTaskDeps {
 }
 
 /** Lines of one scan's log at most: an adapter that reports progress forever cannot fill the log table. */
-const MAX_LOG_LINES = 500;
+export const MAX_LOG_LINES = 500;
 
 export const SCAN_EVENTS = { completed: 'SCANNING_COMPLETED', failed: 'SCANNING_FAILED', stopped: 'SCANNING_STOPPED' } as const;
 
-function parseParams(params: Record<string, unknown>): ScanTaskParams {
+export function parseParams(params: Record<string, unknown>): ScanTaskParams {
   const text = (key: string) => {
     const value = params[key];
     if (typeof value !== 'string') throw new FinalTaskError(`scan task without ${key}`);
@@ -137,5 +139,5 @@ export function scanTasks(deps: ScanTaskDeps): Record<string, TaskHandler> {
       await Promise.all(writes);
     }
   };
-  return { [SCAN_TASK]: run };
+  return { [SCAN_TASK]: run, [SBOM_TASK]: sbomTask(deps) };
 }

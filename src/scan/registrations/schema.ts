@@ -53,7 +53,7 @@ export const projectScannerSchema = z.object({ uuid: z.string().min(1).max(64) }
 const CREDENTIAL_MASK = '*****';
 
 function capabilitiesOf(metadata: string, builtin: boolean): Record<string, boolean> {
-  if (builtin) return { support_vulnerability: true, support_sbom: false };
+  if (builtin) return { support_vulnerability: true, support_sbom: true };
   if (!metadata) return {};
   try {
     const parsed = JSON.parse(metadata) as ScannerAdapterMetadata;

@@ -74,6 +74,18 @@ export async function storeReport(db: Executor, uuid: string, report: Vulnerabil
   if (row) await indexReportItems(db, row.id, report);
 }
 
+/** What an SBOM generation's report row keeps (Harbor's sbom_report summary). */
+export interface SbomSummary {
+  sbom_digest: string;
+  sbom_repository: string;
+  scanner: ScannerInfo;
+}
+
+export async function storeSbomSummary(db: Executor, uuid: string, summary: SbomSummary, now: number): Promise<void> {
+  const text = JSON.stringify(summary);
+  await db.updateTable('scan_reports').set({ status: 'Success', status_message: '', summary: text, report: text, end_time: now }).where('uuid', '=', uuid).execute();
+}
+
 export async function endReport(db: Executor, uuid: string, status: 'Error' | 'Stopped', message: string, now: number): Promise<void> {
   await db
     .updateTable('scan_reports')

@@ -22,3 +22,14 @@ export const NativeReportSummaryShape = z.strictObject({
 
 /** Harbor's ScanOverview. */
 export const ScanOverviewShape = z.record(z.string(), NativeReportSummaryShape);
+
+/** Harbor's SBOMOverview. */
+export const SbomOverviewShape = z.strictObject({
+  start_time: z.string(),
+  end_time: z.string().optional(),
+  scan_status: z.string(),
+  sbom_digest: z.string().optional(),
+  report_id: z.string(),
+  duration: z.int().optional(),
+  scanner: z.strictObject({ name: z.string(), vendor: z.string(), version: z.string() }).optional(),
+});

@@ -21,7 +21,8 @@ export interface StoreSbomInput {
   repository: Repository;
   /** Digest of the scanned manifest. */
   subject: string;
-  document: SpdxDocument;
+  /** Berth's own SPDX document, or the raw SPDX JSON an external scanner adapter answered. */
+  document: SpdxDocument | Readonly<Record<string, unknown>>;
   /** The time written into the annotations and the config. */
   created: Date;
   /** Who the push and the replaced accessory's deletion are recorded for. */
@@ -74,7 +75,7 @@ export async function storeSbomAccessory(deps: SbomAccessoryDeps, input: StoreSb
   return { digest, size: manifest.length };
 }
 
-function serialize(document: SpdxDocument): Buffer {
+function serialize(document: StoreSbomInput['document']): Buffer {
   let text: string;
   try {
     text = JSON.stringify(document);

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ImageInventory, LayeredPackage } from '../inventory/types.js';
 import { everyTypeInventory, LAYER, machineInventory } from './inventory.suite.js';
+import { cycloneDxValidator } from './cyclonedx-schema.suite.js';
 import { SPDX_SCHEMA, spdxValidator } from './spdx-schema.suite.js';
-import { toCycloneDx, toSpdx, type SbomSubject, type SpdxDocument } from './index.js';
+import { toCycloneDx, toSpdx, type CycloneDxBom, type SbomSubject, type SpdxDocument } from './index.js';
 
 const SUBJECT: SbomSubject = {
   registryHost: 'registry.example.com:5000',
@@ -20,6 +21,13 @@ const schemaSkip = validator ? false : `the SPDX 2.3 schema is missing at ${SPDX
 function assertValidSpdx(document: SpdxDocument): void {
   const ok = validator!(JSON.parse(JSON.stringify(document)));
   assert.ok(ok, JSON.stringify(validator!.errors?.slice(0, 5), null, 1));
+}
+
+const cycloneDx = cycloneDxValidator();
+
+function assertValidCycloneDx(bom: CycloneDxBom): void {
+  const ok = cycloneDx(JSON.parse(JSON.stringify(bom)));
+  assert.ok(ok, JSON.stringify(cycloneDx.errors?.slice(0, 5), null, 1));
 }
 
 /** What any SPDX consumer relies on beyond the schema: unique ids of the allowed form, relationships between existing elements. */
@@ -189,6 +197,18 @@ describe('CycloneDX 1.6 from an image inventory', () => {
 
 describe('SBOM writers are deterministic and bounded', () => {
   const shuffled = (inventory: ImageInventory): ImageInventory => ({ ...inventory, packages: [...inventory.packages].reverse() });
+
+  it('validates against the CycloneDX 1.6 JSON schema: every package type, hostile names, and the machine’s dpkg packages', (t) => {
+    assertValidCycloneDx(toCycloneDx(everyTypeInventory(), SUBJECT, OPTIONS));
+    assertValidCycloneDx(toCycloneDx({ packages: [], layers: [] }, { ...SUBJECT, tag: 'täg with spaces' }, OPTIONS));
+    // The validator is not lenient: a BOM without its format is refused.
+    assert.equal(cycloneDx({ ...toCycloneDx(everyTypeInventory(), SUBJECT, OPTIONS), bomFormat: undefined }), false);
+    const inventory = machineInventory();
+    if (!inventory) return t.skip('this machine has no /var/lib/dpkg/status');
+    const bom = toCycloneDx(inventory, SUBJECT, OPTIONS);
+    assertValidCycloneDx(bom);
+    assert.ok(bom.components.some((c) => c.name === 'dpkg' && c.purl?.startsWith('pkg:deb/')));
+  });
 
   it('the same inventory gives the same bytes whatever the package order; another time or subject another namespace', () => {
     const inventory = everyTypeInventory();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
+import type { SbomReport, SbomRequest, ScanEngine, ScannerAdapterMetadata, ScanTarget } from '../engine.js';
+import { toSpdx } from '../sbom/index.js';
 import { MIME, SCANNABLE_MANIFESTS } from '../mime.js';
 import type { VulnerabilityReport } from '../report/types.js';
 
@@ -50,6 +51,22 @@ export class TestScanEngine implements ScanEngine {
           vendor_attributes: { layer: layer.digest },
         })),
       ],
+    };
+  }
+
+  /** An SPDX document of no packages, after reading the manifest and waiting `delayMs` (so a test can stop it). */
+  async generateSbom(target: ScanTarget, request: SbomRequest, signal: AbortSignal, log: (line: string) => void): Promise<SbomReport> {
+    await target.readManifest();
+    log('read the manifest');
+    if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal });
+    const subject = { registryHost: request.registryHost, repository: target.repository, digest: target.digest, mediaType: target.mediaType };
+    const sbom = toSpdx({ packages: [], layers: [] }, subject, { created: new Date(), toolVersion: 'test' });
+    return {
+      generated_at: new Date().toISOString(),
+      artifact: { repository: target.repository, digest: target.digest, mime_type: target.mediaType },
+      scanner: { name: 'Berth', vendor: 'Berth', version: 'test' },
+      media_type: request.mediaType,
+      sbom: sbom as unknown as Record<string, unknown>,
     };
   }
 }
