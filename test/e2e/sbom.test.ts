@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { spdxValidator } from '../../src/scan/sbom/spdx-schema.suite.js';
+import { tarOf } from '../../src/scan/testing/vulnerable-image.suite.js';
 import {
   ADMIN_PASSWORD,
   ADMIN_USER,
@@ -42,14 +42,7 @@ function skipReason(): string | false {
 async function ociImage(layout: string, tag: string, files: Record<string, Buffer | string>): Promise<void> {
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => tar.on('end', resolve));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  const plain = Buffer.concat(chunks);
+  const plain = await tarOf(files);
   const layer = writeBlob(layout, gzipSync(plain), 'application/vnd.oci.image.layer.v1.tar+gzip');
   const config = writeBlob(
     layout,

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
+import { tarOf } from '../../src/scan/testing/vulnerable-image.suite.js';
 import {
   ADMIN_PASSWORD,
   ADMIN_USER,
@@ -38,14 +38,7 @@ const skip = BERTH_ONLY || skipUnlessTools(...TOOLS) || (machineFiles ? false : 
  * scanner rightly refuses to read.
  */
 async function writeLayout(dir: string, tag: string, files: Record<string, string | Buffer>): Promise<void> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => tar.on('end', resolve));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  const layer = Buffer.concat(chunks);
+  const layer = await tarOf(files);
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
   const put = (data: Buffer, mediaType: string) => {

@@ -91,7 +91,7 @@ for (const dialect of testDialects()) {
           for (const affected of record.affected) {
             const installed = sources.get(affected.package.name);
             const fixed = affected.ranges[0]?.events.find((e) => e.fixed)?.fixed;
-            const items = report.vulnerabilities.filter((v) => v.id === cve && v.vendor_attributes?.advisory === record.id);
+            const items: VulnerabilityItem[] = report.vulnerabilities.filter((v) => v.id === cve && v.vendor_attributes?.advisory === record.id);
             if (installed && fixed && dpkgLess(installed, fixed)) {
               assert.ok(items.length > 0, `${cve}: ${affected.package.name} ${installed} < ${fixed} must be reported`);
               for (const item of items) {

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { api, expectJson } from '../../testing/api.js';
 import { TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
@@ -11,6 +10,7 @@ import { startTestServer, type TestServer } from '../../testing/server.js';
 import { eventually } from '../../testing/wait.js';
 import { cycloneDxValidator } from '../sbom/cyclonedx-schema.suite.js';
 import { SPDX_SCHEMA, spdxValidator } from '../sbom/spdx-schema.suite.js';
+import { tarOf as layer } from '../testing/vulnerable-image.suite.js';
 
 const DPKG_STATUS = '/var/lib/dpkg/status';
 const OS_RELEASE = '/etc/os-release';
@@ -36,16 +36,6 @@ interface SpdxJson {
   packages: Array<{ name: string; versionInfo?: string; externalRefs?: Array<{ referenceLocator: string }> }>;
 }
 
-async function layer(files: Record<string, string | Buffer>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => tar.on('end', resolve));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 

@@ -4,7 +4,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { systemClock } from '../../platform/clock.js';
 import { addRobot } from '../../projects/fixtures.suite.js';
 import { api, expectJson } from '../../testing/api.js';
@@ -13,6 +12,7 @@ import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
 import { eventually } from '../../testing/wait.js';
 import { importPaths } from '../vulndb/index.js';
+import { tarOf } from '../testing/vulnerable-image.suite.js';
 
 const REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1';
 const FIXTURES = join(import.meta.dirname, '..', 'vulndb', 'fixtures');
@@ -23,17 +23,6 @@ const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).dig
 const refusal = (count: number, severity: string) =>
   `current image with ${count} ${count > 1 ? 'vulnerabilities' : 'vulnerability'} cannot be pulled due to configured policy in 'Prevent images with vulnerability severity of "${severity}" or higher from running.' ` +
   'To continue with pull, please contact your project administrator to exempt matched vulnerabilities through configuring the CVE allowlist.';
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => tar.on('end', resolve));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 for (const dialect of testDialects()) {
   describe(`the "prevent vulnerable images" pull gate (${dialect.name})`, () => {
