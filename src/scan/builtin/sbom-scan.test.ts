@@ -36,7 +36,6 @@ interface SpdxJson {
   packages: Array<{ name: string; versionInfo?: string; externalRefs?: Array<{ referenceLocator: string }> }>;
 }
 
-
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** An image of this machine's dpkg database and os-release, and one npm package. */
