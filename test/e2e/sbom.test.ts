@@ -91,9 +91,10 @@ describe('SBOM generation pulled back with skopeo', { skip: skipReason(), timeou
     if (work) removeDir(work);
   });
 
-  test('an image pushed with skopeo gets an SPDX SBOM accessory that skopeo pulls back', async () => {
+  test('an image pushed with skopeo gets an SPDX SBOM accessory that skopeo pulls back', async (t) => {
+    // Without shared/ beside the checkout (a newcomer's clone) there is no schema: skipped with a message; CI refuses that.
     const validate = spdxValidator();
-    assert.ok(validate, 'the SPDX 2.3 schema is in shared/reference');
+    if (!validate) return t.skip('the SPDX 2.3 schema in ../shared/reference is absent');
     const layout = join(work, 'layout');
     await ociImage(layout, 'v1', {
       'etc/os-release': readFileSync(OS_RELEASE),
