@@ -149,11 +149,7 @@ export class AdapterClient {
     return parsed.data.id;
   }
 
-  /**
-   * Polls `GET /scan/{id}/report` until the report is there: 302 waits Refresh-After seconds
-   * (the default without it, at most 127 as Harbor reads it), 404 fails (the adapter lost the
-   * scan), and anything else but 200 fails with the adapter's error message.
-   */
+  /** Polls for the vulnerability report in the asked report type; answers it with absent lists and texts made empty. */
   async report(id: string, mime: string, signal: AbortSignal, log: (line: string) => void): Promise<VulnerabilityReport> {
     const body = await this.poll(id, '', mime, signal, log);
     const parsed = reportSchema.safeParse(body);

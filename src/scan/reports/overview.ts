@@ -1,8 +1,7 @@
-import { isIndexMediaType } from '../../platform/lib/index.js';
 import type { Executor, ScanReportRow } from '../../platform/db/index.js';
 import { REPORT_MIME } from '../mime.js';
-import { projectRegistration } from '../registrations/repo.js';
-import { reportsOf, type StoredSummary } from './repo.js';
+import { leastFinished, overviewsByDigest, spanOf, type OverviewArtifact } from './by-artifact.js';
+import type { StoredSummary } from './repo.js';
 import { addSummaries, worseSeverity, type VulnerabilitySummary } from './summary.js';
 
 /** Harbor's NativeReportSummary: one entry of `scan_overview`. */
@@ -46,8 +45,6 @@ export function reportSummary(row: ScanReportRow): NativeReportSummary {
   };
 }
 
-const STATUS_RANK = ['Success', 'Stopped', 'Error', 'Pending', 'Running'];
-
 /** An index's overview: its images' reports summed, the worst severity, the least finished status. */
 function combine(rows: readonly ScanReportRow[]): NativeReportSummary | undefined {
   if (rows.length === 0) return undefined;
@@ -55,17 +52,13 @@ function combine(rows: readonly ScanReportRow[]): NativeReportSummary | undefine
   const first = parts[0]!;
   let summary: VulnerabilitySummary | undefined;
   let severity = 'None';
-  let status = 'Success';
-  let done = 0;
   for (const part of parts) {
     if (part.summary) summary = summary ? addSummaries(summary, part.summary) : part.summary;
     if (part.severity) severity = worseSeverity(severity, part.severity);
-    if (STATUS_RANK.indexOf(part.scan_status) > STATUS_RANK.indexOf(status)) status = part.scan_status;
-    if (part.scan_status === 'Success') done++;
   }
-  const start = Math.min(...rows.map((r) => r.start_time));
-  const ends = rows.map((r) => r.end_time);
-  const end = ends.every((e) => e !== null) ? Math.max(...(ends as number[])) : null;
+  const status = leastFinished(parts.map((part) => part.scan_status));
+  const { start, end } = spanOf(rows);
+  const done = parts.filter((part) => part.scan_status === 'Success').length;
   return {
     report_id: first.report_id,
     scan_status: status,
@@ -78,47 +71,8 @@ function combine(rows: readonly ScanReportRow[]): NativeReportSummary | undefine
   };
 }
 
-/**
- * `scan_overview` of artifacts of one project, by artifact digest, from the project's scanner's
- * reports; artifacts never scanned are absent (Harbor leaves the field out).
- */
-export async function scanOverviews(
-  db: Executor,
-  projectId: number,
-  artifacts: ReadonlyArray<{ id: number; digest: string; media_type: string }>,
-): Promise<Map<string, ScanOverview>> {
-  const out = new Map<string, ScanOverview>();
-  if (artifacts.length === 0) return out;
-  const registration = await projectRegistration(db, projectId);
-  if (!registration) return out;
-  const indexes = artifacts.filter((a) => isIndexMediaType(a.media_type));
-  const children = new Map<number, string[]>();
-  if (indexes.length > 0) {
-    const rows = await db
-      .selectFrom('artifact_references')
-      .select(['artifact_id', 'child_digest'])
-      .where(
-        'artifact_id',
-        'in',
-        indexes.map((a) => a.id),
-      )
-      .where('child_kind', '=', 'manifest')
-      .execute();
-    for (const row of rows) children.set(row.artifact_id, [...(children.get(row.artifact_id) ?? []), row.child_digest]);
-  }
-  const digests = [...new Set([...artifacts.map((a) => a.digest), ...[...children.values()].flat()])];
-  const reports = await reportsOf(db, digests, registration.id, REPORT_MIME);
-  for (const artifact of artifacts) {
-    const own = reports.get(artifact.digest);
-    const summary = own
-      ? reportSummary(own)
-      : combine(
-          (children.get(artifact.id) ?? []).flatMap((d) => {
-            const row = reports.get(d);
-            return row ? [row] : [];
-          }),
-        );
-    if (summary) out.set(artifact.digest, { [REPORT_MIME]: summary });
-  }
-  return out;
+/** `scan_overview` of artifacts of one project, by artifact digest, from the project's scanner's reports. */
+export async function scanOverviews(db: Executor, projectId: number, artifacts: readonly OverviewArtifact[]): Promise<Map<string, ScanOverview>> {
+  const summaries = await overviewsByDigest(db, projectId, artifacts, { mime: REPORT_MIME, ofReport: reportSummary, ofIndex: combine });
+  return new Map([...summaries].map(([digest, summary]) => [digest, { [REPORT_MIME]: summary }]));
 }
