@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, expectJson } from '../testing/api.js';
-import { basic, TestClient } from '../testing/client.js';
+import { basic, OCI_INDEX, OCI_MANIFEST, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { Receiver } from '../testing/receiver.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
@@ -202,6 +202,28 @@ for (const dialect of testDialects()) {
         rows.map((r) => r.uuid),
         [again.report_id],
       );
+    });
+
+    it("scans an index's images and sums their findings into the index's overview, as Harbor does", async () => {
+      const amd = await client.pushImage('scans/multi', 'amd64', Buffer.from('amd64 layer'));
+      const arm = await client.pushImage('scans/multi', 'arm64', Buffer.from('arm64 layer'));
+      const entry = (digest: string, manifest: object, architecture: string) => ({
+        mediaType: OCI_MANIFEST,
+        digest,
+        size: Buffer.byteLength(JSON.stringify(manifest)),
+        platform: { os: 'linux', architecture },
+      });
+      const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [entry(amd.digest, amd.manifest, 'amd64'), entry(arm.digest, arm.manifest, 'arm64')] };
+      await client.pushManifest('scans/multi', 'v1', index, OCI_INDEX);
+
+      await expectJson(await call('POST', '/projects/scans/repositories/multi/artifacts/v1/scan'), 202);
+      const overview = await finished(server.url, 'scans', 'multi', 'v1');
+      assert.equal(overview.scan_status, 'Success');
+      assert.equal(overview.complete_percent, 100);
+      assert.equal(overview.severity, 'Critical');
+      // Each image has the fixed critical finding and one low finding for its single layer.
+      assert.deepEqual(overview.summary, { total: 4, fixable: 2, summary: { Critical: 2, Low: 2 } });
+      assert.equal((await overviewOf(server.url, 'scans', 'multi', amd.digest))?.summary?.total, 2);
     });
 
     it('refuses a second SBOM generation while one runs (409, as Harbor) and stops it with scan_type sbom', async () => {
