@@ -50,3 +50,29 @@ describe('a layer stream that fails is a LayerReadError, whatever the compressio
     await assert.rejects(inspectImage([layer], OS_ANALYZERS), /layer sha256:missing cannot be read: blob unknown to registry/);
   });
 });
+
+describe('a layer that ends right after its last file, without tar padding or end blocks', () => {
+  it('is read to its end, as umoci 0.4 writes it and Go readers take it, and the report says so', async () => {
+    const status = 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\nArchitecture: amd64\n\n';
+    const tar = await tarOf([
+      { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+      { name: 'var/lib/dpkg/status', content: status },
+    ]);
+    const end = tar.length - 1024 - ((512 - (Buffer.byteLength(status) % 512)) % 512);
+    const cut = tar.subarray(0, end);
+    assert.equal(cut.subarray(-Buffer.byteLength(status)).toString(), status, 'the cut keeps the whole file');
+    const image = await inspectImage([{ digest: 'sha256:umoci', mediaType: MEDIA.gzip, open: async () => Readable.from([gzip(cut)]) }], OS_ANALYZERS);
+    assert.equal(image.os?.family, 'debian');
+    assert.deepEqual(
+      image.packages.map((p) => `${p.name} ${p.version}`),
+      ['zlib1g 1:1.2.13.dfsg-1'],
+    );
+    assert.match(image.notes.join('\n'), /layer sha256:umoci ends inside a tar block; it was read as if padded/);
+  });
+
+  it('a layer cut inside a file is still unreadable', async () => {
+    const tar = await tarOf([{ name: 'var/lib/dpkg/status', content: 'Package: a\nVersion: 1\n\n'.repeat(100) }]);
+    const layer = { digest: 'sha256:cut', mediaType: MEDIA.tar, open: async () => Readable.from([tar.subarray(0, 512 + 1024)]) };
+    await assert.rejects(inspectImage([layer], OS_ANALYZERS), LayerReadError);
+  });
+});
