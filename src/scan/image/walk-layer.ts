@@ -63,11 +63,8 @@ export async function walkLayer(layer: LayerSource, ref: LayerRef, context: Walk
       // block or the end-of-archive blocks. Go's archive/tar (containerd, umoci itself) reads that
       // to the end, so the scanner does too, saying so in the report.
       const short = bytes % BLOCK;
-      if (short !== 0) {
-        extract.write(Buffer.alloc(BLOCK - short));
-        context.notes.push(`layer ${layer.digest} ends inside a tar block; it was read as if padded`);
-      }
-      extract.end();
+      if (short !== 0) context.notes.push(`layer ${layer.digest} ends inside a tar block; it was read as if padded`);
+      extract.end(Buffer.alloc(short === 0 ? 0 : BLOCK - short));
     });
     tar.pipe(extract, { end: false });
     return await readEntries(extract as unknown as AsyncIterable<Entry>, layer, ref, context);
