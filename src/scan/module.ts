@@ -7,6 +7,7 @@ import { scanAllRoutes } from './all/routes.js';
 import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';
 import { securityHubRoutes } from './hub/routes.js';
 import { cveExportRoutes } from './export/routes.js';
+import { cveExportCleanupSchedule, cveExportCleanupTasks } from './export/cleanup.js';
 import { cveExportTasks } from './export/task.js';
 import { remoteTarget } from './adapter/remote-target.js';
 import type { ScanEngine } from './engine.js';
@@ -117,7 +118,8 @@ export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
       registryUrl: () => context.registryUrl(),
       timeoutMinutes: deps.config.scan.timeoutMinutes,
     });
-    return { ...scans, ...scanAllTasks(deps), ...cveExportTasks(deps) };
+    return { ...scans, ...scanAllTasks(deps), ...cveExportTasks(deps), ...cveExportCleanupTasks(deps) };
   },
+  schedules: () => [cveExportCleanupSchedule],
   consumers: (deps) => ({ scan: scanConsumer(deps.jobs) }),
 };

@@ -5,6 +5,9 @@ import { basic, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
 import { eventually } from '../../testing/wait.js';
+import { purgeExpired } from '../../housekeeping/index.js';
+import { removeOrphanedExports } from '../export/cleanup.js';
+import { exportPath } from '../export/task.js';
 import type { VulnerabilityReport } from '../report/types.js';
 import { importFixtures, pushNpmImage } from '../testing/npm-images.suite.js';
 
@@ -248,6 +251,28 @@ for (const dialect of testDialects()) {
       assert.equal((await exportCve({ projects: [alpha.project_id], labels: 'x' })).status, 400);
       assert.equal((await call('GET', '/export/cve/download/abc')).status, 400);
       assert.equal((await call('GET', '/export/cve/download/999999')).status, 404);
+    });
+
+    it('removes an export’s file once housekeeping has removed its execution', async () => {
+      const alpha = await expectJson<{ project_id: number }>(await call('GET', '/projects/alpha'), 200);
+      const { id } = await expectJson<{ id: number }>(
+        await api(server.url, 'POST', '/export/cve', { body: { job_name: 'old', projects: [alpha.project_id] }, headers: { 'x-scan-data-type': REPORT_MIME } }),
+        200,
+      );
+      await eventually(async () => (await expectJson<{ status: string }>(await call('GET', `/export/cve/execution/${id}`), 200)).status === 'Success' || undefined);
+      const path = exportPath(id);
+      assert.ok(await server.storage.stat(path), 'the CSV is in storage');
+
+      // Past the execution retention: housekeeping removes the execution, the clean-up its file.
+      const longAgo = Date.now() - (server.config.housekeeping.executionsDays + 1) * 86_400_000;
+      await server.database.db.updateTable('executions').set({ end_time: longAgo }).where('id', '=', id).execute();
+      await purgeExpired({ config: server.config, database: server.database, clock: { now: () => Date.now() } });
+      assert.equal(await removeOrphanedExports({ database: server.database, storage: server.storage }), 1);
+      assert.equal(await server.storage.stat(path), undefined);
+      assert.equal((await call('GET', `/export/cve/download/${id}`)).status, 404);
+      const listed = await expectJson<{ items: Array<{ id: number }> }>(await call('GET', '/export/cve/executions'), 200);
+      assert.ok(!listed.items.some((e) => e.id === id));
+      assert.equal(await removeOrphanedExports({ database: server.database, storage: server.storage }), 0, 'nothing left to remove');
     });
 
     it('stops a run: queued scans never start and count as Stopped', async () => {
