@@ -1,0 +1,7 @@
+/** Content trust: checking cosign and notation signatures against the trust material a project or the system holds. */
+export { COSIGN_BUNDLE_ANNOTATION, COSIGN_CERTIFICATE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './verify/cosign.js';
+export type { CosignSignatureFacts, CosignTrust } from './verify/cosign.js';
+export { COSIGN_SIGN_PREDICATE, parseEnvelope, verifyDsse } from './verify/dsse.js';
+export { fingerprintOf, KeyFormatError, publicKeyFromPem, type TrustedKey } from './verify/keys.js';
+export { verifyNotationJws, type NotationLevel, type NotationSubject, type NotationTrust } from './verify/notation.js';
+export type { Verdict } from './verify/result.js';
