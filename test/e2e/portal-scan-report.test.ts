@@ -178,4 +178,30 @@ describe("an artifact's vulnerability report and SBOM in the portal", { skip: sk
     await assertNoEnglish(page, 'SBOM');
     await page.evaluate(() => localStorage.setItem('berth.language', 'en'));
   });
+
+  test('with no worker to run them, scans wait as queued and the Stop buttons of the tabs and of the artifacts table stop them', async () => {
+    // A web-only instance queues scans and never runs them: what a user sees while a scan waits.
+    await server.restart({ BERTH_SERVER_ROLE: 'web' });
+    await page.goto(`${artifactUrl}?tab=vulnerabilities`);
+    await page.getByTestId('scan-start').click();
+    await page.getByTestId('scan-in-progress').waitFor();
+    assert.equal(await page.getByTestId('scan-run-status').textContent(), 'Queued');
+    await page.getByTestId('scan-stop').click();
+    await page.getByText('The scan was stopped before it finished.').waitFor();
+    assert.equal(await page.getByTestId('scan-stop').count(), 0);
+
+    await page.getByRole('tab', { name: 'SBOM' }).click();
+    await page.getByTestId('sbom-start').click();
+    await page.getByTestId('sbom-in-progress').waitFor();
+    await page.getByTestId('sbom-stop').click();
+    await page.getByText('The SBOM generation was stopped.').waitFor();
+
+    await page.goto(artifactUrl.replace(/\/-\/artifacts\/.*$/, ''));
+    const row = page.locator('.ant-table-row').first();
+    await row.getByTestId('scan-artifact').click();
+    await row.getByTestId('scan-running').waitFor();
+    await row.getByTestId('stop-scan').click();
+    await row.getByText('Scan stopped').waitFor();
+    assert.equal(await row.getByTestId('stop-scan').count(), 0);
+  });
 });
