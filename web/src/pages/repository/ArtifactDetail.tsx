@@ -1,11 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Breadcrumb, Button, Card, Descriptions, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { apiUrl, call, getJson, getText } from '../../api/client';
 import type { Artifact, ArtifactTag, HistoryEntry } from '../../api/repository-models';
 import { ConfirmDelete } from '../common/ConfirmDelete';
+import { runInProgress } from '../scan/ScanRun';
+import { scanTabs } from '../scan/ScanTabs';
+import { overviewOf } from '../scan/VulnerabilityCell';
 import { formatBytes } from '../format';
 import { Accessories, Referrers } from './Accessories';
 import { ArtifactLabels } from './ArtifactLabels';
@@ -36,8 +39,15 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
   const artifact = useQuery({
     queryKey: ['artifact', name, path, reference],
     enabled: name !== undefined,
-    queryFn: () => getJson<Artifact>(apiUrl(ARTIFACT, params, { with_tag: 'true', with_label: 'true', with_immutable_status: 'true' })),
+    queryFn: () =>
+      getJson<Artifact>(
+        apiUrl(ARTIFACT, params, { with_tag: 'true', with_label: 'true', with_immutable_status: 'true', with_scan_overview: 'true', with_sbom_overview: 'true' }),
+      ),
+    // While its scan or SBOM generation runs, the page follows it.
+    refetchInterval: (query) => (runInProgress(query.state.data && overviewOf(query.state.data)) || runInProgress(query.state.data?.sbom_overview) ? 2000 : false),
   });
+  const [search, setSearch] = useSearchParams();
+  const tab = search.get('tab') ?? 'overview';
   const [deleteError, setDeleteError] = useState<string>();
 
   const refresh = () =>
@@ -58,6 +68,78 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
 
   const error = project.error ?? artifact.error;
   const data = artifact.data;
+  const overview = data && (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Card size="small">
+        <Descriptions
+          size="small"
+          column={{ xs: 1, sm: 1, md: 2 }}
+          items={[
+            { key: 'digest', label: t('repository.digest'), children: <Digest digest={data.digest} /> },
+            { key: 'type', label: t('repository.type'), children: <Tag>{data.type}</Tag> },
+            { key: 'media', label: t('repository.mediaType'), children: <Typography.Text code>{data.manifest_media_type}</Typography.Text> },
+            { key: 'size', label: t('repository.size'), children: formatBytes(data.size) },
+            { key: 'push', label: t('repository.pushTime'), children: <TimeText time={data.push_time} /> },
+            { key: 'pull', label: t('repository.pullTime'), children: <TimeText time={data.pull_time} /> },
+            { key: 'command', label: t('repository.pullCommand'), children: <PullCommand artifact={data} /> },
+          ]}
+        />
+        {can('artifact', 'delete') && (
+          <Space direction="vertical" style={{ marginTop: 12, width: '100%' }}>
+            <ConfirmDelete
+              title={t('repository.deleteArtifactConfirm', { digest: shortDigest(data.digest) })}
+              description={data.tags?.length ? t('repository.deleteArtifactTags', { tags: data.tags.map((tag) => tag.name).join(', ') }) : undefined}
+              label={t('repository.deleteArtifact')}
+              okText={t('common.delete')}
+              size="middle"
+              onConfirm={() => remove()}
+              testId="delete-artifact"
+            />
+            {deleteError && <Alert type="error" message={deleteError} data-testid="delete-artifact-error" />}
+          </Space>
+        )}
+      </Card>
+      {project.data && (
+        <ArtifactLabels
+          projectId={project.data.project_id}
+          params={params}
+          labels={data.labels ?? []}
+          canAdd={can('artifact-label', 'create')}
+          canRemove={can('artifact-label', 'delete')}
+          onChange={refresh}
+        />
+      )}
+      <Tags
+        tags={data.tags ?? []}
+        url={apiUrl(TAGS, params)}
+        tagUrl={(tag) => apiUrl(TAG, { ...params, tag_name: tag })}
+        canCreate={can('tag', 'create')}
+        canDelete={can('tag', 'delete')}
+        onChange={refresh}
+      />
+      {(data.references?.length ?? 0) > 0 && (
+        <Card size="small" title={t('repository.platforms')}>
+          <Platforms projectId={projectId} path={path} references={data.references ?? []} />
+        </Card>
+      )}
+      {data.addition_links?.build_history && <BuildHistory url={apiUrl(ADDITION, { ...params, addition: 'build_history' })} />}
+      {data.addition_links?.['values.yaml'] && (
+        <TextAddition title={t('repository.values')} testId="values" url={apiUrl(ADDITION, { ...params, addition: 'values.yaml' })} />
+      )}
+      {data.addition_links?.['readme.md'] && (
+        <TextAddition title={t('repository.readme')} testId="readme" markdown url={apiUrl(ADDITION, { ...params, addition: 'readme.md' })} />
+      )}
+      <Accessories projectId={projectId} path={path} params={params} />
+      <Referrers projectId={projectId} path={path} params={params} />
+    </Space>
+  );
+  const tabs = [
+    { key: 'overview', label: t('scanReport.tabs.overview'), children: overview },
+    // Images are what scanners read: their reports and SBOMs have tabs of their own, as in Harbor's portal.
+    ...(data && name !== undefined && data.addition_links?.vulnerabilities
+      ? scanTabs(t, { address: { projectName: name, path, digest: data.digest }, artifact: data, can, onChange: refresh })
+      : []),
+  ];
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Breadcrumb
@@ -76,69 +158,11 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
       ) : !data ? (
         <Card loading />
       ) : (
-        <>
-          <Card size="small">
-            <Descriptions
-              size="small"
-              column={{ xs: 1, sm: 1, md: 2 }}
-              items={[
-                { key: 'digest', label: t('repository.digest'), children: <Digest digest={data.digest} /> },
-                { key: 'type', label: t('repository.type'), children: <Tag>{data.type}</Tag> },
-                { key: 'media', label: t('repository.mediaType'), children: <Typography.Text code>{data.manifest_media_type}</Typography.Text> },
-                { key: 'size', label: t('repository.size'), children: formatBytes(data.size) },
-                { key: 'push', label: t('repository.pushTime'), children: <TimeText time={data.push_time} /> },
-                { key: 'pull', label: t('repository.pullTime'), children: <TimeText time={data.pull_time} /> },
-                { key: 'command', label: t('repository.pullCommand'), children: <PullCommand artifact={data} /> },
-              ]}
-            />
-            {can('artifact', 'delete') && (
-              <Space direction="vertical" style={{ marginTop: 12, width: '100%' }}>
-                <ConfirmDelete
-                  title={t('repository.deleteArtifactConfirm', { digest: shortDigest(data.digest) })}
-                  description={data.tags?.length ? t('repository.deleteArtifactTags', { tags: data.tags.map((tag) => tag.name).join(', ') }) : undefined}
-                  label={t('repository.deleteArtifact')}
-                  okText={t('common.delete')}
-                  size="middle"
-                  onConfirm={() => remove()}
-                  testId="delete-artifact"
-                />
-                {deleteError && <Alert type="error" message={deleteError} data-testid="delete-artifact-error" />}
-              </Space>
-            )}
-          </Card>
-          {project.data && (
-            <ArtifactLabels
-              projectId={project.data.project_id}
-              params={params}
-              labels={data.labels ?? []}
-              canAdd={can('artifact-label', 'create')}
-              canRemove={can('artifact-label', 'delete')}
-              onChange={refresh}
-            />
-          )}
-          <Tags
-            tags={data.tags ?? []}
-            url={apiUrl(TAGS, params)}
-            tagUrl={(tag) => apiUrl(TAG, { ...params, tag_name: tag })}
-            canCreate={can('tag', 'create')}
-            canDelete={can('tag', 'delete')}
-            onChange={refresh}
-          />
-          {(data.references?.length ?? 0) > 0 && (
-            <Card size="small" title={t('repository.platforms')}>
-              <Platforms projectId={projectId} path={path} references={data.references ?? []} />
-            </Card>
-          )}
-          {data.addition_links?.build_history && <BuildHistory url={apiUrl(ADDITION, { ...params, addition: 'build_history' })} />}
-          {data.addition_links?.['values.yaml'] && (
-            <TextAddition title={t('repository.values')} testId="values" url={apiUrl(ADDITION, { ...params, addition: 'values.yaml' })} />
-          )}
-          {data.addition_links?.['readme.md'] && (
-            <TextAddition title={t('repository.readme')} testId="readme" markdown url={apiUrl(ADDITION, { ...params, addition: 'readme.md' })} />
-          )}
-          <Accessories projectId={projectId} path={path} params={params} />
-          <Referrers projectId={projectId} path={path} params={params} />
-        </>
+        <Tabs
+          activeKey={tabs.some((item) => item.key === tab) ? tab : 'overview'}
+          onChange={(key) => setSearch(key === 'overview' ? {} : { tab: key }, { replace: true })}
+          items={tabs}
+        />
       )}
     </Space>
   );

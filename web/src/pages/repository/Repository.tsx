@@ -7,7 +7,7 @@ import { apiUrl, call } from '../../api/client';
 import type { Artifact, ArtifactReference } from '../../api/repository-models';
 import { formatBytes } from '../format';
 import { useListState } from '../paging';
-import { ScanButton, scanInProgress, VulnerabilityCell } from '../scan/VulnerabilityCell';
+import { ScanButton, scanInProgress, StopScanButton, VulnerabilityCell } from '../scan/VulnerabilityCell';
 import { artifactsPageQuery, repositoryQuery } from '../queries';
 import { SIGNATURE_TYPES } from './Accessories';
 import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
@@ -83,6 +83,14 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
               projectName={name}
               path={path}
               onStarted={() => queryClient.invalidateQueries({ queryKey: ['artifacts', name, path] })}
+            />
+          )}
+          {can('scan', 'stop') && name !== undefined && (
+            <StopScanButton
+              artifact={artifact}
+              projectName={name}
+              path={path}
+              onStopped={() => queryClient.invalidateQueries({ queryKey: ['artifacts', name, path] })}
             />
           )}
         </Space>
