@@ -66,11 +66,15 @@ export function artifactKind(manifest: ManifestBody): ArtifactKind {
 }
 
 function isSignature(manifest: ManifestBody): boolean {
-  return manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || manifest.artifactType === NOTATION_SIGNATURE;
+  return manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || manifest.artifactType === NOTATION_SIGNATURE || manifest.artifactType === SIGSTORE_BUNDLE;
 }
 
 /** cosign's signature as an OCI 1.1 referrer: the manifest's artifactType (or config media type). */
 export const COSIGN_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+/** cosign v3's default signature: a sigstore bundle attached as an OCI 1.1 referrer. */
+export const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** `cosign attest`'s layers: DSSE envelopes of in-toto statements. */
+const DSSE_LAYER = 'application/vnd.dsse.envelope.v1+json';
 /** Harbor's own SBOM, as its SBOM generation attaches it. */
 export const HARBOR_SBOM = 'application/vnd.goharbor.harbor.sbom.v1';
 
@@ -89,10 +93,28 @@ export const AccessoryType = {
  */
 export function accessoryType(manifest: ManifestBody): string {
   const declared = [manifest.artifactType, manifest.config?.mediaType];
-  if (manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || declared.includes(COSIGN_ARTIFACT)) return AccessoryType.CosignSignature;
+  if (manifest.layers.some((l) => l.mediaType === COSIGN_LAYER) || declared.includes(COSIGN_ARTIFACT) || declared.includes(SIGSTORE_BUNDLE))
+    return AccessoryType.CosignSignature;
   if (declared.includes(NOTATION_SIGNATURE)) return AccessoryType.NotationSignature;
   if (declared.includes(HARBOR_SBOM)) return AccessoryType.HarborSbom;
   return AccessoryType.Subject;
+}
+
+/** cosign's tag scheme: `sha256-<hex>.sig` (signatures) and `.att` (attestations) name their subject. */
+const COSIGN_TAG = /^sha256-([a-f0-9]{64})\.(sig|att)$/;
+
+/**
+ * The subject and accessory type a manifest pushed under one of cosign's tags has, as Harbor
+ * reads it: a `.sig` with a simple-signing layer is a cosign signature, an `.att` with a DSSE
+ * layer an accessory of its subject. A manifest with a `subject` of its own keeps that one.
+ */
+export function cosignTagAccessory(tag: string | null, manifest: ManifestBody): { subject: string; type: string } | undefined {
+  const match = tag === null ? null : COSIGN_TAG.exec(tag);
+  if (!match) return undefined;
+  const subject = `sha256:${match[1]}`;
+  if (match[2] === 'sig' && manifest.layers.some((l) => l.mediaType === COSIGN_LAYER)) return { subject, type: AccessoryType.CosignSignature };
+  if (match[2] === 'att' && manifest.layers.some((l) => l.mediaType === DSSE_LAYER)) return { subject, type: AccessoryType.Subject };
+  return undefined;
 }
 
 function descriptor(value: unknown): Descriptor | undefined {

@@ -10,7 +10,7 @@ import type { ContentDeps } from './deps.js';
 import type { GateRunner } from './gate-runner.js';
 import { ManifestCache } from './manifest-cache.js';
 import { artifactFacts } from './facts.js';
-import { readManifestBody } from './manifest-body.js';
+import { cosignTagAccessory, readManifestBody } from './manifest-body.js';
 import { parseManifest } from './manifest-parse.js';
 import { PullRecorder } from './pull-recorder.js';
 import * as repo from './repo.js';
@@ -136,13 +136,17 @@ export class ManifestService {
     }
 
     // What listings show, read once here (the config blob is stored already) so they never read storage.
-    const facts = await artifactFacts(this.deps.storage, readManifestBody(body, manifest.mediaType), 'push');
+    const manifestBody = readManifestBody(body, manifest.mediaType);
+    const tag = reference.kind === 'tag' ? reference.tag : null;
+    // cosign's tag scheme attaches a signature to its subject by the tag's name, in either push order.
+    const tagged = manifest.subject === null ? cosignTagAccessory(tag, manifestBody) : undefined;
+    const subject = manifest.subject ?? tagged?.subject ?? null;
+    const facts = { ...(await artifactFacts(this.deps.storage, manifestBody, 'push')), ...(tagged ? { accessory_type: tagged.type } : {}) };
     // The bytes are durable before the database points at them.
     const path = blobPath(digest);
     if (!(await this.deps.storage.stat(path))) await this.deps.storage.putContent(path, body);
     const now = this.deps.clock.now();
     const layerBytes = [...new Set(manifest.blobs.map((b) => b.digest))].reduce((sum, d) => sum + (blobSizes.get(d) ?? 0), 0);
-    const tag = reference.kind === 'tag' ? reference.tag : null;
     const pushed = { projectId: repository.project_id, repository: repository.name, digest: digest.toString(), tag, operator: actor.name, at: now };
     try {
       await db.transaction().execute(async (trx) => {
@@ -162,7 +166,7 @@ export class ManifestService {
           artifactType: manifest.artifactType,
           manifestSize: body.length,
           size: body.length + layerBytes,
-          subject: manifest.subject,
+          subject,
           annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
           references: [
             ...manifest.blobs.map((b) => ({ digest: b.digest, kind: 'blob' as const })),
