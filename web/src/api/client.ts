@@ -90,7 +90,7 @@ export async function getPage<T>(url: string): Promise<Page<T>> {
   return { items, total: Number(res.headers.get('x-total-count') ?? items.length) };
 }
 
-export async function call(method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<void> {
+export async function call(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<void> {
   await send(method, url, body);
 }
 
