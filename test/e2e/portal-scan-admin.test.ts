@@ -1,11 +1,13 @@
 /**
  * The system administrator's scanning pages in a real browser against a real `berth serve`:
  * Berth's own scanner adapter (`/scanner-adapter`) is added as a scanner after a connection test
- * with a wrong key and then the right one, made the default and back; the built-in scanner's
+ * with a wrong key and then the right one, made the default and back, edited without retyping its
+ * key, disabled (and so refused as the default) and enabled again; the built-in scanner's
  * deletion is refused in the API's words; scan-all gets a daily schedule and a run started with
  * "Scan now" whose metrics reach completion; the security hub shows minimist's critical advisory
- * (GHSA-xvch-5gv4-984h, CVE-2021-44906, from `berth vulndb import` of the fixtures) among the most dangerous, and
- * its search narrows the list to it; and the pages in Chinese have no English left.
+ * (GHSA-xvch-5gv4-984h, CVE-2021-44906, from `berth vulndb import` of the fixtures) among the
+ * most dangerous, and its search narrows the list to it; and the pages in Chinese have no English
+ * left.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -109,6 +111,28 @@ describe("the administrator's scanning pages in a browser", { skip: skipReason()
     await scannerRow('Berth').getByTestId('scanner-make-default').click();
     await scannerRow('Berth').getByTestId('scanner-default').waitFor();
     await self.getByTestId('scanner-default').waitFor({ state: 'detached' });
+  });
+
+  test('the added scanner is edited without retyping its key, and disabled and enabled again', async () => {
+    const self = scannerRow(SELF_SCANNER);
+    await self.getByTestId('scanner-edit').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Description').fill("Berth's own adapter API");
+    assert.equal(await dialog.getByLabel('API key').getAttribute('placeholder'), 'Leave empty to keep the saved one');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await self.getByText("Berth's own adapter API").waitFor();
+    // The kept key still opens the adapter.
+    const auth = { authorization: basic(ADMIN_USER, ADMIN_PASSWORD) };
+    const [saved] = (await (await fetch(`${server.url}/api/v2.0/scanners?q=name=${SELF_SCANNER}`, { headers: auth })).json()) as Array<{ uuid: string }>;
+    assert.equal((await fetch(`${server.url}/api/v2.0/scanners/${saved?.uuid}/metadata`, { headers: auth })).status, 200);
+
+    await self.getByTestId('scanner-toggle').click();
+    await self.getByText('Disabled', { exact: true }).waitFor();
+    await self.getByTestId('scanner-make-default').click();
+    await page.getByText('a disabled scanner registration cannot be the default').waitFor();
+    await self.getByTestId('scanner-toggle').click();
+    await self.getByText('Enabled', { exact: true }).waitFor();
   });
 
   test('the built-in scanner cannot be deleted, and says why; the added one can', async () => {
