@@ -6,8 +6,8 @@
  * deletion is refused in the API's words; scan-all gets a daily schedule and a run started with
  * "Scan now" whose metrics reach completion; the security hub shows minimist's critical advisory
  * (GHSA-xvch-5gv4-984h, CVE-2021-44906, from `berth vulndb import` of the fixtures) among the
- * most dangerous, and its search narrows the list to it; and the pages in Chinese have no English
- * left.
+ * most dangerous, and its search narrows the list to it; an export of that CVE downloads as CSV;
+ * and the pages in Chinese have no English left.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -203,6 +203,27 @@ describe("the administrator's scanning pages in a browser", { skip: skipReason()
     assert.equal(await search.getByLabel('CVE ID').inputValue(), CRITICAL);
     await list.getByRole('row', { name: new RegExp(CRITICAL) }).waitFor();
     await page.getByText('1 in total').waitFor();
+  });
+
+  test("an export of the project's CVEs, narrowed to the searched CVE, is written and downloads as CSV", async () => {
+    await page.getByTestId('export-cves').click();
+    const dialog = page.getByRole('dialog');
+    assert.equal(await dialog.getByLabel('CVE IDs').inputValue(), CRITICAL);
+    await dialog.getByLabel('Project').click();
+    await page.locator(`.ant-select-item-option[title="${PROJECT}"]`).click();
+    await dialog.getByLabel('Job name').fill('minimist-critical');
+    await dialog.getByRole('button', { name: 'Export' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const download = page
+      .getByTestId('cve-exports')
+      .getByRole('row', { name: /minimist-critical/ })
+      .getByTestId('export-download');
+    await download.waitFor({ timeout: 60_000 });
+    const csv = await page.context().request.get(`${server.url}${await download.getAttribute('href')}`);
+    assert.equal(csv.status(), 200);
+    const lines = (await csv.text()).trim().split('\n');
+    assert.equal(lines.length, 2, 'a header and the one searched CVE');
+    assert.match(lines[1] ?? '', new RegExp(`${CRITICAL}.*minimist`));
   });
 
   test('in Chinese the security hub and interrogation services have no English left', async () => {

@@ -95,8 +95,8 @@ export async function call(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: str
 }
 
 /** A change whose answer the portal reads (a created robot's secret, a refreshed secret). */
-export async function callJson<T>(method: 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown): Promise<T> {
-  return (await (await send(method, url, body)).json()) as T;
+export async function callJson<T>(method: 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return (await (await send(method, url, body, headers)).json()) as T;
 }
 
 export async function signIn(principal: string, password: string): Promise<void> {

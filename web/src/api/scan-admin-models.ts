@@ -117,3 +117,17 @@ export interface HubVulnerability {
   desc: string;
   links: string[];
 }
+
+/** Harbor's ScanDataExportExecution: one CVE export, its state, and whether its file is there to download. */
+export interface CveExportExecution {
+  id: number;
+  user_id: number;
+  user_name: string;
+  status: string;
+  status_text: string;
+  trigger: string;
+  start_time?: string;
+  end_time?: string;
+  file_present: boolean;
+  job_name: string;
+}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { apiUrl, getJson } from '../../../api/client';
 import type { DangerousArtifact, DangerousCve, SecuritySummary } from '../../../api/scan-admin-models';
+import { CveExports } from './CveExports';
 import { hubArtifactLink, shortDigest } from './hubLinks';
 import { SeverityTag } from './SeverityTag';
 import { EMPTY_FILTER, VulnerabilitySearch, type VulFilter } from './VulnerabilitySearch';
@@ -77,6 +78,7 @@ export function SecurityHub() {
         </Col>
       </Row>
       <VulnerabilitySearch filter={filter} onFilter={setFilter} />
+      <CveExports cveId={filter.cveId} />
     </Space>
   );
 }
