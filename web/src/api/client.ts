@@ -90,13 +90,13 @@ export async function getPage<T>(url: string): Promise<Page<T>> {
   return { items, total: Number(res.headers.get('x-total-count') ?? items.length) };
 }
 
-export async function call(method: 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<void> {
+export async function call(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<void> {
   await send(method, url, body);
 }
 
 /** A change whose answer the portal reads (a created robot's secret, a refreshed secret). */
-export async function callJson<T>(method: 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown): Promise<T> {
-  return (await (await send(method, url, body)).json()) as T;
+export async function callJson<T>(method: 'POST' | 'PUT' | 'PATCH', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return (await (await send(method, url, body, headers)).json()) as T;
 }
 
 export async function signIn(principal: string, password: string): Promise<void> {

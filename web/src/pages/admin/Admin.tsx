@@ -9,6 +9,8 @@ import { GarbageCollection } from './GarbageCollection';
 import { JobService } from './JobService';
 import { Labels } from './Labels';
 import { Robots } from './Robots';
+import { InterrogationServices } from './scanning/InterrogationServices';
+import { SecurityHub } from './security/SecurityHub';
 import { SystemInfoPanel } from './SystemInfo';
 import { Users } from './Users';
 
@@ -21,7 +23,12 @@ const SECTIONS: Record<string, () => ReactNode> = {
   configuration: () => <Configuration />,
   system: () => <SystemInfoPanel />,
   labels: () => <Labels />,
+  scanners: () => <InterrogationServices />,
+  security: () => <SecurityHub />,
 };
+
+/** Tab titles kept in another area's catalogue; the others are `admin.tab.<key>`. */
+const SECTION_LABELS: Record<string, string> = { scanners: 'scanAdmin.tab.scanners', security: 'scanAdmin.tab.security' };
 
 /** "Not allowed" for signed-in users who are not system administrators. */
 export function NotAllowed() {
@@ -61,7 +68,7 @@ export default function Admin() {
         onChange={(key) => void navigate(`/admin/${key}`)}
         items={Object.entries(SECTIONS).map(([key, render]) => ({
           key,
-          label: t(`admin.tab.${key}`),
+          label: t(SECTION_LABELS[key] ?? `admin.tab.${key}`),
           children: key === section ? render() : null,
         }))}
       />
