@@ -9,7 +9,7 @@
  * second, smaller image shows whether the peak grows with the image.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +40,8 @@ export interface ScanImageFigures {
   zcatSeconds: number;
   scanRuns: number[];
   zcatRuns: number[];
+  /** zcat's CPU seconds (median): with scanCpuSeconds, the comparison other load does not skew. */
+  zcatCpuSeconds: number;
   /** Berth's CPU seconds per scan (median). */
   scanCpuSeconds: number;
   /** Peak RSS during any scan of this image, and the RSS just before the first. */
@@ -84,17 +86,27 @@ async function pushImage(c: RegistryClient, image: WrittenImage, tag: string): P
   return sha256Digest(manifest);
 }
 
-/** `zcat` of the layer files to /dev/null, timed from spawn to exit. */
-function zcat(files: string[]): Promise<number> {
+/**
+ * `zcat` of the layer files to /dev/null, timed from spawn to exit; its CPU seconds from the shell's
+ * `times` (children's user and system time), which other load on the machine does not inflate.
+ */
+function zcat(files: string[]): Promise<{ seconds: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
-    const devNull = openSync('/dev/null', 'w');
     const t0 = performance.now();
-    const child = spawn('zcat', files, { stdio: ['ignore', devNull, 'pipe'] as const });
-    closeSync(devNull);
+    const child = spawn('bash', ['-c', 'zcat -- "$@" > /dev/null && times', 'bash', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve((performance.now() - t0) / 1000) : reject(new Error(`zcat exited ${code}: ${stderr}`))));
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      // The second line of `times`: the children's user and system time, e.g. "0m1.236s 0m0.028s".
+      const children = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/m.exec(stdout.trim().split('\n')[1] ?? '');
+      if (code !== 0 || !children) return reject(new Error(`zcat exited ${code}: ${stderr}${stdout}`));
+      const [, um, us, sm, ss] = children.map(Number) as [number, number, number, number, number];
+      resolve({ seconds, cpuSeconds: um * 60 + us + sm * 60 + ss });
+    });
   });
 }
 
@@ -197,14 +209,16 @@ export async function scanImages(
       const files = image.layers.map((l) => l.path);
       const scanRuns: number[] = [];
       const zcatRuns: number[] = [];
+      const zcatCpuRuns: number[] = [];
       const cpuRuns: number[] = [];
       let previous: string | undefined;
       let last: Overview | undefined;
       let startRss = 0;
       let peakRss = 0;
       for (let rep = 0; rep < plan.reps; rep++) {
-        const z = await zcat(files);
+        const { seconds: z, cpuSeconds: zCpu } = await zcat(files);
         zcatRuns.push(z);
+        zcatCpuRuns.push(zCpu);
         await sleep(200);
         const rss = sampler.mark();
         if (rep === 0) startRss = rss;
@@ -217,7 +231,7 @@ export async function scanImages(
         scanRuns.push(s);
         previous = last.report_id;
         log(
-          `  ${spec.label} #${rep + 1}: scan ${s.toFixed(2)} s, zcat ${z.toFixed(2)} s (${(s / z).toFixed(2)}×), peak RSS ${(sampler.peak().peak / MiB).toFixed(0)} MiB`,
+          `  ${spec.label} #${rep + 1}: scan ${s.toFixed(2)} s, zcat ${z.toFixed(2)} s (${(s / z).toFixed(2)}×); CPU ${(cpuRuns[rep] ?? NaN).toFixed(2)} s vs ${zCpu.toFixed(2)} s; peak RSS ${(sampler.peak().peak / MiB).toFixed(0)} MiB`,
         );
       }
       const scanLog = last ? await api.log(digest, last.report_id) : '';
@@ -234,6 +248,7 @@ export async function scanImages(
         zcatSeconds: median(zcatRuns),
         scanRuns,
         zcatRuns,
+        zcatCpuSeconds: median(zcatCpuRuns),
         scanCpuSeconds: median(cpuRuns),
         peakRss,
         startRss,
