@@ -8,6 +8,7 @@
  *   npm run bench -- --only gc            # online GC over 100,000 blobs while pushes go on
  *   npm run bench -- --only portal        # the portal's list pages in Chromium, 10,000 repositories / artifacts
  *   npm run bench -- --only vulndb        # `berth vulndb import` of 20,000 generated OSV records (SQLite; PostgreSQL too with --postgres)
+ *   npm run bench -- --only scan          # the built-in scanner on a 200 MB image against zcat of its layers
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -21,6 +22,8 @@
  * The portal workload runs once, on Berth only: seeded untimed, then pages timed in Chromium.
  * The vulndb workload starts no server: it runs the `berth vulndb import` command once per
  * database (a first import, then an update of every record) on a generated zip.
+ * The scan workload runs on a Berth of its own, started with the OSV fixtures imported; it times
+ * scans through the API against `zcat` of the same layers, on a 200 MB image and a 50 MB one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -35,18 +38,21 @@ import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } 
 import { quotaContention } from './quota.js';
 import { gcUnderLoad, seedGc } from './gc.js';
 import { PORTAL_PROJECT, portalTimings, seedPortal } from './portal.js';
-import { vulnDbImports } from './vulndb.js';
+import { importVulnDbFiles, vulnDbImports } from './vulndb.js';
+import { scanImages, type ScanPlan } from './scan.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb'] as const;
+/** The OSV records the scanner's tests match against (a directory `berth vulndb import` reads recursively). */
+const VULNDB_FIXTURES = resolve(ROOT, 'src', 'scan', 'vulndb', 'fixtures');
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb', 'scan'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb']);
-/** Workloads that run Berth's CLI, not against a server: no server is started for them alone. */
-const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan']);
+/** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
+const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan']);
 
 const program = new Command()
   .name('bench')
@@ -93,6 +99,13 @@ const plan = {
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
   portal: { repositories: quick ? 1_000 : 10_000, artifacts: quick ? 1_000 : 10_000, seedConcurrency: 16, warmUp: 2, loads: 5 },
   vulndb: { records: Number(opts.vulndbRecords ?? (quick ? 5_000 : 20_000)) },
+  scan: {
+    images: [
+      { label: quick ? '64mb' : '200mb', compressedBytes: (quick ? 64 : 200) * MiB, osPackages: 150, npmPackages: 1000 },
+      { label: quick ? '16mb' : '50mb', compressedBytes: (quick ? 16 : 50) * MiB, osPackages: 150, npmPackages: 1000 },
+    ],
+    reps: quick ? 1 : 3,
+  } satisfies ScanPlan,
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -256,7 +269,8 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     case 'gc':
       return gcWorkload();
     case 'vulndb':
-      throw new Error('vulndb runs without a server (vulnDbWorkload)');
+    case 'scan':
+      throw new Error(`${w} runs without the shared servers (serverlessWorkload)`);
     case 'portal': {
       const c = new RegistryClient({
         baseUrl: server.baseUrl,
@@ -320,6 +334,44 @@ async function vulnDbWorkload(): Promise<Sampled> {
     auth: 'none (CLI)',
     cpu: { server: imports.reduce((sum, i) => sum + i.cpuSeconds, 0), client: (used.user + used.system) / 1e6 },
   };
+}
+
+/**
+ * On a Berth of its own, started with the OSV fixtures imported and a 50 ms job poll. The figure
+ * is the scan / zcat ratio of the largest image; RSS is Berth's, sampled during the scans only.
+ */
+async function scanWorkload(): Promise<Sampled> {
+  let vulndb = { records: 0, seconds: 0 };
+  const scanServer = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres, { BERTH_JOBS_POLL_INTERVAL_MS: '50' }, async (dataDir, env, args) => {
+    vulndb = await importVulnDbFiles(ROOT, args, dataDir, env, [VULNDB_FIXTURES]);
+  });
+  log(`  (started a dedicated Berth for scan at ${scanServer.baseUrl}, pid ${scanServer.pid}; ${vulndb.records} OSV fixture records imported first)`);
+  try {
+    const clientCpu = process.cpuUsage();
+    const serverCpu = cpuSeconds(scanServer.pid);
+    const figures = await scanImages(
+      scanServer,
+      (repo) => client(scanServer, repo.replace(/^library\//, ''), 2),
+      { username: USERNAME, password: PASSWORD },
+      plan.scan,
+      placement,
+      log,
+    );
+    const used = process.cpuUsage(clientCpu);
+    const [main] = figures.images;
+    if (!main) throw new Error('no image was scanned');
+    return {
+      value: main.scanSeconds / main.zcatSeconds,
+      seconds: figures.images.reduce((n, i) => n + i.scanSeconds, 0),
+      requests: 0,
+      scan: { ...figures, vulndb },
+      rss: { peak: Math.max(...figures.images.map((i) => i.peakRss)), start: main.startRss },
+      auth: 'basic (API)',
+      cpu: { server: cpuSeconds(scanServer.pid) - serverCpu, client: (used.user + used.system) / 1e6 },
+    };
+  } finally {
+    await scanServer.stop();
+  }
 }
 
 /**
@@ -387,8 +439,8 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -410,6 +462,7 @@ const UNITS: Record<Workload, string> = {
   gc: '% push throughput during GC',
   portal: 'ms slowest page (median)',
   vulndb: 'records/s (SQLite, first import)',
+  scan: '× zcat (largest image, medians)',
 };
 
 async function main(): Promise<void> {
@@ -422,10 +475,10 @@ async function main(): Promise<void> {
   const results: Results = {};
   for (const w of WORKLOADS) {
     if (!selected.has(w)) continue;
-    if (w === 'vulndb') {
+    if (SERVERLESS_WORKLOADS.has(w)) {
       if (stopping) return;
       try {
-        const m = await vulnDbWorkload();
+        const m = w === 'vulndb' ? await vulnDbWorkload() : await scanWorkload();
         (results[w] ??= {}).Berth = m;
         log(`[Berth] ${w}: ${describe(m, UNITS[w])}`);
       } catch (err) {

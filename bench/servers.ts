@@ -212,7 +212,11 @@ export function berthCommand(root: string, log: (line: string) => void): { args:
   return { args: [dist], note: 'node dist/main.js' };
 }
 
-/** `extraEnv`: BERTH_* settings for one workload's dedicated server (e.g. gc's 0-minute grace window). */
+/**
+ * `extraEnv`: BERTH_* settings for one workload's dedicated server (e.g. gc's 0-minute grace window).
+ * `prepare`: runs before the server starts, with its data dir, environment and node arguments (e.g. a `berth vulndb
+ * import`, which needs the embedded database the running server would hold).
+ */
 export async function startBerth(
   root: string,
   p: Placement,
@@ -220,6 +224,7 @@ export async function startBerth(
   log: (line: string) => void,
   postgres?: string,
   extraEnv: Record<string, string> = {},
+  prepare?: (dataDir: string, env: NodeJS.ProcessEnv, args: string[]) => Promise<void>,
 ): Promise<Server> {
   const { args, note } = berthCommand(root, log);
   const dir = tempDir(p, 'berth');
@@ -241,6 +246,7 @@ export async function startBerth(
   });
   if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);
   const logFile = join(dir, 'server.log');
+  if (prepare) await prepare(join(dir, 'data'), env, args);
   const child = launch(process.execPath, [...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra], env, resolve(root), logFile);
   const stop = stopper(child, dir, p.keep);
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -155,3 +155,21 @@ export async function vulnDbImports(
     }
   }
 }
+
+/**
+ * `berth vulndb import` of the given files into `dataDir` (before a server starts there); the
+ * records it stored and its own import time.
+ */
+export async function importVulnDbFiles(
+  root: string,
+  args: string[],
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  files: string[],
+): Promise<{ records: number; seconds: number }> {
+  const run = await importOnce([...args, 'vulndb', 'import', '--data-dir', dataDir, ...files], root, env, 300_000);
+  const match = SUMMARY.exec(run.stdout);
+  if (run.code !== 0 || !match) throw new Error(`vulndb import exited ${run.code}:\n${run.stdout}\n${run.stderr}`);
+  const [imported, updated, unchanged] = match.slice(1, 4).map(Number) as [number, number, number];
+  return { records: imported + updated + unchanged, seconds: Number(match[5]) };
+}

@@ -10,6 +10,7 @@ import type { EndpointLatency, SeedResult } from './listing.js';
 import type { GcFigures } from './gc.js';
 import type { PageTiming, PortalSeed } from './portal.js';
 import type { VulnDbFigures } from './vulndb.js';
+import type { ScanFigures } from './scan.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -31,6 +32,8 @@ export interface Measured {
   portalSeed?: PortalSeed;
   /** The vulndb workload's imports, per database. */
   vulndb?: VulnDbFigures;
+  /** The scan workload's timings per image, against zcat of its layers. */
+  scan?: ScanFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

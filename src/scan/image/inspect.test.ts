@@ -192,6 +192,19 @@ describe('inspectImage reads packages and the OS from real layer tarballs', () =
       ['var/lib/dpkg/status base-files', 'var/lib/dpkg/status libssl3', 'var/lib/dpkg/status.d/base base-files', 'var/lib/dpkg/status.d/base libssl3'],
     );
   });
+
+  it("a hard link to a file of the same layer whose bytes were not kept has the file's packages, at the link's path", async () => {
+    const layer = await gzipLayer([
+      { name: 'var/lib/dpkg/status', content: STATUS },
+      { name: 'var/lib/dpkg/status.d/base', type: 'link', linkname: 'var/lib/dpkg/status' },
+    ]);
+    const image = await inspectImage([layer], OS_ANALYZERS, { limits: { maxHeldForLinksBytes: 0 } });
+    assert.deepEqual(
+      image.packages.map((p) => `${p.path} ${p.name}`),
+      ['var/lib/dpkg/status base-files', 'var/lib/dpkg/status libssl3', 'var/lib/dpkg/status.d/base base-files', 'var/lib/dpkg/status.d/base libssl3'],
+    );
+    assert.equal(image.stats.unresolvedHardlinks, 0);
+  });
 });
 
 describe('inspectImage applies layers as OCI whiteouts say', () => {

@@ -19,6 +19,12 @@ export interface WalkLimits {
   readonly maxAnalyzedBytes: number;
   /** Entries with longer names (PAX allows any length) are skipped and counted. */
   readonly maxPathLength: number;
+  /**
+   * Bytes of analysed content one layer's walk keeps for hard links to it later in the layer. A
+   * link to a file past it takes that file's findings, as a link into a lower layer does; unbounded,
+   * a layer of large executables (all read, for the Go and Rust readers) would be held whole.
+   */
+  readonly maxHeldForLinksBytes: number;
 }
 
 export const DEFAULT_WALK_LIMITS: WalkLimits = Object.freeze({
@@ -26,6 +32,7 @@ export const DEFAULT_WALK_LIMITS: WalkLimits = Object.freeze({
   maxLayerBytes: 64 * 1024 ** 3,
   maxAnalyzedBytes: 1024 ** 3,
   maxPathLength: 4096,
+  maxHeldForLinksBytes: 16 * 1024 ** 2,
 });
 
 export interface InspectOptions {

@@ -89,8 +89,9 @@ async function openLayer(layer: LayerSource): Promise<Readable> {
 async function readEntries(entries: AsyncIterable<Entry>, layer: LayerSource, ref: LayerRef, context: WalkContext): Promise<LayerChanges> {
   const { analyzers, limits, stats, view } = context;
   const changes = emptyChanges();
-  // Contents read in this layer, for hard links to them further on.
+  // Contents read in this layer, for hard links to them further on, up to maxHeldForLinksBytes.
   const contents = new Map<string, Buffer>();
+  let held = 0;
   let count = 0;
   for await (const entry of entries) {
     if (++count > limits.maxEntriesPerLayer) throw new LayerLimitError(layer.digest, 'maxEntriesPerLayer', limits.maxEntriesPerLayer);
@@ -134,7 +135,12 @@ async function readEntries(entries: AsyncIterable<Entry>, layer: LayerSource, re
       }
       stats.bytesAnalyzed += size;
       const content = await readAll(entry, size);
-      contents.set(path, content);
+      if (held + content.length <= limits.maxHeldForLinksBytes) {
+        contents.set(path, content);
+        held += content.length;
+      } else {
+        contents.delete(path);
+      }
       changes.files.set(path, analyse(path, content, header.mode, wanted, osFile, ref, context));
     } else if (header.type === 'link') {
       await drain(entry);
@@ -142,13 +148,14 @@ async function readEntries(entries: AsyncIterable<Entry>, layer: LayerSource, re
       const content = target === undefined ? undefined : contents.get(target);
       const wanted = content === undefined ? [] : wantedBy(analyzers, path, content.length, header.mode, stats);
       const osFile = OS_FILES.has(path);
-      const lower = target === undefined ? undefined : view.get(target);
+      // The target as analysed earlier in this layer (its content no longer held), or in a lower one.
+      const earlier = target === undefined ? undefined : (changes.files.get(target) ?? view.get(target));
       if (content !== undefined && (wanted.length > 0 || osFile)) {
         changes.files.set(path, analyse(path, content, header.mode, wanted, osFile, ref, context));
-      } else if (content === undefined && lower !== undefined && (wantedBy(analyzers, path, 0, header.mode, stats).length > 0 || osFile)) {
-        // A link to an analysed file of a lower layer: same bytes, so the same findings, at the link's path and layer.
-        const packages = lower.packages.map((pkg) => ({ ...pkg, path }));
-        changes.files.set(path, { layer: ref, packages, ...(osFile && lower.osText !== undefined ? { osText: lower.osText } : {}) });
+      } else if (content === undefined && earlier !== undefined && (wantedBy(analyzers, path, 0, header.mode, stats).length > 0 || osFile)) {
+        // A link to an analysed file: same bytes, so the same findings, at the link's path and layer.
+        const packages = earlier.packages.map((pkg) => ({ ...pkg, path }));
+        changes.files.set(path, { layer: ref, packages, ...(osFile && earlier.osText !== undefined ? { osText: earlier.osText } : {}) });
       } else if (target !== undefined && (wantedBy(analyzers, path, 0, header.mode, stats).length > 0 || osFile)) {
         stats.unresolvedHardlinks++;
       }
