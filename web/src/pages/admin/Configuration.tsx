@@ -1,10 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, InputNumber, Select, Switch, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, InputNumber, Select, Space, Switch, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson } from '../../api/client';
 import type { Configurations } from '../../api/admin-models';
 import { errorText } from '../../api/client';
+import { SystemAllowlist } from '../allowlist/SystemAllowlist';
 
 const GIB = 1024 ** 3;
 
@@ -59,7 +60,7 @@ export function Configuration() {
 
   if (config.error) return <Alert type="error" message={config.error.message} />;
   const editable = (key: keyof Configurations) => config.data?.[key].editable !== false;
-  return (
+  const settings = (
     <Card loading={config.isLoading} style={{ maxWidth: 720 }}>
       {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="config-error" />}
       <Form form={form} layout="vertical" onFinish={() => void save()}>
@@ -100,5 +101,11 @@ export function Configuration() {
         </Button>
       </Form>
     </Card>
+  );
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      {settings}
+      <SystemAllowlist />
+    </Space>
   );
 }

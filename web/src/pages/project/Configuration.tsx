@@ -1,26 +1,41 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Select, Space, Switch, Typography } from 'antd';
+import { Alert, App, Button, Form, Space, Switch, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call } from '../../api/client';
 import type { ProjectMetadata } from '../../api/project-models';
+import { allowlistBody, allowlistValue } from '../allowlist/systemAllowlist';
 import { errorText, type ProjectTabProps } from './shared';
+import { VulnerabilitySettings, type VulnerabilityValues } from './VulnerabilitySettings';
 
-/** The boolean metadata keys Berth keeps for a project (src/projects/metadata.ts), besides `severity`. */
-const SWITCHES = [
-  'public',
-  'auto_scan',
-  'prevent_vul',
-  'enable_content_trust',
-  'enable_content_trust_cosign',
-  'reuse_sys_cve_allowlist',
-  'auto_sbom_generation',
-] as const;
-const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'] as const;
+/** The project's registry and deployment switches; the vulnerability ones are VulnerabilitySettings'. */
+const GENERAL_SWITCHES = ['public', 'enable_content_trust', 'enable_content_trust_cosign'] as const;
+const VULNERABILITY_SWITCHES = ['prevent_vul', 'auto_scan', 'auto_sbom_generation', 'reuse_sys_cve_allowlist'] as const;
+const SECTIONS: Array<{ title: string; switches: ReadonlyArray<(typeof GENERAL_SWITCHES)[number]> }> = [
+  { title: 'scanPolicy.project.registry', switches: ['public'] },
+  { title: 'scanPolicy.project.deploymentSecurity', switches: ['enable_content_trust', 'enable_content_trust_cosign'] },
+];
 
-type Values = Record<(typeof SWITCHES)[number], boolean> & { severity: string };
+type Values = Record<(typeof GENERAL_SWITCHES)[number], boolean> & VulnerabilityValues;
 
-/** Public or private, and the project's other metadata, saved with PUT /projects/{p}. */
+function initialValues(project: ProjectTabProps['project']): Values {
+  const metadata: ProjectMetadata = project.metadata;
+  const on = (key: keyof ProjectMetadata) => metadata[key] === 'true';
+  return {
+    public: on('public'),
+    enable_content_trust: on('enable_content_trust'),
+    enable_content_trust_cosign: on('enable_content_trust_cosign'),
+    prevent_vul: on('prevent_vul'),
+    severity: metadata.severity ?? 'low',
+    auto_scan: on('auto_scan'),
+    auto_sbom_generation: on('auto_sbom_generation'),
+    // Unset, a project reuses the system's list (Harbor's default, and the pull gate's).
+    reuse_sys_cve_allowlist: metadata.reuse_sys_cve_allowlist !== 'false',
+    cve_allowlist: allowlistValue(project.cve_allowlist),
+  };
+}
+
+/** The project's settings (Harbor's configuration page), saved together with PUT /projects/{p}. */
 export default function Configuration({ project, can }: ProjectTabProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -29,18 +44,20 @@ export default function Configuration({ project, can }: ProjectTabProps) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const editable = can('.', 'update');
-  const metadata: ProjectMetadata = project.metadata;
-  const initial = Object.fromEntries([...SWITCHES.map((key) => [key, metadata[key] === 'true']), ['severity', metadata.severity ?? 'low']]) as Values;
-  const preventing = Form.useWatch('prevent_vul', form);
 
   const save = async () => {
-    const values = await form.validateFields();
+    await form.validateFields();
+    // Every value, also of fields not shown now (the project's list while the system's is chosen).
+    const values = form.getFieldsValue(true) as Values;
     setBusy(true);
     setError(undefined);
     try {
-      const next: Record<string, string> = Object.fromEntries(SWITCHES.map((key) => [key, String(values[key])]));
-      next.severity = values.severity;
-      await call('PUT', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }), { metadata: next });
+      const metadata: Record<string, string> = Object.fromEntries([...GENERAL_SWITCHES, ...VULNERABILITY_SWITCHES].map((key) => [key, String(values[key])]));
+      metadata.severity = values.severity;
+      await call('PUT', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }), {
+        metadata,
+        cve_allowlist: allowlistBody(values.cve_allowlist),
+      });
       void message.success(t('project.config.saved'));
       await queryClient.invalidateQueries({ queryKey: ['project'] });
       void queryClient.invalidateQueries({ queryKey: ['projects'] });
@@ -52,22 +69,23 @@ export default function Configuration({ project, can }: ProjectTabProps) {
   };
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%', maxWidth: 720 }}>
+    <Space direction="vertical" size="middle" style={{ width: '100%', maxWidth: 800 }}>
       {!editable && <Alert type="info" message={t('project.config.readOnly')} />}
       {error && <Alert type="error" message={error} data-testid="config-error" />}
-      <Form form={form} layout="horizontal" labelCol={{ flex: '280px' }} labelWrap initialValues={initial} disabled={!editable}>
-        {SWITCHES.map((key) => (
-          <Form.Item key={key} name={key} label={t(`project.config.${key}`)} valuePropName="checked" extra={t(`project.config.${key}Hint`)}>
-            <Switch />
-          </Form.Item>
+      <Form form={form} layout="horizontal" labelCol={{ flex: '280px' }} labelWrap initialValues={initialValues(project)} disabled={!editable}>
+        {SECTIONS.map(({ title, switches }) => (
+          <div key={title}>
+            <Typography.Title level={5} style={{ marginTop: 8 }}>
+              {t(title)}
+            </Typography.Title>
+            {switches.map((key) => (
+              <Form.Item key={key} name={key} label={t(`project.config.${key}`)} valuePropName="checked" extra={t(`project.config.${key}Hint`)}>
+                <Switch />
+              </Form.Item>
+            ))}
+          </div>
         ))}
-        <Form.Item name="severity" label={t('project.config.severity')} extra={t('project.config.severityHint')}>
-          <Select
-            disabled={!editable || !preventing}
-            options={SEVERITIES.map((s) => ({ value: s, label: t(`project.config.severityLevel.${s}`) }))}
-            style={{ maxWidth: 200 }}
-          />
-        </Form.Item>
+        <VulnerabilitySettings editable={editable} />
       </Form>
       {editable && (
         <Typography.Paragraph>

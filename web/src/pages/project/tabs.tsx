@@ -11,6 +11,7 @@ const Robots = lazyPage(() => import('./Robots'));
 const Labels = lazyPage(() => import('./Labels'));
 const Logs = lazyPage(() => import('./Logs'));
 const Configuration = lazyPage(() => import('./Configuration'));
+const Scanner = lazyPage(() => import('./Scanner'));
 const Webhooks = lazyPage(() => import('../webhooks/Webhooks'));
 const Policies = lazyPage(() => import('../policies/Policies'));
 
@@ -30,6 +31,7 @@ const TABS: TabDefinition[] = [
   { key: 'labels', component: Labels, needs: ['label', 'list'] },
   { key: 'logs', component: Logs, needs: ['log', 'list'] },
   { key: 'policies', component: Policies, needs: ['tag-retention', 'read'], label: 'policies.tab' },
+  { key: 'scanner', component: Scanner, needs: ['scanner', 'read'], label: 'scanPolicy.scanner.tab' },
   { key: 'configuration', component: Configuration, needs: ['configuration', 'read'] },
   { key: 'webhooks', component: Webhooks, needs: ['notification-policy', 'read'], label: 'webhooks.tab' },
 ];
