@@ -17,6 +17,7 @@ import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
 import { BuiltinScanEngine, scanModule, vulnDbModule, type ScanEngine } from './scan/index.js';
+import { trustModule } from './trust/index.js';
 import { searchModule } from './search/index.js';
 import { systemModule, VERSION } from './system/index.js';
 import { Settings } from './platform/settings/index.js';
@@ -76,6 +77,7 @@ export const MODULES: readonly AppModule[] = [
   searchModule,
   artifactsModule,
   scanModule,
+  trustModule,
   labelsModule,
   openapiModule,
   immutabilityModule,

@@ -4,6 +4,7 @@ import { RouteMethods, type RoutePattern } from '../platform/http/index.js';
 import { installApiAuthentication, type ApiDeps } from './context.js';
 
 export * from './context.js';
+export { authorizedArtifact, type ArtifactParams } from './artifact.js';
 export { parsePaging, setPagingHeaders, type Paging } from '../platform/http/index.js';
 export { repositoryParam } from '../platform/http/index.js';
 export { anyOfValues, parseQuery, parseQueryConditions, type Query, type QueryCondition, type QueryFields, type QueryTerm } from '../platform/http/index.js';

@@ -59,6 +59,17 @@ export interface PullRequestFacts {
   artifact: Artifact;
   /** Whether the puller holds Harbor's scanner-pull (a scan job's robot), which policies let through; asked only when a gate would refuse. */
   isScanner?: () => Promise<boolean>;
+  /**
+   * Whether the puller is a signer about to sign: a cosign or notation client (by User-Agent)
+   * that may push to the repository. Policies let it through, as Harbor does, since signing
+   * starts with a pull. Asked only when a gate would refuse.
+   */
+  isSigner?: () => Promise<boolean>;
+}
+
+/** Who a policy lets through whatever it says: scan jobs and signers (Harbor's SkipPolicyChecking). */
+export async function exemptFromPolicies(pull: PullRequestFacts): Promise<boolean> {
+  return (await pull.isScanner?.()) === true || (await pull.isSigner?.()) === true;
 }
 
 /** A rule pulls must pass (vulnerability policy; later content trust). Throws a domain error to refuse. */

@@ -10,7 +10,7 @@ import { copyArtifactRows } from './copy.js';
 import { deleteArtifacts, type Actor, type ArtifactRef } from './delete.js';
 import type { ContentDeps } from './deps.js';
 import { GateRunner } from './gate-runner.js';
-import { NO_GATES, type Gates } from './gates.js';
+import { NO_GATES, type Gates, type PullRequestFacts } from './gates.js';
 import { ManifestService, parseReference, recordQuotaExceeded, type ManifestReference } from './manifests.js';
 import { findTag, upsertTag } from './listing.js';
 import * as repo from './repo.js';
@@ -181,9 +181,8 @@ export class ContentService {
   }
 
   /** Asks the pull gates (the vulnerability policy; later signature policies) before an artifact is served. */
-  async beforePull(projectId: number, repository: string, artifact: Artifact, isScanner?: () => Promise<boolean>): Promise<void> {
-    if (this.gates.hasPullGates)
-      await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest, artifact, ...(isScanner ? { isScanner } : {}) });
+  async beforePull(projectId: number, repository: string, artifact: Artifact, exemptions: Pick<PullRequestFacts, 'isScanner' | 'isSigner'> = {}): Promise<void> {
+    if (this.gates.hasPullGates) await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest, artifact, ...exemptions });
   }
 
   /** Points a tag at the artifact, like a push of the tag: one held by another artifact moves here. */

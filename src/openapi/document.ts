@@ -45,6 +45,42 @@ const BERTH_OPERATIONS: Readonly<Record<string, HarborOperation>> = {
     summary: 'Send a test message to each of the given targets now; 400 names the first that did not take it.',
     status: 200,
   },
+  'GET /projects/{}/trust/material': {
+    tag: 'trust',
+    summary: "The project's trusted cosign and Rekor public keys and notation root certificates.",
+    response: 'TrustMaterial[]',
+  },
+  'POST /projects/{}/trust/material': {
+    tag: 'trust',
+    summary: 'Trust a public key (kind cosign-key or rekor-key) or a root certificate (notation-root), given as PEM. Project admins.',
+    body: 'TrustMaterialInput',
+    response: 'TrustMaterial',
+    status: 201,
+  },
+  'DELETE /projects/{}/trust/material/{}': { tag: 'trust', summary: 'Stop trusting a key or certificate; signatures are checked again without it.' },
+  'GET /projects/{}/trust/policy': {
+    tag: 'trust',
+    summary: "How the project's notation signatures are checked, and whether cosign signatures need a Rekor entry.",
+    response: 'TrustPolicy',
+  },
+  'PUT /projects/{}/trust/policy': { tag: 'trust', summary: "Change the project's trust policy.", body: 'TrustPolicyInput' },
+  'GET /system/trust/material': { tag: 'trust', summary: 'Keys and certificates trusted in every project.', response: 'TrustMaterial[]' },
+  'POST /system/trust/material': {
+    tag: 'trust',
+    summary: 'Trust a key or certificate in every project. System administrators.',
+    body: 'TrustMaterialInput',
+    response: 'TrustMaterial',
+    status: 201,
+  },
+  'DELETE /system/trust/material/{}': { tag: 'trust', summary: 'Stop trusting a system-wide key or certificate.' },
+  'GET /system/trust/policy': { tag: 'trust', summary: 'The trust policy of the system scope.', response: 'TrustPolicy' },
+  'PUT /system/trust/policy': { tag: 'trust', summary: 'Change the trust policy of the system scope.', body: 'TrustPolicyInput' },
+  'GET /projects/{}/repositories/{}/artifacts/{}/signatures': {
+    tag: 'trust',
+    summary:
+      "The artifact's cosign and notation signatures (its own and its indexes'), each checked against the project's trust material: signer, verified or why not.",
+    response: 'SignatureVerdict[]',
+  },
 };
 
 /**

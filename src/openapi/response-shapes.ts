@@ -26,6 +26,7 @@ import { CVEAllowlistShape, ProjectMemberEntityShape, ProjectMetadataShape, Proj
 import { AccessShape, PermissionsShape, RobotCreatedShape, RobotPermissionShape, RobotSecShape, RobotShape } from '../robots/index.js';
 import { SearchRepositoryShape, SearchShape } from '../search/index.js';
 import { ConfigurationsResponseShape } from '../system/index.js';
+import { SignatureVerdictShape, TrustMaterialInputShape, TrustMaterialShape, TrustPolicyInputShape, TrustPolicyShape } from '../trust/index.js';
 import { UserRespShape, UserSearchRespItemShape } from '../users/index.js';
 import { ExecutionShape, MetricsShape, SupportedWebhookEventTypesShape, TaskShape, WebhookPolicyShape, WebhookTargetObjectShape } from '../webhooks/index.js';
 import type { ShapeRegistry } from './definitions.js';
@@ -94,5 +95,10 @@ export const RESPONSE_SHAPES: ShapeRegistry = {
   harbor: HARBOR_SHAPES,
   berth: {
     BuildHistoryEntry: BuildHistoryEntryShape,
+    SignatureVerdict: SignatureVerdictShape,
+    TrustMaterial: TrustMaterialShape,
+    TrustMaterialInput: TrustMaterialInputShape,
+    TrustPolicy: TrustPolicyShape,
+    TrustPolicyInput: TrustPolicyInputShape,
   },
 };

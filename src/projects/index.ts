@@ -8,6 +8,7 @@ import { systemAllowlistApi } from './allowlist/index.js';
 export { findProjectByName, findProjectById, findProjectsByIds, listProjects, createProject, upsertMetadata, deleteMetadata } from './repo.js';
 export { CVEAllowlistShape, ProjectMetadataShape, ProjectShape, ProjectMemberEntityShape, ProjectSummaryShape, QuotaShape } from './shapes.js';
 export { validateProjectName } from './service.js';
+export { contentTrustPolicy, type ContentTrustPolicy } from './content-trust.js';
 export { vulnerabilityPolicy, effectiveAllowlist, SYSTEM_ALLOWLIST, type VulnerabilityPolicy } from './allowlist/index.js';
 export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quotasApi, usedStorageOf } from './quota/index.js';
 

@@ -10,6 +10,7 @@ const BOOLEAN_KEYS = new Set([
   'enable_content_trust_cosign',
   'reuse_sys_cve_allowlist',
   'auto_sbom_generation',
+  'require_verified_signature',
 ]);
 const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'];
 export const METADATA_KEYS: readonly string[] = [...BOOLEAN_KEYS, 'severity'];

@@ -10,6 +10,8 @@ export const ProjectMetadataShape = z.strictObject({
   auto_scan: z.string().optional(),
   auto_sbom_generation: z.string().optional(),
   reuse_sys_cve_allowlist: z.string().optional(),
+  /** Berth's stricter content trust: a signature counts only when it verifies against the trust material. */
+  require_verified_signature: z.string().optional(),
   retention_id: z.string().optional(),
 });
 

@@ -20,6 +20,11 @@ import { RegistryGuard, type Caller } from './guard.js';
 import { blobBody, byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
 
+/** cosign and notation (and `berth sign`) pull an artifact before they sign it; Harbor knows them by User-Agent. */
+function isSigningClient(userAgent: string | undefined): boolean {
+  return /cosign|notation|berth-sign/i.test(userAgent ?? '');
+}
+
 export interface RegistryRouteDeps {
   config: Config;
   database: Database;
@@ -91,10 +96,12 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const project = await guard.authorize(caller, route.name, 'pull');
     const reference = parseLookupReference(route.reference);
     const artifact = await manifests.findByName(route.name, reference);
-    // A scan job's robot (scanner-pull) passes the vulnerability policy, as in Harbor.
-    await content.beforePull(project.id, route.name, artifact, async () =>
-      (await deps.access.forProject(caller.identity, project)).can('repository', 'scanner-pull', route.name),
-    );
+    // A scan job's robot (scanner-pull) and a signer about to sign pass the project's policies, as in Harbor.
+    const access = () => deps.access.forProject(caller.identity, project);
+    await content.beforePull(project.id, route.name, artifact, {
+      isScanner: async () => (await access()).can('repository', 'scanner-pull', route.name),
+      isSigner: async () => isSigningClient(request.headers['user-agent']) && (await access()).can('repository', 'push', route.name),
+    });
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }

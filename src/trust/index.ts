@@ -5,3 +5,6 @@ export { COSIGN_SIGN_PREDICATE, parseEnvelope, verifyDsse } from './verify/dsse.
 export { fingerprintOf, KeyFormatError, publicKeyFromPem, type TrustedKey } from './verify/keys.js';
 export { verifyNotationJws, type NotationLevel, type NotationSubject, type NotationTrust } from './verify/notation.js';
 export type { Verdict } from './verify/result.js';
+export { trustModule } from './module.js';
+export { SignatureVerdictShape, TrustMaterialShape, TrustPolicyShape } from './shapes.js';
+export { materialInput as TrustMaterialInputShape, policyInput as TrustPolicyInputShape } from './material/material.js';

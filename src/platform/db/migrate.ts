@@ -19,6 +19,7 @@ import * as vulndb from './migrations/0015_vulndb.js';
 import * as scans from './migrations/0016_scans.js';
 import * as cveAllowlists from './migrations/0017_cve_allowlists.js';
 import * as scanAll from './migrations/0019_scan_all.js';
+import * as contentTrust from './migrations/0020_content_trust.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0016_scans': scans,
   '0017_cve_allowlists': cveAllowlists,
   '0019_scan_all': scanAll,
+  '0020_content_trust': contentTrust,
 };
 
 class StaticProvider implements MigrationProvider {

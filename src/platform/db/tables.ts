@@ -505,6 +505,37 @@ export interface ScanExportsTable {
   created_at: Millis;
 }
 
+/** A public key or root certificate signatures are checked against; project 0 is the system's. */
+export interface TrustMaterialTable {
+  id: Generated<number>;
+  project_id: number;
+  kind: string;
+  name: string;
+  pem: string;
+  fingerprint: string;
+  created_by: string;
+  created_at: Millis;
+}
+
+export interface TrustPoliciesTable {
+  project_id: number;
+  notation_level: ColumnType<string, string | undefined, string>;
+  trusted_identities: ColumnType<string, string | undefined, string>;
+  require_log_entry: ColumnType<number, number | undefined, number>;
+  updated_at: Millis;
+}
+
+export interface SignatureVerdictsTable {
+  id: Generated<number>;
+  signature_id: number;
+  material_hash: string;
+  verified: number;
+  signer: ColumnType<string, string | undefined, string>;
+  reason: ColumnType<string, string | undefined, string>;
+  details: ColumnType<string, string | undefined, string>;
+  checked_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
@@ -547,6 +578,9 @@ export interface Tables {
   cve_allowlists: CveAllowlistsTable;
   scan_report_items: ScanReportItemsTable;
   scan_exports: ScanExportsTable;
+  trust_material: TrustMaterialTable;
+  trust_policies: TrustPoliciesTable;
+  signature_verdicts: SignatureVerdictsTable;
 }
 
 export type User = Selectable<UsersTable>;

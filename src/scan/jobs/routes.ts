@@ -1,15 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { apiCaller, projectByName, repositoryParam, requireProject, type ApiDeps } from '../../api/index.js';
+import { apiCaller, authorizedArtifact, type ApiDeps, type ArtifactParams } from '../../api/index.js';
 import { identityName } from '../../auth/index.js';
-import { findRepository } from '../../content/index.js';
-import type { Artifact, Project, Repository } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { MIME, VULNERABILITY_MIMES, sameMime } from '../mime.js';
 import type { ScanType } from './plan.js';
 import { ScanService } from './service.js';
 
-type ArtifactParams = { Params: { project_name: string; repository_name: string; reference: string } };
 const ARTIFACT = '/projects/:project_name/repositories/:repository_name/artifacts/:reference';
 
 /** Harbor's ScanType body: `{"scan_type": "vulnerability" | "sbom"}`, optional on scan. */
@@ -25,24 +22,6 @@ function scanType(body: unknown, required: boolean): ScanType {
   const type = parsed.data.scan_type ?? 'vulnerability';
   if (type !== 'vulnerability' && type !== 'sbom') throw new ApiError('BAD_REQUEST', `scan_type must be vulnerability or sbom, not ${type}`);
   return type;
-}
-
-/** The path's project, repository and artifact, if the caller holds the permission on the repository. */
-export async function authorizedArtifact(
-  request: FastifyRequest<ArtifactParams>,
-  deps: ApiDeps,
-  resource: string,
-  action: string,
-): Promise<{ project: Project; repository: Repository; artifact: Artifact; tag: string | undefined }> {
-  const path = repositoryParam(request.params.repository_name);
-  const { project, permissions } = await requireProject(request, deps, projectByName(request.params.project_name), resource, action);
-  const name = `${project.name}/${path}`;
-  if (!permissions.can(resource, action, name)) throw new ApiError('FORBIDDEN', `not allowed to ${action} ${resource} in repository ${name}`);
-  const repository = await findRepository(deps.database.db, name);
-  if (!repository || repository.project_id !== project.id) throw new ApiError('NOT_FOUND', `repository ${name} not found`);
-  const reference = request.params.reference;
-  const artifact = await deps.content.resolve(repository, reference);
-  return { project, repository, artifact, tag: reference.includes(':') ? undefined : reference };
 }
 
 /** The report types asked for in X-Accept-Vulnerabilities, in order; the default is both, generic first. */

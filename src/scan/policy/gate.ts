@@ -1,4 +1,4 @@
-import type { PullGate, PullRequestFacts } from '../../content/index.js';
+import { exemptFromPolicies, type PullGate, type PullRequestFacts } from '../../content/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/index.js';
 import { PreconditionFailedError } from '../../platform/errors/index.js';
@@ -108,7 +108,7 @@ export function vulnerabilityGate(clock: Clock): PullGate {
         verdict = await judge(await imageReport(db, artifact.digest, registration.id), threshold, policy.allowlist);
       }
       if (verdict.pass) return;
-      if (await pull.isScanner?.()) return;
+      if (await exemptFromPolicies(pull)) return;
       throw new PreconditionFailedError('policy', verdict.message, { severity: threshold });
     },
   };

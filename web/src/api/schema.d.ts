@@ -508,6 +508,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{project_name_or_id}/trust/material": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The project's trusted cosign and Rekor public keys and notation root certificates. */
+        get: operations["getProjectsProjectNameOrIdTrustMaterial"];
+        put?: never;
+        /** Trust a public key (kind cosign-key or rekor-key) or a root certificate (notation-root), given as PEM. Project admins. */
+        post: operations["postProjectsProjectNameOrIdTrustMaterial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name_or_id}/trust/material/{material_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop trusting a key or certificate; signatures are checked again without it. */
+        delete: operations["deleteProjectsProjectNameOrIdTrustMaterialMaterialId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name_or_id}/trust/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the project's notation signatures are checked, and whether cosign signatures need a Rekor entry. */
+        get: operations["getProjectsProjectNameOrIdTrustPolicy"];
+        /** Change the project's trust policy. */
+        put: operations["putProjectsProjectNameOrIdTrustPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{project_name}/artifacts": {
         parameters: {
             query?: never;
@@ -760,6 +813,23 @@ export interface paths {
         put?: never;
         /** Cancelling a scan job for a particular artifact */
         post: operations["postProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceScanStop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{project_name}/repositories/{repository_name}/artifacts/{reference}/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The artifact's cosign and notation signatures (its own and its indexes'), each checked against the project's trust material: signer, verified or why not. */
+        get: operations["getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceSignatures"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1609,6 +1679,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/system/trust/material": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Keys and certificates trusted in every project. */
+        get: operations["getSystemTrustMaterial"];
+        put?: never;
+        /** Trust a key or certificate in every project. System administrators. */
+        post: operations["postSystemTrustMaterial"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/trust/material/{material_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop trusting a system-wide key or certificate. */
+        delete: operations["deleteSystemTrustMaterialMaterialId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/system/trust/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The trust policy of the system scope. */
+        get: operations["getSystemTrustPolicy"];
+        /** Change the trust policy of the system scope. */
+        put: operations["putSystemTrustPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/systeminfo": {
         parameters: {
             query?: never;
@@ -2289,6 +2412,7 @@ export interface components {
             enable_content_trust_cosign?: string;
             prevent_vul?: string;
             public?: string;
+            require_verified_signature?: string;
             retention_id?: string;
             reuse_sys_cve_allowlist?: string;
             severity?: string;
@@ -2528,6 +2652,17 @@ export interface components {
         };
         /** @description Harbor's SecuritySummary definition */
         SecuritySummary: Record<string, never>;
+        /** @description Berth's SignatureVerdict */
+        SignatureVerdict: {
+            checked_at: string;
+            details?: string[];
+            digest: string;
+            reason?: string;
+            signer: string;
+            subject_digest: string;
+            type: string;
+            verified: boolean;
+        };
         /** @description Harbor's Statistic definition */
         Statistic: {
             private_project_count: number;
@@ -2580,6 +2715,38 @@ export interface components {
             status: string;
             status_message: string;
             update_time: string;
+        };
+        /** @description Berth's TrustMaterial */
+        TrustMaterial: {
+            created_by: string;
+            creation_time: string;
+            fingerprint: string;
+            id: number;
+            /** @enum {string} */
+            kind: "cosign-key" | "rekor-key" | "notation-root";
+            name: string;
+            pem: string;
+        };
+        /** @description Berth's TrustMaterialInput */
+        TrustMaterialInput: {
+            /** @enum {string} */
+            kind: "cosign-key" | "rekor-key" | "notation-root";
+            name: string;
+            pem: string;
+        };
+        /** @description Berth's TrustPolicy */
+        TrustPolicy: {
+            /** @enum {string} */
+            notation_level: "strict" | "permissive" | "audit";
+            require_log_entry: boolean;
+            trusted_identities: string[];
+        };
+        /** @description Berth's TrustPolicyInput */
+        TrustPolicyInput: {
+            /** @enum {string} */
+            notation_level?: "strict" | "permissive" | "audit";
+            require_log_entry?: boolean;
+            trusted_identities?: string[];
         };
         /** @description Harbor's UserCreationReq definition */
         UserCreationReq: Record<string, never>;
@@ -4028,6 +4195,166 @@ export interface operations {
             };
         };
     };
+    getProjectsProjectNameOrIdTrustMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustMaterial"][];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postProjectsProjectNameOrIdTrustMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustMaterialInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustMaterial"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    deleteProjectsProjectNameOrIdTrustMaterialMaterialId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                material_id: string;
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getProjectsProjectNameOrIdTrustPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustPolicy"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    putProjectsProjectNameOrIdTrustPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name_or_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
     getProjectsProjectNameArtifacts: {
         parameters: {
             query?: {
@@ -4684,6 +5011,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getProjectsProjectNameRepositoriesRepositoryNameArtifactsReferenceSignatures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_name: string;
+                reference: string;
+                repository_name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignatureVerdict"][];
+                };
             };
             /** @description An error in Harbor's envelope */
             default: {
@@ -7066,6 +7426,157 @@ export interface operations {
         responses: {
             /** @description Success */
             202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getSystemTrustMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustMaterial"][];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postSystemTrustMaterial: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustMaterialInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustMaterial"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    deleteSystemTrustMaterialMaterialId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                material_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getSystemTrustPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustPolicy"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    putSystemTrustPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustPolicyInput"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,172 @@
+/**
+ * Content trust as a user meets it: Harbor's cosign policy refuses unsigned pulls with Harbor's
+ * message, a cosign signature lets them through, signers and scanners pass, and Berth's
+ * "verified signature required" asks the signature to verify against the project's keys,
+ * checked again when the keys change.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { api, expectJson } from '../testing/api.js';
+import { basic, OCI_MANIFEST, TestClient } from '../testing/client.js';
+import { testDialects } from '../testing/dialects.js';
+import { startTestServer, type TestServer } from '../testing/server.js';
+
+const PASSWORD = 'Passw0rd-trust';
+type ErrorBody = { errors: Array<{ code: string; message: string }> };
+
+function keyPair(): { privateKey: KeyObject; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** What `cosign sign --key` pushes in the tag scheme: the payload signed with the key, as one simple-signing layer. */
+async function cosignSign(client: TestClient, repository: string, subject: string, privateKey: KeyObject): Promise<string> {
+  const payload = Buffer.from(
+    JSON.stringify({
+      critical: {
+        identity: { 'docker-reference': `registry/${repository}` },
+        image: { 'docker-manifest-digest': subject },
+        type: 'cosign container image signature',
+      },
+      optional: null,
+    }),
+  );
+  const signature = sign('sha256', payload, privateKey).toString('base64');
+  const config = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.pushBlob(repository, config), size: config.length },
+    layers: [
+      {
+        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+        digest: await client.pushBlob(repository, payload),
+        size: payload.length,
+        annotations: { 'dev.cosignproject.cosign/signature': signature },
+      },
+    ],
+  };
+  return (await client.pushManifest(repository, `${subject.replace(':', '-')}.sig`, manifest)).digest;
+}
+
+for (const dialect of testDialects()) {
+  describe(`content trust (${dialect.name})`, () => {
+    let server: TestServer;
+    let admin: TestClient;
+    const call = (method: string, path: string, body?: unknown, authorization?: string) =>
+      api(server.url, method, path, { ...(body === undefined ? {} : { body }), ...(authorization ? { authorization } : {}) });
+    const pull = (client: TestClient, repository: string, reference: string, userAgent?: string) =>
+      client.request('GET', `/v2/${repository}/manifests/${reference}`, { headers: { accept: OCI_MANIFEST, ...(userAgent ? { 'user-agent': userAgent } : {}) } });
+    async function refusal(res: Response): Promise<string> {
+      const body = (await res.json()) as ErrorBody;
+      assert.equal(res.status, 412);
+      assert.equal(body.errors[0]?.code, 'PROJECTPOLICYVIOLATION');
+      return body.errors[0]?.message ?? '';
+    }
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      admin = new TestClient(server.url);
+      await expectJson(await call('POST', '/projects', { project_name: 'trusted', metadata: { enable_content_trust_cosign: 'true' } }), 201);
+      for (const [name, role] of [
+        ['dev', 2],
+        ['guest', 3],
+      ] as const) {
+        await expectJson(await call('POST', '/users', { username: name, email: `${name}@example.com`, realname: name, password: PASSWORD }), 201);
+        await expectJson(await call('POST', '/projects/trusted/members', { role_id: role, member_user: { username: name } }), 201);
+      }
+    });
+    after(() => server.close());
+
+    it('refuses an unsigned image with Harbor’s message, and lets a signer about to sign through', async () => {
+      await admin.pushImage('trusted/unsigned', 'v1');
+      assert.equal(await refusal(await pull(admin, 'trusted/unsigned', 'v1')), 'The image is not signed by cosign.');
+      // cosign pulls before it signs: with push rights its pull passes; without them it does not.
+      assert.equal((await pull(new TestClient(server.url, basic('dev', PASSWORD)), 'trusted/unsigned', 'v1', 'cosign/v2.4.1 (linux; amd64)')).status, 200);
+      assert.equal(
+        await refusal(await pull(new TestClient(server.url, basic('guest', PASSWORD)), 'trusted/unsigned', 'v1', 'cosign/v2.4.1')),
+        'The image is not signed by cosign.',
+      );
+      // Turning the policy off lets everybody pull.
+      await expectJson(await call('PUT', '/projects/trusted', { metadata: { enable_content_trust_cosign: 'false' } }), 200);
+      assert.equal((await pull(admin, 'trusted/unsigned', 'v1')).status, 200);
+      await expectJson(await call('PUT', '/projects/trusted', { metadata: { enable_content_trust_cosign: 'true' } }), 200);
+    });
+
+    it('lets a cosign-signed image through, and its signature itself', async () => {
+      const { digest } = await admin.pushImage('trusted/signed', 'v1');
+      const signature = await cosignSign(admin, 'trusted/signed', digest, keyPair().privateKey);
+      assert.equal((await pull(admin, 'trusted/signed', 'v1')).status, 200);
+      assert.equal((await pull(admin, 'trusted/signed', digest)).status, 200);
+      assert.equal((await pull(admin, 'trusted/signed', signature)).status, 200);
+    });
+
+    it('with a verified signature required, only a signature by a trusted key counts, checked again when the keys change', async () => {
+      const trusted = keyPair();
+      const stranger = keyPair();
+      const good = await admin.pushImage('trusted/verified', 'good', Buffer.from('good layer'));
+      const bad = await admin.pushImage('trusted/verified', 'bad', Buffer.from('bad layer'));
+      await cosignSign(admin, 'trusted/verified', good.digest, trusted.privateKey);
+      await cosignSign(admin, 'trusted/verified', bad.digest, stranger.privateKey);
+      await expectJson(await call('PUT', '/projects/trusted', { metadata: { require_verified_signature: 'true' } }), 200);
+
+      const noKeys = "The image has no cosign signature that verifies against the project's trusted keys.";
+      assert.equal(await refusal(await pull(admin, 'trusted/verified', 'good')), noKeys);
+      const added = await expectJson<{ id: number; fingerprint: string }>(
+        await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'release key', pem: trusted.publicPem }),
+        201,
+      );
+      assert.equal((await pull(admin, 'trusted/verified', 'good')).status, 200);
+      assert.equal(await refusal(await pull(admin, 'trusted/verified', 'bad')), noKeys);
+
+      const verdicts = await expectJson<Array<{ type: string; verified: boolean; signer: string; reason?: string }>>(
+        await call('GET', '/projects/trusted/repositories/verified/artifacts/bad/signatures'),
+        200,
+      );
+      assert.deepEqual(verdicts, [{ ...verdicts[0], type: 'signature.cosign', verified: false, signer: '', reason: 'no trusted key made this signature' }]);
+      const goodVerdicts = await expectJson<Array<{ verified: boolean; signer: string }>>(
+        await call('GET', '/projects/trusted/repositories/verified/artifacts/good/signatures'),
+        200,
+      );
+      assert.deepEqual(
+        goodVerdicts.map((v) => [v.verified, v.signer]),
+        [[true, added.fingerprint]],
+      );
+
+      // The key removed, the same signature no longer counts.
+      assert.equal((await call('DELETE', `/projects/trusted/trust/material/${added.id}`)).status, 200);
+      assert.equal(await refusal(await pull(admin, 'trusted/verified', 'good')), noKeys);
+      // A system-wide key counts in every project.
+      await expectJson(await call('POST', '/system/trust/material', { kind: 'cosign-key', name: 'company key', pem: trusted.publicPem }), 201);
+      assert.equal((await pull(admin, 'trusted/verified', 'good')).status, 200);
+      await expectJson(await call('PUT', '/projects/trusted', { metadata: { require_verified_signature: 'false' } }), 200);
+    });
+
+    it('keeps trust material to those who may configure the project, and refuses what is not a key', async () => {
+      const dev = basic('dev', PASSWORD);
+      const { publicPem } = keyPair();
+      const denied = (
+        await expectJson<ErrorBody>(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'x', pem: publicPem }, dev), 403)
+      ).errors[0];
+      assert.equal(denied?.code, 'FORBIDDEN');
+      await expectJson(await call('POST', '/system/trust/material', { kind: 'cosign-key', name: 'x', pem: publicPem }, dev), 403);
+      const notKey = await expectJson<ErrorBody>(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'x', pem: 'hello' }), 400);
+      assert.match(notKey.errors[0]?.message ?? '', /not a supported public key/);
+      await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'notation-root', name: 'x', pem: publicPem }), 400);
+      await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'gpg', name: 'x', pem: publicPem }), 400);
+      await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'twice', pem: publicPem }), 201);
+      await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'twice', pem: publicPem }), 409);
+      await expectJson(await call('PUT', '/projects/trusted/trust/policy', { notation_level: 'lenient' }), 400);
+      assert.equal(
+        (await call('PUT', '/projects/trusted/trust/policy', { notation_level: 'permissive', trusted_identities: ['x509.subject: CN=release'] })).status,
+        200,
+      );
+      assert.deepEqual(await expectJson(await call('GET', '/projects/trusted/trust/policy', undefined, dev), 200), {
+        notation_level: 'permissive',
+        trusted_identities: ['x509.subject: CN=release'],
+        require_log_entry: false,
+      });
+    });
+  });
+}

@@ -1,0 +1,40 @@
+import { exemptFromPolicies, type PullGate, type PullRequestFacts } from '../../content/index.js';
+import type { Executor } from '../../platform/db/index.js';
+import { PreconditionFailedError } from '../../platform/errors/index.js';
+import { contentTrustPolicy } from '../../projects/index.js';
+import { isSignature, signaturesCovering, type SignatureKind, type SignatureRef } from './signatures.js';
+
+/** Checks signatures against the project's trust material; answers whether one of them verifies. */
+export interface SignatureJudge {
+  anyVerified(db: Executor, projectId: number, kind: SignatureKind, signatures: readonly SignatureRef[]): Promise<boolean>;
+}
+
+const NAMES: Record<SignatureKind, string> = { cosign: 'cosign', notation: 'notation' };
+
+/**
+ * Harbor's content trust as a pull gate: with `enable_content_trust_cosign` (or
+ * `enable_content_trust`, notation) on, an artifact without a cosign (notation) signature is
+ * refused with Harbor's PROJECTPOLICYVIOLATION and message. With Berth's
+ * `require_verified_signature` on as well, one of the signatures must verify against the trust
+ * material. Signatures themselves, scan jobs and signers pass, as in Harbor.
+ */
+export function contentTrustGate(judge: SignatureJudge): PullGate {
+  return {
+    name: 'content-trust',
+    async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {
+      const policy = await contentTrustPolicy(db, pull.projectId);
+      if (!policy || isSignature(pull.artifact)) return;
+      const kinds: SignatureKind[] = [...(policy.cosign ? (['cosign'] as const) : []), ...(policy.notation ? (['notation'] as const) : [])];
+      for (const kind of kinds) {
+        const signatures = await signaturesCovering(db, pull.artifact.repository_id, pull.artifact.digest, kind);
+        let refusal: string | undefined;
+        if (signatures.length === 0) refusal = `The image is not signed by ${NAMES[kind]}.`;
+        else if (policy.verified && !(await judge.anyVerified(db, pull.projectId, kind, signatures)))
+          refusal = `The image has no ${NAMES[kind]} signature that verifies against the project's trusted keys.`;
+        if (refusal === undefined) continue;
+        if (await exemptFromPolicies(pull)) return;
+        throw new PreconditionFailedError('policy', refusal, { signature: kind });
+      }
+    },
+  };
+}

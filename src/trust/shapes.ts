@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** A trusted public key or root certificate, as the trust material API answers it. */
+export const TrustMaterialShape = z.strictObject({
+  id: z.int(),
+  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root']),
+  name: z.string(),
+  fingerprint: z.string(),
+  pem: z.string(),
+  created_by: z.string(),
+  creation_time: z.string(),
+});
+
+export const TrustPolicyShape = z.strictObject({
+  notation_level: z.enum(['strict', 'permissive', 'audit']),
+  trusted_identities: z.array(z.string()),
+  require_log_entry: z.boolean(),
+});
+
+/** One signature of an artifact and what checking it against the project's trust found. */
+export const SignatureVerdictShape = z.strictObject({
+  type: z.string(),
+  digest: z.string(),
+  subject_digest: z.string(),
+  verified: z.boolean(),
+  signer: z.string(),
+  details: z.array(z.string()).optional(),
+  reason: z.string().optional(),
+  checked_at: z.string(),
+});

@@ -1,0 +1,152 @@
+import type { Readable } from 'node:stream';
+import type { Clock } from '../platform/clock.js';
+import type { Executor } from '../platform/db/index.js';
+import { effectiveTrust, type EffectiveTrust } from './material/material.js';
+import type { SignatureJudge } from './policy/gate.js';
+import type { SignatureKind, SignatureRef } from './policy/signatures.js';
+import { COSIGN_SIGNATURE_ANNOTATION, MAX_PAYLOAD_BYTES, verifyCosignSignature } from './verify/cosign.js';
+import { COSIGN_SIGN_PREDICATE, MAX_ENVELOPE_BYTES, parseEnvelope, verifyDsse } from './verify/dsse.js';
+import { MAX_JWS_BYTES, verifyNotationJws } from './verify/notation.js';
+import { refused, type Verdict } from './verify/result.js';
+
+const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const NOTATION_ENVELOPES = ['application/jose+json', 'application/cose'];
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** Layers of one signature manifest checked at most (cosign appends one per signature). */
+const MAX_LAYERS = 32;
+
+/** How the verifier reads what was pushed: manifests and blobs by digest. */
+export interface BlobReader {
+  readBlob(digest: string): Promise<Readable>;
+}
+
+interface Layer {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+/** A signature's verdict as stored and shown. */
+export interface StoredVerdict {
+  readonly verified: boolean;
+  readonly signer: string;
+  readonly reason: string;
+  readonly details: readonly string[];
+  readonly checkedAt: number;
+}
+
+async function readAtMost(stream: Readable, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      stream.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Checks signatures against a project's trust material and keeps each verdict per material
+ * hash: a signature is read and checked once, and again only after the material changed.
+ */
+export class SignatureVerifier implements SignatureJudge {
+  constructor(private readonly deps: { blobs: BlobReader; clock: Clock }) {}
+
+  async anyVerified(db: Executor, projectId: number, kind: SignatureKind, signatures: readonly SignatureRef[]): Promise<boolean> {
+    const trust = await effectiveTrust(db, projectId);
+    for (const signature of signatures) if ((await this.verdictOf(db, signature, kind, trust)).verified) return true;
+    return false;
+  }
+
+  /** The signature's verdict under the trust given, from the store when it was checked under it already. */
+  async verdictOf(db: Executor, signature: SignatureRef, kind: SignatureKind, trust: EffectiveTrust): Promise<StoredVerdict> {
+    const stored = await db.selectFrom('signature_verdicts').selectAll().where('signature_id', '=', signature.id).executeTakeFirst();
+    if (stored && stored.material_hash === trust.hash) {
+      let details: string[] = [];
+      try {
+        details = JSON.parse(stored.details) as string[];
+      } catch {
+        details = [];
+      }
+      return { verified: stored.verified === 1, signer: stored.signer, reason: stored.reason, details, checkedAt: stored.checked_at };
+    }
+    const verdict = await this.check(signature, kind, trust);
+    const row = {
+      material_hash: trust.hash,
+      verified: verdict.verified ? 1 : 0,
+      signer: (verdict.signer ?? '').slice(0, 1024),
+      reason: verdict.verified ? '' : verdict.reason.slice(0, 1024),
+      details: JSON.stringify(verdict.verified ? (verdict.details ?? []) : []),
+      checked_at: this.deps.clock.now(),
+    };
+    await db
+      .insertInto('signature_verdicts')
+      .values({ signature_id: signature.id, ...row })
+      .onConflict((oc) => oc.column('signature_id').doUpdateSet(row))
+      .execute();
+    return { verified: row.verified === 1, signer: row.signer, reason: row.reason, details: JSON.parse(row.details) as string[], checkedAt: row.checked_at };
+  }
+
+  private async check(signature: SignatureRef, kind: SignatureKind, trust: EffectiveTrust): Promise<Verdict> {
+    const manifestBytes = await readAtMost(await this.deps.blobs.readBlob(signature.digest), MAX_MANIFEST_BYTES);
+    if (!manifestBytes) return refused('the signature manifest is too large');
+    let layers: Layer[];
+    try {
+      layers = ((JSON.parse(manifestBytes.toString('utf8')) as { layers?: Layer[] }).layers ?? []).slice(0, MAX_LAYERS);
+    } catch {
+      return refused('the signature manifest is not JSON');
+    }
+    let last: Verdict = refused('the signature manifest holds no signature');
+    for (const layer of layers) {
+      const verdict = await this.checkLayer(layer, signature.subjectDigest, kind, trust);
+      if (verdict === undefined) continue;
+      if (verdict.verified) return verdict;
+      last = verdict;
+    }
+    return last;
+  }
+
+  /** One layer's verdict, or undefined for a layer that is not a signature of this kind. */
+  private async checkLayer(layer: Layer, subjectDigest: string, kind: SignatureKind, trust: EffectiveTrust): Promise<Verdict | undefined> {
+    const read = async (limit: number) => (layer.size > limit ? undefined : readAtMost(await this.deps.blobs.readBlob(layer.digest), limit));
+    if (kind === 'cosign' && layer.mediaType === SIMPLE_SIGNING && layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION]) {
+      const payload = await read(MAX_PAYLOAD_BYTES);
+      if (!payload) return refused('the signed payload is too large for a cosign signature');
+      return verifyCosignSignature(
+        { payload, annotations: layer.annotations, subjectDigest },
+        { keys: trust.cosignKeys, logKeys: trust.logKeys, requireLogEntry: trust.policy.require_log_entry },
+      );
+    }
+    if (kind === 'cosign' && layer.mediaType === SIGSTORE_BUNDLE) {
+      const bytes = await read(MAX_ENVELOPE_BYTES);
+      if (!bytes) return refused('the sigstore bundle is too large');
+      let envelope;
+      try {
+        envelope = parseEnvelope(Buffer.from(JSON.stringify((JSON.parse(bytes.toString('utf8')) as { dsseEnvelope?: unknown }).dsseEnvelope ?? null)));
+      } catch {
+        envelope = undefined;
+      }
+      if (!envelope) return refused('the sigstore bundle holds no DSSE envelope');
+      if (trust.policy.require_log_entry) return refused("sigstore bundles' transparency log entries are not checked yet");
+      return verifyDsse(envelope, subjectDigest, trust.cosignKeys, COSIGN_SIGN_PREDICATE);
+    }
+    if (kind === 'notation' && NOTATION_ENVELOPES.includes(layer.mediaType)) {
+      if (layer.mediaType === 'application/cose') return refused('COSE notation envelopes are not verified yet; sign with the JWS format');
+      const bytes = await read(MAX_JWS_BYTES);
+      if (!bytes) return refused('the signature envelope is too large');
+      return verifyNotationJws(
+        bytes,
+        { digest: subjectDigest },
+        { anchors: trust.notationRoots, trustedIdentities: trust.policy.trusted_identities, level: trust.policy.notation_level },
+        new Date(this.deps.clock.now()),
+      );
+    }
+    return undefined;
+  }
+}
