@@ -5,12 +5,13 @@
  * checked again when the keys change.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { api, expectJson } from '../testing/api.js';
 import { basic, OCI_MANIFEST, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
+import { pushCosignSignature } from './testing/cosign-signature.suite.js';
 
 const PASSWORD = 'Passw0rd-trust';
 type ErrorBody = { errors: Array<{ code: string; message: string }> };
@@ -18,36 +19,6 @@ type ErrorBody = { errors: Array<{ code: string; message: string }> };
 function keyPair(): { privateKey: KeyObject; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
-}
-
-/** What `cosign sign --key` pushes in the tag scheme: the payload signed with the key, as one simple-signing layer. */
-async function cosignSign(client: TestClient, repository: string, subject: string, privateKey: KeyObject): Promise<string> {
-  const payload = Buffer.from(
-    JSON.stringify({
-      critical: {
-        identity: { 'docker-reference': `registry/${repository}` },
-        image: { 'docker-manifest-digest': subject },
-        type: 'cosign container image signature',
-      },
-      optional: null,
-    }),
-  );
-  const signature = sign('sha256', payload, privateKey).toString('base64');
-  const config = Buffer.from('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.pushBlob(repository, config), size: config.length },
-    layers: [
-      {
-        mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-        digest: await client.pushBlob(repository, payload),
-        size: payload.length,
-        annotations: { 'dev.cosignproject.cosign/signature': signature },
-      },
-    ],
-  };
-  return (await client.pushManifest(repository, `${subject.replace(':', '-')}.sig`, manifest)).digest;
 }
 
 for (const dialect of testDialects()) {
@@ -96,7 +67,7 @@ for (const dialect of testDialects()) {
 
     it('lets a cosign-signed image through, and its signature itself', async () => {
       const { digest } = await admin.pushImage('trusted/signed', 'v1');
-      const signature = await cosignSign(admin, 'trusted/signed', digest, keyPair().privateKey);
+      const signature = await pushCosignSignature(admin, 'trusted/signed', digest, { privateKey: keyPair().privateKey });
       assert.equal((await pull(admin, 'trusted/signed', 'v1')).status, 200);
       assert.equal((await pull(admin, 'trusted/signed', digest)).status, 200);
       assert.equal((await pull(admin, 'trusted/signed', signature)).status, 200);
@@ -107,8 +78,8 @@ for (const dialect of testDialects()) {
       const stranger = keyPair();
       const good = await admin.pushImage('trusted/verified', 'good', Buffer.from('good layer'));
       const bad = await admin.pushImage('trusted/verified', 'bad', Buffer.from('bad layer'));
-      await cosignSign(admin, 'trusted/verified', good.digest, trusted.privateKey);
-      await cosignSign(admin, 'trusted/verified', bad.digest, stranger.privateKey);
+      await pushCosignSignature(admin, 'trusted/verified', good.digest, { privateKey: trusted.privateKey });
+      await pushCosignSignature(admin, 'trusted/verified', bad.digest, { privateKey: stranger.privateKey });
       await expectJson(await call('PUT', '/projects/trusted', { metadata: { require_verified_signature: 'true' } }), 200);
 
       const noKeys = "The image has no cosign signature that verifies against the project's trusted keys.";

@@ -9,43 +9,13 @@ import { api, expectJson } from '../../testing/api.js';
 import { OCI_MANIFEST, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
+import { pushCosignSignature } from '../testing/cosign-signature.suite.js';
 
 interface ArtifactJson {
   digest: string;
   type: string;
   tags?: Array<{ name: string }> | null;
   accessories?: Array<{ type: string; digest: string; subject_artifact_digest: string }>;
-}
-
-const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
-
-/** A signature manifest as cosign pushes it: a small config and one simple-signing layer. */
-async function pushCosignSignature(client: TestClient, repository: string, subject: string, layerType = SIMPLE_SIGNING): Promise<string> {
-  const payload = Buffer.from(
-    JSON.stringify({
-      critical: {
-        identity: { 'docker-reference': `registry/${repository}` },
-        image: { 'docker-manifest-digest': subject },
-        type: 'cosign container image signature',
-      },
-      optional: null,
-    }),
-  );
-  const config = Buffer.from(JSON.stringify({ architecture: '', os: '', rootfs: { type: 'layers', diff_ids: [] }, config: {} }));
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.pushBlob(repository, config), size: config.length },
-    layers: [
-      {
-        mediaType: layerType,
-        digest: await client.pushBlob(repository, payload),
-        size: payload.length,
-        annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ==' },
-      },
-    ],
-  };
-  return (await client.pushManifest(repository, `${subject.replace(':', '-')}.sig`, manifest)).digest;
 }
 
 for (const dialect of testDialects()) {
@@ -101,7 +71,7 @@ for (const dialect of testDialects()) {
 
     it('a `.sig` tag without a simple-signing layer stays an ordinary artifact', async () => {
       const subject = await client.pushImage('library/plain', 'v1');
-      await pushCosignSignature(client, 'library/plain', subject.digest, 'application/vnd.oci.image.layer.v1.tar');
+      await pushCosignSignature(client, 'library/plain', subject.digest, { layerType: 'application/vnd.oci.image.layer.v1.tar' });
       assert.equal((await list('plain')).length, 2);
     });
   });
