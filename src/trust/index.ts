@@ -5,3 +5,4 @@ export { COSIGN_SIGN_PREDICATE, parseEnvelope, verifyDsse } from './verify/dsse.
 export { fingerprintOf, KeyFormatError, publicKeyFromPem, type TrustedKey } from './verify/keys.js';
 export { verifyNotationJws, type NotationLevel, type NotationSubject, type NotationTrust } from './verify/notation.js';
 export type { Verdict } from './verify/result.js';
+export { trustCommands } from './cli/index.js';
