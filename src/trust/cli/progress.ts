@@ -12,6 +12,7 @@ export function pushProgressFor(stream: NodeJS.WriteStream, label: string): Push
         started = true;
         bar.start(steps, 0, { step: '' });
       },
+      extend: (steps) => bar.setTotal(bar.getTotal() + steps),
       step: (what) => bar.update(++done, { step: what }),
       stop: () => {
         if (started) bar.stop();
@@ -20,6 +21,7 @@ export function pushProgressFor(stream: NodeJS.WriteStream, label: string): Push
   }
   return {
     start: () => undefined,
+    extend: () => undefined,
     step: (what) => void stream.write(`${label}: ${what}\n`),
     stop: () => undefined,
   };

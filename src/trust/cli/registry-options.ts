@@ -13,7 +13,7 @@ export function addRegistryOptions(command: Command): Command {
   return command
     .option('-u, --username <name>', 'registry user (also BERTH_REGISTRY_USERNAME)')
     .option('-p, --password <password>', 'registry password (also BERTH_REGISTRY_PASSWORD, which keeps it out of the process list)')
-    .option('--insecure', 'accept any TLS certificate (self-signed, wrong host name)')
+    .option('--insecure', 'accept any TLS certificate (self-signed, wrong host name); to trust a private CA instead, set NODE_EXTRA_CA_CERTS=ca.pem')
     .option('--plain-http', 'speak plain HTTP to the registry (no TLS)');
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sign, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer } from '../../../test/e2e/harness.js';
 import { runBerth } from '../../testing/cli.js';
 import { basic, TestClient } from '../../testing/client.js';
-import { generateKeyPairFiles } from '../sign/index.js';
+import { decryptPrivateKey, generateKeyPairFiles, sha256Digest } from '../sign/index.js';
+import { pae } from '../verify/dsse.js';
 
 const KEY_PASSWORD = 'key-Passw0rd';
 const COSIGN_EXAMPLE = JSON.parse(
@@ -31,10 +33,31 @@ interface VerifyReport {
   image: string;
   verified: boolean;
   referrers: string;
-  signatures: Array<{ source: string; layer: string; verdict: { verified: boolean; signer?: string; reason?: string } }>;
+  signatures: Array<{ format: string; source: string; layer: string; verdict: { verified: boolean; signer?: string; reason?: string } }>;
 }
 
 const NO_STACK = /\n\s+at /;
+const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+
+/** A sigstore bundle v0.3 as cosign v3 signs an image by default: DSSE over an in-toto statement about the digest. */
+function cosignV3Bundle(key: KeyObject, repository: string, digest: string, predicateType: string): Buffer {
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: repository, digest: { sha256: digest.slice('sha256:'.length) } }],
+    predicateType,
+    predicate: {},
+  };
+  const payload = Buffer.from(JSON.stringify(statement));
+  const payloadType = 'application/vnd.in-toto+json';
+  const sig = sign('sha256', pae(payloadType, payload), key).toString('base64');
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: BUNDLE_TYPE,
+      verificationMaterial: { publicKey: { hint: 'test' } },
+      dsseEnvelope: { payload: payload.toString('base64'), payloadType, signatures: [{ sig }] },
+    }),
+  );
+}
 
 describe('berth sign and berth verify against a Berth server', { timeout: 300_000 }, () => {
   let server: RegistryServer;
@@ -44,6 +67,7 @@ describe('berth sign and berth verify against a Berth server', { timeout: 300_00
   let keyPath: string;
   let pubPath: string;
   let otherPubPath: string;
+  let privateKey: KeyObject;
   let repository: string;
   let referrerDigest: string;
   const env = (extra: Record<string, string> = {}) => ({
@@ -69,6 +93,7 @@ describe('berth sign and berth verify against a Berth server', { timeout: 300_00
     pubPath = join(dir, 'cosign.pub');
     otherPubPath = join(dir, 'other.pub');
     writeFileSync(keyPath, mine.privateKey, { mode: 0o600 });
+    privateKey = await decryptPrivateKey(mine.privateKey, KEY_PASSWORD);
     writeFileSync(pubPath, mine.publicKey);
     writeFileSync(otherPubPath, other.publicKey);
   });
@@ -179,6 +204,42 @@ describe('berth sign and berth verify against a Berth server', { timeout: 300_00
     const run = await runBerth(['verify', '--key', pubPath, '--plain-http', `${repository}@${unsigned}`], env());
     assert.equal(run.code, 1);
     assert.match(run.stdout, /no cosign signatures found/);
+  });
+
+  it("reads cosign v3's default signatures (sigstore bundle referrers), and leaves its attestations alone", async () => {
+    const { digest: subject, manifest: image } = await client.pushImage('library/app', '3.0', Buffer.from('a layer for cosign v3'));
+    const subjectSize = Buffer.byteLength(JSON.stringify(image));
+    const pushBundle = async (predicateType: string) => {
+      const bundle = cosignV3Bundle(privateKey, repository, subject, predicateType);
+      const empty = Buffer.from('{}');
+      await client.pushBlob('library/app', empty);
+      await client.pushBlob('library/app', bundle);
+      // The shape of cosign's WriteReferrer manifest.
+      const manifest = {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', size: 2, digest: sha256Digest(empty), artifactType: BUNDLE_TYPE },
+        layers: [{ mediaType: BUNDLE_TYPE, size: bundle.length, digest: sha256Digest(bundle) }],
+        subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: subjectSize, digest: subject },
+        annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType },
+        artifactType: BUNDLE_TYPE,
+      };
+      const body = JSON.stringify(manifest);
+      await client.pushManifest('library/app', sha256Digest(Buffer.from(body)), manifest);
+    };
+    await pushBundle('https://sigstore.dev/cosign/sign/v1');
+    await pushBundle('https://slsa.dev/provenance/v1');
+
+    const ok = await runBerth(['verify', '--key', pubPath, '--plain-http', '--output', 'json', `${repository}@${subject}`], env());
+    assert.equal(ok.code, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as VerifyReport;
+    assert.deepEqual(
+      report.signatures.map((s) => [s.format, s.verdict.verified]),
+      [['sigstore-bundle', true]],
+    );
+    const refused = await runBerth(['verify', '--key', otherPubPath, '--plain-http', `${repository}@${subject}`], env());
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /NOT verified .*no trusted key made this signature/);
   });
 
   it('says clearly what went wrong: key password, missing image, credentials, usage', async () => {

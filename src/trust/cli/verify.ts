@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { verifyCosignSignature } from '../verify/cosign.js';
+import { COSIGN_SIGN_PREDICATE, envelopeSchema, verifyDsse } from '../verify/dsse.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { Verdict } from '../verify/result.js';
 import { findSignatures, parseImageReference, RegistryClient, resolveDigest, type FoundSignature } from '../sign/index.js';
@@ -13,6 +14,7 @@ interface VerifyOptions extends RegistryOptions {
 }
 
 export interface CheckedSignature {
+  readonly format: FoundSignature['format'];
   readonly source: string;
   readonly manifest: string;
   readonly layer: string;
@@ -41,12 +43,27 @@ async function readKeys(paths: readonly string[]): Promise<TrustedKey[]> {
   return keys;
 }
 
-/** One signature checked the way the vector tests check cosign's: payload, digest binding, key. */
+/** A cosign v3 bundle: its DSSE envelope must be signed by a key and state cosign's signing predicate about this digest. */
+function checkBundle(bytes: Buffer, subjectDigest: string, keys: readonly TrustedKey[]): Verdict {
+  let envelope: unknown;
+  try {
+    envelope = (JSON.parse(bytes.toString('utf8')) as { dsseEnvelope?: unknown }).dsseEnvelope;
+  } catch {
+    return { verified: false, reason: 'the sigstore bundle is not JSON' };
+  }
+  const parsed = envelopeSchema.safeParse(envelope);
+  if (!parsed.success) return { verified: false, reason: 'the sigstore bundle holds no DSSE envelope (message signatures are not read)' };
+  const verdict = verifyDsse(parsed.data, subjectDigest, keys, COSIGN_SIGN_PREDICATE);
+  return verdict.verified ? { ...verdict, details: [...(verdict.details ?? []), 'sigstore bundle; transparency log not checked'] } : verdict;
+}
+
+/** One signature checked the way the vector tests check cosign's: payload (or statement), digest binding, key. */
 export function checkSignature(found: FoundSignature, subjectDigest: string, keys: readonly TrustedKey[]): CheckedSignature {
-  const verdict: Verdict = found.payload
-    ? verifyCosignSignature({ payload: found.payload, annotations: found.annotations, subjectDigest }, { keys, logKeys: [] })
-    : { verified: false, reason: found.problem ?? 'the payload could not be read' };
-  return { source: found.source, manifest: found.manifestDigest, layer: found.layerDigest, verdict };
+  let verdict: Verdict;
+  if (!found.payload) verdict = { verified: false, reason: found.problem ?? 'the payload could not be read' };
+  else if (found.format === 'sigstore-bundle') verdict = checkBundle(found.payload, subjectDigest, keys);
+  else verdict = verifyCosignSignature({ payload: found.payload, annotations: found.annotations, subjectDigest }, { keys, logKeys: [] });
+  return { format: found.format, source: found.source, manifest: found.manifestDigest, layer: found.layerDigest, verdict };
 }
 
 function describe(checked: CheckedSignature): string {
@@ -71,8 +88,10 @@ export function verifyCommand(): Command {
 Looks in both places cosign stores signatures: the sha256-<hex>.sig tag and OCI 1.1 referrers
 (the referrers API, or the sha256-<hex> referrers tag on registries without it). Each
 simple-signing signature is checked: the payload names this image's digest and cosign's
-signature type, and one of the keys signed its exact bytes. Transparency log entries are not
-required (signatures made with --key and no Rekor upload verify).
+signature type, and one of the keys signed its exact bytes. cosign v3's default signatures
+(sigstore bundles as referrers) are checked too: the DSSE envelope is signed by one of the keys
+and its statement names this digest with cosign's signing predicate. Transparency log entries
+are not required (signatures made with --key and no Rekor upload verify), and not checked.
 
 Exit status: 0 when at least one signature verifies, 1 when none does (or none is found, or
 the registry cannot be read), 2 when the command line is wrong.

@@ -23,6 +23,8 @@ const OCI_INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
 /** Progress of a push, one step per blob or manifest. */
 export interface PushProgress {
   start(steps: number): void;
+  /** More steps than announced turned out to be needed. */
+  extend(steps: number): void;
   step(done: string): void;
   stop(): void;
 }
@@ -115,13 +117,14 @@ async function attachAsReferrer(request: SignRequest, layer: Blob): Promise<Sign
   const { client, image } = request;
   const subject = await subjectDescriptor(client, image.digest);
   const built = referrerManifest(layer.descriptor, subject);
-  await pushAll(request, [layer, built.config], 2);
+  await pushAll(request, [layer, built.config], 1);
   const put = await client.putManifest(built.digest, built.bytes, OCI_MANIFEST_TYPE);
   request.progress?.step(`pushed manifest ${built.digest.slice(0, 19)}`);
   const outcome = { pushedTo: built.digest, manifestDigest: built.digest, layerDigest: layer.descriptor.digest, signatures: 1, alreadySigned: false };
   if (put.subjectHeader) return outcome;
   // No OCI-Subject: the registry does not index referrers, so the client keeps the fallback tag's index (distribution-spec, referrers tag schema).
   const fallbackTag = referrersFallbackTag(image.digest);
+  request.progress?.extend(1);
   await addToFallbackIndex(client, fallbackTag, {
     mediaType: OCI_MANIFEST_TYPE,
     size: built.bytes.length,

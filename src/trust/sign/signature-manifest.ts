@@ -6,6 +6,10 @@ export const SIMPLE_SIGNING_LAYER_TYPE = 'application/vnd.dev.cosign.simplesigni
 /** The config media type of cosign's OCI 1.1 (referrer) signature manifests, and the artifact type the referrers API lists them under. */
 export const COSIGN_SIGNATURE_ARTIFACT_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+/** cosign v3's default: a sigstore bundle (DSSE over an in-toto statement) as an OCI 1.1 referrer of this artifact type. */
+export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+/** The annotation cosign v3 puts on a bundle referrer: which predicate the bundle's statement carries. */
+export const BUNDLE_PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 
 export interface Descriptor {
   readonly mediaType: string;
