@@ -70,13 +70,20 @@ export function signatureConfig(layerDigests: readonly string[], mediaType: stri
   return { bytes, descriptor: { mediaType, size: bytes.length, digest: sha256Digest(bytes) } };
 }
 
+/** A Go map as encoding/json writes it: keys in byte order. */
+function sortedKeys(map: Readonly<Record<string, string>>): Record<string, string> {
+  const sorted: Record<string, string> = {};
+  for (const key of Object.keys(map).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) sorted[key] = map[key] ?? '';
+  return sorted;
+}
+
 /** Descriptor fields in go-containerregistry's order (mediaType, size, digest, annotations), so the manifest bytes match cosign's. */
 function orderedDescriptor(descriptor: Descriptor): Descriptor {
   return {
     mediaType: descriptor.mediaType,
     size: descriptor.size,
     digest: descriptor.digest,
-    ...(descriptor.annotations && Object.keys(descriptor.annotations).length > 0 ? { annotations: { ...descriptor.annotations } } : {}),
+    ...(descriptor.annotations && Object.keys(descriptor.annotations).length > 0 ? { annotations: sortedKeys(descriptor.annotations) } : {}),
   };
 }
 
