@@ -4,6 +4,7 @@ import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
 import { vulnDbCommand } from './scan/index.js';
+import { trustCommands } from './trust/index.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/index.js';
 
@@ -144,6 +145,7 @@ adminCommand
   });
 
 program.addCommand(vulnDbCommand({ configFrom, databaseUrl }));
+for (const command of trustCommands()) program.addCommand(command);
 
 const configCommand = program.command('config').description('Inspect configuration');
 configCommand

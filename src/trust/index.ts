@@ -8,3 +8,4 @@ export type { Verdict } from './verify/result.js';
 export { trustModule } from './module.js';
 export { SignatureVerdictShape, TrustMaterialShape, TrustPolicyShape } from './shapes.js';
 export { materialInput as TrustMaterialInputShape, policyInput as TrustPolicyInputShape } from './material/material.js';
+export { trustCommands } from './cli/index.js';
