@@ -320,6 +320,8 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     }
     // Last, so that its audit entries do not push the earlier ones off the logs tab's first page; back in English.
     await page.getByText('EN', { exact: true }).click();
+    // Members added through the API since the page last read the list: a reload shows them, as it would a user.
+    await page.reload();
     await tab('Members');
     const rows = names.map((name) => page.getByRole('row', { name: new RegExp(name) }));
     for (const row of rows) await row.getByRole('checkbox').check();
