@@ -65,6 +65,8 @@ export interface PullRequestFacts {
    * starts with a pull. Asked only when a gate would refuse.
    */
   isSigner?: () => Promise<boolean>;
+  /** Who pulls, for the audit log of a refusal. */
+  puller?: { name: string; ip?: string };
 }
 
 /** Who a policy lets through whatever it says: scan jobs and signers (Harbor's SkipPolicyChecking). */

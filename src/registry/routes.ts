@@ -101,6 +101,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     await content.beforePull(project.id, route.name, artifact, {
       isScanner: async () => (await access()).can('repository', 'scanner-pull', route.name),
       isSigner: async () => isSigningClient(request.headers['user-agent']) && (await access()).can('repository', 'push', route.name),
+      puller: { name: identityName(caller.identity) || 'anonymous', ip: request.ip },
     });
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);

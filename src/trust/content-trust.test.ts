@@ -53,6 +53,15 @@ for (const dialect of testDialects()) {
     it('refuses an unsigned image with Harbor’s message, and lets a signer about to sign through', async () => {
       await admin.pushImage('trusted/unsigned', 'v1');
       assert.equal(await refusal(await pull(admin, 'trusted/unsigned', 'v1')), 'The image is not signed by cosign.');
+      // The refusal is in the project's audit log as a failed pull.
+      const logs = await expectJson<Array<{ operation: string; resource: string; success: boolean; username: string }>>(
+        await call('GET', '/projects/trusted/logs'),
+        200,
+      );
+      assert.ok(
+        logs.some((l) => l.operation === 'pull' && !l.success && l.username === 'admin' && /^trusted\/unsigned@sha256:/.test(l.resource)),
+        JSON.stringify(logs),
+      );
       // cosign pulls before it signs: with push rights its pull passes; without them it does not.
       assert.equal((await pull(new TestClient(server.url, basic('dev', PASSWORD)), 'trusted/unsigned', 'v1', 'cosign/v2.4.1 (linux; amd64)')).status, 200);
       assert.equal(

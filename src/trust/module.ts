@@ -23,7 +23,7 @@ function verifierOf(deps: ApiDeps): SignatureVerifier {
  */
 export const trustModule: FeatureModule<ApiDeps, Partial<Gates>> = {
   name: 'trust',
-  gates: (deps) => ({ pull: [contentTrustGate(verifierOf(deps))] }),
+  gates: (deps) => ({ pull: [contentTrustGate(verifierOf(deps), deps.clock)] }),
   api(scope, deps) {
     trustRoutes(scope, { ...deps, verifier: verifierOf(deps) });
   },

@@ -1,4 +1,6 @@
+import { recordAudit } from '../../audit/index.js';
 import { exemptFromPolicies, type PullGate, type PullRequestFacts } from '../../content/index.js';
+import type { Clock } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/index.js';
 import { PreconditionFailedError } from '../../platform/errors/index.js';
 import { contentTrustPolicy } from '../../projects/index.js';
@@ -16,9 +18,10 @@ const NAMES: Record<SignatureKind, string> = { cosign: 'cosign', notation: 'nota
  * `enable_content_trust`, notation) on, an artifact without a cosign (notation) signature is
  * refused with Harbor's PROJECTPOLICYVIOLATION and message. With Berth's
  * `require_verified_signature` on as well, one of the signatures must verify against the trust
- * material. Signatures themselves, scan jobs and signers pass, as in Harbor.
+ * material. Signatures themselves, scan jobs and signers pass, as in Harbor. A refusal is audited
+ * as a failed pull.
  */
-export function contentTrustGate(judge: SignatureJudge): PullGate {
+export function contentTrustGate(judge: SignatureJudge, clock: Clock): PullGate {
   return {
     name: 'content-trust',
     async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {
@@ -33,6 +36,16 @@ export function contentTrustGate(judge: SignatureJudge): PullGate {
           refusal = `The image has no ${NAMES[kind]} signature that verifies against the project's trusted keys.`;
         if (refusal === undefined) continue;
         if (await exemptFromPolicies(pull)) return;
+        await recordAudit(db, {
+          projectId: pull.projectId,
+          operation: 'pull',
+          resourceType: 'artifact',
+          resource: `${pull.repository}@${pull.digest}`,
+          username: pull.puller?.name ?? 'anonymous',
+          clientIp: pull.puller?.ip ?? null,
+          success: false,
+          at: clock.now(),
+        });
         throw new PreconditionFailedError('policy', refusal, { signature: kind });
       }
     },
