@@ -181,7 +181,12 @@ export class ContentService {
   }
 
   /** Asks the pull gates (the vulnerability policy; later signature policies) before an artifact is served. */
-  async beforePull(projectId: number, repository: string, artifact: Artifact, exemptions: Pick<PullRequestFacts, 'isScanner' | 'isSigner' | 'puller'> = {}): Promise<void> {
+  async beforePull(
+    projectId: number,
+    repository: string,
+    artifact: Artifact,
+    exemptions: Pick<PullRequestFacts, 'isScanner' | 'isSigner' | 'puller'> = {},
+  ): Promise<void> {
     if (this.gates.hasPullGates) await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest, artifact, ...exemptions });
   }
 
