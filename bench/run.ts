@@ -9,6 +9,7 @@
  *   npm run bench -- --only portal        # the portal's list pages in Chromium, 10,000 repositories / artifacts
  *   npm run bench -- --only vulndb        # `berth vulndb import` of 20,000 generated OSV records (SQLite; PostgreSQL too with --postgres)
  *   npm run bench -- --only scan          # the built-in scanner on a 200 MB image against zcat of its layers
+ *   npm run bench -- --only trust         # manifest GET latency with content trust (verified signatures) on vs off
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -36,6 +37,7 @@ import { MiB } from './data.js';
 import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
 import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } from './listing.js';
 import { quotaContention } from './quota.js';
+import { contentTrustPulls } from './trust.js';
 import { gcUnderLoad, seedGc } from './gc.js';
 import { PORTAL_PROJECT, portalTimings, seedPortal } from './portal.js';
 import { importVulnDbFiles, vulnDbImports } from './vulndb.js';
@@ -46,11 +48,11 @@ import { renderTable, type Results, type Sampled } from './report.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The OSV records the scanner's tests match against (a directory `berth vulndb import` reads recursively). */
 const VULNDB_FIXTURES = resolve(ROOT, 'src', 'scan', 'vulndb', 'fixtures');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb', 'scan'] as const;
+const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust'] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust']);
 /** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
 const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan']);
 
@@ -97,6 +99,7 @@ const plan = {
   small: { count: quick ? 50 : 200, concurrency: 4 },
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
+  trust: { concurrency: 16, seconds: quick ? 3 : 8, maxRequests: 200_000, rounds: quick ? 1 : 3 },
   portal: { repositories: quick ? 1_000 : 10_000, artifacts: quick ? 1_000 : 10_000, seedConcurrency: 16, warmUp: 2, loads: 5 },
   vulndb: { records: Number(opts.vulndbRecords ?? (quick ? 5_000 : 20_000)) },
   scan: {
@@ -265,6 +268,10 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     case 'quota': {
       const c = await client(server, 'bench-quota', 1);
       return measure(server, c, () => quotaContention(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.quota, plan.quota.reps, log));
+    }
+    case 'trust': {
+      const c = await client(server, 'bench-trust', 1);
+      return measure(server, c, () => contentTrustPulls(server.baseUrl, { username: USERNAME, password: PASSWORD }, plan.trust, log));
     }
     case 'gc':
       return gcWorkload();
@@ -439,8 +446,8 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -463,6 +470,7 @@ const UNITS: Record<Workload, string> = {
   portal: 'ms slowest page (median)',
   vulndb: 'records/s (SQLite, first import)',
   scan: '× zcat (largest image, medians)',
+  trust: '× p50 latency, content trust on/off',
 };
 
 async function main(): Promise<void> {

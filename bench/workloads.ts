@@ -81,7 +81,7 @@ export async function pushBlob(c: RegistryClient, spec: BlobSpec, digest: string
 }
 
 /** Same, with a small in-memory body (configs, small layers). */
-async function pushSmallBlob(c: RegistryClient, data: Buffer, digest: string): Promise<void> {
+export async function pushSmallBlob(c: RegistryClient, data: Buffer, digest: string): Promise<void> {
   const started = await c.request('POST', uploadsPath(c), { expect: [202] });
   const url = withQuery(header(started, 'location'), c.base, { digest });
   await c.request('PUT', url, { headers: { 'content-type': 'application/octet-stream' }, body: data, expect: [201] });
@@ -167,7 +167,7 @@ const ACCEPT = [
 ].join(', ');
 
 /** A small but valid OCI image: config JSON naming the layer as its one diff_id. */
-function imageParts(seed: string, layerSize: number): { config: Buffer; layer: Buffer } {
+export function imageParts(seed: string, layerSize: number): { config: Buffer; layer: Buffer } {
   const layer = blobBytes({ seed: `${seed}-layer`, size: layerSize });
   const config = Buffer.from(
     JSON.stringify({

@@ -1,19 +1,23 @@
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
-import { contentTrustGate } from './policy/gate.js';
+import { contentTrustGate, PassMemory } from './policy/gate.js';
 import { trustRoutes } from './routes.js';
 import { SignatureVerifier } from './verdicts.js';
 
-/** One verifier per app: the gate and the API share its verdicts. */
-const verifiers = new WeakMap<ApiDeps, SignatureVerifier>();
-function verifierOf(deps: ApiDeps): SignatureVerifier {
-  let verifier = verifiers.get(deps);
-  if (!verifier) {
-    verifier = new SignatureVerifier({ blobs: deps.content, clock: deps.clock });
-    verifiers.set(deps, verifier);
+/** One verifier and one memory of passes per app: the gate and the API share them. */
+interface TrustRuntime {
+  verifier: SignatureVerifier;
+  passes: PassMemory;
+}
+const runtimes = new WeakMap<ApiDeps, TrustRuntime>();
+function runtimeOf(deps: ApiDeps): TrustRuntime {
+  let runtime = runtimes.get(deps);
+  if (!runtime) {
+    runtime = { verifier: new SignatureVerifier({ blobs: deps.content, clock: deps.clock }), passes: new PassMemory(deps.clock) };
+    runtimes.set(deps, runtime);
   }
-  return verifier;
+  return runtime;
 }
 
 /**
@@ -23,8 +27,11 @@ function verifierOf(deps: ApiDeps): SignatureVerifier {
  */
 export const trustModule: FeatureModule<ApiDeps, Partial<Gates>> = {
   name: 'trust',
-  gates: (deps) => ({ pull: [contentTrustGate(verifierOf(deps), deps.clock)] }),
+  gates: (deps) => {
+    const { verifier, passes } = runtimeOf(deps);
+    return { pull: [contentTrustGate(verifier, deps.clock, passes)] };
+  },
   api(scope, deps) {
-    trustRoutes(scope, { ...deps, verifier: verifierOf(deps) });
+    trustRoutes(scope, { ...deps, ...runtimeOf(deps) });
   },
 };

@@ -5,6 +5,7 @@ import { parseBody } from '../platform/http/index.js';
 import { effectiveTrust, listMaterial, materialInput, policyInput, readPolicy, SYSTEM_PROJECT } from './material/material.js';
 import { addMaterial, deleteMaterial, putPolicy, type TrustScope as Scope } from './material/service.js';
 import { signaturesCovering, SIGNATURE_TYPES, type SignatureKind } from './policy/signatures.js';
+import type { PassMemory } from './policy/gate.js';
 import type { SignatureVerifier } from './verdicts.js';
 
 type ProjectParams = { Params: { project_name_or_id: string } };
@@ -23,7 +24,7 @@ function materialJson(row: { id: number; kind: string; name: string; pem: string
 }
 
 /** Trust material (keys, roots) and policy, per project and for the whole system; each signature's verdict under them. */
-export function trustRoutes(scope: FastifyInstance, deps: ApiDeps & { verifier: SignatureVerifier }): void {
+export function trustRoutes(scope: FastifyInstance, deps: ApiDeps & { verifier: SignatureVerifier; passes: PassMemory }): void {
   const db = () => deps.database.db;
 
   async function projectScope(request: FastifyRequest<ProjectParams>, action: 'read' | 'update'): Promise<Scope> {
@@ -42,10 +43,12 @@ export function trustRoutes(scope: FastifyInstance, deps: ApiDeps & { verifier: 
   scope.post('/projects/:project_name_or_id/trust/material', async (request: FastifyRequest<ProjectParams>, reply) => {
     const at = await projectScope(request, 'update');
     const row = await addMaterial(deps, at, parseBody(materialInput, request.body));
+    deps.passes.forget();
     reply.code(201).header('location', `/api/v2.0/projects/${request.params.project_name_or_id}/trust/material/${row.id}`).send(materialJson(row));
   });
   scope.delete('/projects/:project_name_or_id/trust/material/:material_id', async (request: FastifyRequest<MaterialParams>, reply) => {
     await deleteMaterial(deps, await projectScope(request, 'update'), request.params.material_id);
+    deps.passes.forget();
     reply.code(200).send();
   });
   scope.get('/projects/:project_name_or_id/trust/policy', async (request: FastifyRequest<ProjectParams>) =>
@@ -53,21 +56,25 @@ export function trustRoutes(scope: FastifyInstance, deps: ApiDeps & { verifier: 
   );
   scope.put('/projects/:project_name_or_id/trust/policy', async (request: FastifyRequest<ProjectParams>, reply) => {
     await putPolicy(deps, await projectScope(request, 'update'), parseBody(policyInput, request.body));
+    deps.passes.forget();
     reply.code(200).send();
   });
 
   scope.get('/system/trust/material', async (request) => (await listMaterial(db(), systemScope(request, 'read').projectId)).map(materialJson));
   scope.post('/system/trust/material', async (request, reply) => {
     const row = await addMaterial(deps, systemScope(request, 'update'), parseBody(materialInput, request.body));
+    deps.passes.forget();
     reply.code(201).header('location', `/api/v2.0/system/trust/material/${row.id}`).send(materialJson(row));
   });
   scope.delete('/system/trust/material/:material_id', async (request: FastifyRequest<{ Params: { material_id: string } }>, reply) => {
     await deleteMaterial(deps, systemScope(request, 'update'), request.params.material_id);
+    deps.passes.forget();
     reply.code(200).send();
   });
   scope.get('/system/trust/policy', async (request) => readPolicy(db(), systemScope(request, 'read').projectId));
   scope.put('/system/trust/policy', async (request, reply) => {
     await putPolicy(deps, systemScope(request, 'update'), parseBody(policyInput, request.body));
+    deps.passes.forget();
     reply.code(200).send();
   });
 

@@ -21,10 +21,12 @@ const NAMES: Record<SignatureKind, string> = { cosign: 'cosign', notation: 'nota
  * material. Signatures themselves, scan jobs and signers pass, as in Harbor. A refusal is audited
  * as a failed pull.
  */
-export function contentTrustGate(judge: SignatureJudge, clock: Clock): PullGate {
+export function contentTrustGate(judge: SignatureJudge, clock: Clock, passes: PassMemory): PullGate {
   return {
     name: 'content-trust',
     async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {
+      const key = `${pull.projectId}@${pull.artifact.repository_id}@${pull.artifact.digest}`;
+      if (passes.has(key)) return;
       const policy = await contentTrustPolicy(db, pull.projectId);
       if (!policy || isSignature(pull.artifact)) return;
       const kinds: SignatureKind[] = [...(policy.cosign ? (['cosign'] as const) : []), ...(policy.notation ? (['notation'] as const) : [])];
@@ -48,6 +50,44 @@ export function contentTrustGate(judge: SignatureJudge, clock: Clock): PullGate 
         });
         throw new PreconditionFailedError('policy', refusal, { signature: kind });
       }
+      passes.remember(key);
     },
   };
+}
+
+/**
+ * How long a pull that passed is let through again unchecked: a change of trust material or
+ * policy on another instance (or of the project's metadata) applies within this; one made
+ * through this instance's trust API applies at once.
+ */
+export const PASS_MEMORY_MS = 2_000;
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * The artifacts whose pulls passed content trust a moment ago. A busy tag (every node of a
+ * cluster pulling one image) is checked once per moment, not once per pull; refusals are never
+ * remembered, so a newly signed image passes at once.
+ */
+export class PassMemory {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Forgets every pass: the trust material or policy just changed. */
+  forget(): void {
+    this.until.clear();
+  }
+
+  has(key: string): boolean {
+    const until = this.until.get(key);
+    if (until === undefined) return false;
+    if (until > this.clock.now()) return true;
+    this.until.delete(key);
+    return false;
+  }
+
+  remember(key: string): void {
+    if (this.until.size >= MAX_REMEMBERED) this.until.clear();
+    this.until.set(key, this.clock.now() + PASS_MEMORY_MS);
+  }
 }
