@@ -53,6 +53,7 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     return res;
   };
   const pullManifest = () => registry.request('GET', `/v2/${PROJECT}/app/manifests/v1`, { headers: { accept: OCI_MANIFEST } });
+  const repositoryPage = () => `${server.url}/projects/${projectId}/repositories/app`;
   const signaturesPage = () => `${server.url}/projects/${projectId}/repositories/app/-/artifacts/${encodeURIComponent(imageDigest)}?tab=signatures`;
 
   before(async () => {
@@ -116,7 +117,9 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     assert.equal(pulled.status, 200, await pulled.text());
   });
 
-  test("the artifact's Signatures tab shows the signature verified by the key's fingerprint", async () => {
+  test("the artifacts table shows the image as Verified, and its Signatures tab the signature verified by the key's fingerprint", async () => {
+    await page.goto(repositoryPage());
+    await page.getByTestId('signed-verified').getByText('Verified').waitFor();
     await page.goto(signaturesPage());
     const signatures = page.getByTestId('signatures');
     await signatures.getByTestId('signature-verified').waitFor();
@@ -137,6 +140,9 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     assert.equal(await signatures.getByTestId('signature-unverified').textContent(), 'Not verified');
     assert.equal(await signatures.getByTestId('signature-reason').textContent(), 'no cosign public key is trusted');
     assert.equal(await signatures.getByTestId('signature-verified').count(), 0);
+    await page.goto(repositoryPage());
+    assert.equal(await page.getByTestId('signed-unverified').textContent(), '(unverified)');
+    assert.equal(await page.getByTestId('signed').textContent(), 'Signed');
   });
 
   test("a key an administrator adds in Administration → Configuration is trusted in every project, listed in the project's Signing tab", async () => {
@@ -186,7 +192,7 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     }
   });
 
-  test('in Chinese the configuration, the Signing tab, the add dialog, the Signatures tab and the system settings have no English left', async () => {
+  test('in Chinese the configuration, the Signing tab, the add dialog, the Signatures tab, the artifacts and the system settings have no English left', async () => {
     await page.evaluate(() => localStorage.setItem('berth.language', 'zh-CN'));
     await page.goto(`${server.url}/projects/${projectId}/configuration`);
     await page.getByText('Cosign：阻止拉取未签名的镜像').waitFor();
@@ -205,6 +211,9 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     await page.goto(signaturesPage());
     await page.getByTestId('signatures').getByText('已验证').waitFor();
     await assertNoEnglish(page, 'signatures');
+    await page.goto(repositoryPage());
+    await page.getByTestId('signed-verified').getByText('已验证').waitFor();
+    await assertNoEnglish(page, 'artifacts');
     await page.goto(`${server.url}/admin/configuration`);
     await page.getByTestId('system-trust').getByText('内容信任', { exact: true }).waitFor();
     await assertNoEnglish(page, 'system settings', ['company']);

@@ -19,13 +19,19 @@ function Signer({ signer }: { signer: string }) {
   return signer.startsWith('sha256:') ? <Fingerprint fingerprint={signer} /> : <Typography.Text>{signer}</Typography.Text>;
 }
 
+/** The artifact's signatures with their verdicts; material and policy changes invalidate every `signatures` query. */
+export function useSignatures(address: ArtifactAddress, enabled = true) {
+  return useQuery({
+    queryKey: ['signatures', address.projectName, address.path, address.digest],
+    enabled,
+    queryFn: () => getJson<SignatureVerdict[]>(apiUrl(SIGNATURES, { ...repositoryParams(address.projectName, address.path), reference: address.digest })),
+  });
+}
+
 /** Each signature of the artifact, with whether it verifies against the project's trusted keys now, and why not. */
 export function SignaturesTab({ address }: { address: ArtifactAddress }) {
   const { t } = useTranslation();
-  const signatures = useQuery({
-    queryKey: ['signatures', address.projectName, address.path, address.digest],
-    queryFn: () => getJson<SignatureVerdict[]>(apiUrl(SIGNATURES, { ...repositoryParams(address.projectName, address.path), reference: address.digest })),
-  });
+  const signatures = useSignatures(address);
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Typography.Paragraph type="secondary">{t('trust.signatures.hint')}</Typography.Paragraph>
