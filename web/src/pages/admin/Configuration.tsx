@@ -6,6 +6,7 @@ import { apiUrl, call, getJson } from '../../api/client';
 import type { Configurations } from '../../api/admin-models';
 import { errorText } from '../../api/client';
 import { SystemAllowlist } from '../allowlist/SystemAllowlist';
+import { SystemTrust } from '../trust/SystemTrust';
 
 const GIB = 1024 ** 3;
 
@@ -106,6 +107,7 @@ export function Configuration() {
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       {settings}
       <SystemAllowlist />
+      <SystemTrust />
     </Space>
   );
 }

@@ -9,11 +9,16 @@ import { errorText, type ProjectTabProps } from './shared';
 import { VulnerabilitySettings, type VulnerabilityValues } from './VulnerabilitySettings';
 
 /** The project's registry and deployment switches; the vulnerability ones are VulnerabilitySettings'. */
-const GENERAL_SWITCHES = ['public', 'enable_content_trust', 'enable_content_trust_cosign'] as const;
+const GENERAL_SWITCHES = ['public', 'enable_content_trust_cosign', 'enable_content_trust', 'require_verified_signature'] as const;
 const VULNERABILITY_SWITCHES = ['prevent_vul', 'auto_scan', 'auto_sbom_generation', 'reuse_sys_cve_allowlist'] as const;
-const SECTIONS: Array<{ title: string; switches: ReadonlyArray<(typeof GENERAL_SWITCHES)[number]> }> = [
-  { title: 'scanPolicy.project.registry', switches: ['public'] },
-  { title: 'scanPolicy.project.deploymentSecurity', switches: ['enable_content_trust', 'enable_content_trust_cosign'] },
+/** Each switch's label and hint: `<prefix><key>` and `<prefix><key>Hint`. */
+const SECTIONS: Array<{ title: string; prefix: string; switches: ReadonlyArray<(typeof GENERAL_SWITCHES)[number]> }> = [
+  { title: 'scanPolicy.project.registry', prefix: 'project.config.', switches: ['public'] },
+  {
+    title: 'scanPolicy.project.deploymentSecurity',
+    prefix: 'trust.config.',
+    switches: ['enable_content_trust_cosign', 'enable_content_trust', 'require_verified_signature'],
+  },
 ];
 
 type Values = Record<(typeof GENERAL_SWITCHES)[number], boolean> & VulnerabilityValues;
@@ -25,6 +30,7 @@ function initialValues(project: ProjectTabProps['project']): Values {
     public: on('public'),
     enable_content_trust: on('enable_content_trust'),
     enable_content_trust_cosign: on('enable_content_trust_cosign'),
+    require_verified_signature: on('require_verified_signature'),
     prevent_vul: on('prevent_vul'),
     severity: metadata.severity ?? 'low',
     auto_scan: on('auto_scan'),
@@ -73,13 +79,13 @@ export default function Configuration({ project, can }: ProjectTabProps) {
       {!editable && <Alert type="info" message={t('project.config.readOnly')} />}
       {error && <Alert type="error" message={error} data-testid="config-error" />}
       <Form form={form} layout="horizontal" labelCol={{ flex: '280px' }} labelWrap initialValues={initialValues(project)} disabled={!editable}>
-        {SECTIONS.map(({ title, switches }) => (
+        {SECTIONS.map(({ title, prefix, switches }) => (
           <div key={title}>
             <Typography.Title level={5} style={{ marginTop: 8 }}>
               {t(title)}
             </Typography.Title>
             {switches.map((key) => (
-              <Form.Item key={key} name={key} label={t(`project.config.${key}`)} valuePropName="checked" extra={t(`project.config.${key}Hint`)}>
+              <Form.Item key={key} name={key} label={t(`${prefix}${key}`)} valuePropName="checked" extra={t(`${prefix}${key}Hint`)}>
                 <Switch />
               </Form.Item>
             ))}

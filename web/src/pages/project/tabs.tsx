@@ -11,6 +11,7 @@ const Robots = lazyPage(() => import('./Robots'));
 const Labels = lazyPage(() => import('./Labels'));
 const Logs = lazyPage(() => import('./Logs'));
 const Configuration = lazyPage(() => import('./Configuration'));
+const Signing = lazyPage(() => import('./Signing'));
 const Scanner = lazyPage(() => import('./Scanner'));
 const Webhooks = lazyPage(() => import('../webhooks/Webhooks'));
 const Policies = lazyPage(() => import('../policies/Policies'));
@@ -33,6 +34,7 @@ const TABS: TabDefinition[] = [
   { key: 'policies', component: Policies, needs: ['tag-retention', 'read'], label: 'policies.tab' },
   { key: 'scanner', component: Scanner, needs: ['scanner', 'read'], label: 'scanPolicy.scanner.tab' },
   { key: 'configuration', component: Configuration, needs: ['configuration', 'read'] },
+  { key: 'signing', component: Signing, needs: ['configuration', 'read'], label: 'trust.project.tab' },
   { key: 'webhooks', component: Webhooks, needs: ['notification-policy', 'read'], label: 'webhooks.tab' },
 ];
 

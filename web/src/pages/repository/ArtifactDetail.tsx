@@ -9,6 +9,7 @@ import { ConfirmDelete } from '../common/ConfirmDelete';
 import { runInProgress } from '../scan/ScanRun';
 import { scanTabs } from '../scan/ScanTabs';
 import { overviewOf } from '../scan/VulnerabilityCell';
+import { SignaturesTab } from '../trust/SignaturesTab';
 import { formatBytes } from '../format';
 import { Accessories, Referrers } from './Accessories';
 import { ArtifactLabels } from './ArtifactLabels';
@@ -138,6 +139,9 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
     // Images are what scanners read: their reports and SBOMs have tabs of their own, as in Harbor's portal.
     ...(data && name !== undefined && data.addition_links?.vulnerabilities
       ? scanTabs(t, { address: { projectName: name, path, digest: data.digest }, artifact: data, can, onChange: refresh })
+      : []),
+    ...(data && name !== undefined
+      ? [{ key: 'signatures', label: t('trust.signatures.tab'), children: <SignaturesTab address={{ projectName: name, path, digest: data.digest }} /> }]
       : []),
   ];
   return (

@@ -9,6 +9,7 @@ import { formatBytes } from '../format';
 import { useListState } from '../paging';
 import { ScanButton, scanInProgress, StopScanButton, VulnerabilityCell } from '../scan/VulnerabilityCell';
 import { artifactsPageQuery, repositoryQuery } from '../queries';
+import { SignedCell } from '../trust/SignedCell';
 import { SIGNATURE_TYPES } from './Accessories';
 import { ColumnPicker, useHiddenColumns } from './ColumnPicker';
 import { MarkdownText } from './MarkdownText';
@@ -70,7 +71,7 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
     { title: t('repository.pushTime'), key: 'push_time', dataIndex: 'push_time', render: (time: string) => <TimeText time={time} /> },
     { title: t('repository.pullTime'), key: 'pull_time', dataIndex: 'pull_time', render: (time: string) => <TimeText time={time} /> },
     { title: t('repository.labels'), key: 'labels', render: (_, artifact) => <Labels labels={artifact.labels} /> },
-    { title: t('repository.signed'), key: 'signed', render: (_, artifact) => <Signed artifact={artifact} /> },
+    { title: t('repository.signed'), key: 'signed', render: (_, artifact) => <Signed artifact={artifact} projectName={name} path={path} /> },
     {
       title: t('repository.vulnerabilities'),
       key: 'vulnerabilities',
@@ -154,19 +155,17 @@ export function RepositoryPage({ projectId, path }: { projectId: string; path: s
   );
 }
 
-/** Signed when a cosign or Notation signature is attached to the artifact (whether it verifies is not checked here). */
-function Signed({ artifact }: { artifact: Artifact }) {
+/** Signed when a cosign or Notation signature is attached to the artifact; whether one verifies is asked only for those. */
+function Signed({ artifact, projectName, path }: { artifact: Artifact; projectName: string | undefined; path: string }) {
   const { t } = useTranslation();
   const signed = (artifact.accessories ?? []).some((accessory) => SIGNATURE_TYPES.includes(accessory.type));
-  return signed ? (
-    <Tag color="success" data-testid="signed">
-      {t('repository.signedYes')}
-    </Tag>
-  ) : (
-    <Typography.Text type="secondary" data-testid="unsigned">
-      {t('repository.signedNo')}
-    </Typography.Text>
-  );
+  if (!signed || projectName === undefined)
+    return (
+      <Typography.Text type="secondary" data-testid="unsigned">
+        {t('repository.signedNo')}
+      </Typography.Text>
+    );
+  return <SignedCell address={{ projectName, path, digest: artifact.digest }} />;
 }
 
 /** An index's children: the platform each is built for, linked to its own page. */
