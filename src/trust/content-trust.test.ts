@@ -138,6 +138,9 @@ for (const dialect of testDialects()) {
       await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'twice', pem: publicPem }), 201);
       await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'cosign-key', name: 'twice', pem: publicPem }), 409);
       await expectJson(await call('PUT', '/projects/trusted/trust/policy', { notation_level: 'lenient' }), 400);
+      // Without a policy of its own, the project follows the system's.
+      assert.equal((await call('PUT', '/system/trust/policy', { notation_level: 'audit' })).status, 200);
+      assert.equal((await expectJson<{ notation_level: string }>(await call('GET', '/projects/trusted/trust/policy'), 200)).notation_level, 'audit');
       assert.equal(
         (await call('PUT', '/projects/trusted/trust/policy', { notation_level: 'permissive', trusted_identities: ['x509.subject: CN=release'] })).status,
         200,

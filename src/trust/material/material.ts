@@ -55,8 +55,10 @@ export function listMaterial(db: Executor, projectId: number) {
   return db.selectFrom('trust_material').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
 }
 
+/** A project's own policy; without one, the system's; without that, notation's defaults (strict, any identity). */
 export async function readPolicy(db: Executor, projectId: number): Promise<TrustPolicy> {
-  const row = await db.selectFrom('trust_policies').selectAll().where('project_id', '=', projectId).executeTakeFirst();
+  const rows = await db.selectFrom('trust_policies').selectAll().where('project_id', 'in', [projectId, SYSTEM_PROJECT]).execute();
+  const row = rows.find((r) => r.project_id === projectId) ?? rows.find((r) => r.project_id === SYSTEM_PROJECT);
   if (!row) return DEFAULT_POLICY;
   let identities: string[] = ['*'];
   try {
