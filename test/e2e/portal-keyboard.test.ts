@@ -160,8 +160,12 @@ describe(
         await tabTo(page, (element) => element.testId === 'user-menu', 'the user menu', 'Shift+Tab');
         await page.keyboard.press('Enter');
         await page.getByRole('menuitem', { name: 'Sign out' }).waitFor();
-        // The arrows move through the menu's items (the focus is in the menu once it opens).
-        for (let presses = 0; presses < 3 && (await focused(page)).text !== 'Sign out'; presses++) await page.keyboard.press('ArrowDown');
+        // The arrows move into the menu and through its items, at a person's pace: the menu takes
+        // the focus only once its opening has settled.
+        for (let presses = 0; presses < 6 && (await focused(page)).text !== 'Sign out'; presses++) {
+          await page.keyboard.press('ArrowDown');
+          await page.waitForTimeout(150);
+        }
         const item = await focused(page);
         assert.equal(item.text, 'Sign out');
         assert.ok(item.ring, 'the focus on the menu item is not visible');
