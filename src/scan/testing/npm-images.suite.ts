@@ -1,33 +1,13 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import { systemClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
 import { sha256, type TestClient } from '../../testing/client.js';
 import { importPaths } from '../vulndb/index.js';
-
-const FIXTURES = join(import.meta.dirname, '..', 'vulndb', 'fixtures');
+import { tarOf, vulndbFixtureFiles } from './vulnerable-image.suite.js';
 
 /** Imports every OSV fixture into the test server's vulnerability database. */
 export async function importFixtures(database: Database): Promise<void> {
-  const files = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json'));
-  await importPaths(
-    database,
-    files.map((f) => join(FIXTURES, f)),
-    { clock: systemClock },
-  );
-}
-
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-  const done = new Promise<void>((resolve) => tar.on('end', () => resolve()));
-  for (const [name, body] of Object.entries(files)) tar.entry({ name, mode: 0o644 }, body);
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  await importPaths(database, vulndbFixtureFiles(), { clock: systemClock });
 }
 
 /**
