@@ -82,6 +82,22 @@ export interface EffectiveTrust {
   readonly hash: string;
 }
 
+/** Parsed material by what it was read as and its PEM text: parsing a key costs more than the query that read it. */
+const parsed = new Map<string, TrustedKey | X509Certificate>();
+const MAX_PARSED = 1_000;
+
+function remembered<T extends TrustedKey | X509Certificate>(as: 'key' | 'certificate', pem: string, parse: (pem: string) => T): T {
+  const id = `${as}:${pem}`;
+  const known = parsed.get(id);
+  if (known) return known as T;
+  const value = parse(pem);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(id, value);
+  return value;
+}
+const parsedKey = (pem: string): TrustedKey => remembered('key', pem, publicKeyFromPem);
+const parsedCertificate = (pem: string): X509Certificate => remembered('certificate', pem, (text) => new X509Certificate(text));
+
 export async function effectiveTrust(db: Executor, projectId: number): Promise<EffectiveTrust> {
   const rows = await db
     .selectFrom('trust_material')
@@ -96,9 +112,9 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
   for (const row of rows) {
     // Material was checked when added; an item that no longer reads is left out, not fatal.
     try {
-      if (row.kind === 'cosign-key') cosignKeys.push(publicKeyFromPem(row.pem));
-      else if (row.kind === 'rekor-key') logKeys.push(publicKeyFromPem(row.pem));
-      else if (row.kind === 'notation-root') notationRoots.push(new X509Certificate(row.pem));
+      if (row.kind === 'cosign-key') cosignKeys.push(parsedKey(row.pem));
+      else if (row.kind === 'rekor-key') logKeys.push(parsedKey(row.pem));
+      else if (row.kind === 'notation-root') notationRoots.push(parsedCertificate(row.pem));
     } catch {
       continue;
     }
