@@ -7,6 +7,7 @@ import type { SignatureKind, SignatureRef } from './policy/signatures.js';
 import { COSIGN_SIGNATURE_ANNOTATION, MAX_PAYLOAD_BYTES, verifyCosignSignature } from './verify/cosign.js';
 import { COSIGN_SIGN_PREDICATE, MAX_ENVELOPE_BYTES, parseEnvelope, verifyDsse } from './verify/dsse.js';
 import { MAX_JWS_BYTES, verifyNotationJws } from './verify/notation.js';
+import { verifyNotationCose } from './verify/notation-cose.js';
 import { refused, type Verdict } from './verify/result.js';
 
 const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -137,10 +138,9 @@ export class SignatureVerifier implements SignatureJudge {
       return verifyDsse(envelope, subjectDigest, trust.cosignKeys, COSIGN_SIGN_PREDICATE);
     }
     if (kind === 'notation' && NOTATION_ENVELOPES.includes(layer.mediaType)) {
-      if (layer.mediaType === 'application/cose') return refused('COSE notation envelopes are not verified yet; sign with the JWS format');
       const bytes = await read(MAX_JWS_BYTES);
       if (!bytes) return refused('the signature envelope is too large');
-      return verifyNotationJws(
+      return (layer.mediaType === 'application/cose' ? verifyNotationCose : verifyNotationJws)(
         bytes,
         { digest: subjectDigest },
         { anchors: trust.notationRoots, trustedIdentities: trust.policy.trusted_identities, level: trust.policy.notation_level },

@@ -100,6 +100,47 @@ function decodeJson(b64url: string): unknown {
   return JSON.parse(Buffer.from(b64url, 'base64url').toString('utf8'));
 }
 
+/** What either envelope format (JWS or COSE) says, read into one form for the same checks. */
+export interface NotationEnvelope {
+  /** The JWS name of the algorithm (COSE's numbers are mapped to it). */
+  readonly alg: string;
+  readonly cty: string;
+  readonly crit: readonly string[];
+  readonly signingTime?: string | undefined;
+  readonly expiry?: string | undefined;
+  /** The certificate chain, leaf first. */
+  readonly chain: readonly X509Certificate[];
+  /** The bytes the signature is over, and the signature. */
+  readonly signed: Buffer;
+  readonly signature: Buffer;
+  /** The signed payload (JSON naming the target artifact). */
+  readonly payload: Buffer;
+}
+
+/** Reads a JWS JSON envelope; a string says why it cannot be read. */
+function readJws(envelopeBytes: Uint8Array): NotationEnvelope | string {
+  try {
+    const parsed = jwsSchema.safeParse(JSON.parse(Buffer.from(envelopeBytes).toString('utf8')));
+    if (!parsed.success) return 'the signature envelope is not a JWS JSON envelope';
+    const envelope = parsed.data;
+    const header = protectedSchema.safeParse(decodeJson(envelope.protected));
+    if (!header.success) return "the envelope's protected header is not notation's";
+    return {
+      alg: header.data.alg,
+      cty: header.data.cty,
+      crit: header.data.crit,
+      signingTime: header.data['io.cncf.notary.signingTime'] ?? header.data['io.cncf.notary.authenticSigningTime'],
+      expiry: header.data['io.cncf.notary.expiry'],
+      chain: envelope.header.x5c.map((der) => new X509Certificate(Buffer.from(der, 'base64'))),
+      signed: Buffer.from(`${envelope.protected}.${envelope.payload}`, 'ascii'),
+      signature: Buffer.from(envelope.signature, 'base64url'),
+      payload: Buffer.from(envelope.payload, 'base64url'),
+    };
+  } catch {
+    return 'the signature envelope cannot be read';
+  }
+}
+
 /**
  * Checks a Notary Project JWS signature envelope as `notation verify` does: the protected header
  * is notation's, the leaf certificate (a code-signing certificate) made the signature with the
@@ -109,43 +150,33 @@ function decodeJson(b64url: string): unknown {
  */
 export function verifyNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
   if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
-  let envelope: z.infer<typeof jwsSchema>;
-  let header: z.infer<typeof protectedSchema>;
-  let chain: X509Certificate[];
-  try {
-    const parsed = jwsSchema.safeParse(JSON.parse(Buffer.from(envelopeBytes).toString('utf8')));
-    if (!parsed.success) return refused('the signature envelope is not a JWS JSON envelope');
-    envelope = parsed.data;
-    const parsedHeader = protectedSchema.safeParse(decodeJson(envelope.protected));
-    if (!parsedHeader.success) return refused("the envelope's protected header is not notation's");
-    header = parsedHeader.data;
-    chain = envelope.header.x5c.map((der) => new X509Certificate(Buffer.from(der, 'base64')));
-  } catch {
-    return refused('the signature envelope cannot be read');
-  }
-  if (header.cty !== NOTATION_PAYLOAD_TYPE) return refused(`the envelope's content type is ${header.cty}`);
-  const unknownCritical = header.crit.find((name) => !KNOWN_CRITICAL.has(name));
-  if (unknownCritical) return refused(`the envelope marks ${unknownCritical} critical, which this verifier does not understand`);
-  if (!header.crit.includes('io.cncf.notary.signingScheme')) return refused('the envelope does not mark its signing scheme critical');
-  const algorithm = ALGORITHMS[header.alg];
-  if (!algorithm) return refused(`the signature algorithm ${header.alg} is not one of notation's`);
+  const envelope = readJws(envelopeBytes);
+  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+}
 
-  const leaf = chain[0]!;
+/** The checks `notation verify` makes, on an envelope of either format. */
+export function judgeNotationEnvelope(envelope: NotationEnvelope, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
+  if (envelope.cty !== NOTATION_PAYLOAD_TYPE) return refused(`the envelope's content type is ${envelope.cty}`);
+  const unknownCritical = envelope.crit.find((name) => !KNOWN_CRITICAL.has(name));
+  if (unknownCritical) return refused(`the envelope marks ${unknownCritical} critical, which this verifier does not understand`);
+  if (!envelope.crit.includes('io.cncf.notary.signingScheme')) return refused('the envelope does not mark its signing scheme critical');
+  const algorithm = ALGORITHMS[envelope.alg];
+  if (!algorithm) return refused(`the signature algorithm ${envelope.alg} is not one of notation's`);
+  const leaf = envelope.chain[0];
+  if (!leaf) return refused('the envelope carries no certificate');
   const signer = leaf.subject.replace(/\n/g, ', ');
   const key = leaf.publicKey;
   if (key.asymmetricKeyType !== algorithm.key || (algorithm.curve && key.asymmetricKeyDetails?.namedCurve !== algorithm.curve))
-    return refused(`the certificate's key does not fit ${header.alg}`, signer);
-  const signingInput = Buffer.from(`${envelope.protected}.${envelope.payload}`, 'ascii');
-  const signature = Buffer.from(envelope.signature, 'base64url');
+    return refused(`the certificate's key does not fit ${envelope.alg}`, signer);
   const intact =
     algorithm.key === 'rsa'
-      ? cryptoVerify(algorithm.hash, signingInput, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[algorithm.hash] }, signature)
-      : cryptoVerify(algorithm.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      ? cryptoVerify(algorithm.hash, envelope.signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: HASH_BYTES[algorithm.hash] }, envelope.signature)
+      : cryptoVerify(algorithm.hash, envelope.signed, { key, dsaEncoding: 'ieee-p1363' }, envelope.signature);
   if (!intact) return refused('the signature does not verify with its certificate', signer);
 
   let payload: z.infer<typeof payloadSchema>;
   try {
-    const parsed = payloadSchema.safeParse(decodeJson(envelope.payload));
+    const parsed = payloadSchema.safeParse(JSON.parse(envelope.payload.toString('utf8')));
     if (!parsed.success) return refused('the signed payload does not name a target artifact', signer);
     payload = parsed.data;
   } catch {
@@ -158,22 +189,20 @@ export function verifyNotationJws(envelopeBytes: Uint8Array, subject: NotationSu
   if (trust.level === 'audit') return verified(signer, ['audit level: only the signature was checked']);
 
   if (!(leaf.keyUsage ?? []).includes(CODE_SIGNING)) return refused('the signing certificate is not a code-signing certificate', signer);
-  if (!chainTrusted(chain, trust.anchors)) return refused('the certificate chain does not end at a trusted certificate', signer);
+  if (!chainTrusted(envelope.chain, trust.anchors)) return refused('the certificate chain does not end at a trusted certificate', signer);
   if (!identityMatches(trust.trustedIdentities, leaf)) return refused('the signing certificate is not a trusted identity', signer);
 
   const notes: string[] = [];
-  const expired = chain.find((cert) => new Date(cert.validTo) < now || new Date(cert.validFrom) > now);
+  const expired = envelope.chain.find((cert) => new Date(cert.validTo) < now || new Date(cert.validFrom) > now);
   if (expired) {
     const reason = `the certificate ${expired.subject.replace(/\n/g, ', ')} is not valid now`;
     if (trust.level === 'strict') return refused(reason, signer);
     notes.push(reason);
   }
-  const expiry = header['io.cncf.notary.expiry'];
-  if (expiry !== undefined && !(new Date(expiry) > now)) {
+  if (envelope.expiry !== undefined && !(new Date(envelope.expiry) > now)) {
     if (trust.level === 'strict') return refused('the signature has expired', signer);
     notes.push('the signature has expired');
   }
-  const signedAt = header['io.cncf.notary.signingTime'] ?? header['io.cncf.notary.authenticSigningTime'];
-  if (signedAt) notes.unshift(`signed ${new Date(signedAt).toISOString()}`);
+  if (envelope.signingTime) notes.unshift(`signed ${new Date(envelope.signingTime).toISOString()}`);
   return verified(signer, notes);
 }

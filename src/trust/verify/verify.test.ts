@@ -7,12 +7,14 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { encode } from 'cbor2';
 import { fileURLToPath } from 'node:url';
 import { COSIGN_BUNDLE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './cosign.js';
 import { parseEnvelope, verifyDsse } from './dsse.js';
 import { publicKeyFromPem } from './keys.js';
 import { verifyRekorBundle } from './rekor.js';
 import { identityMatches, verifyNotationJws, type NotationTrust } from './notation.js';
+import { verifyNotationCose } from './notation-cose.js';
 
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures');
 const read = (path: string): Buffer => readFileSync(join(FIXTURES, path));
@@ -196,5 +198,38 @@ describe('notation JWS signatures', () => {
     const subject = { digest: sha256(Buffer.from('x')) };
     for (const bytes of [Buffer.from('not json'), Buffer.from('{}'), read('cosign-dsse-attestation/dsse-envelope.json')])
       assert.equal(verifyNotationJws(bytes, subject, strict, now).verified, false);
+  });
+});
+
+describe('notation COSE signatures', () => {
+  const envelope = read('notation-jws-registry/signature.cose');
+  const manifest = read('notation-jws-registry/target-manifest.json');
+  const subject = { digest: sha256(manifest), size: manifest.length, mediaType: 'application/vnd.oci.image.manifest.v1+json' };
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('verifies the COSE_Sign1 envelope with its pinned certificate, for the manifest beside it', () => {
+    const unknown = verifyNotationCose(envelope, subject, { anchors: [], trustedIdentities: ['*'], level: 'strict' }, now);
+    assert.deepEqual(unknown, {
+      verified: false,
+      reason: 'the certificate chain does not end at a trusted certificate',
+      signer: 'C=US, ST=WA, L=Seattle, O=Notary, CN=alpine',
+    });
+    // The leaf is the envelope's only certificate: trusting it pins it.
+    const audit = verifyNotationCose(envelope, subject, { anchors: [], trustedIdentities: ['*'], level: 'audit' }, now);
+    assert.equal(audit.verified, true);
+    const leafDer = envelope.subarray(envelope.indexOf(Buffer.from([0x30, 0x82])));
+    const leaf = new X509Certificate(leafDer.subarray(0, 4 + leafDer.readUInt16BE(2)));
+    const pinned = verifyNotationCose(envelope, subject, { anchors: [leaf], trustedIdentities: ['x509.subject: CN=alpine'], level: 'strict' }, now);
+    assert.equal(pinned.verified, true, JSON.stringify(pinned));
+    assert.match(pinned.verified ? (pinned.details?.[0] ?? '') : '', /^signed 2023-03-14T04:45:22/);
+  });
+
+  it('fails on a flipped byte of the signature, another digest, or what is not COSE', () => {
+    const trust = { anchors: [], trustedIdentities: ['*'], level: 'audit' as const };
+    assert.equal(verifyNotationCose(flipped(envelope, envelope.length - 10), subject, trust, now).verified, false);
+    assert.equal(verifyNotationCose(envelope, { ...subject, digest: sha256(Buffer.from('x')) }, trust, now).verified, false);
+    assert.deepEqual(verifyNotationCose(encode([1, 2]), subject, trust, now), { verified: false, reason: 'the signature envelope is not a COSE_Sign1 message' });
+    assert.deepEqual(verifyNotationCose(Buffer.from('{}'), subject, trust, now), { verified: false, reason: 'the signature envelope is not CBOR' });
+    assert.equal(verifyNotationCose(read('notation-jws-registry/signature.jws.json'), subject, trust, now).verified, false);
   });
 });

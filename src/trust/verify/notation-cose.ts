@@ -1,0 +1,89 @@
+import { X509Certificate } from 'node:crypto';
+import { decode, encode, Tag } from 'cbor2';
+import { judgeNotationEnvelope, MAX_JWS_BYTES, type NotationEnvelope, type NotationSubject, type NotationTrust } from './notation.js';
+import { refused, type Verdict } from './result.js';
+
+/** COSE_Sign1's CBOR tag. */
+const COSE_SIGN1 = 18;
+/** COSE header labels notation uses. */
+const ALG = 1;
+const CRIT = 2;
+const CONTENT_TYPE = 3;
+const X5CHAIN = 33;
+/** COSE algorithm numbers and their JWS names, the ones notation allows. */
+const COSE_ALGORITHMS = new Map<number, string>([
+  [-37, 'PS256'],
+  [-38, 'PS384'],
+  [-39, 'PS512'],
+  [-7, 'ES256'],
+  [-35, 'ES384'],
+  [-36, 'ES512'],
+]);
+const MAX_CHAIN = 10;
+
+type HeaderMap = Map<unknown, unknown>;
+
+function bytes(value: unknown): Uint8Array | undefined {
+  return value instanceof Uint8Array ? value : undefined;
+}
+
+/** A time in a COSE header: notation writes a tagged epoch date, which the decoder turns into a Date. */
+function timeOf(value: unknown): string | undefined {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  if (typeof value === 'number') return new Date(value * 1000).toISOString();
+  return undefined;
+}
+
+/** Reads a COSE_Sign1 envelope as notation writes it; a string says why it cannot be read. */
+function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
+  let message: unknown;
+  try {
+    message = decode(envelopeBytes, { preferMap: true });
+  } catch {
+    return 'the signature envelope is not CBOR';
+  }
+  if (!(message instanceof Tag) || Number(message.tag) !== COSE_SIGN1 || !Array.isArray(message.contents) || message.contents.length !== 4)
+    return 'the signature envelope is not a COSE_Sign1 message';
+  const [protectedBytes, unprotected, payload, signature] = message.contents as unknown[];
+  const protectedRaw = bytes(protectedBytes);
+  const payloadRaw = bytes(payload);
+  const signatureRaw = bytes(signature);
+  if (!protectedRaw || !payloadRaw || !signatureRaw || !(unprotected instanceof Map)) return 'the COSE_Sign1 message is malformed';
+  let header: unknown;
+  try {
+    header = decode(protectedRaw, { preferMap: true });
+  } catch {
+    return "the envelope's protected header is not CBOR";
+  }
+  if (!(header instanceof Map)) return "the envelope's protected header is not a map";
+  const h = header as HeaderMap;
+  const alg = COSE_ALGORITHMS.get(Number(h.get(ALG)));
+  const crit = h.get(CRIT);
+  const chain = (unprotected as HeaderMap).get(X5CHAIN);
+  const certificates = Array.isArray(chain) ? chain : bytes(chain) ? [chain] : [];
+  if (certificates.length === 0 || certificates.length > MAX_CHAIN || !certificates.every((c) => bytes(c)))
+    return 'the envelope carries no usable certificate chain';
+  try {
+    return {
+      alg: alg ?? `COSE ${String(h.get(ALG))}`,
+      cty: typeof h.get(CONTENT_TYPE) === 'string' ? (h.get(CONTENT_TYPE) as string) : '',
+      crit: Array.isArray(crit) ? crit.filter((c): c is string => typeof c === 'string') : [],
+      signingTime: timeOf(h.get('io.cncf.notary.signingTime') ?? h.get('io.cncf.notary.authenticSigningTime')),
+      expiry: timeOf(h.get('io.cncf.notary.expiry')),
+      chain: certificates.map((der) => new X509Certificate(Buffer.from(der as Uint8Array))),
+      // COSE's Sig_structure: what a COSE_Sign1 signature is over.
+      signed: Buffer.from(encode(['Signature1', new Uint8Array(protectedRaw), new Uint8Array(0), new Uint8Array(payloadRaw)])),
+      signature: Buffer.from(signatureRaw),
+      payload: Buffer.from(payloadRaw),
+    };
+  } catch {
+    return 'the envelope carries a certificate that cannot be read';
+  }
+}
+
+/** Checks a Notary Project COSE_Sign1 envelope with the same rules as a JWS one. */
+export function verifyNotationCose(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
+  if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
+  const envelope = readCose(envelopeBytes);
+  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+}
