@@ -23,7 +23,7 @@ export function repositoryJson(repository: RepositoryWithCount): RepositoryJson 
 }
 
 /** `immutable` is reported only when asked for (`with_immutable_status`); otherwise false, as Harbor sends. */
-export function tagJson(tag: TagRow, immutable = false): TagJson {
+export function tagJson(tag: TagRow, immutable = false, signed?: boolean): TagJson {
   return {
     id: tag.id,
     repository_id: tag.repository_id,
@@ -32,6 +32,7 @@ export function tagJson(tag: TagRow, immutable = false): TagJson {
     push_time: time(tag.push_time),
     pull_time: time(tag.pull_time),
     immutable,
+    ...(signed !== undefined ? { signed } : {}),
   };
 }
 

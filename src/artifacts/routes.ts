@@ -215,9 +215,8 @@ function actor(request: FastifyRequest): Actor {
 }
 
 function describeOptions(query: Record<string, unknown>): DescribeOptions {
-  // Accepted for Harbor clients; Berth has no signature verification to report yet.
-  flag(query, 'with_signature', false);
   return {
+    withSignature: flag(query, 'with_signature', false),
     withScanOverview: flag(query, 'with_scan_overview', false),
     withSbomOverview: flag(query, 'with_sbom_overview', false),
     withTag: flag(query, 'with_tag', true),

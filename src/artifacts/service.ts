@@ -44,7 +44,12 @@ export interface DescribeOptions {
   withScanOverview?: boolean;
   /** Harbor's `sbom_overview`, from the project scanner's SBOM generations. */
   withSbomOverview?: boolean;
+  /** Each tag's `signed`: whether its artifact has a cosign or notation signature (only with `withTag`). */
+  withSignature?: boolean;
 }
+
+/** The accessory types that sign their subject. */
+const SIGNATURE_TYPES = new Set(['signature.cosign', 'signature.notation']);
 
 export class ArtifactService {
   constructor(private readonly deps: ArtifactsDeps) {}
@@ -74,7 +79,7 @@ export class ArtifactService {
     const [tags, labels, accessories, immutable, overviews, sboms] = await Promise.all([
       options.withTag ? repo.tagsOf(this.db, ids) : undefined,
       options.withLabel ? labelsOfArtifacts(this.db, ids) : undefined,
-      options.withAccessory
+      options.withAccessory || (options.withTag && options.withSignature)
         ? repo.accessoriesOfSubjects(
             this.db,
             [...repositories.keys()],
@@ -122,16 +127,16 @@ export class ArtifactService {
         })),
         addition_links: additionLinks(fact.type, repository, projectName, artifact.digest),
       };
-      if (tags) json.tags = (tags.get(artifact.id) ?? []).map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false));
+      const mine = (accessories ?? []).filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
+      const types = await Promise.all(mine.map((a) => this.accessoryTypeOf(a)));
+      const signed = options.withSignature ? types.some((type) => SIGNATURE_TYPES.has(type)) : undefined;
+      if (tags) json.tags = (tags.get(artifact.id) ?? []).map((tag) => tagJson(tag, immutable?.(repository.name, tag.name) ?? false, signed));
       if (labels) json.labels = labels.get(artifact.id) ?? [];
       const overview = overviews?.get(artifact.digest);
       if (overview) json.scan_overview = overview;
       const sbom = sboms?.get(artifact.digest);
       if (sbom) json.sbom_overview = sbom;
-      if (accessories) {
-        const mine = accessories.filter((a) => a.repository_id === artifact.repository_id && a.subject_digest === artifact.digest);
-        json.accessories = await Promise.all(mine.map(async (a) => accessoryJson(a, artifact, repository, await this.accessoryTypeOf(a))));
-      }
+      if (options.withAccessory) json.accessories = mine.map((a, i) => accessoryJson(a, artifact, repository, types[i]!));
       out.push(json);
     }
     return out;

@@ -23,6 +23,8 @@ export const TagShape = z.strictObject({
   push_time: z.string(),
   pull_time: z.string(),
   immutable: z.boolean(),
+  /** With `with_signature=true`: whether the tagged artifact has a cosign or notation signature (Harbor's Tag.signed). */
+  signed: z.boolean().optional(),
 });
 
 /** Harbor's Accessory: a signature, SBOM or other artifact attached to its subject. */

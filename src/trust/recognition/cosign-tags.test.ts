@@ -48,6 +48,25 @@ for (const dialect of testDialects()) {
       assert.equal(byTag.headers.get('docker-content-digest'), signature);
     });
 
+    it('mark the tags of a signed artifact with with_signature=true, as Harbor’s Tag.signed', async () => {
+      const signed = await client.pushImage('library/tagged', 'signed', Buffer.from('signed image'));
+      await client.pushImage('library/tagged', 'plain', Buffer.from('plain image'));
+      await pushCosignSignature(client, 'library/tagged', signed.digest);
+      const withSignature = await expectJson<Array<{ tags: Array<{ name: string; signed?: boolean }> }>>(
+        await api(server.url, 'GET', '/projects/library/repositories/tagged/artifacts?with_signature=true'),
+        200,
+      );
+      assert.deepEqual(withSignature.flatMap((a) => a.tags.map((t) => [t.name, t.signed])).sort(), [
+        ['plain', false],
+        ['signed', true],
+      ]);
+      const without = await expectJson<Array<{ tags: Array<{ signed?: boolean }> }>>(
+        await api(server.url, 'GET', '/projects/library/repositories/tagged/artifacts'),
+        200,
+      );
+      assert.ok(without.every((a) => a.tags.every((t) => t.signed === undefined)));
+    });
+
     it('pushed before their subject, attach when it arrives', async () => {
       // The same image content gives the same digest: learn it elsewhere, sign it here first.
       const layer = Buffer.from('the image signed before it is pushed');

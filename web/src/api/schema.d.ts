@@ -2700,6 +2700,7 @@ export interface components {
             pull_time: string;
             push_time: string;
             repository_id: number;
+            signed?: boolean;
         };
         /** @description Harbor's Task definition */
         Task: {
