@@ -174,11 +174,14 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await dialog.getByLabel('Name').fill('release');
     await dialog.getByLabel('Description').fill('ready to ship');
     await dialog.getByRole('button', { name: 'Save' }).click();
+    // The dialog closes before the next opens: its fields are not the edit dialog's.
+    await dialog.waitFor({ state: 'hidden' });
     const row = page.getByRole('row', { name: /release/ });
     await row.getByText('ready to ship').waitFor();
     await row.getByRole('button', { name: 'Edit' }).click();
     await dialog.getByLabel('Description').fill('shipped');
     await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     await row.getByText('shipped', { exact: true }).waitFor();
 
     await tab('Configuration');
