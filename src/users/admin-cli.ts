@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { readHiddenLine as readLine } from '../platform/lib/index.js';
 import { recordAudit } from '../audit/index.js';
 import { endSessions, hashPassword, findUserByName, updateUserPassword } from '../auth/index.js';
 import type { Database } from '../platform/db/index.js';
@@ -39,33 +40,12 @@ function operatingSystemUser(): string {
   }
 }
 
-/** Reads one line from the terminal without echoing it. */
+/** Asks on the terminal without echo. */
 export function readHiddenLine(prompt: string): Promise<string> {
-  const input = process.stdin;
-  if (!input.isTTY) return Promise.reject(new AdminCommandError('no terminal to ask for the password on: set BERTH_NEW_PASSWORD'));
-  return new Promise((resolve, reject) => {
-    let line = '';
-    process.stdout.write(prompt);
-    input.setRawMode(true);
-    input.resume();
-    input.setEncoding('utf8');
-    const finish = (error?: Error) => {
-      input.setRawMode(false);
-      input.pause();
-      input.off('data', onData);
-      process.stdout.write('\n');
-      if (error) reject(error);
-      else resolve(line);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return finish();
-        if (ch === '\u0003') return finish(new AdminCommandError('cancelled'));
-        if (ch === '\u007f' || ch === '\b') line = line.slice(0, -1);
-        else line += ch;
-      }
-    };
-    input.on('data', onData);
+  return readLine(prompt, {
+    output: process.stdout,
+    noTerminal: () => new AdminCommandError('no terminal to ask for the password on: set BERTH_NEW_PASSWORD'),
+    cancelled: () => new AdminCommandError('cancelled'),
   });
 }
 

@@ -5,3 +5,4 @@ export * from './media-types.js';
 export * from './names.js';
 export * from './semaphore.js';
 export * from './ttl-cache.js';
+export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';

@@ -1,15 +1,5 @@
 import { sign, type KeyObject } from 'node:crypto';
-
-/** The hash cosign pairs with a key: SHA-256 (SHA-384/512 for the larger curves), none for Ed25519. */
-function hashFor(key: KeyObject): string | null {
-  if (key.asymmetricKeyType === 'ed25519') return null;
-  if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    if (curve === 'secp384r1') return 'sha384';
-    if (curve === 'secp521r1') return 'sha512';
-  }
-  return 'sha256';
-}
+import { hashFor } from '../verify/keys.js';
 
 export class UnsupportedKeyError extends Error {
   override readonly name = 'UnsupportedKeyError';

@@ -27,7 +27,7 @@ export function fingerprintOf(key: KeyObject): string {
 }
 
 /** The hash cosign pairs with a key: SHA-256 (SHA-384/512 for the larger curves), none for Ed25519. */
-function hashFor(key: KeyObject): string | null {
+export function hashFor(key: KeyObject): string | null {
   if (key.asymmetricKeyType === 'ed25519') return null;
   if (key.asymmetricKeyType === 'ec') {
     const curve = key.asymmetricKeyDetails?.namedCurve;
