@@ -5,43 +5,23 @@
  * and a signature pushed before its image attaches when the image arrives.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
 import { tarOf } from '../../src/scan/testing/vulnerable-image.suite.js';
 import { runBerth } from '../../src/testing/cli.js';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { pushCosignSignature } from '../../src/trust/testing/cosign-signature.suite.js';
 import { decryptPrivateKey, generateKeyPairFiles } from '../../src/trust/sign/index.js';
-import { ADMIN_PASSWORD, ADMIN_USER, BERTH_ONLY, ClientEnv, makeTempDir, RegistryServer, removeDir, sha256, skipUnlessTools } from './harness.js';
+import { ADMIN_PASSWORD, ADMIN_USER, BERTH_ONLY, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, writeImageLayout } from './harness.js';
 
 const TOOLS = ['skopeo', 'podman'];
 const PROJECT = 'trusted-e2e';
 const KEY_PASSWORD = 'key password for the e2e test';
 
 /** An OCI layout with a one-file image, written here so the test needs no image builder. */
-async function writeLayout(dir: string, tag: string, content: string): Promise<void> {
-  const layer = await tarOf({ 'hello.txt': content });
-  const blobs = join(dir, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  const put = (data: Buffer, mediaType: string) => {
-    const hex = sha256(data);
-    writeFileSync(join(blobs, hex), data);
-    return { mediaType, digest: `sha256:${hex}`, size: data.length };
-  };
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: put(config, 'application/vnd.oci.image.config.v1+json'),
-      layers: [put(gzipSync(layer), 'application/vnd.oci.image.layer.v1.tar+gzip')],
-    }),
-  );
-  const top = { ...put(manifest, 'application/vnd.oci.image.manifest.v1+json'), annotations: { 'org.opencontainers.image.ref.name': tag } };
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
+async function writeLayout(dir: string, tag: string, content: string): Promise<string> {
+  return writeImageLayout(dir, tag, await tarOf({ 'hello.txt': content })).digest;
 }
 
 describe('content trust with skopeo, podman and berth sign', { skip: BERTH_ONLY || skipUnlessTools(...TOOLS), timeout: 300_000 }, () => {
@@ -113,9 +93,7 @@ describe('content trust with skopeo, podman and berth sign', { skip: BERTH_ONLY 
   test('a signature pushed before its image attaches when skopeo pushes the image', async () => {
     // Learn the digest the layout will have, sign it, then push the image.
     const layout = join(work, 'early');
-    await writeLayout(layout, 'v1', 'signed before it was pushed\n');
-    const { manifests } = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
-    const digest = manifests[0]!.digest;
+    const digest = await writeLayout(layout, 'v1', 'signed before it was pushed\n');
     const registry = new TestClient(server.url, auth);
     await pushCosignSignature(registry, `${PROJECT}/early`, digest, { privateKey: await decryptPrivateKey(readFileSync(keys.trusted, 'utf8'), KEY_PASSWORD) });
     assert.notEqual((await pull('early')).code, 0, 'no image yet');

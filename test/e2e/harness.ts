@@ -17,6 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ADMIN_USER = 'admin';
@@ -401,6 +402,31 @@ export function writeBlob(layout: string, data: Buffer, mediaType: string): Layo
   const digest = `sha256:${sha256(data)}`;
   writeFileSync(blobPath(layout, digest), data);
   return { digest, size: data.length, mediaType };
+}
+
+/**
+ * Writes an OCI layout holding one single-layer image of `layer` (an uncompressed tar, stored
+ * gzipped) under `tag`, without any image tool; answers the manifest's descriptor. Debian's umoci
+ * writes layers whose tar ends without its padding, which tests about something else avoid.
+ */
+export function writeImageLayout(layout: string, tag: string, layer: Buffer): LayoutManifest {
+  mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: writeBlob(layout, config, 'application/vnd.oci.image.config.v1+json'),
+      layers: [writeBlob(layout, gzipSync(layer), 'application/vnd.oci.image.layer.v1.tar+gzip')],
+    }),
+  );
+  const top = writeBlob(layout, manifest, 'application/vnd.oci.image.manifest.v1+json');
+  writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(layout, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, annotations: { 'org.opencontainers.image.ref.name': tag } }] }),
+  );
+  return top;
 }
 
 /** Every blob reachable from a manifest or index in a layout, by digest, with its bytes. */

@@ -5,10 +5,9 @@
  * the same pull through.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
 import { tarOf } from '../../src/scan/testing/vulnerable-image.suite.js';
 import {
   ADMIN_PASSWORD,
@@ -21,9 +20,9 @@ import {
   removeDir,
   requireTools,
   run,
-  sha256,
   skipUnlessTools,
   sleep,
+  writeImageLayout,
 } from './harness.js';
 
 const TOOLS = ['skopeo'];
@@ -31,35 +30,6 @@ const REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1'
 const FIXTURES = join(REPO_ROOT, 'src', 'scan', 'vulndb', 'fixtures');
 const machineFiles = existsSync('/var/lib/dpkg/status') && existsSync('/etc/os-release');
 const skip = BERTH_ONLY || skipUnlessTools(...TOOLS) || (machineFiles ? false : 'needs /var/lib/dpkg/status and /etc/os-release for the image');
-
-/**
- * An OCI layout with one image of these files, written here: Debian's umoci writes layers whose
- * tar ends without its padding (GNU tar: "Unexpected EOF in archive"), and this test is about the
- * policy, not about reading such layers.
- */
-async function writeLayout(dir: string, tag: string, files: Record<string, string | Buffer>): Promise<void> {
-  const layer = await tarOf(files);
-  const blobs = join(dir, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  const put = (data: Buffer, mediaType: string) => {
-    const hex = sha256(data);
-    writeFileSync(join(blobs, hex), data);
-    return { mediaType, digest: `sha256:${hex}`, size: data.length };
-  };
-  const gz = gzipSync(layer);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(layer)}`] } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: put(config, 'application/vnd.oci.image.config.v1+json'),
-      layers: [put(gz, 'application/vnd.oci.image.layer.v1.tar+gzip')],
-    }),
-  );
-  const top = { ...put(manifest, 'application/vnd.oci.image.manifest.v1+json'), annotations: { 'org.opencontainers.image.ref.name': tag } };
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [top] }));
-}
 
 describe('vulnerable images refused on pull', { skip, timeout: 240_000 }, () => {
   let server: RegistryServer;
@@ -108,11 +78,15 @@ describe('vulnerable images refused on pull', { skip, timeout: 240_000 }, () => 
     });
     assert.equal(created.status, 201);
     const layout = join(work, 'layout');
-    await writeLayout(layout, 'v1', {
-      'etc/os-release': readFileSync('/etc/os-release'),
-      'var/lib/dpkg/status': readFileSync('/var/lib/dpkg/status'),
-      'usr/lib/node_modules/minimist/package.json': JSON.stringify({ name: 'minimist', version: '1.2.5' }),
-    });
+    writeImageLayout(
+      layout,
+      'v1',
+      await tarOf({
+        'etc/os-release': readFileSync('/etc/os-release'),
+        'var/lib/dpkg/status': readFileSync('/var/lib/dpkg/status'),
+        'usr/lib/node_modules/minimist/package.json': JSON.stringify({ name: 'minimist', version: '1.2.5' }),
+      }),
+    );
     await client.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout}:v1`, `docker://${server.host}/guarded/app:v1`]);
 
     // Scan on push: wait for the report.
