@@ -69,6 +69,8 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await dialog.getByLabel('Username').fill(MEMBER);
     await dialog.getByLabel('Developer').check();
     await dialog.getByRole('button', { name: 'Save' }).click();
+    // The dialog has closed before it is opened again, as a person sees it go.
+    await dialog.waitFor({ state: 'hidden' });
     const row = page.getByRole('row', { name: new RegExp(MEMBER) });
     await row.getByText('Developer').waitFor();
 
@@ -82,6 +84,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await row.getByRole('button', { name: 'Change role' }).click();
     await dialog.getByLabel('Guest', { exact: true }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     await row.getByText('Guest', { exact: true }).waitFor();
   });
 
