@@ -17,6 +17,8 @@ export interface Pull {
   tag: string | null;
   username: string;
   clientIp: string;
+  /** False for a scanner's pull under `scanner_skip_update_pulltime`: audited and announced, but no pull time or count. */
+  updatesPullTime?: boolean;
 }
 
 /** Past this many pending audit rows a flush starts at once, so memory stays bounded. */
@@ -42,7 +44,9 @@ export class PullRecorder {
   record(pull: Pull): void {
     const at = this.clock.now();
     const entry = this.counts.get(pull.artifactId);
-    if (entry) {
+    if (pull.updatesPullTime === false) {
+      // Neither time nor count.
+    } else if (entry) {
       entry.count += 1;
       entry.at = at;
     } else {

@@ -16,6 +16,7 @@ import { NotFoundError, OciError } from '../platform/errors/index.js';
 import { MediaType } from '../platform/lib/index.js';
 import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
+import type { Settings } from '../platform/settings/index.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { blobBody, byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
@@ -32,6 +33,7 @@ export interface RegistryRouteDeps {
   content: ContentService;
   authenticator: Authenticator;
   access: AccessControl;
+  settings: Settings;
 }
 
 type Handler<K extends RegistryRoute['kind']> = (
@@ -113,7 +115,11 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       .header('content-length', artifact.manifest_size);
     if (request.method === 'HEAD') return void reply.send();
     const body = await manifests.read(artifact);
+    // Harbor's scanner_skip_update_pulltime: a scan job's pull is not a use of the image.
+    const { scanner_skip_update_pulltime: skipForScanners } = await deps.settings.pick(['scanner_skip_update_pulltime']);
+    const updatesPullTime = !(skipForScanners && (await access()).can('repository', 'scanner-pull', route.name));
     manifests.pulls.record({
+      updatesPullTime,
       repositoryId: artifact.repository_id,
       projectId: project.id,
       artifactId: artifact.id,

@@ -365,6 +365,31 @@ for (const dialect of testDialects()) {
       assert.match(log, /report not ready yet \(poll 2\)/);
     });
 
+    it('leaves the pull time alone when an external scanner pulls, with scanner_skip_update_pulltime on, and audits the pull', async () => {
+      const pullTime = async () => (await expectJson<{ pull_time: string }>(await call('GET', '/projects/external/repositories/quiet/artifacts/v1'), 200)).pull_time;
+      await client.pushImage('external/quiet', 'v1', Buffer.from('pulled only by the scanner'));
+      const untouched = await pullTime();
+      const audited = async () => {
+        const logs = await expectJson<Array<{ operation: string; resource: string; username: string }>>(
+          await call('GET', '/projects/external/logs?page_size=100'),
+          200,
+        );
+        return logs.filter((l) => l.operation === 'pull' && l.resource.startsWith('external/quiet') && l.username.startsWith('robot$')).length;
+      };
+      await expectJson(await call('PUT', '/configurations', { body: { scanner_skip_update_pulltime: true } }), 200);
+      await expectJson(await call('POST', '/projects/external/repositories/quiet/artifacts/v1/scan'), 202);
+      assert.equal((await finished(server.url, 'external', 'quiet', 'v1')).scan_status, 'Success');
+      // The pull is audited (written with the pull statistics, a few seconds later), its time is not.
+      await eventually(async () => ((await audited()) >= 1 ? true : undefined));
+      assert.equal(await pullTime(), untouched);
+
+      await expectJson(await call('PUT', '/configurations', { body: { scanner_skip_update_pulltime: false } }), 200);
+      const first = (await finished(server.url, 'external', 'quiet', 'v1')).report_id;
+      await expectJson(await call('POST', '/projects/external/repositories/quiet/artifacts/v1/scan'), 202);
+      await finished(server.url, 'external', 'quiet', 'v1', first);
+      await eventually(async () => ((await pullTime()) !== untouched ? true : undefined));
+    });
+
     it('scans on push where auto_scan is on, and removes reports with their artifact', async () => {
       const { digest } = await client.pushImage('auto/app', 'v1');
       const overview = await finished(server.url, 'auto', 'app', 'v1');

@@ -173,7 +173,7 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   audit_log_forward_endpoint: 'stored until audit log forwarding lands',
   skip_audit_log_database: 'takes effect',
   session_timeout: 'fixed: auth.sessionTimeoutMinutes in the configuration file',
-  scanner_skip_update_pulltime: 'stored until vulnerability scanning lands',
+  scanner_skip_update_pulltime: 'takes effect',
   banner_message: 'stored until the portal shows banners lands',
   disabled_audit_log_event_types: 'takes effect',
   audit_log_retention_days: 'takes effect',
