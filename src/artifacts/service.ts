@@ -22,7 +22,7 @@ import {
 } from '../content/index.js';
 import { accessoryJson, additionLinks, tagJson, time } from './json.js';
 import type { AccessoryJson, ArtifactJson } from './shapes.js';
-import { accessoryType, artifactKind, HARBOR_SBOM, isRecord, type ManifestBody } from '../content/index.js';
+import { AccessoryType, accessoryType, artifactKind, HARBOR_SBOM, isRecord, type ManifestBody } from '../content/index.js';
 import * as repo from '../content/index.js';
 
 export interface ArtifactsDeps {
@@ -49,7 +49,7 @@ export interface DescribeOptions {
 }
 
 /** The accessory types that sign their subject. */
-const SIGNATURE_TYPES = new Set(['signature.cosign', 'signature.notation']);
+const SIGNATURE_TYPES = new Set<string>([AccessoryType.CosignSignature, AccessoryType.NotationSignature]);
 
 export class ArtifactService {
   constructor(private readonly deps: ArtifactsDeps) {}

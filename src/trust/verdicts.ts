@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../platform/clock.js';
+import { readUpTo } from '../platform/lib/index.js';
+import { SIGSTORE_BUNDLE_TYPE, SIMPLE_SIGNING_LAYER_TYPE } from './sign/signature-manifest.js';
 import type { Executor } from '../platform/db/index.js';
 import { effectiveTrust, type EffectiveTrust } from './material/material.js';
 import type { SignatureJudge } from './policy/gate.js';
@@ -10,8 +12,6 @@ import { MAX_JWS_BYTES, verifyNotationJws } from './verify/notation.js';
 import { verifyNotationCose } from './verify/notation-cose.js';
 import { refused, type Verdict } from './verify/result.js';
 
-const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
-const SIGSTORE_BUNDLE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const NOTATION_ENVELOPES = ['application/jose+json', 'application/cose'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Layers of one signature manifest checked at most (cosign appends one per signature). */
@@ -36,20 +36,6 @@ export interface StoredVerdict {
   readonly reason: string;
   readonly details: readonly string[];
   readonly checkedAt: number;
-}
-
-async function readAtMost(stream: Readable, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      stream.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -95,7 +81,7 @@ export class SignatureVerifier implements SignatureJudge {
   }
 
   private async check(signature: SignatureRef, kind: SignatureKind, trust: EffectiveTrust): Promise<Verdict> {
-    const manifestBytes = await readAtMost(await this.deps.blobs.readBlob(signature.digest), MAX_MANIFEST_BYTES);
+    const manifestBytes = await readUpTo(await this.deps.blobs.readBlob(signature.digest), MAX_MANIFEST_BYTES);
     if (!manifestBytes) return refused('the signature manifest is too large');
     let layers: Layer[];
     try {
@@ -115,8 +101,8 @@ export class SignatureVerifier implements SignatureJudge {
 
   /** One layer's verdict, or undefined for a layer that is not a signature of this kind. */
   private async checkLayer(layer: Layer, subjectDigest: string, kind: SignatureKind, trust: EffectiveTrust): Promise<Verdict | undefined> {
-    const read = async (limit: number) => (layer.size > limit ? undefined : readAtMost(await this.deps.blobs.readBlob(layer.digest), limit));
-    if (kind === 'cosign' && layer.mediaType === SIMPLE_SIGNING && layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION]) {
+    const read = async (limit: number) => (layer.size > limit ? undefined : readUpTo(await this.deps.blobs.readBlob(layer.digest), limit));
+    if (kind === 'cosign' && layer.mediaType === SIMPLE_SIGNING_LAYER_TYPE && layer.annotations?.[COSIGN_SIGNATURE_ANNOTATION]) {
       const payload = await read(MAX_PAYLOAD_BYTES);
       if (!payload) return refused('the signed payload is too large for a cosign signature');
       return verifyCosignSignature(
@@ -124,7 +110,7 @@ export class SignatureVerifier implements SignatureJudge {
         { keys: trust.cosignKeys, logKeys: trust.logKeys, requireLogEntry: trust.policy.require_log_entry },
       );
     }
-    if (kind === 'cosign' && layer.mediaType === SIGSTORE_BUNDLE) {
+    if (kind === 'cosign' && layer.mediaType === SIGSTORE_BUNDLE_TYPE) {
       const bytes = await read(MAX_ENVELOPE_BYTES);
       if (!bytes) return refused('the sigstore bundle is too large');
       let envelope;

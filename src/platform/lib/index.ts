@@ -6,3 +6,4 @@ export * from './names.js';
 export * from './semaphore.js';
 export * from './ttl-cache.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
+export { readUpTo } from './read-bounded.js';

@@ -1,22 +1,15 @@
 import type { Readable } from 'node:stream';
 import type { ContentService } from '../../content/index.js';
+import { readUpTo } from '../../platform/lib/index.js';
 import type { BlobDescriptor, RegistryAccess, ScanTarget } from '../engine.js';
 
 /** Manifests are bounded at push (registry.maxManifestBytes); this bounds the read again. */
 const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 
 export async function readBounded(stream: Readable, max: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) {
-      stream.destroy();
-      throw new Error(`${what} is larger than ${max} bytes`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  const bytes = await readUpTo(stream, max);
+  if (!bytes) throw new Error(`${what} is larger than ${max} bytes`);
+  return bytes;
 }
 
 /** A manifest stored in this Berth, read through the content module. */

@@ -1,6 +1,7 @@
+import { AccessoryType } from '../../content/index.js';
 import type { Executor } from '../../platform/db/index.js';
 
-export const SIGNATURE_TYPES = { cosign: 'signature.cosign', notation: 'signature.notation' } as const;
+export const SIGNATURE_TYPES = { cosign: AccessoryType.CosignSignature, notation: AccessoryType.NotationSignature } as const;
 export type SignatureKind = keyof typeof SIGNATURE_TYPES;
 
 /** A signature accessory of an artifact: its manifest's digest and the subject it signs. */

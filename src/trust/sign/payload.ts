@@ -1,5 +1,5 @@
 /** cosign's simple-signing payload type (containers/image "simple signing", cosign flavour). */
-export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+import { SIMPLE_SIGNING_TYPE } from '../verify/cosign.js';
 
 /**
  * A JSON string as Go's encoding/json writes it: besides what JSON.stringify escapes, `<`, `>`,

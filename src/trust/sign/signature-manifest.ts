@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
+import { COSIGN_SIGNATURE_ANNOTATION } from '../verify/cosign.js';
 
 export const OCI_MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_CONFIG_TYPE = 'application/vnd.oci.image.config.v1+json';
 export const SIMPLE_SIGNING_LAYER_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 /** The config media type of cosign's OCI 1.1 (referrer) signature manifests, and the artifact type the referrers API lists them under. */
 export const COSIGN_SIGNATURE_ARTIFACT_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+export const SIGNATURE_ANNOTATION = COSIGN_SIGNATURE_ANNOTATION;
 /** cosign v3's default: a sigstore bundle (DSSE over an in-toto statement) as an OCI 1.1 referrer of this artifact type. */
 export const SIGSTORE_BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 /** The annotation cosign v3 puts on a bundle referrer: which predicate the bundle's statement carries. */

@@ -1,7 +1,6 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { OCI_MANIFEST, type TestClient } from '../../testing/client.js';
-
-export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
+import { SIMPLE_SIGNING_LAYER_TYPE } from '../sign/signature-manifest.js';
 
 /**
  * Pushes a signature as `cosign sign --key` does in its tag scheme: a small config and one
@@ -32,7 +31,7 @@ export async function pushCosignSignature(
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await client.pushBlob(repository, config), size: config.length },
     layers: [
       {
-        mediaType: options.layerType ?? SIMPLE_SIGNING,
+        mediaType: options.layerType ?? SIMPLE_SIGNING_LAYER_TYPE,
         digest: await client.pushBlob(repository, payload),
         size: payload.length,
         annotations: { 'dev.cosignproject.cosign/signature': signature },
