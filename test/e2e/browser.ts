@@ -18,10 +18,15 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** Starts `berth serve` for a browser test, once chromium and the other tools it names are there and the portal is built. */
-export async function startPortalServer(...tools: string[]): Promise<RegistryServer> {
+export function startPortalServer(...tools: string[]): Promise<RegistryServer> {
+  return startPortalServerWith({}, ...tools);
+}
+
+/** The same, with settings of its own given as `BERTH_*` environment variables. */
+export async function startPortalServerWith(env: Record<string, string>, ...tools: string[]): Promise<RegistryServer> {
   requireTools('chromium', ...tools);
   if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-  return RegistryServer.start();
+  return RegistryServer.start(env);
 }
 
 /**

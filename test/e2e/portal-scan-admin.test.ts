@@ -10,15 +10,13 @@
  * and the pages in Chinese have no English left.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { machineIsDebian, vulndbFixtureFiles, vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
-import { runBerth } from '../../src/testing/cli.js';
+import { vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, REPO_ROOT, RegistryServer, requireTools, skipUnlessTools, TARGET } from './harness.js';
+import { ADMIN_AUTH, scanPortalSkipReason, startScanPortal } from './scan-portal.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer } from './harness.js';
 
 const PROJECT = 'portal-scan-admin-e2e';
 const ADAPTER_KEY = 'portal-scan-admin-adapter-key';
@@ -28,36 +26,19 @@ const BUILTIN_NAME = ['Berth'];
 /** minimist 1.2.5's critical advisory GHSA-xvch-5gv4-984h, listed by its CVE alias. */
 const CRITICAL = 'CVE-2021-44906';
 
-function skipReason(): string | false {
-  if (TARGET !== 'berth') return 'Berth-only';
-  if (!machineIsDebian()) return 'needs a Debian machine: its dpkg database is the scanned image';
-  return skipUnlessTools('chromium');
-}
-
-describe("the administrator's scanning pages in a browser", { skip: skipReason(), timeout: 300_000 }, () => {
+describe("the administrator's scanning pages in a browser", { skip: scanPortalSkipReason(), timeout: 300_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
 
   before(async () => {
-    requireTools('chromium');
-    if (!existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) throw new Error('the portal is not built: run npm run build');
-    server = await RegistryServer.start({
+    ({ server } = await startScanPortal(PROJECT, {
       // The adapter API is served to callers with this key; the scanner registered below calls it on loopback.
       BERTH_SCAN_ADAPTER_API_KEY: ADAPTER_KEY,
       BERTH_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
       BERTH_JOBS_POLL_INTERVAL_MS: '200',
-    });
-    const imported = await runBerth(['vulndb', 'import', '--data-dir', server.dataDir, ...vulndbFixtureFiles()]);
-    assert.equal(imported.code, 0, imported.stderr);
-    const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
-    const created = await fetch(`${server.url}/api/v2.0/projects`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ project_name: PROJECT }),
-    });
-    assert.equal(created.status, 201, await created.text());
-    await new TestClient(server.url, auth).pushArtifact(`${PROJECT}/app`, 'v1', (await vulnerableImage()).parts);
+    }));
+    await new TestClient(server.url, ADMIN_AUTH).pushArtifact(`${PROJECT}/app`, 'v1', (await vulnerableImage()).parts);
     browser = await launchBrowser();
     page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });

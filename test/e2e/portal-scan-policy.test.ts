@@ -10,11 +10,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { machineIsDebian, vulndbFixtureFiles, vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
-import { runBerth } from '../../src/testing/cli.js';
+import { vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, sleep, TARGET } from './harness.js';
+import { assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
+import { scanPortalSkipReason, startScanPortal } from './scan-portal.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, sleep } from './harness.js';
 
 const PROJECT = 'portal-scan-policy-e2e';
 const DEVELOPER = 'policy-developer';
@@ -23,13 +23,7 @@ const REPORT_MIME = 'application/vnd.security.vulnerability.report; version=1.1'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const SYSTEM_IDS = ['CVE-2021-44906', 'GHSA-xvch-5gv4-984h'];
 
-function skipReason(): string | false {
-  if (TARGET !== 'berth') return 'Berth-only';
-  if (!machineIsDebian()) return 'needs a Debian machine: its dpkg database is the scanned image';
-  return skipUnlessTools('chromium');
-}
-
-describe('the vulnerability policy in the portal', { skip: skipReason(), timeout: 300_000 }, () => {
+describe('the vulnerability policy in the portal', { skip: scanPortalSkipReason(), timeout: 300_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
@@ -72,11 +66,7 @@ describe('the vulnerability policy in the portal', { skip: skipReason(), timeout
   }
 
   before(async () => {
-    server = await startPortalServer();
-    const imported = await runBerth(['vulndb', 'import', '--data-dir', server.dataDir, ...vulndbFixtureFiles()]);
-    assert.equal(imported.code, 0, imported.stderr);
-    await api('POST', '/projects', { project_name: PROJECT });
-    projectId = ((await (await api('GET', `/projects/${PROJECT}`)).json()) as { project_id: number }).project_id;
+    ({ server, projectId } = await startScanPortal(PROJECT));
     await api('POST', '/users', { username: DEVELOPER, password: DEVELOPER_PASSWORD, email: `${DEVELOPER}@example.com`, realname: 'Developer' });
     await api('POST', `/projects/${PROJECT}/members`, { role_id: 2, member_user: { username: DEVELOPER } });
     registry = new TestClient(server.url, basic(ADMIN_USER, ADMIN_PASSWORD));

@@ -10,19 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { machineIsDebian, sha256, tarOf, vulndbFixtureFiles, vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
-import { runBerth } from '../../src/testing/cli.js';
-import { basic, TestClient, type ArtifactParts } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
+import { sha256, tarOf, vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
+import { TestClient, type ArtifactParts } from '../../src/testing/client.js';
+import { assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
+import { ADMIN_AUTH, scanPortalSkipReason, startScanPortal } from './scan-portal.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer } from './harness.js';
 
 const PROJECT = 'portal-scan-report-e2e';
-
-function skipReason(): string | false {
-  if (TARGET !== 'berth') return 'Berth-only';
-  if (!machineIsDebian()) return 'needs a Debian machine: its dpkg database is the scanned image';
-  return skipUnlessTools('chromium');
-}
 
 /**
  * The vulnerable image with one more layer: semver 7.3.8 where no whiteout removes it, a
@@ -48,26 +42,17 @@ function findingRow(page: Page, advisory: string): Locator {
   return page.getByTestId('vulnerabilities').locator('.ant-table-row', { has: page.getByText(advisory, { exact: true }) });
 }
 
-describe("an artifact's vulnerability report and SBOM in the portal", { skip: skipReason(), timeout: 300_000 }, () => {
+describe("an artifact's vulnerability report and SBOM in the portal", { skip: scanPortalSkipReason(), timeout: 300_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
   let artifactUrl = '';
 
   before(async () => {
-    server = await startPortalServer();
-    const imported = await runBerth(['vulndb', 'import', '--data-dir', server.dataDir, ...vulndbFixtureFiles()]);
-    assert.equal(imported.code, 0, imported.stderr);
-    const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
-    const created = await fetch(`${server.url}/api/v2.0/projects`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ project_name: PROJECT }),
-    });
-    assert.equal(created.status, 201, await created.text());
-    const project = (await (await fetch(`${server.url}/api/v2.0/projects/${PROJECT}`, { headers: { authorization: auth } })).json()) as { project_id: number };
-    const { digest } = await new TestClient(server.url, auth).pushArtifact(`${PROJECT}/app`, 'v1', await imageWithTwoSeverities());
-    artifactUrl = `${server.url}/projects/${project.project_id}/repositories/app/-/artifacts/${encodeURIComponent(digest)}`;
+    const started = await startScanPortal(PROJECT);
+    server = started.server;
+    const { digest } = await new TestClient(server.url, ADMIN_AUTH).pushArtifact(`${PROJECT}/app`, 'v1', await imageWithTwoSeverities());
+    artifactUrl = `${server.url}/projects/${started.projectId}/repositories/app/-/artifacts/${encodeURIComponent(digest)}`;
     browser = await launchBrowser();
     page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });

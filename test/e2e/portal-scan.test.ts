@@ -8,40 +8,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { machineIsDebian, vulndbFixtureFiles, vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
-import { runBerth } from '../../src/testing/cli.js';
-import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
-import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
+import { vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
+import { TestClient } from '../../src/testing/client.js';
+import { assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
+import { ADMIN_AUTH, scanPortalSkipReason, startScanPortal } from './scan-portal.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer } from './harness.js';
 
 const PROJECT = 'portal-scan-e2e';
 
-function skipReason(): string | false {
-  if (TARGET !== 'berth') return 'Berth-only';
-  if (!machineIsDebian()) return 'needs a Debian machine: its dpkg database is the scanned image';
-  return skipUnlessTools('chromium');
-}
-
-describe('scanning in the portal', { skip: skipReason(), timeout: 600_000 }, () => {
+describe('scanning in the portal', { skip: scanPortalSkipReason(), timeout: 600_000 }, () => {
   let server: RegistryServer;
   let browser: Browser;
   let page: Page;
   let projectId = 0;
 
   before(async () => {
-    server = await startPortalServer();
-    const imported = await runBerth(['vulndb', 'import', '--data-dir', server.dataDir, ...vulndbFixtureFiles()]);
-    assert.equal(imported.code, 0, imported.stderr);
-    const auth = basic(ADMIN_USER, ADMIN_PASSWORD);
-    const created = await fetch(`${server.url}/api/v2.0/projects`, {
-      method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ project_name: PROJECT }),
-    });
-    assert.equal(created.status, 201, await created.text());
-    const project = (await (await fetch(`${server.url}/api/v2.0/projects/${PROJECT}`, { headers: { authorization: auth } })).json()) as { project_id: number };
-    projectId = project.project_id;
-    await new TestClient(server.url, auth).pushArtifact(`${PROJECT}/app`, 'v1', (await vulnerableImage()).parts);
+    ({ server, projectId } = await startScanPortal(PROJECT));
+    await new TestClient(server.url, ADMIN_AUTH).pushArtifact(`${PROJECT}/app`, 'v1', (await vulnerableImage()).parts);
     browser = await launchBrowser();
     page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
   });
