@@ -72,7 +72,8 @@ for (const dialect of testDialects()) {
     }
 
     before(async () => {
-      server = await startTestServer(dialect);
+      // The executions below are dated; housekeeping (hourly, at :35) must not purge them mid-test.
+      server = await startTestServer(dialect, { housekeeping: { eventsDays: 7, executionsDays: 36_500 } });
       await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'hooks', metadata: { public: 'false' } } }), 201);
       for (const name of ['red', 'green', 'dark-red', 'blue']) {
         await expectJson(await api(server.url, 'POST', '/labels', { body: { name, scope: 'g', color: '#ff0000' } }), 201);
