@@ -141,3 +141,11 @@ export async function assertAccessible(page: Page, where: string, exclusions: Ax
     );
   assert.deepEqual(serious, [], `accessibility violations on the ${where} page:\n${serious.join('\n')}`);
 }
+
+/** Waits until a dialog has finished opening (its motion ended), as a person waits before choosing in it. */
+export async function dialogSettled(page: Page): Promise<void> {
+  await page
+    .locator('.ant-modal')
+    .last()
+    .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished)));
+}

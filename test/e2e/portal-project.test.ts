@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-project-e2e';
@@ -334,6 +334,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await page.getByTestId('change-selected-roles').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByText('Change the role of 2 members').waitFor();
+    await dialogSettled(page);
     await dialog.getByLabel('Developer').check();
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Roles of 2 members changed').waitFor();
