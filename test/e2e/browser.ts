@@ -143,9 +143,14 @@ export async function assertAccessible(page: Page, where: string, exclusions: Ax
 }
 
 /** Waits until a dialog has finished opening (its motion ended), as a person waits before choosing in it. */
-export async function dialogSettled(page: Page): Promise<void> {
+export function dialogSettled(page: Page): Promise<void> {
+  return motionSettled(page, '.ant-modal');
+}
+
+/** Waits until the last element matching `selector` (a dialog, a select's dropdown) has ended its motion. */
+export async function motionSettled(page: Page, selector: string): Promise<void> {
   await page
-    .locator('.ant-modal')
+    .locator(selector)
     .last()
     .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished)));
 }

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
+import { motionSettled, assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
 import { scanPortalSkipReason, startScanPortal } from './scan-portal.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, sleep } from './harness.js';
 
@@ -85,6 +85,8 @@ describe('the vulnerability policy in the portal', { skip: scanPortalSkipReason(
     assert.equal(await page.getByLabel('System allowlist').isChecked(), true);
     await page.getByLabel('Prevent vulnerable images from running').click();
     await page.getByLabel('Severity threshold').click();
+    // The list has finished sliding open before an option is chosen, as a person sees it.
+    await motionSettled(page, '.ant-select-dropdown');
     await page.locator('.ant-select-item-option[title="High"]').click();
     await saveConfiguration();
     await page.getByText('Configuration saved').waitFor();
