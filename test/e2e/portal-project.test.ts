@@ -174,6 +174,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await tab('Labels');
     await page.getByTestId('new-label').click();
     const dialog = page.getByRole('dialog');
+    await dialogSettled(page);
     await dialog.getByLabel('Name').fill('release');
     await dialog.getByLabel('Description').fill('ready to ship');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -182,6 +183,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     const row = page.getByRole('row', { name: /release/ });
     await row.getByText('ready to ship').waitFor();
     await row.getByRole('button', { name: 'Edit' }).click();
+    await dialogSettled(page);
     await dialog.getByLabel('Description').fill('shipped');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
