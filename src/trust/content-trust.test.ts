@@ -12,6 +12,7 @@ import { basic, OCI_MANIFEST, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { pushCosignSignature } from './testing/cosign-signature.suite.js';
+import { TestSigstore } from './testing/sigstore.suite.js';
 
 const PASSWORD = 'Passw0rd-trust';
 type ErrorBody = { errors: Array<{ code: string; message: string }> };
@@ -149,7 +150,55 @@ for (const dialect of testDialects()) {
         notation_level: 'permissive',
         trusted_identities: ['x509.subject: CN=release'],
         require_log_entry: false,
+        keyless_identities: [],
       });
+      const badPattern = await expectJson<ErrorBody>(
+        await call('PUT', '/projects/trusted/trust/policy', { keyless_identities: [{ issuer: 'https://issuer.example.com', subject: 'a'.repeat(5000) }] }),
+        400,
+      );
+      assert.match(badPattern.errors[0]?.message ?? '', /keyless_identities/);
+      const notRoot = await expectJson<ErrorBody>(
+        await call('POST', '/projects/trusted/trust/material', { kind: 'sigstore-root', name: 'x', pem: '{"tlogs":[]}' }),
+        400,
+      );
+      assert.match(notRoot.errors[0]?.message ?? '', /trusted root/);
+    });
+
+    it('verifies keyless signatures against the Sigstore trusted root and the identities the policy names', async () => {
+      const sigstore = new TestSigstore();
+      const release = { subject: 'release@example.com', issuer: 'https://accounts.example.com' };
+      await expectJson(
+        await call('POST', '/projects', { project_name: 'keyless', metadata: { enable_content_trust_cosign: 'true', require_verified_signature: 'true' } }),
+        201,
+      );
+      const good = await admin.pushImage('keyless/app', 'good', Buffer.from('keyless good'));
+      const other = await admin.pushImage('keyless/app', 'other', Buffer.from('keyless other'));
+      await pushCosignSignature(admin, 'keyless/app', good.digest, { annotate: (payload) => sigstore.signCosign(payload, release) });
+      await pushCosignSignature(admin, 'keyless/app', other.digest, {
+        annotate: (payload) => sigstore.signCosign(payload, { subject: 'intern@example.com', issuer: release.issuer }),
+      });
+      const message = "The image has no cosign signature that verifies against the project's trusted keys.";
+      assert.equal(await refusal(await pull(admin, 'keyless/app', 'good')), message, 'no trusted root yet');
+      await expectJson(
+        await call('POST', '/projects/keyless/trust/material', {
+          kind: 'sigstore-root',
+          name: 'company sigstore',
+          pem: JSON.stringify(sigstore.trustedRoot(), null, 2),
+        }),
+        201,
+      );
+      assert.equal(await refusal(await pull(admin, 'keyless/app', 'good')), message, 'a trusted root alone names no signer');
+      assert.equal((await call('PUT', '/projects/keyless/trust/policy', { keyless_identities: [{ issuer: release.issuer, subject: 'release@*' }] })).status, 200);
+      assert.equal((await pull(admin, 'keyless/app', 'good')).status, 200);
+      assert.equal(await refusal(await pull(admin, 'keyless/app', 'other')), message);
+      const verdicts = await expectJson<Array<{ verified: boolean; signer: string; reason?: string }>>(
+        await call('GET', '/projects/keyless/repositories/app/artifacts/other/signatures'),
+        200,
+      );
+      assert.deepEqual(
+        verdicts.map((v) => [v.verified, v.signer, v.reason]),
+        [[false, 'intern@example.com (issuer https://accounts.example.com)', 'the signing identity is not trusted by the trust policy']],
+      );
     });
   });
 }

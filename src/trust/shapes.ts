@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
-/** A trusted public key or root certificate, as the trust material API answers it. */
+/** A trusted public key, root certificate or Sigstore trusted root (its JSON in `pem`), as the trust material API answers it. */
 export const TrustMaterialShape = z.strictObject({
   id: z.int(),
-  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root']),
+  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root', 'sigstore-root']),
   name: z.string(),
   fingerprint: z.string(),
   pem: z.string(),
@@ -15,6 +15,8 @@ export const TrustPolicyShape = z.strictObject({
   notation_level: z.enum(['strict', 'permissive', 'audit']),
   trusted_identities: z.array(z.string()),
   require_log_entry: z.boolean(),
+  /** Keyless cosign signers: certificate OIDC issuer and subject (email or URI), doublestar patterns. */
+  keyless_identities: z.array(z.strictObject({ issuer: z.string(), subject: z.string() })),
 });
 
 /** One signature of an artifact and what checking it against the project's trust found. */

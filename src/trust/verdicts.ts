@@ -107,7 +107,12 @@ export class SignatureVerifier implements SignatureJudge {
       if (!payload) return refused('the signed payload is too large for a cosign signature');
       return verifyCosignSignature(
         { payload, annotations: layer.annotations, subjectDigest },
-        { keys: trust.cosignKeys, logKeys: trust.logKeys, requireLogEntry: trust.policy.require_log_entry },
+        {
+          keys: trust.cosignKeys,
+          logKeys: trust.logKeys,
+          requireLogEntry: trust.policy.require_log_entry,
+          keyless: { roots: trust.sigstoreRoots, rules: trust.policy.keyless_identities },
+        },
       );
     }
     if (kind === 'cosign' && layer.mediaType === SIGSTORE_BUNDLE_TYPE) {

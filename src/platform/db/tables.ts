@@ -522,6 +522,8 @@ export interface TrustPoliciesTable {
   notation_level: ColumnType<string, string | undefined, string>;
   trusted_identities: ColumnType<string, string | undefined, string>;
   require_log_entry: ColumnType<number, number | undefined, number>;
+  /** JSON array of `{ issuer, subject }` patterns keyless cosign signers must match. */
+  keyless_identities: ColumnType<string, string | undefined, string>;
   updated_at: Millis;
 }
 

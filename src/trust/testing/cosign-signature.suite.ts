@@ -5,13 +5,14 @@ import { SIMPLE_SIGNING_LAYER_TYPE } from '../sign/signature-manifest.js';
 /**
  * Pushes a signature as `cosign sign --key` does in its tag scheme: a small config and one
  * simple-signing layer whose payload names the subject, tagged `sha256-<hex>.sig`. Signed with
- * `privateKey` when given, else with a placeholder signature. Answers the signature's digest.
+ * `privateKey` when given, by `annotate` (which answers the layer's annotations for the payload,
+ * as a keyless signer does), else with a placeholder signature. Answers the signature's digest.
  */
 export async function pushCosignSignature(
   client: TestClient,
   repository: string,
   subject: string,
-  options: { privateKey?: KeyObject; layerType?: string } = {},
+  options: { privateKey?: KeyObject; layerType?: string; annotate?: (payload: Buffer) => Record<string, string> } = {},
 ): Promise<string> {
   const payload = Buffer.from(
     JSON.stringify({
@@ -34,7 +35,7 @@ export async function pushCosignSignature(
         mediaType: options.layerType ?? SIMPLE_SIGNING_LAYER_TYPE,
         digest: await client.pushBlob(repository, payload),
         size: payload.length,
-        annotations: { 'dev.cosignproject.cosign/signature': signature },
+        annotations: options.annotate ? options.annotate(payload) : { 'dev.cosignproject.cosign/signature': signature },
       },
     ],
   };

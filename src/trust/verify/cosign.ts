@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { signatureValid, type TrustedKey } from './keys.js';
 import { verifyRekorBundle } from './rekor.js';
+import { bundleOfCosignLayer } from './keyless-cosign.js';
+import { verifyKeylessBundle, type KeylessTrust } from './keyless.js';
 import { refused, verified, type Verdict } from './result.js';
 
 /** The annotations cosign puts on each simple-signing layer. */
 export const COSIGN_SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export const COSIGN_BUNDLE_ANNOTATION = 'dev.sigstore.cosign/bundle';
 export const COSIGN_CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+export const COSIGN_CHAIN_ANNOTATION = 'dev.sigstore.cosign/chain';
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 /** Payloads larger than this are not simple-signing payloads (cosign's are a few hundred bytes). */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -35,12 +38,16 @@ export interface CosignTrust {
   readonly logKeys: readonly TrustedKey[];
   /** Refuse signatures without a verified transparency log entry. */
   readonly requireLogEntry?: boolean;
+  /** Trust roots and identity rules for keyless (certificate) signatures. */
+  readonly keyless?: KeylessTrust;
 }
 
 /**
- * Checks one cosign simple-signing signature as `cosign verify --key` does: the payload names the
- * subject's digest and cosign's type, a trusted key signed the payload's exact bytes, and, when
- * the layer carries a Rekor bundle (or the trust requires one), the log's promise verifies too.
+ * Checks one cosign simple-signing signature as `cosign verify` does: the payload names the
+ * subject's digest and cosign's type; then either (with `--key`) a trusted key signed the
+ * payload's exact bytes and, when the layer carries a Rekor bundle (or the trust requires one),
+ * the log's promise verifies too; or (keyless) the layer's certificate, SCT and Rekor entry
+ * verify against a Sigstore trusted root and the certificate's identity is trusted.
  */
 export function verifyCosignSignature(facts: CosignSignatureFacts, trust: CosignTrust): Verdict {
   if (facts.payload.length > MAX_PAYLOAD_BYTES) return refused('the signed payload is too large for a cosign signature');
@@ -56,8 +63,25 @@ export function verifyCosignSignature(facts: CosignSignatureFacts, trust: Cosign
   }
   if (payload.critical.type !== SIMPLE_SIGNING_TYPE) return refused(`the signed payload's type is "${payload.critical.type}", not "${SIMPLE_SIGNING_TYPE}"`);
   if (payload.critical.image['docker-manifest-digest'] !== facts.subjectDigest) return refused('the signature is for another image digest');
-  if (facts.annotations[COSIGN_CERTIFICATE_ANNOTATION] && trust.keys.length === 0)
-    return refused('keyless (certificate) signatures need a Fulcio trust root, which is not configured');
+  const certificatePem = facts.annotations[COSIGN_CERTIFICATE_ANNOTATION];
+  if (certificatePem) {
+    const keyless = verifyKeylessLayer(facts, encoded, certificatePem, trust);
+    // A certificate-carrying signature may still be by a trusted key (`cosign sign --key … --certificate …`).
+    if (keyless.verified || trust.keys.length === 0) return keyless;
+    const byKey = verifyByKey(facts, encoded, trust);
+    return byKey.verified ? byKey : keyless;
+  }
+  return verifyByKey(facts, encoded, trust);
+}
+
+function verifyKeylessLayer(facts: CosignSignatureFacts, encoded: string, certificatePem: string, trust: CosignTrust): Verdict {
+  const made = bundleOfCosignLayer(facts.payload, { signature: encoded, certificatePem, logged: facts.annotations[COSIGN_BUNDLE_ANNOTATION] });
+  if ('reason' in made) return refused(made.reason);
+  return verifyKeylessBundle(made.bundle, Buffer.from(facts.payload), trust.keyless ?? { roots: [], rules: [] });
+}
+
+/** The key-based check: a trusted key signed the payload, and the Rekor bundle when there is one (or must be). */
+function verifyByKey(facts: CosignSignatureFacts, encoded: string, trust: CosignTrust): Verdict {
   const signature = Buffer.from(encoded, 'base64');
   const key = trust.keys.find((k) => signatureValid(k.key, facts.payload, signature));
   if (!key) return refused(trust.keys.length === 0 ? 'no cosign public key is trusted' : 'no trusted key made this signature');

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { TestSigstore } from '../testing/sigstore.suite.js';
+import { COSIGN_BUNDLE_ANNOTATION, COSIGN_CERTIFICATE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './cosign.js';
+import { readTrustedRoot, type KeylessRule } from './keyless.js';
+
+const SUBJECT = `sha256:${'ab'.repeat(32)}`;
+const IDENTITY = { subject: 'release@example.com', issuer: 'https://accounts.example.com' };
+const payloadFor = (digest: string) =>
+  Buffer.from(
+    JSON.stringify({
+      critical: { identity: { 'docker-reference': 'registry/library/app' }, image: { 'docker-manifest-digest': digest }, type: 'cosign container image signature' },
+      optional: null,
+    }),
+  );
+
+function check(sigstore: TestSigstore, annotations: Record<string, string>, rules: readonly KeylessRule[], payload = payloadFor(SUBJECT)) {
+  const roots = [{ name: 'test', material: readTrustedRoot(JSON.stringify(sigstore.trustedRoot())) }];
+  return verifyCosignSignature({ payload, annotations, subjectDigest: SUBJECT }, { keys: [], logKeys: [], keyless: { roots, rules } });
+}
+
+const flip = (base64: string) => {
+  const bytes = Buffer.from(base64, 'base64');
+  bytes[bytes.length - 5]! ^= 0x01;
+  return bytes.toString('base64');
+};
+
+describe('keyless cosign signatures', () => {
+  const sigstore = new TestSigstore();
+  const trusted = [{ issuer: IDENTITY.issuer, subject: IDENTITY.subject }];
+
+  test('a signature by a trusted identity, with its SCT and Rekor entry, verifies and names the signer', () => {
+    const verdict = check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY), trusted);
+    assert.equal(verdict.verified, true, verdict.verified ? '' : verdict.reason);
+    assert.equal(verdict.signer, 'release@example.com (issuer https://accounts.example.com)');
+    assert.match((verdict.verified && verdict.details?.join(' ')) || '', /transparency log at index 0/);
+  });
+
+  test('identity rules are doublestar patterns over the subject and the issuer', () => {
+    const workflow = { subject: 'https://git.example.com/acme/app/.ci/release.yml@refs/tags/v1', issuer: 'https://token.ci.example.com' };
+    const annotations = sigstore.signCosign(payloadFor(SUBJECT), workflow);
+    assert.equal(check(sigstore, annotations, [{ issuer: 'https://token.ci.example.com', subject: 'https://git.example.com/acme/**' }]).verified, true);
+    const other = check(sigstore, annotations, [{ issuer: 'https://token.ci.example.com', subject: 'https://git.example.com/other/**' }]);
+    assert.deepEqual(other.verified ? '' : other.reason, 'the signing identity is not trusted by the trust policy');
+    assert.equal(check(sigstore, annotations, [{ issuer: 'https://accounts.example.com', subject: '**' }]).verified, false, 'the issuer must match too');
+  });
+
+  test('without identity rules or a trusted root nothing keyless verifies', () => {
+    const annotations = sigstore.signCosign(payloadFor(SUBJECT), IDENTITY);
+    const noRules = check(sigstore, annotations, []);
+    assert.equal(noRules.verified ? '' : noRules.reason, 'no keyless identity is trusted: add one to the trust policy');
+    const noRoot = verifyCosignSignature({ payload: payloadFor(SUBJECT), annotations, subjectDigest: SUBJECT }, { keys: [], logKeys: [] });
+    assert.equal(noRoot.verified ? '' : noRoot.reason, 'keyless signatures need a Sigstore trusted root, and none is configured');
+  });
+
+  test('another Sigstore instance is not trusted', () => {
+    const stranger = new TestSigstore();
+    const verdict = check(sigstore, stranger.signCosign(payloadFor(SUBJECT), IDENTITY), trusted);
+    assert.equal(verdict.verified, false);
+  });
+
+  test('one flipped byte in the signature, certificate, SCT or log entry is refused', () => {
+    const good = sigstore.signCosign(payloadFor(SUBJECT), IDENTITY);
+    const tampered: Record<string, string>[] = [
+      { ...good, [COSIGN_SIGNATURE_ANNOTATION]: flip(good[COSIGN_SIGNATURE_ANNOTATION]!) },
+      {
+        ...good,
+        [COSIGN_BUNDLE_ANNOTATION]: (() => {
+          const bundle = JSON.parse(good[COSIGN_BUNDLE_ANNOTATION]!) as { SignedEntryTimestamp: string };
+          return JSON.stringify({ ...bundle, SignedEntryTimestamp: flip(bundle.SignedEntryTimestamp) });
+        })(),
+      },
+    ];
+    for (const annotations of tampered) assert.equal(check(sigstore, annotations, trusted).verified, false);
+    assert.equal(check(sigstore, good, trusted, Buffer.concat([payloadFor(SUBJECT), Buffer.from(' ')])).verified, false, 'the payload is what was signed');
+  });
+
+  test('a certificate without an SCT, or with one from an untrusted CT log, is refused', () => {
+    const noSct = check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY, { withoutSct: true }), trusted);
+    assert.match(noSct.verified ? '' : noSct.reason, /SCT/);
+    const rogueLog = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    assert.equal(check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY, { sctKey: rogueLog }), trusted).verified, false);
+  });
+
+  test('a signature without a log entry, or logged after its certificate expired, is refused', () => {
+    const unlogged = check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY, { withoutLogEntry: true }), trusted);
+    assert.equal(unlogged.verified ? '' : unlogged.reason, 'the keyless signature has no transparency log entry to time it');
+    const at = new Date(Date.now() - 3600_000);
+    const late = check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY, { at, loggedAt: new Date(at.getTime() + 20 * 60_000) }), trusted);
+    assert.equal(late.verified, false);
+  });
+
+  test('a keyless signature stays valid after its ten-minute certificate expired, because Rekor timed it', () => {
+    const at = new Date(Date.now() - 2 * 3600_000);
+    assert.equal(check(sigstore, sigstore.signCosign(payloadFor(SUBJECT), IDENTITY, { at }), trusted).verified, true);
+  });
+
+  test('a certificate annotation that is not a certificate is refused, not thrown', () => {
+    const good = sigstore.signCosign(payloadFor(SUBJECT), IDENTITY);
+    const verdict = check(sigstore, { ...good, [COSIGN_CERTIFICATE_ANNOTATION]: 'not a certificate' }, trusted);
+    assert.equal(verdict.verified ? '' : verdict.reason, 'the signing certificate is not a PEM X.509 certificate');
+  });
+});
