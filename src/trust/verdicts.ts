@@ -7,15 +7,19 @@ import { effectiveTrust, type EffectiveTrust } from './material/material.js';
 import type { SignatureJudge } from './policy/gate.js';
 import type { SignatureKind, SignatureRef } from './policy/signatures.js';
 import { COSIGN_SIGNATURE_ANNOTATION, MAX_PAYLOAD_BYTES, verifyCosignSignature } from './verify/cosign.js';
-import { COSIGN_SIGN_PREDICATE, MAX_ENVELOPE_BYTES, parseEnvelope, verifyDsse } from './verify/dsse.js';
+import { MAX_ENVELOPE_BYTES } from './verify/dsse.js';
+import type { KeylessTrust } from './verify/keyless.js';
 import { MAX_JWS_BYTES, verifyNotationJws } from './verify/notation.js';
 import { verifyNotationCose } from './verify/notation-cose.js';
 import { refused, type Verdict } from './verify/result.js';
+import { verifySigstoreBundle } from './verify/sigstore-bundle.js';
 
 const NOTATION_ENVELOPES = ['application/jose+json', 'application/cose'];
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** Layers of one signature manifest checked at most (cosign appends one per signature). */
 const MAX_LAYERS = 32;
+
+const keylessOf = (trust: EffectiveTrust): KeylessTrust => ({ roots: trust.sigstoreRoots, rules: trust.policy.keyless_identities });
 
 /** How the verifier reads what was pushed: manifests and blobs by digest. */
 export interface BlobReader {
@@ -111,22 +115,14 @@ export class SignatureVerifier implements SignatureJudge {
           keys: trust.cosignKeys,
           logKeys: trust.logKeys,
           requireLogEntry: trust.policy.require_log_entry,
-          keyless: { roots: trust.sigstoreRoots, rules: trust.policy.keyless_identities },
+          keyless: keylessOf(trust),
         },
       );
     }
     if (kind === 'cosign' && layer.mediaType === SIGSTORE_BUNDLE_TYPE) {
       const bytes = await read(MAX_ENVELOPE_BYTES);
       if (!bytes) return refused('the sigstore bundle is too large');
-      let envelope;
-      try {
-        envelope = parseEnvelope(Buffer.from(JSON.stringify((JSON.parse(bytes.toString('utf8')) as { dsseEnvelope?: unknown }).dsseEnvelope ?? null)));
-      } catch {
-        envelope = undefined;
-      }
-      if (!envelope) return refused('the sigstore bundle holds no DSSE envelope');
-      if (trust.policy.require_log_entry) return refused("sigstore bundles' transparency log entries are not checked yet");
-      return verifyDsse(envelope, subjectDigest, trust.cosignKeys, COSIGN_SIGN_PREDICATE);
+      return verifySigstoreBundle(bytes, subjectDigest, { keys: trust.cosignKeys, keyless: keylessOf(trust), requireLogEntry: trust.policy.require_log_entry });
     }
     if (kind === 'notation' && NOTATION_ENVELOPES.includes(layer.mediaType)) {
       const bytes = await read(MAX_JWS_BYTES);

@@ -276,4 +276,70 @@ export class TestSigstore {
     };
     return { SignedEntryTimestamp: sign('sha256', Buffer.from(canonical(entry)), this.rekor.privateKey).toString('base64'), Payload: entry };
   }
+
+  /**
+   * Signs an image keylessly as cosign v3 does: an in-toto statement about `subjectDigest` in a
+   * DSSE envelope, logged as a Rekor `dsse` entry with an inclusion proof, all in a v0.3 bundle.
+   */
+  signBundle(subjectDigest: string, identity: KeylessIdentity, options: IssueOptions & { predicateType?: string } = {}): Buffer {
+    const { certificate, privateKey } = this.issue(identity, options);
+    const [algorithm, hex] = subjectDigest.split(':');
+    const statement = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: 'image', digest: { [algorithm!]: hex } }],
+        predicateType: options.predicateType ?? 'https://sigstore.dev/cosign/sign/v1',
+        predicate: {},
+      }),
+    );
+    const payloadType = 'application/vnd.in-toto+json';
+    const type = Buffer.from(payloadType);
+    const pae = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${statement.length} `), statement]);
+    const signature = sign('sha256', pae, privateKey);
+    const envelope = { payload: statement.toString('base64'), payloadType, signatures: [{ sig: signature.toString('base64'), keyid: '' }] };
+    const body = Buffer.from(
+      canonical({
+        apiVersion: '0.0.1',
+        kind: 'dsse',
+        spec: {
+          envelopeHash: { algorithm: 'sha256', value: sha256(Buffer.from(JSON.stringify(envelope))).toString('hex') },
+          payloadHash: { algorithm: 'sha256', value: sha256(statement).toString('hex') },
+          signatures: [{ signature: signature.toString('base64'), verifier: Buffer.from(pemOf(certificate)).toString('base64') }],
+        },
+      }),
+    );
+    const at = options.at ?? new Date();
+    const logID = sha256(spkiOf(this.rekor.publicKey));
+    const entry = { body: body.toString('base64'), integratedTime: Math.floor(at.getTime() / 1000) + 1, logID: logID.toString('hex'), logIndex: this.logIndex++ };
+    // A tree of one: the root is the leaf's hash, and the checkpoint is Rekor's signed note over it.
+    const root = sha256(Buffer.concat([Buffer.from([0x00]), body]));
+    const note = `rekor.berth.test - 1\n1\n${root.toString('base64')}\n`;
+    const noteSignature = Buffer.concat([logID.subarray(0, 4), sign('sha256', Buffer.from(note), this.rekor.privateKey)]);
+    const bundle = {
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        certificate: { rawBytes: certificate.toString('base64') },
+        tlogEntries: [
+          {
+            logIndex: String(entry.logIndex),
+            logId: { keyId: logID.toString('base64') },
+            kindVersion: { kind: 'dsse', version: '0.0.1' },
+            integratedTime: String(entry.integratedTime),
+            inclusionPromise: { signedEntryTimestamp: sign('sha256', Buffer.from(canonical(entry)), this.rekor.privateKey).toString('base64') },
+            inclusionProof: {
+              logIndex: '0',
+              rootHash: root.toString('base64'),
+              treeSize: '1',
+              hashes: [],
+              checkpoint: { envelope: `${note}\n\u2014 rekor.berth.test ${noteSignature.toString('base64')}\n` },
+            },
+            canonicalizedBody: body.toString('base64'),
+          },
+        ],
+        timestampVerificationData: { rfc3161Timestamps: [] },
+      },
+      dsseEnvelope: envelope,
+    };
+    return Buffer.from(JSON.stringify(bundle));
+  }
 }

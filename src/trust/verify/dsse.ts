@@ -52,17 +52,25 @@ export function verifyDsse(envelope: DsseEnvelope, subjectDigest: string, keys: 
   const signed = pae(envelope.payloadType, body);
   const key = keys.find((k) => envelope.signatures.some((s) => signatureValid(k.key, signed, Buffer.from(s.sig, 'base64'))));
   if (!key) return refused(keys.length === 0 ? 'no public key is trusted' : 'no trusted key made this signature');
+  return statementVerdict(body, subjectDigest, key.fingerprint, predicateType);
+}
+
+/**
+ * Whether a signed in-toto statement is about the artifact (and of the predicate asked for):
+ * the signer's verdict once its signature has verified.
+ */
+export function statementVerdict(body: Buffer, subjectDigest: string, signer: string, predicateType?: string, details: readonly string[] = []): Verdict {
   let statement: z.infer<typeof statementSchema>;
   try {
     const parsed = statementSchema.safeParse(JSON.parse(body.toString('utf8')));
-    if (!parsed.success) return refused('the signed statement is not an in-toto statement', key.fingerprint);
+    if (!parsed.success) return refused('the signed statement is not an in-toto statement', signer);
     statement = parsed.data;
   } catch {
-    return refused('the signed statement is not JSON', key.fingerprint);
+    return refused('the signed statement is not JSON', signer);
   }
   if (predicateType !== undefined && statement.predicateType !== predicateType)
-    return refused(`the statement's predicate is ${statement.predicateType}, not ${predicateType}`, key.fingerprint);
+    return refused(`the statement's predicate is ${statement.predicateType}, not ${predicateType}`, signer);
   const [algorithm, hex] = subjectDigest.split(':');
-  if (!algorithm || !hex || !statement.subject.some((s) => s.digest[algorithm] === hex)) return refused('the statement is about another digest', key.fingerprint);
-  return verified(key.fingerprint, [`in-toto ${statement.predicateType}`]);
+  if (!algorithm || !hex || !statement.subject.some((s) => s.digest[algorithm] === hex)) return refused('the statement is about another digest', signer);
+  return verified(signer, [`in-toto ${statement.predicateType}`, ...details]);
 }

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { TestSigstore } from '../testing/sigstore.suite.js';
 import { COSIGN_BUNDLE_ANNOTATION, COSIGN_CERTIFICATE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './cosign.js';
 import { readTrustedRoot, type KeylessRule } from './keyless.js';
+import { verifySigstoreBundle } from './sigstore-bundle.js';
 
 const SUBJECT = `sha256:${'ab'.repeat(32)}`;
 const IDENTITY = { subject: 'release@example.com', issuer: 'https://accounts.example.com' };
@@ -100,5 +101,41 @@ describe('keyless cosign signatures', () => {
     const good = sigstore.signCosign(payloadFor(SUBJECT), IDENTITY);
     const verdict = check(sigstore, { ...good, [COSIGN_CERTIFICATE_ANNOTATION]: 'not a certificate' }, trusted);
     assert.equal(verdict.verified ? '' : verdict.reason, 'the signing certificate is not a PEM X.509 certificate');
+  });
+});
+
+describe('keyless sigstore bundles (cosign v3)', () => {
+  const sigstore = new TestSigstore();
+  const keyless = (rules: readonly KeylessRule[]) => ({
+    keys: [],
+    requireLogEntry: false,
+    keyless: { roots: [{ name: 'test', material: readTrustedRoot(JSON.stringify(sigstore.trustedRoot())) }], rules },
+  });
+  const trusted = keyless([{ issuer: IDENTITY.issuer, subject: IDENTITY.subject }]);
+
+  test('a bundle with a certificate, an inclusion proof and a statement about the image verifies', () => {
+    const verdict = verifySigstoreBundle(sigstore.signBundle(SUBJECT, IDENTITY), SUBJECT, trusted);
+    assert.equal(verdict.verified, true, verdict.verified ? '' : verdict.reason);
+    assert.equal(verdict.signer, 'release@example.com (issuer https://accounts.example.com)');
+  });
+
+  test('a bundle about another image, of another predicate, by another identity or tampered is refused', () => {
+    const other = verifySigstoreBundle(sigstore.signBundle(`sha256:${'cd'.repeat(32)}`, IDENTITY), SUBJECT, trusted);
+    assert.equal(other.verified ? '' : other.reason, 'the statement is about another digest');
+    const attestation = verifySigstoreBundle(sigstore.signBundle(SUBJECT, IDENTITY, { predicateType: 'https://slsa.dev/provenance/v1' }), SUBJECT, trusted);
+    assert.equal(attestation.verified, false);
+    assert.equal(verifySigstoreBundle(sigstore.signBundle(SUBJECT, { ...IDENTITY, subject: 'intern@example.com' }), SUBJECT, trusted).verified, false);
+    const bundle = JSON.parse(sigstore.signBundle(SUBJECT, IDENTITY).toString()) as {
+      dsseEnvelope: { signatures: Array<{ sig: string }> };
+      verificationMaterial: { tlogEntries: Array<{ inclusionProof: { checkpoint: { envelope: string } } }> };
+    };
+    const badSignature = structuredClone(bundle);
+    badSignature.dsseEnvelope.signatures[0]!.sig = flip(badSignature.dsseEnvelope.signatures[0]!.sig);
+    assert.equal(verifySigstoreBundle(Buffer.from(JSON.stringify(badSignature)), SUBJECT, trusted).verified, false);
+    const badCheckpoint = structuredClone(bundle);
+    const proof = badCheckpoint.verificationMaterial.tlogEntries[0]!.inclusionProof.checkpoint;
+    proof.envelope = proof.envelope.replace(/ (\S+)\n$/, (_all, sig: string) => ` ${flip(sig)}\n`);
+    assert.equal(verifySigstoreBundle(Buffer.from(JSON.stringify(badCheckpoint)), SUBJECT, trusted).verified, false);
+    assert.equal(verifySigstoreBundle(Buffer.from('{"dsseEnvelope":'), SUBJECT, trusted).verified, false);
   });
 });
