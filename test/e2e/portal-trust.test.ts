@@ -13,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { basic, OCI_MANIFEST, TestClient } from '../../src/testing/client.js';
 import { pushCosignSignature } from '../../src/trust/testing/cosign-signature.suite.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { TestSigstore } from '../../src/trust/testing/sigstore.suite.js';
+import { assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-trust-e2e';
@@ -217,6 +218,57 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     await page.goto(`${server.url}/admin/configuration`);
     await page.getByTestId('system-trust').getByText('内容信任', { exact: true }).waitFor();
     await assertNoEnglish(page, 'system settings', ['company']);
+    await page.evaluate(() => localStorage.setItem('berth.language', 'en'));
+  });
+
+  test('a Sigstore trusted root added in the Signing tab and a keyless signer added to its policy let a keylessly signed image through', async () => {
+    const sigstore = new TestSigstore();
+    const release = { subject: 'release@example.com', issuer: 'https://accounts.example.com' };
+    const keyless = (await registry.pushImage(`${PROJECT}/keyless`, 'v1', Buffer.from('keyless layer'))).digest;
+    await pushCosignSignature(registry, `${PROJECT}/keyless`, keyless, { annotate: (payload) => sigstore.signCosign(payload, release) });
+    const pullKeyless = () => registry.request('GET', `/v2/${PROJECT}/keyless/manifests/v1`, { headers: { accept: OCI_MANIFEST } });
+    assert.equal((await pullKeyless()).status, 412);
+
+    await page.goto(`${server.url}/projects/${projectId}/signing`);
+    await page.getByTestId('project-trust-material-add').click();
+    const dialog = page.getByRole('dialog');
+    await dialogSettled(page);
+    await dialog.getByTestId('material-kind').click();
+    await motionSettled(page, '.ant-select-dropdown');
+    await page.locator('.ant-select-item-option[title="Sigstore trusted root (keyless)"]').click();
+    await dialog.getByLabel('Name').fill('company sigstore');
+    await dialog.getByLabel('trusted_root.json').fill(JSON.stringify(sigstore.trustedRoot(), null, 2));
+    await dialog.getByRole('button', { name: 'Add' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page
+      .getByTestId('project-trust-material')
+      .getByRole('row', { name: /company sigstore/ })
+      .getByText('Sigstore trusted root (keyless)')
+      .waitFor();
+    assert.equal((await pullKeyless()).status, 412, 'a trusted root alone names no signer');
+
+    await page.getByTestId('add-keyless-identity').click();
+    await page.getByTestId('keyless-issuer-0').fill(release.issuer);
+    await page.getByTestId('keyless-subject-0').fill('release@*');
+    const [saved] = await Promise.all([
+      page.waitForResponse((res) => res.request().method() === 'PUT' && res.url().endsWith(`/projects/${projectId}/trust/policy`)),
+      page.getByTestId('save-trust-policy').click(),
+    ]);
+    assert.equal(saved.status(), 200);
+    await page.getByText('Verification policy saved').waitFor();
+    const pulled = await pullKeyless();
+    assert.equal(pulled.status, 200, await pulled.text());
+
+    await page.goto(`${server.url}/projects/${projectId}/repositories/keyless/-/artifacts/${encodeURIComponent(keyless)}?tab=signatures`);
+    const signatures = page.getByTestId('signatures');
+    await signatures.getByTestId('signature-verified').waitFor();
+    await signatures.getByText('release@example.com (issuer https://accounts.example.com)').waitFor();
+
+    await page.evaluate(() => localStorage.setItem('berth.language', 'zh-CN'));
+    await page.goto(`${server.url}/projects/${projectId}/signing`);
+    await page.getByText('无密钥签名者', { exact: true }).waitFor();
+    await page.getByTestId('project-trust-material').getByText('Sigstore 信任根（无密钥签名）').waitFor();
+    await assertNoEnglish(page, 'signing with keyless signers', ['company', 'company sigstore']);
     await page.evaluate(() => localStorage.setItem('berth.language', 'en'));
   });
 });

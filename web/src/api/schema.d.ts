@@ -2724,19 +2724,23 @@ export interface components {
             fingerprint: string;
             id: number;
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "sigstore-root";
             name: string;
             pem: string;
         };
         /** @description Berth's TrustMaterialInput */
         TrustMaterialInput: {
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "sigstore-root";
             name: string;
             pem: string;
         };
         /** @description Berth's TrustPolicy */
         TrustPolicy: {
+            keyless_identities: {
+                issuer: string;
+                subject: string;
+            }[];
             /** @enum {string} */
             notation_level: "strict" | "permissive" | "audit";
             require_log_entry: boolean;
@@ -2744,6 +2748,10 @@ export interface components {
         };
         /** @description Berth's TrustPolicyInput */
         TrustPolicyInput: {
+            keyless_identities?: {
+                issuer: string;
+                subject: string;
+            }[];
             /** @enum {string} */
             notation_level?: "strict" | "permissive" | "audit";
             require_log_entry?: boolean;

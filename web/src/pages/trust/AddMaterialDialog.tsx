@@ -5,12 +5,13 @@ import type { TrustMaterialInput } from '../../api/trust-models';
 import { useFormModal } from '../common/useFormModal';
 import { MATERIAL_KINDS, materialUrl, type TrustScope } from './trustApi';
 
-/** POST …/trust/material: a key or root certificate as PEM; the API says why a PEM is refused. */
+/** POST …/trust/material: a key or root certificate as PEM, or a Sigstore trusted root as JSON; the API says why one is refused. */
 export function AddMaterialDialog({ scope, open, onClose }: { scope: TrustScope; open: boolean; onClose: (added: boolean) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<TrustMaterialInput>();
   const { error, setError, save, footer } = useFormModal();
   const required = [{ required: true, whitespace: true, message: t('trust.material.required') }];
+  const isRoot = Form.useWatch('kind', form) === 'sigstore-root';
 
   const submit = async () => {
     const values = await form.validateFields();
@@ -35,8 +36,18 @@ export function AddMaterialDialog({ scope, open, onClose }: { scope: TrustScope;
         <Form.Item name="name" label={t('trust.material.name')} rules={required}>
           <Input autoComplete="off" maxLength={255} />
         </Form.Item>
-        <Form.Item name="pem" label={t('trust.material.pem')} rules={required} extra={t('trust.material.pemHint')}>
-          <Input.TextArea rows={8} spellCheck={false} style={{ fontFamily: 'monospace' }} placeholder="-----BEGIN PUBLIC KEY-----" />
+        <Form.Item
+          name="pem"
+          label={t(isRoot ? 'trust.material.rootJson' : 'trust.material.pem')}
+          rules={required}
+          extra={t(isRoot ? 'trust.material.rootJsonHint' : 'trust.material.pemHint')}
+        >
+          <Input.TextArea
+            rows={8}
+            spellCheck={false}
+            style={{ fontFamily: 'monospace' }}
+            placeholder={isRoot ? '{ "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1", … }' : '-----BEGIN PUBLIC KEY-----'}
+          />
         </Form.Item>
       </Form>
     </Modal>

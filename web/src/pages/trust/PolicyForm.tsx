@@ -1,12 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Radio, Select, Switch } from 'antd';
+import { Alert, App, Button, Form, Input, Radio, Select, Space, Switch } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, errorText } from '../../api/client';
 import type { TrustPolicy } from '../../api/trust-models';
 import { NOTATION_LEVELS, policyKey, policyUrl, useTrustPolicy, type TrustScope } from './trustApi';
 
-/** How notation signatures are checked and whether cosign ones need a Rekor entry; PUT …/trust/policy. */
+/** How notation signatures are checked, whether cosign ones need a Rekor entry, and who may sign keylessly; PUT …/trust/policy. */
 export function PolicyForm({ scope, editable }: { scope: TrustScope; editable: boolean }) {
   const policy = useTrustPolicy(scope);
   if (policy.error) return <Alert type="error" message={policy.error.message} />;
@@ -27,7 +27,13 @@ function PolicyEditor({ scope, saved, editable }: { scope: TrustScope; saved: Tr
     setBusy(true);
     setError(undefined);
     try {
-      await call('PUT', policyUrl(scope), { ...values, trusted_identities: values.trusted_identities.map((id) => id.trim()).filter(Boolean) });
+      await call('PUT', policyUrl(scope), {
+        ...values,
+        trusted_identities: values.trusted_identities.map((id) => id.trim()).filter(Boolean),
+        keyless_identities: (values.keyless_identities ?? [])
+          .map((rule) => ({ issuer: (rule.issuer ?? '').trim(), subject: (rule.subject ?? '').trim() }))
+          .filter((rule) => rule.issuer || rule.subject),
+      });
       void message.success(t('trust.policy.saved'));
       await Promise.all([queryClient.invalidateQueries({ queryKey: policyKey(scope) }), queryClient.invalidateQueries({ queryKey: ['signatures'] })]);
     } catch (failure) {
@@ -57,6 +63,34 @@ function PolicyEditor({ scope, saved, editable }: { scope: TrustScope; saved: Tr
       </Form.Item>
       <Form.Item name="require_log_entry" label={t('trust.policy.requireLog')} valuePropName="checked" extra={t('trust.policy.requireLogHint')}>
         <Switch />
+      </Form.Item>
+      <Form.Item label={t('trust.policy.keyless')} extra={t('trust.policy.keylessHint')}>
+        <Form.List name="keyless_identities">
+          {(fields, { add, remove }) => (
+            <Space direction="vertical" style={{ width: '100%' }} data-testid="keyless-identities">
+              {fields.map((field, index) => (
+                <Space.Compact key={field.key} style={{ width: '100%' }}>
+                  <Form.Item name={[field.name, 'issuer']} noStyle rules={[{ required: true, whitespace: true, message: t('trust.material.required') }]}>
+                    <Input placeholder={t('trust.policy.keylessIssuer')} aria-label={t('trust.policy.keylessIssuer')} data-testid={`keyless-issuer-${index}`} />
+                  </Form.Item>
+                  <Form.Item name={[field.name, 'subject']} noStyle rules={[{ required: true, whitespace: true, message: t('trust.material.required') }]}>
+                    <Input placeholder={t('trust.policy.keylessSubject')} aria-label={t('trust.policy.keylessSubject')} data-testid={`keyless-subject-${index}`} />
+                  </Form.Item>
+                  {editable && (
+                    <Button onClick={() => remove(field.name)} aria-label={t('trust.policy.keylessRemove')}>
+                      {t('trust.policy.keylessRemove')}
+                    </Button>
+                  )}
+                </Space.Compact>
+              ))}
+              {editable && (
+                <Button onClick={() => add({ issuer: '', subject: '' })} data-testid="add-keyless-identity">
+                  {t('trust.policy.keylessAdd')}
+                </Button>
+              )}
+            </Space>
+          )}
+        </Form.List>
       </Form.Item>
       {editable && (
         <Button type="primary" htmlType="submit" loading={busy} data-testid={scope === 'system' ? 'save-system-trust-policy' : 'save-trust-policy'}>

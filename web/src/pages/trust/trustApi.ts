@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { apiUrl, getJson } from '../../api/client';
 import type { TrustMaterial, TrustMaterialKind, TrustPolicy } from '../../api/trust-models';
 
-export const MATERIAL_KINDS: readonly TrustMaterialKind[] = ['cosign-key', 'rekor-key', 'notation-root'];
+export const MATERIAL_KINDS: readonly TrustMaterialKind[] = ['cosign-key', 'rekor-key', 'notation-root', 'sigstore-root'];
 export const NOTATION_LEVELS: ReadonlyArray<TrustPolicy['notation_level']> = ['strict', 'permissive', 'audit'];
 
 /** Whose trust: one project's (by id), or the whole system's, which every project also counts. */
