@@ -9,6 +9,8 @@ import { runBerth } from '../../testing/cli.js';
 import { basic, TestClient } from '../../testing/client.js';
 import { decryptPrivateKey, generateKeyPairFiles, sha256Digest } from '../sign/index.js';
 import { pae } from '../verify/dsse.js';
+import { pushCosignSignature } from '../testing/cosign-signature.suite.js';
+import { TestSigstore } from '../testing/sigstore.suite.js';
 
 const KEY_PASSWORD = 'key-Passw0rd';
 const COSIGN_EXAMPLE = JSON.parse(
@@ -269,5 +271,89 @@ describe('berth sign and berth verify against a Berth server', { timeout: 300_00
     assert.match(usage.stderr, /names no registry/);
 
     for (const run of [wrongPassword, missing, badCredentials, anonymous, usage]) assert.doesNotMatch(run.stderr, NO_STACK);
+  });
+
+  it('verify checks keyless signatures against a trusted root and the identity and issuer asked for', async () => {
+    const sigstore = new TestSigstore();
+    const release = { subject: 'https://git.example.com/acme/app/.ci/release.yml@refs/tags/v1', issuer: 'https://token.ci.example.com' };
+    const image = await client.pushImage('library/keyless', '1.0', Buffer.from('keyless cli layer'));
+    await pushCosignSignature(client, 'library/keyless', image.digest, { annotate: (payload) => sigstore.signCosign(payload, release) });
+    const bundle = sigstore.signBundle(image.digest, release);
+    const bundleDigest = await client.pushBlob('library/keyless', bundle);
+    const emptyConfig = await client.pushBlob('library/keyless', Buffer.from('{}'));
+    await client.pushManifest('library/keyless', 'keyless-bundle', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: BUNDLE_TYPE,
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyConfig, size: 2 },
+      layers: [{ mediaType: BUNDLE_TYPE, digest: bundleDigest, size: bundle.length }],
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, size: Buffer.byteLength(JSON.stringify(image.manifest)) },
+    });
+    const rootPath = join(dir, 'trusted_root.json');
+    writeFileSync(rootPath, JSON.stringify(sigstore.trustedRoot()));
+    const keyless = (identity: string, issuer = release.issuer) => [
+      'verify',
+      '--trusted-root',
+      rootPath,
+      '--certificate-identity',
+      identity,
+      '--certificate-oidc-issuer',
+      issuer,
+      '--plain-http',
+      '--output',
+      'json',
+      `${server.host}/library/keyless:1.0`,
+    ];
+
+    const ok = await runBerth(keyless('https://git.example.com/acme/**'), env());
+    assert.equal(ok.code, 0, ok.stderr);
+    const report = JSON.parse(ok.stdout) as VerifyReport;
+    assert.deepEqual(
+      report.signatures.map((s) => [s.format, s.verdict.verified, s.verdict.signer]).sort(),
+      [
+        ['simple-signing', true, `${release.subject} (issuer ${release.issuer})`],
+        ['sigstore-bundle', true, `${release.subject} (issuer ${release.issuer})`],
+      ].sort(),
+    );
+    const stranger = await runBerth(keyless('https://git.example.com/other/**'), env());
+    assert.equal(stranger.code, 1);
+    assert.deepEqual(
+      (JSON.parse(stranger.stdout) as VerifyReport).signatures.map((s) => s.verdict.reason),
+      ['the signing identity is not trusted by the trust policy', 'the signing identity is not trusted by the trust policy'],
+    );
+    assert.equal((await runBerth(keyless('https://git.example.com/acme/**', 'https://accounts.example.com'), env())).code, 1);
+    const text = await runBerth(
+      keyless('https://git.example.com/acme/**').filter((arg) => arg !== '--output' && arg !== 'json'),
+      env(),
+    );
+    assert.match(
+      text.stdout,
+      /verified {6}.*: signed by https:\/\/git\.example\.com\/acme\/app\/\.ci\/release\.yml@refs\/tags\/v1 \(issuer https:\/\/token\.ci\.example\.com\)/,
+    );
+
+    const half = await runBerth(['verify', '--trusted-root', rootPath, '--plain-http', `${server.host}/library/keyless:1.0`], env());
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--trusted-root needs --certificate-identity and --certificate-oidc-issuer/);
+    const nothing = await runBerth(['verify', '--plain-http', `${server.host}/library/keyless:1.0`], env());
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /give --key, or --trusted-root/);
+    writeFileSync(join(dir, 'not-root.json'), '{"tlogs": []}');
+    const notRoot = await runBerth(
+      [
+        'verify',
+        '--trusted-root',
+        join(dir, 'not-root.json'),
+        '--certificate-identity',
+        'x',
+        '--certificate-oidc-issuer',
+        'y',
+        '--plain-http',
+        `${server.host}/library/keyless:1.0`,
+      ],
+      env(),
+    );
+    assert.equal(notRoot.code, 1);
+    assert.match(notRoot.stderr, /not-root\.json: the trusted root/);
+    for (const run of [stranger, half, nothing, notRoot]) assert.doesNotMatch(run.stderr, NO_STACK);
   });
 });
