@@ -1,0 +1,115 @@
+import type { Readable } from 'node:stream';
+import { BlobUnknownError, linksOf, type Endpoint, type FetchedManifest } from './endpoint.js';
+import { throttled } from './throttle.js';
+
+/** One artifact to copy, with the tags that go with it. */
+export interface CopyJob {
+  readonly source: Endpoint;
+  readonly sourceRepository: string;
+  readonly destination: Endpoint;
+  readonly destinationRepository: string;
+  readonly digest: string;
+  readonly tags: readonly string[];
+  /** Replace a tag the destination has for another artifact (Harbor's `override`). */
+  readonly override: boolean;
+  /** Bytes per second per blob at most (Harbor's `speed`, KiB/s × 1024); unbounded when absent. */
+  readonly bytesPerSecond?: number;
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface CopyResult {
+  manifests: number;
+  blobsCopied: number;
+  blobsPresent: number;
+  bytesSent: number;
+  tagsSkipped: string[];
+}
+
+/** An index lists at most this many levels of indexes; deeper is refused as malformed. */
+const MAX_DEPTH = 8;
+
+/**
+ * Copies one artifact between two endpoints, as a registry client pushing it would, and a little
+ * more carefully: every blob is checked (and mounted from a repository it was already copied to)
+ * before a byte is sent; an index's images go before the index; signatures and other accessories
+ * follow their subject with their tags; when the destination answers "blob unknown" for a manifest
+ * whose blobs it claimed to have, those blobs are pushed again and the manifest retried once.
+ */
+export class Copier {
+  /** Repositories each blob was copied to in this run: mounting is cheaper than sending. */
+  private readonly placed = new Map<string, string>();
+
+  async copy(job: CopyJob): Promise<CopyResult> {
+    const result: CopyResult = { manifests: 0, blobsCopied: 0, blobsPresent: 0, bytesSent: 0, tagsSkipped: [] };
+    const root = await job.source.getManifest(job.sourceRepository, job.digest);
+    if (!root) throw new Error(`${job.sourceRepository}@${job.digest} is no longer on ${job.source.name}`);
+    await this.copyTree(job, root, result, 0);
+    for (const tag of job.tags) {
+      if (!job.override) {
+        const there = await job.destination.getManifest(job.destinationRepository, tag);
+        if (there && there.digest !== root.digest) {
+          job.log(`tag ${tag} kept: ${job.destination.name} has it for ${there.digest} and the policy does not override`);
+          result.tagsSkipped.push(tag);
+          continue;
+        }
+      }
+      await job.destination.putManifest(job.destinationRepository, tag, root);
+    }
+    await this.copyAccessories(job, root.digest, result);
+    return result;
+  }
+
+  private async copyAccessories(job: CopyJob, subject: string, result: CopyResult): Promise<void> {
+    for (const accessory of await job.source.accessories(job.sourceRepository, subject)) {
+      const manifest = await job.source.getManifest(job.sourceRepository, accessory.digest);
+      if (!manifest) continue;
+      await this.copyTree(job, manifest, result, 0);
+      for (const tag of accessory.tags) await job.destination.putManifest(job.destinationRepository, tag, manifest);
+      job.log(`accessory ${accessory.digest} copied with ${subject}`);
+    }
+  }
+
+  private async copyTree(job: CopyJob, manifest: FetchedManifest, result: CopyResult, depth: number): Promise<void> {
+    if (depth > MAX_DEPTH) throw new Error(`${manifest.digest}: indexes nest deeper than ${MAX_DEPTH} levels`);
+    job.signal?.throwIfAborted();
+    if (await job.destination.hasManifest(job.destinationRepository, manifest.digest)) return;
+    const links = linksOf(manifest);
+    for (const child of links.manifests) {
+      const childManifest = await job.source.getManifest(job.sourceRepository, child.digest);
+      if (!childManifest) throw new Error(`${job.sourceRepository}@${child.digest}, listed by ${manifest.digest}, is not on ${job.source.name}`);
+      await this.copyTree(job, childManifest, result, depth + 1);
+    }
+    for (const blob of links.blobs) await this.copyBlob(job, blob, result, false);
+    try {
+      await job.destination.putManifest(job.destinationRepository, manifest.digest, manifest);
+    } catch (error) {
+      if (!(error instanceof BlobUnknownError)) throw error;
+      job.log(`${job.destination.name} answered "blob unknown" for ${manifest.digest}; pushing its blobs again`);
+      for (const blob of links.blobs) await this.copyBlob(job, blob, result, true);
+      await job.destination.putManifest(job.destinationRepository, manifest.digest, manifest);
+    }
+    result.manifests++;
+  }
+
+  private async copyBlob(job: CopyJob, blob: { digest: string; size: number }, result: CopyResult, force: boolean): Promise<void> {
+    const { destination, destinationRepository: repository } = job;
+    if (!force && (await destination.hasBlob(repository, blob.digest))) {
+      result.blobsPresent++;
+      return;
+    }
+    const from = this.placed.get(blob.digest);
+    if (!force && from && from !== repository && (await destination.mountBlob(repository, blob.digest, from))) {
+      result.blobsPresent++;
+      return;
+    }
+    const open = async (offset: number): Promise<Readable> => {
+      const stream = await job.source.openBlob(job.sourceRepository, blob.digest, offset);
+      return job.bytesPerSecond ? stream.pipe(throttled(job.bytesPerSecond)) : stream;
+    };
+    const sent = await destination.pushBlob(repository, blob.digest, blob.size, open, job.signal ? { signal: job.signal } : {});
+    result.blobsCopied++;
+    result.bytesSent += sent;
+    this.placed.set(blob.digest, repository);
+  }
+}
