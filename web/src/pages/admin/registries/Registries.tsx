@@ -17,7 +17,7 @@ const ALL_REGISTRIES = 100;
 
 function Status({ status }: { status: string }) {
   const { t } = useTranslation();
-  const color = status === 'healthy' ? 'success' : status === 'unhealthy' ? 'error' : 'default';
+  const color = status === 'healthy' ? 'green' : status === 'unhealthy' ? 'red' : 'default';
   const label = status === 'healthy' ? t('registries.healthy') : status === 'unhealthy' ? t('registries.unhealthy') : t('registries.unknown');
   return (
     <Tag color={color} data-testid="registry-status">
