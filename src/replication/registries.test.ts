@@ -13,6 +13,7 @@ import { assertMatchesHarbor } from '../testing/harbor-schema.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/server.js';
 import { issueServerCertificate, makeTestCa } from '../../test/e2e/certificates.js';
 import { skipUnlessTools } from '../../test/e2e/harness.js';
+import { RegistryInfoShape, RegistryProviderInfoShape, RegistryShape } from './shapes.js';
 import { startDistribution, type Distribution } from './testing/distribution.js';
 
 type Json = Record<string, unknown>;
@@ -86,6 +87,8 @@ for (const dialect of testDialects()) {
       });
       const registry = await expectJson<Json>(await api(server.url, 'GET', `/registries/${id}`), 200);
       assertMatchesHarbor('Registry', registry);
+      // The shape the OpenAPI document declares is what is sent.
+      RegistryShape.parse(registry);
       assert.equal(registry.name, 'distribution');
       assert.equal(registry.url, remote.url);
       assert.equal(registry.type, 'docker-registry');
@@ -101,6 +104,7 @@ for (const dialect of testDialects()) {
       await expectJson(await api(server.url, 'POST', '/registries/ping', { body: { id } }), 200);
       const info = await expectJson<Json>(await api(server.url, 'GET', `/registries/${id}/info`), 200);
       assertMatchesHarbor('RegistryInfo', info);
+      RegistryInfoShape.parse(info);
       assert.equal(info.type, 'docker-registry');
       assert.deepEqual(info.supported_triggers, ['manual', 'scheduled']);
     });
@@ -243,7 +247,10 @@ for (const dialect of testDialects()) {
       const adapters = await expectJson<string[]>(await api(server.url, 'GET', '/replication/adapters'), 200);
       for (const type of ['harbor', 'docker-hub', 'docker-registry', 'quay', 'github-ghcr', 'gitlab', 'jfrog-artifactory']) assert.ok(adapters.includes(type), type);
       const infos = await expectJson<Record<string, Json>>(await api(server.url, 'GET', '/replication/adapterinfos'), 200);
-      for (const info of Object.values(infos)) assertMatchesHarbor('RegistryProviderInfo', info);
+      for (const info of Object.values(infos)) {
+        assertMatchesHarbor('RegistryProviderInfo', info);
+        RegistryProviderInfoShape.parse(info);
+      }
       assert.deepEqual((infos['docker-hub']?.endpoint_pattern as Json).endpoints, [{ key: 'hub.docker.com', value: 'https://hub.docker.com' }]);
     });
 

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../config/load.js';
+import { redactConfig } from '../config/index.js';
+import { envOverlay, parseConfig } from '../config/load.js';
 import type { ConfigInput } from '../config/schema.js';
 import type { Database } from '../db/index.js';
 import { testDialects } from '../../testing/dialects.js';
@@ -202,3 +203,13 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+describe('the secret key in the configuration', () => {
+  it('is read from BERTH_SECRET_KEY-style input, refused when short, and hidden by berth config show', () => {
+    assert.deepEqual(envOverlay({ BERTH_SECRET_KEY: KEY_A }), { secretKey: KEY_A });
+    assert.throws(() => parseConfig({ secretKey: 'short' }), /secretKey/);
+    const config = parseConfig({ secretKey: KEY_A, scan: { encryptionKey: KEY_B } });
+    const shown = JSON.stringify(redactConfig(config));
+    assert.ok(!shown.includes(KEY_A) && !shown.includes(KEY_B), shown);
+  });
+});
