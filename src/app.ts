@@ -15,6 +15,7 @@ import { retentionModule } from './policies/retention/index.js';
 import { portalModule } from './portal/index.js';
 import { findProjectByName, projectsModule } from './projects/index.js';
 import { registryModule } from './registry/index.js';
+import { replicationModule } from './replication/index.js';
 import { robotAccounts, robotsModule } from './robots/index.js';
 import { BuiltinScanEngine, scanModule, vulnDbModule, type ScanEngine } from './scan/index.js';
 import { trustModule } from './trust/index.js';
@@ -30,6 +31,7 @@ import type { Config } from './platform/config/index.js';
 import type { Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
+import { openSecrets, type SecretBox } from './platform/secrets/index.js';
 import type { Clock } from './platform/clock.js';
 import { closeListener, listenForMetrics, Metrics, poolMetrics, registerMetricsRoute, RequestMetrics } from './platform/metrics/index.js';
 import {
@@ -62,6 +64,8 @@ export interface ModuleDeps extends ApiDeps {
   signer: TokenSigner;
   tokenService: TokenServiceHooks;
   scanEngine?: ScanEngine | undefined;
+  /** Seals and opens the secrets features store (credentials of scanners, registry endpoints). */
+  secrets: SecretBox;
 }
 
 export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
@@ -83,6 +87,7 @@ export const MODULES: readonly AppModule[] = [
   immutabilityModule,
   jobserviceModule,
   webhooksModule,
+  replicationModule,
   retentionModule,
   gcModule,
   registryModule,
@@ -153,6 +158,12 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     });
   });
 
+  // Before anything may seal or open a secret: a missing or wrong key stops the start here.
+  const secrets = await openSecrets(
+    config,
+    db.db,
+    MODULES.flatMap((module) => module.sealedColumns ?? []),
+  );
   const signer = await TokenSigner.load(
     db,
     { issuer: config.auth.tokenIssuer, service: config.auth.tokenService, expirationMinutes: config.auth.tokenExpirationMinutes },
@@ -185,6 +196,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     content,
     metrics,
     signer,
+    secrets,
     scanEngine: scanEngine ?? new BuiltinScanEngine({ database: db, clock, maxAgeDays: config.scan.vulndb.maxAgeDays, version: VERSION }),
     tokenService: { findProject: (name) => findProjectByName(db.db, name), recordLogin: (attempt) => recordLogin(db.db, attempt) },
   };

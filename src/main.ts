@@ -3,6 +3,8 @@ import { configJsonSchema, ConfigError, loadConfig, redactConfig } from './platf
 import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
+import { MODULES } from './app.js';
+import { secretsCommand } from './platform/secrets/index.js';
 import { vulnDbCommand } from './scan/index.js';
 import { trustCommands } from './trust/index.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
@@ -146,6 +148,7 @@ adminCommand
 
 program.addCommand(vulnDbCommand({ configFrom, databaseUrl }));
 for (const command of trustCommands()) program.addCommand(command);
+program.addCommand(secretsCommand({ configFrom, databaseUrl, sealedColumns: MODULES.flatMap((module) => module.sealedColumns ?? []) }));
 
 const configCommand = program.command('config').description('Inspect configuration');
 configCommand

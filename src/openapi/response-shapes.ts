@@ -24,6 +24,7 @@ import {
 } from '../policies/retention/index.js';
 import { CVEAllowlistShape, ProjectMemberEntityShape, ProjectMetadataShape, ProjectShape, ProjectSummaryShape, QuotaShape } from '../projects/index.js';
 import { AccessShape, PermissionsShape, RobotCreatedShape, RobotPermissionShape, RobotSecShape, RobotShape } from '../robots/index.js';
+import { FilterStyleShape, RegistryCredentialShape, RegistryInfoShape, RegistryProviderInfoShape, RegistryShape } from '../replication/index.js';
 import { SearchRepositoryShape, SearchShape } from '../search/index.js';
 import { ConfigurationsResponseShape } from '../system/index.js';
 import { SignatureVerdictShape, TrustMaterialInputShape, TrustMaterialShape, TrustPolicyInputShape, TrustPolicyShape } from '../trust/index.js';
@@ -57,6 +58,11 @@ const HARBOR_SHAPES: ShapeRegistry['harbor'] = {
   ProjectMetadata: ProjectMetadataShape,
   ProjectSummary: ProjectSummaryShape,
   Quota: QuotaShape,
+  Registry: RegistryShape,
+  RegistryCredential: RegistryCredentialShape,
+  RegistryInfo: RegistryInfoShape,
+  RegistryProviderInfo: RegistryProviderInfoShape,
+  FilterStyle: FilterStyleShape,
   Reference: ReferenceShape,
   Repository: RepositoryShape,
   RetentionExecution: RetentionExecutionShape,

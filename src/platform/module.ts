@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventConsumer } from './events/index.js';
 import type { ScheduleHandler, TaskHandler } from './jobs/index.js';
+import type { SealedColumn } from './secrets/index.js';
 
 /** The parts an instance runs: `web` serves requests, `worker` runs tasks, schedules and the outbox, `all` both. */
 export const SERVER_ROLES = ['web', 'worker', 'all'] as const;
@@ -48,4 +49,6 @@ export interface FeatureModule<Deps, GateSet = never> {
   metrics?(deps: Deps): void;
   /** Push and pull gates content changes and pulls must pass. */
   gates?(deps: Deps): GateSet;
+  /** Columns holding secrets sealed by the app's SecretBox: checked at start, re-encrypted by "berth secrets rotate". */
+  readonly sealedColumns?: readonly SealedColumn[];
 }

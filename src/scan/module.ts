@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
+import type { SecretBox } from '../platform/secrets/index.js';
 import { registerAdapterServer } from './adapter/server.js';
 import { scanAllRoutes } from './all/routes.js';
 import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';
@@ -17,12 +18,12 @@ import { scanTasks } from './jobs/task.js';
 import { vulnerabilityGate } from './policy/gate.js';
 import type { EngineSettings } from './registrations/engines.js';
 import { registrationRoutes } from './registrations/routes.js';
-import { SecretBox } from './registrations/secret-box.js';
 import { RegistrationService } from './registrations/service.js';
 
 /** What the scanner module needs: the API's deps, and the built-in engine when the build has one. */
 export interface ScanDeps extends ApiDeps {
   scanEngine?: ScanEngine | undefined;
+  secrets: SecretBox;
 }
 
 /** Per app: the engine settings and the address external adapters pull from, learnt when the app listens. */
@@ -33,7 +34,7 @@ class ScanContext {
   constructor(readonly deps: ScanDeps) {
     this.engines = {
       builtin: deps.scanEngine,
-      secrets: SecretBox.load(deps.config),
+      secrets: deps.secrets,
       allowPrivateNetworks: deps.config.outbound.allowPrivateNetworks,
       pollSeconds: deps.config.scan.pollSeconds,
     };
@@ -67,6 +68,7 @@ function contextOf(deps: ScanDeps): ScanContext {
  */
 export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
   name: 'scan',
+  sealedColumns: [{ table: 'scanner_registrations', key: 'id', column: 'access_credential', label: 'scanner registration credentials' }],
   // Harbor's "prevent vulnerable images from running" (project metadata prevent_vul, severity).
   gates: (deps) => ({ pull: [vulnerabilityGate(deps.clock)] }),
   api(scope, deps) {

@@ -41,6 +41,8 @@ describe('two instances on one PostgreSQL', { skip, timeout: 240_000 }, () => {
       BERTH_JOBS_POLL_INTERVAL_MS: '100',
       // The webhook receiver listens on loopback.
       BERTH_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+      // Instances sharing a database share the key of its secrets (each has its own data directory).
+      BERTH_SECRET_KEY: 'two-instances-share-this-secret-key',
     };
     // One at a time: the first creates the schema and the admin; the second finds them.
     instances = [await RegistryServer.start(env)];

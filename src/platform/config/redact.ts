@@ -20,6 +20,7 @@ export function redactConfig(config: Config): unknown {
   return hideUrls({
     ...config,
     auth: { ...config.auth, adminPassword: config.auth.adminPassword === undefined ? undefined : HIDDEN },
+    secretKey: config.secretKey === undefined ? undefined : HIDDEN,
     scan: {
       ...config.scan,
       encryptionKey: config.scan.encryptionKey === undefined ? undefined : HIDDEN,

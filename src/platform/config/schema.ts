@@ -95,6 +95,13 @@ export const configSchema = z
         tls: {},
       }),
     dataDir: z.string().default('./data').describe('Directory for the embedded database, blobs and keys'),
+    secretKey: z
+      .string()
+      .min(32)
+      .optional()
+      .describe(
+        'Key (32 characters or more) that encrypts the secrets Berth stores (scanner and registry endpoint credentials); unset, scan.encryptionKey, else one generated at first start in <dataDir>/secret.key. Instances sharing one PostgreSQL must set the same key; an instance whose key does not open the stored secrets refuses to start. Change it with "berth secrets rotate"',
+      ),
     database: z
       .object({
         url: z.string().optional().describe('postgres://… for PostgreSQL; unset means SQLite in the data directory'),
@@ -293,13 +300,7 @@ export const configSchema = z
           })
           .strict()
           .default({ sources: [], maxAgeDays: 7, maxDownloadBytes: 2 * 1024 * 1024 * 1024, downloadTimeoutMinutes: 30 }),
-        encryptionKey: z
-          .string()
-          .min(32)
-          .optional()
-          .describe(
-            'Key (32 characters or more) that encrypts scanner credentials at rest; unset, one is generated at first start in <dataDir>/secret.key. Instances sharing one PostgreSQL must set the same key',
-          ),
+        encryptionKey: z.string().min(32).optional().describe('Older name of secretKey, still honoured when secretKey is unset'),
         adapterApiKey: z
           .string()
           .min(16)

@@ -409,6 +409,34 @@ export interface VulnDbMetaTable {
   value: string;
 }
 
+/** A registry endpoint (Harbor's `registry`), 0022. */
+export interface RegistriesTable {
+  id: Generated<number>;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  url: string;
+  /** The adapter: 'harbor', 'docker-registry', 'docker-hub'… */
+  type: string;
+  /** 'basic' or 'oauth'; '' for anonymous access. */
+  credential_type: ColumnType<string, string | undefined, string>;
+  access_key: ColumnType<string, string | undefined, string>;
+  /** Sealed; '' when none. */
+  access_secret: ColumnType<string, string | undefined, string>;
+  insecure: ColumnType<number, number | undefined, number>;
+  /** PEM; '' when none. */
+  ca_certificate: ColumnType<string, string | undefined, string>;
+  /** 'healthy' or 'unhealthy' from the last check; '' before the first. */
+  status: ColumnType<string, string | undefined, string>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+/** One row: a known constant sealed with the key of the stored secrets (0022). */
+export interface SecretKeyCheckTable {
+  id: number;
+  check_value: string;
+}
+
 export interface ScannerRegistrationsTable {
   id: Generated<number>;
   uuid: string;
@@ -583,6 +611,8 @@ export interface Tables {
   trust_material: TrustMaterialTable;
   trust_policies: TrustPoliciesTable;
   signature_verdicts: SignatureVerdictsTable;
+  registries: RegistriesTable;
+  secret_key_check: SecretKeyCheckTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -605,5 +635,6 @@ export type WebhookPolicyRow = Selectable<WebhookPoliciesTable>;
 export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;
 export type OutboxEventRow = Selectable<EventsTable>;
 export type ScannerRegistrationRow = Selectable<ScannerRegistrationsTable>;
+export type RegistryRow = Selectable<RegistriesTable>;
 export type ScanReportRow = Selectable<ScanReportsTable>;
 export type CveAllowlistRow = Selectable<CveAllowlistsTable>;

@@ -36,6 +36,8 @@ export interface OutboundRequest {
   /** Private, loopback and link-local targets: only system-admin-made targets (registry endpoints) or an opted-in instance may reach them. */
   allowPrivateNetworks: boolean;
   skipCertVerify?: boolean;
+  /** PEM certificates trusted for this request instead of the system's CAs (a registry endpoint's own CA). */
+  caCertPem?: string;
   /** Name resolution; the system resolver unless given. */
   resolver?: Resolver;
 }
@@ -86,7 +88,9 @@ function startOutbound(request: OutboundRequest): Promise<{ response: http.Incom
   const deadline = AbortSignal.timeout(timeoutMs);
   const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
   const secure = url.protocol === 'https:';
-  const agent = secure ? new https.Agent({ keepAlive: false, rejectUnauthorized: !request.skipCertVerify }) : new http.Agent({ keepAlive: false });
+  const agent = secure
+    ? new https.Agent({ keepAlive: false, rejectUnauthorized: !request.skipCertVerify, ...(request.caCertPem ? { ca: request.caCertPem } : {}) })
+    : new http.Agent({ keepAlive: false });
   const options: https.RequestOptions = {
     method: request.method,
     headers: request.headers,

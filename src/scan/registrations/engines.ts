@@ -3,7 +3,7 @@ import { UnprocessableError } from '../../platform/errors/index.js';
 import { AdapterClient, type AdapterAuth } from '../adapter/client.js';
 import { AdapterScanEngine } from '../adapter/engine.js';
 import type { ScanEngine } from '../engine.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../../platform/secrets/index.js';
 
 export interface EngineSettings {
   /** The in-process scanner, when this build has one. */
@@ -23,7 +23,7 @@ export function engineFor(
     return settings.builtin;
   }
   const credential = settings.secrets.open(registration.access_credential);
-  if (credential === undefined) throw new UnprocessableError('input', 'the stored credential of the scanner cannot be decrypted: was scan.encryptionKey changed?');
+  if (credential === undefined) throw new UnprocessableError('input', 'the stored credential of the scanner cannot be decrypted: was the secret key changed?');
   return new AdapterScanEngine(adapterClient(registration.url, registration.auth as AdapterAuth, credential, registration.skip_cert_verify === 1, settings));
 }
 

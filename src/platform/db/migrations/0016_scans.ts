@@ -21,7 +21,7 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     // '' for the built-in scanner, which runs in-process.
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('auth', 'varchar(16)', (c) => c.notNull().defaultTo(''))
-    // Encrypted (see scan/registrations/secret-box.ts); '' when none.
+    // Encrypted (see platform/secrets/secret-box.ts); '' when none.
     .addColumn('access_credential', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('skip_cert_verify', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('use_internal_addr', 'integer', (c) => c.notNull().defaultTo(0))

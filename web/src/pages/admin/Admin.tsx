@@ -8,6 +8,7 @@ import { Configuration } from './Configuration';
 import { GarbageCollection } from './GarbageCollection';
 import { JobService } from './JobService';
 import { Labels } from './Labels';
+import { Registries } from './registries/Registries';
 import { Robots } from './Robots';
 import { InterrogationServices } from './scanning/InterrogationServices';
 import { SecurityHub } from './security/SecurityHub';
@@ -17,6 +18,7 @@ import { Users } from './Users';
 const SECTIONS: Record<string, () => ReactNode> = {
   users: () => <Users />,
   robots: () => <Robots />,
+  registries: () => <Registries />,
   gc: () => <GarbageCollection />,
   audit: () => <AuditLogs />,
   jobs: () => <JobService />,
@@ -28,7 +30,7 @@ const SECTIONS: Record<string, () => ReactNode> = {
 };
 
 /** Tab titles kept in another area's catalogue; the others are `admin.tab.<key>`. */
-const SECTION_LABELS: Record<string, string> = { scanners: 'scanAdmin.tab.scanners', security: 'scanAdmin.tab.security' };
+const SECTION_LABELS: Record<string, string> = { scanners: 'scanAdmin.tab.scanners', security: 'scanAdmin.tab.security', registries: 'registries.tab' };
 
 /** "Not allowed" for signed-in users who are not system administrators. */
 export function NotAllowed() {

@@ -1,13 +1,11 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 const VERSION = 'v1';
 
 /**
- * Encrypts secrets kept in the database (scanner credentials) with AES-256-GCM, so a copy of
- * the database alone does not give them away. The key is `scan.encryptionKey`, or one
- * generated at first start in `<dataDir>/secret.key`.
+ * Encrypts secrets kept in the database (scanner and registry credentials) with AES-256-GCM,
+ * so a copy of the database alone does not give them away. Which key it holds, and whether that
+ * key opens what the database stores, is `keys.ts`'s business.
  */
 export class SecretBox {
   private readonly key: Buffer;
@@ -15,18 +13,6 @@ export class SecretBox {
   constructor(material: string) {
     // Any string of 32+ characters becomes a 256-bit key.
     this.key = createHash('sha256').update(`berth-secret-box:${material}`).digest();
-  }
-
-  /** The configured key, else the one in the data directory (created when absent). */
-  static load(config: { dataDir: string; scan: { encryptionKey?: string | undefined } }): SecretBox {
-    if (config.scan.encryptionKey) return new SecretBox(config.scan.encryptionKey);
-    const path = join(config.dataDir, 'secret.key');
-    if (!existsSync(path)) {
-      mkdirSync(config.dataDir, { recursive: true });
-      writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
-    }
-    return new SecretBox(readFileSync(path, 'utf8').trim());
   }
 
   seal(plain: string): string {

@@ -1,0 +1,3 @@
+export { replicationModule, type ReplicationDeps } from './module.js';
+export { RegistryCredentialShape, RegistryInfoShape, RegistryProviderInfoShape, RegistryShape, FilterStyleShape, RegistryEndpointShape } from './shapes.js';
+export { ADAPTER_TYPES, type AdapterType } from './adapters/index.js';
