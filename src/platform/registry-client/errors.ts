@@ -76,7 +76,7 @@ export function networkError(origin: string, err: NodeJS.ErrnoException, secure:
     return new RegistryError(`TLS certificate of ${origin} not trusted (${err.message})`, { reason: 'tls' });
   }
   if (secure && /wrong version number|packet length too long|EPROTO/i.test(text)) {
-    return new RegistryError(`${origin} does not speak HTTPS (use an http:// URL for a registry without TLS)`, { reason: 'plain-http' });
+    return new RegistryError(`${origin} does not speak HTTPS`, { reason: 'plain-http' });
   }
   return new RegistryError(`cannot talk to ${origin}: ${err.message}`, { reason: 'unreachable' });
 }

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort, sleep, skipUnlessTools } from '../../../test/e2e/harness.js';
 import { runBerth } from '../../testing/cli.js';
-import { generateKeyPairFiles, OCI_MANIFEST_TYPE, RegistryClient, sha256Digest } from '../sign/index.js';
+import { Readable } from 'node:stream';
+import { RegistryClient } from '../../platform/registry-client/index.js';
+import { generateKeyPairFiles, OCI_MANIFEST_TYPE, sha256Digest } from '../sign/index.js';
 
 const USER = 'alice';
 const PASSWORD = 'distribution-Passw0rd';
@@ -63,10 +65,10 @@ auth: { htpasswd: { realm: basic-realm, path: ${join(dir, 'htpasswd')} } }
     }
 
     // An image pushed the way any client would (Basic credentials, monolithic uploads).
-    const client = new RegistryClient({ registry: host, plainHttp: true, credentials: { username: USER, password: PASSWORD } }, 'demo/app', 'pull,push');
+    const client = new RegistryClient({ url: `http://${host}`, allowPrivateNetworks: true, credential: { type: 'basic', username: USER, password: PASSWORD } });
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
     const layer = Buffer.from('a layer of demo/app');
-    for (const blob of [config, layer]) await client.pushBlob(blob, sha256Digest(blob));
+    for (const blob of [config, layer]) await client.pushBlob('demo/app', sha256Digest(blob), blob.length, async () => Readable.from([blob]));
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -75,7 +77,7 @@ auth: { htpasswd: { realm: basic-realm, path: ${join(dir, 'htpasswd')} } }
         layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', size: layer.length, digest: sha256Digest(layer) }],
       }),
     );
-    await client.putManifest('v1', manifest, OCI_MANIFEST_TYPE);
+    await client.putManifest('demo/app', 'v1', manifest, OCI_MANIFEST_TYPE);
     digest = sha256Digest(manifest);
 
     const [mine, other] = await Promise.all([generateKeyPairFiles(KEY_PASSWORD), generateKeyPairFiles('x')]);

@@ -4,7 +4,8 @@ import { verifyCosignSignature } from '../verify/cosign.js';
 import { COSIGN_SIGN_PREDICATE, envelopeSchema, verifyDsse } from '../verify/dsse.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { Verdict } from '../verify/result.js';
-import { findSignatures, parseImageReference, RegistryClient, resolveDigest, type FoundSignature } from '../sign/index.js';
+import { RegistryClient } from '../../platform/registry-client/index.js';
+import { findSignatures, parseImageReference, resolveDigest, type FoundSignature } from '../sign/index.js';
 import { CommandError, EXIT_FAILED, guarded } from './errors.js';
 import { addRegistryOptions, connectionFor, type RegistryOptions } from './registry-options.js';
 
@@ -105,9 +106,9 @@ Examples:
         const image = parseImageReference(reference);
         const connection = connectionFor(image.registry, options, process.env);
         const keys = await readKeys(options.key);
-        const client = new RegistryClient(connection, image.repository, 'pull');
-        const digest = await resolveDigest(client, image);
-        const discovery = await findSignatures(client, digest);
+        const target = { client: new RegistryClient(connection), registry: image.registry, repository: image.repository };
+        const digest = await resolveDigest(target, image);
+        const discovery = await findSignatures(target, digest);
         const checked = discovery.signatures.map((found) => checkSignature(found, digest, keys));
         const verifiedCount = checked.filter((c) => c.verdict.verified).length;
         const name = `${image.registry}/${image.repository}@${digest}`;
