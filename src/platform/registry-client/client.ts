@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { systemClock, type Clock } from '../clock.js';
 import { discard, headerOf, readBody, type Answer, type RegistryConnection } from './connection.js';
 import { answeredError, RegistryError } from './errors.js';
 import { checkDigest, checkReference, checkRepository, digestOf, MANIFEST_TYPES, MAX_MANIFEST_BYTES, type Descriptor } from './names.js';
@@ -19,8 +20,12 @@ const sizeOf = (answer: Answer): number => Number(headerOf(answer.headers, 'cont
 export class RegistryClient {
   private readonly requester: Requester;
 
-  constructor(readonly connection: RegistryConnection) {
-    this.requester = new Requester(connection);
+  /** `clock` decides when cached tokens expire (tests move it). */
+  constructor(
+    readonly connection: RegistryConnection,
+    clock: Clock = systemClock,
+  ) {
+    this.requester = new Requester(connection, () => clock.now());
   }
 
   /** `host:port` of the registry. */
