@@ -116,6 +116,28 @@ describe('a 64 MiB chunked push through a connection cut mid-chunk', { timeout: 
     assert.ok(outcome.bytesSent < BLOB_BYTES + CHUNK_BYTES, `${outcome.bytesSent} bytes sent: less than the blob and one chunk`);
   });
 
+  it('Berth: a push stopped after two chunks (a restart) is taken up from its session by another client', async () => {
+    const connection = { url: berth.url, allowPrivateNetworks: true, credential: { type: 'basic' as const, username: 'admin', password: ADMIN_PASSWORD } };
+    const blob = generatedBlob(4 * CHUNK_BYTES);
+    const digest = await blob.digest();
+    const stop = new AbortController();
+    let location = '';
+    const first = new RegistryClient(connection).pushBlob('team/restarted', digest, blob.size, blob.open, {
+      chunkSize: CHUNK_BYTES,
+      signal: stop.signal,
+      onSession: (at) => (location = at),
+      onProgress: (acknowledged) => {
+        if (acknowledged >= 2 * CHUNK_BYTES) stop.abort(new Error('stopped for a restart'));
+      },
+    });
+    await assert.rejects(first, /stopped for a restart/);
+
+    const second = new RegistryClient(connection);
+    const { bytesSent } = await second.pushBlob('team/restarted', digest, blob.size, blob.open, { chunkSize: CHUNK_BYTES, resumeFrom: { location } });
+    assert.equal(bytesSent, 2 * CHUNK_BYTES, 'only the two chunks the session did not hold');
+    assert.equal(await sha256OfStream((await second.getBlob('team/restarted', digest)).stream), digest);
+  });
+
   // Distribution 2.8 keeps the bytes of a cut chunk but not its upload state (the `_state` of the
   // last Location), and cancels a session whose file no longer matches that state: the session
   // is gone, so the push begins a new one. It still completes, byte for byte, with one restart.

@@ -88,10 +88,18 @@ export class BlobPush {
 
   async run(): Promise<PushBlobResult> {
     let failures = 0;
+    let recovering = false;
     if (this.options.resumeFrom) await this.resume(new URL(this.options.resumeFrom.location, this.requester.transport.base));
     const monolithic = this.size <= this.chunkSize && this.location === undefined;
     for (;;) {
       try {
+        if (recovering) {
+          // The failure may have hidden a success (the final PUT's answer was what got lost).
+          if (await this.blobExists()) return { bytesSent: this.sent };
+          if (monolithic) this.location = undefined;
+          else if (this.location) await this.resume(this.location);
+          recovering = false;
+        }
         if (!this.location) await this.start();
         if (monolithic) return await this.finish(this.size);
         if (this.acknowledged < this.size) {
@@ -103,9 +111,7 @@ export class BlobPush {
       } catch (err) {
         if (!recoverable(err) || ++failures >= MAX_FAILURES) throw err;
         await sleep(backoffMs(failures, undefined), undefined, this.options.signal ? { signal: this.options.signal } : {});
-        if (await this.blobExists()) return { bytesSent: this.sent };
-        if (monolithic) this.location = undefined;
-        else if (this.location) await this.resume(this.location);
+        recovering = true;
       }
     }
   }
@@ -203,7 +209,6 @@ export class BlobPush {
     return { bytesSent: this.sent };
   }
 
-  /** After a failed final PUT the blob may be there all the same (the answer was what got lost). */
   private async blobExists(): Promise<boolean> {
     const answer = await this.requester.call({
       method: 'HEAD',
