@@ -35,9 +35,16 @@ export function parseChallenge(value: string | undefined): Challenge | undefined
   return found.find((c) => c.scheme === 'bearer') ?? found[0];
 }
 
+export interface SentAuthorization {
+  readonly header?: string;
+  readonly fresh: boolean;
+}
+
 interface CachedToken {
   readonly token: string;
   readonly expiresAt: number;
+  /** Which fetch of this authenticator brought it (tells a token fetched for a request from one cached before it). */
+  readonly serial: number;
 }
 
 /**
@@ -50,6 +57,7 @@ interface CachedToken {
 export class Authenticator {
   private challenge: Challenge | undefined;
   private readonly tokens = new Map<string, Promise<CachedToken>>();
+  private fetched = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -65,32 +73,37 @@ export class Authenticator {
     return this.credential?.type === 'basic' ? this.credential.username : undefined;
   }
 
-  /** The Authorization header for a request needing `scopes`, or undefined before any challenge. */
-  async authorization(scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
+  /**
+   * The Authorization header for a request needing `scopes` (none before any challenge), and
+   * whether it is fresh: made for this request rather than taken from the cache.
+   */
+  async authorization(scopes: readonly string[], signal?: AbortSignal): Promise<SentAuthorization> {
     const credential = this.credential;
-    if (credential?.type === 'bearer') return `Bearer ${credential.token}`;
-    if (!this.challenge) return undefined;
-    if (this.challenge.scheme === 'basic') return this.basic();
-    return `Bearer ${(await this.token(this.challenge, scopes, signal)).token}`;
+    if (credential?.type === 'bearer') return { header: `Bearer ${credential.token}`, fresh: true };
+    if (!this.challenge) return { fresh: true };
+    if (this.challenge.scheme === 'basic') {
+      const header = this.basic();
+      return header ? { header, fresh: true } : { fresh: true };
+    }
+    const fetchedBefore = this.fetched;
+    const token = await this.token(this.challenge, scopes, signal);
+    return { header: `Bearer ${token.token}`, fresh: token.serial > fetchedBefore };
   }
 
   /**
-   * A 401 answered a request sent with `sent` (its Authorization): learn the challenge, forget
-   * the token that was refused, and say whether signing in again could change the answer.
+   * A 401 answered a request sent with `sent`: learn the challenge, forget a token that was
+   * refused, and say whether signing in again could change the answer: yes when nothing was
+   * sent yet, or when the token refused came from the cache (revoked, expired early); no when
+   * fresh credentials were refused.
    */
-  learn(challengeHeader: string | undefined, scopes: readonly string[], sent: string | undefined): boolean {
+  learn(challengeHeader: string | undefined, scopes: readonly string[], sent: SentAuthorization): boolean {
     const challenge = parseChallenge(challengeHeader);
     if (!challenge || this.credential?.type === 'bearer') return false;
     if (challenge.scheme === 'bearer' && !challenge.params.realm) return false;
-    const known = this.challenge;
     this.challenge = challenge;
-    if (!sent) return true;
-    if (challenge.scheme === 'bearer') {
-      // A token the registry no longer takes (revoked, expired early): the caller fetches a new one once.
-      this.tokens.delete(this.cacheKey(challenge, scopes));
-      return known?.scheme === 'bearer';
-    }
-    return known?.scheme !== 'basic';
+    if (challenge.scheme === 'bearer') this.tokens.delete(this.cacheKey(challenge, scopes));
+    if (!sent.header) return challenge.scheme === 'bearer' || this.credential !== undefined;
+    return !sent.fresh;
   }
 
   private basic(): string | undefined {
@@ -157,7 +170,7 @@ export class Authenticator {
     const token = typeof parsed.token === 'string' && parsed.token ? parsed.token : parsed.access_token;
     if (typeof token !== 'string' || !token) throw new RegistryError(`the token service ${where} gave no token`, { reason: 'unexpected' });
     const seconds = typeof parsed.expires_in === 'number' && parsed.expires_in > MIN_TOKEN_SECONDS ? parsed.expires_in : MIN_TOKEN_SECONDS;
-    return { token, expiresAt: started + seconds * 1000 - Math.min(RENEW_MARGIN_MS, seconds * 100) };
+    return { token, expiresAt: started + seconds * 1000 - Math.min(RENEW_MARGIN_MS, seconds * 100), serial: ++this.fetched };
   }
 
   /** The error for a request still refused after signing in. */

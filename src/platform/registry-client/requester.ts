@@ -85,8 +85,8 @@ export class Requester {
     let signIns = 0;
     for (let hop = 0; hop <= MAX_REDIRECTS;) {
       const ownHost = url.origin === this.transport.base.origin;
-      const authorization = ownHost ? await this.auth.authorization(call.scopes, call.signal) : undefined;
-      const headers = { ...call.headers, ...(authorization ? { authorization } : {}) };
+      const authorization = ownHost ? await this.auth.authorization(call.scopes, call.signal) : { fresh: true };
+      const headers = { ...call.headers, ...(authorization.header ? { authorization: authorization.header } : {}) };
       const answer = await this.transport.send({ method: call.method, url, headers, body: call.body, signal: call.signal, onBodyBytes: call.onBodyBytes });
       if (answer.status === 401 && ownHost) {
         const challenge = headerOf(answer.headers, 'www-authenticate');
