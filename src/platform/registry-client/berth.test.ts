@@ -113,4 +113,28 @@ describe('registry client against Berth (token auth)', { timeout: 120_000 }, () 
     for (const expected of ['team/cached', 'team/signed', 'team/mount-source']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
     assert.equal(new Set(names).size, names.length);
   });
+
+  it("tells a user the registry does not let them push, with the registry's code and message", async () => {
+    await expectJson(
+      await api(server.url, 'POST', '/users', {
+        body: { username: 'outsider', password: 'Outsider-Passw0rd', email: 'outsider@example.com', realname: 'outsider' },
+      }),
+      201,
+    );
+    const outsider = new RegistryClient({
+      url: server.url,
+      allowPrivateNetworks: true,
+      credential: { type: 'basic', username: 'outsider', password: 'Outsider-Passw0rd' },
+    });
+    await outsider.ping();
+    const before = tokenRequests;
+    const manifest = Buffer.from('{"schemaVersion":2}');
+    const refusal = await outsider.putManifest('team/cached', 'stolen', manifest, OCI_MANIFEST_TYPE).catch((err: unknown) => err);
+    assert.ok(refusal instanceof RegistryError);
+    assert.equal(refusal.reason, 'denied', refusal.message);
+    assert.equal(refusal.status, 403);
+    assert.equal(refusal.code, 'DENIED');
+    assert.match(refusal.message, /^pushing manifest team\/cached:stolen: .* answered 403 \(DENIED: not allowed to push team\/cached\)$/);
+    assert.equal(tokenRequests - before, 1, 'fresh credentials refused are not asked again');
+  });
 });

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { pipeline, Readable } from 'node:stream';
@@ -96,6 +97,13 @@ export class Transport {
     if (base.protocol !== 'https:' && base.protocol !== 'http:')
       throw new RegistryError(`${connection.url}: only http:// and https:// registries`, { reason: 'invalid' });
     if (base.username || base.password) throw new RegistryError(`${base.host}: give credentials apart, not in the URL`, { reason: 'invalid' });
+    if (connection.caCertPem !== undefined) {
+      try {
+        new X509Certificate(connection.caCertPem);
+      } catch {
+        throw new RegistryError(`the CA certificate for ${base.host} is not a PEM certificate`, { reason: 'invalid' });
+      }
+    }
     this.base = new URL(base.origin);
     this.origin = base.origin;
     this.timeoutMs = connection.timeoutMs ?? DEFAULT_TIMEOUT_MS;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseChallenge } from './auth.js';
 import { nextLink } from './paging.js';
+import { RegistryClient } from './client.js';
 import { backoffMs } from './requester.js';
 
 describe('registry client header parsing', () => {
@@ -35,5 +36,15 @@ describe('registry client header parsing', () => {
       assert.ok(ms >= 125 * 2 ** (attempt - 1) && ms <= 250 * 2 ** (attempt - 1));
     }
     assert.ok(backoffMs(30, undefined) <= 20_000);
+  });
+
+  it('refuses a connection it cannot use before any request', () => {
+    for (const url of ['registry.example.com', 'ftp://registry.example.com', 'https://user:pw@registry.example.com']) {
+      assert.throws(() => new RegistryClient({ url }), { name: 'RegistryError', reason: 'invalid' });
+    }
+    assert.throws(() => new RegistryClient({ url: 'https://registry.example.com', caCertPem: 'not a certificate' }), {
+      reason: 'invalid',
+      message: /not a PEM certificate/,
+    });
   });
 });
