@@ -114,9 +114,9 @@ export class RegistryClient {
   async deleteManifest(repository: string, digest: string): Promise<void> {
     const path = `/v2/${checkRepository(repository)}/manifests/${checkDigest(digest)}`;
     const answer = await this.requester.call({ method: 'DELETE', target: path, scopes: [`repository:${repository}:delete`, ...push(repository)] });
+    if (answer.status !== 202 && answer.status !== 200 && answer.status !== 404)
+      throw await this.requester.failure(`deleting manifest ${repository}@${digest}`, answer);
     discard(answer);
-    if (answer.status === 202 || answer.status === 200 || answer.status === 404) return;
-    throw await this.requester.failure(`deleting manifest ${repository}@${digest}`, answer);
   }
 
   async headBlob(repository: string, digest: string): Promise<{ size: number } | undefined> {
@@ -157,9 +157,9 @@ export class RegistryClient {
     const path = `/v2/${checkRepository(repository)}/blobs/uploads/?mount=${encodeURIComponent(checkDigest(digest))}&from=${encodeURIComponent(checkRepository(fromRepository))}`;
     const scopes = [...push(repository), ...pull(fromRepository)];
     const answer = await this.requester.call({ method: 'POST', target: path, scopes, headers: { 'content-length': '0' } });
+    if (answer.status !== 201 && answer.status !== 202) throw await this.requester.failure(`mounting ${digest} from ${fromRepository} into ${repository}`, answer);
     discard(answer);
     if (answer.status === 201) return true;
-    if (answer.status !== 202) throw await this.requester.failure(`mounting ${digest} from ${fromRepository} into ${repository}`, answer);
     const location = headerOf(answer.headers, 'location');
     if (location) {
       const cancel = await this.requester
