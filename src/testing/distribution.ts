@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { freePort, sleep } from '../../test/e2e/harness.js';
 
 export interface DistributionServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://` when started with TLS */
   readonly url: string;
   readonly host: string;
   readonly dir: string;
