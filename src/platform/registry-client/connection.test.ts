@@ -12,7 +12,7 @@ import { makeTempDir, removeDir, skipUnlessTools } from '../../../test/e2e/harne
 import { api, expectJson } from '../../testing/api.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startDistribution, type DistributionServer } from '../../testing/distribution.js';
-import { imageManifest, openBuffer, smallBlob } from '../../testing/registry-content.js';
+import { imageManifest, openBuffer, sha256OfStream, smallBlob } from '../../testing/registry-content.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../testing/server.js';
 import { OCI_MANIFEST_TYPE, RegistryClient, type RegistryError } from './index.js';
 
@@ -55,6 +55,11 @@ describe('retries and the token cache against Berth', { timeout: 120_000 }, () =
   /** Answers the proxy still owes with 503 (then 429) and a Retry-After, before forwarding again. */
   let refusals = 0;
   let refused = 0;
+  /** Blob storage the front redirects blob reads to (as Berth on S3 does with presigned URLs). */
+  let storage: http.Server;
+  let storageUrl = '';
+  const storageSaw: Array<string | undefined> = [];
+  const stored = new Map<string, Buffer>();
 
   before(async () => {
     server = await startTestServer(testDialects()[0]!, {}, undefined, {
@@ -66,7 +71,20 @@ describe('retries and the token cache against Berth', { timeout: 120_000 }, () =
     await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'team', metadata: { public: 'false' } } }), 201);
     const target = new URL(server.url);
     // An overloaded front (a load balancer shedding load) in front of Berth.
+    storage = http.createServer((request, response) => {
+      storageSaw.push(request.headers.authorization);
+      const bytes = stored.get(request.url?.slice(1) ?? '');
+      response.writeHead(bytes ? 200 : 404, { 'content-length': bytes?.length ?? 0 });
+      response.end(bytes);
+    });
+    await new Promise<void>((resolve) => storage.listen(0, '127.0.0.1', resolve));
+    storageUrl = `http://127.0.0.1:${(storage.address() as { port: number }).port}`;
     proxy = http.createServer((request, response) => {
+      const redirected = /\/blobs\/(sha256:[0-9a-f]{64})$/.exec(request.url ?? '')?.[1];
+      if (request.method === 'GET' && redirected && stored.has(redirected)) {
+        response.writeHead(307, { location: `${storageUrl}/${redirected}` });
+        return void response.end();
+      }
       if (refusals > 0 && request.url?.includes('/manifests/')) {
         refusals--;
         refused++;
@@ -85,6 +103,8 @@ describe('retries and the token cache against Berth', { timeout: 120_000 }, () =
   after(async () => {
     proxy?.closeAllConnections();
     await new Promise((resolve) => proxy?.close(resolve));
+    storage?.closeAllConnections();
+    await new Promise((resolve) => storage?.close(resolve));
     await server?.close();
   });
 
@@ -122,5 +142,16 @@ describe('retries and the token cache against Berth', { timeout: 120_000 }, () =
     now += 2 * 60 * 60 * 1000;
     await client.headBlob('team/expiry', blob.digest);
     assert.equal(tokenRequests - before, 2, 'renewed after it expired');
+  });
+
+  it('follows a blob read redirected to storage elsewhere, without taking the credentials there', async () => {
+    const client = new RegistryClient({ url: proxyUrl, allowPrivateNetworks: true, credential });
+    const blob = smallBlob('kept in object storage');
+    await client.pushBlob('team/redirect', blob.digest, blob.bytes.length, openBuffer(blob.bytes));
+    stored.set(blob.digest, blob.bytes);
+    const { stream, size } = await client.getBlob('team/redirect', blob.digest);
+    assert.equal(size, blob.bytes.length);
+    assert.equal(await sha256OfStream(stream), blob.digest);
+    assert.deepEqual(storageSaw, [undefined]);
   });
 });
