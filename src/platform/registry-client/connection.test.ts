@@ -155,3 +155,29 @@ describe('retries and the token cache against Berth', { timeout: 120_000 }, () =
     assert.deepEqual(storageSaw, [undefined]);
   });
 });
+
+describe('time bounds', () => {
+  it('gives up on a manifest that trickles in, and on an answer that never comes', async () => {
+    // A registry gone wrong: one byte of a manifest every 100 ms, or headers and then silence.
+    const timers = new Set<NodeJS.Timeout>();
+    const server = http.createServer((request, response) => {
+      if (request.url?.endsWith('/silent')) return void response.writeHead(200, { 'content-type': OCI_MANIFEST_TYPE });
+      response.writeHead(200, { 'content-type': OCI_MANIFEST_TYPE });
+      const timer = setInterval(() => response.write(' '), 100);
+      timers.add(timer);
+      response.on('close', () => clearInterval(timer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const client = new RegistryClient({ url, allowPrivateNetworks: true, timeoutMs: 600 });
+      await assert.rejects(client.getManifest('slow/app', 'trickle'), { reason: 'timeout', message: /took longer than 0.6 s/ });
+      const silent = new RegistryClient({ url, allowPrivateNetworks: true, timeoutMs: 300 });
+      await assert.rejects(silent.getManifest('slow/app', 'silent'), { reason: 'timeout', message: /silent for 0.3 s|took longer than 0.3 s/ });
+    } finally {
+      for (const timer of timers) clearInterval(timer);
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

@@ -40,6 +40,8 @@ export interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: IncomingMessage;
+  /** How long reading a whole small body (manifest, token, error) may take, however it trickles. */
+  readonly readTimeoutMs: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -64,13 +66,24 @@ export async function readBody(answer: Answer, limit: number, what: string): Pro
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      answer.body.destroy();
-      throw tooLarge();
+  const timer = setTimeout(
+    () => answer.body.destroy(new RegistryError(`${what}: the answer took longer than ${answer.readTimeoutMs / 1000} s`, { reason: 'timeout' })),
+    answer.readTimeoutMs,
+  );
+  try {
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) {
+        answer.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    throw new RegistryError(`${what}: the connection broke off (${(err as Error).message})`, { reason: 'unreachable' });
+  } finally {
+    clearTimeout(timer);
   }
   return Buffer.concat(chunks);
 }
@@ -155,14 +168,21 @@ export class Transport {
         timeout: this.timeoutMs,
         ...(exchange.signal ? { signal: exchange.signal } : {}),
       });
-      request.on('timeout', () => request.destroy(new RegistryError(`${origin} was silent for ${this.timeoutMs / 1000} s`, { reason: 'timeout' })));
+      let response: IncomingMessage | undefined;
+      request.on('timeout', () => {
+        const silent = new RegistryError(`${origin} was silent for ${this.timeoutMs / 1000} s`, { reason: 'timeout' });
+        // Whoever reads the body learns why it stopped.
+        response?.destroy(silent);
+        request.destroy(silent);
+      });
       request.on('error', fail);
-      request.on('response', (response) => {
-        if (settled) return void response.destroy();
+      request.on('response', (answer) => {
+        if (settled) return void answer.destroy();
         settled = true;
+        response = answer;
         // Errors of the body (a cut connection, the idle timeout) reach whoever reads it.
-        response.on('error', () => undefined);
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
+        answer.on('error', () => undefined);
+        resolve({ status: answer.statusCode ?? 0, headers: answer.headers, body: answer, readTimeoutMs: this.timeoutMs });
       });
       const body = exchange.body;
       if (body === undefined || Buffer.isBuffer(body)) return void request.end(body);
