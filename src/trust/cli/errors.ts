@@ -1,5 +1,6 @@
 import { KeyFormatError } from '../verify/keys.js';
-import { ImageReferenceError, KeyFileError, RegistryError, UnsupportedKeyError } from '../sign/index.js';
+import { RegistryError } from '../../platform/registry-client/index.js';
+import { ImageReferenceError, KeyFileError, UnsupportedKeyError } from '../sign/index.js';
 
 /** The command line was wrong: exit status 2. */
 export class UsageError extends Error {
@@ -16,6 +17,17 @@ export const EXIT_USAGE = 2;
 
 const EXPECTED = [CommandError, RegistryError, KeyFileError, KeyFormatError, UnsupportedKeyError];
 
+/** What the person at the terminal can do about a registry failure, in this command's flags. */
+const REGISTRY_HINTS: Partial<Record<RegistryError['reason'], string>> = {
+  'credentials-required': ': pass --username and --password, or set BERTH_REGISTRY_USERNAME and BERTH_REGISTRY_PASSWORD',
+  tls: '; use --insecure to accept it',
+  'plain-http': '; use --plain-http for a registry without TLS',
+};
+
+function messageOf(err: Error): string {
+  return err instanceof RegistryError ? `${err.message}${REGISTRY_HINTS[err.reason] ?? ''}` : err.message;
+}
+
 /**
  * Runs a command's action, turning the failures a user can act on into one line on stderr and an
  * exit status (2 for usage, 1 otherwise), never a stack trace.
@@ -31,7 +43,7 @@ export function guarded<A extends unknown[]>(command: string, action: (...args: 
         return;
       }
       if (EXPECTED.some((type) => err instanceof type)) {
-        console.error(`berth ${command}: ${(err as Error).message}`);
+        console.error(`berth ${command}: ${messageOf(err as Error)}`);
         process.exitCode = EXIT_FAILED;
         return;
       }

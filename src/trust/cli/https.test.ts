@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { issueServerCertificate, makeTestCa, type TestCa } from '../../../test/e2e/certificates.js';
 import { ADMIN_PASSWORD, ADMIN_USER, makeTempDir, RegistryServer, removeDir, skipUnlessTools } from '../../../test/e2e/harness.js';
 import { runBerth } from '../../testing/cli.js';
-import { generateKeyPairFiles, OCI_MANIFEST_TYPE, RegistryClient, sha256Digest } from '../sign/index.js';
+import { Readable } from 'node:stream';
+import { RegistryClient } from '../../platform/registry-client/index.js';
+import { generateKeyPairFiles, OCI_MANIFEST_TYPE, sha256Digest } from '../sign/index.js';
 
 const KEY_PASSWORD = 'key-pass';
 
@@ -24,14 +26,15 @@ describe('berth sign and verify over HTTPS', { skip: skipUnlessTools('openssl'),
     ca = await makeTestCa(join(work, 'ca'));
     const certificate = await issueServerCertificate(ca, 'server', '0c03');
     server = await RegistryServer.start({ BERTH_SERVER_TLS_CERT: certificate.cert, BERTH_SERVER_TLS_KEY: certificate.key });
-    const client = new RegistryClient(
-      { registry: server.host, insecureTls: true, credentials: { username: ADMIN_USER, password: ADMIN_PASSWORD } },
-      'library/tls',
-      'pull,push',
-    );
+    const client = new RegistryClient({
+      url: `https://${server.host}`,
+      insecure: true,
+      allowPrivateNetworks: true,
+      credential: { type: 'basic', username: ADMIN_USER, password: ADMIN_PASSWORD },
+    });
     const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
     const layer = Buffer.from('a layer served over TLS');
-    for (const blob of [config, layer]) await client.pushBlob(blob, sha256Digest(blob));
+    for (const blob of [config, layer]) await client.pushBlob('library/tls', sha256Digest(blob), blob.length, async () => Readable.from([blob]));
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -40,7 +43,7 @@ describe('berth sign and verify over HTTPS', { skip: skipUnlessTools('openssl'),
         layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', size: layer.length, digest: sha256Digest(layer) }],
       }),
     );
-    await client.putManifest('v1', manifest, OCI_MANIFEST_TYPE);
+    await client.putManifest('library/tls', 'v1', manifest, OCI_MANIFEST_TYPE);
     image = `${server.host}/library/tls@${sha256Digest(manifest)}`;
     const keys = await generateKeyPairFiles(KEY_PASSWORD);
     keyPath = join(work, 'cosign.key');

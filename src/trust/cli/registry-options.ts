@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Connection } from '../sign/index.js';
+import type { RegistryConnection } from '../../platform/registry-client/index.js';
 import { UsageError } from './errors.js';
 
 export interface RegistryOptions {
@@ -17,16 +17,21 @@ export function addRegistryOptions(command: Command): Command {
     .option('--plain-http', 'speak plain HTTP to the registry (no TLS)');
 }
 
-/** Where and as whom to connect: flags first, then BERTH_REGISTRY_USERNAME/PASSWORD; anonymous without either. */
-export function connectionFor(registry: string, options: RegistryOptions, env: NodeJS.ProcessEnv): Connection {
+/**
+ * Where and as whom to connect: flags first, then BERTH_REGISTRY_USERNAME/PASSWORD; anonymous
+ * without either. Private and loopback addresses are allowed: the registry is the one the user
+ * named on their own command line (often localhost), not a target someone else chose.
+ */
+export function connectionFor(registry: string, options: RegistryOptions, env: NodeJS.ProcessEnv): RegistryConnection {
   const username = options.username ?? env.BERTH_REGISTRY_USERNAME;
   const password = options.password ?? env.BERTH_REGISTRY_PASSWORD;
   if (username !== undefined && password === undefined) throw new UsageError('--username needs a password: --password or BERTH_REGISTRY_PASSWORD');
   if (username === undefined && password !== undefined) throw new UsageError('a password without a user name: add --username or BERTH_REGISTRY_USERNAME');
   return {
-    registry,
-    plainHttp: options.plainHttp === true,
-    insecureTls: options.insecure === true,
-    ...(username !== undefined && password !== undefined ? { credentials: { username, password } } : {}),
+    url: `${options.plainHttp === true ? 'http' : 'https'}://${registry}`,
+    insecure: options.insecure === true,
+    allowPrivateNetworks: true,
+    userAgent: 'berth-sign',
+    ...(username !== undefined && password !== undefined ? { credential: { type: 'basic', username, password } } : {}),
   };
 }

@@ -1,15 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import {
-  attachSignature,
-  decryptPrivateKey,
-  formatReference,
-  parseImageReference,
-  RegistryClient,
-  resolveDigest,
-  type ImageReference,
-  type SignMode,
-} from '../sign/index.js';
+import { RegistryClient } from '../../platform/registry-client/index.js';
+import { attachSignature, decryptPrivateKey, formatReference, parseImageReference, resolveDigest, type ImageReference, type SignMode } from '../sign/index.js';
 import { CommandError, guarded, UsageError } from './errors.js';
 import { keyPassword } from './password.js';
 import { pushProgressFor } from './progress.js';
@@ -87,11 +79,11 @@ Examples:
         const connection = connectionFor(image.registry, options, process.env);
         const keyText = await readKeyFile(options.key);
         const key = await decryptPrivateKey(keyText, await keyPassword(process.env));
-        const client = new RegistryClient(connection, image.repository, 'pull,push');
-        const digest = await resolveDigest(client, image);
+        const target = { client: new RegistryClient(connection), registry: image.registry, repository: image.repository };
+        const digest = await resolveDigest(target, image);
         if (!image.digest) warnAboutTag(image, digest);
         const outcome = await attachSignature({
-          client,
+          target,
           image: { ...image, digest },
           key,
           annotations,

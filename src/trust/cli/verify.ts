@@ -5,7 +5,8 @@ import { readTrustedRoot, TrustedRootError, type KeylessTrust } from '../verify/
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { Verdict } from '../verify/result.js';
 import { verifySigstoreBundle } from '../verify/sigstore-bundle.js';
-import { findSignatures, parseImageReference, RegistryClient, resolveDigest, type FoundSignature } from '../sign/index.js';
+import { RegistryClient } from '../../platform/registry-client/index.js';
+import { findSignatures, parseImageReference, resolveDigest, type FoundSignature } from '../sign/index.js';
 import { CommandError, EXIT_FAILED, guarded, UsageError } from './errors.js';
 import { addRegistryOptions, connectionFor, type RegistryOptions } from './registry-options.js';
 
@@ -134,9 +135,9 @@ Examples:
         const keyless = await readKeyless(options);
         if (keys.length === 0 && keyless.roots.length === 0)
           throw new UsageError('give --key, or --trusted-root with --certificate-identity and --certificate-oidc-issuer');
-        const client = new RegistryClient(connection, image.repository, 'pull');
-        const digest = await resolveDigest(client, image);
-        const discovery = await findSignatures(client, digest);
+        const target = { client: new RegistryClient(connection), registry: image.registry, repository: image.repository };
+        const digest = await resolveDigest(target, image);
+        const discovery = await findSignatures(target, digest);
         const checked = discovery.signatures.map((found) => checkSignature(found, digest, { keys, keyless }));
         const verifiedCount = checked.filter((c) => c.verdict.verified).length;
         const name = `${image.registry}/${image.repository}@${digest}`;

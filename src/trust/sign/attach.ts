@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { signatureValid } from '../verify/keys.js';
 import { simpleSigningPayload } from './payload.js';
 import type { ImageReference } from './reference.js';
-import { RegistryError, type RegistryClient } from './registry-client.js';
+import { RegistryError } from '../../platform/registry-client/index.js';
 import {
   COSIGN_SIGNATURE_ARTIFACT_TYPE,
   OCI_MANIFEST_TYPE,
@@ -16,6 +16,7 @@ import {
   type Descriptor,
 } from './signature-manifest.js';
 import { signPayload } from './signer.js';
+import { pushSmallBlob, type SignTarget } from './target.js';
 
 export type SignMode = 'tag' | 'referrer';
 const OCI_INDEX_TYPE = 'application/vnd.oci.image.index.v1+json';
@@ -30,7 +31,7 @@ export interface PushProgress {
 }
 
 export interface SignRequest {
-  readonly client: RegistryClient;
+  readonly target: SignTarget;
   /** The image, its digest resolved. */
   readonly image: ImageReference & { readonly digest: string };
   readonly key: KeyObject;
@@ -53,9 +54,9 @@ export interface SignOutcome {
 }
 
 /** The signed image's own manifest descriptor (what `subject` names). */
-export async function subjectDescriptor(client: RegistryClient, digest: string): Promise<Descriptor> {
-  const manifest = await client.getManifest(digest);
-  if (!manifest) throw new RegistryError(`no manifest ${client.connection.registry}/${client.repository}@${digest}`, 404);
+export async function subjectDescriptor(target: SignTarget, digest: string): Promise<Descriptor> {
+  const manifest = await target.client.getManifest(target.repository, digest);
+  if (!manifest) throw new RegistryError(`no manifest ${target.registry}/${target.repository}@${digest}`, { status: 404, reason: 'not-found' });
   return { mediaType: manifest.mediaType, size: manifest.bytes.length, digest };
 }
 
@@ -66,13 +67,13 @@ function layersOf(bytes: Buffer, where: string): Descriptor[] {
   } catch {
     // reported below
   }
-  throw new RegistryError(`${where} exists but is not an image manifest with layers; not touching it`);
+  throw new RegistryError(`${where} exists but is not an image manifest with layers; not touching it`, { reason: 'unexpected' });
 }
 
 async function pushAll(request: SignRequest, blobs: readonly Blob[], manifestSteps: number): Promise<void> {
   request.progress?.start(blobs.length + manifestSteps);
   for (const blob of blobs) {
-    const result = await request.client.pushBlob(blob.bytes, blob.descriptor.digest);
+    const result = await pushSmallBlob(request.target, blob.bytes, blob.descriptor.digest);
     request.progress?.step(`${result === 'exists' ? 'blob already there' : 'pushed blob'} ${blob.descriptor.digest.slice(0, 19)}`);
   }
 }
@@ -94,10 +95,10 @@ export async function attachSignature(request: SignRequest): Promise<SignOutcome
 }
 
 async function attachByTag(request: SignRequest, layer: Blob): Promise<SignOutcome> {
-  const { client, image } = request;
+  const { target, image } = request;
   const tag = signatureTag(image.digest);
-  const existing = await client.getManifest(tag);
-  const existingLayers = existing ? layersOf(existing.bytes, `${client.repository}:${tag}`) : [];
+  const existing = await target.client.getManifest(target.repository, tag);
+  const existingLayers = existing ? layersOf(existing.bytes, `${target.repository}:${tag}`) : [];
   const publicKey = createPublicKey(request.key);
   // As cosign's duplicate check: the same payload already signed by this key needs no second layer.
   const duplicate = existingLayers.find(
@@ -108,24 +109,24 @@ async function attachByTag(request: SignRequest, layer: Blob): Promise<SignOutco
   }
   const built = tagSchemeManifest(existingLayers, layer.descriptor);
   await pushAll(request, [layer, built.config], 1);
-  await client.putManifest(tag, built.bytes, OCI_MANIFEST_TYPE);
+  await target.client.putManifest(target.repository, tag, built.bytes, OCI_MANIFEST_TYPE);
   request.progress?.step(`pushed manifest ${tag}`);
   return { pushedTo: tag, manifestDigest: built.digest, layerDigest: layer.descriptor.digest, signatures: existingLayers.length + 1, alreadySigned: false };
 }
 
 async function attachAsReferrer(request: SignRequest, layer: Blob): Promise<SignOutcome> {
-  const { client, image } = request;
-  const subject = await subjectDescriptor(client, image.digest);
+  const { target, image } = request;
+  const subject = await subjectDescriptor(target, image.digest);
   const built = referrerManifest(layer.descriptor, subject);
   await pushAll(request, [layer, built.config], 1);
-  const put = await client.putManifest(built.digest, built.bytes, OCI_MANIFEST_TYPE);
+  const put = await target.client.putManifest(target.repository, built.digest, built.bytes, OCI_MANIFEST_TYPE);
   request.progress?.step(`pushed manifest ${built.digest.slice(0, 19)}`);
   const outcome = { pushedTo: built.digest, manifestDigest: built.digest, layerDigest: layer.descriptor.digest, signatures: 1, alreadySigned: false };
-  if (put.subjectHeader) return outcome;
+  if (put.subject) return outcome;
   // No OCI-Subject: the registry does not index referrers, so the client keeps the fallback tag's index (distribution-spec, referrers tag schema).
   const fallbackTag = referrersFallbackTag(image.digest);
   request.progress?.extend(1);
-  await addToFallbackIndex(client, fallbackTag, {
+  await addToFallbackIndex(target, fallbackTag, {
     mediaType: OCI_MANIFEST_TYPE,
     size: built.bytes.length,
     digest: built.digest,
@@ -135,15 +136,16 @@ async function attachAsReferrer(request: SignRequest, layer: Blob): Promise<Sign
   return { ...outcome, fallbackTag };
 }
 
-async function addToFallbackIndex(client: RegistryClient, tag: string, descriptor: Descriptor): Promise<void> {
-  const existing = await client.getManifest(tag);
+async function addToFallbackIndex(target: SignTarget, tag: string, descriptor: Descriptor): Promise<void> {
+  const existing = await target.client.getManifest(target.repository, tag);
   let manifests: Descriptor[] = [];
   if (existing) {
     const parsed = JSON.parse(existing.bytes.toString('utf8')) as { manifests?: unknown };
-    if (!Array.isArray(parsed.manifests)) throw new RegistryError(`${client.repository}:${tag} exists but is not an image index; not touching it`);
+    if (!Array.isArray(parsed.manifests))
+      throw new RegistryError(`${target.repository}:${tag} exists but is not an image index; not touching it`, { reason: 'unexpected' });
     manifests = parsed.manifests as Descriptor[];
   }
   if (manifests.some((m) => m.digest === descriptor.digest)) return;
   const index = { schemaVersion: 2, mediaType: OCI_INDEX_TYPE, manifests: [...manifests, descriptor] };
-  await client.putManifest(tag, Buffer.from(JSON.stringify(index), 'utf8'), OCI_INDEX_TYPE);
+  await target.client.putManifest(target.repository, tag, Buffer.from(JSON.stringify(index), 'utf8'), OCI_INDEX_TYPE);
 }

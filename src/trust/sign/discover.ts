@@ -1,6 +1,6 @@
 import { MAX_PAYLOAD_BYTES } from '../verify/cosign.js';
 import { COSIGN_SIGN_PREDICATE, MAX_ENVELOPE_BYTES } from '../verify/dsse.js';
-import { manifestsOfIndex, RegistryError, type RegistryClient } from './registry-client.js';
+import { descriptorsOfIndex, RegistryError } from '../../platform/registry-client/index.js';
 import {
   BUNDLE_PREDICATE_ANNOTATION,
   COSIGN_SIGNATURE_ARTIFACT_TYPE,
@@ -10,6 +10,7 @@ import {
   signatureTag,
   type Descriptor,
 } from './signature-manifest.js';
+import { readSmallBlob, type SignTarget } from './target.js';
 
 /** The referrer artifact types that are image signatures: cosign's OCI 1.1 simple signing, and cosign v3's sigstore bundles. */
 const SIGNATURE_ARTIFACT_TYPES = [COSIGN_SIGNATURE_ARTIFACT_TYPE, SIGSTORE_BUNDLE_TYPE];
@@ -59,7 +60,7 @@ function formatOf(layer: Descriptor): { format: FoundSignature['format']; maxByt
   return undefined;
 }
 
-async function readLayers(client: RegistryClient, source: string, manifestDigest: string, layers: readonly Descriptor[]): Promise<FoundSignature[]> {
+async function readLayers(target: SignTarget, source: string, manifestDigest: string, layers: readonly Descriptor[]): Promise<FoundSignature[]> {
   const found: FoundSignature[] = [];
   for (const layer of layers) {
     const kind = formatOf(layer);
@@ -70,7 +71,7 @@ async function readLayers(client: RegistryClient, source: string, manifestDigest
       continue;
     }
     try {
-      found.push({ ...base, payload: await client.getBlob(layer.digest, kind.maxBytes) });
+      found.push({ ...base, payload: await readSmallBlob(target, layer.digest, kind.maxBytes) });
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err;
       found.push({ ...base, problem: err.message });
@@ -84,16 +85,17 @@ async function readLayers(client: RegistryClient, source: string, manifestDigest
  * `sha256-<hex>.sig` tag, and OCI 1.1 referrers (simple signing, or cosign v3's sigstore bundles)
  * through the referrers API, or the referrers fallback tag on registries without it.
  */
-export async function findSignatures(client: RegistryClient, digest: string): Promise<Discovery> {
+export async function findSignatures(target: SignTarget, digest: string): Promise<Discovery> {
   const signatures: FoundSignature[] = [];
   const tag = signatureTag(digest);
-  const tagged = await client.getManifest(tag);
-  if (tagged) signatures.push(...(await readLayers(client, `tag ${tag}`, tagged.digest, parseManifest(tagged.bytes).layers)));
+  const { client, repository } = target;
+  const tagged = await client.getManifest(repository, tag);
+  if (tagged) signatures.push(...(await readLayers(target, `tag ${tag}`, tagged.digest, parseManifest(tagged.bytes).layers)));
 
   let referrers: Discovery['referrers'] = 'api';
   let listed: Descriptor[] = [];
   for (const artifactType of SIGNATURE_ARTIFACT_TYPES) {
-    const answer = await client.referrers(digest, artifactType);
+    const answer = await client.referrers(repository, digest, artifactType);
     if (answer === undefined) {
       referrers = 'none';
       break;
@@ -101,22 +103,22 @@ export async function findSignatures(client: RegistryClient, digest: string): Pr
     listed.push(...answer);
   }
   if (referrers === 'none') {
-    const fallback = await client.getManifest(referrersFallbackTag(digest));
+    const fallback = await client.getManifest(repository, referrersFallbackTag(digest));
     if (fallback) referrers = 'fallback-tag';
-    listed = fallback ? [...manifestsOfIndex(fallback.bytes)] : [];
+    listed = fallback ? descriptorsOfIndex(fallback.bytes) : [];
   }
   for (const descriptor of listed) {
     // A registry may ignore the filter (it says so with OCI-Filters-Applied); filter here as well.
     if (!SIGNATURE_ARTIFACT_TYPES.includes(descriptor.artifactType ?? '')) continue;
     if (signatures.some((s) => s.manifestDigest === descriptor.digest)) continue;
-    const manifest = await client.getManifest(descriptor.digest);
+    const manifest = await client.getManifest(repository, descriptor.digest);
     if (!manifest) continue;
     const parsed = parseManifest(manifest.bytes);
     if (parsed.subject && parsed.subject.digest !== digest) continue;
     // cosign v3 attestations are bundles too; only those carrying its signing predicate are signatures.
     const predicate = parsed.annotations?.[BUNDLE_PREDICATE_ANNOTATION];
     if (descriptor.artifactType === SIGSTORE_BUNDLE_TYPE && predicate !== undefined && predicate !== COSIGN_SIGN_PREDICATE) continue;
-    signatures.push(...(await readLayers(client, `referrer ${descriptor.digest}`, descriptor.digest, parsed.layers)));
+    signatures.push(...(await readLayers(target, `referrer ${descriptor.digest}`, descriptor.digest, parsed.layers)));
   }
   return { signatures, referrers };
 }

@@ -4,7 +4,7 @@ export { findSignatures, type Discovery, type FoundSignature } from './discover.
 export { decryptPrivateKey, encryptPrivateKey, generateKeyPairFiles, KeyFileError, WrongPasswordError } from './encrypted-key.js';
 export { goJsonString, simpleSigningPayload } from './payload.js';
 export { formatReference, ImageReferenceError, parseImageReference, type ImageReference } from './reference.js';
-export { RegistryClient, RegistryError, type Connection, type Credentials } from './registry-client.js';
 export { resolveDigest } from './resolve.js';
 export * from './signature-manifest.js';
 export { signPayload, UnsupportedKeyError } from './signer.js';
+export type { SignTarget } from './target.js';
