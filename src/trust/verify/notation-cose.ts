@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { decode, encode, Tag } from 'cbor2';
-import { judgeNotationEnvelope, MAX_JWS_BYTES, type NotationEnvelope, type NotationSubject, type NotationTrust } from './notation.js';
+import { judgeNotationEnvelope, MAX_JWS_BYTES, TIMESTAMP_HEADER, type NotationEnvelope, type NotationSubject, type NotationTrust } from './notation.js';
 import { refused, type Verdict } from './result.js';
+import { MAX_TIMESTAMP_BYTES } from './timestamp.js';
 
 /** COSE_Sign1's CBOR tag. */
 const COSE_SIGN1 = 18;
@@ -63,11 +64,17 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
   const certificates = Array.isArray(chain) ? chain : bytes(chain) ? [chain] : [];
   if (certificates.length === 0 || certificates.length > MAX_CHAIN || !certificates.every((c) => bytes(c)))
     return 'the envelope carries no usable certificate chain';
+  const scheme = h.get('io.cncf.notary.signingScheme');
+  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') return "the envelope's signing scheme is not notation's";
+  const timestamp = (unprotected as HeaderMap).get(TIMESTAMP_HEADER);
+  if (timestamp !== undefined && (!bytes(timestamp) || (timestamp as Uint8Array).length > MAX_TIMESTAMP_BYTES))
+    return "the envelope's timestamp is not a usable token";
   try {
     return {
       alg: alg ?? `COSE ${String(h.get(ALG))}`,
       cty: typeof h.get(CONTENT_TYPE) === 'string' ? (h.get(CONTENT_TYPE) as string) : '',
       crit: Array.isArray(crit) ? crit.filter((c): c is string => typeof c === 'string') : [],
+      signingScheme: scheme,
       signingTime: timeOf(h.get('io.cncf.notary.signingTime') ?? h.get('io.cncf.notary.authenticSigningTime')),
       expiry: timeOf(h.get('io.cncf.notary.expiry')),
       chain: certificates.map((der) => new X509Certificate(Buffer.from(der as Uint8Array))),
@@ -75,6 +82,7 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
       signed: Buffer.from(encode(['Signature1', new Uint8Array(protectedRaw), new Uint8Array(0), new Uint8Array(payloadRaw)])),
       signature: Buffer.from(signatureRaw),
       payload: Buffer.from(payloadRaw),
+      timestamp: timestamp === undefined ? undefined : Buffer.from(timestamp as Uint8Array),
     };
   } catch {
     return 'the envelope carries a certificate that cannot be read';
