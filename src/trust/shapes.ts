@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A trusted public key or root certificate, as the trust material API answers it. */
 export const TrustMaterialShape = z.strictObject({
   id: z.int(),
-  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root']),
+  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root', 'notation-tsa-root']),
   name: z.string(),
   fingerprint: z.string(),
   pem: z.string(),
@@ -15,6 +15,8 @@ export const TrustPolicyShape = z.strictObject({
   notation_level: z.enum(['strict', 'permissive', 'audit']),
   trusted_identities: z.array(z.string()),
   require_log_entry: z.boolean(),
+  /** When notation checks a signature's RFC 3161 timestamp: always, or once the signing certificate has expired (the default). */
+  notation_verify_timestamp: z.enum(['always', 'afterCertExpiry']),
 });
 
 /** One signature of an artifact and what checking it against the project's trust found. */

@@ -129,7 +129,13 @@ export class SignatureVerifier implements SignatureJudge {
       return (layer.mediaType === 'application/cose' ? verifyNotationCose : verifyNotationJws)(
         bytes,
         { digest: subjectDigest },
-        { anchors: trust.notationRoots, trustedIdentities: trust.policy.trusted_identities, level: trust.policy.notation_level },
+        {
+          anchors: trust.notationRoots,
+          trustedIdentities: trust.policy.trusted_identities,
+          level: trust.policy.notation_level,
+          tsaAnchors: trust.notationTsaRoots,
+          verifyTimestamp: trust.policy.notation_verify_timestamp,
+        },
         new Date(this.deps.clock.now()),
       );
     }

@@ -522,6 +522,7 @@ export interface TrustPoliciesTable {
   notation_level: ColumnType<string, string | undefined, string>;
   trusted_identities: ColumnType<string, string | undefined, string>;
   require_log_entry: ColumnType<number, number | undefined, number>;
+  notation_verify_timestamp: ColumnType<string, string | undefined, string>;
   updated_at: Millis;
 }
 

@@ -4,10 +4,17 @@ import type { Executor } from '../../platform/db/index.js';
 import { InvalidInputError } from '../../platform/errors/index.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { NotationLevel } from '../verify/notation.js';
+import type { VerifyTimestamp } from '../verify/notation-timestamp.js';
 
 /** The system's trust material and policy are kept under project 0, beside every project's own. */
 export const SYSTEM_PROJECT = 0;
-export const MATERIAL_KINDS = ['cosign-key', 'rekor-key', 'notation-root'] as const;
+export const MATERIAL_KINDS = [
+  'cosign-key',
+  'rekor-key',
+  'notation-root',
+  // Roots of the timestamp authorities whose RFC 3161 countersignatures on notation signatures count.
+  'notation-tsa-root',
+] as const;
 export type MaterialKind = (typeof MATERIAL_KINDS)[number];
 /** Items of trust material per project at most. */
 export const MAX_MATERIAL = 100;
@@ -24,6 +31,7 @@ export const policyInput = z.strictObject({
   notation_level: z.enum(['strict', 'permissive', 'audit']).optional(),
   trusted_identities: z.array(z.string().trim().min(1).max(1024)).max(100).optional(),
   require_log_entry: z.boolean().optional(),
+  notation_verify_timestamp: z.enum(['always', 'afterCertExpiry']).optional(),
 });
 export type PolicyInput = z.infer<typeof policyInput>;
 
@@ -31,13 +39,14 @@ export interface TrustPolicy {
   readonly notation_level: NotationLevel;
   readonly trusted_identities: readonly string[];
   readonly require_log_entry: boolean;
+  readonly notation_verify_timestamp: VerifyTimestamp;
 }
 
-const DEFAULT_POLICY: TrustPolicy = { notation_level: 'strict', trusted_identities: ['*'], require_log_entry: false };
+const DEFAULT_POLICY: TrustPolicy = { notation_level: 'strict', trusted_identities: ['*'], require_log_entry: false, notation_verify_timestamp: 'afterCertExpiry' };
 
-/** A PEM item checked for its kind: a public key for cosign and Rekor, a certificate for notation. Answers its fingerprint. */
+/** A PEM item checked for its kind: a public key for cosign and Rekor, a certificate for notation and its TSAs. Answers its fingerprint. */
 export function fingerprintOfMaterial(input: MaterialInput): string {
-  if (input.kind === 'notation-root') {
+  if (input.kind === 'notation-root' || input.kind === 'notation-tsa-root') {
     try {
       return `sha256:${new X509Certificate(input.pem).fingerprint256.replace(/:/g, '').toLowerCase()}`;
     } catch {
@@ -69,7 +78,12 @@ export async function readPolicy(db: Executor, projectId: number): Promise<Trust
     identities = [];
   }
   const level = row.notation_level === 'permissive' || row.notation_level === 'audit' ? row.notation_level : 'strict';
-  return { notation_level: level, trusted_identities: identities, require_log_entry: row.require_log_entry === 1 };
+  return {
+    notation_level: level,
+    trusted_identities: identities,
+    require_log_entry: row.require_log_entry === 1,
+    notation_verify_timestamp: row.notation_verify_timestamp === 'always' ? 'always' : 'afterCertExpiry',
+  };
 }
 
 /** What a project's signatures are checked against: its own material and the system's, its own policy. */
@@ -77,6 +91,7 @@ export interface EffectiveTrust {
   readonly cosignKeys: readonly TrustedKey[];
   readonly logKeys: readonly TrustedKey[];
   readonly notationRoots: readonly X509Certificate[];
+  readonly notationTsaRoots: readonly X509Certificate[];
   readonly policy: TrustPolicy;
   /** Changes whenever the material or the policy does: verdicts are kept per hash. */
   readonly hash: string;
@@ -109,12 +124,14 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
   const cosignKeys: TrustedKey[] = [];
   const logKeys: TrustedKey[] = [];
   const notationRoots: X509Certificate[] = [];
+  const notationTsaRoots: X509Certificate[] = [];
   for (const row of rows) {
     // Material was checked when added; an item that no longer reads is left out, not fatal.
     try {
       if (row.kind === 'cosign-key') cosignKeys.push(parsedKey(row.pem));
       else if (row.kind === 'rekor-key') logKeys.push(parsedKey(row.pem));
       else if (row.kind === 'notation-root') notationRoots.push(parsedCertificate(row.pem));
+      else if (row.kind === 'notation-tsa-root') notationTsaRoots.push(parsedCertificate(row.pem));
     } catch {
       continue;
     }
@@ -122,5 +139,5 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
   const hash = createHash('sha256')
     .update(JSON.stringify({ material: rows.map((r) => `${r.kind}:${r.fingerprint}`), policy }))
     .digest('hex');
-  return { cosignKeys, logKeys, notationRoots, policy, hash: `sha256:${hash}` };
+  return { cosignKeys, logKeys, notationRoots, notationTsaRoots, policy, hash: `sha256:${hash}` };
 }

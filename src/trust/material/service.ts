@@ -76,6 +76,7 @@ export async function putPolicy(deps: Deps, at: TrustScope, input: PolicyInput):
     notation_level: input.notation_level ?? current.notation_level,
     trusted_identities: JSON.stringify(input.trusted_identities ?? current.trusted_identities),
     require_log_entry: (input.require_log_entry ?? current.require_log_entry) ? 1 : 0,
+    notation_verify_timestamp: input.notation_verify_timestamp ?? current.notation_verify_timestamp,
     updated_at: deps.clock.now(),
   };
   await deps.database.db

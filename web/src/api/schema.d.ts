@@ -2724,14 +2724,14 @@ export interface components {
             fingerprint: string;
             id: number;
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "notation-tsa-root";
             name: string;
             pem: string;
         };
         /** @description Berth's TrustMaterialInput */
         TrustMaterialInput: {
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "notation-tsa-root";
             name: string;
             pem: string;
         };
@@ -2739,6 +2739,8 @@ export interface components {
         TrustPolicy: {
             /** @enum {string} */
             notation_level: "strict" | "permissive" | "audit";
+            /** @enum {string} */
+            notation_verify_timestamp: "always" | "afterCertExpiry";
             require_log_entry: boolean;
             trusted_identities: string[];
         };
@@ -2746,6 +2748,8 @@ export interface components {
         TrustPolicyInput: {
             /** @enum {string} */
             notation_level?: "strict" | "permissive" | "audit";
+            /** @enum {string} */
+            notation_verify_timestamp?: "always" | "afterCertExpiry";
             require_log_entry?: boolean;
             trusted_identities?: string[];
         };
