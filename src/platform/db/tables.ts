@@ -535,6 +535,7 @@ export interface SignatureVerdictsTable {
   reason: ColumnType<string, string | undefined, string>;
   details: ColumnType<string, string | undefined, string>;
   checked_at: Millis;
+  recheck_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface Tables {

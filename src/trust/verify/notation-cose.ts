@@ -1,6 +1,14 @@
 import { X509Certificate } from 'node:crypto';
 import { decode, encode, Tag } from 'cbor2';
-import { judgeNotationEnvelope, MAX_JWS_BYTES, TIMESTAMP_HEADER, type NotationEnvelope, type NotationSubject, type NotationTrust } from './notation.js';
+import {
+  judgeNotationTimed,
+  MAX_JWS_BYTES,
+  TIMESTAMP_HEADER,
+  type TimedVerdict,
+  type NotationEnvelope,
+  type NotationSubject,
+  type NotationTrust,
+} from './notation.js';
 import { refused, type Verdict } from './result.js';
 import { MAX_TIMESTAMP_BYTES } from './timestamp.js';
 
@@ -91,7 +99,12 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
 
 /** Checks a Notary Project COSE_Sign1 envelope with the same rules as a JWS one. */
 export function verifyNotationCose(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
-  if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
+  return checkNotationCose(envelopeBytes, subject, trust, now).verdict;
+}
+
+/** `verifyNotationCose`, with the moment its verdict may change. */
+export function checkNotationCose(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  if (envelopeBytes.length > MAX_JWS_BYTES) return { verdict: refused('the signature envelope is too large') };
   const envelope = readCose(envelopeBytes);
-  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+  return typeof envelope === 'string' ? { verdict: refused(envelope) } : judgeNotationTimed(envelope, subject, trust, now);
 }

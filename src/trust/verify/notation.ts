@@ -170,9 +170,31 @@ function readJws(envelopeBytes: Uint8Array): NotationEnvelope | string {
  * names this artifact.
  */
 export function verifyNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
-  if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
+  return checkNotationJws(envelopeBytes, subject, trust, now).verdict;
+}
+
+/**
+ * A verdict and the moment it may change by time alone (epoch ms: a certificate starts or ends,
+ * the signature expires; undefined: never), after which a stored verdict is not reused.
+ */
+export interface TimedVerdict {
+  readonly verdict: Verdict;
+  readonly recheckAt?: number | undefined;
+}
+
+/** `judgeNotationEnvelope`, with the next date of the envelope after `now`. */
+export function judgeNotationTimed(envelope: NotationEnvelope, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  const dates = [...envelope.chain.flatMap((cert) => [cert.validFrom, cert.validTo]), envelope.expiry ?? '']
+    .map((date) => new Date(date).getTime())
+    .filter((at) => at > now.getTime());
+  return { verdict: judgeNotationEnvelope(envelope, subject, trust, now), recheckAt: dates.length > 0 ? Math.min(...dates) : undefined };
+}
+
+/** `verifyNotationJws`, with the moment its verdict may change. */
+export function checkNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  if (envelopeBytes.length > MAX_JWS_BYTES) return { verdict: refused('the signature envelope is too large') };
   const envelope = readJws(envelopeBytes);
-  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+  return typeof envelope === 'string' ? { verdict: refused(envelope) } : judgeNotationTimed(envelope, subject, trust, now);
 }
 
 /** The checks `notation verify` makes, on an envelope of either format. */
