@@ -166,8 +166,9 @@ function readJws(envelopeBytes: Uint8Array): NotationEnvelope | string {
  * Checks a Notary Project JWS signature envelope as `notation verify` does: the protected header
  * is notation's, the leaf certificate (a code-signing certificate) made the signature with the
  * algorithm the header names, the chain ends at a certificate of the trust store, the leaf's
- * subject is a trusted identity, the certificates and signature are in date, and the payload
- * names this artifact.
+ * subject is a trusted identity, the certificates and signature are in date (or, once the
+ * certificate has expired, an RFC 3161 timestamp by a trusted TSA falls inside its validity),
+ * and the payload names this artifact.
  */
 export function verifyNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
   return checkNotationJws(envelopeBytes, subject, trust, now).verdict;
