@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { api, expectJson } from '../testing/api.js';
 import { basic, OCI_MANIFEST, TestClient } from '../testing/client.js';
@@ -150,8 +151,22 @@ for (const dialect of testDialects()) {
         notation_level: 'permissive',
         trusted_identities: ['x509.subject: CN=release'],
         require_log_entry: false,
+        notation_verify_timestamp: 'afterCertExpiry',
         keyless_identities: [],
       });
+      // Notation's timestamp check: when it applies is part of the policy, a TSA root is trust material.
+      await expectJson(await call('PUT', '/projects/trusted/trust/policy', { notation_verify_timestamp: 'sometimes' }), 400);
+      assert.equal((await call('PUT', '/projects/trusted/trust/policy', { notation_verify_timestamp: 'always' })).status, 200);
+      const policy = await expectJson<{ notation_verify_timestamp: string; notation_level: string }>(await call('GET', '/projects/trusted/trust/policy'), 200);
+      assert.deepEqual([policy.notation_verify_timestamp, policy.notation_level], ['always', 'permissive']);
+      await expectJson(await call('POST', '/projects/trusted/trust/material', { kind: 'notation-tsa-root', name: 'tsa', pem: publicPem }), 400);
+      const tsaRoot = readFileSync(new URL('./verify/fixtures/notation-jws-truststore/globalsign-tsa-root.crt', import.meta.url), 'utf8');
+      const tsa = await expectJson<{ kind: string; fingerprint: string }>(
+        await call('POST', '/system/trust/material', { kind: 'notation-tsa-root', name: 'GlobalSign R6', pem: tsaRoot }),
+        201,
+      );
+      assert.equal(tsa.kind, 'notation-tsa-root');
+      assert.match(tsa.fingerprint, /^sha256:[0-9a-f]{64}$/);
       const badPattern = await expectJson<ErrorBody>(
         await call('PUT', '/projects/trusted/trust/policy', { keyless_identities: [{ issuer: 'https://issuer.example.com', subject: 'a'.repeat(5000) }] }),
         400,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** A trusted public key, root certificate or Sigstore trusted root (its JSON in `pem`), as the trust material API answers it. */
 export const TrustMaterialShape = z.strictObject({
   id: z.int(),
-  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root', 'sigstore-root']),
+  kind: z.enum(['cosign-key', 'rekor-key', 'notation-root', 'notation-tsa-root', 'sigstore-root']),
   name: z.string(),
   fingerprint: z.string(),
   pem: z.string(),
@@ -17,6 +17,8 @@ export const TrustPolicyShape = z.strictObject({
   require_log_entry: z.boolean(),
   /** Keyless cosign signers: certificate OIDC issuer and subject (email or URI), doublestar patterns. */
   keyless_identities: z.array(z.strictObject({ issuer: z.string(), subject: z.string() })),
+  /** When notation checks a signature's RFC 3161 timestamp: always, or once the signing certificate has expired (the default). */
+  notation_verify_timestamp: z.enum(['always', 'afterCertExpiry']),
 });
 
 /** One signature of an artifact and what checking it against the project's trust found. */

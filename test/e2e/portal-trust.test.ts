@@ -169,6 +169,20 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     await system.getByLabel('Require a Rekor transparency log entry').click();
     await page.getByTestId('save-system-trust-policy').click();
     await page.getByText('Verification policy saved').first().waitFor();
+    // Notation timestamps: when they are checked is part of the same policy, and a TSA root is a kind of material.
+    await system.getByText('Always', { exact: true }).click();
+    const [saved] = await Promise.all([
+      page.waitForResponse((res) => res.request().method() === 'PUT' && res.url().endsWith('/api/v2.0/system/trust/policy')),
+      page.getByTestId('save-system-trust-policy').click(),
+    ]);
+    assert.equal(saved.status(), 200);
+    const timestamps = (await (await api('GET', '/system/trust/policy')).json()) as { notation_verify_timestamp: string };
+    assert.equal(timestamps.notation_verify_timestamp, 'always');
+    await page.getByTestId('system-trust-material-add').click();
+    await page.getByRole('dialog').getByTestId('material-kind').click();
+    await page.getByTitle('Notation TSA root certificate').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
     assert.equal((await pullManifest()).status, 200);
     await page.goto(`${server.url}/projects/${projectId}/signing`);

@@ -20,6 +20,7 @@ import * as scans from './migrations/0016_scans.js';
 import * as cveAllowlists from './migrations/0017_cve_allowlists.js';
 import * as scanAll from './migrations/0019_scan_all.js';
 import * as contentTrust from './migrations/0020_content_trust.js';
+import * as notationTimestamps from './migrations/0021_notation_timestamps.js';
 import * as registries from './migrations/0022_registries.js';
 import * as keylessIdentities from './migrations/0023_keyless_identities.js';
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0017_cve_allowlists': cveAllowlists,
   '0019_scan_all': scanAll,
   '0020_content_trust': contentTrust,
+  '0021_notation_timestamps': notationTimestamps,
   '0022_registries': registries,
   '0023_keyless_identities': keylessIdentities,
 };

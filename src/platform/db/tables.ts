@@ -552,6 +552,7 @@ export interface TrustPoliciesTable {
   require_log_entry: ColumnType<number, number | undefined, number>;
   /** JSON array of `{ issuer, subject }` patterns keyless cosign signers must match. */
   keyless_identities: ColumnType<string, string | undefined, string>;
+  notation_verify_timestamp: ColumnType<string, string | undefined, string>;
   updated_at: Millis;
 }
 
@@ -564,6 +565,7 @@ export interface SignatureVerdictsTable {
   reason: ColumnType<string, string | undefined, string>;
   details: ColumnType<string, string | undefined, string>;
   checked_at: Millis;
+  recheck_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface Tables {

@@ -6,6 +6,7 @@ import { doublestarPattern } from '../../platform/lib/index.js';
 import { readTrustedRoot, trustedRootFingerprint, TrustedRootError, type KeylessRule, type SigstoreRoot } from '../verify/keyless.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { NotationLevel } from '../verify/notation.js';
+import type { VerifyTimestamp } from '../verify/notation-timestamp.js';
 
 /** The system's trust material and policy are kept under project 0, beside every project's own. */
 export const SYSTEM_PROJECT = 0;
@@ -15,6 +16,8 @@ export const MATERIAL_KINDS = [
   'notation-root',
   // A Sigstore trusted_root.json (Fulcio CAs, CT logs, Rekor logs) for keyless cosign signatures.
   'sigstore-root',
+  // Roots of the timestamp authorities whose RFC 3161 countersignatures on notation signatures count.
+  'notation-tsa-root',
 ] as const;
 export type MaterialKind = (typeof MATERIAL_KINDS)[number];
 /** Items of trust material per project at most. */
@@ -37,6 +40,7 @@ export const policyInput = z.strictObject({
     .array(z.strictObject({ issuer: doublestarPattern(), subject: doublestarPattern() }))
     .max(100)
     .optional(),
+  notation_verify_timestamp: z.enum(['always', 'afterCertExpiry']).optional(),
 });
 export type PolicyInput = z.infer<typeof policyInput>;
 
@@ -44,11 +48,18 @@ export interface TrustPolicy {
   readonly notation_level: NotationLevel;
   readonly trusted_identities: readonly string[];
   readonly require_log_entry: boolean;
+  readonly notation_verify_timestamp: VerifyTimestamp;
   /** Who may sign keylessly; nobody until the policy says. */
   readonly keyless_identities: readonly KeylessRule[];
 }
 
-const DEFAULT_POLICY: TrustPolicy = { notation_level: 'strict', trusted_identities: ['*'], require_log_entry: false, keyless_identities: [] };
+const DEFAULT_POLICY: TrustPolicy = {
+  notation_level: 'strict',
+  trusted_identities: ['*'],
+  require_log_entry: false,
+  notation_verify_timestamp: 'afterCertExpiry',
+  keyless_identities: [],
+};
 const keylessRules = z.array(z.object({ issuer: z.string(), subject: z.string() }));
 
 /** A JSON column read back, or `fallback` when it no longer parses (it was checked when written). */
@@ -61,7 +72,7 @@ function parsedColumn<T>(text: string, schema: z.ZodType<T>, fallback: T): T {
   }
 }
 
-/** An item checked for its kind: a public key for cosign and Rekor, a certificate for notation, a trusted root for Sigstore. Answers its fingerprint. */
+/** An item checked for its kind: a public key for cosign and Rekor, a certificate for notation and its TSAs, a trusted root for Sigstore. Answers its fingerprint. */
 export function fingerprintOfMaterial(input: MaterialInput): string {
   if (input.kind === 'sigstore-root') {
     try {
@@ -71,7 +82,7 @@ export function fingerprintOfMaterial(input: MaterialInput): string {
     }
     return trustedRootFingerprint(input.pem);
   }
-  if (input.kind === 'notation-root') {
+  if (input.kind === 'notation-root' || input.kind === 'notation-tsa-root') {
     try {
       return `sha256:${new X509Certificate(input.pem).fingerprint256.replace(/:/g, '').toLowerCase()}`;
     } catch {
@@ -102,6 +113,7 @@ export async function readPolicy(db: Executor, projectId: number): Promise<Trust
     trusted_identities: identities,
     require_log_entry: row.require_log_entry === 1,
     keyless_identities: parsedColumn(row.keyless_identities, keylessRules, []),
+    notation_verify_timestamp: row.notation_verify_timestamp === 'always' ? 'always' : 'afterCertExpiry',
   };
 }
 
@@ -111,6 +123,7 @@ export interface EffectiveTrust {
   readonly logKeys: readonly TrustedKey[];
   readonly notationRoots: readonly X509Certificate[];
   readonly sigstoreRoots: readonly SigstoreRoot[];
+  readonly notationTsaRoots: readonly X509Certificate[];
   readonly policy: TrustPolicy;
   /** Changes whenever the material or the policy does: verdicts are kept per hash. */
   readonly hash: string;
@@ -146,6 +159,7 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
   const logKeys: TrustedKey[] = [];
   const notationRoots: X509Certificate[] = [];
   const sigstoreRoots: SigstoreRoot[] = [];
+  const notationTsaRoots: X509Certificate[] = [];
   for (const row of rows) {
     // Material was checked when added; an item that no longer reads is left out, not fatal.
     try {
@@ -153,6 +167,7 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
       else if (row.kind === 'rekor-key') logKeys.push(parsedKey(row.pem));
       else if (row.kind === 'notation-root') notationRoots.push(parsedCertificate(row.pem));
       else if (row.kind === 'sigstore-root') sigstoreRoots.push({ name: row.name, material: parsedRoot(row.pem) });
+      else if (row.kind === 'notation-tsa-root') notationTsaRoots.push(parsedCertificate(row.pem));
     } catch {
       continue;
     }
@@ -160,5 +175,5 @@ export async function effectiveTrust(db: Executor, projectId: number): Promise<E
   const hash = createHash('sha256')
     .update(JSON.stringify({ material: rows.map((r) => `${r.kind}:${r.fingerprint}`), policy }))
     .digest('hex');
-  return { cosignKeys, logKeys, notationRoots, sigstoreRoots, policy, hash: `sha256:${hash}` };
+  return { cosignKeys, logKeys, notationRoots, notationTsaRoots, sigstoreRoots, policy, hash: `sha256:${hash}` };
 }

@@ -77,6 +77,7 @@ export async function putPolicy(deps: Deps, at: TrustScope, input: PolicyInput):
     trusted_identities: JSON.stringify(input.trusted_identities ?? current.trusted_identities),
     require_log_entry: (input.require_log_entry ?? current.require_log_entry) ? 1 : 0,
     keyless_identities: JSON.stringify(input.keyless_identities ?? current.keyless_identities),
+    notation_verify_timestamp: input.notation_verify_timestamp ?? current.notation_verify_timestamp,
     updated_at: deps.clock.now(),
   };
   await deps.database.db

@@ -1,7 +1,16 @@
 import { X509Certificate } from 'node:crypto';
 import { decode, encode, Tag } from 'cbor2';
-import { judgeNotationEnvelope, MAX_JWS_BYTES, type NotationEnvelope, type NotationSubject, type NotationTrust } from './notation.js';
+import {
+  judgeNotationTimed,
+  MAX_JWS_BYTES,
+  TIMESTAMP_HEADER,
+  type TimedVerdict,
+  type NotationEnvelope,
+  type NotationSubject,
+  type NotationTrust,
+} from './notation.js';
 import { refused, type Verdict } from './result.js';
+import { MAX_TIMESTAMP_BYTES } from './timestamp.js';
 
 /** COSE_Sign1's CBOR tag. */
 const COSE_SIGN1 = 18;
@@ -63,11 +72,17 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
   const certificates = Array.isArray(chain) ? chain : bytes(chain) ? [chain] : [];
   if (certificates.length === 0 || certificates.length > MAX_CHAIN || !certificates.every((c) => bytes(c)))
     return 'the envelope carries no usable certificate chain';
+  const scheme = h.get('io.cncf.notary.signingScheme');
+  if (scheme !== 'notary.x509' && scheme !== 'notary.x509.signingAuthority') return "the envelope's signing scheme is not notation's";
+  const timestamp = (unprotected as HeaderMap).get(TIMESTAMP_HEADER);
+  if (timestamp !== undefined && (!bytes(timestamp) || (timestamp as Uint8Array).length > MAX_TIMESTAMP_BYTES))
+    return "the envelope's timestamp is not a usable token";
   try {
     return {
       alg: alg ?? `COSE ${String(h.get(ALG))}`,
       cty: typeof h.get(CONTENT_TYPE) === 'string' ? (h.get(CONTENT_TYPE) as string) : '',
       crit: Array.isArray(crit) ? crit.filter((c): c is string => typeof c === 'string') : [],
+      signingScheme: scheme,
       signingTime: timeOf(h.get('io.cncf.notary.signingTime') ?? h.get('io.cncf.notary.authenticSigningTime')),
       expiry: timeOf(h.get('io.cncf.notary.expiry')),
       chain: certificates.map((der) => new X509Certificate(Buffer.from(der as Uint8Array))),
@@ -75,6 +90,7 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
       signed: Buffer.from(encode(['Signature1', new Uint8Array(protectedRaw), new Uint8Array(0), new Uint8Array(payloadRaw)])),
       signature: Buffer.from(signatureRaw),
       payload: Buffer.from(payloadRaw),
+      timestamp: timestamp === undefined ? undefined : Buffer.from(timestamp as Uint8Array),
     };
   } catch {
     return 'the envelope carries a certificate that cannot be read';
@@ -83,7 +99,12 @@ function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
 
 /** Checks a Notary Project COSE_Sign1 envelope with the same rules as a JWS one. */
 export function verifyNotationCose(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
-  if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
+  return checkNotationCose(envelopeBytes, subject, trust, now).verdict;
+}
+
+/** `verifyNotationCose`, with the moment its verdict may change. */
+export function checkNotationCose(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  if (envelopeBytes.length > MAX_JWS_BYTES) return { verdict: refused('the signature envelope is too large') };
   const envelope = readCose(envelopeBytes);
-  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+  return typeof envelope === 'string' ? { verdict: refused(envelope) } : judgeNotationTimed(envelope, subject, trust, now);
 }

@@ -1,6 +1,8 @@
 import { constants, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { authenticTimestamp, type SigningScheme, type VerifyTimestamp } from './notation-timestamp.js';
 import { refused, verified, type Verdict } from './result.js';
+import { MAX_TIMESTAMP_BYTES } from './timestamp.js';
 
 export const NOTATION_PAYLOAD_TYPE = 'application/vnd.cncf.notary.payload.v1+json';
 /** Notation's extended key usage for signing certificates. */
@@ -8,11 +10,21 @@ const CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 /** JWS envelopes larger than this are refused unread (notation's are a few KiB). */
 export const MAX_JWS_BYTES = 1024 * 1024;
 const MAX_CHAIN = 10;
+/** Where notation keeps the RFC 3161 timestamp countersignature among the unsigned attributes. */
+export const TIMESTAMP_HEADER = 'io.cncf.notary.timestampSignature';
 
 const jwsSchema = z.object({
   payload: z.string(),
   protected: z.string().max(64 * 1024),
-  header: z.object({ x5c: z.array(z.string()).min(1).max(MAX_CHAIN) }).loose(),
+  header: z
+    .object({
+      x5c: z.array(z.string()).min(1).max(MAX_CHAIN),
+      [TIMESTAMP_HEADER]: z
+        .string()
+        .max(Math.ceil(MAX_TIMESTAMP_BYTES / 3) * 4)
+        .optional(),
+    })
+    .loose(),
   signature: z.string().max(8192),
 });
 
@@ -58,6 +70,10 @@ export interface NotationTrust {
   /** `*`, or `x509.subject: C=US, O=Acme, CN=…` entries the signing certificate's subject must contain. */
   readonly trustedIdentities: readonly string[];
   readonly level: NotationLevel;
+  /** TSA trust store: roots RFC 3161 timestamps must chain to. None: timestamps are not checked, as in notation. */
+  readonly tsaAnchors?: readonly X509Certificate[];
+  /** When the timestamp is checked; notation's default is `afterCertExpiry`. */
+  readonly verifyTimestamp?: VerifyTimestamp;
 }
 
 export interface NotationSubject {
@@ -106,6 +122,7 @@ export interface NotationEnvelope {
   readonly alg: string;
   readonly cty: string;
   readonly crit: readonly string[];
+  readonly signingScheme: SigningScheme;
   readonly signingTime?: string | undefined;
   readonly expiry?: string | undefined;
   /** The certificate chain, leaf first. */
@@ -115,6 +132,8 @@ export interface NotationEnvelope {
   readonly signature: Buffer;
   /** The signed payload (JSON naming the target artifact). */
   readonly payload: Buffer;
+  /** The RFC 3161 timestamp token (DER) over `signature`, from the unsigned attributes. */
+  readonly timestamp?: Buffer | undefined;
 }
 
 /** Reads a JWS JSON envelope; a string says why it cannot be read. */
@@ -129,12 +148,14 @@ function readJws(envelopeBytes: Uint8Array): NotationEnvelope | string {
       alg: header.data.alg,
       cty: header.data.cty,
       crit: header.data.crit,
+      signingScheme: header.data['io.cncf.notary.signingScheme'],
       signingTime: header.data['io.cncf.notary.signingTime'] ?? header.data['io.cncf.notary.authenticSigningTime'],
       expiry: header.data['io.cncf.notary.expiry'],
       chain: envelope.header.x5c.map((der) => new X509Certificate(Buffer.from(der, 'base64'))),
       signed: Buffer.from(`${envelope.protected}.${envelope.payload}`, 'ascii'),
       signature: Buffer.from(envelope.signature, 'base64url'),
       payload: Buffer.from(envelope.payload, 'base64url'),
+      timestamp: envelope.header[TIMESTAMP_HEADER] === undefined ? undefined : Buffer.from(envelope.header[TIMESTAMP_HEADER], 'base64'),
     };
   } catch {
     return 'the signature envelope cannot be read';
@@ -145,13 +166,36 @@ function readJws(envelopeBytes: Uint8Array): NotationEnvelope | string {
  * Checks a Notary Project JWS signature envelope as `notation verify` does: the protected header
  * is notation's, the leaf certificate (a code-signing certificate) made the signature with the
  * algorithm the header names, the chain ends at a certificate of the trust store, the leaf's
- * subject is a trusted identity, the certificates and signature are in date, and the payload
- * names this artifact.
+ * subject is a trusted identity, the certificates and signature are in date (or, once the
+ * certificate has expired, an RFC 3161 timestamp by a trusted TSA falls inside its validity),
+ * and the payload names this artifact.
  */
 export function verifyNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): Verdict {
-  if (envelopeBytes.length > MAX_JWS_BYTES) return refused('the signature envelope is too large');
+  return checkNotationJws(envelopeBytes, subject, trust, now).verdict;
+}
+
+/**
+ * A verdict and the moment it may change by time alone (epoch ms: a certificate starts or ends,
+ * the signature expires; undefined: never), after which a stored verdict is not reused.
+ */
+export interface TimedVerdict {
+  readonly verdict: Verdict;
+  readonly recheckAt?: number | undefined;
+}
+
+/** `judgeNotationEnvelope`, with the next date of the envelope after `now`. */
+export function judgeNotationTimed(envelope: NotationEnvelope, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  const dates = [...envelope.chain.flatMap((cert) => [cert.validFrom, cert.validTo]), envelope.expiry ?? '']
+    .map((date) => new Date(date).getTime())
+    .filter((at) => at > now.getTime());
+  return { verdict: judgeNotationEnvelope(envelope, subject, trust, now), recheckAt: dates.length > 0 ? Math.min(...dates) : undefined };
+}
+
+/** `verifyNotationJws`, with the moment its verdict may change. */
+export function checkNotationJws(envelopeBytes: Uint8Array, subject: NotationSubject, trust: NotationTrust, now: Date): TimedVerdict {
+  if (envelopeBytes.length > MAX_JWS_BYTES) return { verdict: refused('the signature envelope is too large') };
   const envelope = readJws(envelopeBytes);
-  return typeof envelope === 'string' ? refused(envelope) : judgeNotationEnvelope(envelope, subject, trust, now);
+  return typeof envelope === 'string' ? { verdict: refused(envelope) } : judgeNotationTimed(envelope, subject, trust, now);
 }
 
 /** The checks `notation verify` makes, on an envelope of either format. */
@@ -186,19 +230,17 @@ export function judgeNotationEnvelope(envelope: NotationEnvelope, subject: Notat
   if (target.digest !== subject.digest) return refused('the signature is for another artifact digest', signer);
   if (subject.size !== undefined && target.size !== subject.size) return refused('the signature is for an artifact of another size', signer);
   if (subject.mediaType !== undefined && target.mediaType !== subject.mediaType) return refused('the signature is for another media type', signer);
-  if (trust.level === 'audit') return verified(signer, ['audit level: only the signature was checked']);
+  const timing = authenticTimestamp(envelope, trust, now);
+  // Audit and permissive log what strict enforces (notation's authenticTimestamp and expiry).
+  const logged = timing.failure ? [...timing.notes, timing.failure] : timing.notes;
+  if (trust.level === 'audit') return verified(signer, ['audit level: only the signature was checked', ...logged]);
 
   if (!(leaf.keyUsage ?? []).includes(CODE_SIGNING)) return refused('the signing certificate is not a code-signing certificate', signer);
   if (!chainTrusted(envelope.chain, trust.anchors)) return refused('the certificate chain does not end at a trusted certificate', signer);
   if (!identityMatches(trust.trustedIdentities, leaf)) return refused('the signing certificate is not a trusted identity', signer);
 
-  const notes: string[] = [];
-  const expired = envelope.chain.find((cert) => new Date(cert.validTo) < now || new Date(cert.validFrom) > now);
-  if (expired) {
-    const reason = `the certificate ${expired.subject.replace(/\n/g, ', ')} is not valid now`;
-    if (trust.level === 'strict') return refused(reason, signer);
-    notes.push(reason);
-  }
+  if (timing.failure && trust.level === 'strict') return refused(timing.failure, signer);
+  const notes = [...logged];
   if (envelope.expiry !== undefined && !(new Date(envelope.expiry) > now)) {
     if (trust.level === 'strict') return refused('the signature has expired', signer);
     notes.push('the signature has expired');

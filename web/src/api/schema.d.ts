@@ -2883,14 +2883,14 @@ export interface components {
             fingerprint: string;
             id: number;
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root" | "sigstore-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "notation-tsa-root" | "sigstore-root";
             name: string;
             pem: string;
         };
         /** @description Berth's TrustMaterialInput */
         TrustMaterialInput: {
             /** @enum {string} */
-            kind: "cosign-key" | "rekor-key" | "notation-root" | "sigstore-root";
+            kind: "cosign-key" | "rekor-key" | "notation-root" | "sigstore-root" | "notation-tsa-root";
             name: string;
             pem: string;
         };
@@ -2902,6 +2902,8 @@ export interface components {
             }[];
             /** @enum {string} */
             notation_level: "strict" | "permissive" | "audit";
+            /** @enum {string} */
+            notation_verify_timestamp: "always" | "afterCertExpiry";
             require_log_entry: boolean;
             trusted_identities: string[];
         };
@@ -2913,6 +2915,8 @@ export interface components {
             }[];
             /** @enum {string} */
             notation_level?: "strict" | "permissive" | "audit";
+            /** @enum {string} */
+            notation_verify_timestamp?: "always" | "afterCertExpiry";
             require_log_entry?: boolean;
             trusted_identities?: string[];
         };

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call, errorText } from '../../api/client';
 import type { TrustPolicy } from '../../api/trust-models';
-import { NOTATION_LEVELS, policyKey, policyUrl, useTrustPolicy, type TrustScope } from './trustApi';
+import { NOTATION_LEVELS, VERIFY_TIMESTAMP, policyKey, policyUrl, useTrustPolicy, type TrustScope } from './trustApi';
 
 /** How notation signatures are checked, whether cosign ones need a Rekor entry, and who may sign keylessly; PUT …/trust/policy. */
 export function PolicyForm({ scope, editable }: { scope: TrustScope; editable: boolean }) {
@@ -60,6 +60,12 @@ function PolicyEditor({ scope, saved, editable }: { scope: TrustScope; saved: Tr
       </Form.Item>
       <Form.Item name="trusted_identities" label={t('trust.policy.identities')} extra={t('trust.policy.identitiesHint')}>
         <Select mode="tags" tokenSeparators={[',', '\n']} open={false} suffixIcon={null} placeholder={t('trust.policy.identitiesPlaceholder')} />
+      </Form.Item>
+      <Form.Item name="notation_verify_timestamp" label={t('trust.policy.verifyTimestamp')} extra={t('trust.policy.verifyTimestampHint')}>
+        <Radio.Group
+          options={VERIFY_TIMESTAMP.map((when) => ({ value: when, label: t(`trust.verifyTimestamp.${when}`) }))}
+          data-testid="notation-verify-timestamp"
+        />
       </Form.Item>
       <Form.Item name="require_log_entry" label={t('trust.policy.requireLog')} valuePropName="checked" extra={t('trust.policy.requireLogHint')}>
         <Switch />

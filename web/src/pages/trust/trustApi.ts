@@ -2,8 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { apiUrl, getJson } from '../../api/client';
 import type { TrustMaterial, TrustMaterialKind, TrustPolicy } from '../../api/trust-models';
 
-export const MATERIAL_KINDS: readonly TrustMaterialKind[] = ['cosign-key', 'rekor-key', 'notation-root', 'sigstore-root'];
+export const MATERIAL_KINDS: readonly TrustMaterialKind[] = ['cosign-key', 'rekor-key', 'notation-root', 'notation-tsa-root', 'sigstore-root'];
 export const NOTATION_LEVELS: ReadonlyArray<TrustPolicy['notation_level']> = ['strict', 'permissive', 'audit'];
+export const VERIFY_TIMESTAMP: ReadonlyArray<TrustPolicy['notation_verify_timestamp']> = ['afterCertExpiry', 'always'];
 
 /** Whose trust: one project's (by id), or the whole system's, which every project also counts. */
 export type TrustScope = { project: number } | 'system';
