@@ -64,16 +64,22 @@ export class Copier {
     for (const accessory of await job.source.accessories(job.sourceRepository, subject)) {
       const manifest = await job.source.getManifest(job.sourceRepository, accessory.digest);
       if (!manifest) continue;
-      await this.copyTree(job, manifest, result, 0);
-      for (const tag of accessory.tags) await job.destination.putManifest(job.destinationRepository, tag, manifest);
+      // A tag-scheme signature is recognised by its tag: it arrives under it, as cosign pushes it.
+      const [first, ...more] = accessory.tags;
+      await this.copyTree(job, manifest, result, 0, first);
+      for (const tag of more) await job.destination.putManifest(job.destinationRepository, tag, manifest);
       job.log(`accessory ${accessory.digest} copied with ${subject}`);
     }
   }
 
-  private async copyTree(job: CopyJob, manifest: FetchedManifest, result: CopyResult, depth: number): Promise<void> {
+  /** Copies a manifest and all it links to; it lands under `reference` (its digest unless given). */
+  private async copyTree(job: CopyJob, manifest: FetchedManifest, result: CopyResult, depth: number, reference = manifest.digest): Promise<void> {
     if (depth > MAX_DEPTH) throw new Error(`${manifest.digest}: indexes nest deeper than ${MAX_DEPTH} levels`);
     job.signal?.throwIfAborted();
-    if (await job.destination.hasManifest(job.destinationRepository, manifest.digest)) return;
+    if (await job.destination.hasManifest(job.destinationRepository, manifest.digest)) {
+      if (reference !== manifest.digest) await job.destination.putManifest(job.destinationRepository, reference, manifest);
+      return;
+    }
     const links = linksOf(manifest);
     for (const child of links.manifests) {
       const childManifest = await job.source.getManifest(job.sourceRepository, child.digest);
@@ -82,12 +88,12 @@ export class Copier {
     }
     for (const blob of links.blobs) await this.copyBlob(job, blob, result, false);
     try {
-      await job.destination.putManifest(job.destinationRepository, manifest.digest, manifest);
+      await job.destination.putManifest(job.destinationRepository, reference, manifest);
     } catch (error) {
       if (!(error instanceof BlobUnknownError)) throw error;
       job.log(`${job.destination.name} answered "blob unknown" for ${manifest.digest}; pushing its blobs again`);
       for (const blob of links.blobs) await this.copyBlob(job, blob, result, true);
-      await job.destination.putManifest(job.destinationRepository, manifest.digest, manifest);
+      await job.destination.putManifest(job.destinationRepository, reference, manifest);
     }
     result.manifests++;
   }
