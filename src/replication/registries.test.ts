@@ -163,7 +163,7 @@ for (const dialect of testDialects()) {
       assert.equal(registry.status, 'unhealthy');
       assert.match(
         await errorOf(await api(server.url, 'POST', '/registries/ping', { body: { id } }), 400),
-        /unhealthy: the registry refused the user name and password/,
+        /unhealthy: 127\.0\.0\.1:\d+ refused the credentials of "replicator" \(401 Unauthorized\)/,
       );
       // A ping by id with a secret in the body tries that one, and leaves the stored status alone.
       await expectJson(await api(server.url, 'POST', '/registries/ping', { body: { id, access_secret: REMOTE_PASSWORD } }), 200);
@@ -178,10 +178,13 @@ for (const dialect of testDialects()) {
       await expectJson(await ping({ type: 'docker-registry', url: remote.url, access_key: REMOTE_USER, access_secret: REMOTE_PASSWORD }), 200);
       assert.match(
         await errorOf(await ping({ type: 'docker-registry', url: remote.url, access_key: REMOTE_USER, access_secret: 'wrong' }), 400),
-        /refused the user name/,
+        /refused the credentials of "replicator"/,
       );
-      assert.match(await errorOf(await ping({ type: 'docker-registry', url: remote.url }), 400), /asks for a user name and password/);
-      assert.match(await errorOf(await ping({ type: 'docker-registry', url: closedUrl }), 400), /unhealthy: 127\.0\.0\.1:\d+ could not be reached/);
+      assert.match(await errorOf(await ping({ type: 'docker-registry', url: remote.url }), 400), /requires authentication \(401 Unauthorized\)/);
+      assert.match(
+        await errorOf(await ping({ type: 'docker-registry', url: closedUrl }), 400),
+        /unhealthy: cannot connect to http:\/\/127\.0\.0\.1:\d+: connection refused/,
+      );
       assert.match(await errorOf(await ping({ url: remote.url }), 400), /give the id of a registry, or its type and url/);
       await errorOf(await ping({ id: 999_999 }), 404);
 

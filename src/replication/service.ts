@@ -174,6 +174,11 @@ export class RegistryService {
     return adapterInfo(row.type);
   }
 
+  /** How the registry client reaches a stored endpoint, its secret opened: for replication and the proxy cache. */
+  async connection(id: number): Promise<RegistryConnection> {
+    return connectionOf(this.endpointOf(await this.get(id)), undefined);
+  }
+
   /** Checks the endpoint now and keeps the result as its status. */
   async refreshStatus(row: RegistryRow): Promise<RegistryRow> {
     let status: 'healthy' | 'unhealthy' = 'healthy';
