@@ -431,6 +431,29 @@ export interface RegistriesTable {
   updated_at: Millis;
 }
 
+/** A replication policy (0025); a null registry is this Berth. */
+export interface ReplicationPoliciesTable {
+  id: Generated<number>;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  src_registry_id: number | null;
+  dest_registry_id: number | null;
+  dest_namespace: ColumnType<string, string | undefined, string>;
+  dest_namespace_replace_count: ColumnType<number, number | undefined, number>;
+  trigger_type: ColumnType<string, string | undefined, string>;
+  trigger_cron: ColumnType<string, string | undefined, string>;
+  filters: ColumnType<string, string | undefined, string>;
+  replicate_deletion: ColumnType<number, number | undefined, number>;
+  override: ColumnType<number, number | undefined, number>;
+  enabled: ColumnType<number, number | undefined, number>;
+  speed: ColumnType<number, number | undefined, number>;
+  copy_by_chunk: ColumnType<number, number | undefined, number>;
+  single_active_replication: ColumnType<number, number | undefined, number>;
+  created_by: ColumnType<string, string | undefined, string>;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 /** One row: a known constant sealed with the key of the stored secrets (0022). */
 export interface SecretKeyCheckTable {
   id: number;
@@ -614,6 +637,7 @@ export interface Tables {
   trust_policies: TrustPoliciesTable;
   signature_verdicts: SignatureVerdictsTable;
   registries: RegistriesTable;
+  replication_policies: ReplicationPoliciesTable;
   secret_key_check: SecretKeyCheckTable;
 }
 
@@ -638,5 +662,6 @@ export type RetentionPolicyRow = Selectable<RetentionPoliciesTable>;
 export type OutboxEventRow = Selectable<EventsTable>;
 export type ScannerRegistrationRow = Selectable<ScannerRegistrationsTable>;
 export type RegistryRow = Selectable<RegistriesTable>;
+export type ReplicationPolicyRow = Selectable<ReplicationPoliciesTable>;
 export type ScanReportRow = Selectable<ScanReportsTable>;
 export type CveAllowlistRow = Selectable<CveAllowlistsTable>;

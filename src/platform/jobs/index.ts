@@ -1,6 +1,7 @@
 export { JobRunner, type PeriodicJob } from './runner.js';
 export { backoffMs, FinalTaskError, JobService, type JobServiceOptions, type TaskContext, type TaskHandler } from './service.js';
 export {
+  appendTasks,
   enqueue,
   executionLog,
   FINAL_STATUSES,

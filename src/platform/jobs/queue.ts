@@ -42,24 +42,28 @@ export async function enqueue(trx: Executor, spec: ExecutionSpec, now: number): 
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (spec.tasks.length > 0) {
-    await trx
-      .insertInto('tasks')
-      .values(
-        spec.tasks.map((t) => ({
-          execution_id: execution.id,
-          kind: t.kind,
-          params: JSON.stringify(t.params ?? {}),
-          status: 'Pending' as const,
-          max_attempts: t.maxAttempts ?? 1,
-          run_after: t.runAfter ?? now,
-          created_at: now,
-          update_time: now,
-        })),
-      )
-      .execute();
-  }
+  await appendTasks(trx, execution.id, spec.tasks, now);
   return execution.id;
+}
+
+/** Adds tasks to a running execution (work a planning task found), in the caller's transaction. */
+export async function appendTasks(trx: Executor, executionId: number, tasks: readonly TaskSpec[], now: number): Promise<void> {
+  if (tasks.length === 0) return;
+  await trx
+    .insertInto('tasks')
+    .values(
+      tasks.map((t) => ({
+        execution_id: executionId,
+        kind: t.kind,
+        params: JSON.stringify(t.params ?? {}),
+        status: 'Pending' as const,
+        max_attempts: t.maxAttempts ?? 1,
+        run_after: t.runAfter ?? now,
+        created_at: now,
+        update_time: now,
+      })),
+    )
+    .execute();
 }
 
 /** The execution's status from its tasks: running while any is unfinished, else the worst outcome. */

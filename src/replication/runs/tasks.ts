@@ -1,0 +1,108 @@
+import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
+import { Copier } from '../engine/copier.js';
+import { destinationRepository } from '../engine/namespace.js';
+import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
+import { REPLICATION_VENDOR } from '../policies/service.js';
+import { localSelection, remoteSelection, type Selected } from './candidates.js';
+import { remoteEndpoint, sidesOf, type EndpointDeps } from './endpoints.js';
+import { COPY_ATTEMPTS, COPY_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
+import type { Clock } from '../../platform/clock.js';
+
+export interface RunDeps extends EndpointDeps {
+  clock: Clock;
+}
+
+const TASKS_PER_INSERT = 200;
+
+async function loadPolicy(deps: RunDeps, id: number): Promise<ReplicationPolicy> {
+  const row = await deps.database.db.selectFrom('replication_policies').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new FinalTaskError(`replication policy ${id} no longer exists`);
+  return policyOf(row);
+}
+
+/** Lists what the run copies and adds one copy task per artifact to the execution. */
+async function plan(deps: RunDeps, context: TaskContext): Promise<Record<string, unknown>> {
+  const policy = await loadPolicy(deps, Number(context.params.policyId));
+  const scope = context.params.scope as RunScope | undefined;
+  let selected: Selected[];
+  if (scope) selected = [scope];
+  else if (policy.srcRegistryId !== null) {
+    const { client } = await remoteEndpoint(deps, policy.srcRegistryId);
+    selected = await remoteSelection(client, policy.filters, context.signal);
+  } else selected = await localSelection(deps.database.db, policy.filters);
+  await context.log(`policy ${policy.name}: ${selected.length} artifact(s) to replicate`);
+  const tasks = selected.map((s) => ({
+    kind: COPY_TASK,
+    maxAttempts: COPY_ATTEMPTS,
+    params: {
+      policyId: policy.id,
+      sourceRepository: s.repository,
+      digest: s.digest,
+      tags: s.tags,
+      destinationRepository: destinationRepository(s.repository, policy.destNamespace, policy.destNamespaceReplaceCount),
+    } satisfies CopyParams,
+  }));
+  const now = deps.clock.now();
+  for (let i = 0; i < tasks.length; i += TASKS_PER_INSERT)
+    await deps.database.db.transaction().execute((trx) => appendTasks(trx, context.execution.id, tasks.slice(i, i + TASKS_PER_INSERT), now));
+  return { artifacts: selected.length };
+}
+
+/** Copies one artifact (with its index children and accessories) and says what it moved. */
+async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string, unknown>> {
+  const params = context.params as unknown as CopyParams;
+  const policy = await loadPolicy(deps, params.policyId);
+  const { source, destination } = await sidesOf(deps, policy);
+  const lines: string[] = [];
+  const result = await new Copier().copy({
+    source,
+    sourceRepository: params.sourceRepository,
+    destination,
+    destinationRepository: params.destinationRepository,
+    digest: params.digest,
+    tags: params.tags,
+    override: policy.override,
+    ...(policy.speed > 0 ? { bytesPerSecond: policy.speed * 1024 } : {}),
+    log: (line) => lines.push(line),
+    signal: context.signal,
+  });
+  for (const line of lines) await context.log(line);
+  const tags = params.tags.length > 0 ? `:[${params.tags.join(',')}]` : `@${params.digest}`;
+  await context.log(
+    `copied ${source.name} ${params.sourceRepository}${tags} to ${destination.name} ${params.destinationRepository}${tags}: ${result.manifests} manifest(s), ${result.blobsCopied} blob(s) sent (${result.bytesSent} bytes), ${result.blobsPresent} already there`,
+  );
+  return {
+    resource_type: 'artifact',
+    src_resource: `${params.sourceRepository}${tags}`,
+    dst_resource: `${params.destinationRepository}${tags}`,
+    operation: 'copy',
+    bytes_sent: result.bytesSent,
+    blobs_copied: result.blobsCopied,
+    blobs_present: result.blobsPresent,
+    tags_kept: result.tagsSkipped,
+  };
+}
+
+export function replicationTasks(deps: RunDeps): Record<string, TaskHandler> {
+  return { [PLAN_TASK]: (context) => plan(deps, context), [COPY_TASK]: (context) => copy(deps, context) };
+}
+
+/** A scheduled policy's cron fires a run (the policy gone or disabled, its schedule goes too). */
+export function replicationScheduleHandlers(): Record<string, ScheduleHandler> {
+  const fire: ScheduleHandler = async (trx, schedule, now) => {
+    const row = await trx.selectFrom('replication_policies').selectAll().where('id', '=', Number(schedule.vendor_id)).executeTakeFirst();
+    if (!row || row.enabled !== 1) return;
+    const policy = policyOf(row);
+    const active = await trx
+      .selectFrom('executions')
+      .select('id')
+      .where('vendor_type', '=', REPLICATION_VENDOR)
+      .where('vendor_id', '=', policy.id)
+      .where('status', 'in', ['Pending', 'Running'])
+      .executeTakeFirst();
+    // A run still going when the next fires is left to finish: runs of one policy do not pile up.
+    if (active) return;
+    await startReplication(trx, policy, 'SCHEDULE', now);
+  };
+  return { [REPLICATION_VENDOR]: fire };
+}
