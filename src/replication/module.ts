@@ -4,6 +4,7 @@ import type { SecretBox } from '../platform/secrets/index.js';
 import { replicationRoutes } from './policies/routes.js';
 import { PolicyService } from './policies/service.js';
 import { registryRoutes } from './routes.js';
+import { replicationConsumer } from './runs/events.js';
 import { RunService } from './runs/service.js';
 import { replicationScheduleHandlers, replicationTasks } from './runs/tasks.js';
 import { RegistryService } from './service.js';
@@ -30,4 +31,5 @@ export const replicationModule: FeatureModule<ReplicationDeps> = {
   },
   tasks: (deps) => replicationTasks({ content: deps.content, database: deps.database, registries: registryService(deps), clock: deps.clock }),
   scheduleHandlers: () => replicationScheduleHandlers(),
+  consumers: () => ({ replication: replicationConsumer() }),
 };

@@ -149,6 +149,33 @@ for (const dialect of testDialects()) {
       );
     });
 
+    it('an event-based policy replicates a push within seconds, and with replicate_deletion a delete too', async () => {
+      const created = await call('POST', '/replication/policies', {
+        name: 'on-push',
+        dest_registry: { id: registryId },
+        dest_namespace: 'events',
+        filters: [{ type: 'name', value: 'library/live' }],
+        trigger: { type: 'event_based' },
+        replicate_deletion: true,
+      });
+      await expectJson(created, 201);
+      const admin = new TestClient(server.url, basic('admin', ADMIN_PASSWORD));
+      const pushed = await admin.pushImage('library/live', 'v1', Buffer.from('live layer'));
+      const arrived = async (present: boolean) => {
+        for (let i = 0; i < 300; i++) {
+          if (((await client.headManifest('events/live', pushed.digest)) !== undefined) === present) return;
+          await sleep(100);
+        }
+        assert.fail(`events/live@${pushed.digest} ${present ? 'never arrived' : 'was never deleted'}`);
+      };
+      await arrived(true);
+      assert.equal((await client.headManifest('events/live', 'v1'))?.digest, pushed.digest);
+      const executions = await expectJson<Json[]>(await call('GET', `/replication/executions?policy_id=${idFrom(created)}&trigger=event_based`), 200);
+      assert.ok(executions.length >= 1);
+      assert.equal((await admin.request('DELETE', `/v2/library/live/manifests/${pushed.digest}`)).status, 202);
+      await arrived(false);
+    });
+
     it('refuses bad policies with Harbor-style 4xx errors, and keeps everything to system administrators', async () => {
       const bad = async (body: Json, status: number, pattern: RegExp) => {
         const res = await expectJson<{ errors: Array<{ message: string }> }>(await call('POST', '/replication/policies', body), status);

@@ -5,7 +5,7 @@ import { findExecution, stopExecution, taskLog, type Trigger } from '../../platf
 import type { ReplicationPolicy } from '../policies/schema.js';
 import { REPLICATION_VENDOR } from '../policies/service.js';
 import { registryJson } from '../schema.js';
-import { COPY_TASK, PLAN_TASK, startReplication } from './start.js';
+import { COPY_TASK, DELETE_TASK, PLAN_TASK, startReplication } from './start.js';
 
 /** A replication run: the execution, its copy tasks, and why planning failed when it did. */
 export interface Run {
@@ -45,7 +45,7 @@ export class RunService {
     if (!execution || execution.vendor_type !== REPLICATION_VENDOR) throw new NotFoundError('input', `replication execution ${id} not found`);
     const tasks = await this.db.selectFrom('tasks').selectAll().where('execution_id', '=', execution.id).orderBy('id').execute();
     const planFailure = tasks.find((t) => t.kind === PLAN_TASK && t.status === 'Error')?.status_message;
-    return { execution, copies: tasks.filter((t) => t.kind === COPY_TASK), planFailure };
+    return { execution, copies: tasks.filter((t) => t.kind === COPY_TASK || t.kind === DELETE_TASK), planFailure };
   }
 
   async list(filter: RunFilter, offset: number, limit: number): Promise<{ total: number; runs: Run[] }> {

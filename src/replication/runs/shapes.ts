@@ -50,7 +50,7 @@ export function taskJson(task: Task) {
     resource_type: 'artifact',
     src_resource: typeof result.src_resource === 'string' ? result.src_resource : `${String(params.sourceRepository ?? '')}${tags}`,
     dst_resource: typeof result.dst_resource === 'string' ? result.dst_resource : `${String(params.destinationRepository ?? '')}${tags}`,
-    operation: 'copy',
+    operation: typeof result.operation === 'string' ? result.operation : 'copy',
     job_id: String(task.id),
     status: EXECUTION_STATUS[task.status],
     status_message: task.status_message,

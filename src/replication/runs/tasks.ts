@@ -5,7 +5,7 @@ import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
 import { REPLICATION_VENDOR } from '../policies/service.js';
 import { localSelection, remoteSelection, type Selected } from './candidates.js';
 import { remoteEndpoint, sidesOf, type EndpointDeps } from './endpoints.js';
-import { COPY_ATTEMPTS, COPY_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
+import { COPY_ATTEMPTS, COPY_TASK, DELETE_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
 import type { Clock } from '../../platform/clock.js';
 
 export interface RunDeps extends EndpointDeps {
@@ -83,8 +83,20 @@ async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string,
   };
 }
 
+/** Deletes on the remote what a delete here took away (`replicate_deletion`). */
+async function remove(deps: RunDeps, context: TaskContext): Promise<Record<string, unknown>> {
+  const policy = await loadPolicy(deps, Number(context.params.policyId));
+  if (policy.destRegistryId === null) throw new FinalTaskError('only push policies replicate deletions');
+  const repository = String(context.params.destinationRepository);
+  const digest = String(context.params.digest);
+  const { endpoint, client } = await remoteEndpoint(deps, policy.destRegistryId);
+  await client.deleteManifest(repository, digest);
+  await context.log(`deleted ${repository}@${digest} on ${endpoint.name}`);
+  return { resource_type: 'artifact', src_resource: `${repository}@${digest}`, dst_resource: `${repository}@${digest}`, operation: 'deletion' };
+}
+
 export function replicationTasks(deps: RunDeps): Record<string, TaskHandler> {
-  return { [PLAN_TASK]: (context) => plan(deps, context), [COPY_TASK]: (context) => copy(deps, context) };
+  return { [PLAN_TASK]: (context) => plan(deps, context), [COPY_TASK]: (context) => copy(deps, context), [DELETE_TASK]: (context) => remove(deps, context) };
 }
 
 /** A scheduled policy's cron fires a run (the policy gone or disabled, its schedule goes too). */
