@@ -14,7 +14,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/ser
 import { issueServerCertificate, makeTestCa } from '../../test/e2e/certificates.js';
 import { skipUnlessTools } from '../../test/e2e/harness.js';
 import { RegistryInfoShape, RegistryProviderInfoShape, RegistryShape } from './shapes.js';
-import { startDistribution, type Distribution } from './testing/distribution.js';
+import { startDistribution, type DistributionServer as Distribution } from '../testing/distribution.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,7 +60,7 @@ for (const dialect of testDialects()) {
       );
       server = await startTestServer(dialect, {}, undefined, { logger });
       await createUser(server.database.db, { username: 'registries-guest', passwordHash: await hashPassword('Passw0rd-guest'), sysadmin: false, now: Date.now() });
-      remote = await startDistribution({ user: { name: REMOTE_USER, password: REMOTE_PASSWORD } });
+      remote = await startDistribution({ basicAuth: { username: REMOTE_USER, password: REMOTE_PASSWORD } });
       certDir = mkdtempSync(join(tmpdir(), 'berth-registries-ca-'));
       const ca = await makeTestCa(certDir);
       caPem = readFileSync(ca.cert, 'utf8');

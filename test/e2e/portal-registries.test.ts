@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startDistribution, type Distribution } from '../../src/replication/testing/distribution.js';
+import { startDistribution, type DistributionServer as Distribution } from '../../src/testing/distribution.js';
 import { basic } from '../../src/testing/client.js';
 import { assertAccessible, assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, skipUnlessTools, type RegistryServer } from './harness.js';
@@ -28,7 +28,7 @@ describe('the Registries administration page in a browser', { skip: skipUnlessTo
   const auth = { authorization: basic(ADMIN_USER, ADMIN_PASSWORD) };
 
   before(async () => {
-    remote = await startDistribution({ user: { name: REMOTE_USER, password: REMOTE_PASSWORD } });
+    remote = await startDistribution({ basicAuth: { username: REMOTE_USER, password: REMOTE_PASSWORD } });
     server = await startPortalServer();
     browser = await launchBrowser();
     page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
