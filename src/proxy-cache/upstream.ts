@@ -54,11 +54,14 @@ export function upstreamRepository(endpointType: string, name: string): string {
   return endpointType === 'docker-hub' && !path.includes('/') ? `library/${path}` : path;
 }
 
-/** A failure the cached copy should cover: the upstream rate-limits, fails, or cannot be reached. */
+/**
+ * A failure the cached copy answers instead: any the upstream registry caused (429, 5xx, no
+ * answer, but also a sign-in that fails, as Docker Hub's token service does under load,
+ * goharbor/harbor#23750). What was cached was fetched with the endpoint's rights; a tag the
+ * upstream says is gone (a clean "not found") is not a failure and is not served.
+ */
 export function isUpstreamUnavailable(error: unknown): boolean {
-  if (!(error instanceof RegistryError)) return false;
-  if (error.status !== undefined) return error.status === 429 || error.status >= 500;
-  return true;
+  return error instanceof RegistryError;
 }
 
 /** The upstream's failure as the client should see it, when nothing cached can answer instead. */
