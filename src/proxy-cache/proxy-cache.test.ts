@@ -132,6 +132,26 @@ for (const dialect of testDialects()) {
       assert.equal(proxy.count('GET', `/v2/team/big/blobs/${digest}`), 1);
     });
 
+    it('keeps storing a blob whose first puller hung up, and serves it from the cache afterwards', async () => {
+      const big = randomBytes(8 * 1024 * 1024);
+      const digest = sha256Of(big);
+      await upstream.pushBlob('team/abandoned', digest, big.length, openBuffer(big));
+      const abort = new AbortController();
+      const token = await berth.token('repository:cache/team/abandoned:pull');
+      const res = await fetch(`${server.url}/v2/cache/team/abandoned/blobs/${digest}`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      abort.abort();
+      await reader.cancel().catch(() => undefined);
+      const stored = await eventually(async () => {
+        const head = await berth.request('HEAD', `/v2/cache/team/abandoned/blobs/${digest}`);
+        return head.status === 200 && head.headers.get('accept-ranges') === 'bytes' ? head : undefined;
+      });
+      assert.equal(stored.headers.get('content-length'), String(big.length));
+      assert.equal(sha256Of(await bytesOf(await berth.request('GET', `/v2/cache/team/abandoned/blobs/${digest}`))), digest);
+      assert.equal(proxy.count('GET', `/v2/team/abandoned/blobs/${digest}`), 1);
+    });
+
     it('re-checks a tag upstream only after the freshness window', async () => {
       const first = await pushImage(upstream, 'team/moving', 'latest', 'one');
       const pull = async () => (await berth.request('HEAD', '/v2/cache/team/moving/manifests/latest')).headers.get('docker-content-digest');
