@@ -190,6 +190,24 @@ for (const dialect of testDialects()) {
       }
     });
 
+    it('picks up an edited endpoint: pulls go to its new URL', async () => {
+      const second = await startCountingProxy(remote.url);
+      try {
+        await expectJson(await api(server.url, 'PUT', `/registries/${registryId}`, { body: { url: second.url } }), 200);
+        clock.offset += 10_000;
+        const pushed = await pushImage(upstream, 'team/moved', 'v1', 'moved');
+        const res = await berth.request('GET', '/v2/cache/team/moved/manifests/v1');
+        assert.equal(res.headers.get('docker-content-digest'), pushed.manifest.digest);
+        await res.body?.cancel();
+        assert.equal(second.count('GET', `/v2/team/moved/manifests/${pushed.manifest.digest}`), 1);
+        assert.equal(proxy.count('HEAD', '/v2/team/moved/manifests/v1'), 0);
+      } finally {
+        await expectJson(await api(server.url, 'PUT', `/registries/${registryId}`, { body: { url: proxy.url } }), 200);
+        clock.offset += 10_000;
+        await second.close();
+      }
+    });
+
     it('refuses pushes, and pulls by non-members of a private proxy project', async () => {
       const push = await berth.request('POST', '/v2/cache/team/app/blobs/uploads/');
       assert.equal(push.status, 403);
