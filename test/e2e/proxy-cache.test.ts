@@ -56,10 +56,16 @@ describe('proxy cache project', { skip: skipUnlessTools(...TOOLS), timeout: 240_
       raw[ref] = (await client.skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${upstream.host}/${ref}`])).stdout;
     }
 
-    const created = await api(server.url, 'POST', '/registries', { authorization: ADMIN, body: { name: 'local-distribution', type: 'docker-registry', url: upstream.url } });
+    const created = await api(server.url, 'POST', '/registries', {
+      authorization: ADMIN,
+      body: { name: 'local-distribution', type: 'docker-registry', url: upstream.url },
+    });
     await expectJson(created, 201);
     const registryId = Number(created.headers.get('location')?.split('/').pop());
-    await expectJson(await api(server.url, 'POST', '/projects', { authorization: ADMIN, body: { project_name: 'hub', registry_id: registryId, metadata: { public: 'true' } } }), 201);
+    await expectJson(
+      await api(server.url, 'POST', '/projects', { authorization: ADMIN, body: { project_name: 'hub', registry_id: registryId, metadata: { public: 'true' } } }),
+      201,
+    );
     await client.podman(['login', '-u', ADMIN_USER, '-p', ADMIN_PASSWORD, server.host]);
   });
 
@@ -77,7 +83,9 @@ describe('proxy cache project', { skip: skipUnlessTools(...TOOLS), timeout: 240_
     assert.match(ids, new RegExp(`hub/team/app:amd64 (sha256:)?${configDigest.amd64!.replace('sha256:', '')}`));
     assert.match(ids, new RegExp(`hub/team/app:multi (sha256:)?${configDigest.arm64!.replace('sha256:', '')}`));
     for (const ref of ['team/app:amd64', 'team/app:multi']) {
-      const served = (await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `${ADMIN_USER}:${ADMIN_PASSWORD}`, `docker://${server.host}/hub/${ref}`])).stdout;
+      const served = (
+        await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `${ADMIN_USER}:${ADMIN_PASSWORD}`, `docker://${server.host}/hub/${ref}`])
+      ).stdout;
       assert.equal(sha256(served), sha256(raw[ref]!), `${ref} is byte-identical`);
     }
   }
