@@ -96,7 +96,7 @@ export class ProxyCache {
    * upstream and streamed to the first caller while it is stored, verified, and published.
    */
   async blob(project: Project, name: string, digest: string, want: BlobWant): Promise<ProxiedBlob | undefined> {
-    if (await this.cachedBlobSize(name, digest)) return undefined;
+    if ((await this.cachedBlobSize(name, digest)) !== undefined) return undefined;
     const key = `${name}@${digest}`;
     const running = this.flights.get(key);
     if (running) {
@@ -174,7 +174,7 @@ export class ProxyCache {
   }
 
   private async afterFlight(name: string, digest: string): Promise<undefined> {
-    if (await this.cachedBlobSize(name, digest)) return undefined;
+    if ((await this.cachedBlobSize(name, digest)) !== undefined) return undefined;
     throw new OciError('BLOB_UNKNOWN', { digest }, `blob ${digest} could not be fetched from the upstream registry`);
   }
 
