@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { MediaType } from '../platform/lib/index.js';
 
 /** A manifest as the proxy cache serves it. */
@@ -17,4 +18,11 @@ export function mediaTypeOf(bytes: Buffer, fallback: string | undefined): string
   } catch {
     return fallback ?? MediaType.OciManifest;
   }
+}
+
+/** A cached manifest's bytes (at most the manifest bound, checked when it was fetched). */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -1,15 +1,20 @@
 import type { Actor, ContentService, ManifestReference } from '../content/index.js';
 import type { Repository } from '../platform/db/index.js';
 import { DomainError } from '../platform/errors/index.js';
-import type { ProxiedManifest } from './manifest-bytes.js';
+import { readAll, type ProxiedManifest } from './manifest-bytes.js';
 import type { ProxyLog } from './deps.js';
 
-/** Manifests waiting per repository; beyond this the oldest waiting one is dropped (it is still served from its cached bytes). */
-const MAX_WAITING = 200;
+/**
+ * Manifests waiting per repository, and repositories with some waiting: beyond these the oldest
+ * is forgotten (it is still served from its cached bytes). Only names are held, not the bytes.
+ */
+const MAX_WAITING = 50;
+const MAX_REPOSITORIES = 1_000;
 
 interface Waiting {
   reference: ManifestReference;
-  manifest: ProxiedManifest;
+  digest: string;
+  mediaType: string;
 }
 
 /**
@@ -32,9 +37,12 @@ export class Promotions {
 
   add(repository: Repository, reference: ManifestReference, manifest: ProxiedManifest): void {
     let entries = this.waiting.get(repository.name);
-    if (!entries) this.waiting.set(repository.name, (entries = new Map()));
+    if (!entries) {
+      this.waiting.set(repository.name, (entries = new Map()));
+      if (this.waiting.size > MAX_REPOSITORIES) this.waiting.delete(this.waiting.keys().next().value as string);
+    }
     // A tag that moved replaces its older manifest: only the newest may take the tag.
-    entries.set(reference.kind === 'tag' ? `tag:${reference.tag}` : reference.digest, { reference, manifest });
+    entries.set(reference.kind === 'tag' ? `tag:${reference.tag}` : reference.digest, { reference, digest: manifest.digest, mediaType: manifest.mediaType });
     if (entries.size > MAX_WAITING) entries.delete(entries.keys().next().value as string);
     this.retry(repository);
   }
@@ -63,19 +71,17 @@ export class Promotions {
     const entries = this.waiting.get(repository.name);
     for (let progressed = true; progressed && entries && entries.size > 0;) {
       progressed = false;
-      for (const [key, { reference, manifest }] of entries) {
+      for (const [key, { reference, digest, mediaType }] of entries) {
         try {
-          await this.content.putManifest(repository, reference, manifest.bytes, manifest.mediaType, this.actor);
+          const bytes = await readAll(await this.content.readBlob(digest));
+          await this.content.putManifest(repository, reference, bytes, mediaType, this.actor);
           entries.delete(key);
           progressed = true;
         } catch (error) {
           // A layer or child not cached yet: wait for it. Anything else (immutability, quota) is final.
           if (error instanceof DomainError && error.kind === 'not-found' && error.subject === 'reference') continue;
           entries.delete(key);
-          this.log.warn(
-            { err: error, repository: repository.name, digest: manifest.digest },
-            'proxy cache keeps serving a manifest it may not store as an artifact',
-          );
+          this.log.warn({ err: error, repository: repository.name, digest }, 'proxy cache keeps serving a manifest it may not store as an artifact');
         }
       }
     }

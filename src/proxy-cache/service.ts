@@ -3,7 +3,7 @@ import { findArtifactByDigest, findArtifactByTag, type ManifestReference } from 
 import type { Project, Repository } from '../platform/db/index.js';
 import { OciError } from '../platform/errors/index.js';
 import type { ProxyCacheDeps } from './deps.js';
-import { mediaTypeOf, type ProxiedManifest } from './manifest-bytes.js';
+import { mediaTypeOf, readAll, type ProxiedManifest } from './manifest-bytes.js';
 import { Promotions } from './promotions.js';
 import { findCachedTag, saveCachedTag } from './repo.js';
 import { tee } from './tee.js';
@@ -221,10 +221,4 @@ export class ProxyCache {
     }
     this.promotions.add(repository, reference, manifest);
   }
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
