@@ -91,6 +91,10 @@ for (const dialect of testDialects()) {
         return res.status === 200 ? expectJson<{ digest: string }>(res, 200) : (await res.body?.cancel(), undefined);
       });
       assert.equal(artifact.digest, pushed.manifest.digest);
+      // Stored through the push path: the project's quota counts what was cached.
+      const summary = await expectJson<{ quota?: { used: { storage: number } } }>(await api(server.url, 'GET', '/projects/cache/summary'), 200);
+      const cachedBytes = pushed.manifest.bytes.length + pushed.config.bytes.length + pushed.layer.bytes.length;
+      assert.ok((summary.quota?.used.storage ?? 0) >= cachedBytes, `quota used ${summary.quota?.used.storage} < ${cachedBytes}`);
       // Cached now: a second pull does not read the blobs upstream again.
       const before = proxy.count('GET', `/v2/team/app/blobs/${pushed.layer.digest}`);
       assert.deepEqual(await bytesOf(await berth.request('GET', `/v2/cache/team/app/blobs/${pushed.layer.digest}`)), pushed.layer.bytes);
