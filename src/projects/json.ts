@@ -37,6 +37,8 @@ export function projectJson(project: Project, detail: ProjectDetail): ProjectJso
           current_user_role_ids: roleId ? [roleId] : [],
         }
       : {}),
+    // Harbor leaves registry_id out for projects that are not proxy caches.
+    ...(project.registry_id !== null ? { registry_id: project.registry_id } : {}),
     repo_count: detail.repoCount,
     chart_count: 0,
     metadata: detail.metadata,

@@ -13,7 +13,9 @@ const BOOLEAN_KEYS = new Set([
   'require_verified_signature',
 ]);
 const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'];
-export const METADATA_KEYS: readonly string[] = [...BOOLEAN_KEYS, 'severity'];
+/** Harbor's bandwidth limit of a proxy cache project, in KB/s (-1: unlimited); stored, not enforced yet. */
+const PROXY_SPEED = 'proxy_speed_kb';
+export const METADATA_KEYS: readonly string[] = [...BOOLEAN_KEYS, 'severity', PROXY_SPEED];
 const MAX_VALUE_LENGTH = 255;
 
 /** Long names are cut in messages: the answer should not echo megabytes back. */
@@ -37,6 +39,10 @@ export function normalizeMetadataValue(name: string, value: string | boolean): s
     if (value === true || value === 'true') return 'true';
     if (value === false || value === 'false') return 'false';
     throw new InvalidInputError('input', `metadata ${name} must be "true" or "false"`);
+  }
+  if (name === PROXY_SPEED) {
+    if (typeof value === 'string' && /^(?:-1|[1-9]\d{0,8})$/.test(value)) return value;
+    throw new InvalidInputError('input', `metadata ${name} must be -1 (unlimited) or a number of KB/s`);
   }
   if (typeof value === 'string' && SEVERITIES.includes(value)) return value;
   throw new InvalidInputError('input', `metadata ${name} must be one of ${SEVERITIES.join(', ')}`);

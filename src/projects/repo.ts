@@ -16,7 +16,16 @@ export function listProjects(db: Executor): Promise<Project[]> {
 
 export async function createProject(
   db: Executor,
-  project: { name: string; ownerId: number; public: boolean; now: number; /** Bytes; -1 (the default) unlimited. */ storageLimit?: number },
+  project: {
+    name: string;
+    ownerId: number;
+    public: boolean;
+    now: number;
+    /** Bytes; -1 (the default) unlimited. */
+    storageLimit?: number;
+    /** The registry endpoint of a proxy cache project. */
+    registryId?: number | null;
+  },
 ): Promise<Project> {
   const created = await db
     .insertInto('projects')
@@ -24,6 +33,7 @@ export async function createProject(
       name: project.name,
       owner_id: project.ownerId,
       public: project.public ? 1 : 0,
+      registry_id: project.registryId ?? null,
       created_at: project.now,
       updated_at: project.now,
     })

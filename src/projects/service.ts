@@ -94,8 +94,10 @@ async function storageLimitFor(deps: ProjectsDeps, identity: Identity, req: Proj
 export async function createProject(deps: ProjectsDeps, actor: Actor, req: ProjectReq): Promise<Project> {
   await requireMayCreate(deps, actor.identity);
   const name = validateProjectName(req.project_name);
-  if (req.registry_id !== undefined && req.registry_id !== null) {
-    throw new InvalidInputError('project', 'proxy cache projects (registry_id) are not supported yet');
+  const registryId = req.registry_id ?? null;
+  if (registryId !== null && !(actor.identity.kind === 'user' && actor.identity.sysadmin)) {
+    // Harbor's rule: a proxy cache spends the endpoint's credentials and pull quota for everyone.
+    throw new DeniedError('project', 'only system administrators may create proxy cache projects');
   }
   const metadata = normalizeMetadata(req.metadata ?? {});
   const allowlist = req.cve_allowlist ? validateAllowlist(req.cve_allowlist) : undefined;
@@ -108,7 +110,7 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
       if (await repo.findProjectByName(trx, name)) throw conflict();
       const now = deps.clock.now();
       const ownerId = await ownerOf(trx, actor.identity);
-      const created = await repo.createProject(trx, { name, ownerId, public: isPublic, storageLimit, now });
+      const created = await repo.createProject(trx, { name, ownerId, public: isPublic, storageLimit, now, registryId });
       await repo.upsertMetadata(trx, created.id, metadata);
       if (allowlist) await saveAllowlist(trx, created.id, allowlist, now);
       await insertMember(trx, { projectId: created.id, userId: ownerId, role: ROLE_IDS.projectAdmin, repositoryPatterns: null, now });
@@ -119,6 +121,8 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
     return project;
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict();
+    // The endpoint is checked by its reference, in the same statement that stores it.
+    if (registryId !== null && isForeignKeyViolation(err)) throw new InvalidInputError('project', `registry ${registryId} not found`);
     throw err;
   }
 }

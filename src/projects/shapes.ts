@@ -13,6 +13,8 @@ export const ProjectMetadataShape = z.strictObject({
   /** Berth's stricter content trust: a signature counts only when it verifies against the trust material. */
   require_verified_signature: z.string().optional(),
   retention_id: z.string().optional(),
+  /** Harbor's bandwidth limit of a proxy cache project, in KB/s; -1 unlimited (kept, not enforced yet). */
+  proxy_speed_kb: z.string().optional(),
 });
 
 /** Harbor's CVEAllowlist: a project's (or the system's, project 0); `expires_at` in unix seconds, null: never. */
@@ -37,6 +39,8 @@ export const ProjectShape = z.strictObject({
   togglable: z.boolean().optional(),
   current_user_role_id: z.int().optional(),
   current_user_role_ids: z.array(z.int()).optional(),
+  /** The registry endpoint of a proxy cache project; absent for other projects. */
+  registry_id: z.int().optional(),
   repo_count: z.int(),
   chart_count: z.int(),
   metadata: ProjectMetadataShape,

@@ -80,7 +80,13 @@ export class RegistryGuard {
         `project "${parts.project}" does not exist: create it, or use a project that does, e.g. library/${parts.path}`,
       );
     }
-    if ((await this.allowed(caller, name, project)).has(action)) return project;
+    if ((await this.allowed(caller, name, project)).has(action)) {
+      // A proxy cache project holds only what its upstream has (Harbor refuses pushes there too).
+      if (action === 'push' && project.registry_id !== null) {
+        throw new OciError('DENIED', { name, action }, `can not push artifact to a proxy project: ${project.name} is a proxy cache of another registry`);
+      }
+      return project;
+    }
     // Signing in, or a token with this scope, would help: challenge. Otherwise the caller
     // may simply not do this, and is told so with DENIED.
     if (anonymous) throw this.challenge(caller.realm, scope, caller.token ? 'insufficient_scope' : undefined);

@@ -17,6 +17,7 @@ import { MediaType } from '../platform/lib/index.js';
 import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../platform/settings/index.js';
+import type { ProxyCache } from '../proxy-cache/index.js';
 import { RegistryGuard, type Caller } from './guard.js';
 import { blobBody, byteRange, chunkRange, contentLength, hasBody, nextLink, page, query, readLimited, requireDigest } from './http.js';
 import { ALLOWED_METHODS, matchRoute, type RegistryRoute } from './router.js';
@@ -34,6 +35,8 @@ export interface RegistryRouteDeps {
   authenticator: Authenticator;
   access: AccessControl;
   settings: Settings;
+  /** The pull path of proxy cache projects (projects with a registry endpoint). */
+  proxy?: ProxyCache;
 }
 
 type Handler<K extends RegistryRoute['kind']> = (
@@ -97,6 +100,16 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const getManifest: Handler<'manifest'> = async (route, caller, request, reply) => {
     const project = await guard.authorize(caller, route.name, 'pull');
     const reference = parseLookupReference(route.reference);
+    const proxied = project.registry_id !== null ? await deps.proxy?.manifest(project, route.name, reference) : undefined;
+    if (proxied) {
+      if (!accepts(request.headers.accept, proxied.mediaType)) throw new OciError('MANIFEST_UNKNOWN', { mediaType: proxied.mediaType });
+      reply
+        .header('content-type', proxied.mediaType)
+        .header('docker-content-digest', proxied.digest)
+        .header('etag', `"${proxied.digest}"`)
+        .header('content-length', proxied.bytes.length);
+      return void reply.send(request.method === 'HEAD' ? undefined : proxied.bytes);
+    }
     const artifact = await manifests.findByName(route.name, reference);
     // A scan job's robot (scanner-pull) and a signer about to sign pass the project's policies, as in Harbor.
     const access = () => deps.access.forProject(caller.identity, project);
@@ -156,8 +169,16 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   };
 
   const getBlob: Handler<'blob'> = async (route, caller, request, reply) => {
-    await guard.authorize(caller, route.name, 'pull');
+    const project = await guard.authorize(caller, route.name, 'pull');
     const digest = requireDigest(route.digest);
+    if (project.registry_id !== null && deps.proxy) {
+      const want = request.method === 'HEAD' ? 'head' : request.headers.range ? 'stored' : 'stream';
+      const proxied = await deps.proxy.blob(project, route.name, digest.toString(), want);
+      if (proxied) {
+        reply.header('docker-content-digest', digest.toString()).header('content-type', 'application/octet-stream').header('content-length', proxied.size);
+        return void reply.send(proxied.stream);
+      }
+    }
     const found = await repository(route.name);
     const size = found && (await content.blobSize(found, digest.toString()));
     if (size === undefined || size === null || !found) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });

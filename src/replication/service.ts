@@ -1,7 +1,7 @@
 import { recordAudit, type AuditOperation } from '../audit/index.js';
 import type { Clock } from '../platform/clock.js';
-import { isUniqueViolation, type Database, type Executor, type RegistryRow } from '../platform/db/index.js';
-import { ConflictError, InvalidInputError, NotFoundError, UnprocessableError } from '../platform/errors/index.js';
+import { isForeignKeyViolation, isUniqueViolation, type Database, type Executor, type RegistryRow } from '../platform/db/index.js';
+import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../platform/errors/index.js';
 import type { QueryCondition, SortField } from '../platform/http/index.js';
 import type { SecretBox } from '../platform/secrets/index.js';
 import { adapterInfo, isAdapterType, registryApiUrl, type AdapterInfo, type AdapterType } from './adapters/index.js';
@@ -122,13 +122,18 @@ export class RegistryService {
     return this.refreshStatus(updated);
   }
 
-  /** Nothing refers to an endpoint yet; replication policies and proxy cache projects will (Harbor answers 412 then). */
+  /** An endpoint a proxy cache project uses stays (Harbor answers 412 then); replication policies will do the same. */
   async delete(id: number, actor: Actor): Promise<void> {
     const row = await this.get(id);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('registries').where('id', '=', row.id).execute();
-      await this.audit(trx, actor, 'delete', row.name);
-    });
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('registries').where('id', '=', row.id).execute();
+        await this.audit(trx, actor, 'delete', row.name);
+      });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw new PreconditionFailedError('input', `registry ${row.name} is used by a proxy cache project; delete the project first`);
+      throw err;
+    }
   }
 
   /**

@@ -185,6 +185,20 @@ export const configSchema = z
       })
       .strict()
       .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60, emptyUploadTimeoutMinutes: 5, maxUploadsPerAccount: 100 }),
+    proxyCache: z
+      .object({
+        tagFreshnessSeconds: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .max(7 * 24 * 3600)
+          .default(300)
+          .describe(
+            'A proxy cache project serves a cached tag without asking the upstream for this long after it last compared it; older, a pull checks the upstream digest first (0: every pull checks)',
+          ),
+      })
+      .strict()
+      .default({ tagFreshnessSeconds: 300 }),
     quota: z
       .object({
         storagePerProject: z.coerce

@@ -23,6 +23,7 @@ import * as contentTrust from './migrations/0020_content_trust.js';
 import * as notationTimestamps from './migrations/0021_notation_timestamps.js';
 import * as registries from './migrations/0022_registries.js';
 import * as keylessIdentities from './migrations/0023_keyless_identities.js';
+import * as proxyCache from './migrations/0024_proxy_cache.js';
 import * as replicationPolicies from './migrations/0025_replication_policies.js';
 
 interface DialectMigration {
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0021_notation_timestamps': notationTimestamps,
   '0022_registries': registries,
   '0023_keyless_identities': keylessIdentities,
+  '0024_proxy_cache': proxyCache,
   '0025_replication_policies': replicationPolicies,
 };
 

@@ -22,6 +22,17 @@ export interface ProjectsTable {
   public: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+  /** A proxy cache project's registry endpoint; null for ordinary projects. */
+  registry_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** A proxy cache project's tags: what each named upstream when last compared (src/proxy-cache/). */
+export interface ProxyCacheTagsTable {
+  repository: string;
+  tag: string;
+  digest: string;
+  media_type: string;
+  checked_at: Millis;
 }
 
 export interface RepositoriesTable {
@@ -594,6 +605,7 @@ export interface SignatureVerdictsTable {
 export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
+  proxy_cache_tags: ProxyCacheTagsTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
   repository_blobs: RepositoryBlobsTable;

@@ -18,6 +18,8 @@ export const OCI_ERRORS = {
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 415, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
+  // distribution's code for a service that cannot answer now (a proxy cache's upstream is down).
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
   // Not in the spec's table, but used by distribution and expected by clients.
   RANGE_INVALID: { status: 416, message: 'invalid content range' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'payload too large' },

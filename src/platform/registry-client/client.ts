@@ -61,9 +61,20 @@ export class RegistryClient {
     return listPages(this.requester, `/v2/${repository}/tags/list?n=${n}`, pull(repository), 'tags', `listing the tags of ${repository}`);
   }
 
-  async headManifest(repository: string, reference: string): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
+  /** `retry: false` answers a 429 or 5xx at once (the proxy cache then serves its copy instead of waiting). */
+  async headManifest(
+    repository: string,
+    reference: string,
+    opts: { retry?: boolean } = {},
+  ): Promise<{ digest: string; mediaType: string; size: number } | undefined> {
     const path = `/v2/${checkRepository(repository)}/manifests/${checkReference(reference)}`;
-    const answer = await this.requester.call({ method: 'HEAD', target: path, scopes: pull(repository), headers: { accept: MANIFEST_TYPES.join(', ') } });
+    const answer = await this.requester.call({
+      method: 'HEAD',
+      target: path,
+      scopes: pull(repository),
+      headers: { accept: MANIFEST_TYPES.join(', ') },
+      ...(opts.retry === false ? { retry: false } : {}),
+    });
     discard(answer);
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw await this.requester.failure(`checking manifest ${repository}:${reference}`, answer);

@@ -2603,6 +2603,7 @@ export interface components {
             owner_id: number;
             owner_name?: string;
             project_id: number;
+            registry_id?: number;
             repo_count: number;
             togglable?: boolean;
             update_time: string;
@@ -2629,6 +2630,7 @@ export interface components {
             enable_content_trust?: string;
             enable_content_trust_cosign?: string;
             prevent_vul?: string;
+            proxy_speed_kb?: string;
             public?: string;
             require_verified_signature?: string;
             retention_id?: string;

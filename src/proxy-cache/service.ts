@@ -1,0 +1,224 @@
+import { Readable } from 'node:stream';
+import { findArtifactByDigest, findArtifactByTag, type ManifestReference } from '../content/index.js';
+import type { Project, Repository } from '../platform/db/index.js';
+import { OciError } from '../platform/errors/index.js';
+import type { ProxyCacheDeps } from './deps.js';
+import { mediaTypeOf, readAll, type ProxiedManifest } from './manifest-bytes.js';
+import { Promotions } from './promotions.js';
+import { findCachedTag, saveCachedTag } from './repo.js';
+import { tee } from './tee.js';
+import { isUpstreamUnavailable, upstreamFailure, UpstreamClients, type Upstream } from './upstream.js';
+
+export type { ProxiedManifest } from './manifest-bytes.js';
+
+/** A blob the proxy cache answers itself (not cached yet): its size, and its bytes for a GET. */
+export interface ProxiedBlob {
+  size: number;
+  stream?: Readable;
+}
+
+/** What the client asked of a blob: its size (HEAD), its bytes as they arrive (GET), or part of it (a Range GET waits for the whole). */
+export type BlobWant = 'head' | 'stream' | 'stored';
+
+interface Flight {
+  /** The first caller's copy; followers wait for `stored`. */
+  first: Promise<ProxiedBlob>;
+  stored: Promise<void>;
+}
+
+const PROXY_ACTOR = { name: 'proxy-cache' };
+
+/**
+ * Harbor's proxy cache: the pull path of a project that mirrors a registry endpoint. Answers
+ * undefined when content holds the answer already (the /v2/ route then serves it as any pull,
+ * with the pull gates); otherwise fetches from the upstream, stores through content, and
+ * answers the bytes. When the upstream is rate-limiting, failing or unreachable, what is cached
+ * is served (Harbor fails the pull instead, goharbor/harbor#19899).
+ */
+export class ProxyCache {
+  private readonly upstreams: UpstreamClients;
+  private readonly promotions: Promotions;
+  /** Blobs being fetched, by repository and digest: one upstream read however many pull at once. */
+  private readonly flights = new Map<string, Flight>();
+
+  constructor(private readonly deps: ProxyCacheDeps) {
+    this.upstreams = new UpstreamClients(deps);
+    this.promotions = new Promotions(deps.content, deps.log, PROXY_ACTOR);
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async manifest(project: Project, name: string, reference: ManifestReference): Promise<ProxiedManifest | undefined> {
+    const upstream = await this.upstream(project);
+    const repository = await this.deps.content.findRepository(name);
+    if (reference.kind === 'digest') {
+      // A digest names the same bytes forever: whatever is cached is current.
+      if (repository && (await findArtifactByDigest(this.db, repository.id, reference.digest))) return undefined;
+      const cached = repository && (await this.cachedManifest(repository, reference.digest, undefined));
+      if (cached) return cached;
+      const fetched = await this.fetchManifest(upstream, name, reference.digest);
+      await this.store(project, name, reference, fetched);
+      return fetched;
+    }
+    const tag = reference.tag;
+    const known = await findCachedTag(this.db, name, tag);
+    const cached = known && repository ? await this.cachedManifest(repository, known.digest, known.media_type) : undefined;
+    const now = this.deps.clock.now();
+    if (cached && known && now - known.checked_at < this.deps.config.proxyCache.tagFreshnessSeconds * 1000) {
+      return this.servedFromContent(repository, tag, cached);
+    }
+    let head: { digest: string; mediaType: string } | undefined;
+    try {
+      // With a copy at hand, a 429 or 5xx is answered from it at once instead of retried.
+      head = await upstream.client.headManifest(upstream.repository(name), tag, { retry: !cached });
+    } catch (error) {
+      if (cached && isUpstreamUnavailable(error)) {
+        this.deps.log.warn({ err: error, repository: name, tag }, 'proxy cache serves its cached tag: the upstream is unavailable');
+        return this.servedFromContent(repository, tag, cached);
+      }
+      throw upstreamFailure(error, 'manifest');
+    }
+    if (!head) throw new OciError('MANIFEST_UNKNOWN', { name, tag }, `the upstream registry has no ${upstream.repository(name)}:${tag}`);
+    if (cached && head.digest === cached.digest) {
+      await saveCachedTag(this.db, name, tag, cached, now);
+      return this.servedFromContent(repository, tag, cached);
+    }
+    const fetched = (repository && (await this.cachedManifest(repository, head.digest, head.mediaType))) || (await this.fetchManifest(upstream, name, head.digest));
+    await this.store(project, name, reference, fetched);
+    await saveCachedTag(this.db, name, tag, fetched, now);
+    return fetched;
+  }
+
+  /**
+   * A blob: undefined when cached (the route serves it); otherwise fetched once from the
+   * upstream and streamed to the first caller while it is stored, verified, and published.
+   */
+  async blob(project: Project, name: string, digest: string, want: BlobWant): Promise<ProxiedBlob | undefined> {
+    if ((await this.cachedBlobSize(name, digest)) !== undefined) return undefined;
+    const key = `${name}@${digest}`;
+    const running = this.flights.get(key);
+    if (running) {
+      await running.stored;
+      return this.afterFlight(name, digest);
+    }
+    const upstream = await this.upstream(project);
+    if (want === 'head') {
+      const found = await upstream.client.headBlob(upstream.repository(name), digest).catch((error: unknown) => {
+        throw upstreamFailure(error, 'blob');
+      });
+      if (!found) throw new OciError('BLOB_UNKNOWN', { digest });
+      return { size: found.size };
+    }
+    // Another caller may have started the flight while this one looked up the upstream.
+    const meanwhile = this.flights.get(key);
+    if (meanwhile) {
+      await meanwhile.stored;
+      return this.afterFlight(name, digest);
+    }
+    const flight = this.startFlight(project, upstream, name, digest);
+    this.flights.set(key, flight);
+    if (want === 'stream') return flight.first;
+    // A Range request is served from the stored copy: nobody reads the leader's stream, so drain it.
+    (await flight.first).stream?.resume();
+    await flight.stored;
+    return this.afterFlight(name, digest);
+  }
+
+  /** Waits for background storing (tests; shutdown). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.flights.values()].map((f) => f.stored));
+    await this.promotions.settled();
+  }
+
+  close(): void {
+    this.upstreams.close();
+  }
+
+  private startFlight(project: Project, upstream: Upstream, name: string, digest: string): Flight {
+    const key = `${name}@${digest}`;
+    let release: (error?: unknown) => void = () => undefined;
+    const stored = new Promise<void>((resolve, reject) => {
+      release = (error) => (error === undefined ? resolve() : reject(error as Error));
+    });
+    const first = (async (): Promise<ProxiedBlob> => {
+      let fetched: { stream: Readable; size: number };
+      let repository: Repository;
+      try {
+        repository = await this.deps.content.ensureRepository(project.id, name);
+        fetched = await upstream.client.getBlob(upstream.repository(name), digest);
+      } catch (error) {
+        const failure = upstreamFailure(error, 'blob');
+        release(failure);
+        throw failure;
+      }
+      const copies = tee(fetched.stream);
+      this.deps.content
+        .putBlob(repository, digest, copies.store)
+        .then(() => {
+          release();
+          this.promotions.retry(repository);
+        })
+        .catch((error: unknown) => {
+          copies.dropStore();
+          this.deps.log.warn({ err: error, repository: name, digest }, 'proxy cache could not store a blob it served');
+          release(error);
+        });
+      return { size: fetched.size, stream: copies.client };
+    })();
+    // Followers see the failure through `stored`; the leader through `first`.
+    stored.catch(() => undefined).finally(() => this.flights.delete(key));
+    first.catch(() => undefined);
+    return { first, stored };
+  }
+
+  private async afterFlight(name: string, digest: string): Promise<undefined> {
+    if ((await this.cachedBlobSize(name, digest)) !== undefined) return undefined;
+    throw new OciError('BLOB_UNKNOWN', { digest }, `blob ${digest} could not be fetched from the upstream registry`);
+  }
+
+  private async cachedBlobSize(name: string, digest: string): Promise<number | undefined> {
+    const repository = await this.deps.content.findRepository(name);
+    return repository ? this.deps.content.blobSize(repository, digest) : undefined;
+  }
+
+  private async upstream(project: Project): Promise<Upstream> {
+    if (project.registry_id === null) throw new Error(`project ${project.name} is not a proxy cache`);
+    return this.upstreams.forEndpoint(project.registry_id);
+  }
+
+  /** The tag's artifact in content when it is the cached one (served with the pull gates), else the cached bytes. */
+  private async servedFromContent(repository: Repository | undefined, tag: string, cached: ProxiedManifest): Promise<ProxiedManifest | undefined> {
+    const artifact = repository && (await findArtifactByTag(this.db, repository.id, tag));
+    return artifact?.digest === cached.digest ? undefined : cached;
+  }
+
+  /** A manifest's bytes the repository holds: as an artifact, or cached as a blob while its layers are not. */
+  private async cachedManifest(repository: Repository, digest: string, mediaType: string | undefined): Promise<ProxiedManifest | undefined> {
+    const artifact = await findArtifactByDigest(this.db, repository.id, digest);
+    if (!artifact && (await this.deps.content.blobSize(repository, digest)) === undefined) return undefined;
+    const bytes = artifact ? await this.deps.content.manifests.read(artifact) : await readAll(await this.deps.content.readBlob(digest));
+    return { digest, mediaType: artifact?.media_type ?? mediaTypeOf(bytes, mediaType), bytes };
+  }
+
+  private async fetchManifest(upstream: Upstream, name: string, digest: string): Promise<ProxiedManifest> {
+    let fetched: { digest: string; mediaType: string; bytes: Buffer } | undefined;
+    try {
+      fetched = await upstream.client.getManifest(upstream.repository(name), digest);
+    } catch (error) {
+      throw upstreamFailure(error, 'manifest');
+    }
+    if (!fetched) throw new OciError('MANIFEST_UNKNOWN', { name, digest }, `the upstream registry has no ${upstream.repository(name)}@${digest}`);
+    return { digest: fetched.digest, mediaType: mediaTypeOf(fetched.bytes, fetched.mediaType), bytes: fetched.bytes };
+  }
+
+  /** Keeps the manifest's bytes (verified by content) and queues it to become an artifact. */
+  private async store(project: Project, name: string, reference: ManifestReference, manifest: ProxiedManifest): Promise<void> {
+    const repository = await this.deps.content.ensureRepository(project.id, name);
+    if ((await this.deps.content.blobSize(repository, manifest.digest)) === undefined) {
+      await this.deps.content.putBlob(repository, manifest.digest, Readable.from([manifest.bytes]));
+    }
+    this.promotions.add(repository, reference, manifest);
+  }
+}
