@@ -212,6 +212,8 @@ for (const dialect of testDialects()) {
         .where('vendor_id', '=', id)
         .executeTakeFirst();
       assert.equal(schedule?.cron, '0 0 2 * * *');
+      const inUse = await expectJson<{ errors: Array<{ message: string }> }>(await call('DELETE', `/registries/${registryId}`), 412);
+      assert.match(inUse.errors[0]?.message ?? '', /used by a proxy cache project or a replication policy/);
       assert.equal((await call('DELETE', `/replication/policies/${id}`)).status, 200);
       assert.equal((await call('GET', `/replication/policies/${id}`)).status, 404);
       const gone = await server.database.db

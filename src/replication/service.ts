@@ -131,7 +131,8 @@ export class RegistryService {
         await this.audit(trx, actor, 'delete', row.name);
       });
     } catch (err) {
-      if (isForeignKeyViolation(err)) throw new PreconditionFailedError('input', `registry ${row.name} is used by a proxy cache project; delete the project first`);
+      if (isForeignKeyViolation(err))
+        throw new PreconditionFailedError('input', `registry ${row.name} is used by a proxy cache project or a replication policy; delete those first`);
       throw err;
     }
   }
