@@ -61,7 +61,7 @@ describe('the Registries administration page in a browser', { skip: skipUnlessTo
     await dialog.getByTestId('registry-test').click();
     await dialog
       .getByTestId('registry-test-failed')
-      .getByText(/refused the user name and password/)
+      .getByText(/refused the credentials of "mirror"/)
       .waitFor();
     await dialog.getByLabel('Access secret').fill(REMOTE_PASSWORD);
     await dialog.getByTestId('registry-test').click();
