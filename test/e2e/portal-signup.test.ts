@@ -29,7 +29,11 @@ describe('signing up in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' : 
   };
   /** The sign-in page, once it has learnt from the server that sign-up is `on` (or off). */
   const openSignIn = async (on: boolean) => {
-    await page.goto(`${server.url}/sign-in`);
+    // The page left behind may still be navigating (signed out, it sends itself to sign-in): a visit that navigation aborts is made again.
+    await page.goto(`${server.url}/sign-in`).catch(async (error: Error) => {
+      if (!error.message.includes('ERR_ABORTED')) throw error;
+      await page.goto(`${server.url}/sign-in`);
+    });
     await page.locator(`[data-testid="sign-in-card"][data-sign-up="${on}"]`).waitFor();
   };
 
