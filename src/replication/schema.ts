@@ -60,35 +60,23 @@ export const registryCreateSchema = z
 
 export type RegistryCreate = z.output<typeof registryCreateSchema>;
 
+/** How to reach an endpoint, each field optional: what an update or a ping leaves out comes from the stored endpoint. */
+const optionalConnection = {
+  url: url.nullish(),
+  credential_type: credentialType.nullish(),
+  access_key: accessKey.nullish(),
+  access_secret: accessSecret.nullish(),
+  insecure: z.boolean().nullish(),
+  ca_certificate: caCertificate.nullish(),
+};
+
 /** Harbor's RegistryUpdate (PUT /registries/{id}): what is left out stays as it is. */
-export const registryUpdateSchema = z
-  .object({
-    name: name.nullish(),
-    description: description.nullish(),
-    url: url.nullish(),
-    credential_type: credentialType.nullish(),
-    access_key: accessKey.nullish(),
-    access_secret: accessSecret.nullish(),
-    insecure: z.boolean().nullish(),
-    ca_certificate: caCertificate.nullish(),
-  })
-  .loose();
+export const registryUpdateSchema = z.object({ name: name.nullish(), description: description.nullish(), ...optionalConnection }).loose();
 
 export type RegistryUpdate = z.output<typeof registryUpdateSchema>;
 
 /** Harbor's RegistryPing: a stored endpoint by id (body fields override it), or a whole one. */
-export const registryPingSchema = z
-  .object({
-    id: z.int().positive().nullish(),
-    type: type.nullish(),
-    url: url.nullish(),
-    credential_type: credentialType.nullish(),
-    access_key: accessKey.nullish(),
-    access_secret: accessSecret.nullish(),
-    insecure: z.boolean().nullish(),
-    ca_certificate: caCertificate.nullish(),
-  })
-  .loose();
+export const registryPingSchema = z.object({ id: z.int().positive().nullish(), type: type.nullish(), ...optionalConnection }).loose();
 
 export type RegistryPing = z.output<typeof registryPingSchema>;
 

@@ -9,6 +9,17 @@ import { policyOf, type PolicyBody } from './schema.js';
 /** Executions, schedules and the audit log name replication runs by this vendor type (Harbor's). */
 export const REPLICATION_VENDOR = 'REPLICATION';
 
+/** The policy's run that has not finished yet, if any. */
+export function activeRun(trx: Executor, policyId: number): Promise<{ id: number } | undefined> {
+  return trx
+    .selectFrom('executions')
+    .select('id')
+    .where('vendor_type', '=', REPLICATION_VENDOR)
+    .where('vendor_id', '=', policyId)
+    .where('status', 'in', ['Pending', 'Running'])
+    .executeTakeFirst();
+}
+
 export type PolicyColumn = 'id' | 'name' | 'created_at' | 'updated_at';
 
 export interface PolicyActor {
@@ -89,13 +100,7 @@ export class PolicyService {
     const row = await this.get(id);
     const now = this.deps.clock.now();
     await this.deps.database.db.transaction().execute(async (trx) => {
-      const running = await trx
-        .selectFrom('executions')
-        .select('id')
-        .where('vendor_type', '=', REPLICATION_VENDOR)
-        .where('vendor_id', '=', id)
-        .where('status', 'in', ['Pending', 'Running'])
-        .executeTakeFirst();
+      const running = await activeRun(trx, id);
       if (running) throw new PreconditionFailedError('policy', `replication policy ${row.name} is running (execution ${running.id}); stop it first`);
       await removeSchedule(trx, REPLICATION_VENDOR, id);
       await trx.deleteFrom('replication_policies').where('id', '=', id).execute();

@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db/index.js';
 import { PreconditionFailedError } from '../../platform/errors/index.js';
 import { enqueue, type Trigger } from '../../platform/jobs/index.js';
-import { REPLICATION_VENDOR } from '../policies/service.js';
+import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
 import type { ReplicationPolicy } from '../policies/schema.js';
 
 export const PLAN_TASK = 'replication.plan';
@@ -34,13 +34,7 @@ export const COPY_ATTEMPTS = 3;
  */
 export async function startReplication(trx: Executor, policy: ReplicationPolicy, trigger: Trigger, now: number, scope?: RunScope): Promise<number> {
   if (policy.singleActive) {
-    const active = await trx
-      .selectFrom('executions')
-      .select('id')
-      .where('vendor_type', '=', REPLICATION_VENDOR)
-      .where('vendor_id', '=', policy.id)
-      .where('status', 'in', ['Pending', 'Running'])
-      .executeTakeFirst();
+    const active = await activeRun(trx, policy.id);
     if (active) throw new PreconditionFailedError('policy', `replication policy ${policy.name} is already running (execution ${active.id})`);
   }
   return enqueue(

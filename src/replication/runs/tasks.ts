@@ -2,7 +2,7 @@ import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, ty
 import { Copier } from '../engine/copier.js';
 import { destinationRepository } from '../engine/namespace.js';
 import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
-import { REPLICATION_VENDOR } from '../policies/service.js';
+import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
 import { localSelection, remoteSelection, type Selected } from './candidates.js';
 import { remoteEndpoint, sidesOf, type EndpointDeps } from './endpoints.js';
 import { COPY_ATTEMPTS, COPY_TASK, DELETE_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
@@ -105,13 +105,7 @@ export function replicationScheduleHandlers(): Record<string, ScheduleHandler> {
     const row = await trx.selectFrom('replication_policies').selectAll().where('id', '=', Number(schedule.vendor_id)).executeTakeFirst();
     if (!row || row.enabled !== 1) return;
     const policy = policyOf(row);
-    const active = await trx
-      .selectFrom('executions')
-      .select('id')
-      .where('vendor_type', '=', REPLICATION_VENDOR)
-      .where('vendor_id', '=', policy.id)
-      .where('status', 'in', ['Pending', 'Running'])
-      .executeTakeFirst();
+    const active = await activeRun(trx, policy.id);
     // A run still going when the next fires is left to finish: runs of one policy do not pile up.
     if (active) return;
     await startReplication(trx, policy, 'SCHEDULE', now);
