@@ -173,7 +173,15 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
   const access = new AccessControl(db, clock);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
-  const jobService = new JobService({ database: db, clock, concurrency: config.jobs.workers, pollMs: config.jobs.pollIntervalMs, log: app.log, metrics });
+  const jobService = new JobService({
+    database: db,
+    clock,
+    concurrency: config.jobs.workers,
+    pollMs: config.jobs.pollIntervalMs,
+    leaseMs: config.jobs.leaseSeconds * 1000,
+    log: app.log,
+    metrics,
+  });
   const events = new EventDispatcher(db);
   const push: PushGate[] = [];
   const pull: PullGate[] = [];

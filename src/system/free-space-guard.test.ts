@@ -36,7 +36,11 @@ for (const dialect of testDialects()) {
     before(async () => {
       server = await startTestServer(dialect, { gc: { graceMinutes: 0 }, jobs: { workers: 0 } });
       image = await new TestClient(server.url).pushImage('library/kept', 'v1');
-      const config = { ...server.config, storage: { ...server.config.storage, minFreeMegabytes: ONE_PIB_IN_MIB }, jobs: { workers: 1, pollIntervalMs: 50 } };
+      const config = {
+        ...server.config,
+        storage: { ...server.config.storage, minFreeMegabytes: ONE_PIB_IN_MIB },
+        jobs: { ...server.config.jobs, workers: 1, pollIntervalMs: 50 },
+      };
       guarded = await buildApp({ config, db: server.database, storage: server.storage, clock: systemClock });
       url = await guarded.listen({ host: '127.0.0.1', port: 0 });
       client = new TestClient(url);

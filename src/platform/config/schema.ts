@@ -220,9 +220,16 @@ export const configSchema = z
           .default(4)
           .describe('Background tasks (GC, retention, webhooks) run at once on this instance; 0 serves requests only'),
         pollIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000).describe('How often idle workers look for queued tasks and due schedules'),
+        leaseSeconds: z.coerce
+          .number()
+          .int()
+          .min(5)
+          .max(3600)
+          .default(30)
+          .describe('A task whose instance stopped renewing its hold on it for this long (the instance crashed) is taken over by another worker'),
       })
       .strict()
-      .default({ workers: 4, pollIntervalMs: 1000 }),
+      .default({ workers: 4, pollIntervalMs: 1000, leaseSeconds: 30 }),
     metrics: z
       .object({
         enabled: flag()

@@ -302,6 +302,8 @@ export interface TasksTable {
   lease_expires_at: Millis | null;
   stop_requested: ColumnType<number, number | undefined, number>;
   extra_attrs: ColumnType<string, string | undefined, string>;
+  /** JSON the running attempt saved to continue from (0029); null once the task ends. */
+  checkpoint: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Millis;
   start_time: Millis | null;
   end_time: Millis | null;

@@ -104,6 +104,27 @@ for (const dialect of testDialects()) {
       await jobs.stop();
     });
 
+    it('hands the next attempt the checkpoint the failed one saved, and forgets it once the task ends', async () => {
+      const seen: Array<Record<string, unknown> | undefined> = [];
+      const jobs = service({
+        'test-checkpointed': async ({ checkpoint, saveCheckpoint }) => {
+          seen.push(checkpoint);
+          const done = Number(checkpoint?.done ?? 0);
+          await saveCheckpoint({ done: done + 10 });
+          if (done < 20) throw new Error(`cut after ${done + 10}`);
+        },
+      });
+      const id = await database.db
+        .transaction()
+        .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-checkpointed', maxAttempts: 5 }] }, Date.now()));
+      jobs.start();
+      assert.equal((await finished(id)).status, 'Success');
+      await jobs.stop();
+      assert.deepEqual(seen, [undefined, { done: 10 }, { done: 20 }]);
+      const [task] = await tasksOf(database.db, id);
+      assert.equal(task?.checkpoint, null);
+    });
+
     it('stops a running execution and never starts its pending tasks', async () => {
       let started = 0;
       const jobs = service(

@@ -16,6 +16,13 @@ export interface TaskContext {
   /** Aborted when the execution is stopped; long work checks it between batches. */
   signal: AbortSignal;
   log(line: string): Promise<void>;
+  /** What an earlier attempt of this task saved to go on from; undefined on a fresh start. */
+  checkpoint: Record<string, unknown> | undefined;
+  /**
+   * Saves where the task stands, so the attempt after a failure, a restart or a crash continues
+   * from there. Only while this worker holds the task; cleared when the task ends.
+   */
+  saveCheckpoint(value: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -159,6 +166,15 @@ export class JobService {
       log: async (line) => {
         await db.insertInto('task_logs').values({ task_id: task.id, created_at: clock.now(), line }).execute();
       },
+      checkpoint: parseCheckpoint(task.checkpoint),
+      saveCheckpoint: async (value) => {
+        await db
+          .updateTable('tasks')
+          .set({ checkpoint: JSON.stringify(value), update_time: clock.now() })
+          .where('id', '=', task.id)
+          .where('lease_owner', '=', this.owner)
+          .execute();
+      },
     };
     let outcome: { status: 'Success' | 'Error' | 'Stopped' | 'Pending'; message: string; extra?: Record<string, unknown> };
     // Interrupted by this process shutting down: the task goes back to the queue, uncounted.
@@ -192,6 +208,7 @@ export class JobService {
           status: outcome.status,
           status_message: outcome.message,
           extra_attrs: extra,
+          ...(outcome.status === 'Pending' ? {} : { checkpoint: null }),
           lease_owner: null,
           lease_expires_at: null,
           update_time: now,
@@ -258,7 +275,14 @@ export class JobService {
       await database.db.transaction().execute(async (trx) => {
         await trx
           .updateTable('tasks')
-          .set({ status: 'Error', status_message: 'the worker running this task stopped responding too often', end_time: now, update_time: now, lease_owner: null })
+          .set({
+            status: 'Error',
+            status_message: 'the worker running this task stopped responding too often',
+            end_time: now,
+            update_time: now,
+            lease_owner: null,
+            checkpoint: null,
+          })
           .where('id', '=', task.id)
           .where('status', '=', 'Running')
           .execute();
@@ -282,4 +306,15 @@ function outcomeLabel(status: 'Success' | 'Error' | 'Stopped' | 'Pending', relea
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A stored checkpoint; one that does not parse as an object is as good as none. */
+function parseCheckpoint(stored: string | null): Record<string, unknown> | undefined {
+  if (stored === null) return undefined;
+  try {
+    const value: unknown = JSON.parse(stored);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

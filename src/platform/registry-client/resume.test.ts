@@ -4,12 +4,12 @@
  * goes on from what the registry holds instead of starting over.
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessTools } from '../../../test/e2e/harness.js';
 import { api, expectJson } from '../../testing/api.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startDistribution, type DistributionServer } from '../../testing/distribution.js';
+import { faultProxy } from '../../testing/fault-proxy.js';
 import { generatedBlob, sha256OfStream } from '../../testing/registry-content.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../testing/server.js';
 import { RegistryClient, type RegistryConnection } from './index.js';
@@ -20,62 +20,10 @@ const CHUNK_BYTES = 8 * MiB;
 /** Mid-way through the third chunk. */
 const CUT_AFTER = 2 * CHUNK_BYTES + 3 * MiB + 12_345;
 
-interface FaultProxy {
-  url: string;
-  cuts: number;
-  close(): Promise<void>;
-}
-
-/** Forwards TCP to `target`; the first time `cutAfter` bytes have gone upstream (over all connections), cuts that connection. */
-async function faultProxy(target: URL, cutAfter: number): Promise<FaultProxy> {
-  let forwarded = 0;
-  const sockets = new Set<net.Socket>();
-  const state = { cuts: 0 };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    }
-    upstream.pipe(client);
-    client.on('data', (chunk: Buffer) => {
-      if (state.cuts === 0 && forwarded + chunk.length >= cutAfter) {
-        state.cuts++;
-        const part = chunk.subarray(0, cutAfter - forwarded);
-        forwarded += part.length;
-        upstream.write(part, () => {
-          client.destroy();
-          upstream.destroy();
-        });
-        return;
-      }
-      forwarded += chunk.length;
-      if (!upstream.write(chunk)) {
-        client.pause();
-        upstream.once('drain', () => client.resume());
-      }
-    });
-    client.on('end', () => upstream.end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as net.AddressInfo;
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    get cuts() {
-      return state.cuts;
-    },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 async function pushThroughCut(connection: RegistryConnection, repository: string): Promise<{ bytesSent: number; cuts: number; resumedAt: number[] }> {
   const blob = generatedBlob(BLOB_BYTES);
   const digest = await blob.digest();
-  const proxy = await faultProxy(new URL(connection.url), CUT_AFTER);
+  const proxy = await faultProxy(new URL(connection.url), { cutAfter: CUT_AFTER });
   try {
     const client = new RegistryClient({ ...connection, url: proxy.url });
     const acknowledged: number[] = [];

@@ -16,6 +16,15 @@ export interface CopyJob {
   readonly bytesPerSecond?: number;
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** Upload sessions kept across attempts: a blob whose transfer an earlier attempt began goes on from it. */
+  readonly uploads?: UploadSessions;
+}
+
+/** Open upload sessions by blob digest, kept where a later attempt (after a restart, say) finds them. */
+export interface UploadSessions {
+  get(digest: string): string | undefined;
+  /** Records the blob's session; undefined once the blob is stored. */
+  set(digest: string, session: string | undefined): void;
 }
 
 export interface CopyResult {
@@ -113,7 +122,14 @@ export class Copier {
       const stream = await job.source.openBlob(job.sourceRepository, blob.digest, offset);
       return job.bytesPerSecond ? stream.pipe(throttled(job.bytesPerSecond)) : stream;
     };
-    const sent = await destination.pushBlob(repository, blob.digest, blob.size, open, job.signal ? { signal: job.signal } : {});
+    const resumeFrom = job.uploads?.get(blob.digest);
+    if (resumeFrom) job.log(`${blob.digest}: continuing the upload an earlier attempt began`);
+    const sent = await destination.pushBlob(repository, blob.digest, blob.size, open, {
+      ...(job.signal ? { signal: job.signal } : {}),
+      ...(resumeFrom ? { resumeFrom } : {}),
+      ...(job.uploads ? { onSession: (session: string) => job.uploads?.set(blob.digest, session) } : {}),
+    });
+    job.uploads?.set(blob.digest, undefined);
     result.blobsCopied++;
     result.bytesSent += sent;
     this.placed.set(blob.digest, repository);

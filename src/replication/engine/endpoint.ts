@@ -19,6 +19,10 @@ export interface PushBlobOptions {
   /** Acknowledged bytes so far, for progress. */
   readonly onProgress?: (bytes: number) => void;
   readonly signal?: AbortSignal;
+  /** An upload session an earlier attempt left open (what `onSession` said): go on from what it holds. */
+  readonly resumeFrom?: string;
+  /** The upload session, each time it changes: kept, it lets a later attempt resume (`resumeFrom`). */
+  readonly onSession?: (session: string) => void;
 }
 
 /**

@@ -85,8 +85,14 @@ export class LocalEndpoint implements Endpoint {
   async pushBlob(repository: string, digest: string, size: number, open: (offset: number) => Promise<Readable>, options: PushBlobOptions = {}): Promise<number> {
     const target = await this.writable(repository);
     const { uploads } = this.deps.content;
-    const id = await uploads.start(target, this.actor.name);
-    let offset = 0;
+    let id = options.resumeFrom;
+    let offset = id === undefined ? 0 : await uploads.size(target, id).catch(() => undefined);
+    if (id === undefined || offset === undefined || offset > size) {
+      id = await uploads.start(target, this.actor.name);
+      offset = 0;
+    }
+    options.onSession?.(id);
+    if (offset > 0) options.onProgress?.(offset);
     let sent = 0;
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();

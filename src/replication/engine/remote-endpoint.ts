@@ -53,6 +53,8 @@ export class RemoteEndpoint implements Endpoint {
     const result = await this.client.pushBlob(repository, digest, size, open, {
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.resumeFrom ? { resumeFrom: { location: options.resumeFrom } } : {}),
+      ...(options.onSession ? { onSession: options.onSession } : {}),
     });
     return result.bytesSent;
   }

@@ -1,5 +1,6 @@
 import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { Copier } from '../engine/copier.js';
+import { CheckpointedUploads } from './checkpoint.js';
 import { destinationRepository } from '../engine/namespace.js';
 import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
 import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
@@ -54,18 +55,22 @@ async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string,
   const policy = await loadPolicy(deps, params.policyId);
   const { source, destination } = await sidesOf(deps, policy);
   const lines: string[] = [];
-  const result = await new Copier().copy({
-    source,
-    sourceRepository: params.sourceRepository,
-    destination,
-    destinationRepository: params.destinationRepository,
-    digest: params.digest,
-    tags: params.tags,
-    override: policy.override,
-    ...(policy.speed > 0 ? { bytesPerSecond: policy.speed * 1024 } : {}),
-    log: (line) => lines.push(line),
-    signal: context.signal,
-  });
+  const uploads = new CheckpointedUploads(context);
+  const result = await new Copier()
+    .copy({
+      source,
+      sourceRepository: params.sourceRepository,
+      destination,
+      destinationRepository: params.destinationRepository,
+      digest: params.digest,
+      tags: params.tags,
+      override: policy.override,
+      ...(policy.speed > 0 ? { bytesPerSecond: policy.speed * 1024 } : {}),
+      log: (line) => lines.push(line),
+      signal: context.signal,
+      uploads,
+    })
+    .finally(() => uploads.settled());
   for (const line of lines) await context.log(line);
   const tags = params.tags.length > 0 ? `:[${params.tags.join(',')}]` : `@${params.digest}`;
   await context.log(
