@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { discard, headerOf, readBody, type Answer, type RegistryConnection } from './connection.js';
 import { answeredError, RegistryError } from './errors.js';
 import { checkDigest, checkReference, checkRepository, digestOf, MANIFEST_TYPES, MAX_MANIFEST_BYTES, type Descriptor } from './names.js';
-import { listPages } from './paging.js';
+import { listPages, nextLink } from './paging.js';
 import { Requester } from './requester.js';
 import { BlobPush, type OpenBlob, type PushBlobOptions, type PushBlobResult } from './upload.js';
 
@@ -47,6 +47,32 @@ export class RegistryClient {
       });
     }
     throw answeredError(`checking ${this.host}/v2/`, this.host, answer.status, body);
+  }
+
+  /**
+   * A page of JSON from the registry host's own management API (Harbor's `/api/v2.0/...`), with the
+   * endpoint's Basic credentials sent up front as that API wants them; bounded like a manifest.
+   * Answers the parsed body and the `Link` header's next page, if on this host.
+   */
+  async getApiPage(path: string, signal?: AbortSignal): Promise<{ body: unknown; next?: string }> {
+    const url = new URL(path, this.requester.transport.base);
+    const credential = this.connection.credential;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (credential?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    if (credential?.type === 'bearer') headers.authorization = `Bearer ${credential.token}`;
+    const what = `GET ${url.pathname}`;
+    const answer = await this.requester.transport.send({ method: 'GET', url, headers, signal });
+    if (answer.status !== 200) throw await this.requester.failure(what, answer);
+    const text = (await readBody(answer, MAX_MANIFEST_BYTES, what)).toString('utf8');
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new RegistryError(`${what}: the answer is not JSON`, { reason: 'unexpected' });
+    }
+    const link = nextLink(headerOf(answer.headers, 'link'));
+    const next = link ? new URL(link, url) : undefined;
+    return next && next.origin === url.origin ? { body, next: `${next.pathname}${next.search}` } : { body };
   }
 
   /** Every repository the registry lists to these credentials, page by page. */

@@ -1,6 +1,7 @@
 import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { Copier } from '../engine/copier.js';
 import { CheckpointedUploads } from './checkpoint.js';
+import { harborSelection } from './harbor-selection.js';
 import { destinationRepository } from '../engine/namespace.js';
 import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
 import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
@@ -29,7 +30,8 @@ async function plan(deps: RunDeps, context: TaskContext): Promise<Record<string,
   if (scope) selected = [scope];
   else if (policy.srcRegistryId !== null) {
     const { client } = await remoteEndpoint(deps, policy.srcRegistryId);
-    selected = await remoteSelection(client, policy.filters, context.signal);
+    const { type } = await deps.registries.get(policy.srcRegistryId);
+    selected = type === 'harbor' ? await harborSelection(client, policy.filters, context.signal) : await remoteSelection(client, policy.filters, context.signal);
   } else selected = await localSelection(deps.database.db, policy.filters);
   await context.log(`policy ${policy.name}: ${selected.length} artifact(s) to replicate`);
   const tasks = selected.map((s) => ({
