@@ -11,6 +11,7 @@ import { deleteArtifacts, type Actor, type ArtifactRef } from './delete.js';
 import type { ContentDeps } from './deps.js';
 import { GateRunner } from './gate-runner.js';
 import { NO_GATES, type Gates, type PullRequestFacts } from './gates.js';
+import { provisionalArtifact, type ProvisionalManifest } from './provisional.js';
 import { ManifestService, parseReference, recordQuotaExceeded, type ManifestReference } from './manifests.js';
 import { findTag, upsertTag } from './listing.js';
 import * as repo from './repo.js';
@@ -188,6 +189,16 @@ export class ContentService {
     exemptions: Pick<PullRequestFacts, 'isScanner' | 'isSigner' | 'puller'> = {},
   ): Promise<void> {
     if (this.gates.hasPullGates) await this.gates.beforePull(this.db, { projectId, repository, digest: artifact.digest, artifact, ...exemptions });
+  }
+
+  /** The pull gates for a manifest served before it is an artifact here (a proxy cache's first pulls), judged as the artifact it will be. */
+  async beforeProvisionalPull(
+    projectId: number,
+    repository: string,
+    manifest: ProvisionalManifest,
+    exemptions: Pick<PullRequestFacts, 'isScanner' | 'isSigner' | 'puller'> = {},
+  ): Promise<void> {
+    if (this.gates.hasPullGates) await this.beforePull(projectId, repository, provisionalArtifact(manifest), exemptions);
   }
 
   /** Points a tag at the artifact, like a push of the tag: one held by another artifact moves here. */

@@ -13,6 +13,7 @@ import { startTestServer, type TestServer } from '../testing/server.js';
 import { eventually } from '../testing/wait.js';
 import { skipUnlessTools } from '../../test/e2e/harness.js';
 import { startCountingProxy, type CountingProxy } from './testing/upstream-proxy.js';
+import { SIMPLE_SIGNING_LAYER_TYPE } from '../trust/sign/signature-manifest.js';
 
 const FRESHNESS_SECONDS = 300;
 const STRANGER = basic('proxy-stranger', 'Passw0rd-stranger');
@@ -29,6 +30,31 @@ async function pushImage(
   const manifest = imageManifest(config, layer);
   await upstream.putManifest(repository, tag, manifest.bytes, OCI_MANIFEST_TYPE);
   return { manifest, config, layer };
+}
+
+/** A signature as `cosign sign` leaves it in its tag scheme (the placeholder signature verifies nothing: presence is what content trust asks). */
+async function pushSignature(upstream: RegistryClient, repository: string, subject: string, tag: string): Promise<void> {
+  const config = smallBlob('{"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}');
+  const payload = smallBlob(
+    JSON.stringify({
+      critical: { identity: { 'docker-reference': repository }, image: { 'docker-manifest-digest': subject }, type: 'cosign container image signature' },
+    }),
+  );
+  for (const blob of [config, payload]) await upstream.pushBlob(repository, blob.digest, blob.bytes.length, openBuffer(blob.bytes));
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST_TYPE,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.bytes.length },
+    layers: [
+      {
+        mediaType: SIMPLE_SIGNING_LAYER_TYPE,
+        digest: payload.digest,
+        size: payload.bytes.length,
+        annotations: { 'dev.cosignproject.cosign/signature': 'MEUCIQ==' },
+      },
+    ],
+  };
+  await upstream.putManifest(repository, tag, Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST_TYPE);
 }
 
 async function bytesOf(res: Response, status = 200): Promise<Buffer> {
@@ -221,6 +247,32 @@ for (const dialect of testDialects()) {
       const stranger = await fetch(`${server.url}/v2/cache/team/app/manifests/v1`, { headers: { authorization: STRANGER } });
       assert.equal(stranger.status, 403);
       await stranger.body?.cancel();
+    });
+
+    it("judges first pulls by the project's content trust, before the image is an artifact here", async () => {
+      const metadata = { public: 'false', enable_content_trust_cosign: 'true' };
+      await expectJson(await api(server.url, 'POST', '/projects', { body: { project_name: 'trusted', registry_id: registryId, metadata } }), 201);
+      const unsigned = await pushImage(upstream, 'team/unsigned', 'v1', 'unsigned');
+      const refused = await berth.request('GET', '/v2/trusted/team/unsigned/manifests/v1', { headers: { accept: OCI_MANIFEST_TYPE } });
+      const refusal = (await refused.json()) as { errors: Array<{ code: string; message: string }> };
+      assert.equal(refused.status, 412, JSON.stringify(refusal));
+      assert.equal(refusal.errors[0]?.code, 'PROJECTPOLICYVIOLATION');
+      const byDigest = await berth.request('GET', `/v2/trusted/team/unsigned/manifests/${unsigned.manifest.digest}`, { headers: { accept: OCI_MANIFEST_TYPE } });
+      assert.equal(byDigest.status, 412);
+      await byDigest.body?.cancel();
+
+      // Signed upstream: once its signature has come through the cache (as cosign reads it), the image passes.
+      const signed = await pushImage(upstream, 'team/signed', 'v1', 'signed');
+      const signatureTag = `${signed.manifest.digest.replace(':', '-')}.sig`;
+      await pushSignature(upstream, 'team/signed', signed.manifest.digest, signatureTag);
+      const signature = await bytesOf(await berth.request('GET', `/v2/trusted/team/signed/manifests/${signatureTag}`, { headers: { accept: OCI_MANIFEST_TYPE } }));
+      const { config, layers } = JSON.parse(signature.toString()) as { config: { digest: string }; layers: Array<{ digest: string }> };
+      for (const blob of [config, ...layers]) await bytesOf(await berth.request('GET', `/v2/trusted/team/signed/blobs/${blob.digest}`));
+      const served = await eventually(async () => {
+        const res = await berth.request('GET', '/v2/trusted/team/signed/manifests/v1', { headers: { accept: OCI_MANIFEST_TYPE } });
+        return res.status === 200 ? bytesOf(res) : (await res.body?.cancel(), undefined);
+      });
+      assert.deepEqual(served, signed.manifest.bytes);
     });
   });
 }

@@ -101,7 +101,22 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     const project = await guard.authorize(caller, route.name, 'pull');
     const reference = parseLookupReference(route.reference);
     const proxied = project.registry_id !== null ? await deps.proxy?.manifest(project, route.name, reference) : undefined;
+    // A scan job's robot (scanner-pull) and a signer about to sign pass the project's policies, as in Harbor.
+    const access = () => deps.access.forProject(caller.identity, project);
+    const exemptions = {
+      isScanner: async () => (await access()).can('repository', 'scanner-pull', route.name),
+      isSigner: async () => isSigningClient(request.headers['user-agent']) && (await access()).can('repository', 'push', route.name),
+      puller: { name: identityName(caller.identity) || 'anonymous', ip: request.ip },
+    };
     if (proxied) {
+      // Not an artifact here yet: the gates judge it as the artifact it will be.
+      const cachedIn = await content.findRepository(route.name);
+      await content.beforeProvisionalPull(
+        project.id,
+        route.name,
+        { ...proxied, repositoryId: cachedIn?.id, tag: reference.kind === 'tag' ? reference.tag : undefined },
+        exemptions,
+      );
       if (!accepts(request.headers.accept, proxied.mediaType)) throw new OciError('MANIFEST_UNKNOWN', { mediaType: proxied.mediaType });
       reply
         .header('content-type', proxied.mediaType)
@@ -111,13 +126,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       return void reply.send(request.method === 'HEAD' ? undefined : proxied.bytes);
     }
     const artifact = await manifests.findByName(route.name, reference);
-    // A scan job's robot (scanner-pull) and a signer about to sign pass the project's policies, as in Harbor.
-    const access = () => deps.access.forProject(caller.identity, project);
-    await content.beforePull(project.id, route.name, artifact, {
-      isScanner: async () => (await access()).can('repository', 'scanner-pull', route.name),
-      isSigner: async () => isSigningClient(request.headers['user-agent']) && (await access()).can('repository', 'push', route.name),
-      puller: { name: identityName(caller.identity) || 'anonymous', ip: request.ip },
-    });
+    await content.beforePull(project.id, route.name, artifact, exemptions);
     if (!accepts(request.headers.accept, artifact.media_type)) {
       throw new OciError('MANIFEST_UNKNOWN', { mediaType: artifact.media_type }, `manifest is ${artifact.media_type}, which the Accept header excludes`);
     }
