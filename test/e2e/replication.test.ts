@@ -391,4 +391,26 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     const accessories = await expect<Json[]>(api(source, 'GET', `/projects/returned/repositories/app/artifacts/${index.digest}/accessories`), 200);
     assert.equal(accessories.length, 2);
   });
+
+  test('a push to the second Berth creates a destination project that is missing there, as Harbor does', async () => {
+    const policyId = await createPolicy({
+      name: 'to-new-project',
+      dest_registry: { id: registryIds['second-berth'] },
+      dest_namespace: 'fresh',
+      filters: [
+        { type: 'name', value: 'origin/app' },
+        { type: 'tag', value: '2.0' },
+      ],
+      trigger: { type: 'manual' },
+    });
+    const execution = await runToEnd(policyId);
+    assert.deepEqual([execution.status, execution.succeed, execution.failed], ['Succeed', 1, 0], JSON.stringify(execution));
+    const [task] = await expect<Json[]>(api(source, 'GET', `/replication/executions/${String(execution.id)}/tasks`), 200);
+    const log = await (await api(source, 'GET', `/replication/executions/${String(execution.id)}/tasks/${String(task?.id)}/log`)).text();
+    assert.match(log, /created project fresh on http:\/\/127\.0\.0\.1:\d+/);
+    // Private like its source project.
+    const project = await expect<Json>(api(second, 'GET', '/projects/fresh'), 200);
+    assert.equal((project.metadata as Json | undefined)?.public, 'false');
+    await assertReplica(second.host, 'fresh/app', '2.0', layoutRef(layout, 'amd'));
+  });
 });

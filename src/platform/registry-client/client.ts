@@ -49,6 +49,43 @@ export class RegistryClient {
     throw answeredError(`checking ${this.host}/v2/`, this.host, answer.status, body);
   }
 
+  /**
+   * Makes sure a project exists on a registry that is Harbor (or Berth), creating it through
+   * Harbor's API (`/api/v2.0/projects`) as Harbor's own replication adapter does, signed in with
+   * the credential the same way. Answers whether it created the project.
+   */
+  async ensureHarborProject(name: string, isPublic: boolean): Promise<boolean> {
+    const credential = this.connection.credential;
+    const authorization: Record<string, string> =
+      credential?.type === 'basic'
+        ? { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` }
+        : credential?.type === 'bearer'
+          ? { authorization: `Bearer ${credential.token}` }
+          : {};
+    const { transport } = this.requester;
+    const head = await transport.send({
+      method: 'HEAD',
+      url: new URL(`/api/v2.0/projects?project_name=${encodeURIComponent(name)}`, transport.base),
+      headers: { ...authorization },
+    });
+    discard(head);
+    if (head.status === 200) return false;
+    if (head.status !== 404) throw answeredError(`checking for project ${name}`, this.host, head.status, undefined);
+    const body = Buffer.from(JSON.stringify({ project_name: name, metadata: { public: String(isPublic) } }));
+    const created = await transport.send({
+      method: 'POST',
+      url: new URL('/api/v2.0/projects', transport.base),
+      headers: { ...authorization, 'content-type': 'application/json' },
+      body,
+    });
+    // 409: created meanwhile by another task of the run.
+    if (created.status === 201 || created.status === 409) {
+      discard(created);
+      return created.status === 201;
+    }
+    throw await this.requester.failure(`creating project ${name}`, created);
+  }
+
   /** Every repository the registry lists to these credentials, page by page. */
   catalog(opts: { pageSize?: number } = {}): AsyncIterable<string> {
     const n = Math.min(Math.max(Math.floor(opts.pageSize ?? 100), 1), 1000);
