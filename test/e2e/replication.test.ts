@@ -8,9 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { runBerth } from '../../src/testing/cli.js';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { startDistribution, type DistributionServer } from '../../src/testing/distribution.js';
@@ -41,6 +42,22 @@ const MIRROR_USER = 'mirror';
 const MIRROR_PASSWORD = 'Mirror-passw0rd';
 
 type Json = Record<string, unknown>;
+
+/**
+ * With BERTH_TEST_PG_URL the source Berth (whose job service, schedules and outbox drive the
+ * replication) runs on a fresh PostgreSQL database; the second Berth stays on SQLite.
+ */
+const PG_URL = process.env.BERTH_TEST_PG_URL;
+const databaseName = `berth_e2e_replication_${Date.now()}_${process.pid}`;
+async function onPostgres(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Polls `probe` until it answers something, or fails naming `what` after `ms`. */
 async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -158,8 +175,15 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     requireTools(...TOOLS);
     const started = Date.now();
     work = makeTempDir('replication');
+    let sourceEnv: Record<string, string> = {};
+    if (PG_URL) {
+      await onPostgres(`CREATE DATABASE ${databaseName}`);
+      const url = new URL(PG_URL);
+      url.pathname = `/${databaseName}`;
+      sourceEnv = { BERTH_DATABASE_URL: url.toString() };
+    }
     [source, second, mirror] = await Promise.all([
-      RegistryServer.start(),
+      RegistryServer.start(sourceEnv),
       RegistryServer.start(),
       startDistribution({ basicAuth: { username: MIRROR_USER, password: MIRROR_PASSWORD } }),
     ]);
@@ -184,7 +208,8 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
   after(async () => {
     await Promise.all([source?.stop(), second?.stop(), mirror?.stop()]);
     if (work) removeDir(work);
-    console.log(`replication e2e timings (ms): ${JSON.stringify(timings)}`);
+    if (PG_URL) await onPostgres(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    console.log(`replication e2e timings (ms), source on ${PG_URL ? 'PostgreSQL' : 'SQLite'}: ${JSON.stringify(timings)}`);
   });
 
   test('skopeo copies a multi-arch index into Berth with --all, and berth sign signs it', async () => {
@@ -412,5 +437,49 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     const project = await expect<Json>(api(second, 'GET', '/projects/fresh'), 200);
     assert.equal((project.metadata as Json | undefined)?.public, 'false');
     await assertReplica(second.host, 'fresh/app', '2.0', layoutRef(layout, 'amd'));
+  });
+
+  test('a Docker manifest list (schema 2) made by skopeo replicates byte for byte to docker-registry and to the second Berth', async () => {
+    // skopeo converts the OCI index and its images to Docker's media types on the way in.
+    await client.skopeo([
+      'copy',
+      '--all',
+      '--format',
+      'v2s2',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      creds(source.host),
+      `oci:${layout}:multi`,
+      `docker://${source.host}/origin/docker:1.0`,
+    ]);
+    const list = await inspectRaw(source.host, 'origin/docker:1.0');
+    assert.equal((JSON.parse(list.toString('utf8')) as { mediaType: string }).mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+    /** `copy --all` into a `dir:` keeps manifests as they are: every file, named by digest, by bytes. */
+    const copyToDir = async (host: string, reference: string): Promise<Map<string, Buffer>> => {
+      const out = join(work, `dir-${host.replace(/\W/g, '-')}-${reference.replace(/\W/g, '-')}`);
+      await client.skopeo(['copy', '--all', '--src-tls-verify=false', '--src-creds', creds(host), `docker://${host}/${reference}`, `dir:${out}`]);
+      return new Map(readdirSync(out).map((name) => [name, readFileSync(join(out, name))]));
+    };
+    const want = await copyToDir(source.host, 'origin/docker:1.0');
+    assert.equal(want.size, 8, `version, the list, two manifests, two configs and two layers: ${[...want.keys()].join(' ')}`);
+    for (const [registry, namespace] of [
+      ['mirror', 'dockerlists'],
+      ['second-berth', 'replica'],
+    ] as const) {
+      const policyId = await createPolicy({
+        name: `docker-list-to-${registry}`,
+        dest_registry: { id: registryIds[registry] },
+        dest_namespace: namespace,
+        filters: [{ type: 'name', value: 'origin/docker' }],
+        trigger: { type: 'manual' },
+      });
+      const execution = await runToEnd(policyId);
+      assert.deepEqual([execution.status, execution.succeed, execution.failed], ['Succeed', 1, 0], JSON.stringify(execution));
+      const host = registry === 'mirror' ? mirror.host : second.host;
+      assert.ok((await inspectRaw(host, `${namespace}/docker:1.0`)).equals(list), `${registry}: the list's bytes differ`);
+      const got = await copyToDir(host, `${namespace}/docker:1.0`);
+      assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+      for (const [name, bytes] of got) assert.ok(bytes.equals(want.get(name)!), `${registry}: ${name} differs`);
+    }
   });
 });
