@@ -482,4 +482,40 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
       for (const [name, bytes] of got) assert.ok(bytes.equals(want.get(name)!), `${registry}: ${name} differs`);
     }
   });
+
+  test('a throttled run stopped mid-transfer ends Stopped, and the next run completes the copy', async () => {
+    const body = {
+      name: 'throttled',
+      dest_registry: { id: registryIds.mirror },
+      dest_namespace: 'throttled',
+      filters: [
+        { type: 'name', value: 'origin/app' },
+        { type: 'tag', value: '2.0' },
+      ],
+      trigger: { type: 'manual' },
+      speed: 512, // KiB/s: the 9 MiB layer takes about 18 s
+    };
+    const policyId = await createPolicy(body);
+    const id = await created(api(source, 'POST', '/replication/executions', { policy_id: policyId }));
+    await waitFor('a copy task sending bytes', 30_000, async () => {
+      const tasks = await expect<Json[]>(api(source, 'GET', `/replication/executions/${id}/tasks`), 200);
+      return tasks.some((t) => t.status === 'InProgress') ? true : undefined;
+    });
+    await sleep(1000);
+    const stopping = Date.now();
+    await expect(api(source, 'PUT', `/replication/executions/${id}`), 200);
+    const stopped = await finished(id);
+    timings.stop = Date.now() - stopping;
+    assert.equal(stopped.status, 'Stopped', JSON.stringify(stopped));
+    assert.ok(timings.stop < 10_000, `stopping took ${timings.stop} ms`);
+    const half = await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(mirror.host), `docker://${mirror.host}/throttled/app:2.0`], {
+      allowFail: true,
+    });
+    assert.notEqual(half.code, 0, 'the stopped run tagged the image');
+
+    await expect(api(source, 'PUT', `/replication/policies/${policyId}`, { ...body, speed: 0 }), 200);
+    const execution = await runToEnd(policyId);
+    assert.deepEqual([execution.status, execution.succeed], ['Succeed', 1], JSON.stringify(execution));
+    await assertReplica(mirror.host, 'throttled/app', '2.0', layoutRef(layout, 'amd'));
+  });
 });
