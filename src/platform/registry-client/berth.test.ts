@@ -137,4 +137,14 @@ describe('registry client against Berth (token auth)', { timeout: 120_000 }, () 
     assert.match(refusal.message, /^pushing manifest team\/cached:stolen: .* answered 403 \(DENIED: not allowed to push team\/cached\)$/);
     assert.equal(tokenRequests - before, 1, 'fresh credentials refused are not asked again');
   });
+
+  it('creates a missing project through the Harbor API, once, and says why it cannot', async () => {
+    const client = new RegistryClient(connection);
+    assert.equal(await client.ensureHarborProject('arrivals', true), true);
+    assert.equal(await client.ensureHarborProject('arrivals', true), false, 'there already');
+    const project = await expectJson<{ metadata: { public: string } }>(await api(server.url, 'GET', '/projects/arrivals'), 200);
+    assert.equal(project.metadata.public, 'true');
+    const anonymous = new RegistryClient({ url: server.url, allowPrivateNetworks: true });
+    await assert.rejects(anonymous.ensureHarborProject('strangers', false), { status: 401, message: /^checking for project strangers: .* answered 401$/ });
+  });
 });

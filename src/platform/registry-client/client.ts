@@ -56,10 +56,7 @@ export class RegistryClient {
    */
   async getApiPage(path: string, signal?: AbortSignal): Promise<{ body: unknown; next?: string }> {
     const url = new URL(path, this.requester.transport.base);
-    const credential = this.connection.credential;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (credential?.type === 'basic') headers.authorization = `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-    if (credential?.type === 'bearer') headers.authorization = `Bearer ${credential.token}`;
+    const headers: Record<string, string> = { accept: 'application/json', ...this.apiAuthorization() };
     const what = `GET ${url.pathname}`;
     const answer = await this.requester.transport.send({ method: 'GET', url, headers, signal });
     if (answer.status !== 200) throw await this.requester.failure(what, answer);
@@ -73,6 +70,45 @@ export class RegistryClient {
     const link = nextLink(headerOf(answer.headers, 'link'));
     const next = link ? new URL(link, url) : undefined;
     return next && next.origin === url.origin ? { body, next: `${next.pathname}${next.search}` } : { body };
+  }
+
+  /**
+   * Makes sure a project exists on a registry that is Harbor (or Berth), creating it through
+   * Harbor's API (`/api/v2.0/projects`) as Harbor's own replication adapter does, signed in with
+   * the credential the same way. Answers whether it created the project.
+   */
+  async ensureHarborProject(name: string, isPublic: boolean): Promise<boolean> {
+    const authorization = this.apiAuthorization();
+    const { transport } = this.requester;
+    const head = await transport.send({
+      method: 'HEAD',
+      url: new URL(`/api/v2.0/projects?project_name=${encodeURIComponent(name)}`, transport.base),
+      headers: { ...authorization },
+    });
+    discard(head);
+    if (head.status === 200) return false;
+    if (head.status !== 404) throw answeredError(`checking for project ${name}`, this.host, head.status, undefined);
+    const body = Buffer.from(JSON.stringify({ project_name: name, metadata: { public: String(isPublic) } }));
+    const created = await transport.send({
+      method: 'POST',
+      url: new URL('/api/v2.0/projects', transport.base),
+      headers: { ...authorization, 'content-type': 'application/json' },
+      body,
+    });
+    // 409: created meanwhile by another task of the run.
+    if (created.status === 201 || created.status === 409) {
+      discard(created);
+      return created.status === 201;
+    }
+    throw await this.requester.failure(`creating project ${name}`, created);
+  }
+
+  /** The endpoint's credential as Harbor's management API takes it: sent up front, not after a challenge. */
+  private apiAuthorization(): Record<string, string> {
+    const credential = this.connection.credential;
+    if (credential?.type === 'basic') return { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
+    if (credential?.type === 'bearer') return { authorization: `Bearer ${credential.token}` };
+    return {};
   }
 
   /** Every repository the registry lists to these credentials, page by page. */

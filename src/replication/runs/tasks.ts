@@ -6,6 +6,7 @@ import { destinationRepository } from '../engine/namespace.js';
 import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
 import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
 import { localSelection, remoteSelection, type Selected } from './candidates.js';
+import { prepareHarborProject } from './destination-project.js';
 import { remoteEndpoint, sidesOf, type EndpointDeps } from './endpoints.js';
 import { COPY_ATTEMPTS, COPY_TASK, DELETE_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
 import type { Clock } from '../../platform/clock.js';
@@ -56,6 +57,10 @@ async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string,
   const params = context.params as unknown as CopyParams;
   const policy = await loadPolicy(deps, params.policyId);
   const { source, destination } = await sidesOf(deps, policy);
+  if (policy.destRegistryId !== null) {
+    const created = await prepareHarborProject(deps, policy.destRegistryId, params.sourceRepository, params.destinationRepository);
+    if (created) await context.log(`created project ${created} on ${destination.name}`);
+  }
   const lines: string[] = [];
   const uploads = new CheckpointedUploads(context);
   const result = await new Copier()
