@@ -13,7 +13,7 @@ const BOOLEAN_KEYS = new Set([
   'require_verified_signature',
 ]);
 const SEVERITIES = ['none', 'low', 'medium', 'high', 'critical'];
-/** Harbor's bandwidth limit of a proxy cache project, in KB/s (-1: unlimited); stored, not enforced yet. */
+/** Harbor's bandwidth limit of a proxy cache project for fetches from its upstream, in KB/s (-1: unlimited). */
 const PROXY_SPEED = 'proxy_speed_kb';
 export const METADATA_KEYS: readonly string[] = [...BOOLEAN_KEYS, 'severity', PROXY_SPEED];
 const MAX_VALUE_LENGTH = 255;

@@ -13,7 +13,7 @@ export const ProjectMetadataShape = z.strictObject({
   /** Berth's stricter content trust: a signature counts only when it verifies against the trust material. */
   require_verified_signature: z.string().optional(),
   retention_id: z.string().optional(),
-  /** Harbor's bandwidth limit of a proxy cache project, in KB/s; -1 unlimited (kept, not enforced yet). */
+  /** Harbor's bandwidth limit of a proxy cache project for upstream fetches, in KB/s; -1 unlimited. */
   proxy_speed_kb: z.string().optional(),
 });
 

@@ -1,6 +1,8 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { findArtifactByDigest, findArtifactByTag, type ManifestReference } from '../content/index.js';
 import type { Project, Repository } from '../platform/db/index.js';
+import { throttled } from '../platform/lib/index.js';
+import { proxyBytesPerSecond } from '../projects/index.js';
 import { OciError } from '../platform/errors/index.js';
 import type { ProxyCacheDeps } from './deps.js';
 import { mediaTypeOf, readAll, type ProxiedManifest } from './manifest-bytes.js';
@@ -145,15 +147,19 @@ export class ProxyCache {
     const first = (async (): Promise<ProxiedBlob> => {
       let fetched: { stream: Readable; size: number };
       let repository: Repository;
+      let limit: number | undefined;
       try {
         repository = await this.deps.content.ensureRepository(project.id, name);
+        limit = await proxyBytesPerSecond(this.db, project.id);
         fetched = await upstream.client.getBlob(upstream.repository(name), digest);
       } catch (error) {
         const failure = upstreamFailure(error, 'blob');
         release(failure);
         throw failure;
       }
-      const copies = tee(fetched.stream);
+      // proxy_speed_kb bounds the upstream read, so the client and the store both get it at that pace.
+      const source = limit === undefined ? fetched.stream : pipeline(fetched.stream, throttled(limit), () => undefined);
+      const copies = tee(source);
       this.deps.content
         .putBlob(repository, digest, copies.store)
         .then(() => {

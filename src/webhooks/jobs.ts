@@ -10,7 +10,8 @@ import { scanOverviews } from '../scan/index.js';
 import { formatBytes } from '../platform/errors/index.js';
 import { PrivateTargetError } from '../platform/http/index.js';
 import { post } from './deliver.js';
-import { buildDelivery, type EventFacts } from './payload.js';
+import { reportRun, type ProjectReport, type RunReport } from '../replication/index.js';
+import { buildDelivery, type EventFacts, type RegistryAddress } from './payload.js';
 import { enabledPoliciesOf } from './repo.js';
 import { isWebhookEventType, NOTIFY_TYPES, PAYLOAD_FORMATS, type WebhookEventType } from './schema.js';
 
@@ -24,31 +25,45 @@ export function registryHost(config: Config): string {
   return config.server.externalUrl ? new URL(config.server.externalUrl).host : `${hostname()}:${config.server.port}`;
 }
 
+/** The registry's host and its URL (Harbor's external endpoint), for payloads. */
+function registryAddress(config: Config): RegistryAddress {
+  const host = registryHost(config);
+  return { host, endpoint: config.server.externalUrl ? config.server.externalUrl.replace(/\/+$/, '') : `http://${host}` };
+}
+
+/** An event as one project's policies see it: most events are about one project, a replication run about each it touched. */
+interface Occurrence {
+  event: OutboxEvent & { type: WebhookEventType };
+  projectId: number;
+  replication?: { run: RunReport; project: ProjectReport };
+}
+
 /**
  * The outbox consumer: each event a policy of its project listens to becomes one delivery
  * execution per target, with its payload fully built, in the transaction that marks the
  * event dispatched. A restart or a crash therefore loses no delivery.
  */
 export function webhookConsumer(config: Config, jobs: JobService, settings: Settings): EventConsumer {
-  const host = registryHost(config);
+  const address = registryAddress(config);
   return async (trx, events, now) => {
     // Harbor's notification_enable: off, events go by without deliveries (none are queued for later).
     if (!(await settings.pick(['notification_enable'], trx)).notification_enable) return;
-    const relevant = events.filter((e): e is OutboxEvent & { type: WebhookEventType; project_id: number } => isWebhookEventType(e.type) && e.project_id !== null);
-    if (relevant.length === 0) return;
-    const policies = await enabledPoliciesOf(trx, [...new Set(relevant.map((e) => e.project_id))]);
+    const occurrences = await occurrencesOf(trx, events);
+    if (occurrences.length === 0) return;
+    const policies = await enabledPoliciesOf(trx, [...new Set(occurrences.map((o) => o.projectId))]);
     if (policies.length === 0) return;
-    const listening = relevant.filter((e) => policies.some((p) => p.projectId === e.project_id && p.eventTypes.includes(e.type)));
+    const listening = occurrences.filter((o) => policies.some((p) => p.projectId === o.projectId && p.eventTypes.includes(o.event.type)));
     if (listening.length === 0) return;
     const facts = await describeEvents(trx, listening);
     let queued = 0;
-    for (const event of listening) {
-      const fact = facts.get(event.id);
+    for (const [index, occurrence] of listening.entries()) {
+      const fact = facts.get(index);
       if (!fact) continue;
+      const { event } = occurrence;
       for (const policy of policies) {
-        if (policy.projectId !== event.project_id || !policy.eventTypes.includes(event.type)) continue;
+        if (policy.projectId !== occurrence.projectId || !policy.eventTypes.includes(event.type)) continue;
         for (const target of policy.targets) {
-          const delivery = buildDelivery(fact, target, policy.id, host);
+          const delivery = buildDelivery(fact, target, policy.id, address);
           await enqueue(
             trx,
             {
@@ -75,31 +90,59 @@ export function webhookConsumer(config: Config, jobs: JobService, settings: Sett
   };
 }
 
-/** The project, repository and quota facts of each event, read in a few queries for the batch. */
-async function describeEvents(trx: Executor, events: ReadonlyArray<OutboxEvent & { type: WebhookEventType; project_id: number }>): Promise<Map<number, EventFacts>> {
-  const projectIds = [...new Set(events.map((e) => e.project_id))];
+/**
+ * The events webhooks deliver, each with the project whose policies receive it. A replication
+ * run goes, as in Harbor, to the project of each local repository it touched: the source
+ * project of a push, the destination project of a pull; each project hears of its own artifacts.
+ */
+async function occurrencesOf(trx: Executor, events: readonly OutboxEvent[]): Promise<Occurrence[]> {
+  const out: Occurrence[] = [];
+  for (const event of events) {
+    if (!isWebhookEventType(event.type)) continue;
+    const typed = event as OutboxEvent & { type: WebhookEventType };
+    if (event.type !== 'REPLICATION') {
+      if (event.project_id !== null) out.push({ event: typed, projectId: event.project_id });
+      continue;
+    }
+    if (event.execution_id === null) continue;
+    const run = await reportRun(trx, event.execution_id);
+    if (!run || run.projects.length === 0) continue;
+    const names = run.projects.map((p) => p.project);
+    const ids = new Map((await trx.selectFrom('projects').select(['id', 'name']).where('name', 'in', names).execute()).map((p) => [p.name, p.id]));
+    for (const project of run.projects) {
+      const projectId = ids.get(project.project);
+      if (projectId !== undefined) out.push({ event: typed, projectId, replication: { run, project } });
+    }
+  }
+  return out;
+}
+
+/** The project, repository and quota facts of each occurrence (by its index), read in a few queries for the batch. */
+async function describeEvents(trx: Executor, occurrences: readonly Occurrence[]): Promise<Map<number, EventFacts>> {
+  const projectIds = [...new Set(occurrences.map((o) => o.projectId))];
   const projects = new Map((await trx.selectFrom('projects').select(['id', 'name', 'public']).where('id', 'in', projectIds).execute()).map((p) => [p.id, p]));
-  const names = [...new Set(events.flatMap((e) => (e.repository === null ? [] : [e.repository])))];
+  const names = [...new Set(occurrences.flatMap((o) => (o.event.repository === null ? [] : [o.event.repository])))];
   const repositories = new Map(
     names.length === 0
       ? []
       : (await trx.selectFrom('repositories').select(['name', 'created_at']).where('name', 'in', names).execute()).map((r) => [r.name, r.created_at]),
   );
-  const quotaProjects = [...new Set(events.filter((e) => e.type.startsWith('QUOTA_')).map((e) => e.project_id))];
+  const quotaProjects = [...new Set(occurrences.filter((o) => o.event.type.startsWith('QUOTA_')).map((o) => o.projectId))];
   const quotas = new Map(quotaProjects.length === 0 ? [] : await Promise.all(quotaProjects.map(async (id) => [id, await findProjectQuota(trx, id)] as const)));
   const out = new Map<number, EventFacts>();
-  for (const event of events) {
-    const project = projects.get(event.project_id);
+  for (const [index, { event, projectId, replication }] of occurrences.entries()) {
+    const project = projects.get(projectId);
     if (!project) continue;
-    const quota = quotas.get(event.project_id) ?? undefined;
+    const quota = quotas.get(projectId) ?? undefined;
     let details: string | null = null;
     if (quota && event.type === 'QUOTA_WARNING')
       details = `quota usage reach 85%: resource storage used ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
     if (quota && event.type === 'QUOTA_EXCEED')
       details = `storage quota exceeded: the project uses ${formatBytes(quota.used_storage)} of ${formatBytes(quota.hard_storage)}`;
-    const scanOverview = event.type.startsWith('SCANNING_') ? await scanOverviewOf(trx, event.project_id, event.repository, event.digest) : undefined;
-    out.set(event.id, {
+    const scanOverview = event.type.startsWith('SCANNING_') ? await scanOverviewOf(trx, projectId, event.repository, event.digest) : undefined;
+    out.set(index, {
       scanOverview,
+      replication,
       type: event.type,
       occurAt: event.created_at,
       operator: event.operator ?? '',

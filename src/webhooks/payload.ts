@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ProjectReport, RunReport } from '../replication/index.js';
 import type { WebhookEventType, WebhookTarget } from './schema.js';
 
 /** What an outbox event says, completed with what a receiver needs to know about its repository. */
@@ -19,6 +20,14 @@ export interface EventFacts {
   details: string | null;
   /** The artifact's `scan_overview` in scanning events. */
   scanOverview?: Record<string, unknown> | undefined;
+  /** A finished replication run and what it did to this event's project, in REPLICATION events. */
+  replication?: { run: RunReport; project: ProjectReport } | undefined;
+}
+
+/** Where receivers reach this registry: `host` as in `resource_url`, `endpoint` its URL. */
+export interface RegistryAddress {
+  host: string;
+  endpoint: string;
 }
 
 /** Harbor's CloudEvents type for each event type. */
@@ -32,10 +41,53 @@ const CLOUD_EVENT_TYPES: Record<WebhookEventType, string> = {
   SCANNING_COMPLETED: 'harbor.scan.completed',
   SCANNING_FAILED: 'harbor.scan.failed',
   SCANNING_STOPPED: 'harbor.scan.stopped',
+  REPLICATION: 'harbor.replication.status.changed',
 };
 
+/**
+ * Harbor's `event_data.replication`: the run, its two sides (this registry as Harbor's
+ * `registry_type` "harbor"), and the project's artifacts by outcome. Harbor leaves empty
+ * fields out (`omitempty`), and so does this.
+ */
+function replicationData(run: RunReport, project: ProjectReport, address: RegistryAddress): Record<string, unknown> {
+  const remote = run.remote && {
+    registry_name: run.remote.name,
+    registry_type: run.remote.type,
+    endpoint: run.remote.url,
+    ...(run.direction === 'push' ? { namespace: project.destNamespace || undefined } : { namespace: project.srcNamespace || undefined }),
+  };
+  const local = { registry_type: 'harbor', endpoint: address.endpoint, namespace: run.direction === 'push' ? project.srcNamespace : project.destNamespace };
+  const artifacts = (status: string) =>
+    project.artifacts
+      .filter((a) => a.status === status)
+      .map((a) => ({ type: 'artifact', status: a.status, name_tag: a.nameTag, ...(a.failReason ? { fail_reason: a.failReason } : {}) }));
+  const succeeded = artifacts('Succeed');
+  const failed = artifacts('Failed');
+  const data: Record<string, unknown> = {
+    harbor_hostname: new URL(`http://${address.host}`).hostname,
+    job_status: run.status,
+    description: run.policy.description,
+    artifact_type: 'artifact',
+    authentication_type: run.remote?.credentialType,
+    override_mode: run.policy.override,
+    trigger_type: run.trigger,
+    policy_creator: run.policy.creator,
+    execution_timestamp: Math.floor(run.startTime / 1000),
+    src_resource: run.direction === 'push' ? local : remote,
+    dest_resource: run.direction === 'push' ? remote : local,
+    successful_artifact: succeeded.length > 0 ? succeeded : undefined,
+    failed_artifact: failed.length > 0 ? failed : undefined,
+  };
+  for (const [key, value] of Object.entries(data)) if (value === undefined || value === '' || value === false) delete data[key];
+  return data;
+}
+
 /** Harbor's `event_data`. `host` is the registry's address as clients pull from it. */
-export function eventData(facts: EventFacts, host: string): Record<string, unknown> {
+export function eventData(facts: EventFacts, address: RegistryAddress): Record<string, unknown> {
+  const { host } = address;
+  if (facts.type === 'REPLICATION' && facts.replication) {
+    return { replication: replicationData(facts.replication.run, facts.replication.project, address) };
+  }
   if (facts.type === 'TAG_RETENTION') {
     return { retention: { harbor_hostname: host, project_name: facts.projectName } };
   }
@@ -70,8 +122,8 @@ export interface Delivery {
 }
 
 /** The request body a target receives for an event, in the target's format. */
-export function buildDelivery(facts: EventFacts, target: WebhookTarget, policyId: number, host: string): Delivery {
-  const data = eventData(facts, host);
+export function buildDelivery(facts: EventFacts, target: WebhookTarget, policyId: number, address: RegistryAddress): Delivery {
+  const data = eventData(facts, address);
   if (target.type === 'slack') {
     const text = [
       '*Harbor webhook events*',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Execution, Task, WebhookPolicyRow } from '../platform/db/index.js';
 import type { ExecutionJson, TaskJson, WebhookPolicyJson } from './shapes.js';
 
-/** The events a policy may listen to (scanning and replication come with those features). */
+/** The events a policy may listen to. */
 export const WEBHOOK_EVENT_TYPES = [
   'PUSH_ARTIFACT',
   'PULL_ARTIFACT',
@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'SCANNING_COMPLETED',
   'SCANNING_FAILED',
   'SCANNING_STOPPED',
+  'REPLICATION',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -65,6 +65,7 @@ describe(
       await dialog.getByLabel('Name').fill('public-hook');
       await dialog.getByLabel('Endpoint URL').fill('https://hooks.example.com/x');
       await dialog.getByLabel('Artifact deleted').check();
+      await dialog.getByLabel('Replication finished').check();
       await dialog.getByRole('button', { name: 'Save' }).click();
       await dialog.waitFor({ state: 'hidden' });
       const row = page.getByRole('row', { name: /public-hook/ });
@@ -77,7 +78,7 @@ describe(
       await row.getByText('Disabled', { exact: true }).waitFor();
       const [policy] = (await (await api('GET', `/projects/${PROJECT}/webhook/policies`)).json()) as Array<{ enabled: boolean; event_types: string[] }>;
       assert.equal(policy?.enabled, false);
-      assert.deepEqual(policy?.event_types.sort(), ['DELETE_ARTIFACT', 'PUSH_ARTIFACT']);
+      assert.deepEqual(policy?.event_types.sort(), ['DELETE_ARTIFACT', 'PUSH_ARTIFACT', 'REPLICATION']);
 
       await row.getByRole('button', { name: 'Deliveries' }).click();
       await page.getByRole('dialog').getByText('Nothing delivered yet').waitFor();
@@ -102,6 +103,7 @@ describe(
       await assertNoEnglish(page, 'webhooks');
       await page.getByTestId('new-webhook').click();
       await page.getByRole('dialog').getByText('推送制品').waitFor();
+      await page.getByRole('dialog').getByText('复制完成').waitFor();
       await assertNoEnglish(page, 'new webhook dialog');
     });
   },

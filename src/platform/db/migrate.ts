@@ -25,6 +25,7 @@ import * as registries from './migrations/0022_registries.js';
 import * as keylessIdentities from './migrations/0023_keyless_identities.js';
 import * as proxyCache from './migrations/0024_proxy_cache.js';
 import * as replicationPolicies from './migrations/0025_replication_policies.js';
+import * as executionEndEvents from './migrations/0028_execution_end_events.js';
 import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
 
 interface DialectMigration {
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0023_keyless_identities': keylessIdentities,
   '0024_proxy_cache': proxyCache,
   '0025_replication_policies': replicationPolicies,
+  '0028_execution_end_events': executionEndEvents,
   '0029_task_checkpoints': taskCheckpoints,
 };
 

@@ -134,6 +134,8 @@ export interface EventsTable {
   created_at: Millis;
   /** 1 once the outbox dispatcher handed the event to its consumers. */
   dispatched: ColumnType<number, number | undefined, number>;
+  /** The execution an execution's end event is about (0028). */
+  execution_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ProjectMetadataTable {
@@ -285,6 +287,8 @@ export interface ExecutionsTable {
   start_time: Millis;
   end_time: Millis | null;
   update_time: Millis;
+  /** The outbox event written when the execution ends, if it announces its end (0028). */
+  end_event: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A unit of work a worker claims with a lease; retried with backoff up to max_attempts. */

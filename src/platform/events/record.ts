@@ -8,6 +8,8 @@ export interface ChangeEvent {
   repository: string | null;
   digest?: string | null;
   tag?: string | null;
+  /** The execution an execution's end event is about. */
+  executionId?: number | null;
   operator: string;
   at: number;
 }
@@ -23,6 +25,7 @@ export async function recordEvents(trx: Executor, events: readonly ChangeEvent[]
     repository: e.repository,
     digest: e.digest ?? null,
     tag: e.tag ?? null,
+    execution_id: e.executionId ?? null,
     operator: e.operator,
     created_at: e.at,
   }));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { forUpdateSkipLockedClause, whereMatches, type Database, type Execution, type Executor, type JobStatus, type Task } from '../db/index.js';
+import { recordEvent } from '../events/index.js';
 import type { QueryCondition, QueryFields } from '../http/index.js';
 
 export type Trigger = 'MANUAL' | 'SCHEDULE' | 'EVENT';
@@ -19,6 +20,11 @@ export interface ExecutionSpec {
   trigger: Trigger;
   extraAttrs?: Record<string, unknown>;
   tasks: readonly TaskSpec[];
+  /**
+   * An outbox event type written, with the execution's id, in the transaction that gives the
+   * execution its final status: what a feature reports about a finished run (webhooks).
+   */
+  endEvent?: string;
 }
 
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['Stopped', 'Error', 'Success']);
@@ -39,6 +45,7 @@ export async function enqueue(trx: Executor, spec: ExecutionSpec, now: number): 
       start_time: now,
       end_time: spec.tasks.length === 0 ? now : null,
       update_time: now,
+      end_event: spec.endEvent ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -83,13 +90,21 @@ export async function refreshExecution(db: Executor, executionId: number, now: n
       : statuses.has('Stopped')
         ? 'Stopped'
         : 'Success';
-  await db
+  const changed = await db
     .updateTable('executions')
     .set({ status, update_time: now, end_time: unfinished ? null : now })
     .where('id', '=', executionId)
     .where('status', '!=', status)
-    .execute();
+    .executeTakeFirst();
+  // Only the update that ends the execution announces it: the row lock above makes that one update.
+  if (!unfinished && Number(changed.numUpdatedRows) > 0) await announceEnd(db, executionId, now);
   return status;
+}
+
+async function announceEnd(db: Executor, executionId: number, now: number): Promise<void> {
+  const row = await db.selectFrom('executions').select(['end_event', 'trigger']).where('id', '=', executionId).executeTakeFirst();
+  if (!row?.end_event) return;
+  await recordEvent(db, { type: row.end_event, projectId: null, repository: null, executionId, operator: row.trigger, at: now });
 }
 
 /** Stops an execution: pending tasks never start, running ones are told to stop. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { BlobUnknownError, linksOf, type Endpoint, type FetchedManifest } from './endpoint.js';
-import { throttled } from './throttle.js';
+import { throttled } from '../../platform/lib/index.js';
 
 /** One artifact to copy, with the tags that go with it. */
 export interface CopyJob {

@@ -8,6 +8,11 @@ const EXECUTION_STATUS: Readonly<Record<JobStatus, string>> = {
   Error: 'Failed',
   Stopped: 'Stopped',
 };
+/** A run's or a copy's status as Harbor's replication API spells it (Succeed, Failed, Stopped, InProgress). */
+export function harborStatus(status: JobStatus): string {
+  return EXECUTION_STATUS[status];
+}
+
 const TRIGGER: Readonly<Record<string, string>> = { MANUAL: 'manual', SCHEDULE: 'scheduled', EVENT: 'event_based' };
 
 const time = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());

@@ -4,6 +4,8 @@ import { enqueue, type Trigger } from '../../platform/jobs/index.js';
 import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
 import type { ReplicationPolicy } from '../policies/schema.js';
 
+/** The outbox event a run writes when it ends. */
+export const REPLICATION_EVENT = 'REPLICATION';
 export const PLAN_TASK = 'replication.plan';
 export const COPY_TASK = 'replication.copy';
 export const DELETE_TASK = 'replication.delete';
@@ -45,6 +47,8 @@ export async function startReplication(trx: Executor, policy: ReplicationPolicy,
       trigger,
       extraAttrs: { policy_id: policy.id, ...(scope ? { scope } : {}) },
       tasks: [{ kind: PLAN_TASK, params: { policyId: policy.id, ...(scope ? { scope } : {}) }, maxAttempts: COPY_ATTEMPTS }],
+      // The run's end is announced to webhooks (Harbor's REPLICATION event).
+      endEvent: REPLICATION_EVENT,
     },
     now,
   );

@@ -3070,7 +3070,7 @@ export interface components {
             creator: string;
             description: string;
             enabled: boolean;
-            event_types: ("PUSH_ARTIFACT" | "PULL_ARTIFACT" | "DELETE_ARTIFACT" | "QUOTA_EXCEED" | "QUOTA_WARNING" | "TAG_RETENTION" | "SCANNING_COMPLETED" | "SCANNING_FAILED" | "SCANNING_STOPPED")[];
+            event_types: ("PUSH_ARTIFACT" | "PULL_ARTIFACT" | "DELETE_ARTIFACT" | "QUOTA_EXCEED" | "QUOTA_WARNING" | "TAG_RETENTION" | "SCANNING_COMPLETED" | "SCANNING_FAILED" | "SCANNING_STOPPED" | "REPLICATION")[];
             id: number;
             name: string;
             project_id: number;

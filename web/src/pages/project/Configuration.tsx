@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { apiUrl, call } from '../../api/client';
 import type { ProjectMetadata } from '../../api/project-models';
 import { allowlistBody, allowlistValue } from '../allowlist/systemAllowlist';
+import { ProxyCacheSettings, proxySpeedValue } from './ProxyCacheSettings';
 import { errorText, type ProjectTabProps } from './shared';
 import { VulnerabilitySettings, type VulnerabilityValues } from './VulnerabilitySettings';
 
@@ -21,7 +22,7 @@ const SECTIONS: Array<{ title: string; prefix: string; switches: ReadonlyArray<(
   },
 ];
 
-type Values = Record<(typeof GENERAL_SWITCHES)[number], boolean> & VulnerabilityValues;
+type Values = Record<(typeof GENERAL_SWITCHES)[number], boolean> & VulnerabilityValues & { proxy_speed_kb?: number };
 
 function initialValues(project: ProjectTabProps['project']): Values {
   const metadata: ProjectMetadata = project.metadata;
@@ -38,6 +39,7 @@ function initialValues(project: ProjectTabProps['project']): Values {
     // Unset, a project reuses the system's list (Harbor's default, and the pull gate's).
     reuse_sys_cve_allowlist: metadata.reuse_sys_cve_allowlist !== 'false',
     cve_allowlist: allowlistValue(project.cve_allowlist),
+    ...(project.registry_id !== undefined ? { proxy_speed_kb: proxySpeedValue(metadata.proxy_speed_kb) } : {}),
   };
 }
 
@@ -60,6 +62,7 @@ export default function Configuration({ project, can }: ProjectTabProps) {
     try {
       const metadata: Record<string, string> = Object.fromEntries([...GENERAL_SWITCHES, ...VULNERABILITY_SWITCHES].map((key) => [key, String(values[key])]));
       metadata.severity = values.severity;
+      if (project.registry_id !== undefined && values.proxy_speed_kb !== undefined) metadata.proxy_speed_kb = String(values.proxy_speed_kb);
       await call('PUT', apiUrl('/projects/{project_name_or_id}', { project_name_or_id: project.project_id }), {
         metadata,
         cve_allowlist: allowlistBody(values.cve_allowlist),
@@ -92,6 +95,7 @@ export default function Configuration({ project, can }: ProjectTabProps) {
           </div>
         ))}
         <VulnerabilitySettings editable={editable} />
+        {project.registry_id !== undefined && <ProxyCacheSettings />}
       </Form>
       {editable && (
         <Typography.Paragraph>

@@ -1,8 +1,9 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * Passes bytes through at no more than `bytesPerSecond` on average (Harbor's per-task `speed`,
- * given in KiB/s): each chunk is held until the time its bytes are due has come.
+ * Passes bytes through at no more than `bytesPerSecond` on average (Harbor's replication `speed`
+ * and proxy cache `proxy_speed_kb`, both given in KiB/s): each chunk is held until the time its
+ * bytes are due has come.
  */
 export function throttled(bytesPerSecond: number): Transform {
   const started = Date.now();
