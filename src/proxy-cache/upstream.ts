@@ -1,3 +1,4 @@
+import type { Config } from '../platform/config/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database, RegistryRow } from '../platform/db/index.js';
 import { OciError } from '../platform/errors/index.js';
@@ -25,8 +26,8 @@ export class UpstreamClients {
   private readonly rows: TtlCache<RegistryRow>;
   private readonly clients = new Map<number, { client: RegistryClient; updatedAt: number }>();
 
-  constructor(private readonly deps: { database: Database; clock: Clock; secrets: SecretBox }) {
-    this.registries = new RegistryService(deps);
+  constructor(private readonly deps: { database: Database; clock: Clock; secrets: SecretBox; config: Pick<Config, 'awsEcr'> }) {
+    this.registries = new RegistryService({ database: deps.database, clock: deps.clock, secrets: deps.secrets, awsEcr: deps.config.awsEcr });
     this.rows = new TtlCache<RegistryRow>(ENDPOINT_CACHE_MS, 1_000, () => deps.clock.now());
   }
 

@@ -14,7 +14,8 @@ export interface ReplicationDeps extends ApiDeps {
   secrets: SecretBox;
 }
 
-const registryService = (deps: ReplicationDeps) => new RegistryService({ database: deps.database, clock: deps.clock, secrets: deps.secrets });
+const registryService = (deps: ReplicationDeps) =>
+  new RegistryService({ database: deps.database, clock: deps.clock, secrets: deps.secrets, awsEcr: deps.config.awsEcr });
 
 /** Replication: registry endpoints, policies, and their runs (one task per artifact, on the job service). */
 export const replicationModule: FeatureModule<ReplicationDeps> = {

@@ -4,6 +4,7 @@ import { isForeignKeyViolation, isUniqueViolation, type Database, type Executor,
 import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../platform/errors/index.js';
 import type { QueryCondition, SortField } from '../platform/http/index.js';
 import type { SecretBox } from '../platform/secrets/index.js';
+import { ecrCredential, type EcrSettings } from './adapters/aws-ecr.js';
 import { adapterInfo, isAdapterType, registryApiUrl, type AdapterInfo, type AdapterType } from './adapters/index.js';
 import { pingRegistry, RegistryPingError, type RegistryConnection } from './ping.js';
 import * as repo from './repo.js';
@@ -13,6 +14,8 @@ export interface RegistryServiceDeps {
   database: Database;
   clock: Clock;
   secrets: SecretBox;
+  /** Where aws-ecr endpoints get their tokens (the `awsEcr` settings). */
+  awsEcr?: EcrSettings;
   /** The check behind `status` and `/registries/ping`; the real one unless a test gives another. */
   ping?: (connection: RegistryConnection) => Promise<void>;
 }
@@ -182,7 +185,7 @@ export class RegistryService {
 
   /** How the registry client reaches a stored endpoint, its secret opened: for replication and the proxy cache. */
   async connection(id: number): Promise<RegistryConnection> {
-    return connectionOf(this.endpointOf(await this.get(id)), undefined);
+    return this.connectionOf(this.endpointOf(await this.get(id)), undefined);
   }
 
   /** Checks the endpoint now and keeps the result as its status. */
@@ -199,7 +202,11 @@ export class RegistryService {
   }
 
   private check(endpoint: Endpoint, timeoutMs?: number): Promise<void> {
-    return (this.deps.ping ?? pingRegistry)(connectionOf(endpoint, timeoutMs));
+    return (this.deps.ping ?? pingRegistry)(this.connectionOf(endpoint, timeoutMs));
+  }
+
+  private connectionOf(endpoint: Endpoint, timeoutMs: number | undefined): RegistryConnection {
+    return connectionOf(endpoint, timeoutMs, this.deps.awsEcr ?? {}, () => this.deps.clock.now());
   }
 
   private endpointOf(row: RegistryRow): Endpoint {
@@ -253,13 +260,15 @@ function checkCredential(type: string, accessKey: string, accessSecret: string):
  * How the endpoint is reached. Registry endpoints are made by system administrators, who may
  * point them at private networks (outbound.ts's rule): the private-address guard is off for them.
  */
-function connectionOf(endpoint: Endpoint, timeoutMs: number | undefined): RegistryConnection {
+function connectionOf(endpoint: Endpoint, timeoutMs: number | undefined, awsEcr: EcrSettings, now: () => number): RegistryConnection {
   const credential: RegistryConnection['credential'] =
     endpoint.credentialType === 'oauth'
       ? { type: 'bearer', token: endpoint.accessSecret }
-      : endpoint.accessKey !== ''
-        ? { type: 'basic', username: endpoint.accessKey, password: endpoint.accessSecret }
-        : undefined;
+      : endpoint.accessKey === ''
+        ? undefined
+        : endpoint.type === 'aws-ecr'
+          ? ecrCredential(endpoint.url, endpoint.accessKey, endpoint.accessSecret, awsEcr, now)
+          : { type: 'basic', username: endpoint.accessKey, password: endpoint.accessSecret };
   return {
     url: registryApiUrl(endpoint.type, endpoint.url),
     insecure: endpoint.insecure,

@@ -199,6 +199,24 @@ export const configSchema = z
       })
       .strict()
       .default({ tagFreshnessSeconds: 300 }),
+    awsEcr: z
+      .object({
+        apiEndpoint: z
+          .string()
+          .url()
+          .max(2048)
+          .optional()
+          .describe(
+            "Where registry endpoints of type aws-ecr get their tokens (ECR's GetAuthorizationToken), e.g. a VPC endpoint; unset: the region's public ECR API",
+          ),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/, 'an AWS region such as us-east-1')
+          .optional()
+          .describe("The AWS region for aws-ecr endpoints whose URL does not name one (ECR's own URLs do: <account>.dkr.ecr.<region>.amazonaws.com)"),
+      })
+      .strict()
+      .default({}),
     quota: z
       .object({
         storagePerProject: z.coerce

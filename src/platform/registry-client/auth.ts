@@ -82,7 +82,7 @@ export class Authenticator {
     if (credential?.type === 'bearer') return { header: `Bearer ${credential.token}`, fresh: true };
     if (!this.challenge) return { fresh: true };
     if (this.challenge.scheme === 'basic') {
-      const header = this.basic();
+      const header = await this.basic(signal);
       return header ? { header, fresh: true } : { fresh: true };
     }
     const fetchedBefore = this.fetched;
@@ -106,10 +106,17 @@ export class Authenticator {
     return !sent.fresh;
   }
 
-  private basic(): string | undefined {
+  /** The user name and password to sign in with, exchanged for the current ones where the credential says so. */
+  private async password(signal?: AbortSignal): Promise<{ username: string; password: string } | undefined> {
     const credential = this.credential;
-    if (credential?.type !== 'basic') return undefined;
-    return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+    if (credential?.type === 'basic') return credential;
+    if (credential?.type === 'exchanged') return credential.exchange(signal);
+    return undefined;
+  }
+
+  private async basic(signal?: AbortSignal): Promise<string | undefined> {
+    const pair = await this.password(signal);
+    return pair ? `Basic ${Buffer.from(`${pair.username}:${pair.password}`).toString('base64')}` : undefined;
   }
 
   private cacheKey(challenge: Challenge, scopes: readonly string[]): string {
@@ -138,11 +145,11 @@ export class Authenticator {
     const service = challenge.params.service;
     if (service) realm.searchParams.set('service', service);
     for (const scope of scopes) realm.searchParams.append('scope', scope);
-    const basic = this.basic();
+    const credential = await this.password(signal);
+    const basic = credential ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` : undefined;
     const started = this.now();
     let answer = await this.transport.send({ method: 'GET', url: realm, headers: basic ? { authorization: basic } : {}, signal });
-    const credential = this.credential;
-    if ((answer.status === 404 || answer.status === 405) && credential?.type === 'basic') {
+    if ((answer.status === 404 || answer.status === 405) && credential) {
       // An OAuth2-style token endpoint that only takes the password grant by POST.
       discard(answer);
       const form = new URLSearchParams({ grant_type: 'password', username: credential.username, password: credential.password, client_id: 'berth' });

@@ -56,7 +56,7 @@ export class RegistryClient {
    */
   async getApiPage(path: string, signal?: AbortSignal): Promise<{ body: unknown; next?: string }> {
     const url = new URL(path, this.requester.transport.base);
-    const headers: Record<string, string> = { accept: 'application/json', ...this.apiAuthorization() };
+    const headers: Record<string, string> = { accept: 'application/json', ...(await this.apiAuthorization(signal)) };
     const what = `GET ${url.pathname}`;
     const answer = await this.requester.transport.send({ method: 'GET', url, headers, signal });
     if (answer.status !== 200) throw await this.requester.failure(what, answer);
@@ -78,7 +78,7 @@ export class RegistryClient {
    * the credential the same way. Answers whether it created the project.
    */
   async ensureHarborProject(name: string, isPublic: boolean): Promise<boolean> {
-    const authorization = this.apiAuthorization();
+    const authorization = await this.apiAuthorization();
     const { transport } = this.requester;
     const head = await transport.send({
       method: 'HEAD',
@@ -104,11 +104,11 @@ export class RegistryClient {
   }
 
   /** The endpoint's credential as Harbor's management API takes it: sent up front, not after a challenge. */
-  private apiAuthorization(): Record<string, string> {
+  private async apiAuthorization(signal?: AbortSignal): Promise<Record<string, string>> {
     const credential = this.connection.credential;
-    if (credential?.type === 'basic') return { authorization: `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}` };
     if (credential?.type === 'bearer') return { authorization: `Bearer ${credential.token}` };
-    return {};
+    const pair = credential?.type === 'exchanged' ? await credential.exchange(signal) : credential;
+    return pair ? { authorization: `Basic ${Buffer.from(`${pair.username}:${pair.password}`).toString('base64')}` } : {};
   }
 
   /** Every repository the registry lists to these credentials, page by page. */

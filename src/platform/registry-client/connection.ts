@@ -6,7 +6,19 @@ import { rootCertificates } from 'node:tls';
 import { connectHost, guardedLookup, namesPrivateHost, PrivateTargetError, systemResolver } from '../http/index.js';
 import { networkError, RegistryError } from './errors.js';
 
-export type RegistryCredential = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string };
+export type RegistryCredential = { type: 'basic'; username: string; password: string } | { type: 'bearer'; token: string } | ExchangedCredential;
+
+/**
+ * A user name and password obtained from elsewhere each time they may have changed (AWS ECR's
+ * GetAuthorizationToken, which hands out a password for 12 hours): `exchange` answers the current
+ * pair and keeps it for as long as it is good.
+ */
+export interface ExchangedCredential {
+  type: 'exchanged';
+  /** Tells one credential from another where connections are compared (no secret in it). */
+  id: string;
+  exchange: (signal?: AbortSignal) => Promise<{ username: string; password: string }>;
+}
 
 /** How to reach a remote registry, and as whom. */
 export interface RegistryConnection {

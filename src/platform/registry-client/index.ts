@@ -1,7 +1,7 @@
 /** One client for remote OCI/docker registries: replication, the proxy cache and `berth sign` talk through it. */
 export { parseChallenge, type Challenge } from './auth.js';
 export { descriptorsOfIndex, RegistryClient } from './client.js';
-export type { RegistryConnection, RegistryCredential } from './connection.js';
+export type { ExchangedCredential, RegistryConnection, RegistryCredential } from './connection.js';
 export { RegistryError, type RegistryErrorReason } from './errors.js';
 export {
   checkDigest,

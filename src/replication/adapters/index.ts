@@ -3,7 +3,18 @@
  * endpoint with Basic or token authentication, so one client serves them all; what differs is
  * Harbor's description of them (fixed endpoints, filters, triggers), kept here.
  */
-export const ADAPTER_TYPES = ['harbor', 'docker-hub', 'docker-registry', 'quay', 'github-ghcr', 'gitlab', 'jfrog-artifactory'] as const;
+export const ADAPTER_TYPES = [
+  'harbor',
+  'docker-hub',
+  'docker-registry',
+  'quay',
+  'github-ghcr',
+  'gitlab',
+  'jfrog-artifactory',
+  'aws-ecr',
+  'google-gcr',
+  'azure-acr',
+] as const;
 
 export type AdapterType = (typeof ADAPTER_TYPES)[number];
 
@@ -76,6 +87,17 @@ const DEFINITIONS: Readonly<Record<AdapterType, AdapterDefinition>> = {
   },
   gitlab: { description: 'The GitLab container registry', filters: NAME_AND_TAG, triggers: ['manual', 'scheduled'] },
   'jfrog-artifactory': { description: 'JFrog Artifactory', filters: NAME_AND_TAG, triggers: ['manual', 'scheduled'] },
+  // The endpoint's access key and secret are an AWS key: they buy a 12-hour registry password (aws-ecr.ts).
+  'aws-ecr': { description: 'AWS Elastic Container Registry', filters: NAME_AND_TAG, triggers: ['manual', 'scheduled'] },
+  // Google's registries take the user `_json_key` with a service account's key file as the password.
+  'google-gcr': {
+    description: 'Google Container Registry and Artifact Registry',
+    filters: NAME_AND_TAG,
+    triggers: ['manual', 'scheduled'],
+    endpoints: ['gcr.io', 'us.gcr.io', 'eu.gcr.io', 'asia.gcr.io'].map((host) => ({ key: host, value: `https://${host}` })),
+  },
+  // A service principal (its application id and secret), or the registry's admin user.
+  'azure-acr': { description: 'Azure Container Registry', filters: NAME_AND_TAG, triggers: ['manual', 'scheduled'] },
 };
 
 /** Harbor's RegistryInfo of an adapter. */
