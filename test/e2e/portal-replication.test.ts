@@ -12,13 +12,15 @@ import type { Browser, Page } from 'playwright-core';
 import { RegistryClient } from '../../src/platform/registry-client/index.js';
 import { basic, TestClient } from '../../src/testing/client.js';
 import { startDistribution, type DistributionServer } from '../../src/testing/distribution.js';
-import { assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertAccessible, assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, skipUnlessTools, type RegistryServer } from './harness.js';
 
 const ENDPOINT = 'cncf-distribution';
 const RULE = 'to-mirror';
 const USER = 'replication-viewer';
 const USER_PASSWORD = 'Viewer-passw0rd';
+/** antd's tables size their columns with a hidden copy of the header row, as the accessibility suite allows. */
+const TABLE_MEASURE_ROW = [{ rule: 'aria-hidden-focus', selector: '.ant-table-measure-row' }];
 
 describe('the Replications administration page in a browser', { skip: skipUnlessTools('chromium', 'docker-registry'), timeout: 300_000 }, () => {
   let server: RegistryServer;
@@ -123,6 +125,7 @@ describe('the Replications administration page in a browser', { skip: skipUnless
     assert.equal(await row.getByTestId('rule-mode').textContent(), 'Push-based');
     assert.equal(await row.getByTestId('rule-trigger-cell').textContent(), 'Manual');
     await row.getByText('the app, versions only').waitFor();
+    await assertAccessible(page, 'replications', TABLE_MEASURE_ROW);
   });
 
   test('replicating the rule runs an execution to Succeeded, whose tasks and logs say what was copied', async () => {
@@ -157,6 +160,7 @@ describe('the Replications administration page in a browser', { skip: skipUnless
     await log.getByText(/copied local library\/app:\[v1\] to http:\/\/127\.0\.0\.1:\d+ mirror\/app:\[v1\]/).waitFor();
     await page.keyboard.press('Escape');
     await log.waitFor({ state: 'detached' });
+    await assertAccessible(page, 'replication execution', TABLE_MEASURE_ROW);
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
   });

@@ -6,7 +6,8 @@ import type { ReplicationExecution } from '../../../api/replication-models';
 /** An execution or task in progress is asked for again this often. */
 export const REFRESH_MS = 2000;
 
-const COLORS: Record<ReplicationExecution['status'], string> = { InProgress: 'processing', Succeed: 'success', Failed: 'error', Stopped: 'default' };
+/** antd's preset colours: its status colours (success…) are too pale on their background to read. */
+const COLORS: Record<ReplicationExecution['status'], string> = { InProgress: 'blue', Succeed: 'green', Failed: 'red', Stopped: 'default' };
 
 /** Harbor's execution and task statuses, in words. */
 export function StatusTag({ status, title, testId }: { status: ReplicationExecution['status']; title?: string | undefined; testId: string }) {
