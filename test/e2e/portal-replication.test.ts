@@ -116,6 +116,9 @@ describe('the Replications administration page in a browser', { skip: skipUnless
     await dialog.getByTestId('rule-preview').click();
     await dialog.getByTestId('rule-preview-result').getByText('mirror/library/app').first().waitFor();
     await choose(dialog, 'Flattening', 'Flatten 1 level');
+    await dialog.getByTestId('rule-preview').click();
+    await dialog.getByTestId('rule-preview-summary').waitFor();
+    await assertAccessible(page, 'replication rule dialog', TABLE_MEASURE_ROW);
 
     await dialog.getByTestId('rule-save').click();
     await dialog.waitFor({ state: 'detached' });
