@@ -7,6 +7,7 @@
  * English left.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { RegistryClient } from '../../src/platform/registry-client/index.js';
@@ -206,6 +207,32 @@ describe('the Replications administration page in a browser', { skip: skipUnless
     await page.getByText(`Rule ${RULE} deleted`).waitFor();
     await row.waitFor({ state: 'detached' });
     assert.deepEqual(await (await api('GET', '/replication/policies')).json(), []);
+  });
+
+  test('a running execution is stopped after confirming', async () => {
+    // 256 KiB that do not compress, sent at 1 KiB/s: the copy runs for minutes unless stopped.
+    await new TestClient(server.url, basic(ADMIN_USER, ADMIN_PASSWORD)).pushImage('library/big', 'v1', randomBytes(256 * 1024));
+    const [registry] = (await (await api('GET', '/registries')).json()) as Array<{ id: number }>;
+    const created = await api('POST', '/replication/policies', {
+      name: 'slow-rule',
+      dest_registry: { id: registry!.id },
+      filters: [{ type: 'name', value: 'library/big' }],
+      speed: 1,
+      enabled: true,
+    });
+    const policyId = Number(created.headers.get('location')?.split('/').pop());
+    await api('POST', '/replication/executions', { policy_id: policyId });
+    await page.goto(`${server.url}/admin/replications`);
+    const run = page.getByTestId('replication-executions').getByRole('row', { name: /slow-rule/ });
+    await run.getByTestId('execution-status').getByText('In progress').waitFor();
+    await run.getByTestId('execution-stop').click();
+    const confirmation = page.locator('.ant-popconfirm:visible');
+    await confirmation.getByRole('button', { name: 'Stop' }).click();
+    await confirmation.waitFor({ state: 'hidden' });
+    // The list keeps asking while the execution runs, and shows it stopped once its task has.
+    await run.getByTestId('execution-status').getByText('Stopped').waitFor({ timeout: 90_000 });
+    assert.equal(await run.getByTestId('execution-stop').count(), 0);
+    await api('DELETE', `/replication/policies/${policyId}`);
   });
 
   test('a user who is not an administrator is not let in', async () => {
