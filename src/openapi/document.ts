@@ -45,6 +45,15 @@ const BERTH_OPERATIONS: Readonly<Record<string, HarborOperation>> = {
     summary: 'Send a test message to each of the given targets now; 400 names the first that did not take it.',
     status: 200,
   },
+  'POST /replication/policies/preview': {
+    tag: 'replication',
+    summary:
+      'Dry run of a replication policy (saved or not, its name optional): the artifacts it would replicate now and their destination repositories, the first `limit` (at most and by default 500) listed with the total and `truncated`. Pull policies list the source registry. System administrators.',
+    query: ['limit'],
+    body: 'ReplicationPolicy',
+    response: 'ReplicationPreview',
+    status: 200,
+  },
   'GET /projects/{}/trust/material': {
     tag: 'trust',
     summary: "The project's trusted cosign and Rekor public keys and notation root certificates.",

@@ -24,7 +24,17 @@ import {
 } from '../policies/retention/index.js';
 import { CVEAllowlistShape, ProjectMemberEntityShape, ProjectMetadataShape, ProjectShape, ProjectSummaryShape, QuotaShape } from '../projects/index.js';
 import { AccessShape, PermissionsShape, RobotCreatedShape, RobotPermissionShape, RobotSecShape, RobotShape } from '../robots/index.js';
-import { FilterStyleShape, RegistryCredentialShape, RegistryInfoShape, RegistryProviderInfoShape, RegistryShape } from '../replication/index.js';
+import {
+  FilterStyleShape,
+  RegistryCredentialShape,
+  RegistryInfoShape,
+  RegistryProviderInfoShape,
+  RegistryShape,
+  ReplicationExecutionShape,
+  ReplicationPolicyShape,
+  ReplicationPreviewShape,
+  ReplicationTaskShape,
+} from '../replication/index.js';
 import { SearchRepositoryShape, SearchShape } from '../search/index.js';
 import { ConfigurationsResponseShape } from '../system/index.js';
 import { SignatureVerdictShape, TrustMaterialInputShape, TrustMaterialShape, TrustPolicyInputShape, TrustPolicyShape } from '../trust/index.js';
@@ -62,6 +72,9 @@ const HARBOR_SHAPES: ShapeRegistry['harbor'] = {
   RegistryCredential: RegistryCredentialShape,
   RegistryInfo: RegistryInfoShape,
   RegistryProviderInfo: RegistryProviderInfoShape,
+  ReplicationExecution: ReplicationExecutionShape,
+  ReplicationPolicy: ReplicationPolicyShape,
+  ReplicationTask: ReplicationTaskShape,
   FilterStyle: FilterStyleShape,
   Reference: ReferenceShape,
   Repository: RepositoryShape,
@@ -101,6 +114,7 @@ export const RESPONSE_SHAPES: ShapeRegistry = {
   harbor: HARBOR_SHAPES,
   berth: {
     BuildHistoryEntry: BuildHistoryEntryShape,
+    ReplicationPreview: ReplicationPreviewShape,
     SignatureVerdict: SignatureVerdictShape,
     TrustMaterial: TrustMaterialShape,
     TrustMaterialInput: TrustMaterialInputShape,

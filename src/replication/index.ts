@@ -3,3 +3,4 @@ export { RegistryCredentialShape, RegistryInfoShape, RegistryProviderInfoShape, 
 export { ADAPTER_TYPES, type AdapterType } from './adapters/index.js';
 export { RegistryService } from './service.js';
 export { reportRun, type ProjectReport, type RemoteSide, type ReportedArtifact, type RunReport } from './runs/report.js';
+export { ReplicationExecutionShape, ReplicationPolicyShape, ReplicationPreviewShape, ReplicationTaskShape } from './shapes.js';

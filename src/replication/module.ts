@@ -28,6 +28,7 @@ export const replicationModule: FeatureModule<ReplicationDeps> = {
       deps,
       new PolicyService({ database: deps.database, clock: deps.clock }),
       new RunService({ database: deps.database, clock: deps.clock }),
+      registryService(deps),
     );
   },
   tasks: (deps) => replicationTasks({ content: deps.content, database: deps.database, registries: registryService(deps), clock: deps.clock }),

@@ -17,6 +17,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/ser
 import { skipUnlessTools } from '../../test/e2e/harness.js';
 import { pushCosignSignature } from '../trust/testing/cosign-signature.suite.js';
 import { cosignSignatureTag } from './engine/remote-endpoint.js';
+import { ReplicationExecutionShape, ReplicationPolicyShape, ReplicationTaskShape } from './shapes.js';
 
 type Json = Record<string, unknown>;
 const GUEST = basic('replication-guest', 'Passw0rd-guest');
@@ -96,12 +97,14 @@ for (const dialect of testDialects()) {
       await expectJson(created, 201);
       const policyId = idFrom(created);
       const policy = await expectJson<Json>(await call('GET', `/replication/policies/${policyId}`), 200);
+      ReplicationPolicyShape.parse(policy);
       assert.deepEqual(
         [policy.name, (policy.dest_registry as Json).id, (policy.src_registry as Json).id, policy.dest_namespace],
         ['to-mirror', registryId, 0, 'mirror'],
       );
 
       const execution = await runToEnd(policyId);
+      ReplicationExecutionShape.parse(execution);
       assert.deepEqual([execution.status, execution.trigger, execution.total, execution.succeed, execution.failed], ['Succeed', 'manual', 1, 1, 0]);
       assert.equal((await client.headManifest('mirror/app', 'v1'))?.digest, index);
       assert.ok(await client.headManifest('mirror/app', cosignSignatureTag(index)), 'the signature went with its image');
@@ -109,6 +112,7 @@ for (const dialect of testDialects()) {
       assert.equal(await client.headManifest('mirror/tools', 'v2'), undefined, 'the name filter keeps tools home');
 
       const tasks = await expectJson<Json[]>(await call('GET', `/replication/executions/${String(execution.id)}/tasks`), 200);
+      for (const task of tasks) ReplicationTaskShape.parse(task);
       assert.deepEqual(
         tasks.map((t) => [t.src_resource, t.dst_resource, t.status, t.operation]),
         [['library/app:[v1]', 'mirror/app:[v1]', 'Succeed', 'copy']],

@@ -7,6 +7,8 @@ import { parseBody, parseSortParam, queryParam } from '../../platform/http/index
 import type { Trigger } from '../../platform/jobs/index.js';
 import type { RunFilter, RunService } from '../runs/service.js';
 import { executionJson, taskJson } from '../runs/shapes.js';
+import type { RegistryService } from '../service.js';
+import { PREVIEW_LIMIT, previewBodySchema, previewPolicy } from './preview.js';
 import { policyBodySchema, policyJson, policyOf, startExecutionSchema } from './schema.js';
 import type { PolicyActor, PolicyColumn, PolicyService } from './service.js';
 
@@ -32,7 +34,7 @@ function idOf(text: string, what: string): number {
 const actorOf = (caller: ApiCaller): PolicyActor => ({ username: identityName(caller.identity), clientIp: caller.clientIp });
 
 /** Harbor's /replication/policies and /replication/executions: system administrators only. */
-export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policies: PolicyService, runs: RunService): void {
+export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policies: PolicyService, runs: RunService, registries: RegistryService): void {
   scope.get('/replication/policies', async (request, reply) => {
     requireSystem(request, deps.access, 'replication-policy', 'list');
     const query = request.query as Record<string, unknown>;
@@ -51,6 +53,25 @@ export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policie
     const row = await policies.create(parseBody(policyBodySchema, request.body), actorOf(caller));
     reply.header('location', `/api/v2.0/replication/policies/${row.id}`);
     return reply.code(201).send();
+  });
+
+  // Berth's own: a dry run of a policy (saved or not) listing what it selects now.
+  scope.post('/replication/policies/preview', async (request, reply) => {
+    requireSystem(request, deps.access, 'replication-policy', 'read');
+    const body = parseBody(previewBodySchema, request.body);
+    const limitText = queryParam(request.query as Record<string, unknown>, 'limit');
+    let limit = PREVIEW_LIMIT;
+    if (typeof limitText === 'string' && limitText !== '') {
+      limit = Number(limitText);
+      if (!/^\d{1,4}$/.test(limitText) || limit < 1 || limit > PREVIEW_LIMIT)
+        throw new ApiError('BAD_REQUEST', `limit must be an integer from 1 to ${PREVIEW_LIMIT}`);
+    }
+    // A caller that goes away stops the listing of a remote catalog.
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    return previewPolicy({ database: deps.database, registries }, body, limit, gone.signal);
   });
 
   scope.get<IdParams>('/replication/policies/:id', async (request) => {

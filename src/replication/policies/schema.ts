@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ReplicationPolicyRow } from '../../platform/db/index.js';
 import { filterSchema, type ReplicationFilter } from '../engine/filters.js';
+import type { RegistryJson, ReplicationPolicyShape } from '../shapes.js';
 
 export const TRIGGER_TYPES = ['manual', 'scheduled', 'event_based'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
@@ -95,7 +96,7 @@ export function policyOf(row: ReplicationPolicyRow): ReplicationPolicy {
 }
 
 /** Harbor's ReplicationPolicy JSON; the registries are Harbor's Registry objects, this Berth as id 0. */
-export function policyJson(row: ReplicationPolicyRow, registries: ReadonlyMap<number, object>) {
+export function policyJson(row: ReplicationPolicyRow, registries: ReadonlyMap<number, RegistryJson>): z.infer<typeof ReplicationPolicyShape> {
   const policy = policyOf(row);
   const local = { id: 0, name: 'Local', type: 'harbor', url: '', insecure: false, status: 'healthy' };
   return {
@@ -107,7 +108,7 @@ export function policyJson(row: ReplicationPolicyRow, registries: ReadonlyMap<nu
     dest_namespace: row.dest_namespace,
     dest_namespace_replace_count: row.dest_namespace_replace_count,
     trigger: { type: policy.triggerType, trigger_settings: { cron: row.trigger_cron } },
-    filters: policy.filters,
+    filters: [...policy.filters],
     replicate_deletion: policy.replicateDeletion,
     deletion: policy.replicateDeletion,
     override: policy.override,

@@ -34,7 +34,7 @@ function clientFor(connection: RegistryConnection): RegistryClient {
   return client;
 }
 
-export async function remoteEndpoint(deps: EndpointDeps, registryId: number): Promise<{ endpoint: RemoteEndpoint; client: RegistryClient }> {
+export async function remoteEndpoint(deps: Pick<EndpointDeps, 'registries'>, registryId: number): Promise<{ endpoint: RemoteEndpoint; client: RegistryClient }> {
   const connection = await deps.registries.connection(registryId);
   const client = clientFor(connection);
   return { endpoint: new RemoteEndpoint(client, connection.url), client };

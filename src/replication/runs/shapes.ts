@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import type { Execution, JobStatus, Task } from '../../platform/db/index.js';
+import type { ReplicationExecutionShape, ReplicationTaskShape } from '../shapes.js';
 
 /** Harbor's replication statuses. */
-const EXECUTION_STATUS: Readonly<Record<JobStatus, string>> = {
+const EXECUTION_STATUS: Readonly<Record<JobStatus, z.infer<typeof ReplicationExecutionShape>['status']>> = {
   Pending: 'InProgress',
   Running: 'InProgress',
   Success: 'Succeed',
@@ -26,7 +28,7 @@ function attrs(text: string): Record<string, unknown> {
 }
 
 /** Harbor's ReplicationExecution: the run, and how its copy tasks stand. */
-export function executionJson(execution: Execution, copies: readonly Task[], planFailure: string | undefined) {
+export function executionJson(execution: Execution, copies: readonly Task[], planFailure: string | undefined): z.infer<typeof ReplicationExecutionShape> {
   const count = (status: JobStatus) => copies.filter((t) => t.status === status).length;
   return {
     id: Number(execution.id),
@@ -45,7 +47,7 @@ export function executionJson(execution: Execution, copies: readonly Task[], pla
 }
 
 /** Harbor's ReplicationTask: one artifact's copy. */
-export function taskJson(task: Task) {
+export function taskJson(task: Task): z.infer<typeof ReplicationTaskShape> {
   const params = attrs(task.params);
   const result = attrs(task.extra_attrs);
   const tags = Array.isArray(params.tags) && params.tags.length > 0 ? `:[${(params.tags as string[]).join(',')}]` : `@${String(params.digest ?? '')}`;

@@ -1,11 +1,11 @@
 import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
 import { Copier } from '../engine/copier.js';
 import { CheckpointedUploads } from './checkpoint.js';
-import { harborSelection } from './harbor-selection.js';
+import { sourceSelection } from './source-selection.js';
 import { destinationRepository } from '../engine/namespace.js';
 import { policyOf, type ReplicationPolicy } from '../policies/schema.js';
 import { activeRun, REPLICATION_VENDOR } from '../policies/service.js';
-import { localSelection, remoteSelection, type Selected } from './candidates.js';
+import { localSelection, type Selected } from './candidates.js';
 import { prepareHarborProject } from './destination-project.js';
 import { remoteEndpoint, sidesOf, type EndpointDeps } from './endpoints.js';
 import { COPY_ATTEMPTS, COPY_TASK, DELETE_TASK, PLAN_TASK, startReplication, type CopyParams, type RunScope } from './start.js';
@@ -30,9 +30,7 @@ async function plan(deps: RunDeps, context: TaskContext): Promise<Record<string,
   let selected: Selected[];
   if (scope) selected = [scope];
   else if (policy.srcRegistryId !== null) {
-    const { client } = await remoteEndpoint(deps, policy.srcRegistryId);
-    const { type } = await deps.registries.get(policy.srcRegistryId);
-    selected = type === 'harbor' ? await harborSelection(client, policy.filters, context.signal) : await remoteSelection(client, policy.filters, context.signal);
+    selected = await sourceSelection(deps, policy.srcRegistryId, policy.filters, context.signal);
   } else selected = await localSelection(deps.database.db, policy.filters);
   await context.log(`policy ${policy.name}: ${selected.length} artifact(s) to replicate`);
   const tasks = selected.map((s) => ({

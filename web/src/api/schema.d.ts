@@ -1293,6 +1293,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/replication/policies/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dry run of a replication policy (saved or not, its name optional): the artifacts it would replicate now and their destination repositories, the first `limit` (at most and by default 500) listed with the total and `truncated`. Pull policies list the source registry. System administrators. */
+        post: operations["postReplicationPoliciesPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/repositories": {
         parameters: {
             query?: never;
@@ -2737,11 +2754,106 @@ export interface components {
         /** @description Harbor's RegistryUpdate definition */
         RegistryUpdate: Record<string, never>;
         /** @description Harbor's ReplicationExecution definition */
-        ReplicationExecution: Record<string, never>;
+        ReplicationExecution: {
+            end_time: string | null;
+            failed: number;
+            id: number;
+            in_progress: number;
+            policy_id: number;
+            start_time: string | null;
+            /** @enum {string} */
+            status: "InProgress" | "Succeed" | "Failed" | "Stopped";
+            status_text: string;
+            stopped: number;
+            succeed: number;
+            total: number;
+            trigger: string;
+        };
         /** @description Harbor's ReplicationPolicy definition */
-        ReplicationPolicy: Record<string, never>;
+        ReplicationPolicy: {
+            copy_by_chunk: boolean;
+            creation_time: string;
+            deletion: boolean;
+            description: string;
+            dest_namespace: string;
+            dest_namespace_replace_count: number;
+            dest_registry: {
+                ca_certificate?: string;
+                creation_time?: string;
+                credential?: components["schemas"]["RegistryCredential"];
+                description?: string;
+                id: number;
+                insecure?: boolean;
+                name?: string;
+                status?: string;
+                type?: string;
+                update_time?: string;
+                url?: string;
+            };
+            enabled: boolean;
+            filters: {
+                /** @enum {string} */
+                decoration?: "matches" | "excludes";
+                /** @enum {string} */
+                type: "name" | "tag" | "label" | "resource";
+                value: string | string[];
+            }[];
+            id: number;
+            name: string;
+            override: boolean;
+            replicate_deletion: boolean;
+            single_active_replication: boolean;
+            speed: number;
+            src_registry: {
+                ca_certificate?: string;
+                creation_time?: string;
+                credential?: components["schemas"]["RegistryCredential"];
+                description?: string;
+                id: number;
+                insecure?: boolean;
+                name?: string;
+                status?: string;
+                type?: string;
+                update_time?: string;
+                url?: string;
+            };
+            trigger: {
+                trigger_settings: {
+                    cron: string;
+                };
+                /** @enum {string} */
+                type: "manual" | "scheduled" | "event_based";
+            };
+            update_time: string;
+        };
+        /** @description What a replication policy would copy if it ran now: the artifacts it selects, with their tags and destination repositories (the first `limit`; `truncated` when there are more). */
+        ReplicationPreview: {
+            items: {
+                dest_repository: string;
+                digest: string;
+                repository: string;
+                tags: string[];
+            }[];
+            limit: number;
+            total: number;
+            truncated: boolean;
+        };
         /** @description Harbor's ReplicationTask definition */
-        ReplicationTask: Record<string, never>;
+        ReplicationTask: {
+            bytes_sent: number;
+            dst_resource: string;
+            end_time: string | null;
+            execution_id: number;
+            id: number;
+            job_id: string;
+            operation: string;
+            resource_type: string;
+            src_resource: string;
+            start_time: string | null;
+            /** @enum {string} */
+            status: "InProgress" | "Succeed" | "Failed" | "Stopped";
+            status_message: string;
+        };
         /** @description Harbor's Repository definition */
         Repository: {
             artifact_count: number;
@@ -6666,6 +6778,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postReplicationPoliciesPreview: {
+        parameters: {
+            query?: {
+                limit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplicationPolicy"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplicationPreview"];
+                };
             };
             /** @description An error in Harbor's envelope */
             default: {

@@ -9,6 +9,7 @@ import { GarbageCollection } from './GarbageCollection';
 import { JobService } from './JobService';
 import { Labels } from './Labels';
 import { Registries } from './registries/Registries';
+import { Replications } from './replication/Replications';
 import { Robots } from './Robots';
 import { InterrogationServices } from './scanning/InterrogationServices';
 import { SecurityHub } from './security/SecurityHub';
@@ -19,6 +20,7 @@ const SECTIONS: Record<string, () => ReactNode> = {
   users: () => <Users />,
   robots: () => <Robots />,
   registries: () => <Registries />,
+  replications: () => <Replications />,
   gc: () => <GarbageCollection />,
   audit: () => <AuditLogs />,
   jobs: () => <JobService />,
@@ -30,7 +32,12 @@ const SECTIONS: Record<string, () => ReactNode> = {
 };
 
 /** Tab titles kept in another area's catalogue; the others are `admin.tab.<key>`. */
-const SECTION_LABELS: Record<string, string> = { scanners: 'scanAdmin.tab.scanners', security: 'scanAdmin.tab.security', registries: 'registries.tab' };
+const SECTION_LABELS: Record<string, string> = {
+  scanners: 'scanAdmin.tab.scanners',
+  security: 'scanAdmin.tab.security',
+  registries: 'registries.tab',
+  replications: 'replication.tab',
+};
 
 /** "Not allowed" for signed-in users who are not system administrators. */
 export function NotAllowed() {
@@ -65,7 +72,9 @@ export default function Admin() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('admin.title')}
       </Typography.Title>
+      {/* Twelve sections: with antd's default 32px gutter they overflow a 1280px window into a "more" menu. */}
       <Tabs
+        tabBarGutter={16}
         activeKey={section}
         onChange={(key) => void navigate(`/admin/${key}`)}
         items={Object.entries(SECTIONS).map(([key, render]) => ({
