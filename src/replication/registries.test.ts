@@ -232,7 +232,7 @@ for (const dialect of testDialects()) {
       await bad({ name: 'x', url: 'https://user:pass@registry.example', type: 'docker-registry' }, /without credentials/);
       await bad({ name: 'x', url: `https://registry.example/${'a'.repeat(2100)}`, type: 'docker-registry' }, /url/);
       await bad({ name: 'x', url: 'not a url', type: 'docker-registry' }, /url/);
-      await bad({ name: 'x', url: remote.url, type: 'aws-ecr' }, /type must be one of harbor, docker-hub/);
+      await bad({ name: 'x', url: remote.url, type: 'ali-acr' }, /type must be one of harbor, docker-hub/);
       await bad({ url: remote.url, type: 'docker-registry' }, /name/);
       await bad({ name: 'x', url: remote.url, type: 'docker-registry', ca_certificate: 'not a certificate' }, /ca_certificate must be PEM/);
       await bad({ name: 'x', url: remote.url, type: 'docker-registry', ca_certificate: 'x'.repeat(70_000) }, /ca_certificate/);
