@@ -10,8 +10,8 @@ import { api, createdId, type Credentials } from './api.js';
 import { RegistryClient } from './client.js';
 import { blobBytes, sha256Digest } from './data.js';
 import { FastGetter } from './fastget.js';
-import { sleep, startDistribution, type Placement, type Server } from './servers.js';
-import { pushSmallBlob } from './workloads.js';
+import { cpuSeconds, sleep, startDistribution, type Placement, type Server } from './servers.js';
+import { manifestGet, pushSmallBlob } from './workloads.js';
 
 export interface ProxyPlan {
   concurrency: number;
@@ -31,13 +31,23 @@ export interface PullFigures {
   manifestP95: number;
   blobP50: number;
   blobP95: number;
+  /** Berth's CPU per pull (ms): unlike latency, barely moved by other load on the shared cores. */
+  serverCpuMsPerPull: number;
+}
+
+/** Manifest GETs by tag alone (the part of a hit that differs most from a local pull). */
+export interface ManifestFigures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  serverCpuMsPerRequest: number;
 }
 
 export interface ProxyFigures {
   bytesPerPull: number;
   blobsPerPull: number;
   tagFreshnessSeconds: number;
-  rounds: Array<{ first: 'local' | 'proxy'; local: PullFigures; proxy: PullFigures }>;
+  rounds: Array<{ first: 'local' | 'proxy'; local: PullFigures; proxy: PullFigures; manifests: Record<'local' | 'proxy', ManifestFigures> }>;
 }
 
 export const PROXY_PROJECT = 'bench-proxy-hub';
@@ -89,7 +99,8 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 /** Pulls (manifest by tag, then each blob, bodies counted) on `concurrency` connections for `seconds`. */
-async function pulls(c: RegistryClient, img: Image, plan: ProxyPlan): Promise<PullFigures> {
+async function pulls(c: RegistryClient, img: Image, plan: ProxyPlan, serverPid: number): Promise<PullFigures> {
+  const cpu0 = cpuSeconds(serverPid);
   const manifestPath = `/v2/${c.repository}/manifests/latest`;
   const pullMs = new Float64Array(plan.maxPulls);
   const manifestMs = new Float64Array(plan.maxPulls);
@@ -131,6 +142,7 @@ async function pulls(c: RegistryClient, img: Image, plan: ProxyPlan): Promise<Pu
   };
   await Promise.all(Array.from({ length: plan.concurrency }, worker));
   const elapsed = (performance.now() - t0) / 1000;
+  const serverCpuMsPerPull = ((cpuSeconds(serverPid) - cpu0) * 1000) / Math.max(done, 1);
   const pull = pullMs.subarray(0, done).sort();
   const manifest = manifestMs.subarray(0, done).sort();
   const blob = blobMs.subarray(0, blobsDone).sort();
@@ -143,6 +155,7 @@ async function pulls(c: RegistryClient, img: Image, plan: ProxyPlan): Promise<Pu
     manifestP95: percentile(manifest, 95),
     blobP50: percentile(blob, 50),
     blobP95: percentile(blob, 95),
+    serverCpuMsPerPull,
   };
 }
 
@@ -161,7 +174,10 @@ async function untilCached(berth: Server, creds: Credentials): Promise<void> {
 }
 
 const describePull = (f: PullFigures): string =>
-  `${f.pullsPerSecond.toFixed(0)} pulls/s, pull p50 ${f.pullP50.toFixed(2)} / p95 ${f.pullP95.toFixed(2)} ms (manifest p50 ${f.manifestP50.toFixed(2)}, blob p50 ${f.blobP50.toFixed(2)} ms)`;
+  `${f.pullsPerSecond.toFixed(0)} pulls/s, pull p50 ${f.pullP50.toFixed(2)} / p95 ${f.pullP95.toFixed(2)} ms (manifest p50 ${f.manifestP50.toFixed(2)}, blob p50 ${f.blobP50.toFixed(2)} ms; Berth CPU ${f.serverCpuMsPerPull.toFixed(2)} ms/pull)`;
+
+const describeManifests = (m: ManifestFigures): string =>
+  `${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, Berth CPU ${(m.serverCpuMsPerRequest * 1000).toFixed(0)} µs/req`;
 
 export async function proxyHits(
   berth: Server,
@@ -190,21 +206,32 @@ export async function proxyHits(
     await Promise.all([local.login(), proxy.login()]);
     // The first pull goes upstream and stores what it serves; a second, once stored, is the first hit.
     const warm = { ...plan, concurrency: 1, maxPulls: 1, seconds: 60 };
-    await pulls(proxy, img, warm);
+    await pulls(proxy, img, warm, berth.pid);
     await untilCached(berth, creds);
-    await pulls(proxy, img, warm);
-    await pulls(local, img, warm);
+    await pulls(proxy, img, warm, berth.pid);
+    await pulls(local, img, warm, berth.pid);
     const rounds: ProxyFigures['rounds'] = [];
     for (let round = 0; round < plan.rounds; round++) {
       const first: 'local' | 'proxy' = round % 2 === 0 ? 'local' : 'proxy';
       const figures: Partial<Record<'local' | 'proxy', PullFigures>> = {};
-      for (const mode of first === 'local' ? (['local', 'proxy'] as const) : (['proxy', 'local'] as const)) {
-        figures[mode] = await pulls(mode === 'local' ? local : proxy, img, plan);
+      const manifests: Partial<Record<'local' | 'proxy', ManifestFigures>> = {};
+      const order = first === 'local' ? (['local', 'proxy'] as const) : (['proxy', 'local'] as const);
+      for (const mode of order) figures[mode] = await pulls(mode === 'local' ? local : proxy, img, plan, berth.pid);
+      for (const mode of order) {
+        const cpu0 = cpuSeconds(berth.pid);
+        const m = await manifestGet(mode === 'local' ? local : proxy, 'latest', plan.concurrency, plan.seconds / 2, plan.maxPulls);
+        const serverCpuMsPerRequest = ((cpuSeconds(berth.pid) - cpu0) * 1000) / Math.max(m.requests, 1);
+        manifests[mode] = { requestsPerSecond: m.value, p50: m.p50Ms ?? NaN, p99: m.p99Ms ?? NaN, serverCpuMsPerRequest };
       }
-      const done = { first, local: figures.local as PullFigures, proxy: figures.proxy as PullFigures };
+      const done = {
+        first,
+        local: figures.local as PullFigures,
+        proxy: figures.proxy as PullFigures,
+        manifests: manifests as Record<'local' | 'proxy', ManifestFigures>,
+      };
       rounds.push(done);
       log(
-        `  round ${round + 1} (${first} first): local ${describePull(done.local)}; proxy ${describePull(done.proxy)}; proxy/local p50 ${(done.proxy.pullP50 / done.local.pullP50).toFixed(2)}×`,
+        `  round ${round + 1} (${first} first): local ${describePull(done.local)}; proxy ${describePull(done.proxy)}; proxy/local p50 ${(done.proxy.pullP50 / done.local.pullP50).toFixed(2)}×; manifest GETs alone: local ${describeManifests(done.manifests.local)}, proxy ${describeManifests(done.manifests.proxy)}`,
       );
     }
     return {

@@ -8,7 +8,7 @@ import { PORTAL_TARGET_MS, type PortalPlan } from './portal.js';
 import { VULNDB_TARGETS, type VulnDbPlan } from './vulndb.js';
 import { SCAN_TARGET_RATIO, type ScanPlan } from './scan.js';
 import type { ReplicatePlan } from './replicate.js';
-import type { ProxyFigures, ProxyPlan } from './proxy.js';
+import type { ManifestFigures, ProxyFigures, ProxyPlan, PullFigures } from './proxy.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -225,7 +225,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     const measured = results.proxy.Berth;
     const freshness = measured && !('error' in measured) ? measured.proxy?.tagFreshnessSeconds : undefined;
     lines.push(
-      `- proxy rows are on a Berth of its own with the default config (proxyCache.tagFreshnessSeconds ${freshness ?? '?'}: a tag pulled within that long after its last upstream check is served without asking the upstream, so the timed hits never go upstream). One image (config + layers of ${x.layerSizes.map((n) => `${n / 1024} KiB`).join(' and ')}) pushed into an ordinary project and to a distribution upstream (no auth) of a proxy-cache project; one pull warms the cache, the image is then an artifact of the proxy project. A pull is GET manifest by tag then GET each blob, on ${x.concurrency} keep-alive connections for ${x.seconds} s, local and proxy alternating (order swapped each round, ${x.rounds} rounds); medians of the rounds.`,
+      `- proxy rows are on a Berth of its own with the default config (proxyCache.tagFreshnessSeconds ${freshness ?? '?'}: a tag pulled within that long after its last upstream check is served without asking the upstream, so the timed hits never go upstream). One image (config + layers of ${x.layerSizes.map((n) => `${n / 1024} KiB`).join(' and ')}) pushed into an ordinary project and to a distribution upstream (no auth) of a proxy-cache project; one pull warms the cache, the image is then an artifact of the proxy project. A pull is GET manifest by tag then GET each blob, on ${x.concurrency} keep-alive connections for ${x.seconds} s, local and proxy alternating (order swapped each round, ${x.rounds} rounds), then manifest GETs by tag alone for ${x.seconds / 2} s each; medians of the rounds. Berth's CPU per pull or request is its process's CPU time over the phase divided by what it served.`,
     );
   }
   if (servers.length > 0) {
@@ -329,7 +329,7 @@ function replicateRows(results: Results, plan: ReplicatePlan): string[] {
   ];
 }
 
-/** Proxy-cache hits against local pulls: p50 / p95 per pull, manifest and blob, and pulls/s. */
+/** Proxy-cache hits against local pulls: p50 / p95 per pull, manifest and blob, pulls/s, and Berth's CPU per pull. */
 function proxyRows(results: Results, plan: ProxyPlan): string[] {
   const o = results.proxy?.Berth;
   if (!o) return [];
@@ -337,64 +337,36 @@ function proxyRows(results: Results, plan: ProxyPlan): string[] {
   if ('error' in o) return [`| proxy-cache hit vs local pull, c${plan.concurrency} | error | n/a | — | ${target} — missed |`];
   const f = o.proxy;
   if (!f) return [];
-  const med = (pick: (r: ProxyFigures['rounds'][number]) => number): number =>
-    [...f.rounds.map(pick)].sort((a, b) => a - b)[Math.floor((f.rounds.length - 1) / 2)] ?? NaN;
-  const row = (
-    what: string,
-    proxy: (r: ProxyFigures['rounds'][number]) => number,
-    local: (r: ProxyFigures['rounds'][number]) => number,
-    digits: number,
-    gate?: boolean,
-  ) => {
-    const ratio = med((r) => proxy(r) / local(r));
-    const verdict = gate ? `${target} — ${ratio <= PROXY_TARGET_RATIO ? 'met' : 'missed'}` : '';
-    return `| ${what} | ${med(proxy).toFixed(digits)} | local ${med(local).toFixed(digits)} | ${ratio.toFixed(2)}× | ${verdict} |`;
-  };
+  type Round = ProxyFigures['rounds'][number];
+  const med = (pick: (r: Round) => number): number => [...f.rounds.map(pick)].sort((a, b) => a - b)[Math.floor((f.rounds.length - 1) / 2)] ?? NaN;
   const pull = `pull (manifest by tag + ${f.blobsPerPull} blobs, ${(f.bytesPerPull / 1024).toFixed(0)} KiB), c${plan.concurrency}`;
+  const rows: Array<[string, keyof PullFigures, number]> = [
+    [`proxy-cache hit ${pull}: p50 latency (ms, median of ${f.rounds.length} rounds; ratio: median of the rounds' ratios)`, 'pullP50', 2],
+    [`proxy-cache hit ${pull}: p95 latency (ms)`, 'pullP95', 2],
+    ['proxy-cache hit: manifest GET by tag p50 (ms)', 'manifestP50', 2],
+    ['proxy-cache hit: manifest GET by tag p95 (ms)', 'manifestP95', 2],
+    ['proxy-cache hit: blob GET p50 (ms)', 'blobP50', 2],
+    ['proxy-cache hit: blob GET p95 (ms)', 'blobP95', 2],
+    ['proxy-cache hit: pulls/s (higher is better)', 'pullsPerSecond', 0],
+    ["proxy-cache hit: Berth's CPU per pull (ms; other load on the cores barely moves it)", 'serverCpuMsPerPull', 3],
+  ];
+  const pullRows = rows.map(([what, key, digits]) => {
+    const ratio = med((r) => r.proxy[key] / r.local[key]);
+    const verdict = key === 'pullP50' ? `${target} — ${ratio <= PROXY_TARGET_RATIO ? 'met' : 'missed'}` : '';
+    return `| ${what} | ${med((r) => r.proxy[key]).toFixed(digits)} | local ${med((r) => r.local[key]).toFixed(digits)} | ${ratio.toFixed(2)}× | ${verdict} |`;
+  });
+  const manifestRows: Array<[string, keyof ManifestFigures, number, number]> = [
+    [`proxy-cache hit: manifest GET by tag alone, c${plan.concurrency} (req/s, higher is better)`, 'requestsPerSecond', 0, 1],
+    ['proxy-cache hit: manifest GET by tag alone, p50 (ms)', 'p50', 2, 1],
+    ['proxy-cache hit: manifest GET by tag alone, p99 (ms)', 'p99', 2, 1],
+    ["proxy-cache hit: manifest GET by tag alone, Berth's CPU per request (µs)", 'serverCpuMsPerRequest', 0, 1000],
+  ];
   return [
-    row(
-      `proxy-cache hit ${pull}: p50 latency (ms, median of ${f.rounds.length} rounds)`,
-      (r) => r.proxy.pullP50,
-      (r) => r.local.pullP50,
-      2,
-      true,
-    ),
-    row(
-      `proxy-cache hit ${pull}: p95 latency (ms)`,
-      (r) => r.proxy.pullP95,
-      (r) => r.local.pullP95,
-      2,
-    ),
-    row(
-      'proxy-cache hit: manifest GET by tag p50 (ms)',
-      (r) => r.proxy.manifestP50,
-      (r) => r.local.manifestP50,
-      2,
-    ),
-    row(
-      'proxy-cache hit: manifest GET by tag p95 (ms)',
-      (r) => r.proxy.manifestP95,
-      (r) => r.local.manifestP95,
-      2,
-    ),
-    row(
-      'proxy-cache hit: blob GET p50 (ms)',
-      (r) => r.proxy.blobP50,
-      (r) => r.local.blobP50,
-      2,
-    ),
-    row(
-      'proxy-cache hit: blob GET p95 (ms)',
-      (r) => r.proxy.blobP95,
-      (r) => r.local.blobP95,
-      2,
-    ),
-    row(
-      'proxy-cache hit: pulls/s (higher is better)',
-      (r) => r.proxy.pullsPerSecond,
-      (r) => r.local.pullsPerSecond,
-      0,
-    ),
+    ...pullRows,
+    ...manifestRows.map(([what, key, digits, scale]) => {
+      const ratio = med((r) => r.manifests.proxy[key] / r.manifests.local[key]);
+      return `| ${what} | ${(med((r) => r.manifests.proxy[key]) * scale).toFixed(digits)} | local ${(med((r) => r.manifests.local[key]) * scale).toFixed(digits)} | ${ratio.toFixed(2)}× | |`;
+    }),
   ];
 }
 
