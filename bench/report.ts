@@ -7,6 +7,8 @@ import { GC_PUSH_TARGET, type GcPlan } from './gc.js';
 import { PORTAL_TARGET_MS, type PortalPlan } from './portal.js';
 import { VULNDB_TARGETS, type VulnDbPlan } from './vulndb.js';
 import { SCAN_TARGET_RATIO, type ScanPlan } from './scan.js';
+import type { ReplicatePlan } from './replicate.js';
+import type { ManifestFigures, ProxyFigures, ProxyPlan, PullFigures } from './proxy.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -33,7 +35,13 @@ interface Plan {
   portal: PortalPlan;
   vulndb: VulnDbPlan;
   scan: ScanPlan;
+  replicate: ReplicatePlan;
+  proxy: ProxyPlan;
 }
+
+/** Berth's replication time at most skopeo sync's; a proxy-cache hit's p50 at most 1.2× a local pull's. */
+export const REPLICATE_TARGET_RATIO = 1;
+export const PROXY_TARGET_RATIO = 1.2;
 
 type Pick = (o: Measured & { rss: { peak: number; start: number } }) => number | undefined;
 
@@ -137,6 +145,8 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   out.push(...portalRows(results, p.portal));
   out.push(...vulnDbRows(results, p.vulndb));
   out.push(...scanRows(results, p.scan));
+  out.push(...replicateRows(results, p.replicate));
+  out.push(...proxyRows(results, p.proxy));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -202,6 +212,20 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     const spec = p.scan.images[0];
     lines.push(
       `- scan rows are Berth only, on a Berth of its own started with the OSV fixtures of src/scan/vulndb/fixtures imported: images of 3 gzip layers (a Debian base with ${spec?.osPackages ?? 0} dpkg packages, shared libraries and ELF-headed executables; an npm tree of ${spec?.npmPackages ?? 0} packages with sources; assets), padding files half random, half text. Per repetition (${p.scan.reps}), \`zcat\` of the layer files to /dev/null, then POST …/scan and GET the artifact's scan overview every 20 ms until the report is done; medians. CPU is Berth's whole process (its inflate threads, the polls it answers) against zcat's user + system time. Peak RSS is Berth's (process tree), sampled every 100 ms during the scans.`,
+    );
+  }
+  if (results.replicate) {
+    const r = p.replicate;
+    lines.push(
+      `- replicate rows are on a Berth of its own (default job settings): ${r.images} images in ${r.repositories} repositories of one project, each ${r.layersPerImage} of ${r.baseLayers} shared ${mib(r.baseLayerSize)} base layers and a ${r.uniqueLayerSize / 1024} KiB layer of its own, pushed untimed. Per round (${r.rounds}, the order swapped each round), a fresh distribution (no auth) per side: Berth creates a registry endpoint and a manual push policy (name filter ${'`'}bench-repl/**${'`'}), and is timed from POST /replication/executions to the execution reading Succeed (polled every 50 ms); skopeo is timed over ${'`'}skopeo sync --src docker --dest docker --preserve-digests${'`'} of each repository in turn. Afterwards every image must be on the destination under its tag with its digest. Medians; CPU is Berth's process (and the skopeo processes').`,
+    );
+  }
+  if (results.proxy) {
+    const x = p.proxy;
+    const measured = results.proxy.Berth;
+    const freshness = measured && !('error' in measured) ? measured.proxy?.tagFreshnessSeconds : undefined;
+    lines.push(
+      `- proxy rows are on a Berth of its own with the default config (proxyCache.tagFreshnessSeconds ${freshness ?? '?'}: a tag pulled within that long after its last upstream check is served without asking the upstream, so the timed hits never go upstream). One image (config + layers of ${x.layerSizes.map((n) => `${n / 1024} KiB`).join(' and ')}) pushed into an ordinary project and to a distribution upstream (no auth) of a proxy-cache project; one pull warms the cache, the image is then an artifact of the proxy project. A pull is GET manifest by tag then GET each blob, on ${x.concurrency} keep-alive connections for ${x.seconds} s, local and proxy alternating (order swapped each round, ${x.rounds} rounds), then manifest GETs by tag alone for ${x.seconds / 2} s each; medians of the rounds. Berth's CPU per pull or request is its process's CPU time over the phase divided by what it served.`,
     );
   }
   if (servers.length > 0) {
@@ -284,6 +308,66 @@ function vulnDbRows(results: Results, plan: VulnDbPlan): string[] {
     const what = run.kind === 'first' ? 'into an empty database' : 'again, every record newer (replaced)';
     return `| vulndb import, ${run.records} OSV records from a zip ${what}, ${run.database} (records/s; ${run.importSeconds.toFixed(1)} s, process ${run.wallSeconds.toFixed(1)} s, peak RSS ${(run.peakRss / MiB).toFixed(0)} MiB) | ${rate.toFixed(0)} | n/a (Berth only) | — | ≥${target} records/s — ${rate >= target ? 'met' : 'missed'} |`;
   });
+}
+
+/** Berth's replication against skopeo sync: median times, CPU, and the ratio against the target. */
+function replicateRows(results: Results, plan: ReplicatePlan): string[] {
+  const o = results.replicate?.Berth;
+  if (!o) return [];
+  const target = `≤${REPLICATE_TARGET_RATIO}× (Berth time / skopeo time)`;
+  if ('error' in o) return [`| replication of ${plan.images} images vs skopeo sync | error | n/a | — | ${target} — missed |`];
+  const f = o.replicate;
+  if (!f) return [];
+  const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+  const berth = med(f.rounds.map((r) => r.berthSeconds));
+  const skopeo = med(f.rounds.map((r) => r.skopeoSeconds));
+  const ratio = berth / skopeo;
+  const runs = f.rounds.map((r) => `${r.berthSeconds.toFixed(1)}/${r.skopeoSeconds.toFixed(1)}`).join(', ');
+  return [
+    `| replication of ${f.images} images in ${f.repositories} repositories (${(f.uniqueBytes / MiB).toFixed(0)} MiB distinct, ${(f.logicalBytes / MiB).toFixed(0)} MiB as listed) to a fresh distribution: Berth push policy vs skopeo sync (s, median of ${f.rounds.length}; rounds Berth/skopeo ${runs}; CPU Berth ${med(f.rounds.map((r) => r.berthCpu)).toFixed(2)} s vs skopeo ${med(f.rounds.map((r) => r.skopeoCpu)).toFixed(2)} s + Berth serving it ${med(f.rounds.map((r) => r.berthCpuDuringSkopeo)).toFixed(2)} s) | ${berth.toFixed(2)} | skopeo ${skopeo.toFixed(2)} | ${ratio.toFixed(2)}× | ${target} — ${ratio <= REPLICATE_TARGET_RATIO ? 'met' : 'missed'} |`,
+    `| images pushed into Berth before the rounds (s, untimed setup) | ${f.pushSeconds.toFixed(1)} | n/a | — | |`,
+  ];
+}
+
+/** Proxy-cache hits against local pulls: p50 / p95 per pull, manifest and blob, pulls/s, and Berth's CPU per pull. */
+function proxyRows(results: Results, plan: ProxyPlan): string[] {
+  const o = results.proxy?.Berth;
+  if (!o) return [];
+  const target = `≤${PROXY_TARGET_RATIO}× local p50`;
+  if ('error' in o) return [`| proxy-cache hit vs local pull, c${plan.concurrency} | error | n/a | — | ${target} — missed |`];
+  const f = o.proxy;
+  if (!f) return [];
+  type Round = ProxyFigures['rounds'][number];
+  const med = (pick: (r: Round) => number): number => [...f.rounds.map(pick)].sort((a, b) => a - b)[Math.floor((f.rounds.length - 1) / 2)] ?? NaN;
+  const pull = `pull (manifest by tag + ${f.blobsPerPull} blobs, ${(f.bytesPerPull / 1024).toFixed(0)} KiB), c${plan.concurrency}`;
+  const rows: Array<[string, keyof PullFigures, number]> = [
+    [`proxy-cache hit ${pull}: p50 latency (ms, median of ${f.rounds.length} rounds; ratio: median of the rounds' ratios)`, 'pullP50', 2],
+    [`proxy-cache hit ${pull}: p95 latency (ms)`, 'pullP95', 2],
+    ['proxy-cache hit: manifest GET by tag p50 (ms)', 'manifestP50', 2],
+    ['proxy-cache hit: manifest GET by tag p95 (ms)', 'manifestP95', 2],
+    ['proxy-cache hit: blob GET p50 (ms)', 'blobP50', 2],
+    ['proxy-cache hit: blob GET p95 (ms)', 'blobP95', 2],
+    ['proxy-cache hit: pulls/s (higher is better)', 'pullsPerSecond', 0],
+    ["proxy-cache hit: Berth's CPU per pull (ms; other load on the cores barely moves it)", 'serverCpuMsPerPull', 3],
+  ];
+  const pullRows = rows.map(([what, key, digits]) => {
+    const ratio = med((r) => r.proxy[key] / r.local[key]);
+    const verdict = key === 'pullP50' ? `${target} — ${ratio <= PROXY_TARGET_RATIO ? 'met' : 'missed'}` : '';
+    return `| ${what} | ${med((r) => r.proxy[key]).toFixed(digits)} | local ${med((r) => r.local[key]).toFixed(digits)} | ${ratio.toFixed(2)}× | ${verdict} |`;
+  });
+  const manifestRows: Array<[string, keyof ManifestFigures, number, number]> = [
+    [`proxy-cache hit: manifest GET by tag alone, c${plan.concurrency} (req/s, higher is better)`, 'requestsPerSecond', 0, 1],
+    ['proxy-cache hit: manifest GET by tag alone, p50 (ms)', 'p50', 2, 1],
+    ['proxy-cache hit: manifest GET by tag alone, p99 (ms)', 'p99', 2, 1],
+    ["proxy-cache hit: manifest GET by tag alone, Berth's CPU per request (µs)", 'serverCpuMsPerRequest', 0, 1000],
+  ];
+  return [
+    ...pullRows,
+    ...manifestRows.map(([what, key, digits, scale]) => {
+      const ratio = med((r) => r.manifests.proxy[key] / r.manifests.local[key]);
+      return `| ${what} | ${(med((r) => r.manifests.proxy[key]) * scale).toFixed(digits)} | local ${(med((r) => r.manifests.local[key]) * scale).toFixed(digits)} | ${ratio.toFixed(2)}× | |`;
+    }),
+  ];
 }
 
 /** Per image: scan time against zcat's (target ≤ 1.5×), and Berth's peak RSS; then whether the peak grows with the image. */

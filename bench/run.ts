@@ -10,6 +10,8 @@
  *   npm run bench -- --only vulndb        # `berth vulndb import` of 20,000 generated OSV records (SQLite; PostgreSQL too with --postgres)
  *   npm run bench -- --only scan          # the built-in scanner on a 200 MB image against zcat of its layers
  *   npm run bench -- --only trust         # manifest GET latency with content trust (verified signatures) on vs off
+ *   npm run bench -- --only replicate     # 100 images replicated to a fresh distribution by a Berth policy vs skopeo sync
+ *   npm run bench -- --only proxy         # proxy-cache hits (manifest by tag + blobs) vs the same pull from an ordinary project
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -25,6 +27,8 @@
  * database (a first import, then an update of every record) on a generated zip.
  * The scan workload runs on a Berth of its own, started with the OSV fixtures imported; it times
  * scans through the API against `zcat` of the same layers, on a 200 MB image and a 50 MB one.
+ * The replicate and proxy workloads run on a Berth of their own with fresh distribution instances
+ * (replication destinations, the proxy cache's upstream), rounds alternating what goes first.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -42,19 +46,37 @@ import { gcUnderLoad, seedGc } from './gc.js';
 import { PORTAL_PROJECT, portalTimings, seedPortal } from './portal.js';
 import { importVulnDbFiles, vulnDbImports } from './vulndb.js';
 import { scanImages, type ScanPlan } from './scan.js';
+import { replicationRace, type ReplicatePlan } from './replicate.js';
+import { proxyHits, type ProxyPlan } from './proxy.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The OSV records the scanner's tests match against (a directory `berth vulndb import` reads recursively). */
 const VULNDB_FIXTURES = resolve(ROOT, 'src', 'scan', 'vulndb', 'fixtures');
-const WORKLOADS = ['push16', 'push', 'pull', 'chunked', 'small', 'manifest', 'listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust'] as const;
+const WORKLOADS = [
+  'push16',
+  'push',
+  'pull',
+  'chunked',
+  'small',
+  'manifest',
+  'listing',
+  'quota',
+  'gc',
+  'portal',
+  'vulndb',
+  'scan',
+  'trust',
+  'replicate',
+  'proxy',
+] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy']);
 /** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
-const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan']);
+const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy']);
 
 const program = new Command()
   .name('bench')
@@ -109,6 +131,24 @@ const plan = {
     ],
     reps: quick ? 1 : 3,
   } satisfies ScanPlan,
+  replicate: {
+    images: 100,
+    repositories: 10,
+    baseLayers: 10,
+    baseLayerSize: (quick ? 1 : 4) * MiB,
+    layersPerImage: 4,
+    uniqueLayerSize: 256 * 1024,
+    rounds: quick ? 1 : 3,
+    pushConcurrency: 4,
+    maxSeconds: 300,
+  } satisfies ReplicatePlan,
+  proxy: {
+    concurrency: 8,
+    seconds: quick ? 3 : 8,
+    maxPulls: 200_000,
+    rounds: quick ? 1 : 3,
+    layerSizes: [16 * 1024, 256 * 1024],
+  } satisfies ProxyPlan,
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -277,6 +317,8 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       return gcWorkload();
     case 'vulndb':
     case 'scan':
+    case 'replicate':
+    case 'proxy':
       throw new Error(`${w} runs without the shared servers (serverlessWorkload)`);
     case 'portal': {
       const c = new RegistryClient({
@@ -381,6 +423,74 @@ async function scanWorkload(): Promise<Sampled> {
   }
 }
 
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+
+/**
+ * On a Berth of its own (default job settings): the images are pushed untimed, then each round
+ * replicates them to a fresh distribution and `skopeo sync`s them to another. The figure is the
+ * median Berth time over the median skopeo time; CPU is Berth's during its replications.
+ */
+async function replicateWorkload(): Promise<Sampled> {
+  const berth = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres);
+  log(`  (started a dedicated Berth for replicate at ${berth.baseUrl}, pid ${berth.pid})`);
+  const sampler = new RssSampler(berth.pid);
+  try {
+    const clientCpu = process.cpuUsage();
+    sampler.mark();
+    const figures = await replicationRace(berth, { username: USERNAME, password: PASSWORD }, plan.replicate, placement, log);
+    const used = process.cpuUsage(clientCpu);
+    const berthSeconds = median(figures.rounds.map((r) => r.berthSeconds));
+    const skopeoSeconds = median(figures.rounds.map((r) => r.skopeoSeconds));
+    return {
+      value: berthSeconds / skopeoSeconds,
+      seconds: berthSeconds,
+      requests: 0,
+      replicate: figures,
+      rss: sampler.peak(),
+      auth: 'basic (API), token (registry)',
+      cpu: { server: median(figures.rounds.map((r) => r.berthCpu)), client: (used.user + used.system) / 1e6 },
+      runs: figures.rounds.map((r) => r.berthSeconds / r.skopeoSeconds),
+    };
+  } finally {
+    sampler.stop();
+    await berth.stop();
+  }
+}
+
+/** Berth's default proxyCache.tagFreshnessSeconds: the bench measures with the default config. */
+const DEFAULT_TAG_FRESHNESS_SECONDS = 300;
+
+/**
+ * On a Berth of its own with the default config: proxy-cache hits against pulls of the same image
+ * from an ordinary project. The figure is the median of the rounds' p50 pull-latency ratios.
+ */
+async function proxyWorkload(): Promise<Sampled> {
+  const berth = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres);
+  log(`  (started a dedicated Berth for proxy at ${berth.baseUrl}, pid ${berth.pid})`);
+  const sampler = new RssSampler(berth.pid);
+  try {
+    const clientCpu = process.cpuUsage();
+    const serverCpu = cpuSeconds(berth.pid);
+    sampler.mark();
+    const figures = await proxyHits(berth, { username: USERNAME, password: PASSWORD }, plan.proxy, placement, DEFAULT_TAG_FRESHNESS_SECONDS, log);
+    const used = process.cpuUsage(clientCpu);
+    const ratios = figures.rounds.map((r) => r.proxy.pullP50 / r.local.pullP50);
+    return {
+      value: median(ratios),
+      seconds: figures.rounds.length * 2 * plan.proxy.seconds,
+      requests: figures.rounds.reduce((n, r) => n + (r.local.pulls + r.proxy.pulls) * (1 + figures.blobsPerPull), 0),
+      proxy: figures,
+      rss: sampler.peak(),
+      auth: 'token (registry)',
+      cpu: { server: cpuSeconds(berth.pid) - serverCpu, client: (used.user + used.system) / 1e6 },
+      runs: ratios,
+    };
+  } finally {
+    sampler.stop();
+    await berth.stop();
+  }
+}
+
 /**
  * A little of every kind of traffic, untimed, so the first timed workload does not pay for
  * JIT warm-up, lazy heap growth or first-use database pages (and the RSS comparison between
@@ -446,8 +556,8 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1 };
+  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1, replicate: 1, proxy: 1 }
+  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1, replicate: 1, proxy: 1 };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -471,6 +581,16 @@ const UNITS: Record<Workload, string> = {
   vulndb: 'records/s (SQLite, first import)',
   scan: '× zcat (largest image, medians)',
   trust: '× p50 latency, content trust on/off',
+  replicate: '× time, Berth replication / skopeo sync (median of rounds)',
+  proxy: '× p50 latency, proxy-cache hit / local pull (median of rounds)',
+};
+
+/** The workloads that run without the shared servers, each on what it starts itself. */
+const SERVERLESS: Partial<Record<Workload, () => Promise<Sampled>>> = {
+  vulndb: vulnDbWorkload,
+  scan: scanWorkload,
+  replicate: replicateWorkload,
+  proxy: proxyWorkload,
 };
 
 async function main(): Promise<void> {
@@ -486,7 +606,9 @@ async function main(): Promise<void> {
     if (SERVERLESS_WORKLOADS.has(w)) {
       if (stopping) return;
       try {
-        const m = w === 'vulndb' ? await vulnDbWorkload() : await scanWorkload();
+        const workload = SERVERLESS[w];
+        if (!workload) throw new Error(`${w} has no serverless runner`);
+        const m = await workload();
         (results[w] ??= {}).Berth = m;
         log(`[Berth] ${w}: ${describe(m, UNITS[w])}`);
       } catch (err) {

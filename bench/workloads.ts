@@ -11,6 +11,8 @@ import type { GcFigures } from './gc.js';
 import type { PageTiming, PortalSeed } from './portal.js';
 import type { VulnDbFigures } from './vulndb.js';
 import type { ScanFigures } from './scan.js';
+import type { ReplicateFigures } from './replicate.js';
+import type { ProxyFigures } from './proxy.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -34,6 +36,10 @@ export interface Measured {
   vulndb?: VulnDbFigures;
   /** The scan workload's timings per image, against zcat of its layers. */
   scan?: ScanFigures;
+  /** The replicate workload's rounds: Berth's replication against skopeo sync. */
+  replicate?: ReplicateFigures;
+  /** The proxy workload's rounds: proxy-cache hits against pulls from an ordinary project. */
+  proxy?: ProxyFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

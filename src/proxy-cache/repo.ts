@@ -7,12 +7,16 @@ export interface CachedTag {
   checked_at: number;
 }
 
-export function findCachedTag(db: Executor, repository: string, tag: string): Promise<CachedTag | undefined> {
+/** The cached tag, with the digest of the artifact the repository's tag names now (null when none): a hit's one read. */
+export function findCachedTag(db: Executor, repository: string, tag: string): Promise<(CachedTag & { tagged: string | null }) | undefined> {
   return db
-    .selectFrom('proxy_cache_tags')
-    .select(['digest', 'media_type', 'checked_at'])
-    .where('repository', '=', repository)
-    .where('tag', '=', tag)
+    .selectFrom('proxy_cache_tags as p')
+    .leftJoin('repositories as r', 'r.name', 'p.repository')
+    .leftJoin('tags as t', (join) => join.onRef('t.repository_id', '=', 'r.id').onRef('t.name', '=', 'p.tag'))
+    .leftJoin('artifacts as a', 'a.id', 't.artifact_id')
+    .select(['p.digest', 'p.media_type', 'p.checked_at', 'a.digest as tagged'])
+    .where('p.repository', '=', repository)
+    .where('p.tag', '=', tag)
     .executeTakeFirst();
 }
 

@@ -53,24 +53,27 @@ export class ProxyCache {
   }
 
   async manifest(project: Project, name: string, reference: ManifestReference): Promise<ProxiedManifest | undefined> {
-    const upstream = await this.upstream(project);
-    const repository = await this.deps.content.findRepository(name);
     if (reference.kind === 'digest') {
+      const repository = await this.deps.content.findRepository(name);
       // A digest names the same bytes forever: whatever is cached is current.
       if (repository && (await findArtifactByDigest(this.db, repository.id, reference.digest))) return undefined;
       const cached = repository && (await this.cachedManifest(repository, reference.digest, undefined));
       if (cached) return cached;
-      const fetched = await this.fetchManifest(upstream, name, reference.digest);
+      const fetched = await this.fetchManifest(await this.upstream(project), name, reference.digest);
       await this.store(project, name, reference, fetched);
       return fetched;
     }
     const tag = reference.tag;
     const known = await findCachedTag(this.db, name, tag);
-    const cached = known && repository ? await this.cachedManifest(repository, known.digest, known.media_type) : undefined;
     const now = this.deps.clock.now();
-    if (cached && known && now - known.checked_at < this.deps.config.proxyCache.tagFreshnessSeconds * 1000) {
-      return this.servedFromContent(repository, tag, cached);
-    }
+    const fresh = known !== undefined && now - known.checked_at < this.deps.config.proxyCache.tagFreshnessSeconds * 1000;
+    // The common hit, in that one read: the tag's artifact is what the upstream named at the last check, and the route
+    // serves it from content as any pull. The cached bytes are read only while the artifact is not there yet.
+    if (fresh && known.tagged === known.digest) return undefined;
+    const repository = await this.deps.content.findRepository(name);
+    const cached = known && repository ? await this.cachedManifest(repository, known.digest, known.media_type) : undefined;
+    if (cached && fresh) return this.servedFromContent(repository, tag, cached);
+    const upstream = await this.upstream(project);
     let head: { digest: string; mediaType: string } | undefined;
     try {
       // With a copy at hand, a 429 or 5xx is answered from it at once instead of retried.

@@ -180,16 +180,20 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const getBlob: Handler<'blob'> = async (route, caller, request, reply) => {
     const project = await guard.authorize(caller, route.name, 'pull');
     const digest = requireDigest(route.digest);
-    if (project.registry_id !== null && deps.proxy) {
+    let found = await repository(route.name);
+    let size = found && (await content.blobSize(found, digest.toString()));
+    // A proxy cache project asks its upstream only for what it has not cached: a hit costs what any pull does.
+    if ((size === undefined || size === null) && project.registry_id !== null && deps.proxy) {
       const want = request.method === 'HEAD' ? 'head' : request.headers.range ? 'stored' : 'stream';
       const proxied = await deps.proxy.blob(project, route.name, digest.toString(), want);
       if (proxied) {
         reply.header('docker-content-digest', digest.toString()).header('content-type', 'application/octet-stream').header('content-length', proxied.size);
         return void reply.send(proxied.stream);
       }
+      // Stored meanwhile (by this pull's wait, or another's): served from content below.
+      found = await repository(route.name);
+      size = found && (await content.blobSize(found, digest.toString()));
     }
-    const found = await repository(route.name);
-    const size = found && (await content.blobSize(found, digest.toString()));
     if (size === undefined || size === null || !found) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
     const range = request.method === 'GET' ? byteRange(request.headers.range, size) : undefined;
     reply

@@ -65,6 +65,8 @@ export class JobService {
   private readonly running = new Map<number, AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** A wake came while a poll ran: that poll may have looked before the work it was woken for. */
+  private wokenWhilePolling = false;
   private stopped = true;
   private readonly pollMs: number;
   private readonly leaseMs: number;
@@ -104,12 +106,19 @@ export class JobService {
 
   /** Looks for work now (called after enqueueing, so a task need not wait for the next poll). */
   wake(): void {
-    if (this.stopped || this.polling) return;
+    if (this.stopped) return;
+    if (this.polling) {
+      this.wokenWhilePolling = true;
+      return;
+    }
     this.polling = true;
+    this.wokenWhilePolling = false;
     void this.poll()
       .catch((err: unknown) => this.options.log?.error({ err }, 'job poll failed'))
       .finally(() => {
         this.polling = false;
+        // A task that finished (or was enqueued) during the poll frees a slot the poll did not see: look again now, not at the next tick.
+        if (this.wokenWhilePolling) this.wake();
       });
   }
 

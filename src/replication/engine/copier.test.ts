@@ -4,6 +4,7 @@
  * another project byte for byte, and a second copy sends nothing.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ContentService } from '../../content/index.js';
 import { Metrics } from '../../platform/metrics/index.js';
@@ -15,7 +16,7 @@ import { startDistribution, type DistributionServer } from '../../testing/distri
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../testing/server.js';
 import { skipUnlessTools } from '../../../test/e2e/harness.js';
 import { pushCosignSignature } from '../../trust/testing/cosign-signature.suite.js';
-import { Copier, type CopyJob } from './copier.js';
+import { Copier, Placements, type CopyJob } from './copier.js';
 import { LocalEndpoint } from './local-endpoint.js';
 import { cosignSignatureTag, RemoteEndpoint } from './remote-endpoint.js';
 
@@ -137,6 +138,39 @@ for (const dialect of testDialects()) {
       assert.ok(lines.some((line) => line.includes('tag v1 kept')));
       await new Copier().copy(job({ sourceRepository: 'library/other', destinationRepository: 'mirror/app', digest: other.digest, tags: ['v1'], override: true }));
       assert.equal((await client.getManifest('mirror/app', 'v1'))?.digest, other.digest);
+    });
+
+    it('copies running at once into two repositories send a layer they share once, and mount it into the other', async () => {
+      const shared = randomBytes(256 * 1024);
+      const image = (name: string) =>
+        admin.pushArtifact(name, 'v1', {
+          config: { data: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', name })), mediaType: 'application/vnd.oci.image.config.v1+json' },
+          layers: [
+            { data: shared, mediaType: 'application/vnd.oci.image.layer.v1.tar' },
+            { data: Buffer.from(`own layer of ${name}`), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
+          ],
+        });
+      const [a, b] = [await image('library/base-a'), await image('library/base-b')];
+      const placements = new Placements();
+      const results = await Promise.all(
+        [
+          { sourceRepository: 'library/base-a', destinationRepository: 'mirror/base-a', digest: a.digest },
+          { sourceRepository: 'library/base-b', destinationRepository: 'mirror/base-b', digest: b.digest },
+        ].map((over) => new Copier(placements).copy(job({ ...over, tags: ['v1'] }))),
+      );
+      const sent = results.reduce((n, r) => n + r.bytesSent, 0);
+      assert.ok(sent < 2 * shared.length, `the shared layer went over once (${sent} bytes sent for a ${shared.length}-byte layer)`);
+      assert.deepEqual(
+        results.map((r) => r.blobsCopied + r.blobsPresent),
+        [3, 3],
+      );
+      for (const [repository, digest] of [
+        ['mirror/base-a', a.digest],
+        ['mirror/base-b', b.digest],
+      ] as const) {
+        assert.equal((await client.getManifest(repository, 'v1'))?.digest, digest);
+        assert.ok(await client.headBlob(repository, a.manifest.layers[0]!.digest), `${repository} holds the shared layer`);
+      }
     });
 
     it('refuses to create a repository in a project that does not exist', async () => {

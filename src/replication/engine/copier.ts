@@ -37,6 +37,45 @@ export interface CopyResult {
 
 /** An index lists at most this many levels of indexes; deeper is refused as malformed. */
 const MAX_DEPTH = 8;
+/** Blobs whose repository on a destination is remembered, at most (the oldest is forgotten first). */
+const MAX_PLACEMENTS = 20_000;
+
+/**
+ * Where blobs went, per destination, shared by every copy the instance runs (the tasks of one run
+ * copy one artifact each): a blob another task already sent to one repository is mounted into the
+ * next rather than sent again, and one that another task is placing right now is waited for, not
+ * sent alongside it.
+ */
+export class Placements {
+  private readonly placed = new Map<string, string>();
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(private readonly max = MAX_PLACEMENTS) {}
+
+  where(destination: string, digest: string): string | undefined {
+    return this.placed.get(`${destination}\n${digest}`);
+  }
+
+  record(destination: string, digest: string, repository: string): void {
+    const key = `${destination}\n${digest}`;
+    this.placed.delete(key);
+    this.placed.set(key, repository);
+    if (this.placed.size > this.max) this.placed.delete(this.placed.keys().next().value as string);
+  }
+
+  /** Runs `place` once no other placement of the digest on the destination is under way. */
+  async exclusive(destination: string, digest: string, place: () => Promise<void>): Promise<void> {
+    const key = `${destination}\n${digest}`;
+    for (let other = this.busy.get(key); other; other = this.busy.get(key)) await other.catch(() => undefined);
+    const mine = place();
+    this.busy.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.busy.get(key) === mine) this.busy.delete(key);
+    }
+  }
+}
 
 /**
  * Copies one artifact between two endpoints, as a registry client pushing it would, and a little
@@ -46,8 +85,8 @@ const MAX_DEPTH = 8;
  * whose blobs it claimed to have, those blobs are pushed again and the manifest retried once.
  */
 export class Copier {
-  /** Repositories each blob was copied to in this run: mounting is cheaper than sending. */
-  private readonly placed = new Map<string, string>();
+  /** Where each blob was copied to (by this copier alone unless shared): mounting is cheaper than sending. */
+  constructor(private readonly placements = new Placements()) {}
 
   async copy(job: CopyJob): Promise<CopyResult> {
     const result: CopyResult = { manifests: 0, blobsCopied: 0, blobsPresent: 0, bytesSent: 0, tagsSkipped: [] };
@@ -108,16 +147,26 @@ export class Copier {
   }
 
   private async copyBlob(job: CopyJob, blob: { digest: string; size: number }, result: CopyResult, force: boolean): Promise<void> {
+    if (force) return this.sendBlob(job, blob, result);
+    await this.placements.exclusive(job.destination.name, blob.digest, async () => {
+      const { destination, destinationRepository: repository } = job;
+      if (await destination.hasBlob(repository, blob.digest)) {
+        this.placements.record(destination.name, blob.digest, repository);
+        result.blobsPresent++;
+        return;
+      }
+      const from = this.placements.where(destination.name, blob.digest);
+      // A mount refused (the source repository gone, no right to read it) is no failure: the blob is sent instead.
+      if (from && from !== repository && (await destination.mountBlob(repository, blob.digest, from).catch(() => false))) {
+        result.blobsPresent++;
+        return;
+      }
+      await this.sendBlob(job, blob, result);
+    });
+  }
+
+  private async sendBlob(job: CopyJob, blob: { digest: string; size: number }, result: CopyResult): Promise<void> {
     const { destination, destinationRepository: repository } = job;
-    if (!force && (await destination.hasBlob(repository, blob.digest))) {
-      result.blobsPresent++;
-      return;
-    }
-    const from = this.placed.get(blob.digest);
-    if (!force && from && from !== repository && (await destination.mountBlob(repository, blob.digest, from))) {
-      result.blobsPresent++;
-      return;
-    }
     const open = async (offset: number): Promise<Readable> => {
       const stream = await job.source.openBlob(job.sourceRepository, blob.digest, offset);
       return job.bytesPerSecond ? stream.pipe(throttled(job.bytesPerSecond)) : stream;
@@ -132,6 +181,6 @@ export class Copier {
     job.uploads?.set(blob.digest, undefined);
     result.blobsCopied++;
     result.bytesSent += sent;
-    this.placed.set(blob.digest, repository);
+    this.placements.record(destination.name, blob.digest, repository);
   }
 }

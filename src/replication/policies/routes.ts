@@ -120,6 +120,8 @@ export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policie
     requireSystem(request, deps.access, 'replication', 'create');
     const { policy_id } = parseBody(startExecutionSchema, request.body);
     const id = await runs.start(policyOf(await policies.get(policy_id)), 'MANUAL');
+    // The run's planning task starts now rather than at the job service's next poll.
+    deps.jobs.wake();
     reply.header('location', `/api/v2.0/replication/executions/${id}`);
     return reply.code(201).send();
   });

@@ -1,5 +1,5 @@
 import { appendTasks, FinalTaskError, type ScheduleHandler, type TaskContext, type TaskHandler } from '../../platform/jobs/index.js';
-import { Copier } from '../engine/copier.js';
+import { Copier, Placements } from '../engine/copier.js';
 import { CheckpointedUploads } from './checkpoint.js';
 import { sourceSelection } from './source-selection.js';
 import { destinationRepository } from '../engine/namespace.js';
@@ -16,6 +16,8 @@ export interface RunDeps extends EndpointDeps {
 }
 
 const TASKS_PER_INSERT = 200;
+/** Shared by every copy task on this instance, so the tasks of a run mount what another already sent. */
+const placements = new Placements();
 
 async function loadPolicy(deps: RunDeps, id: number): Promise<ReplicationPolicy> {
   const row = await deps.database.db.selectFrom('replication_policies').selectAll().where('id', '=', id).executeTakeFirst();
@@ -61,7 +63,7 @@ async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string,
   }
   const lines: string[] = [];
   const uploads = new CheckpointedUploads(context);
-  const result = await new Copier()
+  const result = await new Copier(placements)
     .copy({
       source,
       sourceRepository: params.sourceRepository,
