@@ -17,6 +17,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/ser
 import { skipUnlessTools } from '../../test/e2e/harness.js';
 import { pushCosignSignature } from '../trust/testing/cosign-signature.suite.js';
 import { cosignSignatureTag } from './engine/remote-endpoint.js';
+import { startCountingProxy } from '../proxy-cache/testing/upstream-proxy.js';
 import { ReplicationExecutionShape, ReplicationPolicyShape, ReplicationTaskShape } from './shapes.js';
 
 type Json = Record<string, unknown>;
@@ -151,6 +152,33 @@ for (const dialect of testDialects()) {
         accessories.map((a) => a.type),
         ['signature.cosign'],
       );
+    });
+
+    it('a pull policy naming one repository reads its tags without walking the catalog (Docker Hub and GHCR serve none)', async () => {
+      const counting = await startCountingProxy(remote.url);
+      try {
+        const endpoint = await call('POST', '/registries', { name: 'counted', type: 'docker-registry', url: counting.url });
+        await expectJson(endpoint, 201);
+        const created = await call('POST', '/replication/policies', {
+          name: 'one-repository',
+          src_registry: { id: idFrom(endpoint) },
+          dest_namespace: 'backup',
+          dest_namespace_replace_count: 1,
+          filters: [
+            { type: 'name', value: 'mirror/app' },
+            { type: 'tag', value: 'v1' },
+          ],
+          trigger: { type: 'manual' },
+        });
+        await expectJson(created, 201);
+        const execution = await runToEnd(idFrom(created));
+        assert.equal(execution.status, 'Succeed', JSON.stringify(execution));
+        assert.equal(execution.total, 1);
+        assert.equal(counting.count('GET', '/v2/_catalog'), 0);
+        assert.ok(counting.count('GET', '/v2/mirror/app/tags/list') >= 1);
+      } finally {
+        await counting.close();
+      }
     });
 
     it('an event-based policy replicates a push within seconds, and with replicate_deletion a delete too', async () => {

@@ -105,7 +105,7 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
   };
 
   /** skopeo's credentials flag for a registry host: admin on either Berth, the mirror's user on distribution. */
-  const creds = (host: string): string => (host === mirror.host ? `${MIRROR_USER}:${MIRROR_PASSWORD}` : `${ADMIN_USER}:${ADMIN_PASSWORD}`);
+  const creds = (host: string): string => (host === second.host || host === source.host ? `${ADMIN_USER}:${ADMIN_PASSWORD}` : `${MIRROR_USER}:${MIRROR_PASSWORD}`);
   const inspectRaw = async (host: string, reference: string): Promise<Buffer> =>
     Buffer.from((await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(host), `docker://${host}/${reference}`])).stdout, 'utf8');
   const copyOut = async (host: string, reference: string, out: string, tag: string): Promise<void> => {
@@ -483,10 +483,21 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     }
   });
 
-  test('a throttled run stopped mid-transfer ends Stopped, and the next run completes the copy', async () => {
+  test('a throttled run stopped mid-transfer ends Stopped, and the next run completes the copy', async (t) => {
+    // A registry that holds none of the layers yet: on the mirror they would be mounted, not sent.
+    const empty = await startDistribution({ basicAuth: { username: MIRROR_USER, password: MIRROR_PASSWORD } });
+    t.after(() => empty.stop());
+    const emptyId = await created(
+      api(source, 'POST', '/registries', {
+        name: 'empty-mirror',
+        type: 'docker-registry',
+        url: empty.url,
+        credential: { type: 'basic', access_key: MIRROR_USER, access_secret: MIRROR_PASSWORD },
+      }),
+    );
     const body = {
       name: 'throttled',
-      dest_registry: { id: registryIds.mirror },
+      dest_registry: { id: emptyId },
       dest_namespace: 'throttled',
       filters: [
         { type: 'name', value: 'origin/app' },
@@ -508,7 +519,7 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     timings.stop = Date.now() - stopping;
     assert.equal(stopped.status, 'Stopped', JSON.stringify(stopped));
     assert.ok(timings.stop < 10_000, `stopping took ${timings.stop} ms`);
-    const half = await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(mirror.host), `docker://${mirror.host}/throttled/app:2.0`], {
+    const half = await client.skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', creds(empty.host), `docker://${empty.host}/throttled/app:2.0`], {
       allowFail: true,
     });
     assert.notEqual(half.code, 0, 'the stopped run tagged the image');
@@ -516,6 +527,6 @@ describe('replication between Berth, docker-registry and a second Berth', { skip
     await expect(api(source, 'PUT', `/replication/policies/${policyId}`, { ...body, speed: 0 }), 200);
     const execution = await runToEnd(policyId);
     assert.deepEqual([execution.status, execution.succeed], ['Succeed', 1], JSON.stringify(execution));
-    await assertReplica(mirror.host, 'throttled/app', '2.0', layoutRef(layout, 'amd'));
+    await assertReplica(empty.host, 'throttled/app', '2.0', layoutRef(layout, 'amd'));
   });
 });

@@ -74,14 +74,29 @@ export async function localSelection(db: Executor, filters: readonly Replication
   return selected;
 }
 
+/** Characters that make a name filter a pattern rather than a repository's name. */
+const PATTERN_CHARACTERS = /[*?[\]{}\\]/;
+
 /**
- * What a pull policy selects on a remote: the repositories of its catalog the name filters allow,
+ * The repository a pull policy names outright (name filters without wildcards), listed without
+ * the catalog: Docker Hub, GHCR and GitLab do not serve one to most accounts, and a registry that
+ * does need not be walked whole for one repository. Undefined when a filter is a pattern.
+ */
+function namedRepositories(filters: readonly ReplicationFilter[]): string[] | undefined {
+  const names = filters.filter((f) => f.type === 'name' && f.decoration !== 'excludes').map((f) => String(f.value));
+  if (names.length === 0 || names.some((name) => PATTERN_CHARACTERS.test(name))) return undefined;
+  // Name filters must all match: literal ones that differ select nothing.
+  return names.every((name) => name === names[0]) ? [names[0]!] : [];
+}
+
+/**
+ * What a pull policy selects on a remote: the repository its name filters name, or those of its catalog they allow,
  * and their tags the tag filters allow, grouped by the artifact they name. Labels are a Harbor
  * notion a plain registry does not have: a label filter selects nothing from one.
  */
 export async function remoteSelection(client: RegistryClient, filters: readonly ReplicationFilter[], signal?: AbortSignal): Promise<Selected[]> {
   const selected: Selected[] = [];
-  for await (const repository of client.catalog({ pageSize: 100 })) {
+  for await (const repository of namedRepositories(filters) ?? client.catalog({ pageSize: 100 })) {
     signal?.throwIfAborted();
     if (!repositoryMatches(filters, repository)) continue;
     const byDigest = new Map<string, { mediaType: string; tags: string[] }>();
