@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createRobot, projectRobot } from '../robots/fixtures.suite.js';
+import { runPolicyToEnd } from './testing/runs.suite.js';
 import { api, expectJson } from '../testing/api.js';
 import { ADMIN, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
@@ -29,14 +29,8 @@ for (const dialect of testDialects()) {
     };
 
     async function runToEnd(policyId: number): Promise<{ execution: Json; tasks: Json[] }> {
-      const id = await created(here, '/replication/executions', { policy_id: policyId });
-      for (let i = 0; i < 600; i++) {
-        const execution = await expectJson<Json>(await api(here.url, 'GET', `/replication/executions/${id}`), 200);
-        if (execution.status !== 'InProgress')
-          return { execution, tasks: await expectJson<Json[]>(await api(here.url, 'GET', `/replication/executions/${id}/tasks`), 200) };
-        await sleep(100);
-      }
-      throw new Error(`execution ${id} did not finish`);
+      const execution = await runPolicyToEnd(here.url, policyId);
+      return { execution, tasks: await expectJson<Json[]>(await api(here.url, 'GET', `/replication/executions/${String(execution.id)}/tasks`), 200) };
     }
 
     before(async () => {

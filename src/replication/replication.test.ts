@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createUser, hashPassword } from '../auth/index.js';
 import { RegistryClient } from '../platform/registry-client/index.js';
+import { runPolicyToEnd } from './testing/runs.suite.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic, OCI_INDEX, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
@@ -34,17 +35,7 @@ for (const dialect of testDialects()) {
       api(server.url, method, path, { ...(body === undefined ? {} : { body }), ...(authorization ? { authorization } : {}) });
     const idFrom = (res: Response) => Number((res.headers.get('location') ?? '').split('/').pop());
 
-    async function runToEnd(policyId: number): Promise<Json> {
-      const started = await call('POST', '/replication/executions', { policy_id: policyId });
-      await expectJson(started, 201);
-      const id = idFrom(started);
-      for (let i = 0; i < 600; i++) {
-        const execution = await expectJson<Json>(await call('GET', `/replication/executions/${id}`), 200);
-        if (execution.status !== 'InProgress') return execution;
-        await sleep(100);
-      }
-      throw new Error(`execution ${id} did not finish`);
-    }
+    const runToEnd = (policyId: number): Promise<Json> => runPolicyToEnd(server.url, policyId);
 
     before(async () => {
       server = await startTestServer(dialect);
@@ -193,19 +184,20 @@ for (const dialect of testDialects()) {
       await expectJson(created, 201);
       const admin = new TestClient(server.url, basic('admin', ADMIN_PASSWORD));
       const pushed = await admin.pushImage('library/live', 'v1', Buffer.from('live layer'));
-      const arrived = async (present: boolean) => {
+      // The tag is put after the manifest it names: polled by tag, the copy is whole once it answers.
+      const arrived = async (reference: string, present: boolean) => {
         for (let i = 0; i < 300; i++) {
-          if (((await client.headManifest('events/live', pushed.digest)) !== undefined) === present) return;
+          if (((await client.headManifest('events/live', reference)) !== undefined) === present) return;
           await sleep(100);
         }
-        assert.fail(`events/live@${pushed.digest} ${present ? 'never arrived' : 'was never deleted'}`);
+        assert.fail(`events/live:${reference} ${present ? 'never arrived' : 'was never deleted'}`);
       };
-      await arrived(true);
+      await arrived('v1', true);
       assert.equal((await client.headManifest('events/live', 'v1'))?.digest, pushed.digest);
       const executions = await expectJson<Json[]>(await call('GET', `/replication/executions?policy_id=${idFrom(created)}&trigger=event_based`), 200);
       assert.ok(executions.length >= 1);
       assert.equal((await admin.request('DELETE', `/v2/library/live/manifests/${pushed.digest}`)).status, 202);
-      await arrived(false);
+      await arrived(pushed.digest, false);
     });
 
     it('refuses bad policies with Harbor-style 4xx errors, and keeps everything to system administrators', async () => {

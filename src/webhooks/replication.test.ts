@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { runPolicyToEnd } from '../replication/testing/runs.suite.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
@@ -37,17 +37,7 @@ for (const dialect of testDialects()) {
       return idFrom(created);
     }
 
-    async function runToEnd(policyId: number): Promise<Json> {
-      const started = await call('POST', '/replication/executions', { policy_id: policyId });
-      await expectJson(started, 201);
-      const id = idFrom(started);
-      for (let i = 0; i < 600; i++) {
-        const execution = await expectJson<Json>(await call('GET', `/replication/executions/${id}`), 200);
-        if (execution.status !== 'InProgress') return execution;
-        await sleep(100);
-      }
-      throw new Error(`execution ${id} did not finish`);
-    }
+    const runToEnd = (policyId: number): Promise<Json> => runPolicyToEnd(server.url, policyId);
 
     async function hook(project: string, name: string, path: string, payloadFormat: 'Default' | 'CloudEvents' = 'Default'): Promise<void> {
       await expectJson(
