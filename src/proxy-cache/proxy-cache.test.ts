@@ -260,6 +260,12 @@ for (const dialect of testDialects()) {
       const byDigest = await berth.request('GET', `/v2/trusted/team/unsigned/manifests/${unsigned.manifest.digest}`, { headers: { accept: OCI_MANIFEST_TYPE } });
       assert.equal(byDigest.status, 412);
       await byDigest.body?.cancel();
+      // Held back, it is cached all the same: it becomes an artifact here, to be scanned, signed or deleted.
+      const held = await eventually(async () => {
+        const res = await api(server.url, 'GET', '/projects/trusted/repositories/team%252Funsigned/artifacts/v1');
+        return res.status === 200 ? expectJson<{ digest: string }>(res, 200) : (await res.body?.cancel(), undefined);
+      });
+      assert.equal(held.digest, unsigned.manifest.digest);
 
       // Signed upstream: once its signature has come through the cache (as cosign reads it), the image passes.
       const signed = await pushImage(upstream, 'team/signed', 'v1', 'signed');

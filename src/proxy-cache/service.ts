@@ -29,6 +29,22 @@ interface Flight {
 }
 
 const PROXY_ACTOR = { name: 'proxy-cache' };
+/** Images cached in the background at once, at most. */
+const MAX_PREFETCHES = 16;
+/** Blobs of one image cached in the background, at most. */
+const MAX_PREFETCH_BLOBS = 256;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** The config and layers an image manifest names (none for an index or anything unreadable). */
+function imageBlobs(bytes: Buffer): string[] {
+  try {
+    const body = JSON.parse(bytes.toString('utf8')) as { config?: { digest?: unknown }; layers?: Array<{ digest?: unknown }> };
+    const digests = [body.config?.digest, ...(Array.isArray(body.layers) ? body.layers.map((layer) => layer?.digest) : [])];
+    return digests.filter((digest): digest is string => typeof digest === 'string' && DIGEST.test(digest)).slice(0, MAX_PREFETCH_BLOBS);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Harbor's proxy cache: the pull path of a project that mirrors a registry endpoint. Answers
@@ -40,6 +56,8 @@ const PROXY_ACTOR = { name: 'proxy-cache' };
 export class ProxyCache {
   private readonly upstreams: UpstreamClients;
   private readonly promotions: Promotions;
+  /** Images being cached in the background after a pull gate held them back (`prefetch`). */
+  private readonly prefetching = new Set<string>();
   /** Blobs being fetched, by repository and digest: one upstream read however many pull at once. */
   private readonly flights = new Map<string, Flight>();
 
@@ -129,6 +147,27 @@ export class ProxyCache {
     (await flight.first).stream?.resume();
     await flight.stored;
     return this.afterFlight(name, digest);
+  }
+
+  /**
+   * Caches an image whose manifest a pull gate refused before it was an artifact here, in the
+   * background: its client never asks for the layers, yet only once they are here does it become
+   * an artifact that can be scanned (and signed, listed, allowed). Bounded: one run per manifest
+   * at a time, and few at once.
+   */
+  prefetch(project: Project, name: string, manifest: ProxiedManifest): void {
+    const key = `${name}@${manifest.digest}`;
+    if (this.prefetching.has(key) || this.prefetching.size >= MAX_PREFETCHES) return;
+    const blobs = imageBlobs(manifest.bytes);
+    if (blobs.length === 0) return;
+    this.prefetching.add(key);
+    void (async () => {
+      for (const digest of blobs) await this.blob(project, name, digest, 'stored');
+    })()
+      .catch((error: unknown) =>
+        this.deps.log.warn({ err: error, repository: name, digest: manifest.digest }, 'proxy cache could not cache an image a pull gate held back'),
+      )
+      .finally(() => this.prefetching.delete(key));
   }
 
   /** Waits for background storing (tests; shutdown). */

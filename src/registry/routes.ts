@@ -12,7 +12,7 @@ import {
 } from '../content/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Repository } from '../platform/db/index.js';
-import { NotFoundError, OciError } from '../platform/errors/index.js';
+import { NotFoundError, OciError, PreconditionFailedError } from '../platform/errors/index.js';
 import { MediaType } from '../platform/lib/index.js';
 import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -111,12 +111,12 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     if (proxied) {
       // Not an artifact here yet: the gates judge it as the artifact it will be.
       const cachedIn = await content.findRepository(route.name);
-      await content.beforeProvisionalPull(
-        project.id,
-        route.name,
-        { ...proxied, repositoryId: cachedIn?.id, tag: reference.kind === 'tag' ? reference.tag : undefined },
-        exemptions,
-      );
+      const provisional = { ...proxied, repositoryId: cachedIn?.id, tag: reference.kind === 'tag' ? reference.tag : undefined };
+      await content.beforeProvisionalPull(project.id, route.name, provisional, exemptions).catch((refusal: unknown) => {
+        // Held back, the image is still cached, so that it can become an artifact and be scanned or signed.
+        if (refusal instanceof PreconditionFailedError) deps.proxy?.prefetch(project, route.name, proxied);
+        throw refusal;
+      });
       if (!accepts(request.headers.accept, proxied.mediaType)) throw new OciError('MANIFEST_UNKNOWN', { mediaType: proxied.mediaType });
       reply
         .header('content-type', proxied.mediaType)
