@@ -111,10 +111,15 @@ async function runThroughCrash(berth: RegistryServer, policyId: number, killed: 
 }
 
 /**
+ * What two interruptions may cost at most: each loses the chunk it cut and what sat in socket
+ * buffers (a few MiB on a loaded machine), where starting over even once costs 67 MiB or more.
+ */
+const MAX_RESENT = 3 * CHUNK_BYTES + 16 * MiB;
+
+/**
  * Runs the policy through the cut and the crash; the execution must succeed having continued its
- * upload, and the bytes through the proxy (the way it watches) exceed the layer by less than two
- * chunks: each interruption costs at most the chunk it cut, where starting over would cost 67 or
- * 160 MiB more.
+ * upload, and the bytes through the proxy (the way it watches) exceed the layer by less than
+ * MAX_RESENT.
  */
 async function finishesWithoutStartingOver(
   berth: RegistryServer,
@@ -128,7 +133,7 @@ async function finishesWithoutStartingOver(
   assert.equal(proxy.cuts, 1);
   assert.match(logs, /continuing the upload an earlier attempt began/);
   const overhead = Math.max(proxy.forwarded, proxy.returned) - layerBytes;
-  assert.ok(overhead < 2 * CHUNK_BYTES + MiB, `${(overhead / MiB).toFixed(1)} MiB more than the layer crossed the wire`);
+  assert.ok(overhead < MAX_RESENT, `${(overhead / MiB).toFixed(1)} MiB more than the layer crossed the wire`);
 }
 
 describe('256 MiB replications through a cut connection and a Berth crash', { skip: BERTH_ONLY || skipUnlessTools('docker-registry'), timeout: 600_000 }, () => {
