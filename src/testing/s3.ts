@@ -16,7 +16,7 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-/** An S3 endpoint in this process on a random port, keeping its objects in a temp directory. */
+/** An S3 endpoint in this process on a random port, keeping its objects in a temp directory (S3RVER_LOG=1 logs its requests). */
 export async function startTestS3(options: { bucket?: string; tls?: { key: string; cert: string } } = {}): Promise<TestS3> {
   const bucket = options.bucket ?? 'berth';
   const directory = mkdtempSync(join(tmpdir(), 'berth-s3-'));
@@ -28,7 +28,6 @@ export async function startTestS3(options: { bucket?: string; tls?: { key: strin
     configureBuckets: [{ name: bucket }],
     ...options.tls,
   });
-  tolerateConcurrentDeletes(server);
   allowSingleDes();
   const { port } = await server.run();
   return {
@@ -40,24 +39,6 @@ export async function startTestS3(options: { bucket?: string; tls?: { key: strin
       await server.close();
       rmSync(directory, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * s3rver removes a deleted object's emptied directories with a check-then-rmdir that races when
- * one DeleteObjects request removes many keys of one directory at once (ENOENT, ENOTEMPTY: a 500).
- * The objects themselves are gone by then, as on S3; only that race is made harmless here.
- */
-function tolerateConcurrentDeletes(server: S3rver): void {
-  const store = server.store;
-  const deleteObject = store.deleteObject.bind(store);
-  store.deleteObject = async (bucket, key) => {
-    try {
-      await deleteObject(bucket, key);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTEMPTY') throw err;
-    }
   };
 }
 

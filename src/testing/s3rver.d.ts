@@ -18,7 +18,5 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
-    /** Where s3rver keeps objects (its filesystem store). */
-    store: { deleteObject(bucket: string, key: string): Promise<void> };
   }
 }
