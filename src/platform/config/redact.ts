@@ -21,6 +21,14 @@ export function redactConfig(config: Config): unknown {
     ...config,
     auth: { ...config.auth, adminPassword: config.auth.adminPassword === undefined ? undefined : HIDDEN },
     secretKey: config.secretKey === undefined ? undefined : HIDDEN,
+    storage: {
+      ...config.storage,
+      s3: config.storage.s3 && {
+        ...config.storage.s3,
+        secretAccessKey: config.storage.s3.secretAccessKey === undefined ? undefined : HIDDEN,
+        sessionToken: config.storage.s3.sessionToken === undefined ? undefined : HIDDEN,
+      },
+    },
     scan: {
       ...config.scan,
       encryptionKey: config.scan.encryptionKey === undefined ? undefined : HIDDEN,

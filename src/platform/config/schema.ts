@@ -111,7 +111,10 @@ export const configSchema = z
       .default({ poolSize: 10 }),
     storage: z
       .object({
-        driver: z.enum(['filesystem']).default('filesystem').describe('Blob storage driver'),
+        driver: z
+          .enum(['filesystem', 's3'])
+          .default('filesystem')
+          .describe('Blob storage driver: filesystem, or s3 (Amazon S3 and S3-compatible servers; see storage.s3)'),
         rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
         fsync: flag().default(true).describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
         minFreeMegabytes: z.coerce
@@ -122,8 +125,48 @@ export const configSchema = z
           .describe(
             'New content (blob uploads, manifests, mounts, copies) is refused with 507 and /readyz reports not ready while less than this many MiB are free for blobs or the SQLite database; what is kept free lets deletes and garbage collection run to reclaim space. 0 turns the guard off',
           ),
+        s3: z
+          .object({
+            bucket: z.string().min(1).optional().describe('S3 driver: the bucket blobs are kept in (must exist)'),
+            region: z.string().min(1).default('us-east-1').describe("S3 driver: the bucket's region"),
+            endpoint: z.string().url().optional().describe('S3 driver: endpoint URL of an S3-compatible server (MinIO, Ceph); AWS when unset'),
+            forcePathStyle: flag()
+              .default(false)
+              .describe(
+                'S3 driver: address the bucket in the path (https://host/bucket/key) instead of the host name (https://bucket.host/key); most S3-compatible servers need it',
+              ),
+            accessKeyId: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("S3 driver: access key; when unset, the AWS SDK's standard chain (AWS_* environment, profile, instance or pod role)"),
+            secretAccessKey: z.string().min(1).optional().describe('S3 driver: secret key belonging to accessKeyId'),
+            sessionToken: z.string().min(1).optional().describe('S3 driver: session token of temporary credentials'),
+            ca: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('S3 driver: a CA certificate (PEM, or the path of a PEM file) to trust for the endpoint besides the system ones'),
+            rootDirectory: z.string().default('').describe('S3 driver: key prefix every object is stored under, e.g. "berth/"; the bucket root when empty'),
+            partSizeMegabytes: z.coerce
+              .number()
+              .int()
+              .min(5)
+              .max(512)
+              .default(8)
+              .describe('S3 driver: size in MiB of the multipart upload parts; each write holds at most one part in memory'),
+          })
+          .strict()
+          .optional()
+          .describe('S3 driver settings (storage.driver: s3)'),
       })
       .strict()
+      .superRefine((storage, ctx) => {
+        if (storage.driver === 's3' && !storage.s3?.bucket)
+          ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'storage.s3.bucket is required with storage.driver s3' });
+        if (storage.s3 && !storage.s3.accessKeyId !== !storage.s3.secretAccessKey)
+          ctx.addIssue({ code: 'custom', path: ['s3', 'secretAccessKey'], message: 'storage.s3.accessKeyId and storage.s3.secretAccessKey go together' });
+      })
       .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256 }),
     auth: z
       .object({

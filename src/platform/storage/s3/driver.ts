@@ -1,0 +1,104 @@
+import type { Readable } from 'node:stream';
+import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
+import { Bucket } from './bucket.js';
+import { createS3Client, type S3Settings } from './client.js';
+import { readSegments, segmentPrefix, totalSize } from './segments.js';
+import { MiB } from './upload.js';
+import { S3Writer } from './writer.js';
+
+export interface S3DriverOptions extends S3Settings {
+  /** Key prefix every object is stored under ('' for the bucket root). */
+  rootDirectory: string;
+  partSizeMegabytes: number;
+}
+
+/**
+ * Blobs in an S3 bucket (AWS or S3-compatible). Everything streams: reads are GetObject
+ * (with Range), writes are multipart uploads holding at most one part in memory. Objects
+ * written through a FileWriter are kept as segments until moved (see segments.ts).
+ */
+export class S3Driver implements StorageDriver {
+  readonly name = 's3';
+  private readonly bucket: Bucket;
+  private readonly root: string;
+
+  constructor(options: S3DriverOptions) {
+    this.bucket = new Bucket({ client: createS3Client(options), bucket: options.bucket, partSize: options.partSizeMegabytes * MiB });
+    const root = options.rootDirectory.replace(/^\/+|\/+$/g, '');
+    this.root = root ? `${root}/` : '';
+  }
+
+  private key(path: string): string {
+    assertSafePath(path);
+    return this.root + path;
+  }
+
+  async stat(path: string): Promise<{ size: number } | undefined> {
+    const key = this.key(path);
+    const size = await this.bucket.head(key);
+    if (size !== undefined) return { size };
+    const segments = await this.bucket.listAll(segmentPrefix(key));
+    return segments.length ? { size: totalSize(segments) } : undefined;
+  }
+
+  async read(path: string, range?: ByteRange): Promise<Readable> {
+    const key = this.key(path);
+    const offset = range?.offset ?? 0;
+    const plain = await this.bucket.get(key, offset, range?.length);
+    if (plain) return plain;
+    const segments = await this.bucket.listAll(segmentPrefix(key));
+    if (!segments.length) throw new PathNotFoundError(path);
+    return readSegments(this.bucket, segments, offset, range?.length);
+  }
+
+  async getContent(path: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.read(path)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+
+  async putContent(path: string, data: Uint8Array): Promise<void> {
+    // A PutObject replaces the object atomically and is durable once it returns.
+    await this.bucket.stream(this.key(path), [Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+  }
+
+  async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
+    const key = this.key(path);
+    if (!options.append) {
+      await this.delete(path);
+      return new S3Writer(this.bucket, key, [], undefined);
+    }
+    const plain = await this.bucket.head(key);
+    if (plain !== undefined) return new S3Writer(this.bucket, key, [], plain);
+    return new S3Writer(this.bucket, key, await this.bucket.listAll(segmentPrefix(key)), undefined);
+  }
+
+  async move(from: string, to: string): Promise<void> {
+    const source = this.key(from);
+    const target = this.key(to);
+    const plain = await this.bucket.head(source);
+    if (plain !== undefined) {
+      await this.bucket.copy(source, target, plain);
+    } else {
+      const segments = await this.bucket.listAll(segmentPrefix(source));
+      const [only, ...more] = segments;
+      if (!only) throw new PathNotFoundError(from);
+      if (more.length === 0) await this.bucket.copy(only.key, target, only.size);
+      // Several segments, of any sizes, are joined through one part of memory (UploadPartCopy
+      // would need every segment but the last to be at least 5 MiB, which chunks need not be).
+      else await this.bucket.stream(target, readSegments(this.bucket, segments, 0, undefined));
+    }
+    await this.delete(from);
+  }
+
+  async delete(path: string): Promise<void> {
+    const key = this.key(path);
+    await this.bucket.deleteKey(key);
+    await this.bucket.deletePrefix(`${key}/`);
+  }
+
+  /** A bucket has no bound Berth could see. */
+  freeBytes(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+}
