@@ -31,8 +31,9 @@ export function progressFor(stream: NodeJS.WriteStream, verb: string): Progress 
     },
     blobs(done, total, bytes) {
       blobs ??= bars.create(Math.max(total, 1), 0, { what: 'blobs   ', unit: '' });
+      // Nothing to copy is done already, not 0 %.
       blobs.setTotal(Math.max(total, 1));
-      blobs.update(done, { unit: mib(bytes) });
+      blobs.update(total === 0 ? 1 : done, { unit: mib(bytes) });
     },
     stop: () => bars.stop(),
   };

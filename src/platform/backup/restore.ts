@@ -45,15 +45,22 @@ export async function runRestore(src: string, target: RestoreTarget, progress: P
   if (!target.database.url.includes('://') && existsSync(target.database.url)) throw new BackupError(`a database already exists at ${target.database.url}`);
   await checkRestoreTarget(manifest, target.database);
   const snapshot = join(src, DATABASE_DIR);
-  await restoreDatabase(manifest.dialect, snapshot, target.database, progress);
   let done = 0;
   let bytes = 0;
-  progress.blobs(0, manifest.blobs.count, 0);
-  await eachBounded(snapshotBlobs(manifest.dialect, snapshot), BLOB_CONCURRENCY, async (row) => {
-    await restoreBlob(target.storage, src, row);
-    bytes += row.size;
-    progress.blobs(++done, manifest.blobs.count, bytes);
-  });
+  try {
+    await restoreDatabase(manifest.dialect, snapshot, target.database, progress);
+    progress.blobs(0, manifest.blobs.count, 0);
+    await eachBounded(snapshotBlobs(manifest.dialect, snapshot), BLOB_CONCURRENCY, async (row) => {
+      await restoreBlob(target.storage, src, row);
+      bytes += row.size;
+      progress.blobs(++done, manifest.blobs.count, bytes);
+    });
+  } catch (err) {
+    // A retry is refused on a target that is no longer empty: say what to clear.
+    throw new BackupError(
+      `${(err as Error).message}; the restore stopped part way: empty ${target.dataDir}${target.database.url.includes('://') ? ' and drop the tables it created in the database' : ''} before trying again`,
+    );
+  }
   return { manifest, blobs: done, bytes, notes: restoreKey(src, manifest, target) };
 }
 

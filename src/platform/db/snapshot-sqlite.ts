@@ -19,16 +19,20 @@ export async function snapshotSqlite(file: string, target: string, progress: Sna
   source.pragma('busy_timeout = 5000');
   let restarts = 0;
   let lastRemaining = Number.POSITIVE_INFINITY;
+  let pages = 1;
   try {
     mkdirSync(dirname(target), { recursive: true });
     await source.backup(target, {
       progress: ({ totalPages, remainingPages }) => {
         if (remainingPages > lastRemaining) restarts++;
         lastRemaining = remainingPages;
+        pages = totalPages;
         progress.database(totalPages - remainingPages, totalPages);
         return restarts >= RESTARTS_BEFORE_ONE_STEP ? totalPages : PAGES_PER_STEP;
       },
     });
+    // The last step (or a lone one) reports nothing: the copy is whole now.
+    progress.database(pages, pages);
   } finally {
     source.close();
   }
