@@ -156,6 +156,9 @@ for (const dialect of testDialects()) {
         await assertPullsIdentical(pull, image);
         whole++;
       }
+      // New rows get fresh ids: the restored sequences start past the restored rows.
+      await assertPullsIdentical(pull, await push(pull, 'library/app0', 'after-restore', 3000));
+      await assertPullsIdentical(pull, await push(pull, 'library/new-repo', 'v1', 3000));
       assert.equal(afterSnapshot.length, 3);
       for (const image of afterSnapshot) {
         const res = await pull.request('HEAD', `/v2/${image.name}/manifests/${image.tag}`);
