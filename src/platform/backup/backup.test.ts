@@ -176,16 +176,20 @@ for (const dialect of testDialects()) {
       assert.ok(settled.blobs.present >= first.blobs.copied);
       const added: Pushed[] = [];
       for (let i = 0; i < 10; i++) added.push(await push(client, 'library/later', `n${i}`, 1000 + i));
-      const incremental = await runBackup(sourceOf(server), dest, silentProgress);
+      const [incremental, second] = await Promise.allSettled([runBackup(sourceOf(server), dest, silentProgress), runBackup(sourceOf(server), dest, silentProgress)]);
+      assert.equal(incremental.status, 'fulfilled');
+      // One backup at a time into a directory.
+      assert.equal(second.status, 'rejected');
+      assert.match(String(second.reason), /another berth backup is writing into/);
       const manifestBytes = added.reduce((sum, image) => sum + Buffer.byteLength(JSON.stringify(image.manifest)), 0);
       const layerBytes = added.reduce((sum, image) => sum + image.layer.length, 0);
       // Ten layers and ten manifests; the config they share was in the backup already.
-      assert.equal(incremental.blobs.copied, 20);
-      assert.equal(incremental.blobs.copiedBytes, manifestBytes + layerBytes);
-      assert.equal(incremental.blobs.present, settled.blobs.present + settled.blobs.copied);
-      assert.equal(readManifest(dest).blobs.count, incremental.blobs.copied + incremental.blobs.present);
+      assert.equal(incremental.value.blobs.copied, 20);
+      assert.equal(incremental.value.blobs.copiedBytes, manifestBytes + layerBytes);
+      assert.equal(incremental.value.blobs.present, settled.blobs.present + settled.blobs.copied);
+      assert.equal(readManifest(dest).blobs.count, incremental.value.blobs.copied + incremental.value.blobs.present);
       console.log(
-        `# ${dialect.name}: incremental copied ${incremental.blobs.copied} blobs (${incremental.blobs.copiedBytes} bytes), ${incremental.blobs.present} already there`,
+        `# ${dialect.name}: incremental copied ${incremental.value.blobs.copied} blobs (${incremental.value.blobs.copiedBytes} bytes), ${incremental.value.blobs.present} already there`,
       );
     });
 

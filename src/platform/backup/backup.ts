@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { snapshotBlobs, snapshotDatabase, type SnapshotTarget } from '../db/index.js';
 import type { StorageDriver } from '../storage/index.js';
 import { backUpBlob, emptyTally, type BlobTally } from './blobs.js';
@@ -10,8 +11,19 @@ import type { Progress } from './progress.js';
 /** Blobs copied at once. */
 const BLOB_CONCURRENCY = 4;
 const PARTIAL_DATABASE = `${DATABASE_DIR}.partial`;
+const LOCK_FILE = '.lock';
 /** What a backup directory may hold; anything else means DEST is some other directory. */
-const OURS = new Set([MANIFEST_FILE, `${MANIFEST_FILE}.partial`, DATABASE_DIR, PARTIAL_DATABASE, 'blobs', KEY_COPY, `${KEY_COPY}.partial`]);
+const OURS = new Set([
+  MANIFEST_FILE,
+  `${MANIFEST_FILE}.partial`,
+  DATABASE_DIR,
+  PARTIAL_DATABASE,
+  'blobs',
+  KEY_COPY,
+  `${KEY_COPY}.partial`,
+  LOCK_FILE,
+  `${LOCK_FILE}-journal`,
+]);
 
 export interface BackupSource {
   database: SnapshotTarget;
@@ -57,6 +69,32 @@ function assertBackupDirectory(dest: string): void {
 export async function runBackup(source: BackupSource, dest: string, progress: Progress): Promise<BackupSummary> {
   assertBackupDirectory(dest);
   mkdirSync(dest, { recursive: true });
+  const unlock = lockDestination(dest);
+  try {
+    return await backUpInto(source, dest, progress);
+  } finally {
+    unlock();
+  }
+}
+
+/**
+ * One backup at a time into a directory: SQLite's own lock on a small file, held by a write
+ * transaction for the whole backup, so the kernel drops it when the process ends, even killed.
+ */
+function lockDestination(dest: string): () => void {
+  const lock = new SQLite(join(dest, LOCK_FILE), { timeout: 0 });
+  try {
+    lock.pragma('journal_mode = DELETE');
+    lock.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: unknown }).code === 'SQLITE_BUSY') throw new BackupError(`another berth backup is writing into ${dest}; wait for it to finish`);
+    throw err;
+  }
+  return () => lock.close();
+}
+
+async function backUpInto(source: BackupSource, dest: string, progress: Progress): Promise<BackupSummary> {
   const partial = join(dest, PARTIAL_DATABASE);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial);

@@ -48,7 +48,8 @@ Pushes that land after the snapshot are in the next backup.
 DEST holds berth-backup.json (the manifest: version, database kind, time, row and blob counts,
 schema level), database/ (berth.db, or one NDJSON file per table), blobs/ (by digest) and
 secret.key. A DEST with an earlier backup gets only the blobs it lacks; its earlier backup stays
-valid until the new one is complete. Blobs no longer used stay in DEST.
+valid until the new one is complete. Blobs no longer used stay in DEST. One backup at a time
+writes into a DEST.
 
 The secret key: when it is <dataDir>/secret.key (the default) the backup INCLUDES it, so the
 backup can open the stored registry and scanner credentials: keep the backup as secret as the
