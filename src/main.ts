@@ -4,6 +4,7 @@ import { openDatabase } from './platform/db/index.js';
 import { SERVER_ROLES, type ServerRole } from './platform/index.js';
 import { databaseUrl, startServer } from './server.js';
 import { MODULES } from './app.js';
+import { backupCommand, restoreCommand } from './platform/backup/index.js';
 import { secretsCommand } from './platform/secrets/index.js';
 import { vulnDbCommand } from './scan/index.js';
 import { trustCommands } from './trust/index.js';
@@ -146,6 +147,8 @@ adminCommand
     console.log(`password of user "${options.username}" changed; their browser sessions were signed out`);
   });
 
+program.addCommand(backupCommand({ configFrom, databaseUrl, version: VERSION }));
+program.addCommand(restoreCommand({ configFrom, databaseUrl, version: VERSION }));
 program.addCommand(vulnDbCommand({ configFrom, databaseUrl }));
 for (const command of trustCommands()) program.addCommand(command);
 program.addCommand(secretsCommand({ configFrom, databaseUrl, sealedColumns: MODULES.flatMap((module) => module.sealedColumns ?? []) }));

@@ -7,3 +7,13 @@ export { MIGRATION_LOCK } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
 export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
 export { whereMatches } from './q-filter.js';
+export {
+  checkRestoreTarget,
+  restoreDatabase,
+  snapshotBlobs,
+  snapshotDatabase,
+  SnapshotError,
+  type SnapshotProgress,
+  type SnapshotResult,
+  type SnapshotTarget,
+} from './snapshot.js';

@@ -104,3 +104,6 @@ async function migrate(db: Kysely<Tables>, database: Database): Promise<void> {
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }
+
+/** The newest migration this build knows: a backup's schema level is compared with it. */
+export const LATEST_MIGRATION: string = Object.keys(MIGRATIONS).sort().at(-1) ?? '';

@@ -9,6 +9,7 @@ export {
   openSecrets,
   readKeyFile,
   SecretKeyError,
+  writeKeyFile,
   type KeyConfig,
   type KeySource,
   type SecretKey,
