@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerApi, type ApiDeps } from './api/index.js';
 import { artifactsModule } from './artifacts/index.js';
 import { auditModule, recordLogin } from './audit/index.js';
-import { AccessControl, authModule, SessionStore, Authenticator, TokenSigner, type TokenServiceHooks } from './auth/index.js';
+import { AccessControl, authModule, SessionStore, Authenticator, RateLimits, TokenSigner, type TokenServiceHooks } from './auth/index.js';
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
@@ -203,6 +203,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     gates: { push, pull },
     content,
     metrics,
+    rateLimits: new RateLimits(config.rateLimit, () => clock.now()),
     signer,
     secrets,
     scanEngine: scanEngine ?? new BuiltinScanEngine({ database: db, clock, maxAgeDays: config.scan.vulndb.maxAgeDays, version: VERSION }),
