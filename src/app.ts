@@ -28,7 +28,7 @@ import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
 import { roleRuns, type FeatureModule } from './platform/index.js';
 import type { Config } from './platform/config/index.js';
-import type { Database } from './platform/db/index.js';
+import { CacheInvalidation, type Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import { openSecrets, type SecretBox } from './platform/secrets/index.js';
@@ -169,8 +169,11 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     { issuer: config.auth.tokenIssuer, service: config.auth.tokenService, expirationMinutes: config.auth.tokenExpirationMinutes },
     clock.now(),
   );
-  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db));
-  const access = new AccessControl(db, clock);
+  // Instances on one PostgreSQL database drop each other's cached accounts and memberships on change.
+  const invalidation = await CacheInvalidation.open(db, app.log);
+  app.addHook('onClose', () => invalidation.close());
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation);
+  const access = new AccessControl(db, clock, invalidation);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const jobService = new JobService({

@@ -7,3 +7,4 @@ export { MIGRATION_LOCK } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
 export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
 export { whereMatches } from './q-filter.js';
+export { CacheInvalidation, type CacheTopic } from './invalidation.js';
