@@ -33,6 +33,7 @@ const ROLE_RANK: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', '
  */
 export class AccessControl {
   private readonly memberships: TtlCache<Membership[]>;
+  private readonly projectHandlers: Array<() => void> = [];
 
   constructor(
     private readonly database: Database,
@@ -48,6 +49,18 @@ export class AccessControl {
   membershipsChanged(): void {
     if (this.invalidation) this.invalidation.changed('memberships');
     else this.memberships.clear();
+  }
+
+  /** Forget cached project rows everywhere, after a project's visibility changed or it was deleted. */
+  projectsChanged(): void {
+    if (this.invalidation) this.invalidation.changed('projects');
+    else for (const handler of this.projectHandlers) handler();
+  }
+
+  /** `handler` drops a cache of project rows whenever projectsChanged is called, here or on another instance. */
+  onProjectsChanged(handler: () => void): void {
+    if (this.invalidation) this.invalidation.on('projects', handler);
+    else this.projectHandlers.push(handler);
   }
 
   async forProject(identity: Identity, project: Project): Promise<ProjectPermissions> {

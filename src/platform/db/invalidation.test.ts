@@ -19,7 +19,7 @@ import { openDatabase, type Database } from './database.js';
 const url = process.env.BERTH_TEST_PG_URL;
 const PASSWORD = 'Passw0rd-carol';
 /** Well under the caches' own 5 s lifetime: only the notification can make it. */
-const BOUND_MS = 1_000;
+const BOUND_MS = 2_000;
 
 /** Polls until `refused` holds; answers how long that took. */
 async function timeUntil(refused: () => Promise<boolean>, boundMs: number): Promise<number> {
@@ -88,5 +88,16 @@ describe('two instances on one PostgreSQL database drop each other’s caches', 
     assert.ok(elapsed <= BOUND_MS, 'instance B still took the old password');
     await expectJson(await api(b, 'GET', '/users/current', { authorization: basic('carol', 'Changed-Passw0rd') }), 200);
     console.log(`password change seen by the other instance in ${elapsed.toFixed(0)} ms`);
+  });
+
+  it(`a project made private through one instance is closed to anonymous pulls on the other within ${BOUND_MS} ms`, async () => {
+    assert.equal((await api(a, 'PUT', '/projects/shared', { body: { metadata: { public: 'true' } } })).status, 200);
+    const anonymousTags = () => fetch(`${b}/v2/shared/nothing/tags/list`);
+    // B reads and caches the project as public: anyone is told the repository is unknown.
+    assert.equal((await anonymousTags()).status, 404);
+    assert.equal((await api(a, 'PUT', '/projects/shared', { body: { metadata: { public: 'false' } } })).status, 200);
+    const elapsed = await timeUntil(async () => (await anonymousTags()).status === 401, BOUND_MS);
+    assert.ok(elapsed <= BOUND_MS, 'instance B still served the project as public');
+    console.log(`visibility change seen by the other instance in ${elapsed.toFixed(0)} ms`);
   });
 });

@@ -2,9 +2,9 @@ import { sql } from 'kysely';
 import type { Database, Listener } from './database.js';
 
 /** What a cache holds; a change to one drops that cache on every instance. */
-export type CacheTopic = 'memberships' | 'accounts';
+export type CacheTopic = 'memberships' | 'accounts' | 'projects';
 
-const TOPICS = new Set<string>(['memberships', 'accounts']);
+const TOPICS = new Set<string>(['memberships', 'accounts', 'projects']);
 /** How long a lost listening connection waits before it is opened again. */
 const RECONNECT_MS = 1_000;
 
