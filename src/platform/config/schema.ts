@@ -233,6 +233,12 @@ export const configSchema = z
           .max(10_000_000)
           .default(100_000)
           .describe('Client addresses (and, apart, accounts) each limit remembers at once; past it the oldest windows are forgotten, so memory stays bounded'),
+        blobKibPerSecondPerClient: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe('Blob downloads from /v2/ to one client address, in KiB/s, shared by all its downloads at once; 0 turns the limit off'),
       })
       .strict()
       .default({
@@ -244,6 +250,7 @@ export const configSchema = z
         loginPerClient: 300,
         loginPerAccount: 100,
         maxTrackedKeys: 100_000,
+        blobKibPerSecondPerClient: 0,
       }),
     proxyCache: z
       .object({
