@@ -241,6 +241,13 @@ export async function startBerth(
     BERTH_ADMIN_PASSWORD: PASSWORD,
     BERTH_LOG_LEVEL: 'warn',
     BERTH_SERVER_HOST: '127.0.0.1',
+    // One address asks as fast as it can: a benchmark measures throughput, not the request rate limits.
+    BERTH_RATELIMIT_API_PER_CLIENT: '0',
+    BERTH_RATELIMIT_API_PER_ACCOUNT: '0',
+    BERTH_RATELIMIT_TOKEN_PER_CLIENT: '0',
+    BERTH_RATELIMIT_TOKEN_PER_ACCOUNT: '0',
+    BERTH_RATELIMIT_LOGIN_PER_CLIENT: '0',
+    BERTH_RATELIMIT_LOGIN_PER_ACCOUNT: '0',
     NODE_ENV: 'production',
     ...extraEnv,
   });

@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerApi, type ApiDeps } from './api/index.js';
 import { artifactsModule } from './artifacts/index.js';
 import { auditModule, recordLogin } from './audit/index.js';
-import { AccessControl, authModule, SessionStore, Authenticator, TokenSigner, type TokenServiceHooks } from './auth/index.js';
+import { AccessControl, authModule, SessionStore, Authenticator, RateLimits, TokenSigner, type TokenServiceHooks } from './auth/index.js';
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
@@ -28,7 +28,7 @@ import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
 import { roleRuns, type FeatureModule } from './platform/index.js';
 import type { Config } from './platform/config/index.js';
-import type { Database } from './platform/db/index.js';
+import { CacheInvalidation, type Database } from './platform/db/index.js';
 import { errorHandler } from './platform/errors/index.js';
 import { FreeSpaceGuard, type StorageDriver } from './platform/storage/index.js';
 import { openSecrets, type SecretBox } from './platform/secrets/index.js';
@@ -169,8 +169,11 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     { issuer: config.auth.tokenIssuer, service: config.auth.tokenService, expirationMinutes: config.auth.tokenExpirationMinutes },
     clock.now(),
   );
-  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db));
-  const access = new AccessControl(db, clock);
+  // Instances on one PostgreSQL database drop each other's cached accounts and memberships on change.
+  const invalidation = await CacheInvalidation.open(db, app.log);
+  app.addHook('onClose', () => invalidation.close());
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation);
+  const access = new AccessControl(db, clock, invalidation);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const jobService = new JobService({
@@ -203,6 +206,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     gates: { push, pull },
     content,
     metrics,
+    rateLimits: new RateLimits(config.rateLimit, () => clock.now()),
     signer,
     secrets,
     scanEngine: scanEngine ?? new BuiltinScanEngine({ database: db, clock, maxAgeDays: config.scan.vulndb.maxAgeDays, version: VERSION }),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   type AccessControl,
   type ProjectPermissions,
@@ -11,6 +11,7 @@ import {
   SESSION_COOKIE,
   type SessionStore,
   findUserById,
+  type RateLimits,
 } from '../auth/index.js';
 import type { Config } from '../platform/config/index.js';
 import type { Database, Project } from '../platform/db/index.js';
@@ -42,6 +43,8 @@ export interface ApiDeps {
   gates: Gates;
   /** The app's Prometheus metrics: features add their counters and scrape-time gauges. */
   metrics: Metrics;
+  /** Request rate limits per client address and per account (this instance's counts). */
+  rateLimits: RateLimits;
 }
 
 export interface ApiCaller {
@@ -64,6 +67,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps): void {
   scope.addHook('onRequest', async (request, reply) => {
+    refuseOverRate(reply, deps.rateLimits.client('api', request.ip), 'too many requests from this address');
     let identity: Identity = ANONYMOUS;
     let viaSession = false;
     let sessionId: string | undefined;
@@ -90,9 +94,19 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
         sessionId = session.id;
       }
     }
+    if (identity.kind !== 'anonymous') {
+      refuseOverRate(reply, deps.rateLimits.account('api', `${identity.kind}:${identityName(identity)}`), 'too many requests from this account');
+    }
     callers.set(request, { identity, viaSession, ...(sessionId === undefined ? {} : { sessionId }), clientIp: request.ip });
     setRequestUser(request, identityName(identity) || 'anonymous');
   });
+}
+
+/** A limit reached: Harbor's 429, with when to try again. */
+function refuseOverRate(reply: FastifyReply, retryAfterSeconds: number | undefined, message: string): void {
+  if (retryAfterSeconds === undefined) return;
+  reply.header('retry-after', String(retryAfterSeconds));
+  throw new ApiError('TOO_MANY_REQUEST', message);
 }
 
 /**

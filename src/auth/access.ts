@@ -1,4 +1,4 @@
-import type { Database, Project } from '../platform/db/index.js';
+import type { CacheInvalidation, Database, Project } from '../platform/db/index.js';
 import { splitRepositoryName, TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Identity } from './identity.js';
@@ -33,17 +33,34 @@ const ROLE_RANK: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', '
  */
 export class AccessControl {
   private readonly memberships: TtlCache<Membership[]>;
+  private readonly projectHandlers: Array<() => void> = [];
 
   constructor(
     private readonly database: Database,
     clock: Clock,
+    /** Drops memberships on every instance; unset, on this one only. */
+    private readonly invalidation?: CacheInvalidation,
   ) {
     this.memberships = new TtlCache<Membership[]>(MEMBERSHIP_CACHE_MS, 50_000, () => clock.now());
+    invalidation?.on('memberships', () => this.memberships.clear());
   }
 
-  /** Forget cached memberships, after a member was added, changed or removed. */
+  /** Forget cached memberships, after a member was added, changed or removed (on every instance). */
   membershipsChanged(): void {
-    this.memberships.clear();
+    if (this.invalidation) this.invalidation.changed('memberships');
+    else this.memberships.clear();
+  }
+
+  /** Forget cached project rows everywhere, after a project's visibility changed or it was deleted. */
+  projectsChanged(): void {
+    if (this.invalidation) this.invalidation.changed('projects');
+    else for (const handler of this.projectHandlers) handler();
+  }
+
+  /** `handler` drops a cache of project rows whenever projectsChanged is called, here or on another instance. */
+  onProjectsChanged(handler: () => void): void {
+    if (this.invalidation) this.invalidation.on('projects', handler);
+    else this.projectHandlers.push(handler);
   }
 
   async forProject(identity: Identity, project: Project): Promise<ProjectPermissions> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../platform/db/index.js';
+import type { CacheInvalidation, Database } from '../platform/db/index.js';
 import { TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { accountRef, ANONYMOUS, type Identity } from './identity.js';
@@ -77,12 +77,15 @@ export class Authenticator {
     private readonly signer: TokenSigner,
     private readonly clock: Clock,
     private readonly robots: RobotAccounts,
+    /** Drops remembered accounts on every instance; unset, on this one only. */
+    private readonly invalidation?: CacheInvalidation,
   ) {
     const now = () => clock.now();
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
     this.accounts = new TtlCache<Account>(ACCOUNT_CACHE_MS, 10_000, now);
     this.recentFailures = new TtlCache<number>(60_000, 10_000, now);
     this.failuresByAddress = new FailedLoginLimiter(ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MS, 100_000, now);
+    invalidation?.on('accounts', () => this.forgetLocally());
   }
 
   /** `clientIp` is who asks: failed password logins are counted per address. */
@@ -130,6 +133,11 @@ export class Authenticator {
 
   /** Forgets everything remembered about accounts, after a password, role or robot change. */
   forgetAccounts(): void {
+    if (this.invalidation) this.invalidation.changed('accounts');
+    else this.forgetLocally();
+  }
+
+  private forgetLocally(): void {
     this.verifiedSecrets.clear();
     this.accounts.clear();
   }

@@ -11,3 +11,4 @@ export * from './tokens.js';
 export * from './users-repo.js';
 export * from './module.js';
 export * from './shapes.js';
+export * from './rate-limits.js';

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Project } from '../platform/db/index.js';
-import { ApiError } from '../platform/errors/index.js';
+import { ApiError, OciError } from '../platform/errors/index.js';
 import { splitRepositoryName } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { REPOSITORY_ACTIONS, type AccessControl, type RepositoryAction } from './access.js';
 import { parseAuthorization, type Authenticator } from './authenticator.js';
 import { accountRef, identityName, type Identity } from './identity.js';
 import { parseScopes, type ResourceScope } from './scope.js';
+import type { RateLimits } from './rate-limits.js';
 import type { TokenSigner } from './tokens.js';
 
 /** A login attempt at the token service, for the audit log. */
@@ -35,6 +36,7 @@ export interface TokenRouteDeps {
   signer: TokenSigner;
   clock: Clock;
   service: string;
+  rateLimits: RateLimits;
 }
 
 function queryValues(value: unknown): string[] {
@@ -45,6 +47,7 @@ function queryValues(value: unknown): string[] {
 /** Docker token authentication: Basic credentials in, a JWT granting what was asked AND allowed out. */
 export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps): void {
   app.get('/service/token', async (request, reply) => {
+    refuseOverRate(deps.rateLimits.client('token', request.ip), 'too many token requests from this address');
     const query = request.query as Record<string, unknown>;
     const service = queryValues(query.service)[0];
     if (service !== undefined && service !== deps.service) {
@@ -72,6 +75,9 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
       reply.header('www-authenticate', `Basic realm="berth"`);
       throw new ApiError('UNAUTHORIZED', 'authentication required');
     }
+    if (auth.identity.kind !== 'anonymous') {
+      refuseOverRate(deps.rateLimits.account('token', `${auth.identity.kind}:${identityName(auth.identity)}`), 'too many token requests for this account');
+    }
     const access = await grant(deps, auth.identity, scopes);
     const now = deps.clock.now();
     const token = await deps.signer.sign(identityName(auth.identity), accountRef(auth.identity), access, Math.floor(now / 1000));
@@ -89,6 +95,11 @@ export function registerTokenRoutes(app: FastifyInstance, deps: TokenRouteDeps):
     reply.header('allow', 'GET');
     throw new ApiError('METHOD_NOT_ALLOWED', 'use GET with Basic credentials');
   });
+}
+
+/** A limit reached: the registry's own 429 (clients of the token service are registry clients), with when to try again. */
+function refuseOverRate(retryAfterSeconds: number | undefined, message: string): void {
+  if (retryAfterSeconds !== undefined) throw new OciError('TOOMANYREQUESTS', undefined, message, { 'retry-after': String(retryAfterSeconds) });
 }
 
 /** The intersection of what each scope asks for and what the caller may do. */

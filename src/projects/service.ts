@@ -143,6 +143,7 @@ export async function updateProject(deps: ProjectsDeps, actor: Actor, project: P
     await repo.touchProject(trx, project.id, deps.clock.now(), isPublic);
     await audit(trx, deps, actor, project, 'update');
   });
+  deps.access.projectsChanged();
 }
 
 function holdsRepositories(project: Project): PreconditionFailedError {
@@ -171,6 +172,7 @@ export async function deleteProject(deps: ProjectsDeps, actor: Actor, project: P
     throw err;
   }
   deps.access.membershipsChanged();
+  deps.access.projectsChanged();
   // Its robots are gone, and system robots lost their grants in it.
   deps.authenticator.forgetAccounts();
   for (const id of uploadIds) await deps.storage.delete(uploadDir(id)).catch(() => undefined);
@@ -189,6 +191,7 @@ export async function updateMetadata(
     await repo.touchProject(trx, project.id, deps.clock.now(), isPublic === undefined ? undefined : isPublic === 'true');
     await audit(trx, deps, actor, project, 'update');
   });
+  deps.access.projectsChanged();
 }
 
 /**

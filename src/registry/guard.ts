@@ -34,6 +34,7 @@ export class RegistryGuard {
     clock: Clock,
   ) {
     this.projects = new TtlCache<Project>(PROJECT_CACHE_MS, 10_000, () => clock.now());
+    access.onProjectsChanged(() => this.projects.clear());
   }
 
   private project(name: string): Promise<Project | undefined> {

@@ -1,3 +1,4 @@
+import { pipeline, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type AccessControl, type Authenticator, accountRef, identityName } from '../auth/index.js';
 import {
@@ -13,7 +14,7 @@ import {
 import type { Config } from '../platform/config/index.js';
 import type { Database, Repository } from '../platform/db/index.js';
 import { NotFoundError, OciError, PreconditionFailedError } from '../platform/errors/index.js';
-import { MediaType } from '../platform/lib/index.js';
+import { ClientBandwidth, MediaType } from '../platform/lib/index.js';
 import { setRegistryRoute, setRequestUser } from '../platform/http/index.js';
 import type { Clock } from '../platform/clock.js';
 import type { Settings } from '../platform/settings/index.js';
@@ -52,6 +53,14 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const { content } = deps;
   const { uploads, manifests } = content;
   const maxManifest = deps.config.registry.maxManifestBytes;
+  const { blobKibPerSecondPerClient, maxTrackedKeys } = deps.config.rateLimit;
+  const bandwidth = blobKibPerSecondPerClient > 0 ? new ClientBandwidth(blobKibPerSecondPerClient * 1024, maxTrackedKeys) : undefined;
+
+  /** A blob's bytes, paced to the client's share when rateLimit.blobKibPerSecondPerClient is set. */
+  function paced(request: FastifyRequest, body: Readable): Readable {
+    // pipeline, not pipe: a source that fails mid-way ends the response instead of leaving it hanging.
+    return bandwidth ? pipeline(body, bandwidth.stream(request.ip), () => undefined) : body;
+  }
 
   function repository(name: string): Promise<Repository | undefined> {
     return content.findRepository(name);
@@ -188,7 +197,7 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
       const proxied = await deps.proxy.blob(project, route.name, digest.toString(), want);
       if (proxied) {
         reply.header('docker-content-digest', digest.toString()).header('content-type', 'application/octet-stream').header('content-length', proxied.size);
-        return void reply.send(proxied.stream);
+        return void reply.send(proxied.stream && paced(request, proxied.stream));
       }
       // Stored meanwhile (by this pull's wait, or another's): served from content below.
       found = await repository(route.name);
@@ -208,9 +217,9 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
         .code(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1);
-      return void reply.send(await content.readBlob(digest.toString(), { offset: range.start, length: range.end - range.start + 1 }));
+      return void reply.send(paced(request, await content.readBlob(digest.toString(), { offset: range.start, length: range.end - range.start + 1 })));
     }
-    reply.header('content-length', size).send(await content.readBlob(digest.toString()));
+    reply.header('content-length', size).send(paced(request, await content.readBlob(digest.toString())));
   };
 
   const deleteBlob: Handler<'blob'> = async (route, caller, _request, reply) => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { readCookie } from '../platform/http/index.js';
 import type { ApiDeps } from '../api/index.js';
 import { recordAudit, recordLogin } from '../audit/index.js';
@@ -26,7 +26,11 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
 
     /** Harbor's portal posts `principal` (username or email) and `password`. */
     scope.post('/c/login', async (request, reply) => {
+      refuseOverRate(reply, deps.rateLimits.client('login', request.ip), 'too many sign-ins from this address');
       const { principal, password } = parseBody(loginSchema, request.body);
+      // Counted by the name asked for, so guesses at one account from many addresses are bounded too;
+      // no account's name is longer than the cut, which bounds what the counter keeps.
+      refuseOverRate(reply, deps.rateLimits.account('login', principal.slice(0, MAX_LOGIN_NAME_BYTES)), 'too many sign-ins for this account');
       const username = await resolvePrincipal(principal);
       const auth = await deps.authenticator.password(username, password, request.ip);
       const at = deps.clock.now();
@@ -68,6 +72,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
         .send();
     });
   });
+
+  function refuseOverRate(reply: FastifyReply, retryAfterSeconds: number | undefined, message: string): void {
+    if (retryAfterSeconds === undefined) return;
+    reply.header('retry-after', String(retryAfterSeconds));
+    throw new ApiError('TOO_MANY_REQUEST', message);
+  }
 
   /** As in Harbor's database auth, a user may sign in with their email instead of their name. */
   async function resolvePrincipal(principal: string): Promise<string> {

@@ -228,6 +228,73 @@ export const configSchema = z
       })
       .strict()
       .default({ maxManifestBytes: 4 * 1024 * 1024, uploadTimeoutMinutes: 24 * 60, emptyUploadTimeoutMinutes: 5, maxUploadsPerAccount: 100 }),
+    rateLimit: z
+      .object({
+        windowSeconds: z.coerce.number().int().min(1).max(3600).default(60).describe('The window every request rate limit counts over'),
+        apiPerClient: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(10_000)
+          .describe(
+            'Requests to the management API (/api/v2.0) one client address may make per window; more are answered 429 with Retry-After; 0 turns the limit off',
+          ),
+        apiPerAccount: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(10_000)
+          .describe('Requests to the management API one signed-in user or robot may make per window, from any address; 0 turns the limit off'),
+        tokenPerClient: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(3_000)
+          .describe('Requests to the token service (/service/token) one client address may make per window; 0 turns the limit off'),
+        tokenPerAccount: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(3_000)
+          .describe('Tokens one user or robot may be issued per window, from any address; 0 turns the limit off'),
+        loginPerClient: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(300)
+          .describe('Portal sign-ins (POST /c/login), failed or not, one client address may attempt per window; 0 turns the limit off'),
+        loginPerAccount: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(100)
+          .describe('Portal sign-ins naming one account, from any address, per window; 0 turns the limit off'),
+        maxTrackedKeys: z.coerce
+          .number()
+          .int()
+          .min(100)
+          .max(10_000_000)
+          .default(100_000)
+          .describe('Client addresses (and, apart, accounts) each limit remembers at once; past it the oldest windows are forgotten, so memory stays bounded'),
+        blobKibPerSecondPerClient: z.coerce
+          .number()
+          .int()
+          .min(0)
+          .default(0)
+          .describe('Blob downloads from /v2/ to one client address, in KiB/s, shared by all its downloads at once; 0 turns the limit off'),
+      })
+      .strict()
+      .default({
+        windowSeconds: 60,
+        apiPerClient: 10_000,
+        apiPerAccount: 10_000,
+        tokenPerClient: 3_000,
+        tokenPerAccount: 3_000,
+        loginPerClient: 300,
+        loginPerAccount: 100,
+        maxTrackedKeys: 100_000,
+        blobKibPerSecondPerClient: 0,
+      }),
     proxyCache: z
       .object({
         tagFreshnessSeconds: z.coerce

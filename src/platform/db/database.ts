@@ -17,6 +17,17 @@ export interface Database {
   readonly db: Kysely<Tables>;
   /** The connection pool now (PostgreSQL); SQLite has one connection and no pool. */
   pool?(): PoolStats;
+  /**
+   * A connection of its own, outside the pool, that LISTENs on `channel` (PostgreSQL only):
+   * instances on one database tell each other this way which caches to drop.
+   */
+  listen?(channel: string, onMessage: (payload: string) => void): Promise<Listener>;
+  close(): Promise<void>;
+}
+
+export interface Listener {
+  /** Settles when the connection is lost (not when closed); messages sent meanwhile are missed. */
+  readonly lost: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,5 +123,28 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
   const max = options.poolSize ?? 10;
   const pool = () => ({ total: connections.totalCount, idle: connections.idleCount, waiting: connections.waitingCount, max });
-  return { dialect: 'postgres', schema, db, pool, close: () => db.destroy() };
+  const listen = async (channel: string, onMessage: (payload: string) => void): Promise<Listener> => {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    const client = new pg.Client({ connectionString: options.url });
+    let closing = false;
+    const lost = new Promise<void>((resolve) => {
+      client.on('error', () => resolve());
+      client.on('end', () => {
+        if (!closing) resolve();
+      });
+    });
+    client.on('notification', (message) => {
+      if (message.channel === channel) onMessage(message.payload ?? '');
+    });
+    await client.connect();
+    await client.query(`LISTEN "${channel}"`);
+    return {
+      lost,
+      close: async () => {
+        closing = true;
+        await client.end().catch(() => undefined);
+      },
+    };
+  };
+  return { dialect: 'postgres', schema, db, pool, listen, close: () => db.destroy() };
 }

@@ -17,3 +17,4 @@ export {
   type SnapshotResult,
   type SnapshotTarget,
 } from './snapshot.js';
+export { CacheInvalidation, type CacheTopic } from './invalidation.js';

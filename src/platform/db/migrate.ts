@@ -62,6 +62,11 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0029_task_checkpoints': taskCheckpoints,
 };
 
+/** Every migration's name, in order. */
+export function migrationNames(): string[] {
+  return Object.keys(MIGRATIONS);
+}
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -6,5 +6,7 @@ export * from './names.js';
 export * from './semaphore.js';
 export * from './throttle.js';
 export * from './ttl-cache.js';
+export * from './window-counter.js';
+export * from './client-bandwidth.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
 export { readUpTo } from './read-bounded.js';
