@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-policies-e2e';
@@ -57,6 +57,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     const dialog = page.getByRole('dialog');
 
     await page.getByTestId('add-immutable-rule').click();
+    await dialogSettled(page);
     await dialog.getByLabel('Tag pattern').fill('*a'.repeat(40));
     await dialog.getByRole('button', { name: 'Save' }).click();
     assert.match((await page.getByTestId('immutable-rule-error').textContent()) ?? '', /at most 32 wildcards/);
@@ -64,6 +65,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     await dialog.waitFor({ state: 'hidden' });
 
     await page.getByTestId('add-immutable-rule').click();
+    await dialogSettled(page);
     await dialog.getByLabel('Repository pattern').fill('app');
     await dialog.getByLabel('Tag pattern').fill('v1');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -99,6 +101,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
 
     await section.getByRole('row', { name: /v1/ }).getByTestId('edit-immutable-rule').click();
     await dialog.getByText('Edit immutability rule').waitFor();
+    await dialogSettled(page);
     assert.equal(await dialog.getByLabel('Repository pattern').inputValue(), 'app');
     assert.equal(await dialog.getByLabel('Tag pattern').inputValue(), 'v1');
     await dialog.getByLabel('Tag pattern').fill('*a'.repeat(40));
@@ -128,6 +131,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     const section = page.getByTestId('retention');
     const dialog = page.getByRole('dialog');
     await page.getByTestId('add-retention-rule').click();
+    await dialogSettled(page);
     await dialog.getByLabel('Count').fill('3');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -143,6 +147,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     const log = page.getByTestId('retention-log');
     await log.getByText(new RegExp(`dry run: retention of ${PROJECT}/app`)).waitFor();
     assert.match((await log.textContent()) ?? '', /RETAINED/);
+    await dialogSettled(page);
     await dialog.getByRole('button', { name: 'Close' }).first().click();
     await dialog.waitFor({ state: 'hidden' });
   });
@@ -187,6 +192,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
       .getByTestId('edit-retention-rule')
       .click();
     await dialog.getByText('Edit retention rule').waitFor();
+    await dialogSettled(page);
     assert.equal(await dialog.getByLabel('Count').inputValue(), '3');
     assert.equal(await dialog.getByLabel('Repository pattern').inputValue(), '**');
     await dialog.getByLabel('Count').fill('1');
@@ -242,6 +248,7 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     await assertNoEnglish(page, 'policies');
     const dialog = page.getByRole('dialog');
     const cancel = async () => {
+      await dialogSettled(page);
       await dialog
         .getByRole('button', { name: '取 消' })
         .or(dialog.getByRole('button', { name: '取消' }))
