@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-policies-e2e';
@@ -217,7 +217,9 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
   test("sets a daily retention schedule that is there after a reload; a cron firing every second is refused with the server's message", async () => {
     const schedule = page.getByTestId('retention-schedule');
     await schedule.getByRole('combobox', { name: 'Schedule' }).click();
+    await motionSettled(page, '.ant-select-dropdown');
     await page.locator('.ant-select-item-option[title="Daily"]').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
     await schedule.getByTestId('retention-schedule-save').click();
     await page.getByText('Schedule saved').waitFor();
     const policyId = Number(((await (await api('GET', `/projects/${PROJECT}`)).json()) as { metadata: Record<string, string> }).metadata.retention_id);
@@ -229,7 +231,9 @@ describe("a project's policies in a browser", { skip: TARGET !== 'berth' ? 'Bert
     await schedule.getByText('Daily', { exact: true }).waitFor();
 
     await schedule.getByRole('combobox', { name: 'Schedule' }).click();
+    await motionSettled(page, '.ant-select-dropdown');
     await page.locator('.ant-select-item-option[title="Custom"]').click();
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
     await schedule.getByLabel('Cron expression').fill('* * * * * *');
     await schedule.getByTestId('retention-schedule-save').click();
     assert.match((await page.getByTestId('retention-schedule-error').textContent()) ?? '', /fires more often than once a minute/);
