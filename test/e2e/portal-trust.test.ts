@@ -132,6 +132,7 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
   test('deleting the key in the Signing tab makes the signature "Not verified", with the reason, and the pull is refused again', async () => {
     await page.goto(`${server.url}/projects/${projectId}/signing`);
     await page.getByTestId('delete-material-release').click();
+    await motionSettled(page, '.ant-popover');
     await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
     await page.getByTestId('project-trust-material').getByText('No keys or certificates').waitFor();
     assert.equal((await pullManifest()).status, 412);
