@@ -4,7 +4,7 @@ import { isForeignKeyViolation, isUniqueViolation, type Database, type Executor,
 import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError, UnprocessableError } from '../platform/errors/index.js';
 import type { QueryCondition, SortField } from '../platform/http/index.js';
 import type { SecretBox } from '../platform/secrets/index.js';
-import { ecrCredential, type EcrSettings } from './adapters/aws-ecr.js';
+import { ecrCredential, EcrTokens, type EcrSettings } from './adapters/aws-ecr.js';
 import { adapterInfo, isAdapterType, registryApiUrl, type AdapterInfo, type AdapterType } from './adapters/index.js';
 import { pingRegistry, RegistryPingError, type RegistryConnection } from './ping.js';
 import * as repo from './repo.js';
@@ -16,6 +16,8 @@ export interface RegistryServiceDeps {
   secrets: SecretBox;
   /** Where aws-ecr endpoints get their tokens (the `awsEcr` settings). */
   awsEcr?: EcrSettings;
+  /** The aws-ecr tokens fetched so far; a service given none keeps its own. */
+  ecrTokens?: EcrTokens;
   /** The check behind `status` and `/registries/ping`; the real one unless a test gives another. */
   ping?: (connection: RegistryConnection) => Promise<void>;
 }
@@ -43,7 +45,11 @@ interface Endpoint {
 
 /** Registry endpoints: Harbor's /registries rules; the credential's secret is stored sealed and never shown. */
 export class RegistryService {
-  constructor(private readonly deps: RegistryServiceDeps) {}
+  private readonly ecrTokens: EcrTokens;
+
+  constructor(private readonly deps: RegistryServiceDeps) {
+    this.ecrTokens = deps.ecrTokens ?? new EcrTokens();
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -206,7 +212,7 @@ export class RegistryService {
   }
 
   private connectionOf(endpoint: Endpoint, timeoutMs: number | undefined): RegistryConnection {
-    return connectionOf(endpoint, timeoutMs, this.deps.awsEcr ?? {}, () => this.deps.clock.now());
+    return connectionOf(endpoint, timeoutMs, this.deps.awsEcr ?? {}, this.ecrTokens, () => this.deps.clock.now());
   }
 
   private endpointOf(row: RegistryRow): Endpoint {
@@ -260,14 +266,14 @@ function checkCredential(type: string, accessKey: string, accessSecret: string):
  * How the endpoint is reached. Registry endpoints are made by system administrators, who may
  * point them at private networks (outbound.ts's rule): the private-address guard is off for them.
  */
-function connectionOf(endpoint: Endpoint, timeoutMs: number | undefined, awsEcr: EcrSettings, now: () => number): RegistryConnection {
+function connectionOf(endpoint: Endpoint, timeoutMs: number | undefined, awsEcr: EcrSettings, ecrTokens: EcrTokens, now: () => number): RegistryConnection {
   const credential: RegistryConnection['credential'] =
     endpoint.credentialType === 'oauth'
       ? { type: 'bearer', token: endpoint.accessSecret }
       : endpoint.accessKey === ''
         ? undefined
         : endpoint.type === 'aws-ecr'
-          ? ecrCredential(endpoint.url, endpoint.accessKey, endpoint.accessSecret, awsEcr, now)
+          ? ecrCredential(endpoint.url, endpoint.accessKey, endpoint.accessSecret, awsEcr, ecrTokens, now)
           : { type: 'basic', username: endpoint.accessKey, password: endpoint.accessSecret };
   return {
     url: registryApiUrl(endpoint.type, endpoint.url),

@@ -33,7 +33,26 @@ interface Held {
   renewAt: number;
 }
 
-const held = new Map<string, Promise<Held>>();
+/** The tokens fetched so far, by endpoint and key: one per app, shared by every client of the same key. */
+export class EcrTokens {
+  private readonly held = new Map<string, Promise<Held>>();
+
+  async pair(id: string, now: () => number, fetch: () => Promise<Held>): Promise<Held['pair']> {
+    const cached = this.held.get(id);
+    if (cached) {
+      const current = await cached.catch(() => undefined);
+      if (current && current.renewAt > now()) return current.pair;
+      if (this.held.get(id) === cached) this.held.delete(id);
+    }
+    if (this.held.size >= MAX_CACHED) this.held.delete(this.held.keys().next().value ?? '');
+    const fetching = fetch();
+    this.held.set(id, fetching);
+    fetching.catch(() => {
+      if (this.held.get(id) === fetching) this.held.delete(id);
+    });
+    return (await fetching).pair;
+  }
+}
 
 async function fetchToken(region: string, accessKeyId: string, secretAccessKey: string, settings: EcrSettings, now: number, signal?: AbortSignal): Promise<Held> {
   const client = new ECRClient({
@@ -71,7 +90,14 @@ async function fetchToken(region: string, accessKeyId: string, secretAccessKey: 
  * and password the registry takes, good for 12 hours. Tokens are shared by every client of the
  * same key and renewed a quarter of an hour before they expire.
  */
-export function ecrCredential(url: string, accessKeyId: string, secretAccessKey: string, settings: EcrSettings, now: () => number): ExchangedCredential {
+export function ecrCredential(
+  url: string,
+  accessKeyId: string,
+  secretAccessKey: string,
+  settings: EcrSettings,
+  tokens: EcrTokens,
+  now: () => number,
+): ExchangedCredential {
   const region = ecrRegion(url, settings);
   const id = createHash('sha256')
     .update(`${url}\n${accessKeyId}\n${secretAccessKey}\n${settings.apiEndpoint ?? ''}`)
@@ -84,19 +110,7 @@ export function ecrCredential(url: string, accessKeyId: string, secretAccessKey:
         throw new RegistryError(`the aws-ecr endpoint ${url} names no AWS region: use its <account>.dkr.ecr.<region>.amazonaws.com URL, or set awsEcr.region`, {
           reason: 'invalid',
         });
-      const cached = held.get(id);
-      if (cached) {
-        const current = await cached.catch(() => undefined);
-        if (current && current.renewAt > now()) return current.pair;
-        if (held.get(id) === cached) held.delete(id);
-      }
-      if (held.size >= MAX_CACHED) held.delete(held.keys().next().value ?? '');
-      const fetching = fetchToken(region, accessKeyId, secretAccessKey, settings, now(), signal);
-      held.set(id, fetching);
-      fetching.catch(() => {
-        if (held.get(id) === fetching) held.delete(id);
-      });
-      return (await fetching).pair;
+      return tokens.pair(id, now, () => fetchToken(region, accessKeyId, secretAccessKey, settings, now(), signal));
     },
   };
 }

@@ -4,6 +4,7 @@ import { InvalidInputError, UnprocessableError } from '../../platform/errors/ind
 import { RegistryError } from '../../platform/registry-client/index.js';
 import { destinationRepository } from '../engine/namespace.js';
 import { localSelection, type Selected } from '../runs/candidates.js';
+import type { RegistryClients } from '../runs/endpoints.js';
 import { sourceSelection } from '../runs/source-selection.js';
 import type { RegistryService } from '../service.js';
 import type { ReplicationPreviewShape } from '../shapes.js';
@@ -26,7 +27,7 @@ const sideOf = (ref: PreviewBody['src_registry']): number | null => (ref && ref.
  * where each would land.
  */
 export async function previewPolicy(
-  deps: { database: Database; registries: RegistryService },
+  deps: { database: Database; registries: RegistryService; clients: RegistryClients },
   body: PreviewBody,
   limit: number,
   signal: AbortSignal,

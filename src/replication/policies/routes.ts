@@ -5,6 +5,7 @@ import type { JobStatus } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
 import { parseBody, parseSortParam, queryParam } from '../../platform/http/index.js';
 import type { Trigger } from '../../platform/jobs/index.js';
+import type { RegistryClients } from '../runs/endpoints.js';
 import type { RunFilter, RunService } from '../runs/service.js';
 import { executionJson, taskJson } from '../runs/shapes.js';
 import type { RegistryService } from '../service.js';
@@ -34,7 +35,14 @@ function idOf(text: string, what: string): number {
 const actorOf = (caller: ApiCaller): PolicyActor => ({ username: identityName(caller.identity), clientIp: caller.clientIp });
 
 /** Harbor's /replication/policies and /replication/executions: system administrators only. */
-export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policies: PolicyService, runs: RunService, registries: RegistryService): void {
+export function replicationRoutes(
+  scope: FastifyInstance,
+  deps: ApiDeps,
+  policies: PolicyService,
+  runs: RunService,
+  registries: RegistryService,
+  clients: RegistryClients,
+): void {
   scope.get('/replication/policies', async (request, reply) => {
     requireSystem(request, deps.access, 'replication-policy', 'list');
     const query = request.query as Record<string, unknown>;
@@ -71,7 +79,7 @@ export function replicationRoutes(scope: FastifyInstance, deps: ApiDeps, policie
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    return previewPolicy({ database: deps.database, registries }, body, limit, gone.signal);
+    return previewPolicy({ database: deps.database, registries, clients }, body, limit, gone.signal);
   });
 
   scope.get<IdParams>('/replication/policies/:id', async (request) => {

@@ -11,32 +11,39 @@ export interface EndpointDeps {
   content: ContentService;
   database: Database;
   registries: RegistryService;
+  clients: RegistryClients;
 }
+
+const MAX_CLIENTS = 64;
 
 /**
  * One registry client per endpoint and connection: its token cache and connections serve every
  * task of every run, so a replication signs in to a remote once per token, not per request.
  */
-const clients = new Map<string, RegistryClient>();
-const MAX_CLIENTS = 64;
+export class RegistryClients {
+  private readonly clients = new Map<string, RegistryClient>();
 
-function clientFor(connection: RegistryConnection): RegistryClient {
-  const key = JSON.stringify(connection);
-  let client = clients.get(key);
-  if (!client) {
-    if (clients.size >= MAX_CLIENTS) {
-      for (const old of clients.values()) old.close();
-      clients.clear();
+  clientFor(connection: RegistryConnection): RegistryClient {
+    const key = JSON.stringify(connection);
+    let client = this.clients.get(key);
+    if (!client) {
+      if (this.clients.size >= MAX_CLIENTS) {
+        for (const old of this.clients.values()) old.close();
+        this.clients.clear();
+      }
+      client = new RegistryClient({ ...connection, userAgent: 'berth-replication' });
+      this.clients.set(key, client);
     }
-    client = new RegistryClient({ ...connection, userAgent: 'berth-replication' });
-    clients.set(key, client);
+    return client;
   }
-  return client;
 }
 
-export async function remoteEndpoint(deps: Pick<EndpointDeps, 'registries'>, registryId: number): Promise<{ endpoint: RemoteEndpoint; client: RegistryClient }> {
+export async function remoteEndpoint(
+  deps: Pick<EndpointDeps, 'registries' | 'clients'>,
+  registryId: number,
+): Promise<{ endpoint: RemoteEndpoint; client: RegistryClient }> {
   const connection = await deps.registries.connection(registryId);
-  const client = clientFor(connection);
+  const client = deps.clients.clientFor(connection);
   return { endpoint: new RemoteEndpoint(client, connection.url), client };
 }
 

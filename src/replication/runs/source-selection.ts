@@ -9,7 +9,7 @@ import { harborSelection } from './harbor-selection.js';
  * A run's planning and a policy's preview both ask here, so they agree.
  */
 export async function sourceSelection(
-  deps: Pick<EndpointDeps, 'registries'>,
+  deps: Pick<EndpointDeps, 'registries' | 'clients'>,
   registryId: number,
   filters: readonly ReplicationFilter[],
   signal?: AbortSignal,

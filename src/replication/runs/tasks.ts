@@ -13,11 +13,11 @@ import type { Clock } from '../../platform/clock.js';
 
 export interface RunDeps extends EndpointDeps {
   clock: Clock;
+  /** Shared by every copy task of the app, so the tasks of a run mount what another already sent. */
+  placements: Placements;
 }
 
 const TASKS_PER_INSERT = 200;
-/** Shared by every copy task on this instance, so the tasks of a run mount what another already sent. */
-const placements = new Placements();
 
 async function loadPolicy(deps: RunDeps, id: number): Promise<ReplicationPolicy> {
   const row = await deps.database.db.selectFrom('replication_policies').selectAll().where('id', '=', id).executeTakeFirst();
@@ -63,7 +63,7 @@ async function copy(deps: RunDeps, context: TaskContext): Promise<Record<string,
   }
   const lines: string[] = [];
   const uploads = new CheckpointedUploads(context);
-  const result = await new Copier(placements)
+  const result = await new Copier(deps.placements)
     .copy({
       source,
       sourceRepository: params.sourceRepository,
