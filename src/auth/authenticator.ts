@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CacheInvalidation, Database } from '../platform/db/index.js';
-import { TtlCache } from '../platform/lib/index.js';
+import { TtlCache, WindowCounter } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { accountRef, ANONYMOUS, type Identity } from './identity.js';
-import { FailedLoginLimiter } from './login-limiter.js';
 import { UNMATCHABLE_HASH, verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
 import { findUserByName } from './users-repo.js';
@@ -70,7 +69,8 @@ export class Authenticator {
   private readonly verifiedSecrets: TtlCache<string>;
   private readonly accounts: TtlCache<Account>;
   private readonly recentFailures: TtlCache<number>;
-  private readonly failuresByAddress: FailedLoginLimiter;
+  /** Failed logins per client address, in memory: after too many in one window the address is refused until it ends. Each instance counts what it saw (README). */
+  private readonly failuresByAddress: WindowCounter;
 
   constructor(
     private readonly database: Database,
@@ -84,7 +84,7 @@ export class Authenticator {
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
     this.accounts = new TtlCache<Account>(ACCOUNT_CACHE_MS, 10_000, now);
     this.recentFailures = new TtlCache<number>(60_000, 10_000, now);
-    this.failuresByAddress = new FailedLoginLimiter(ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MS, 100_000, now);
+    this.failuresByAddress = new WindowCounter(ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_MS, 100_000, now);
     invalidation?.on('accounts', () => this.forgetLocally());
   }
 
@@ -107,10 +107,10 @@ export class Authenticator {
    * too many recent failures is refused before anything is looked up, whatever it sends.
    */
   async password(name: string, secret: string, clientIp: string): Promise<Authentication> {
-    const retryAfterSeconds = this.failuresByAddress.retryAfterSeconds(clientIp);
+    const retryAfterSeconds = this.failuresByAddress.blockedFor(clientIp);
     if (retryAfterSeconds !== undefined) return { ok: false, reason: 'too many failed logins from this address', retryAfterSeconds };
     if (Buffer.byteLength(name) > MAX_LOGIN_NAME_BYTES) {
-      this.failuresByAddress.recordFailure(clientIp);
+      this.failuresByAddress.count(clientIp);
       return { ok: false, reason: 'invalid username or password' };
     }
     const key = createHash('sha256').update(`${name}\0${secret}`).digest('base64');
@@ -123,7 +123,7 @@ export class Authenticator {
     // so how long a failure takes does not tell which names exist.
     const matches = await verifyPassword(secret, account?.secretHash ?? UNMATCHABLE_HASH);
     if (!account || !matches) {
-      this.failuresByAddress.recordFailure(clientIp);
+      this.failuresByAddress.count(clientIp);
       await this.slowDown(name);
       return { ok: false, reason: 'invalid username or password' };
     }

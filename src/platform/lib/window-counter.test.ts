@@ -15,6 +15,18 @@ describe('WindowCounter', () => {
     assert.equal(counter.take('a'), undefined);
   });
 
+  it('counts events apart from asking: blockedFor counts nothing, count passes no judgement', () => {
+    let now = 0;
+    const counter = new WindowCounter(2, 10_000, 100, () => now);
+    for (let i = 0; i < 5; i++) assert.equal(counter.blockedFor('ip'), undefined);
+    counter.count('ip');
+    assert.equal(counter.blockedFor('ip'), undefined);
+    counter.count('ip');
+    assert.equal(counter.blockedFor('ip'), 10);
+    now += 10_000;
+    assert.equal(counter.blockedFor('ip'), undefined, 'the window ended');
+  });
+
   it('a limit of 0 counts nothing', () => {
     const counter = new WindowCounter(0, 60_000, 100, () => 0);
     for (let i = 0; i < 1000; i++) assert.equal(counter.take('a'), undefined);

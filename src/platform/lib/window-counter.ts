@@ -16,26 +16,46 @@ export class WindowCounter {
 
   /** Counts one request of `key`: undefined when it may pass, else the seconds until its window ends. A limit of 0 lets everything pass. */
   take(key: string): number | undefined {
+    const wait = this.blockedFor(key);
+    if (wait === undefined) this.count(key);
+    return wait;
+  }
+
+  /** The seconds until `key`'s window ends when it has used its limit, else undefined. Counts nothing. */
+  blockedFor(key: string): number | undefined {
     if (this.limit <= 0) return undefined;
     const now = this.now();
-    let window = this.windows.get(key);
-    if (window && window.start + this.windowMs <= now) {
-      this.windows.delete(key);
-      window = undefined;
-    }
+    const window = this.live(key, now);
+    if (!window || window.count < this.limit) return undefined;
+    return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
+  }
+
+  /** Counts one event of `key` (a failed login, say) without asking whether it may pass. */
+  count(key: string): void {
+    if (this.limit <= 0) return;
+    const now = this.now();
+    let window = this.live(key, now);
     if (!window) {
       this.evict(now);
       window = { start: now, count: 0 };
       this.windows.set(key, window);
     }
-    if (window.count >= this.limit) return Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
     window.count += 1;
-    return undefined;
   }
 
   /** Keys tracked now (ended windows may linger until the next new key). */
   get size(): number {
     return this.windows.size;
+  }
+
+  /** The key's window while it lasts; an ended one is dropped. */
+  private live(key: string, now: number): { start: number; count: number } | undefined {
+    const window = this.windows.get(key);
+    if (window && window.start + this.windowMs <= now) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
   }
 
   /**
