@@ -112,20 +112,32 @@ export async function countUploadsOf(db: Executor, account: string, since: numbe
  * there, finished, or purged). The purge deletes only rows still stale when it deletes them, so
  * once this has marked the row, the purge leaves it alone.
  */
-export async function claimUpload(db: Executor, id: string, repositoryId: number, now: number): Promise<number | undefined> {
+/**
+ * Takes the upload for one writer until `until`, and answers its size: undefined when there is
+ * no such upload, 'held' while another writer holds it (on any instance) and its hold lasts.
+ */
+export async function claimUpload(db: Executor, id: string, repositoryId: number, writer: string, now: number, until: number): Promise<number | 'held' | undefined> {
   const row = await db
     .updateTable('uploads')
-    .set({ updated_at: now })
+    .set({ updated_at: now, writer, writer_until: until })
     .where('id', '=', id)
     .where('repository_id', '=', repositoryId)
+    .where((eb) => eb.or([eb('writer', 'is', null), eb('writer_until', '<', now)]))
     .returning('size')
     .executeTakeFirst();
-  return row ? Number(row.size) : undefined;
+  if (row) return Number(row.size);
+  return (await findUpload(db, id, repositoryId)) ? 'held' : undefined;
 }
 
-/** Bytes are still arriving: the upload is not abandoned. */
-export async function touchUpload(db: Executor, id: string, now: number): Promise<void> {
-  await db.updateTable('uploads').set({ updated_at: now }).where('id', '=', id).execute();
+/** Bytes are still arriving: the upload is not abandoned, and its writer keeps it until `until`. False when the writer had lost it. */
+export async function renewUpload(db: Executor, id: string, writer: string, now: number, until: number): Promise<boolean> {
+  const result = await db.updateTable('uploads').set({ updated_at: now, writer_until: until }).where('id', '=', id).where('writer', '=', writer).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Lets the upload go (a writer that had lost it changes nothing). */
+export async function releaseUpload(db: Executor, id: string, writer: string): Promise<void> {
+  await db.updateTable('uploads').set({ writer: null, writer_until: null }).where('id', '=', id).where('writer', '=', writer).execute();
 }
 
 export function findUpload(db: Executor, id: string, repositoryId: number): Promise<Upload | undefined> {

@@ -52,6 +52,20 @@ export interface IncomingBytes {
  * the cap, which it reaches within the hour it runs.
  */
 const CAP_WINDOW_MS = 60 * 60 * 1000;
+/**
+ * How long a writer holds an upload past its last sign of life. Bytes arriving renew the hold
+ * (every TOUCH_EVERY_MS), and a connection silent for the idle timeout is closed first, so a
+ * live writer never loses it; a writer whose instance died lets it go after this long.
+ */
+const WRITER_HOLD_MS = 2 * 60_000;
+/** Publishing reads the upload back (when its hash was not kept) and moves it: held for this long. */
+const PUBLISH_HOLD_MS = 60 * 60_000;
+
+/** One request writing an upload: its token in the upload's row, and the size it began at. */
+interface Hold {
+  writer: string;
+  size: number;
+}
 
 export class UploadService {
   private readonly hashes = new Map<string, RunningHash>();
@@ -110,12 +124,13 @@ export class UploadService {
     return this.exclusive(id, () =>
       this.reportingQuota(repository, undefined, incoming, async () => {
         await this.gates.beforeChange(this.deps.database.db);
-        const size = await this.claim(repository, id);
-        if (range && range.start !== size) {
-          throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
-        }
-        await this.deps.space.assertRoom();
-        return this.write(id, size, incoming, await this.room(repository, undefined));
+        return this.holding(repository, id, async ({ writer, size }) => {
+          if (range && range.start !== size) {
+            throw new InvalidInputError('range', 'chunk does not start where the upload ends', { expectedStart: size, start: range.start, uploaded: size });
+          }
+          await this.deps.space.assertRoom();
+          return this.write(id, writer, size, incoming, await this.room(repository, undefined));
+        });
       }),
     );
   }
@@ -126,14 +141,16 @@ export class UploadService {
       this.reportingQuota(repository, digest, incoming, async () => {
         // An upload begun before the registry turned read-only does not publish a blob after.
         await this.gates.beforeChange(this.deps.database.db);
-        let size = await this.claim(repository, id);
-        // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
-        if (incoming) {
-          await this.deps.space.assertRoom();
-          size = await this.write(id, size, incoming, await this.room(repository, digest));
-        }
-        await this.publish(repository, id, digest, size);
-        return size;
+        return this.holding(repository, id, async ({ writer, size }) => {
+          // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
+          if (incoming) {
+            await this.deps.space.assertRoom();
+            size = await this.write(id, writer, size, incoming, await this.room(repository, digest));
+          }
+          await this.keep(id, writer, PUBLISH_HOLD_MS);
+          await this.publish(repository, id, digest, size);
+          return size;
+        });
       }),
     );
   }
@@ -169,11 +186,35 @@ export class UploadService {
     });
   }
 
-  /** The upload's size, marked as being written now (see repo.claimUpload); BLOB_UPLOAD_UNKNOWN when there is none. */
-  private async claim(repository: Repository, id: string): Promise<number> {
-    const size = await repo.claimUpload(this.deps.database.db, id, repository.id, this.deps.clock.now());
+  /**
+   * Runs `work` as the upload's one writer, on every instance (see repo.claimUpload): a second
+   * request meanwhile gets 409. BLOB_UPLOAD_UNKNOWN when there is no such upload.
+   */
+  private async holding<T>(repository: Repository, id: string, work: (hold: Hold) => Promise<T>): Promise<T> {
+    const { database, clock } = this.deps;
+    const writer = randomUUID();
+    const now = clock.now();
+    const size = await repo.claimUpload(database.db, id, repository.id, writer, now, now + WRITER_HOLD_MS);
     if (size === undefined) throw new NotFoundError('upload', 'blob upload unknown to registry', { uuid: id });
-    return size;
+    if (size === 'held') throw new ConflictError('upload', 'another request is writing this upload', { uuid: id });
+    try {
+      return await work({ writer, size });
+    } finally {
+      // Published uploads are gone already; what is left is let go for the next chunk.
+      await repo.releaseUpload(database.db, id, writer).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Renews the hold for `holdMs` before the bytes are trusted. A writer that lost it (it went
+   * silent past its hold and another request took the upload) cannot tell whose bytes the upload
+   * holds now: the upload is discarded rather than published from a hash of other bytes.
+   */
+  private async keep(id: string, writer: string, holdMs: number): Promise<void> {
+    const now = this.deps.clock.now();
+    if (await repo.renewUpload(this.deps.database.db, id, writer, now, now + holdMs)) return;
+    await this.discard(id);
+    throw new ConflictError('upload', 'another request took this upload over while this one wrote; start the upload again', { uuid: id });
   }
 
   /**
@@ -197,7 +238,7 @@ export class UploadService {
    * counted as the body arrives) the upload is refused and discarded whole: no part of it
    * stays behind to take storage.
    */
-  private async write(id: string, size: number, incoming: IncomingBytes, room: UploadRoom | undefined): Promise<number> {
+  private async write(id: string, holder: string, size: number, incoming: IncomingBytes, room: UploadRoom | undefined): Promise<number> {
     if (room && incoming.length !== undefined && incoming.length > room.bytes) {
       await this.discard(id);
       throw room.refuse(incoming.length);
@@ -208,7 +249,13 @@ export class UploadService {
     const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
     this.hashes.delete(id);
     const { database, clock } = this.deps;
-    const meter = new UploadMeter({ allowance: room?.bytes, now: () => clock.now(), touch: () => repo.touchUpload(database.db, id, clock.now()) });
+    const meter = new UploadMeter({
+      allowance: room?.bytes,
+      now: () => clock.now(),
+      touch: async () => {
+        await repo.renewUpload(database.db, id, holder, clock.now(), clock.now() + WRITER_HOLD_MS);
+      },
+    });
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
     let written = writer.size;
     try {

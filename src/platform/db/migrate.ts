@@ -27,6 +27,7 @@ import * as proxyCache from './migrations/0024_proxy_cache.js';
 import * as replicationPolicies from './migrations/0025_replication_policies.js';
 import * as executionEndEvents from './migrations/0028_execution_end_events.js';
 import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
+import * as uploadWriters from './migrations/0030_upload_writers.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0025_replication_policies': replicationPolicies,
   '0028_execution_end_events': executionEndEvents,
   '0029_task_checkpoints': taskCheckpoints,
+  '0030_upload_writers': uploadWriters,
 };
 
 /** Every migration's name, in order. */

@@ -114,6 +114,9 @@ export interface UploadsTable {
   size: number;
   created_at: Millis;
   updated_at: Millis;
+  /** The request writing the upload now (a random token), or NULL; it holds the upload until writer_until. */
+  writer: string | null;
+  writer_until: Millis | null;
 }
 
 export interface SystemKeysTable {
