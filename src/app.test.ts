@@ -66,7 +66,15 @@ describe('modules', () => {
     assert.equal(new Set(names).size, names.length);
     const deps = {} as Parameters<NonNullable<(typeof MODULES)[number]['schedules']>>[0];
     const vendorTypes = MODULES.flatMap((m) => m.schedules?.(deps) ?? []).map((s) => s.vendorType);
-    assert.deepEqual([...vendorTypes].sort(), ['AUDIT_LOG_RETENTION', 'CVE_EXPORT_CLEANUP', 'HOUSEKEEPING', 'PURGE_SESSIONS', 'PURGE_UPLOADS', 'VULNDB_UPDATE']);
+    assert.deepEqual([...vendorTypes].sort(), [
+      'AUDIT_LOG_RETENTION',
+      'CVE_EXPORT_CLEANUP',
+      'HOUSEKEEPING',
+      'PURGE_SESSIONS',
+      'PURGE_UPLOADS',
+      'PURGE_UPLOAD_FILES',
+      'VULNDB_UPDATE',
+    ]);
   });
 });
 
@@ -82,7 +90,7 @@ for (const dialect of testDialects()) {
         const schedules = await db.selectFrom('schedules').selectAll().where('vendor_id', '=', -1).execute();
         assert.deepEqual(
           schedules.map((s) => s.vendor_type).sort(),
-          ['AUDIT_LOG_RETENTION', 'CVE_EXPORT_CLEANUP', 'HOUSEKEEPING', 'PURGE_SESSIONS', 'PURGE_UPLOADS', 'VULNDB_UPDATE'],
+          ['AUDIT_LOG_RETENTION', 'CVE_EXPORT_CLEANUP', 'HOUSEKEEPING', 'PURGE_SESSIONS', 'PURGE_UPLOADS', 'PURGE_UPLOAD_FILES', 'VULNDB_UPDATE'],
           'each created once',
         );
         const rounds = 4;
@@ -171,7 +179,7 @@ for (const dialect of testDialects()) {
         (await db.selectFrom('events').select('dispatched').where('tag', '=', 'role').executeTakeFirstOrThrow()).dispatched === 1 ? true : undefined,
       );
       const schedules = await db.selectFrom('schedules').select('vendor_type').where('vendor_id', '=', -1).execute();
-      assert.equal(schedules.length, 6, 'the worker created the system schedules');
+      assert.equal(schedules.length, 7, 'the worker created the system schedules');
     });
   });
 }

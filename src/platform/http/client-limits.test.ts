@@ -302,6 +302,9 @@ class StallingStorage implements StorageDriver {
   move(from: string, to: string): Promise<void> {
     return this.inner.move(from, to);
   }
+  list(prefix: string): AsyncIterable<string[]> {
+    return this.inner.list(prefix);
+  }
   delete(path: string): Promise<void> {
     return this.inner.delete(path);
   }

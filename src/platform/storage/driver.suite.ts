@@ -121,6 +121,29 @@ export function storageDriverSuite(name: string, create: () => Promise<{ driver:
         await d.delete('uploads/never');
       }));
 
+    it('lists the names directly under a prefix, objects kept in pieces included, never the pieces', () =>
+      withDriver(async (d) => {
+        await d.putContent('uploads/a/data', Buffer.from('1'));
+        await d.putContent('uploads/b/data', Buffer.from('2'));
+        const chunked = await d.writer('uploads/c/data', { append: true });
+        await chunked.write(Readable.from([Buffer.from('first')]));
+        await chunked.close();
+        const more = await d.writer('uploads/c/data', { append: true });
+        await more.write(Readable.from([Buffer.from('second')]));
+        await more.close();
+        await d.putContent('blobs/x/data', Buffer.from('3'));
+        const names = async (prefix: string) => {
+          const all: string[] = [];
+          for await (const page of d.list(prefix)) all.push(...page);
+          return all.sort();
+        };
+        assert.deepEqual(await names('uploads'), ['a', 'b', 'c']);
+        assert.deepEqual(await names('uploads/c'), ['data']);
+        assert.deepEqual(await names('nothing'), []);
+        await d.delete('uploads/b');
+        assert.deepEqual(await names('uploads'), ['a', 'c']);
+      }));
+
     it('refuses paths that could escape the store', () =>
       withDriver(async (d) => {
         for (const path of ['../etc/passwd', '/abs', 'a//b', 'a/../b', '']) {

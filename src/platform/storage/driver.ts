@@ -54,6 +54,12 @@ export interface StorageDriver {
   writer(path: string, options: { append: boolean }): Promise<FileWriter>;
   /** Atomically renames, replacing any object at `to`. Throws PathNotFoundError. */
   move(from: string, to: string): Promise<void>;
+  /**
+   * The names directly under a directory-like `prefix` (`uploads` gives each upload's id), a
+   * page at a time, in no promised order: for sweeps that compare storage with the database.
+   * Nothing under a missing prefix.
+   */
+  list(prefix: string): AsyncIterable<string[]>;
   /** Removes the object or every object under the prefix. Missing paths are not an error. */
   delete(path: string): Promise<void>;
   /** Bytes still free where the objects are kept, or undefined where space is not bounded (object storage). */

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -109,6 +109,27 @@ export class FilesystemDriver implements StorageDriver {
     if (this.fsync) await syncDirectory(dirname(target));
   }
 
+  async *list(prefix: string): AsyncGenerator<string[]> {
+    let dir;
+    try {
+      dir = await opendir(this.full(prefix), { bufferSize: LIST_PAGE });
+    } catch (err) {
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+      throw err;
+    }
+    let page: string[] = [];
+    // Temp files of a write in progress are not objects yet.
+    for await (const entry of dir) {
+      if (entry.name.endsWith('.tmp')) continue;
+      page.push(entry.name);
+      if (page.length === LIST_PAGE) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
+  }
+
   async delete(path: string): Promise<void> {
     await rm(this.full(path), { recursive: true, force: true });
   }
@@ -117,6 +138,9 @@ export class FilesystemDriver implements StorageDriver {
     return freeBytesAt(this.root);
   }
 }
+
+/** Names listed per page. */
+const LIST_PAGE = 1000;
 
 /** Flush written data this often while a write streams, so the final sync has little left to do. */
 const SYNC_EVERY_BYTES = 8 * 1024 * 1024;

@@ -91,6 +91,24 @@ export class S3Driver implements StorageDriver {
     await this.delete(from);
   }
 
+  async *list(prefix: string): AsyncGenerator<string[]> {
+    // Listed flat and grouped here rather than with a delimiter, which some S3-compatible
+    // servers answer only for objects one level down. Keys come in order, so each name's keys
+    // (an object's segments under `<key>/_parts/`, say) are adjacent: one name, listed once.
+    const under = `${this.key(prefix)}/`;
+    let last: string | undefined;
+    for await (const page of this.bucket.list(under)) {
+      const names: string[] = [];
+      for (const { key } of page) {
+        const name = key.slice(under.length).split('/', 1)[0] ?? '';
+        if (name === '' || name === last) continue;
+        last = name;
+        names.push(name);
+      }
+      if (names.length > 0) yield names;
+    }
+  }
+
   async delete(path: string): Promise<void> {
     const key = this.key(path);
     await this.bucket.deleteKey(key);
