@@ -116,6 +116,11 @@ export class FilesystemDriver implements StorageDriver {
   freeBytes(): Promise<number> {
     return freeBytesAt(this.root);
   }
+
+  /** Files are only reachable through Berth. */
+  redirectUrl(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
 }
 
 /** Flush written data this often while a write streams, so the final sync has little left to do. */
