@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { OCI_MANIFEST_TYPE, RegistryClient } from '../platform/registry-client/index.js';
 import { createProject } from '../projects/index.js';
+import { api, expectJson } from '../testing/api.js';
 import { errorCode, sha256, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
+import { startDistribution } from '../testing/distribution.js';
+import { imageManifest, openBuffer, smallBlob } from '../testing/registry-content.js';
+import { eventually } from '../testing/wait.js';
+import { skipUnlessTools } from '../../test/e2e/harness.js';
 import { S3RVER_KEYS, startTestS3, type TestS3 } from '../testing/s3.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 
@@ -62,6 +68,13 @@ for (const dialect of testDialects()) {
       assert.ok(Buffer.from(await res.arrayBuffer()).equals(layer.subarray(MiB)));
     });
 
+    it('sends a URL that S3 refuses along with an Authorization header, which is why S3 needs a host name of its own', async () => {
+      const res = await client.request('GET', `/v2/library/app/blobs/${digest}`);
+      const refused = await fetch(res.headers.get('location') ?? '', { headers: { authorization: `Bearer ${await client.token('repository:library/app:pull')}` } });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /Only one auth mechanism allowed/);
+    });
+
     it('answers HEAD itself', async () => {
       const res = await client.request('HEAD', `/v2/library/app/blobs/${digest}`);
       assert.equal(res.status, 200);
@@ -80,6 +93,37 @@ for (const dialect of testDialects()) {
       assert.equal(await errorCode(unknown), 'BLOB_UNKNOWN');
       const elsewhere = await client.request('GET', `/v2/library/other/blobs/${digest}`);
       assert.equal(elsewhere.status, 404, 'a blob not linked in the repository is unknown there, stored or not');
+    });
+
+    it('streams a proxy-cache blob it has not stored yet, and redirects once it has', { skip: skipUnlessTools('docker-registry', 'perl') }, async () => {
+      const remote = await startDistribution();
+      const upstream = new RegistryClient({ url: remote.url, allowPrivateNetworks: true });
+      try {
+        const config = smallBlob('{"architecture":"amd64","os":"linux"}');
+        const layer = smallBlob('a layer only the upstream has');
+        for (const blob of [config, layer]) await upstream.pushBlob('team/app', blob.digest, blob.bytes.length, openBuffer(blob.bytes));
+        await upstream.putManifest('team/app', 'v1', imageManifest(config, layer).bytes, OCI_MANIFEST_TYPE);
+        const created = await api(server.url, 'POST', '/registries', { body: { name: 'upstream', type: 'docker-registry', url: remote.url, insecure: true } });
+        await expectJson(created, 201);
+        const registryId = Number(created.headers.get('location')?.split('/').pop());
+        await expectJson(
+          await api(server.url, 'POST', '/projects', { body: { project_name: 'cache', registry_id: registryId, metadata: { public: 'false' } } }),
+          201,
+        );
+
+        const first = await client.request('GET', `/v2/cache/team/app/blobs/${layer.digest}`);
+        assert.equal(first.status, 200, 'not stored yet: streamed from the upstream');
+        assert.deepEqual(Buffer.from(await first.arrayBuffer()), layer.bytes);
+        const later = await eventually(async () => {
+          const res = await client.request('GET', `/v2/cache/team/app/blobs/${layer.digest}`);
+          await res.body?.cancel();
+          return res.status === 307 ? res : undefined;
+        });
+        assert.deepEqual(Buffer.from(await (await fetch(later.headers.get('location') ?? '')).arrayBuffer()), layer.bytes);
+      } finally {
+        upstream.close();
+        await remote.stop();
+      }
     });
 
     it('refuses a range outside the blob itself', async () => {

@@ -186,7 +186,11 @@ export const configSchema = z
         if (storage.s3 && !storage.s3.accessKeyId !== !storage.s3.secretAccessKey)
           ctx.addIssue({ code: 'custom', path: ['s3', 'secretAccessKey'], message: 'storage.s3.accessKeyId and storage.s3.secretAccessKey go together' });
         if (storage.redirect && storage.driver !== 's3')
-          ctx.addIssue({ code: 'custom', path: ['redirect'], message: 'storage.redirect needs storage.driver s3: blobs on a filesystem can only be served by Berth' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['redirect'],
+            message: 'storage.redirect needs storage.driver s3: blobs on a filesystem can only be served by Berth',
+          });
       })
       .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
     auth: z
