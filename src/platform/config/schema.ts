@@ -128,7 +128,7 @@ export const configSchema = z
         redirect: flag()
           .default(false)
           .describe(
-            'Answer blob downloads (GET /v2/<name>/blobs/<digest>) with 307 to a presigned URL of the storage, so the bytes go from S3 to the client without passing through Berth; HEAD, manifests and blobs not yet stored (proxy cache) are still served by Berth. Needs storage.driver s3 (refused otherwise) and cannot be combined with rateLimit.blobKibPerSecondPerClient, which it would bypass. The S3 endpoint clients are sent to must have another host name than Berth: clients forward their Authorization header on a redirect to the same host, which S3 refuses',
+            "Answer blob downloads (GET /v2/<name>/blobs/<digest>) with 307 to a presigned URL of the storage, so the bytes go from S3 to the client without passing through Berth; HEAD, manifests and blobs not yet stored (proxy cache) are still served by Berth. Needs storage.driver s3 (refused otherwise) and cannot be combined with rateLimit.blobKibPerSecondPerClient, which it would bypass. The S3 endpoint clients are sent to must have a host name of its own (not Berth's, nor a subdomain of it): Go clients send their Authorization header again on a redirect to the same host name, and S3 refuses a presigned request that carries one",
           ),
         redirectExpirySeconds: z.coerce
           .number()
