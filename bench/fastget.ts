@@ -18,6 +18,8 @@ export interface FastReply {
   bytes: number;
   /** The body of an error (status ≥ 400) response, up to 4 KiB, for the report. */
   errorBody?: string;
+  /** The Location header of a redirect. */
+  location?: string;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -42,6 +44,7 @@ export class FastGetter {
   private status = 0;
   private bytes = 0;
   private closeAfter = false;
+  private location: string | undefined;
   private errorBody: Buffer[] = [];
   private pending: { resolve: (r: FastReply) => void; reject: (e: Error) => void } | undefined;
   private readonly readBuffer = Buffer.allocUnsafe(1024 * 1024);
@@ -88,7 +91,7 @@ export class FastGetter {
     if (this.closeAfter) this.socket?.destroy();
     const errorBody = this.status >= 400 ? Buffer.concat(this.errorBody).toString('utf8') : undefined;
     this.errorBody = [];
-    p?.resolve({ status: this.status, bytes: this.bytes, errorBody });
+    p?.resolve({ status: this.status, bytes: this.bytes, errorBody, ...(this.location !== undefined ? { location: this.location } : {}) });
   }
 
   /** Consumes one read; `data` is only valid during this call, so anything kept is copied. True: keep reading. */
@@ -133,6 +136,8 @@ export class FastGetter {
     this.status = Number(head.slice(9, 12));
     this.bytes = 0;
     this.closeAfter = /\r\nconnection:\s*close/.test(lower);
+    // From the head as sent: a presigned URL's signature is case-sensitive.
+    this.location = this.status >= 300 && this.status < 400 ? /\r\nlocation:[ \t]*([^\r\n]*)/i.exec(head)?.[1] : undefined;
     const cl = /\r\ncontent-length:\s*(\d+)/.exec(lower);
     if (cl?.[1] && Number(cl[1]) > 0) {
       this.state = { kind: 'body', remaining: Number(cl[1]) };

@@ -9,6 +9,7 @@ import { VULNDB_TARGETS, type VulnDbPlan } from './vulndb.js';
 import { SCAN_TARGET_RATIO, type ScanPlan } from './scan.js';
 import type { ReplicatePlan } from './replicate.js';
 import type { ManifestFigures, ProxyFigures, ProxyPlan, PullFigures } from './proxy.js';
+import type { RedirectFigures, RedirectPlan } from './redirect.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -37,6 +38,7 @@ interface Plan {
   scan: ScanPlan;
   replicate: ReplicatePlan;
   proxy: ProxyPlan;
+  redirect: RedirectPlan;
 }
 
 /** Berth's replication time at most skopeo sync's; a proxy-cache hit's p50 at most 1.2× a local pull's. */
@@ -147,6 +149,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   out.push(...scanRows(results, p.scan));
   out.push(...replicateRows(results, p.replicate));
   out.push(...proxyRows(results, p.proxy));
+  out.push(...redirectRows(results, p.redirect));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -226,6 +229,12 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     const freshness = measured && !('error' in measured) ? measured.proxy?.tagFreshnessSeconds : undefined;
     lines.push(
       `- proxy rows are on a Berth of its own with the default config (proxyCache.tagFreshnessSeconds ${freshness ?? '?'}: a tag pulled within that long after its last upstream check is served without asking the upstream, so the timed hits never go upstream). One image (config + layers of ${x.layerSizes.map((n) => `${n / 1024} KiB`).join(' and ')}) pushed into an ordinary project and to a distribution upstream (no auth) of a proxy-cache project; one pull warms the cache, the image is then an artifact of the proxy project. A pull is GET manifest by tag then GET each blob, on ${x.concurrency} keep-alive connections for ${x.seconds} s, local and proxy alternating (order swapped each round, ${x.rounds} rounds), then manifest GETs by tag alone for ${x.seconds / 2} s each; medians of the rounds. Berth's CPU per pull or request is its process's CPU time over the phase divided by what it served.`,
+    );
+  }
+  if (results.redirect) {
+    const r = p.redirect;
+    lines.push(
+      `- redirect rows are on two Berths of their own sharing one s3rver (its own process, named \`localhost\` while Berth is 127.0.0.1), each with its own key prefix and database; the second has storage.redirect. ${r.count} blobs of ${mib(r.size)} pushed untimed to each and pulled once each untimed, then per round (${r.rounds}, the order swapped each round) every blob GET once, c${r.concurrency}, on the lean GET loop: through Berth the body comes from Berth; redirected, Berth answers 307 and the client GETs the presigned Location from S3 on a connection of its own, without Authorization. Bytes from Berth are the response bodies the client got from it; "Berth wrote" is its process's /proc/<pid>/io wchar over the pull (sockets, log, database). s3rver (Node streams over files) serves the bytes in both modes and shares the cores with Berth and the client: the figures are for s3rver on this machine, not for a production S3.`,
     );
   }
   if (servers.length > 0) {
@@ -367,6 +376,34 @@ function proxyRows(results: Results, plan: ProxyPlan): string[] {
       const ratio = med((r) => r.manifests.proxy[key] / r.manifests.local[key]);
       return `| ${what} | ${(med((r) => r.manifests.proxy[key]) * scale).toFixed(digits)} | local ${(med((r) => r.manifests.local[key]) * scale).toFixed(digits)} | ${ratio.toFixed(2)}× | |`;
     }),
+  ];
+}
+
+/** Blob pulls through Berth against redirected to S3: MiB/s, bytes Berth sent, CPU. */
+function redirectRows(results: Results, plan: RedirectPlan): string[] {
+  const o = results.redirect?.Berth;
+  if (!o) return [];
+  const what = `blob pull ${plan.count}×${mib(plan.size)} from Berth on S3 (s3rver), c${plan.concurrency}`;
+  if ('error' in o) return [`| ${what}, redirected vs through Berth | error | n/a | — | |`];
+  const f: RedirectFigures | undefined = o.redirect;
+  if (!f) return [];
+  type Pull = RedirectFigures['rounds'][number]['through'];
+  const med = (pick: (r: Pull) => number, mode: 'through' | 'redirect'): number =>
+    [...f.rounds.map((r) => pick(r[mode]))].sort((a, b) => a - b)[Math.floor((f.rounds.length - 1) / 2)] ?? NaN;
+  const row = (label: string, pick: (r: Pull) => number, digits: number, ratio = true): string => {
+    const redirected = med(pick, 'redirect');
+    const through = med(pick, 'through');
+    return `| ${label} | ${redirected.toFixed(digits)} | through Berth ${through.toFixed(digits)} | ${ratio ? `${(redirected / through).toFixed(2)}×` : '—'} | |`;
+  };
+  const runs = f.rounds.map((r) => `${r.redirect.mibPerSecond.toFixed(0)}/${r.through.mibPerSecond.toFixed(0)}`).join(', ');
+  const ratios = f.rounds.map((r) => r.redirect.mibPerSecond / r.through.mibPerSecond).sort((a, b) => a - b);
+  const ratio = ratios[Math.floor((ratios.length - 1) / 2)] ?? NaN;
+  return [
+    `| ${what}: redirected vs through Berth (MiB/s, medians of ${f.rounds.length} rounds, redirected/through ${runs}; ratio: median of the rounds' ratios) | ${med((r) => r.mibPerSecond, 'redirect').toFixed(0)} | through Berth ${med((r) => r.mibPerSecond, 'through').toFixed(0)} | ${ratio.toFixed(2)}× | |`,
+    row('… response bodies from Berth (MiB)', (r) => r.berthBodyBytes / MiB, 3, false),
+    row('… bytes Berth wrote, sockets and all (MiB, /proc wchar)', (r) => r.berthWrittenBytes / MiB, 2, false),
+    row("… Berth's CPU (s)", (r) => r.berthCpuSeconds, 2),
+    row("… s3rver's CPU (s)", (r) => r.s3CpuSeconds, 2),
   ];
 }
 

@@ -12,6 +12,7 @@
  *   npm run bench -- --only trust         # manifest GET latency with content trust (verified signatures) on vs off
  *   npm run bench -- --only replicate     # 100 images replicated to a fresh distribution by a Berth policy vs skopeo sync
  *   npm run bench -- --only proxy         # proxy-cache hits (manifest by tag + blobs) vs the same pull from an ordinary project
+ *   npm run bench -- --only redirect      # blob pulls from Berth on S3 (s3rver): through Berth vs redirected (storage.redirect)
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -29,6 +30,8 @@
  * scans through the API against `zcat` of the same layers, on a 200 MB image and a 50 MB one.
  * The replicate and proxy workloads run on a Berth of their own with fresh distribution instances
  * (replication destinations, the proxy cache's upstream), rounds alternating what goes first.
+ * The redirect workload runs on two Berths of its own on one s3rver (a process of its own), one
+ * with storage.redirect: the same blobs pulled through Berth and from S3, rounds alternating.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -38,7 +41,21 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { RegistryClient, RegistryError } from './client.js';
 import { MiB } from './data.js';
-import { DISTRIBUTION_BIN, PASSWORD, RssSampler, USERNAME, cpuSeconds, killLeftovers, sleep, startBerth, startDistribution, tail, type Server } from './servers.js';
+import {
+  DISTRIBUTION_BIN,
+  PASSWORD,
+  RssSampler,
+  S3RVER_KEYS,
+  USERNAME,
+  cpuSeconds,
+  killLeftovers,
+  sleep,
+  startBerth,
+  startDistribution,
+  startS3rver,
+  tail,
+  type Server,
+} from './servers.js';
 import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } from './listing.js';
 import { quotaContention } from './quota.js';
 import { contentTrustPulls } from './trust.js';
@@ -48,6 +65,7 @@ import { importVulnDbFiles, vulnDbImports } from './vulndb.js';
 import { scanImages, type ScanPlan } from './scan.js';
 import { replicationRace, type ReplicatePlan } from './replicate.js';
 import { proxyHits, type ProxyPlan } from './proxy.js';
+import { redirectRace, type RedirectPlan } from './redirect.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
@@ -70,13 +88,14 @@ const WORKLOADS = [
   'trust',
   'replicate',
   'proxy',
+  'redirect',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy', 'redirect']);
 /** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
-const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy']);
+const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy', 'redirect']);
 
 const program = new Command()
   .name('bench')
@@ -149,6 +168,7 @@ const plan = {
     rounds: quick ? 1 : 3,
     layerSizes: [16 * 1024, 256 * 1024],
   } satisfies ProxyPlan,
+  redirect: { count: 8, size: (quick ? 16 : 64) * MiB, concurrency: 4, rounds: quick ? 1 : 3 } satisfies RedirectPlan,
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -319,6 +339,7 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     case 'scan':
     case 'replicate':
     case 'proxy':
+    case 'redirect':
       throw new Error(`${w} runs without the shared servers (serverlessWorkload)`);
     case 'portal': {
       const c = new RegistryClient({
@@ -492,6 +513,64 @@ async function proxyWorkload(): Promise<Sampled> {
 }
 
 /**
+ * Two Berths of their own on one s3rver (each its own key prefix and database), the second with
+ * storage.redirect. The figure is the median of the rounds' MiB/s ratios, redirected / through
+ * Berth; CPU and RSS are the redirecting Berth's.
+ */
+async function redirectWorkload(): Promise<Sampled> {
+  const s3 = await startS3rver(ROOT, placement);
+  const started: Server[] = [];
+  const clients: RegistryClient[] = [];
+  try {
+    log(`  (started s3rver at ${s3.endpoint}, pid ${s3.pid})`);
+    const env = (prefix: string): Record<string, string> => ({
+      BERTH_STORAGE_DRIVER: 's3',
+      BERTH_STORAGE_S3_BUCKET: s3.bucket,
+      BERTH_STORAGE_S3_ENDPOINT: s3.endpoint,
+      BERTH_STORAGE_S3_FORCE_PATH_STYLE: 'true',
+      BERTH_STORAGE_S3_ACCESS_KEY_ID: S3RVER_KEYS.accessKeyId,
+      BERTH_STORAGE_S3_SECRET_ACCESS_KEY: S3RVER_KEYS.secretAccessKey,
+      BERTH_STORAGE_S3_ROOT_DIRECTORY: prefix,
+    });
+    const through = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres, env('through'));
+    started.push(through);
+    const redirecting = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres, { ...env('redirect'), BERTH_STORAGE_REDIRECT: 'true' });
+    started.push(redirecting);
+    log(`  (started two Berths on S3 at ${through.baseUrl} and, with storage.redirect, ${redirecting.baseUrl})`);
+    const side = async (server: Server) => {
+      const c = await client(server, 'bench-redirect', plan.redirect.concurrency);
+      clients.push(c);
+      return { server, client: c };
+    };
+    const sides = { through: await side(through), redirect: await side(redirecting) };
+    const sampler = new RssSampler(redirecting.pid);
+    try {
+      const clientCpu = process.cpuUsage();
+      sampler.mark();
+      const figures = await redirectRace(sides, s3, plan.redirect, log);
+      const used = process.cpuUsage(clientCpu);
+      const ratios = figures.rounds.map((r) => r.redirect.mibPerSecond / r.through.mibPerSecond);
+      return {
+        value: median(ratios),
+        seconds: figures.rounds.reduce((n, r) => n + r.through.seconds + r.redirect.seconds, 0),
+        requests: figures.rounds.length * plan.redirect.count * 3,
+        redirect: figures,
+        rss: sampler.peak(),
+        auth: 'token (registry), none (presigned URLs)',
+        cpu: { server: median(figures.rounds.map((r) => r.redirect.berthCpuSeconds)), client: (used.user + used.system) / 1e6 },
+        runs: ratios,
+      };
+    } finally {
+      sampler.stop();
+    }
+  } finally {
+    for (const c of clients) c.close();
+    for (const server of started) await server.stop();
+    await s3.stop();
+  }
+}
+
+/**
  * A little of every kind of traffic, untimed, so the first timed workload does not pay for
  * JIT warm-up, lazy heap growth or first-use database pages (and the RSS comparison between
  * small and big blobs is between two warm runs).
@@ -556,8 +635,42 @@ function describe(m: Sampled, unit: string): string {
 
 /** Repetitions per workload: the noisy disk-bound ones get three (median reported); listing's seeding is too long to repeat. */
 const REPS: Record<Workload, number> = quick
-  ? { push16: 1, push: 1, pull: 1, chunked: 1, small: 1, manifest: 1, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1, replicate: 1, proxy: 1 }
-  : { push16: 3, push: 3, pull: 3, chunked: 3, small: 3, manifest: 3, listing: 1, quota: 1, gc: 1, portal: 1, vulndb: 1, scan: 1, trust: 1, replicate: 1, proxy: 1 };
+  ? {
+      push16: 1,
+      push: 1,
+      pull: 1,
+      chunked: 1,
+      small: 1,
+      manifest: 1,
+      listing: 1,
+      quota: 1,
+      gc: 1,
+      portal: 1,
+      vulndb: 1,
+      scan: 1,
+      trust: 1,
+      replicate: 1,
+      proxy: 1,
+      redirect: 1,
+    }
+  : {
+      push16: 3,
+      push: 3,
+      pull: 3,
+      chunked: 3,
+      small: 3,
+      manifest: 3,
+      listing: 1,
+      quota: 1,
+      gc: 1,
+      portal: 1,
+      vulndb: 1,
+      scan: 1,
+      trust: 1,
+      replicate: 1,
+      proxy: 1,
+      redirect: 1,
+    };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
 function combine(list: Sampled[]): Sampled {
@@ -583,6 +696,7 @@ const UNITS: Record<Workload, string> = {
   trust: '× p50 latency, content trust on/off',
   replicate: '× time, Berth replication / skopeo sync (median of rounds)',
   proxy: '× p50 latency, proxy-cache hit / local pull (median of rounds)',
+  redirect: '× MiB/s, redirected to S3 / through Berth (median of rounds)',
 };
 
 /** The workloads that run without the shared servers, each on what it starts itself. */
@@ -591,6 +705,7 @@ const SERVERLESS: Partial<Record<Workload, () => Promise<Sampled>>> = {
   scan: scanWorkload,
   replicate: replicateWorkload,
   proxy: proxyWorkload,
+  redirect: redirectWorkload,
 };
 
 async function main(): Promise<void> {

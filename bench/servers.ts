@@ -267,6 +267,50 @@ export async function startBerth(
   return { name: 'Berth', baseUrl, pid: child.pid ?? 0, authNote: `token auth, ${database}, fsync ${fsync ? 'on' : 'off'} (${note})`, dir, log: logFile, stop };
 }
 
+/** s3rver's built-in account; it checks request signatures against these keys. */
+export const S3RVER_KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface S3Server {
+  /** The endpoint as Berth and clients name it: `localhost`, another host name than Berth's 127.0.0.1. */
+  endpoint: string;
+  bucket: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * An S3 endpoint (s3rver, in a process of its own so that it does not share the client's event
+ * loop) on 127.0.0.1, with one bucket, keeping its objects in a temp dir.
+ */
+export async function startS3rver(root: string, p: Placement): Promise<S3Server> {
+  const dir = tempDir(p, 's3');
+  const port = await freePort();
+  const bucket = 'berth';
+  const bin = join(root, 'node_modules', 's3rver', 'bin', 's3rver.js');
+  const args = [bin, '--directory', join(dir, 'data'), '--address', '127.0.0.1', '--port', String(port), '--silent', '--configure-bucket', bucket];
+  const log = join(dir, 's3rver.log');
+  const child = launch(process.execPath, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' }, dir, log);
+  const stop = stopper(child, dir, p.keep);
+  const endpoint = `http://localhost:${port}`;
+  try {
+    await waitReady(endpoint, child, log, 30_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { endpoint, bucket, pid: child.pid ?? 0, stop };
+}
+
+/** Bytes a process has handed to write(2) and friends (sockets included), from /proc/<pid>/io. */
+export function writtenBytes(pid: number): number {
+  try {
+    const m = /^wchar:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m?.[1] ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A new, empty database on the server `url` points at, so runs never see each other's data. */
 export async function freshDatabase(url: string): Promise<string> {
   const name = `berth_bench_${Date.now()}`;

@@ -47,6 +47,9 @@ class CountingStorage implements StorageDriver {
   freeBytes(): Promise<number | undefined> {
     return this.inner.freeBytes();
   }
+  redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined> {
+    return this.inner.redirectUrl(path, expiresInSeconds);
+  }
 }
 
 interface ArtifactJson {

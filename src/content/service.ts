@@ -73,6 +73,11 @@ export class ContentService {
     return this.deps.storage.read(blobPath(parseDigest(digest)), range);
   }
 
+  /** A URL the blob's bytes can be fetched from without Berth, valid for `expiresInSeconds`, where the storage gives one. */
+  blobRedirectUrl(digest: string, expiresInSeconds: number): Promise<string | undefined> {
+    return this.deps.storage.redirectUrl(blobPath(parseDigest(digest)), expiresInSeconds);
+  }
+
   /**
    * Makes a blob already stored elsewhere visible in the target without moving a byte: from a
    * repository (the caller checked it may pull there) or from a repository of the target's project

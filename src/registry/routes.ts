@@ -55,6 +55,8 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
   const maxManifest = deps.config.registry.maxManifestBytes;
   const { blobKibPerSecondPerClient, maxTrackedKeys } = deps.config.rateLimit;
   const bandwidth = blobKibPerSecondPerClient > 0 ? new ClientBandwidth(blobKibPerSecondPerClient * 1024, maxTrackedKeys) : undefined;
+  // storage.redirect: blob GETs answered with a URL of the storage (the config refuses it beside a bandwidth limit).
+  const redirect = deps.config.storage.redirect ? { expiresInSeconds: deps.config.storage.redirectExpirySeconds } : undefined;
 
   /** A blob's bytes, paced to the client's share when rateLimit.blobKibPerSecondPerClient is set. */
   function paced(request: FastifyRequest, body: Readable): Readable {
@@ -205,6 +207,13 @@ export async function registerRegistryRoutes(app: FastifyInstance, deps: Registr
     }
     if (size === undefined || size === null || !found) throw new OciError('BLOB_UNKNOWN', { digest: digest.toString() });
     const range = request.method === 'GET' ? byteRange(request.headers.range, size) : undefined;
+    // storage.redirect: the client takes the bytes from the storage, Range header and all. The
+    // redirect is not cached: the URL it names expires.
+    const elsewhere = request.method === 'GET' && redirect ? await content.blobRedirectUrl(digest.toString(), redirect.expiresInSeconds) : undefined;
+    if (elsewhere) {
+      reply.code(307).header('location', elsewhere).header('docker-content-digest', digest.toString()).header('cache-control', 'no-store');
+      return void reply.send();
+    }
     reply
       .header('docker-content-digest', digest.toString())
       .header('content-type', 'application/octet-stream')

@@ -125,6 +125,18 @@ export const configSchema = z
           .describe(
             'New content (blob uploads, manifests, mounts, copies) is refused with 507 and /readyz reports not ready while less than this many MiB are free for blobs or the SQLite database; what is kept free lets deletes and garbage collection run to reclaim space. 0 turns the guard off',
           ),
+        redirect: flag()
+          .default(false)
+          .describe(
+            "Answer blob downloads (GET /v2/<name>/blobs/<digest>) with 307 to a presigned URL of the storage, so the bytes go from S3 to the client without passing through Berth; HEAD, manifests and blobs not yet stored (proxy cache) are still served by Berth. Needs storage.driver s3 (refused otherwise) and cannot be combined with rateLimit.blobKibPerSecondPerClient, which it would bypass. The S3 endpoint clients are sent to must have a host name of its own (not Berth's, nor a subdomain of it): Go clients send their Authorization header again on a redirect to the same host name, and S3 refuses a presigned request that carries one",
+          ),
+        redirectExpirySeconds: z.coerce
+          .number()
+          .int()
+          .min(10)
+          .max(7 * 24 * 3600)
+          .default(1200)
+          .describe('How long a redirect URL of storage.redirect stays valid, in seconds (S3 allows at most 7 days)'),
         s3: z
           .object({
             bucket: z.string().min(1).optional().describe('S3 driver: the bucket blobs are kept in (must exist)'),
@@ -155,6 +167,13 @@ export const configSchema = z
               .max(512)
               .default(8)
               .describe('S3 driver: size in MiB of the multipart upload parts; each write holds at most one part in memory'),
+            redirectEndpoint: z
+              .string()
+              .url()
+              .optional()
+              .describe(
+                'S3 driver: base URL that redirect URLs (storage.redirect) name instead of endpoint, for when Berth reaches the server by a name clients cannot; used only to sign them',
+              ),
           })
           .strict()
           .optional()
@@ -166,8 +185,14 @@ export const configSchema = z
           ctx.addIssue({ code: 'custom', path: ['s3', 'bucket'], message: 'storage.s3.bucket is required with storage.driver s3' });
         if (storage.s3 && !storage.s3.accessKeyId !== !storage.s3.secretAccessKey)
           ctx.addIssue({ code: 'custom', path: ['s3', 'secretAccessKey'], message: 'storage.s3.accessKeyId and storage.s3.secretAccessKey go together' });
+        if (storage.redirect && storage.driver !== 's3')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['redirect'],
+            message: 'storage.redirect needs storage.driver s3: blobs on a filesystem can only be served by Berth',
+          });
       })
-      .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256 }),
+      .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
     auth: z
       .object({
         adminPassword: z.string().min(8).optional().describe('Initial admin password (first start only); generated and printed once when unset'),
@@ -487,7 +512,15 @@ export const configSchema = z
       .strict()
       .default({ level: 'info' }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    if (config.storage.redirect && config.rateLimit.blobKibPerSecondPerClient > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['storage', 'redirect'],
+        message: 'storage.redirect cannot be combined with rateLimit.blobKibPerSecondPerClient: downloads sent to S3 would not be limited',
+      });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

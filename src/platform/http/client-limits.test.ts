@@ -299,6 +299,9 @@ class StallingStorage implements StorageDriver {
   freeBytes(): Promise<number | undefined> {
     return this.inner.freeBytes();
   }
+  redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined> {
+    return this.inner.redirectUrl(path, expiresInSeconds);
+  }
   move(from: string, to: string): Promise<void> {
     return this.inner.move(from, to);
   }

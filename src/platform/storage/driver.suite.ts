@@ -12,9 +12,9 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 /**
  * The behaviour every StorageDriver must have. Each driver's test file calls this with a
- * factory for a fresh, empty store.
+ * factory for a fresh, empty store, and says whether the driver gives redirect URLs.
  */
-export function storageDriverSuite(name: string, create: () => Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>): void {
+export function storageDriverSuite(name: string, create: () => Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>, options: { redirects: boolean }): void {
   describe(`storage driver: ${name}`, () => {
     async function withDriver(work: (driver: StorageDriver) => Promise<void>): Promise<void> {
       const { driver, cleanup } = await create();
@@ -142,6 +142,31 @@ export function storageDriverSuite(name: string, create: () => Promise<{ driver:
         assert.deepEqual(await names('nothing'), []);
         await d.delete('uploads/b');
         assert.deepEqual(await names('uploads'), ['a', 'c']);
+      }));
+
+    it(options.redirects ? 'gives a URL that serves a stored object, ranges too' : 'gives no redirect URL', () =>
+      withDriver(async (d) => {
+        const data = randomBytes(256 * 1024 + 3);
+        await d.putContent('blobs/sha256/re/redirect/data', data);
+        const url = await d.redirectUrl('blobs/sha256/re/redirect/data', 60);
+        if (!options.redirects) return assert.equal(url, undefined);
+        assert.ok(url, 'a URL for a stored object');
+        const whole = await fetch(url);
+        assert.equal(whole.status, 200);
+        assert.ok(Buffer.from(await whole.arrayBuffer()).equals(data), 'the bytes of the object');
+        const ranged = await fetch(url, { headers: { range: 'bytes=1000-1099' } });
+        assert.equal(ranged.status, 206);
+        assert.ok(Buffer.from(await ranged.arrayBuffer()).equals(data.subarray(1000, 1100)));
+      }),
+    );
+
+    it('gives no redirect URL for a missing object, nor one still being written', () =>
+      withDriver(async (d) => {
+        assert.equal(await d.redirectUrl('blobs/sha256/no/nothing/data', 60), undefined);
+        const writer = await d.writer('uploads/r/data', { append: true });
+        await writer.write(Readable.from([Buffer.from('partly written')]));
+        await writer.close();
+        assert.equal(await d.redirectUrl('uploads/r/data', 60), undefined);
       }));
 
     it('refuses paths that could escape the store', () =>

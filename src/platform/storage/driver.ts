@@ -64,6 +64,12 @@ export interface StorageDriver {
   delete(path: string): Promise<void>;
   /** Bytes still free where the objects are kept, or undefined where space is not bounded (object storage). */
   freeBytes(): Promise<number | undefined>;
+  /**
+   * A URL a client can GET the object's bytes from directly (Range requests included), valid for
+   * `expiresInSeconds`; undefined where the driver cannot give one (a filesystem, an object that
+   * is not yet one plain object) or when there is no object.
+   */
+  redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined>;
 }
 
 const SAFE_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-zA-Z0-9]+(?:[._-][a-zA-Z0-9]+)*)*$/;

@@ -8,10 +8,14 @@ import { storageDriverSuite } from '../driver.suite.js';
 import { FilesystemDriver } from './driver.js';
 
 for (const fsync of [true, false]) {
-  storageDriverSuite(`filesystem (fsync ${fsync ? 'on' : 'off'})`, async () => {
-    const root = mkdtempSync(join(tmpdir(), 'berth-fs-'));
-    return { driver: new FilesystemDriver({ root, fsync }), cleanup: async () => rmSync(root, { recursive: true, force: true }) };
-  });
+  storageDriverSuite(
+    `filesystem (fsync ${fsync ? 'on' : 'off'})`,
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'berth-fs-'));
+      return { driver: new FilesystemDriver({ root, fsync }), cleanup: async () => rmSync(root, { recursive: true, force: true }) };
+    },
+    { redirects: false },
+  );
 }
 
 /** A 1 MiB tmpfs, or why there is none (mounting needs root). */

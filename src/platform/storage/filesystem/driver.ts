@@ -137,6 +137,11 @@ export class FilesystemDriver implements StorageDriver {
   freeBytes(): Promise<number> {
     return freeBytesAt(this.root);
   }
+
+  /** Files are only reachable through Berth. */
+  redirectUrl(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
 }
 
 /** Names listed per page. */

@@ -47,6 +47,31 @@ describe('storage on S3: configuration', () => {
     assert.throws(() => loadConfig({ env: { BERTH_STORAGE_DRIVER: 'gcs' } }), /storage\.driver/);
   });
 
+  it('reads the redirect settings, off by default, and refuses what they cannot do', () => {
+    const plain = loadConfig({ env: s3Env });
+    assert.equal(plain.storage.redirect, false);
+    assert.equal(plain.storage.redirectExpirySeconds, 1200);
+    const on = loadConfig({
+      env: {
+        ...s3Env,
+        BERTH_STORAGE_REDIRECT: 'true',
+        BERTH_STORAGE_REDIRECT_EXPIRY_SECONDS: '300',
+        BERTH_STORAGE_S3_REDIRECT_ENDPOINT: 'https://s3.example.com',
+      },
+    });
+    assert.equal(on.storage.redirect, true);
+    assert.equal(on.storage.redirectExpirySeconds, 300);
+    assert.equal(on.storage.s3?.redirectEndpoint, 'https://s3.example.com');
+    assert.throws(() => loadConfig({ env: { BERTH_STORAGE_REDIRECT: 'true' } }), /storage\.redirect needs storage\.driver s3/);
+    assert.throws(
+      () => loadConfig({ env: { ...s3Env, BERTH_STORAGE_REDIRECT: 'true', BERTH_RATELIMIT_BLOB_KIB_PER_SECOND_PER_CLIENT: '1024' } }),
+      /cannot be combined with rateLimit\.blobKibPerSecondPerClient/,
+    );
+    for (const bad of ['0', '9', '604801', 'soon'])
+      assert.throws(() => loadConfig({ env: { ...s3Env, BERTH_STORAGE_REDIRECT_EXPIRY_SECONDS: bad } }), /redirectExpirySeconds/, bad);
+    assert.throws(() => loadConfig({ env: { ...s3Env, BERTH_STORAGE_S3_REDIRECT_ENDPOINT: 'not a url' } }), /redirectEndpoint/);
+  });
+
   it('leaves the filesystem driver as the default', () => {
     const config = loadConfig({ env: {} });
     assert.equal(config.storage.driver, 'filesystem');

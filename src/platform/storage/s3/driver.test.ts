@@ -66,7 +66,7 @@ function chunked(data: Buffer): Readable {
   );
 }
 
-storageDriverSuite('s3 (s3rver)', async () => ({ driver: new S3Driver(options()), cleanup: async () => undefined }));
+storageDriverSuite('s3 (s3rver)', async () => ({ driver: new S3Driver(options()), cleanup: async () => undefined }), { redirects: true });
 
 describe('s3 driver', () => {
   it('streams an object of several parts and reads ranges across them', async () => {
@@ -165,6 +165,29 @@ describe('s3 driver', () => {
     await d.putContent('blobs/x/data', Buffer.from('x'));
     assert.deepEqual(await keys(`berth-`), [`${opts.rootDirectory.slice(1)}blobs/x/data`]);
     assert.equal(await new S3Driver(options()).stat('blobs/x/data'), undefined);
+  });
+});
+
+describe('s3 driver redirect URLs', () => {
+  it('presigns a GetObject that lasts as long as asked, and no longer', async () => {
+    const d = new S3Driver(options());
+    await d.putContent('blobs/x/data', Buffer.from('presigned'));
+    const url = new URL((await d.redirectUrl('blobs/x/data', 1200)) ?? '');
+    assert.equal(url.origin, server().endpoint);
+    assert.equal(url.searchParams.get('X-Amz-Expires'), '1200');
+    const short = (await d.redirectUrl('blobs/x/data', 1)) ?? '';
+    assert.equal(new URL(short).searchParams.get('X-Amz-Expires'), '1');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    assert.equal((await fetch(short)).status, 403, 'expired');
+    assert.equal(await (await fetch(url)).text(), 'presigned');
+  });
+
+  it('names the redirect endpoint in its URLs while it talks to the endpoint', async () => {
+    const d = new S3Driver(options({ redirectEndpoint: `http://localhost:${server().port}` }));
+    await d.putContent('blobs/y/data', Buffer.from('by another name'));
+    const url = (await d.redirectUrl('blobs/y/data', 60)) ?? '';
+    assert.equal(new URL(url).host, `localhost:${server().port}`);
+    assert.equal(await (await fetch(url)).text(), 'by another name');
   });
 });
 

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
 import { Bucket } from './bucket.js';
 import { createS3Client, type S3Settings } from './client.js';
@@ -10,6 +12,11 @@ export interface S3DriverOptions extends S3Settings {
   /** Key prefix every object is stored under ('' for the bucket root). */
   rootDirectory: string;
   partSizeMegabytes: number;
+  /**
+   * Base URL the presigned URLs of `redirectUrl` name instead of `endpoint`, for clients that
+   * reach the server by another name than Berth does. Only signing uses it: no request goes there.
+   */
+  redirectEndpoint?: string;
 }
 
 /**
@@ -21,9 +28,13 @@ export class S3Driver implements StorageDriver {
   readonly name = 's3';
   private readonly bucket: Bucket;
   private readonly root: string;
+  /** Signs redirect URLs: the driver's own client, or one naming the redirect endpoint. */
+  private readonly signer: S3Client;
 
   constructor(options: S3DriverOptions) {
-    this.bucket = new Bucket({ client: createS3Client(options), bucket: options.bucket, partSize: options.partSizeMegabytes * MiB });
+    const client = createS3Client(options);
+    this.bucket = new Bucket({ client, bucket: options.bucket, partSize: options.partSizeMegabytes * MiB });
+    this.signer = options.redirectEndpoint ? createS3Client({ ...options, endpoint: options.redirectEndpoint }) : client;
     const root = options.rootDirectory.replace(/^\/+|\/+$/g, '');
     this.root = root ? `${root}/` : '';
   }
@@ -118,5 +129,15 @@ export class S3Driver implements StorageDriver {
   /** A bucket has no bound Berth could see. */
   freeBytes(): Promise<undefined> {
     return Promise.resolve(undefined);
+  }
+
+  /**
+   * A presigned GetObject URL of a plain object. An object still kept as segments (an upload in
+   * progress) has no one URL, and a missing one none at all: both are undefined.
+   */
+  async redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined> {
+    const key = this.key(path);
+    if ((await this.bucket.head(key)) === undefined) return undefined;
+    return getSignedUrl(this.signer, new GetObjectCommand({ Bucket: this.bucket.s3.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 }
