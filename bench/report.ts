@@ -9,6 +9,7 @@ import { VULNDB_TARGETS, type VulnDbPlan } from './vulndb.js';
 import { SCAN_TARGET_RATIO, type ScanPlan } from './scan.js';
 import type { ReplicatePlan } from './replicate.js';
 import type { ManifestFigures, ProxyFigures, ProxyPlan, PullFigures } from './proxy.js';
+import type { ScalePlan } from './scale.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -37,6 +38,7 @@ interface Plan {
   scan: ScanPlan;
   replicate: ReplicatePlan;
   proxy: ProxyPlan;
+  scale: ScalePlan;
 }
 
 /** Berth's replication time at most skopeo sync's; a proxy-cache hit's p50 at most 1.2× a local pull's. */
@@ -147,6 +149,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   out.push(...scanRows(results, p.scan));
   out.push(...replicateRows(results, p.replicate));
   out.push(...proxyRows(results, p.proxy));
+  out.push(...scaleRows(results));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -226,6 +229,12 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     const freshness = measured && !('error' in measured) ? measured.proxy?.tagFreshnessSeconds : undefined;
     lines.push(
       `- proxy rows are on a Berth of its own with the default config (proxyCache.tagFreshnessSeconds ${freshness ?? '?'}: a tag pulled within that long after its last upstream check is served without asking the upstream, so the timed hits never go upstream). One image (config + layers of ${x.layerSizes.map((n) => `${n / 1024} KiB`).join(' and ')}) pushed into an ordinary project and to a distribution upstream (no auth) of a proxy-cache project; one pull warms the cache, the image is then an artifact of the proxy project. A pull is GET manifest by tag then GET each blob, on ${x.concurrency} keep-alive connections for ${x.seconds} s, local and proxy alternating (order swapped each round, ${x.rounds} rounds), then manifest GETs by tag alone for ${x.seconds / 2} s each; medians of the rounds. Berth's CPU per pull or request is its process's CPU time over the phase divided by what it served.`,
+    );
+  }
+  if (results.scale) {
+    const x = p.scale;
+    lines.push(
+      `- scale rows are on Berths of their own (Berth column: the second configuration named, the other column: the first). Filesystem vs S3: one Berth each, ${x.push.count} blobs of ${mib(x.push.size)} pushed (POST + PUT) then pulled, c${x.push.concurrency}; the S3 is s3rver, a Node fake S3 on local disk in a process of its own behind a counting proxy, so S3 figures measure s3rver as much as Berth. 1 vs 2 instances (--postgres only): one PostgreSQL database and one shared blob directory, the same blob push and pull, then manifest GET by tag c${x.manifest.concurrency} for ${x.manifest.seconds} s; haproxy round robin, no stickiness. The client, haproxy and every Berth share this machine's cores, so a ratio near or under 1 shows the cost of the extra hop and process, not scaling. S3 requests are counted at the proxy per operation kind; PostgreSQL transactions are pg_stat_database.xact_commit + xact_rollback of the bench database over ${x.countImages} small-image pushes and ${x.countManifestGets} manifest GETs (one at a time; a statement outside a transaction counts as one), minus the idle count of an equally long window.`,
     );
   }
   if (servers.length > 0) {
@@ -392,5 +401,45 @@ function scanRows(results: Results, plan: ScanPlan): string[] {
   const vulndb = o.scan?.vulndb;
   // A handful of fixture records: too few for a rate (the vulndb workload measures that).
   if (vulndb) rows.push(`| OSV fixtures imported before the scans (records; s) | ${vulndb.records}; ${vulndb.seconds.toFixed(1)} | n/a | — | |`);
+  return rows;
+}
+
+/** Filesystem against S3, 1 against 2 instances, and the per-operation counts. */
+function scaleRows(results: Results): string[] {
+  const o = results.scale?.Berth;
+  if (!o) return [];
+  if ('error' in o) return [`| scale (filesystem vs S3, 1 vs 2 instances) | error: ${o.error} | | — | |`];
+  const f = o.scale;
+  if (!f) return [];
+  const rows: string[] = [];
+  const pair = (what: string, a: number | undefined, b: number | undefined, aName: string, bName: string, digits: number): void => {
+    if (a === undefined || b === undefined) return;
+    rows.push(`| ${what} | ${bName} ${b.toFixed(digits)} | ${aName} ${a.toFixed(digits)} | ${(b / a).toFixed(2)}× | |`);
+  };
+  const [fs, s3] = f.storage;
+  if (fs && s3) {
+    pair(`scale: blob push (MiB/s), ${fs.label} vs ${s3.label}`, fs.pushMiBs, s3.pushMiBs, fs.short, s3.short, 0);
+    pair(`scale: blob pull (MiB/s), ${fs.label} vs ${s3.label}`, fs.pullMiBs, s3.pullMiBs, fs.short, s3.short, 0);
+  }
+  const [direct, lbOne, lbTwo] = f.instances;
+  for (const [a, b] of [
+    [direct, lbOne],
+    [lbOne, lbTwo],
+  ] as const) {
+    if (!a || !b) continue;
+    const names = `${a.label} vs ${b.label}`;
+    pair(`scale: blob push (MiB/s), ${names}`, a.pushMiBs, b.pushMiBs, a.short, b.short, 0);
+    pair(`scale: blob pull (MiB/s), ${names}`, a.pullMiBs, b.pullMiBs, a.short, b.short, 0);
+    pair(`scale: manifest GET (req/s), ${names}`, a.manifestPerSecond, b.manifestPerSecond, a.short, b.short, 0);
+  }
+  for (const [what, counts] of Object.entries(f.s3PerOperation)) {
+    const total = Object.values(counts).reduce((n, v) => n + v, 0);
+    const detail = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    rows.push(`| scale: S3 requests per ${what} | ${total.toFixed(1)} (${detail}) | n/a | — | |`);
+  }
+  for (const [what, n] of Object.entries(f.dbPerOperation)) rows.push(`| scale: PostgreSQL transactions per ${what} | ${n.toFixed(1)} | n/a | — | |`);
+  for (const note of f.notes) rows.push(`| scale: ${note} | | | | |`);
   return rows;
 }

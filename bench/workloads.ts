@@ -13,6 +13,7 @@ import type { VulnDbFigures } from './vulndb.js';
 import type { ScanFigures } from './scan.js';
 import type { ReplicateFigures } from './replicate.js';
 import type { ProxyFigures } from './proxy.js';
+import type { ScaleFigures } from './scale.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -40,6 +41,8 @@ export interface Measured {
   replicate?: ReplicateFigures;
   /** The proxy workload's rounds: proxy-cache hits against pulls from an ordinary project. */
   proxy?: ProxyFigures;
+  /** The scale workload's figures: filesystem against S3, 1 against 2 instances, requests per operation. */
+  scale?: ScaleFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */
