@@ -10,6 +10,7 @@ import { SCAN_TARGET_RATIO, type ScanPlan } from './scan.js';
 import type { ReplicatePlan } from './replicate.js';
 import type { ManifestFigures, ProxyFigures, ProxyPlan, PullFigures } from './proxy.js';
 import type { RedirectFigures, RedirectPlan } from './redirect.js';
+import type { ScalePlan } from './scale.js';
 import type { Measured } from './workloads.js';
 
 /** A workload's figures plus the server's RSS window and the auth mode the client ended up in. */
@@ -39,6 +40,7 @@ interface Plan {
   replicate: ReplicatePlan;
   proxy: ProxyPlan;
   redirect: RedirectPlan;
+  scale: ScalePlan;
 }
 
 /** Berth's replication time at most skopeo sync's; a proxy-cache hit's p50 at most 1.2× a local pull's. */
@@ -150,6 +152,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   out.push(...replicateRows(results, p.replicate));
   out.push(...proxyRows(results, p.proxy));
   out.push(...redirectRows(results, p.redirect));
+  out.push(...scaleRows(results));
 
   if (names.has('distribution-noauth')) {
     for (const row of reference) {
@@ -235,6 +238,12 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     const r = p.redirect;
     lines.push(
       `- redirect rows are on two Berths of their own sharing one s3rver (its own process, named \`localhost\` while Berth is 127.0.0.1), each with its own key prefix and database; the second has storage.redirect. ${r.count} blobs of ${mib(r.size)} pushed untimed to each and pulled once each untimed, then per round (${r.rounds}, the order swapped each round) every blob GET once, c${r.concurrency}, on the lean GET loop: through Berth the body comes from Berth; redirected, Berth answers 307 and the client GETs the presigned Location from S3 on a connection of its own, without Authorization. Bytes from Berth are the response bodies the client got from it; "Berth wrote" is its process's /proc/<pid>/io wchar over the pull (sockets, log, database). s3rver (Node streams over files) serves the bytes in both modes and shares the cores with Berth and the client: the figures are for s3rver on this machine, not for a production S3.`,
+    );
+  }
+  if (results.scale) {
+    const x = p.scale;
+    lines.push(
+      `- scale rows are on Berths of their own (Berth column: the second configuration named, the other column: the first). Filesystem vs S3: one Berth each, ${x.push.count} blobs of ${mib(x.push.size)} pushed (POST + PUT) then pulled, c${x.push.concurrency}; the S3 is s3rver, a Node fake S3 on local disk in a process of its own behind a counting proxy, so S3 figures measure s3rver as much as Berth. 1 vs 2 instances (--postgres only): one PostgreSQL database and one shared blob directory, the same blob push and pull, then manifest GET by tag c${x.manifest.concurrency} for ${x.manifest.seconds} s; haproxy round robin, no stickiness. The client, haproxy and every Berth share this machine's cores, so a ratio near or under 1 shows the cost of the extra hop and process, not scaling. S3 requests are counted at the proxy per operation kind; PostgreSQL transactions are pg_stat_database.xact_commit + xact_rollback of the bench database over ${x.countImages} small-image pushes and ${x.countManifestGets} manifest GETs (one at a time; a statement outside a transaction counts as one), minus the idle count of an equally long window.`,
     );
   }
   if (servers.length > 0) {
@@ -429,5 +438,45 @@ function scanRows(results: Results, plan: ScanPlan): string[] {
   const vulndb = o.scan?.vulndb;
   // A handful of fixture records: too few for a rate (the vulndb workload measures that).
   if (vulndb) rows.push(`| OSV fixtures imported before the scans (records; s) | ${vulndb.records}; ${vulndb.seconds.toFixed(1)} | n/a | — | |`);
+  return rows;
+}
+
+/** Filesystem against S3, 1 against 2 instances, and the per-operation counts. */
+function scaleRows(results: Results): string[] {
+  const o = results.scale?.Berth;
+  if (!o) return [];
+  if ('error' in o) return [`| scale (filesystem vs S3, 1 vs 2 instances) | error: ${o.error} | | — | |`];
+  const f = o.scale;
+  if (!f) return [];
+  const rows: string[] = [];
+  const pair = (what: string, a: number | undefined, b: number | undefined, aName: string, bName: string, digits: number): void => {
+    if (a === undefined || b === undefined) return;
+    rows.push(`| ${what} | ${bName} ${b.toFixed(digits)} | ${aName} ${a.toFixed(digits)} | ${(b / a).toFixed(2)}× | |`);
+  };
+  const [fs, s3] = f.storage;
+  if (fs && s3) {
+    pair(`scale: blob push (MiB/s), ${fs.label} vs ${s3.label}`, fs.pushMiBs, s3.pushMiBs, fs.short, s3.short, 0);
+    pair(`scale: blob pull (MiB/s), ${fs.label} vs ${s3.label}`, fs.pullMiBs, s3.pullMiBs, fs.short, s3.short, 0);
+  }
+  const [direct, lbOne, lbTwo] = f.instances;
+  for (const [a, b] of [
+    [direct, lbOne],
+    [lbOne, lbTwo],
+  ] as const) {
+    if (!a || !b) continue;
+    const names = `${a.label} vs ${b.label}`;
+    pair(`scale: blob push (MiB/s), ${names}`, a.pushMiBs, b.pushMiBs, a.short, b.short, 0);
+    pair(`scale: blob pull (MiB/s), ${names}`, a.pullMiBs, b.pullMiBs, a.short, b.short, 0);
+    pair(`scale: manifest GET (req/s), ${names}`, a.manifestPerSecond, b.manifestPerSecond, a.short, b.short, 0);
+  }
+  for (const [what, counts] of Object.entries(f.s3PerOperation)) {
+    const total = Object.values(counts).reduce((n, v) => n + v, 0);
+    const detail = Object.entries(counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    rows.push(`| scale: S3 requests per ${what} | ${total.toFixed(1)} (${detail}) | n/a | — | |`);
+  }
+  for (const [what, n] of Object.entries(f.dbPerOperation)) rows.push(`| scale: PostgreSQL transactions per ${what} | ${n.toFixed(1)} | n/a | — | |`);
+  for (const note of f.notes) rows.push(`| scale: ${note} | | | | |`);
   return rows;
 }

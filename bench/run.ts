@@ -13,6 +13,7 @@
  *   npm run bench -- --only replicate     # 100 images replicated to a fresh distribution by a Berth policy vs skopeo sync
  *   npm run bench -- --only proxy         # proxy-cache hits (manifest by tag + blobs) vs the same pull from an ordinary project
  *   npm run bench -- --only redirect      # blob pulls from Berth on S3 (s3rver): through Berth vs redirected (storage.redirect)
+ *   npm run bench -- --only scale --postgres URL  # filesystem vs S3 (s3rver); 1 vs 2 instances behind haproxy; S3 and DB requests per operation
  *   npm run bench -- --server distribution
  *   npm run bench -- --help               # all flags (--berth-no-fsync, --data-root, --json, …)
  *
@@ -32,6 +33,8 @@
  * (replication destinations, the proxy cache's upstream), rounds alternating what goes first.
  * The redirect workload runs on two Berths of its own on one s3rver (a process of its own), one
  * with storage.redirect: the same blobs pulled through Berth and from S3, rounds alternating.
+ * The scale workload runs once, on Berths of its own (see bench/scale.ts): filesystem against S3
+ * (s3rver in a process of its own), and with --postgres one instance against two behind haproxy.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -66,6 +69,7 @@ import { scanImages, type ScanPlan } from './scan.js';
 import { replicationRace, type ReplicatePlan } from './replicate.js';
 import { proxyHits, type ProxyPlan } from './proxy.js';
 import { redirectRace, type RedirectPlan } from './redirect.js';
+import { scaleFigures, type ScalePlan } from './scale.js';
 import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
@@ -89,13 +93,14 @@ const WORKLOADS = [
   'replicate',
   'proxy',
   'redirect',
+  'scale',
 ] as const;
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy', 'redirect']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy', 'redirect', 'scale']);
 /** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
-const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy', 'redirect']);
+const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy', 'redirect', 'scale']);
 
 const program = new Command()
   .name('bench')
@@ -169,6 +174,12 @@ const plan = {
     layerSizes: [16 * 1024, 256 * 1024],
   } satisfies ProxyPlan,
   redirect: { count: 8, size: (quick ? 16 : 64) * MiB, concurrency: 4, rounds: quick ? 1 : 3 } satisfies RedirectPlan,
+  scale: {
+    push: { count: quick ? 4 : 8, size: (quick ? 16 : 64) * MiB, concurrency: 4 },
+    manifest: { concurrency: 16, seconds: quick ? 2 : 5, maxRequests: quick ? 10_000 : 50_000 },
+    countImages: quick ? 50 : 100,
+    countManifestGets: quick ? 500 : 2000,
+  } satisfies ScalePlan,
   gc: {
     blobs: Number(opts.gcBlobs ?? (quick ? 10_000 : 100_000)),
     blobsPerImage: 10,
@@ -340,6 +351,7 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
     case 'replicate':
     case 'proxy':
     case 'redirect':
+    case 'scale':
       throw new Error(`${w} runs without the shared servers (serverlessWorkload)`);
     case 'portal': {
       const c = new RegistryClient({
@@ -571,6 +583,30 @@ async function redirectWorkload(): Promise<Sampled> {
 }
 
 /**
+ * On Berths of its own (bench/scale.ts). The figure is 2 instances' manifest GET rate over 1
+ * instance's (both behind haproxy), or with no --postgres S3's blob pull rate over the filesystem's.
+ */
+async function scaleWorkload(): Promise<Sampled> {
+  const clientCpu = process.cpuUsage();
+  const started = performance.now();
+  const figures = await scaleFigures(ROOT, plan.scale, placement, !opts.berthNoFsync, opts.postgres, log);
+  const used = process.cpuUsage(clientCpu);
+  const [fs, s3] = figures.storage;
+  const one = figures.instances.find((f) => f.label === '1 instance behind haproxy');
+  const two = figures.instances.find((f) => f.label === '2 instances behind haproxy');
+  const value = one?.manifestPerSecond && two?.manifestPerSecond ? two.manifestPerSecond / one.manifestPerSecond : (s3?.pullMiBs ?? NaN) / (fs?.pullMiBs ?? NaN);
+  return {
+    value,
+    seconds: (performance.now() - started) / 1000,
+    requests: 0,
+    scale: figures,
+    rss: { peak: 0, start: 0 },
+    auth: 'token (registry)',
+    cpu: { server: [...figures.storage, ...figures.instances].reduce((n, f) => n + (f.serverCpu ?? 0), 0), client: (used.user + used.system) / 1e6 },
+  };
+}
+
+/**
  * A little of every kind of traffic, untimed, so the first timed workload does not pay for
  * JIT warm-up, lazy heap growth or first-use database pages (and the RSS comparison between
  * small and big blobs is between two warm runs).
@@ -652,6 +688,7 @@ const REPS: Record<Workload, number> = quick
       replicate: 1,
       proxy: 1,
       redirect: 1,
+      scale: 1,
     }
   : {
       push16: 3,
@@ -670,6 +707,7 @@ const REPS: Record<Workload, number> = quick
       replicate: 1,
       proxy: 1,
       redirect: 1,
+      scale: 1,
     };
 
 /** The median run's figures; RSS peak is the worst of all runs. */
@@ -697,6 +735,7 @@ const UNITS: Record<Workload, string> = {
   replicate: '× time, Berth replication / skopeo sync (median of rounds)',
   proxy: '× p50 latency, proxy-cache hit / local pull (median of rounds)',
   redirect: '× MiB/s, redirected to S3 / through Berth (median of rounds)',
+  scale: '× manifest GET rate, 2 instances / 1 behind haproxy (S3 / filesystem pull rate without --postgres)',
 };
 
 /** The workloads that run without the shared servers, each on what it starts itself. */
@@ -706,6 +745,7 @@ const SERVERLESS: Partial<Record<Workload, () => Promise<Sampled>>> = {
   replicate: replicateWorkload,
   proxy: proxyWorkload,
   redirect: redirectWorkload,
+  scale: scaleWorkload,
 };
 
 async function main(): Promise<void> {

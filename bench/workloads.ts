@@ -14,6 +14,7 @@ import type { ScanFigures } from './scan.js';
 import type { ReplicateFigures } from './replicate.js';
 import type { ProxyFigures } from './proxy.js';
 import type { RedirectFigures } from './redirect.js';
+import type { ScaleFigures } from './scale.js';
 
 export interface Measured {
   /** The figure of merit, in the workload's unit. */
@@ -43,6 +44,8 @@ export interface Measured {
   proxy?: ProxyFigures;
   /** The redirect workload's rounds: blob pulls through Berth against redirected to S3. */
   redirect?: RedirectFigures;
+  /** The scale workload's figures: filesystem against S3, 1 against 2 instances, requests per operation. */
+  scale?: ScaleFigures;
 }
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; the first failure stops it. */

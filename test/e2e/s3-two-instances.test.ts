@@ -7,71 +7,26 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { basic, sha256 as digestOf, TestClient } from '../../src/testing/client.js';
-import { S3RVER_KEYS, startTestS3, type TestS3 } from '../../src/testing/s3.js';
-import {
-  ADMIN_PASSWORD,
-  ADMIN_USER,
-  ClientEnv,
-  layoutRef,
-  makeTempDir,
-  reachableBlobs,
-  RegistryServer,
-  removeDir,
-  sha256,
-  skipUnlessTools,
-  TARGET,
-  writeImageLayout,
-} from './harness.js';
+import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, layoutRef, reachableBlobs, RegistryServer, sha256, writeImageLayout } from './harness.js';
+import { scaleOutSkip, startScaleOut, type ScaleOut } from './scale-out.js';
 
-const PG_URL = process.env.BERTH_TEST_PG_URL;
 const MiB = 1024 * 1024;
-const skip = TARGET !== 'berth' ? 'Berth-only' : !PG_URL && process.env.CI !== 'true' ? 'BERTH_TEST_PG_URL is unset' : skipUnlessTools('skopeo');
+const skip = scaleOutSkip('skopeo');
 
 describe('two instances on one PostgreSQL and one S3 bucket', { skip, timeout: 240_000 }, () => {
   const admin = basic(ADMIN_USER, ADMIN_PASSWORD);
-  const databaseName = `berth_e2e_s3_${Date.now()}_${process.pid}`;
-  let s3: TestS3 | undefined;
+  let scale: ScaleOut | undefined;
   let work: string;
   let instances: RegistryServer[] = [];
 
-  const adminClient = () => new pg.Client({ connectionString: PG_URL });
-
   before(async () => {
-    if (!PG_URL) throw new Error('BERTH_TEST_PG_URL must be set for this suite in CI');
-    const client = adminClient();
-    await client.connect();
-    await client.query(`CREATE DATABASE ${databaseName}`);
-    await client.end();
-    const databaseUrl = new URL(PG_URL);
-    databaseUrl.pathname = `/${databaseName}`;
-    s3 = await startTestS3();
-    work = makeTempDir('s3-instances');
-    const env = {
-      BERTH_DATABASE_URL: databaseUrl.toString(),
-      BERTH_STORAGE_DRIVER: 's3',
-      BERTH_STORAGE_S3_BUCKET: s3.bucket,
-      BERTH_STORAGE_S3_ENDPOINT: s3.endpoint,
-      BERTH_STORAGE_S3_FORCE_PATH_STYLE: 'true',
-      BERTH_STORAGE_S3_ACCESS_KEY_ID: S3RVER_KEYS.accessKeyId,
-      BERTH_STORAGE_S3_SECRET_ACCESS_KEY: S3RVER_KEYS.secretAccessKey,
-      BERTH_STORAGE_S3_ROOT_DIRECTORY: 'registry',
-      BERTH_SECRET_KEY: 's3-instances-share-this-secret-key',
-    };
-    // One at a time: the first creates the schema and the admin; the second finds them.
-    instances = [await RegistryServer.start(env)];
-    instances.push(await RegistryServer.start(env));
+    scale = await startScaleOut({ name: 's3-instances', storage: 's3' });
+    ({ work, instances } = scale);
   });
 
   after(async () => {
-    for (const instance of instances) await instance.stop();
-    await s3?.stop();
-    if (work) removeDir(work);
-    const client = adminClient();
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await client.end();
+    await scale?.stop();
   });
 
   it('finishes on one instance an upload begun on the other', async () => {

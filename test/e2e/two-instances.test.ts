@@ -6,47 +6,32 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { ADMIN_PASSWORD, ADMIN_USER, makeTempDir, RegistryServer, removeDir, sleep, TARGET } from './harness.js';
+import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, sleep } from './harness.js';
+import { scaleOutSkip, startScaleOut, type ScaleOut } from './scale-out.js';
 
-const PG_URL = process.env.BERTH_TEST_PG_URL;
-const skip = TARGET !== 'berth' ? 'Berth-only' : PG_URL ? false : process.env.CI === 'true' ? false : 'BERTH_TEST_PG_URL is unset';
+const skip = scaleOutSkip();
 
 describe('two instances on one PostgreSQL', { skip, timeout: 240_000 }, () => {
   const admin = basic(ADMIN_USER, ADMIN_PASSWORD);
-  const databaseName = `berth_e2e_${Date.now()}_${process.pid}`;
-  let shared: string;
+  let scale: ScaleOut | undefined;
   let instances: RegistryServer[] = [];
   let receiver: Server;
   let receiverUrl: string;
   const deliveries: Array<{ type: string; digest: string }> = [];
 
-  const adminClient = () => new pg.Client({ connectionString: PG_URL });
-
   before(async () => {
-    if (!PG_URL) throw new Error('BERTH_TEST_PG_URL must be set for this suite in CI');
-    const client = adminClient();
-    await client.connect();
-    await client.query(`CREATE DATABASE ${databaseName}`);
-    await client.end();
-    const databaseUrl = new URL(PG_URL);
-    databaseUrl.pathname = `/${databaseName}`;
-    shared = makeTempDir('shared-blobs');
-    const env = {
-      BERTH_DATABASE_URL: databaseUrl.toString(),
-      BERTH_STORAGE_ROOT_DIRECTORY: join(shared, 'blobs'),
-      BERTH_JOBS_POLL_INTERVAL_MS: '100',
-      // The webhook receiver listens on loopback.
-      BERTH_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
-      // Instances sharing a database share the key of its secrets (each has its own data directory).
-      BERTH_SECRET_KEY: 'two-instances-share-this-secret-key',
-    };
-    // One at a time: the first creates the schema and the admin; the second finds them.
-    instances = [await RegistryServer.start(env)];
-    instances.push(await RegistryServer.start(env));
+    scale = await startScaleOut({
+      name: 'instances',
+      storage: 'filesystem',
+      env: {
+        BERTH_JOBS_POLL_INTERVAL_MS: '100',
+        // The webhook receiver listens on loopback.
+        BERTH_OUTBOUND_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
+    });
+    instances = scale.instances;
 
     receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -62,13 +47,8 @@ describe('two instances on one PostgreSQL', { skip, timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    for (const instance of instances) await instance.stop();
     receiver?.close();
-    if (shared) removeDir(shared);
-    const client = adminClient();
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await client.end();
+    await scale?.stop();
   });
 
   const call = async (base: string, method: string, path: string, body?: unknown) => {
