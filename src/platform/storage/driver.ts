@@ -42,7 +42,11 @@ export interface FileWriter {
  */
 export interface StorageDriver {
   readonly name: string;
-  /** Size of the object, or undefined when there is none. */
+  /**
+   * Size of a whole object (one put with putContent, or moved into place), or undefined when there
+   * is none. An object a FileWriter is still adding to may not count as one (object stores keep it
+   * in pieces until it is moved): its size is its writer's.
+   */
   stat(path: string): Promise<{ size: number } | undefined>;
   /** A stream of the object's bytes (or a range of them). Throws PathNotFoundError. */
   read(path: string, range?: ByteRange): Promise<Readable>;

@@ -22,6 +22,8 @@ export interface StoredObject {
 
 /** CopyObject copies at most 5 GiB; larger objects are copied part by part (UploadPartCopy). */
 const MAX_COPY_OBJECT = 5 * 1024 * MiB;
+/** DeleteObjects takes at most this many keys. */
+const DELETE_BATCH = 1000;
 const COPY_PART_SIZE = 1024 * MiB;
 
 function status(err: unknown): number | undefined {
@@ -92,12 +94,17 @@ export class Bucket {
 
   /** Deletes every object under the prefix, a list page (at most 1,000 keys) per DeleteObjects. */
   async deletePrefix(prefix: string): Promise<void> {
-    for await (const page of this.list(prefix)) {
-      if (page.length === 0) continue;
-      const out = await this.s3.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: page.map((o) => ({ Key: o.key })), Quiet: true } }));
+    for await (const page of this.list(prefix)) await this.deleteKeys(page.map((o) => o.key));
+  }
+
+  /** Deletes the keys, at most 1,000 per DeleteObjects (S3's bound). */
+  async deleteKeys(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      const batch = keys.slice(i, i + DELETE_BATCH);
+      const out = await this.s3.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
       const failed = out.Errors ?? [];
       const first = failed.at(0);
-      if (first) throw new Error(`could not delete ${failed.length} objects under ${prefix}: ${first.Code ?? ''} ${first.Message ?? ''}`);
+      if (first) throw new Error(`could not delete ${failed.length} objects (${first.Key ?? ''}): ${first.Code ?? ''} ${first.Message ?? ''}`);
     }
   }
 

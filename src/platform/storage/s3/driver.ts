@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
 import { Bucket } from './bucket.js';
 import { createS3Client, type S3Settings } from './client.js';
-import { readSegments, segmentPrefix, totalSize } from './segments.js';
+import { readSegments, segmentPrefix } from './segments.js';
 import { MiB } from './upload.js';
 import { S3Writer } from './writer.js';
 
@@ -44,12 +44,10 @@ export class S3Driver implements StorageDriver {
     return this.root + path;
   }
 
+  /** One HEAD: whole objects are plain (see segments.ts); an object a writer is still adding to is not one. */
   async stat(path: string): Promise<{ size: number } | undefined> {
-    const key = this.key(path);
-    const size = await this.bucket.head(key);
-    if (size !== undefined) return { size };
-    const segments = await this.bucket.listAll(segmentPrefix(key));
-    return segments.length ? { size: totalSize(segments) } : undefined;
+    const size = await this.bucket.head(this.key(path));
+    return size === undefined ? undefined : { size };
   }
 
   async read(path: string, range?: ByteRange): Promise<Readable> {
@@ -87,19 +85,22 @@ export class S3Driver implements StorageDriver {
   async move(from: string, to: string): Promise<void> {
     const source = this.key(from);
     const target = this.key(to);
-    const plain = await this.bucket.head(source);
-    if (plain !== undefined) {
+    // What is moved is nearly always an upload, kept as segments: they are listed first.
+    const segments = await this.bucket.listAll(segmentPrefix(source));
+    const [only, ...more] = segments;
+    if (!only) {
+      const plain = await this.bucket.head(source);
+      if (plain === undefined) throw new PathNotFoundError(from);
       await this.bucket.copy(source, target, plain);
-    } else {
-      const segments = await this.bucket.listAll(segmentPrefix(source));
-      const [only, ...more] = segments;
-      if (!only) throw new PathNotFoundError(from);
-      if (more.length === 0) await this.bucket.copy(only.key, target, only.size);
-      // Several segments, of any sizes, are joined through one part of memory (UploadPartCopy
-      // would need every segment but the last to be at least 5 MiB, which chunks need not be).
-      else await this.bucket.stream(target, readSegments(this.bucket, segments, 0, undefined));
+      await this.bucket.deleteKey(source);
+      return;
     }
-    await this.delete(from);
+    if (more.length === 0) await this.bucket.copy(only.key, target, only.size);
+    // Several segments, of any sizes, are joined through one part of memory (UploadPartCopy
+    // would need every segment but the last to be at least 5 MiB, which chunks need not be).
+    else await this.bucket.stream(target, readSegments(this.bucket, segments, 0, undefined));
+    // A plain object beside segments is never left: a writer appending to one made it segment 1.
+    await this.bucket.deleteKeys(segments.map((segment) => segment.key));
   }
 
   async *list(prefix: string): AsyncGenerator<string[]> {
