@@ -618,29 +618,39 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it('every migration after the previous release only adds: old tables and columns stay, new columns in old tables are nullable or have a default', async () => {
+    it('every migration after the previous release only adds: old tables and columns stay as they were, new columns in old tables are nullable or have a default, no new unique index on old tables', async () => {
       const place = await freshPlace(dialect);
       const database = await connectDatabase({ url: place.url, poolSize: 2 });
       try {
         await migrateToLatest(database, NAMES.slice(0, PREVIOUS + 1));
         let before = await schemaOf(database);
+        let uniqueBefore = await uniqueIndexesOf(database);
         for (const name of NAMES.slice(PREVIOUS + 1)) {
           await migrateToLatest(database, NAMES.slice(0, NAMES.indexOf(name) + 1));
           const after = await schemaOf(database);
+          const uniqueAfter = await uniqueIndexesOf(database);
           for (const [table, columns] of before) {
             const now = after.get(table);
             assert.ok(now, `${name} drops or renames table ${table}, which the previous release reads`);
-            for (const [column, type] of columns) {
+            for (const [column, was] of columns) {
               const kept = now.get(column);
               assert.ok(kept, `${name} drops or renames ${table}.${column}, which the previous release reads`);
-              assert.equal(kept.type, type.type, `${name} changes the type of ${table}.${column}`);
+              assert.equal(kept.type, was.type, `${name} changes the type of ${table}.${column}`);
+              assert.ok(
+                kept.nullable || kept.hasDefault || !was.nullable,
+                `${name} makes ${table}.${column} NOT NULL without a default: the previous release's inserts would fail`,
+              );
             }
             for (const [column, info] of now) {
               if (columns.has(column)) continue;
               assert.ok(info.nullable || info.hasDefault, `${name} adds ${table}.${column} NOT NULL without a default: the previous release's inserts would fail`);
             }
+            for (const key of uniqueAfter.get(table) ?? []) {
+              assert.ok(uniqueBefore.get(table)?.has(key), `${name} adds a unique index on ${table} (${key}): the previous release's writes could break it`);
+            }
           }
           before = after;
+          uniqueBefore = uniqueAfter;
         }
       } finally {
         await database.close();
@@ -811,4 +821,29 @@ async function schemaOf(database: Database): Promise<Map<string, Map<string, Col
       new Map(table.columns.map((column) => [column.name, { type: column.dataType, nullable: column.isNullable, hasDefault: column.hasDefaultValue }])),
     ]),
   );
+}
+
+/** Each table's unique indexes (primary keys and unique constraints included), by their columns. */
+async function uniqueIndexesOf(database: Database): Promise<Map<string, Set<string>>> {
+  const rows =
+    database.dialect === 'postgres'
+      ? await sql<{ table_name: string; columns: string }>`
+          select t.relname as table_name,
+                 array_to_string(array(select a.attname from unnest(ix.indkey) with ordinality k(attnum, n)
+                   join pg_attribute a on a.attrelid = t.oid and a.attnum = k.attnum order by k.n), ',') as columns
+            from pg_index ix
+            join pg_class t on t.oid = ix.indrelid
+            join pg_namespace ns on ns.oid = t.relnamespace
+           where ix.indisunique and ns.nspname = current_schema()`.execute(database.db)
+      : await sql<{ table_name: string; columns: string }>`
+          select m.name as table_name, (select group_concat(name, ',') from (select ii.name from pragma_index_info(il.name) ii order by ii.seqno)) as columns
+            from sqlite_master m, pragma_index_list(m.name) il
+           where m.type = 'table' and il."unique" = 1`.execute(database.db);
+  const out = new Map<string, Set<string>>();
+  for (const row of rows.rows) {
+    const set = out.get(row.table_name) ?? new Set<string>();
+    set.add(row.columns);
+    out.set(row.table_name, set);
+  }
+  return out;
 }
