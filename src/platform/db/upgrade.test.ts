@@ -692,6 +692,24 @@ for (const dialect of DIALECTS) {
       }
     });
 
+    it("berth migrate on the previous release's schema names the migrations it applies; run again, it has nothing to do", async () => {
+      const place = await freshPlace(dialect);
+      try {
+        await olderBerth(place, PREVIOUS);
+        const env: Record<string, string> = dialect === 'postgres' ? { BERTH_DATABASE_URL: place.url } : {};
+        const first = await runBerth(['migrate', '--data-dir', place.dataDir], env);
+        assert.equal(first.code, 0, first.stderr);
+        const later = NAMES.slice(PREVIOUS + 1);
+        assert.equal(first.stdout.trim(), `applied ${later.length} migrations (${later.join(', ')}); database is up to date (${dialect})`);
+        const again = await runBerth(['migrate', '--data-dir', place.dataDir], env);
+        assert.equal(again.code, 0, again.stderr);
+        assert.equal(again.stdout.trim(), `database is up to date (${dialect})`);
+        assert.deepEqual(await appliedMigrations(place), NAMES);
+      } finally {
+        await place.cleanup();
+      }
+    });
+
     it('rolled back to an older version, which writes with its own schema, and upgraded again: nothing to migrate, everything reads back', async () => {
       const place = await freshPlace(dialect);
       try {
