@@ -100,14 +100,22 @@ Examples:
 
 program
   .command('migrate')
-  .description('Bring the database schema up to date and exit')
+  .description('Bring the database schema up to date and exit (a schema newer than this version is left as it is)')
   .option('-c, --config <file>', 'YAML config file')
   .option('-d, --data-dir <dir>', 'data directory (for the embedded database)')
   .action(async (options: ServeOptions) => {
     const config = configFrom(options);
     const database = await openDatabase({ url: databaseUrl(config), poolSize: 1 });
     await database.close();
-    console.log(`database is up to date (${database.dialect})`);
+    const { applied, newer } = database.migrations;
+    if (newer.length > 0) {
+      console.log(
+        `the database schema is newer than this Berth: it has migrations this version does not know (${newer.join(', ')}); nothing was changed. ` +
+          'This version can still serve it; migrate with the newer Berth.',
+      );
+    } else if (applied.length > 0) {
+      console.log(`applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${applied.join(', ')}); database is up to date (${database.dialect})`);
+    } else console.log(`database is up to date (${database.dialect})`);
   });
 
 const adminCommand = program

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './platform/config/index.js';
-import { lockEmbeddedDatabase, openDatabase, type Database, type InstanceLock } from './platform/db/index.js';
+import { lockEmbeddedDatabase, openDatabase, type Database, type InstanceLock, type MigrationOutcome } from './platform/db/index.js';
 import { ServerTls } from './platform/http/index.js';
 import { createLogger } from './platform/log/index.js';
 import { createStorage } from './platform/storage/index.js';
@@ -15,6 +15,8 @@ import { backfillFacts } from './content/index.js';
 export interface RunningServer {
   app: FastifyInstance;
   database: Database;
+  /** What the start did to the schema: the migrations it applied, or a newer Berth's it found. */
+  migrations: MigrationOutcome;
   url: string;
   /**
    * Reads server.tls.cert and key again and serves them to new connections (SIGHUP).
@@ -59,8 +61,17 @@ async function listen(
   announce: (line: string) => void,
 ): Promise<RunningServer> {
   const database = await openDatabase({ url, poolSize: config.database.poolSize });
+  const { newer } = database.migrations;
+  if (newer.length > 0) {
+    // Migrations only add (see platform/db/releases.ts), so an older version serves a newer schema.
+    const warning =
+      `the database schema is newer than this Berth: it has migrations this version does not know (${newer.join(', ')}). ` +
+      'Serving it as it is, without migrating; upgrade this instance to the version that migrated it.';
+    logger.warn({ migrations: newer }, warning);
+    announce(`Warning: ${warning}`);
+  }
   try {
-    return await serve(config, database, tls, lock, logger, announce);
+    return { ...(await serve(config, database, tls, lock, logger, announce)), migrations: database.migrations };
   } catch (err) {
     await database.close();
     throw err;
@@ -74,7 +85,7 @@ async function serve(
   lock: InstanceLock | undefined,
   logger: ReturnType<typeof createLogger>,
   announce: (line: string) => void,
-): Promise<RunningServer> {
+): Promise<Omit<RunningServer, 'migrations'>> {
   const storage = createStorage(config);
   const clock = systemClock;
   const setup = await bootstrap(config, database, clock.now());

@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Tables } from './tables.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, type MigrationOutcome } from './migrate.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,11 +53,23 @@ export interface DatabaseOptions {
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-/** Opens the database and brings its schema to the latest migration. */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const database = options.url.startsWith('postgres://') || options.url.startsWith('postgresql://') ? await openPostgres(options) : openSqlite(options.url);
-  await migrateToLatest(database);
-  return database;
+/**
+ * Opens the database and brings its schema to the latest migration; `migrations` says what that
+ * did (nothing, when a newer Berth's migrations are there already).
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database & { readonly migrations: MigrationOutcome }> {
+  const database = await connectDatabase(options);
+  try {
+    return { ...database, migrations: await migrateToLatest(database) };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Opens the database as it is, migrating nothing (see migrateToLatest). */
+export async function connectDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url.startsWith('postgres://') || options.url.startsWith('postgresql://') ? openPostgres(options) : openSqlite(options.url);
 }
 
 function openSqlite(file: string): Database {

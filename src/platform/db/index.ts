@@ -3,7 +3,7 @@ export * from './dialect.js';
 export { containsIgnoringCase } from './like.js';
 export * from './errors.js';
 export type * from './tables.js';
-export { MIGRATION_LOCK } from './migrate.js';
+export { MIGRATION_LOCK, type MigrationOutcome } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
 export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
 export { whereMatches } from './q-filter.js';

@@ -70,11 +70,15 @@ export function migrationNames(): string[] {
 }
 
 class StaticProvider implements MigrationProvider {
-  constructor(private readonly dialect: Dialect) {}
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly names: readonly string[],
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
-    for (const [name, migration] of Object.entries(MIGRATIONS)) {
-      out[name] = { up: (db) => migration.up(db, this.dialect) };
+    for (const name of this.names) {
+      const migration = MIGRATIONS[name];
+      if (migration) out[name] = { up: (db) => migration.up(db, this.dialect) };
     }
     return out;
   }
@@ -87,29 +91,76 @@ class StaticProvider implements MigrationProvider {
  */
 export const MIGRATION_LOCK = 0x62657274;
 
-export async function migrateToLatest(database: Database): Promise<void> {
-  if (database.dialect !== 'postgres') return migrate(database.db, database);
+/** What bringing the schema up to date did. */
+export interface MigrationOutcome {
+  /** The migrations applied now, in order; empty when the schema was up to date. */
+  applied: string[];
+  /**
+   * Migrations the database has and this build does not know: a newer Berth migrated it. This
+   * build then applies nothing (it never migrates backwards) and works with the schema as it is,
+   * which it can because migrations only add (see releases.ts).
+   */
+  newer: string[];
+}
+
+/**
+ * Brings the schema up to the newest of `migrations` (all this build has, unless told: a prefix
+ * is what an older build of Berth had). Instances starting together take turns.
+ */
+export async function migrateToLatest(database: Database, migrations: readonly string[] = migrationNames()): Promise<MigrationOutcome> {
+  for (const name of migrations) if (!Object.hasOwn(MIGRATIONS, name)) throw new Error(`no migration ${name}`);
+  if (database.dialect !== 'postgres') return migrate(database.db, database, migrations);
   // Instances starting together would race to create Kysely's own bookkeeping tables; on one
   // connection holding a session lock, they migrate one after the other.
-  await database.db.connection().execute(async (connection) => {
+  return database.db.connection().execute(async (connection) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
     try {
-      await migrate(connection, database);
+      return await migrate(connection, database, migrations);
     } finally {
       await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
     }
   });
 }
 
-async function migrate(db: Kysely<Tables>, database: Database): Promise<void> {
+async function migrate(db: Kysely<Tables>, database: Database, migrations: readonly string[]): Promise<MigrationOutcome> {
+  const executed = await executedMigrations(db, database);
+  const known = new Set(migrations);
+  const newer = executed.filter((name) => !known.has(name));
+  if (newer.length > 0) {
+    const done = new Set(executed);
+    const missing = migrations.filter((name) => !done.has(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `the database schema has migrations this Berth does not know (${newer.join(', ')}) and lacks ones it needs (${missing.join(', ')}): ` +
+          'run the newest Berth that used this database, or restore a backup made by this version',
+      );
+    }
+    return { applied: [], newer };
+  }
   // Kysely looks for its bookkeeping tables in every schema unless told which one is ours.
   const migrator = new Migrator({
     db,
-    provider: new StaticProvider(database.dialect),
+    provider: new StaticProvider(database.dialect, migrations),
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
+    // Migration numbers are handed out before their features land, so one may be merged after a
+    // higher one a database already has: it is applied then, not refused.
+    allowUnorderedMigrations: true,
   });
-  const { error } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName), newer: [] };
+}
+
+/** The migrations the database has had applied (none before its first migration). */
+async function executedMigrations(db: Kysely<Tables>, database: Database): Promise<string[]> {
+  const table = database.schema ? `"${database.schema}".kysely_migration` : 'kysely_migration';
+  const found =
+    database.dialect === 'postgres'
+      ? await sql<{ present: string | null }>`select to_regclass(${table})::text as present`.execute(db)
+      : await sql<{ present: string | null }>`select name as present from sqlite_master where type = 'table' and name = 'kysely_migration'`.execute(db);
+  if (!found.rows[0]?.present) return [];
+  const rows = await sql<{ name: string }>`select name from ${sql.table(database.schema ? `${database.schema}.kysely_migration` : 'kysely_migration')}`.execute(db);
+  return rows.rows.map((row) => row.name);
 }
 
 /** The newest migration this build knows: a backup's schema level is compared with it. */
