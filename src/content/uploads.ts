@@ -208,7 +208,12 @@ export class UploadService {
     const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
     this.hashes.delete(id);
     const { database, clock } = this.deps;
-    const meter = new UploadMeter({ allowance: room?.bytes, now: () => clock.now(), touch: () => repo.touchUpload(database.db, id, clock.now()) });
+    const meter = new UploadMeter({
+      allowance: room?.bytes,
+      now: () => clock.now(),
+      touch: () => repo.touchUpload(database.db, id, clock.now()),
+      hash: hashing?.hash,
+    });
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
     let written = writer.size;
     try {
@@ -217,8 +222,7 @@ export class UploadService {
         // is the truth, and the client resumes from the offset it is told.
         throw new InvalidInputError('range', 'upload offset changed; resume from the Range given', { expectedStart: writer.size, uploaded: writer.size });
       }
-      const metered = joined(incoming.body, meter);
-      const source = hashing ? joined(metered, new HashingStream(hashing.hash)) : metered;
+      const source = joined(incoming.body, meter);
       try {
         written = await writer.write(source);
       } catch (err) {
@@ -333,7 +337,7 @@ export class UploadService {
 }
 
 /**
- * The body as a stage passes it on (metered, hashed). Joined with `pipeline`, not `pipe`: a
+ * The body as a stage passes it on (metered and hashed). Joined with `pipeline`, not `pipe`: a
  * body cut off mid-stream (the client went away) then fails the stage too, so the write ends,
  * the file is closed and the upload released, instead of waiting forever for an end that never comes.
  */
