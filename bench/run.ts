@@ -116,6 +116,7 @@ const program = new Command()
   )
   .option('--data-root <dir>', "parent of the servers' temp dirs, e.g. /dev/shm to take the disk out of the comparison")
   .option('--keep', "keep the servers' temp dirs (data, config, log) for a post-mortem")
+  .option('--berth-node-args <args>', "extra node arguments for Berth, space-separated, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile it or '--trace-gc'")
   .option('--json <file>', 'also write the results as JSON')
   .option('--gc-blobs <n>', 'blobs the gc workload seeds (default 100000, 10000 with --quick)')
   .option('--vulndb-records <n>', 'OSV records the vulndb workload imports (default 20000, 5000 with --quick)')
@@ -130,6 +131,7 @@ const opts = program.opts<{
   only?: string;
   server: string;
   keep?: boolean;
+  berthNodeArgs?: string;
   json?: string;
   gcBlobs?: string;
   vulndbRecords?: string;
@@ -232,7 +234,7 @@ const deadline = setTimeout(
 );
 deadline.unref();
 
-const placement = { keep: Boolean(opts.keep), dataRoot: opts.dataRoot };
+const placement = { keep: Boolean(opts.keep), dataRoot: opts.dataRoot, nodeArgs: opts.berthNodeArgs?.split(/\s+/).filter((a) => a.length > 0) ?? [] };
 
 async function startServers(): Promise<string[]> {
   const notes: string[] = [];

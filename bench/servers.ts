@@ -131,7 +131,9 @@ export function htpasswdLine(user: string, password: string): string | undefined
 /** Where the servers' temp dirs go (data included): the OS temp dir unless --data-root says. */
 export interface Placement {
   keep: boolean;
-  dataRoot?: string;
+  dataRoot?: string | undefined;
+  /** Extra node arguments for Berth (`--cpu-prof --cpu-prof-dir=…`, `--trace-gc`), before its script. */
+  nodeArgs?: string[];
 }
 
 function tempDir(p: Placement, name: string): string {
@@ -254,7 +256,13 @@ export async function startBerth(
   if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);
   const logFile = join(dir, 'server.log');
   if (prepare) await prepare(join(dir, 'data'), env, args);
-  const child = launch(process.execPath, [...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra], env, resolve(root), logFile);
+  const child = launch(
+    process.execPath,
+    [...(p.nodeArgs ?? []), ...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra],
+    env,
+    resolve(root),
+    logFile,
+  );
   const stop = stopper(child, dir, p.keep);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** While bytes keep arriving, the upload is marked as written this often (by the clock), so no purge takes it mid-stream. */
@@ -9,13 +10,16 @@ export interface MeterOptions {
   now: () => number;
   /** Marks the upload as being written; called at most every TOUCH_EVERY_MS while data arrives. */
   touch: () => Promise<void>;
+  /** Fed every byte passed on (not those swallowed past the allowance): the upload's running digest. */
+  hash?: Hash | undefined;
 }
 
 /**
- * Passes an upload's body on, counting it. Past the allowance it ends what it passes on and
- * swallows the rest of the body instead of failing: the request is read to its end, so the
- * client gets the refusal as an answer rather than a reset connection. `exceeded` then says
- * the write must be discarded.
+ * Passes an upload's body on, counting it, and hashing it when given a hash: one stage rather
+ * than two, since each stage a chunk passes costs callbacks and buffered bytes. Past the
+ * allowance it ends what it passes on and swallows the rest of the body instead of failing:
+ * the request is read to its end, so the client gets the refusal as an answer rather than a
+ * reset connection. `exceeded` then says the write must be discarded.
  */
 export class UploadMeter extends Transform {
   private received = 0;
@@ -23,7 +27,9 @@ export class UploadMeter extends Transform {
   private over = false;
 
   constructor(private readonly options: MeterOptions) {
-    super({ highWaterMark: 1024 * 1024 });
+    // A small buffer: the writer batches its own writes (writev), and bytes queued here only
+    // add to memory, and to what the garbage collector must promote and later sweep.
+    super({ highWaterMark: 64 * 1024 });
     this.lastTouch = options.now();
   }
 
@@ -51,6 +57,7 @@ export class UploadMeter extends Transform {
       // Best effort: a failed mark only shortens the upload's lease; the write itself goes on.
       this.options.touch().catch(() => undefined);
     }
+    this.options.hash?.update(chunk);
     callback(null, chunk);
   }
 }

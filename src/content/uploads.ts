@@ -255,6 +255,7 @@ export class UploadService {
       touch: async () => {
         await repo.renewUpload(database.db, id, holder, clock.now(), clock.now() + WRITER_HOLD_MS);
       },
+      hash: hashing?.hash,
     });
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
     let written = writer.size;
@@ -264,8 +265,7 @@ export class UploadService {
         // is the truth, and the client resumes from the offset it is told.
         throw new InvalidInputError('range', 'upload offset changed; resume from the Range given', { expectedStart: writer.size, uploaded: writer.size });
       }
-      const metered = joined(incoming.body, meter);
-      const source = hashing ? joined(metered, new HashingStream(hashing.hash)) : metered;
+      const source = joined(incoming.body, meter);
       try {
         written = await writer.write(source);
       } catch (err) {
@@ -380,7 +380,7 @@ export class UploadService {
 }
 
 /**
- * The body as a stage passes it on (metered, hashed). Joined with `pipeline`, not `pipe`: a
+ * The body as a stage passes it on (metered and hashed). Joined with `pipeline`, not `pipe`: a
  * body cut off mid-stream (the client went away) then fails the stage too, so the write ends,
  * the file is closed and the upload released, instead of waiting forever for an end that never comes.
  */

@@ -30,7 +30,8 @@ export function requireDigest(text: string | undefined, field = 'digest'): Diges
  */
 export function blobBody(request: FastifyRequest): Readable {
   const body = request.raw;
-  const relay = new PassThrough({ highWaterMark: 1024 * 1024 });
+  // Enough to keep the socket reading while the disk catches up; more only holds bytes in memory.
+  const relay = new PassThrough({ highWaterMark: 256 * 1024 });
   body.pipe(relay);
   finished(body, (err) => {
     if (err) relay.destroy(err);

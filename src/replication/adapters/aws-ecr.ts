@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { RegistryError, type ExchangedCredential } from '../../platform/registry-client/index.js';
 
 /** Where tokens come from: the operator's `awsEcr` settings. */
@@ -55,6 +54,8 @@ export class EcrTokens {
 }
 
 async function fetchToken(region: string, accessKeyId: string, secretAccessKey: string, settings: EcrSettings, now: number, signal?: AbortSignal): Promise<Held> {
+  // Loaded on first use: the AWS SDK is a large module graph most servers never need.
+  const { ECRClient, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
   const client = new ECRClient({
     region,
     credentials: { accessKeyId, secretAccessKey },
