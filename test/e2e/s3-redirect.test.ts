@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,10 +24,11 @@ import {
   TARGET,
   writeImageLayout,
 } from './harness.js';
+import { tarOf } from './scale-out.js';
 
 const MiB = 1024 * 1024;
 const LAYER = 8 * MiB;
-const skip = TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('skopeo');
+const skip = TARGET !== 'berth' ? 'Berth-only' : skipUnlessTools('skopeo', 'podman');
 
 /** A TCP proxy on 127.0.0.1 that counts the bytes the target sends back. */
 async function countingProxy(target: () => number): Promise<{ port: number; sent: () => number; reset: () => void; close: () => Promise<void> }> {
@@ -137,5 +139,43 @@ describe('blob pulls redirected to S3 (storage.redirect)', { skip, timeout: 240_
     const sent = await pull('redirected');
     t.diagnostic(`Berth sent ${sent} bytes`);
     assert.ok(sent < 64 * 1024, `Berth sent ${sent} bytes for a ${LAYER}-byte layer`);
+  });
+
+  it('lets podman take an image from S3 with redirect, its files intact, Berth sending almost nothing', async (t) => {
+    if (!berth || !proxy) throw new Error('not started');
+    const payload = randomBytes(LAYER);
+    const podmanLayout = join(work, 'podman-layout');
+    const podmanImage = writeImageLayout(podmanLayout, 'v1', tarOf({ 'payload.bin': payload }));
+    const pusher = new ClientEnv(join(work, 'podman-pusher'), berth.host);
+    await pusher.skopeo([
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `${ADMIN_USER}:${ADMIN_PASSWORD}`,
+      `oci:${podmanLayout}:v1`,
+      `docker://${berth.host}/library/files:v1`,
+    ]);
+    const host = `127.0.0.1:${proxy.port}`;
+    // A short path: podman refuses a runroot longer than 50 characters.
+    const shortDir = makeTempDir('pr');
+    try {
+      const client = new ClientEnv(shortDir, host);
+      await client.podman(['login', '-u', ADMIN_USER, '-p', ADMIN_PASSWORD, host]);
+      proxy.reset();
+      await client.podman(['pull', `${host}/library/files:v1`]);
+      const sent = proxy.sent();
+      t.diagnostic(`Berth sent ${sent} bytes`);
+      assert.ok(sent < 64 * 1024, `Berth sent ${sent} bytes for a ${LAYER}-byte layer`);
+      const [info] = JSON.parse((await client.podman(['image', 'inspect', `${host}/library/files:v1`])).stdout) as Array<{ Digest: string }>;
+      assert.equal(info?.Digest, podmanImage.digest);
+      const mountpoint = (await client.podman(['image', 'mount', `${host}/library/files:v1`])).stdout.trim();
+      try {
+        assert.ok(readFileSync(join(mountpoint, 'payload.bin')).equals(payload), 'payload.bin differs');
+      } finally {
+        await client.podman(['image', 'unmount', `${host}/library/files:v1`]);
+      }
+    } finally {
+      removeDir(shortDir);
+    }
   });
 });
