@@ -148,6 +148,12 @@ export async function setUploadSize(db: Executor, id: string, size: number, now:
   await db.updateTable('uploads').set({ size, updated_at: now }).where('id', '=', id).execute();
 }
 
+/** Deletes the upload while `writer` holds it; false when it does not (another request took it over). */
+export async function deleteHeldUpload(db: Executor, id: string, writer: string): Promise<boolean> {
+  const result = await db.deleteFrom('uploads').where('id', '=', id).where('writer', '=', writer).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
 export async function deleteUpload(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('uploads').where('id', '=', id).execute();
 }

@@ -58,8 +58,9 @@ const CAP_WINDOW_MS = 60 * 60 * 1000;
  * live writer never loses it; a writer whose instance died lets it go after this long.
  */
 const WRITER_HOLD_MS = 2 * 60_000;
-/** Publishing reads the upload back (when its hash was not kept) and moves it: held for this long. */
-const PUBLISH_HOLD_MS = 60 * 60_000;
+
+/** Raised inside the publishing transaction to roll it back: the writer no longer holds the upload. */
+class UploadTakenOver extends Error {}
 
 /** One request writing an upload: its token in the upload's row, and the size it began at. */
 interface Hold {
@@ -141,16 +142,20 @@ export class UploadService {
       this.reportingQuota(repository, digest, incoming, async () => {
         // An upload begun before the registry turned read-only does not publish a blob after.
         await this.gates.beforeChange(this.deps.database.db);
-        return this.holding(repository, id, async ({ writer, size }) => {
-          // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
-          if (incoming) {
-            await this.deps.space.assertRoom();
-            size = await this.write(id, writer, size, incoming, await this.room(repository, digest));
-          }
-          await this.keep(id, writer, PUBLISH_HOLD_MS);
-          await this.publish(repository, id, digest, size);
-          return size;
-        });
+        return this.holding(
+          repository,
+          id,
+          async ({ writer, size }) => {
+            // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
+            if (incoming) {
+              await this.deps.space.assertRoom();
+              size = await this.write(id, writer, size, incoming, await this.room(repository, digest));
+            }
+            await this.publish(repository, id, digest, size, writer);
+            return size;
+          },
+          true,
+        );
       }),
     );
   }
@@ -188,33 +193,24 @@ export class UploadService {
 
   /**
    * Runs `work` as the upload's one writer, on every instance (see repo.claimUpload): a second
-   * request meanwhile gets 409. BLOB_UPLOAD_UNKNOWN when there is no such upload.
+   * request meanwhile gets 409. BLOB_UPLOAD_UNKNOWN when there is no such upload. Work that
+   * `ends` the upload (publishes it) leaves nothing to let go when it succeeds.
    */
-  private async holding<T>(repository: Repository, id: string, work: (hold: Hold) => Promise<T>): Promise<T> {
+  private async holding<T>(repository: Repository, id: string, work: (hold: Hold) => Promise<T>, ends = false): Promise<T> {
     const { database, clock } = this.deps;
     const writer = randomUUID();
     const now = clock.now();
     const size = await repo.claimUpload(database.db, id, repository.id, writer, now, now + WRITER_HOLD_MS);
     if (size === undefined) throw new NotFoundError('upload', 'blob upload unknown to registry', { uuid: id });
     if (size === 'held') throw new ConflictError('upload', 'another request is writing this upload', { uuid: id });
+    let ended = false;
     try {
-      return await work({ writer, size });
+      const result = await work({ writer, size });
+      ended = ends;
+      return result;
     } finally {
-      // Published uploads are gone already; what is left is let go for the next chunk.
-      await repo.releaseUpload(database.db, id, writer).catch(() => undefined);
+      if (!ended) await repo.releaseUpload(database.db, id, writer).catch(() => undefined);
     }
-  }
-
-  /**
-   * Renews the hold for `holdMs` before the bytes are trusted. A writer that lost it (it went
-   * silent past its hold and another request took the upload) cannot tell whose bytes the upload
-   * holds now: the upload is discarded rather than published from a hash of other bytes.
-   */
-  private async keep(id: string, writer: string, holdMs: number): Promise<void> {
-    const now = this.deps.clock.now();
-    if (await repo.renewUpload(this.deps.database.db, id, writer, now, now + holdMs)) return;
-    await this.discard(id);
-    throw new ConflictError('upload', 'another request took this upload over while this one wrote; start the upload again', { uuid: id });
   }
 
   /**
@@ -289,13 +285,21 @@ export class UploadService {
     return written;
   }
 
-  private async publish(repository: Repository, id: string, expected: Digest, size: number): Promise<void> {
+  private async publish(repository: Repository, id: string, expected: Digest, size: number, writer: string): Promise<void> {
     const actual = await this.digestOf(id, expected, size);
     if (actual !== expected.toString()) {
       await this.discard(id);
       throw new InvalidInputError('digest', 'uploaded content does not match the digest', { expected: expected.toString(), actual });
     }
-    await this.placeBlob(repository, id, expected, size);
+    try {
+      await this.placeBlob(repository, id, expected, size, writer);
+    } catch (err) {
+      if (!(err instanceof UploadTakenOver)) throw err;
+      // The writer went silent past its hold and another request took the upload: whose bytes
+      // it holds now cannot be told, so it is discarded rather than published under this digest.
+      await this.discard(id);
+      throw new ConflictError('upload', 'another request took this upload over while this one wrote; start the upload again', { uuid: id });
+    }
     this.metrics.completed.inc();
     await this.deps.storage.delete(uploadDir(id));
   }
@@ -310,7 +314,7 @@ export class UploadService {
    * before). The upload's bytes are kept until this transaction is over for that reason.
    * On SQLite, writers are serialised, which gives the same ordering.
    */
-  private async placeBlob(repository: Repository, id: string, expected: Digest, size: number): Promise<void> {
+  private async placeBlob(repository: Repository, id: string, expected: Digest, size: number, writer: string): Promise<void> {
     const target = blobPath(expected);
     const { storage, database } = this.deps;
     // Durable before visible under its digest. Flushed outside the transaction, which on
@@ -333,7 +337,8 @@ export class UploadService {
         if (await forShare(trx.selectFrom('blobs').select('digest').where('digest', '=', expected.toString()), database.dialect).executeTakeFirst()) break;
       }
       await repo.linkBlob(trx, repository.id, expected.toString(), size, now);
-      await repo.deleteUpload(trx, id);
+      // Only while this writer still holds the upload; else everything here is rolled back.
+      if (!(await repo.deleteHeldUpload(trx, id, writer))) throw new UploadTakenOver();
       if (await storage.stat(target)) return;
       // A failed commit after this leaves a complete blob without a row; the next push of it adopts it.
       if (!durable) await this.flush(id);
