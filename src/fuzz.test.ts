@@ -2,10 +2,12 @@
  * Malformed input against every registered /api/v2.0 and /v2/ route, as an administrator and
  * anonymously: wrong JSON types, prototype keys in bodies and queries, repeated parameters, a
  * 1 MB string, 10,000 levels of nesting, invalid JSON, wrong content types and bad cookies.
- * No answer may be a 5xx, and a /api/v2.0/ping sent alongside must never take over 500 ms.
+ * No answer may be a 5xx, and no request may hold up a /api/v2.0/ping sent alongside for over
+ * 500 ms (each time it is sent).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { api } from './testing/api.js';
 import { ADMIN, TestClient } from './testing/client.js';
 import { testDialects } from './testing/dialects.js';
@@ -118,11 +120,19 @@ const BODY_CASES: Case[] = [
   { label: 'binary', body: new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x80]), contentType: 'application/json' },
 ];
 
+/** A request of the run, sent again on its own to tell a request that blocks from a busy machine. */
+interface Sent {
+  label: string;
+  send(): Promise<unknown>;
+}
+
 interface Sample {
   at: number;
   ms: number;
-  during: string;
+  during: Sent;
 }
+
+const IDLE: Sent = { label: 'idle', send: () => Promise.resolve() };
 
 for (const dialect of testDialects().slice(0, 1)) {
   describe(`fuzz: malformed input to every route (${dialect.name})`, () => {
@@ -170,7 +180,7 @@ for (const dialect of testDialects().slice(0, 1)) {
       const ordered = [...routes.filter((r) => r.method !== 'DELETE'), ...routes.filter((r) => r.method === 'DELETE')];
       assert.ok(ordered.length > 50, `only ${ordered.length} routes found`);
 
-      let during = 'idle';
+      let during = IDLE;
       let running = true;
       const samples: Sample[] = [];
       const pinger = (async () => {
@@ -195,12 +205,13 @@ for (const dialect of testDialects().slice(0, 1)) {
               for (const c of cases) {
                 if (Date.now() - started > BUDGET_MS) break outer;
                 const label = `${route.method} ${path}${c.query ? `?${c.query}` : ''} [${c.label}, ${authorization ? 'admin' : 'anonymous'}]`;
-                during = label;
                 const headers: Record<string, string> = {};
                 if (authorization) headers.authorization = authorization;
                 if (c.contentType) headers['content-type'] = c.contentType;
                 if (c.cookie) headers.cookie = c.cookie;
-                const res = await fetch(`${server.url}${path}${c.query ? `?${c.query}` : ''}`, { method: route.method, headers, body: c.body, redirect: 'manual' });
+                const send = () => fetch(`${server.url}${path}${c.query ? `?${c.query}` : ''}`, { method: route.method, headers, body: c.body, redirect: 'manual' });
+                during = { label, send: async () => (await send()).text() };
+                const res = await send();
                 const text = await res.text();
                 sent++;
                 if (res.status >= 500) failures.push(`${res.status} ${label}: ${text.slice(0, 200)}`);
@@ -209,14 +220,36 @@ for (const dialect of testDialects().slice(0, 1)) {
           }
         }
       } finally {
-        during = 'done';
+        during = { label: 'done', send: IDLE.send };
         running = false;
         await pinger;
       }
       t.diagnostic(
         `${sent} requests to ${ordered.length} routes in ${Date.now() - started} ms; budget ${Date.now() - started > BUDGET_MS ? 'hit' : 'kept'}; slowest ping ${Math.round(Math.max(...samples.map((s) => s.ms)))} ms`,
       );
-      const slow = samples.filter((s) => s.ms > PING_BOUND_MS).map((s) => `ping took ${Math.round(s.ms)} ms during ${s.during.slice(0, 300)}`);
+      // A slow ping may be the machine (other processes on shared cores) rather than the request:
+      // each request seen beside one is sent again on its own, three times, watching how long the
+      // event loop (the server's: it runs in this process) is held up; only one that holds it
+      // past the bound every time fails the test.
+      const suspects = new Map<string, Sent>();
+      for (const sample of samples) if (sample.ms > PING_BOUND_MS) suspects.set(sample.during.label, sample.during);
+      const slow: string[] = [];
+      for (const suspect of suspects.values()) {
+        const held: number[] = [];
+        for (let turn = 0; turn < 3; turn++) {
+          const delay = monitorEventLoopDelay({ resolution: 10 });
+          delay.enable();
+          await suspect.send();
+          // The histogram records a delay when its next timer runs: one more turn before reading it.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          delay.disable();
+          held.push(delay.max / 1e6);
+        }
+        const figures = held.map((ms) => Math.round(ms)).join(', ');
+        t.diagnostic(`a slow ping beside ${suspect.label.slice(0, 200)}; sent again, it held the event loop up ${figures} ms`);
+        if (held.every((ms) => ms > PING_BOUND_MS))
+          slow.push(`ping took over ${PING_BOUND_MS} ms during ${suspect.label.slice(0, 300)} (held up ${figures} ms each time)`);
+      }
       assert.deepEqual([...failures, ...slow], [], `${sent} requests to ${ordered.length} routes`);
       assert.ok(sent > 1000, `only ${sent} requests sent`);
     });
