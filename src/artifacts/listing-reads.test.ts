@@ -17,6 +17,9 @@ class CountingStorage implements StorageDriver {
   get name(): string {
     return this.inner.name;
   }
+  get durableOnClose(): boolean {
+    return this.inner.durableOnClose;
+  }
   stat(path: string): Promise<{ size: number } | undefined> {
     this.reads++;
     return this.inner.stat(path);

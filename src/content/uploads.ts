@@ -317,10 +317,11 @@ export class UploadService {
   private async placeBlob(repository: Repository, id: string, expected: Digest, size: number, writer: string): Promise<void> {
     const target = blobPath(expected);
     const { storage, database } = this.deps;
-    // Durable before visible under its digest. Flushed outside the transaction, which on
-    // SQLite holds every other writer back.
-    let durable = false;
-    if (!(await storage.stat(target))) {
+    // Durable before visible under its digest. Where a writer's close made the bytes durable
+    // already (object storage) there is nothing to flush. Elsewhere they are flushed outside the
+    // transaction, which on SQLite holds every other writer back, unless the blob is there already.
+    let durable = storage.durableOnClose;
+    if (!durable && size > 0 && !(await storage.stat(target))) {
       await this.flush(id);
       durable = true;
     }
@@ -341,6 +342,8 @@ export class UploadService {
       if (!(await repo.deleteHeldUpload(trx, id, writer))) throw new UploadTakenOver();
       if (await storage.stat(target)) return;
       // A failed commit after this leaves a complete blob without a row; the next push of it adopts it.
+      // The empty blob is put rather than moved: an upload that got no byte may have no object.
+      if (size === 0) return storage.putContent(target, new Uint8Array());
       if (!durable) await this.flush(id);
       await storage.move(uploadPath(id), target);
     });

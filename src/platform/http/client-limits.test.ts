@@ -268,6 +268,9 @@ class StallingStorage implements StorageDriver {
   get name(): string {
     return this.inner.name;
   }
+  get durableOnClose(): boolean {
+    return this.inner.durableOnClose;
+  }
   stat(path: string): Promise<{ size: number } | undefined> {
     return this.inner.stat(path);
   }

@@ -12,9 +12,14 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 /**
  * The behaviour every StorageDriver must have. Each driver's test file calls this with a
- * factory for a fresh, empty store, and says whether the driver gives redirect URLs.
+ * factory for a fresh, empty store, and says whether the driver gives redirect URLs and whether
+ * a writer's close makes its bytes durable.
  */
-export function storageDriverSuite(name: string, create: () => Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>, options: { redirects: boolean }): void {
+export function storageDriverSuite(
+  name: string,
+  create: () => Promise<{ driver: StorageDriver; cleanup(): Promise<void> }>,
+  options: { redirects: boolean; durableOnClose: boolean },
+): void {
   describe(`storage driver: ${name}`, () => {
     async function withDriver(work: (driver: StorageDriver) => Promise<void>): Promise<void> {
       const { driver, cleanup } = await create();
@@ -61,6 +66,35 @@ export function storageDriverSuite(name: string, create: () => Promise<{ driver:
         assert.deepEqual(await readAll(await d.read('uploads/u1/data')), data);
         assert.deepEqual(await readAll(await d.read('uploads/u1/data', { offset: 10, length: 100 })), data.subarray(10, 110));
         assert.deepEqual(await readAll(await d.read('uploads/u1/data', { offset: data.length - 5 })), data.subarray(data.length - 5));
+      }));
+
+    it(`says a writer's close ${options.durableOnClose ? 'makes' : 'does not make'} its bytes durable, and moves what closed writers left`, () =>
+      withDriver(async (d) => {
+        assert.equal(d.durableOnClose, options.durableOnClose);
+        const data = randomBytes(64 * 1024 + 1);
+        for (const part of [data.subarray(0, 1000), data.subarray(1000)]) {
+          const writer = await d.writer('uploads/dc/data', { append: true });
+          await writer.write(Readable.from([part]));
+          await writer.close();
+        }
+        // What an upload service does before it moves the bytes into sight: commit where closing is not enough.
+        if (!d.durableOnClose) {
+          const committing = await d.writer('uploads/dc/data', { append: true });
+          assert.equal(committing.size, data.length);
+          await committing.commit();
+        }
+        await d.move('uploads/dc/data', 'blobs/sha256/dc/durable/data');
+        assert.deepEqual(await d.stat('blobs/sha256/dc/durable/data'), { size: data.length });
+        assert.deepEqual(await readAll(await d.read('blobs/sha256/dc/durable/data')), data);
+        await d.delete('uploads/dc');
+        assert.deepEqual(
+          await (async () => {
+            const names: string[] = [];
+            for await (const page of d.list('uploads')) names.push(...page);
+            return names;
+          })(),
+          [],
+        );
       }));
 
     it('truncates when a writer opens without append', () =>

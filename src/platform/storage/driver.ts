@@ -43,6 +43,12 @@ export interface FileWriter {
 export interface StorageDriver {
   readonly name: string;
   /**
+   * True where a writer's `close` leaves what it wrote durable already (an object store, where a
+   * completed upload is stored for good), so an object whose writers all closed needs no `commit`
+   * before it is moved into sight. False where only `commit` makes it so (a filesystem's fsync).
+   */
+  readonly durableOnClose: boolean;
+  /**
    * Size of a whole object (one put with putContent, or moved into place), or undefined when there
    * is none. An object a FileWriter is still adding to may not count as one (object stores keep it
    * in pieces until it is moved): its size is its writer's.

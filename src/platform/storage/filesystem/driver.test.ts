@@ -14,7 +14,7 @@ for (const fsync of [true, false]) {
       const root = mkdtempSync(join(tmpdir(), 'berth-fs-'));
       return { driver: new FilesystemDriver({ root, fsync }), cleanup: async () => rmSync(root, { recursive: true, force: true }) };
     },
-    { redirects: false },
+    { redirects: false, durableOnClose: false },
   );
 }
 

@@ -19,6 +19,8 @@ export interface FilesystemDriverOptions {
 /** Blobs as plain files under a root directory; renames give atomic visibility. */
 export class FilesystemDriver implements StorageDriver {
   readonly name = 'filesystem';
+  /** Written bytes may sit in the page cache until a writer's commit syncs them. */
+  readonly durableOnClose = false;
   private readonly root: string;
   private readonly fsync: boolean;
 

@@ -64,16 +64,59 @@ for (const dialect of testDialects()) {
       return digest;
     }
 
+    /** The S3 requests `work` makes, by operation, sorted. */
+    async function requestsOf(work: () => Promise<unknown>): Promise<string[]> {
+      if (!s3) throw new Error('s3rver is not running');
+      s3.requests.length = 0;
+      await work();
+      return [...s3.requests].sort();
+    }
+
+    it('stores a blob pushed in one request with seven S3 requests, and the empty blob with no upload object', async () => {
+      const repo = 'library/counted';
+      const data = randomBytes(MiB);
+      // Open the upload's writer (one listing), store the chunk, look for the blob inside the
+      // transaction that links it, move it in place (listing, copy, deleting the chunk), and
+      // delete what is left of the upload (one listing). Nothing to flush: a stored chunk is durable.
+      assert.deepEqual(await requestsOf(() => client.pushBlob(repo, data)), [
+        'CopyObject',
+        'DeleteObjects',
+        'HeadObject',
+        'ListObjects',
+        'ListObjects',
+        'ListObjects',
+        'PutObject',
+      ]);
+      const pulled = await client.request('GET', `/v2/${repo}/blobs/${sha256(data)}`);
+      assert.ok(Buffer.from(await pulled.arrayBuffer()).equals(data));
+
+      const empty = sha256(Buffer.alloc(0));
+      const start = await client.request('POST', `/v2/${repo}/blobs/uploads/`);
+      const location = start.headers.get('location') ?? '';
+      const done = await client.request('PUT', `${location}${location.includes('?') ? '&' : '?'}digest=${empty}`);
+      assert.equal(done.status, 201, await done.text());
+      const head = await client.request('HEAD', `/v2/${repo}/blobs/${empty}`);
+      assert.equal(head.headers.get('content-length'), '0');
+      assert.deepEqual(
+        (await stored()).filter((k) => k.startsWith('uploads/')),
+        [],
+      );
+    });
+
     it('pushes an image in chunks, pulls it back byte for byte, and leaves no blob behind once deleted and collected', async () => {
       const repo = 'library/on-s3';
+      const blobsBefore = (await stored()).filter((k) => k.startsWith('blobs/')).length;
       // One layer in chunks below S3's 5 MiB part minimum, one in chunks above it.
       const small = randomBytes(7 * MiB + 11);
       const large = randomBytes(13 * MiB + 5);
       const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-      const layers = [
-        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await pushChunked(repo, small, 3 * MiB), size: small.length },
-        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await pushChunked(repo, large, 6 * MiB), size: large.length },
-      ];
+      const layers = [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await pushChunked(repo, small, 3 * MiB), size: small.length }];
+      // Chunks of 5 MiB or more are joined inside S3: their bytes do not come back through Berth.
+      const joined = await requestsOf(async () =>
+        layers.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: await pushChunked(repo, large, 6 * MiB), size: large.length }),
+      );
+      assert.equal(joined.filter((op) => op === 'UploadPartCopy').length, 3, joined.join(' '));
+      assert.ok(!joined.includes('GetObject'), joined.join(' '));
       const manifest = {
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
@@ -100,7 +143,7 @@ for (const dialect of testDialects()) {
       const ranged = await client.request('GET', `/v2/${repo}/blobs/${layers[1]?.digest ?? ''}`, { headers: { range: `bytes=${5 * MiB}-${5 * MiB + 99}` } });
       assert.equal(ranged.status, 206);
       assert.ok(Buffer.from(await ranged.arrayBuffer()).equals(large.subarray(5 * MiB, 5 * MiB + 100)));
-      assert.equal((await stored()).filter((k) => k.startsWith('blobs/')).length, 4, 'two layers, a config and the manifest');
+      assert.equal((await stored()).filter((k) => k.startsWith('blobs/')).length - blobsBefore, 4, 'two layers, a config and the manifest');
 
       const deleted = await client.request('DELETE', `/v2/${repo}/manifests/${digest}`);
       assert.equal(deleted.status, 202, await deleted.text());

@@ -12,7 +12,7 @@ import {
   AbortMultipartUploadCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { MiB, ObjectUpload, type S3Context } from './upload.js';
+import { MIN_PART_SIZE, MiB, ObjectUpload, type S3Context } from './upload.js';
 
 /** A stored object: its key and size. */
 export interface StoredObject {
@@ -24,7 +24,48 @@ export interface StoredObject {
 const MAX_COPY_OBJECT = 5 * 1024 * MiB;
 /** DeleteObjects takes at most this many keys. */
 const DELETE_BATCH = 1000;
+/** Parts of a copy above 5 GiB are about this big. */
 const COPY_PART_SIZE = 1024 * MiB;
+/** S3 takes at most this many parts in one upload. */
+const MAX_PARTS = 10_000;
+/** UploadPartCopy requests of one join in flight at once. */
+const PARALLEL_COPIES = 4;
+
+interface CopyRange {
+  key: string;
+  /** `bytes=first-last` of the source, or undefined for all of it. */
+  bytes: string | undefined;
+}
+
+/**
+ * The parts of a join: each source whole, or cut into even ranges of about COPY_PART_SIZE when it
+ * is larger than a part may be (even, so that no range but the very last is below 5 MiB).
+ */
+export function copyRanges(sources: readonly StoredObject[]): CopyRange[] {
+  const ranges: CopyRange[] = [];
+  for (const { key, size } of sources) {
+    if (size <= MAX_COPY_OBJECT) {
+      ranges.push({ key, bytes: undefined });
+      continue;
+    }
+    const count = Math.ceil(size / COPY_PART_SIZE);
+    for (let i = 0; i < count; i++) {
+      const start = Math.floor((size * i) / count);
+      const end = Math.floor((size * (i + 1)) / count) - 1;
+      ranges.push({ key, bytes: `bytes=${start}-${end}` });
+    }
+  }
+  return ranges;
+}
+
+/**
+ * Whether the objects can be joined server-side (`Bucket.join`): every one but the last at least
+ * S3's 5 MiB minimum part size, none empty, and no more parts than S3 allows.
+ */
+export function joinable(sources: readonly StoredObject[]): boolean {
+  if (sources.length === 0 || sources.some((s, i) => s.size === 0 || (i < sources.length - 1 && s.size < MIN_PART_SIZE))) return false;
+  return sources.reduce((parts, s) => parts + (s.size <= MAX_COPY_OBJECT ? 1 : Math.ceil(s.size / COPY_PART_SIZE)), 0) <= MAX_PARTS;
+}
 
 function status(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -108,24 +149,40 @@ export class Bucket {
     }
   }
 
-  /** Server-side copy: CopyObject, or UploadPartCopy in 1 GiB parts above CopyObject's 5 GiB limit. */
+  /** Server-side copy: CopyObject, or UploadPartCopy parts above CopyObject's 5 GiB limit. */
   async copy(from: string, to: string, size: number): Promise<void> {
-    const CopySource = encodeURI(`${this.bucket}/${from}`);
     if (size <= MAX_COPY_OBJECT) {
-      await this.s3.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource }));
+      await this.s3.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: to, CopySource: this.copySource(from) }));
       return;
     }
+    await this.join(to, [{ key: from, size }]);
+  }
+
+  private copySource(key: string): string {
+    return encodeURI(`${this.bucket}/${key}`);
+  }
+
+  /**
+   * Joins objects, in order, into one at `to` without their bytes leaving the server: a multipart
+   * upload whose parts are UploadPartCopy of each object (of even ranges of it above 5 GiB, the
+   * largest part S3 takes). Only for objects that `joinable` accepts.
+   */
+  async join(to: string, sources: readonly StoredObject[]): Promise<void> {
+    const ranges = copyRanges(sources);
     const { client } = this.s3;
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: to }));
     try {
       const parts: CompletedPart[] = [];
-      for (let start = 0; start < size; start += COPY_PART_SIZE) {
-        const end = Math.min(size, start + COPY_PART_SIZE) - 1;
-        const PartNumber = parts.length + 1;
-        const out = await client.send(
-          new UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}` }),
-        );
-        parts.push({ PartNumber, ETag: out.CopyPartResult?.ETag });
+      // A few parts at once: each is a copy inside the server, that takes about as long as its size.
+      for (let i = 0; i < ranges.length; i += PARALLEL_COPIES) {
+        const batch = ranges.slice(i, i + PARALLEL_COPIES).map(async (range, j) => {
+          const PartNumber = i + j + 1;
+          const out = await client.send(
+            new UploadPartCopyCommand({ Bucket: this.bucket, Key: to, UploadId, PartNumber, CopySource: this.copySource(range.key), CopySourceRange: range.bytes }),
+          );
+          return { PartNumber, ETag: out.CopyPartResult?.ETag };
+        });
+        parts.push(...(await Promise.all(batch)));
       }
       await client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: to, UploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {

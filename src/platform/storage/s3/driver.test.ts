@@ -10,6 +10,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { S3RVER_KEYS, startTestS3, type TestS3 } from '../../../testing/s3.js';
 import { storageDriverSuite } from '../driver.suite.js';
 import { createS3Client } from './client.js';
+import { copyRanges, joinable } from './bucket.js';
 import { S3Driver, type S3DriverOptions } from './driver.js';
 
 const MiB = 1024 * 1024;
@@ -73,7 +74,7 @@ function chunked(data: Buffer): Readable {
   );
 }
 
-storageDriverSuite('s3 (s3rver)', async () => ({ driver: new S3Driver(options()), cleanup: async () => undefined }), { redirects: true });
+storageDriverSuite('s3 (s3rver)', async () => ({ driver: new S3Driver(options()), cleanup: async () => undefined }), { redirects: true, durableOnClose: true });
 
 describe('s3 driver', () => {
   it('streams an object of several parts and reads ranges across them', async () => {
@@ -165,6 +166,111 @@ describe('s3 driver', () => {
     assert.equal((await keys(`${opts.rootDirectory}/uploads/many/`)).length, 1050);
     await d.delete('uploads/many');
     assert.deepEqual(await keys(`${opts.rootDirectory}/`), [`${opts.rootDirectory}/uploads/many2/kept`]);
+  });
+
+  it('joins segments of at least 5 MiB inside S3: no byte of them passes through Berth', async () => {
+    const d = new S3Driver(options());
+    const data = randomBytes(16 * MiB + 11);
+    const cuts = [0, 5 * MiB, 10 * MiB + 3, data.length];
+    for (let i = 0; i < 3; i++) {
+      const writer = await d.writer('uploads/j/data', { append: true });
+      await writer.write(chunked(data.subarray(cuts[i], cuts[i + 1])));
+      await writer.close();
+    }
+    // An empty segment (a writer that got no byte) adds nothing and does not stop the join.
+    await (await d.writer('uploads/j/data', { append: true })).close();
+    server().requests.length = 0;
+    await d.move('uploads/j/data', 'blobs/sha256/jo/joined/data');
+    const moved = [...server().requests];
+    assert.equal(moved.filter((op) => op === 'UploadPartCopy').length, 3, moved.join(' '));
+    for (const op of ['GetObject', 'UploadPart', 'PutObject']) assert.ok(!moved.includes(op), `${op} in ${moved.join(' ')}`);
+    assert.ok((await d.getContent('blobs/sha256/jo/joined/data')).equals(data));
+    assert.deepEqual(await d.stat('blobs/sha256/jo/joined/data'), { size: data.length });
+    assert.equal(await d.stat('uploads/j/data'), undefined);
+    assert.equal(await writtenSize(d, 'uploads/j/data'), 0, 'the segments are gone');
+  });
+
+  it('streams segments through Berth when one but the last is below 5 MiB', async () => {
+    const d = new S3Driver(options());
+    const data = randomBytes(7 * MiB + 5);
+    const cuts = [0, 1 * MiB, 6 * MiB + 1, data.length];
+    for (let i = 0; i < 3; i++) {
+      const writer = await d.writer('uploads/s/data', { append: true });
+      await writer.write(chunked(data.subarray(cuts[i], cuts[i + 1])));
+      await writer.close();
+    }
+    server().requests.length = 0;
+    await d.move('uploads/s/data', 'blobs/sha256/st/streamed/data');
+    const moved = [...server().requests];
+    assert.ok(!moved.includes('UploadPartCopy'), moved.join(' '));
+    assert.equal(moved.filter((op) => op === 'GetObject').length, 3, moved.join(' '));
+    assert.ok((await d.getContent('blobs/sha256/st/streamed/data')).equals(data));
+  });
+
+  it('moves an upload of only empty segments as an empty object', async () => {
+    const d = new S3Driver(options());
+    await (await d.writer('uploads/e/data', { append: true })).close();
+    await (await d.writer('uploads/e/data', { append: true })).close();
+    await d.move('uploads/e/data', 'blobs/sha256/em/empty/data');
+    assert.deepEqual(await d.stat('blobs/sha256/em/empty/data'), { size: 0 });
+  });
+
+  it('cuts objects above 5 GiB into even copy parts, none below 5 MiB', () => {
+    const GiB = 1024 * MiB;
+    for (const size of [5 * GiB + 1, 7 * GiB, 11 * GiB + 12_345]) {
+      const ranges = copyRanges([{ key: 'k', size }]);
+      assert.equal(ranges.length, Math.ceil(size / GiB));
+      let next = 0;
+      for (const { bytes } of ranges) {
+        const [first = -1, last = -1] =
+          /^bytes=(\d+)-(\d+)$/
+            .exec(bytes ?? '')
+            ?.slice(1)
+            .map(Number) ?? [];
+        assert.equal(first, next);
+        assert.ok(last - first + 1 >= 5 * MiB && last - first + 1 <= 5 * GiB);
+        next = last + 1;
+      }
+      assert.equal(next, size);
+    }
+    assert.deepEqual(copyRanges([{ key: 'a', size: 6 * MiB }]), [{ key: 'a', bytes: undefined }]);
+    assert.equal(
+      joinable([
+        { key: 'a', size: 5 * MiB },
+        { key: 'b', size: 1 },
+      ]),
+      true,
+    );
+    assert.equal(
+      joinable([
+        { key: 'a', size: 5 * MiB - 1 },
+        { key: 'b', size: 6 * MiB },
+      ]),
+      false,
+    );
+  });
+
+  it('opens a writer, and deletes an upload, with one listing each', async () => {
+    const d = new S3Driver(options());
+    await d.putContent('uploads/n-1/data', Buffer.from('a neighbour that sorts before'));
+    await d.putContent('uploads/n0/data', Buffer.from('and one after'));
+    server().requests.length = 0;
+    const writer = await d.writer('uploads/n/data', { append: true });
+    assert.deepEqual(server().requests, ['ListObjects']);
+    await writer.write(Readable.from([Buffer.from('bytes')]));
+    await writer.close();
+    server().requests.length = 0;
+    const again = await d.writer('uploads/n/data', { append: true });
+    assert.equal(again.size, 5);
+    assert.deepEqual(server().requests, ['ListObjects']);
+    server().requests.length = 0;
+    await d.delete('uploads/n');
+    assert.deepEqual(server().requests, ['ListObjects', 'DeleteObjects']);
+    server().requests.length = 0;
+    await d.delete('uploads/n');
+    assert.deepEqual(server().requests, ['ListObjects'], 'nothing left to delete');
+    assert.equal((await d.getContent('uploads/n-1/data')).toString(), 'a neighbour that sorts before');
+    assert.equal((await d.getContent('uploads/n0/data')).toString(), 'and one after');
   });
 
   it('keeps its objects under the key prefix it is given', async () => {

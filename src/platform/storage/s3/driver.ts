@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
-import { Bucket } from './bucket.js';
+import { Bucket, joinable, type StoredObject } from './bucket.js';
 import { createS3Client, type S3Settings } from './client.js';
 import { readSegments, segmentPrefix } from './segments.js';
 import { MiB } from './upload.js';
@@ -20,12 +20,23 @@ export interface S3DriverOptions extends S3Settings {
 }
 
 /**
+ * Whether a key comes after every key under `<key>/` in listing order: one that begins with the
+ * key and goes on with a character that sorts after `/`. Keys are listed in order of their UTF-8
+ * bytes, which for a first differing character below U+0080 is the order of the characters.
+ */
+function pastUnder(listed: string, key: string): boolean {
+  return listed.length > key.length && listed.startsWith(key) && listed.charCodeAt(key.length) > 0x2f;
+}
+
+/**
  * Blobs in an S3 bucket (AWS or S3-compatible). Everything streams: reads are GetObject
  * (with Range), writes are multipart uploads holding at most one part in memory. Objects
  * written through a FileWriter are kept as segments until moved (see segments.ts).
  */
 export class S3Driver implements StorageDriver {
   readonly name = 's3';
+  /** A writer's close completes its segment's upload: S3 has stored it. */
+  readonly durableOnClose = true;
   private readonly bucket: Bucket;
   private readonly root: string;
   /** Signs redirect URLs: the driver's own client, or one naming the redirect endpoint. */
@@ -77,30 +88,59 @@ export class S3Driver implements StorageDriver {
       await this.delete(path);
       return new S3Writer(this.bucket, key, [], undefined);
     }
-    const plain = await this.bucket.head(key);
-    if (plain !== undefined) return new S3Writer(this.bucket, key, [], plain);
-    return new S3Writer(this.bucket, key, await this.bucket.listAll(segmentPrefix(key)), undefined);
+    const { plain, segments } = await this.pieces(key);
+    if (plain !== undefined) return new S3Writer(this.bucket, key, [], plain.size);
+    return new S3Writer(this.bucket, key, segments, undefined);
+  }
+
+  /**
+   * The plain object at the key and its segments, from one listing of the keys that begin with
+   * it: the key itself comes first, its segments under `<key>/` after it. Keys of the same start
+   * that are neither (`<key>-x`, `<key>.y`) are skipped; the listing stops past `<key>/`.
+   */
+  private async pieces(key: string): Promise<{ plain: StoredObject | undefined; segments: StoredObject[] }> {
+    let plain: StoredObject | undefined;
+    const segments: StoredObject[] = [];
+    const parts = segmentPrefix(key);
+    for await (const page of this.bucket.list(key)) {
+      for (const object of page) {
+        if (object.key === key) plain = object;
+        else if (object.key.startsWith(parts)) segments.push(object);
+      }
+      if (page.some((object) => pastUnder(object.key, key))) break;
+    }
+    return { plain, segments };
   }
 
   async move(from: string, to: string): Promise<void> {
     const source = this.key(from);
     const target = this.key(to);
-    // What is moved is nearly always an upload, kept as segments: they are listed first.
-    const segments = await this.bucket.listAll(segmentPrefix(source));
+    const { plain, segments } = await this.pieces(source);
     const [only, ...more] = segments;
     if (!only) {
-      const plain = await this.bucket.head(source);
       if (plain === undefined) throw new PathNotFoundError(from);
-      await this.bucket.copy(source, target, plain);
+      await this.bucket.copy(source, target, plain.size);
       await this.bucket.deleteKey(source);
       return;
     }
     if (more.length === 0) await this.bucket.copy(only.key, target, only.size);
-    // Several segments, of any sizes, are joined through one part of memory (UploadPartCopy
-    // would need every segment but the last to be at least 5 MiB, which chunks need not be).
-    else await this.bucket.stream(target, readSegments(this.bucket, segments, 0, undefined));
+    else await this.join(target, segments);
     // A plain object beside segments is never left: a writer appending to one made it segment 1.
     await this.bucket.deleteKeys(segments.map((segment) => segment.key));
+  }
+
+  /**
+   * Composes segments into one object. Empty ones add nothing and are left out. When every
+   * segment but the last is at least S3's minimum part size they are joined inside S3 (a multipart
+   * upload of UploadPartCopy parts); smaller chunks are streamed through one part of memory.
+   */
+  private async join(target: string, segments: StoredObject[]): Promise<void> {
+    const filled = segments.filter((segment) => segment.size > 0);
+    const [first, ...rest] = filled;
+    if (!first) await this.bucket.stream(target, []);
+    else if (rest.length === 0) await this.bucket.copy(first.key, target, first.size);
+    else if (joinable(filled)) await this.bucket.join(target, filled);
+    else await this.bucket.stream(target, readSegments(this.bucket, filled, 0, undefined));
   }
 
   async *list(prefix: string): AsyncGenerator<string[]> {
@@ -121,10 +161,15 @@ export class S3Driver implements StorageDriver {
     }
   }
 
+  /** One listing of the keys beginning with the path's (see `pieces`), and a DeleteObjects of those that are it or under it. */
   async delete(path: string): Promise<void> {
     const key = this.key(path);
-    await this.bucket.deleteKey(key);
-    await this.bucket.deletePrefix(`${key}/`);
+    const under = `${key}/`;
+    for await (const page of this.bucket.list(key)) {
+      const doomed = page.filter((object) => object.key === key || object.key.startsWith(under)).map((object) => object.key);
+      if (doomed.length > 0) await this.bucket.deleteKeys(doomed);
+      if (page.some((object) => pastUnder(object.key, key))) break;
+    }
   }
 
   /** A bucket has no bound Berth could see. */

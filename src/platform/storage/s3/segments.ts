@@ -16,9 +16,12 @@ import type { Bucket, StoredObject } from './bucket.js';
  *
  * A plain object at `<key>` (putContent, move) is the whole object and wins over segments;
  * segments are only read when it is missing. Moving a segmented object composes it into one
- * plain object at the target (a server-side copy when it has one segment, streamed through
- * one part of memory otherwise), so blobs are always plain objects: a read or a stat of a
- * blob costs one request, and a miss costs one more (the listing of `<key>/_parts/`).
+ * plain object at the target: a server-side copy when it has one segment; a server-side join
+ * (a multipart upload of UploadPartCopy parts) when every segment but the last is at least S3's
+ * 5 MiB minimum part size; otherwise streamed through one part of memory. So blobs are always
+ * plain objects: a read or a stat of a blob costs one request, and a miss costs one more (the
+ * listing of `<key>/_parts/`). The plain object and its segments are found with one listing of
+ * the keys that begin with `<key>` (it sorts first, its segments after it).
  */
 export function segmentPrefix(key: string): string {
   return `${key}/_parts/`;
