@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/index.js';
 import type { ProxyLog } from './deps.js';
-import { claimFetch, fetchHeldUntil, releaseFetch, renewFetch } from './repo.js';
+import { claimFetch, deleteLapsedFetches, fetchHeldUntil, releaseFetch, renewFetch } from './repo.js';
 
 /**
  * How long a fetch is held past its last renewal: an instance that dies mid-fetch keeps the
@@ -19,6 +19,8 @@ const POLL_MS = 250;
  * hold (a big blob from a slow upstream): then it fetches for itself.
  */
 const PATIENCE_MS = 5 * 60_000;
+/** Holds that ran out this long ago are deleted, at most this often (by any instance that fetches). */
+const SWEEP_MS = 60 * 60_000;
 
 /** What `once` answers when another instance did the work: what it fetched is in content now. */
 export const READY = Symbol('ready');
@@ -41,6 +43,8 @@ const UNHELD: FetchHold = { keep: () => undefined, release: async () => undefine
  * On SQLite there is one instance: the claim always succeeds and costs two small writes.
  */
 export class UpstreamFetches {
+  private swept = 0;
+
   constructor(private readonly deps: { database: Database; clock: Clock; log: ProxyLog }) {}
 
   /**
@@ -73,6 +77,10 @@ export class UpstreamFetches {
     const { database, clock, log } = this.deps;
     const holder = randomUUID();
     const now = clock.now();
+    if (now - this.swept >= SWEEP_MS) {
+      this.swept = now;
+      void deleteLapsedFetches(database.db, now - SWEEP_MS).catch((error: unknown) => log.warn({ err: error }, 'proxy cache could not forget lapsed fetches'));
+    }
     if (!(await claimFetch(database.db, key, holder, now, now + HOLD_MS))) return undefined;
     let timer: NodeJS.Timeout | undefined;
     let released = false;

@@ -59,3 +59,8 @@ export async function fetchHeldUntil(db: Executor, key: string): Promise<number 
   const row = await db.selectFrom('proxy_fetches').select('held_until').where('key', '=', key).executeTakeFirst();
   return row ? Number(row.held_until) : undefined;
 }
+
+/** Forgets holds that ran out before `before` (left by instances that died mid-fetch, and never taken over). */
+export async function deleteLapsedFetches(db: Executor, before: number): Promise<void> {
+  await db.deleteFrom('proxy_fetches').where('held_until', '<', before).execute();
+}
