@@ -243,6 +243,7 @@ export class ProxyCache {
   /** Waits for background storing (tests; shutdown). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.flights.values()].map((f) => f.stored));
+    await Promise.allSettled([...this.manifestFlights.values()]);
     await this.promotions.settled();
   }
 
