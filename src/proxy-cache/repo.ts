@@ -28,3 +28,39 @@ export async function saveCachedTag(db: Executor, repository: string, tag: strin
     .onConflict((c) => c.columns(['repository', 'tag']).doUpdateSet({ digest: found.digest, media_type: found.mediaType, checked_at: now }))
     .execute();
 }
+
+/**
+ * Takes the fetch `key` for `holder` until `until`: true when it was free, or its holder's hold
+ * had run out (an instance that died mid-fetch); false while another holder's hold lasts.
+ */
+export async function claimFetch(db: Executor, key: string, holder: string, now: number, until: number): Promise<boolean> {
+  const row = await db
+    .insertInto('proxy_fetches')
+    .values({ key, holder, held_until: until })
+    .onConflict((c) => c.column('key').doUpdateSet({ holder, held_until: until }).where('proxy_fetches.held_until', '<', now))
+    .returning('holder')
+    .executeTakeFirst();
+  return row?.holder === holder;
+}
+
+/** The fetch goes on: `holder` keeps it until `until`. False when it had lost it. */
+export async function renewFetch(db: Executor, key: string, holder: string, until: number): Promise<boolean> {
+  const result = await db.updateTable('proxy_fetches').set({ held_until: until }).where('key', '=', key).where('holder', '=', holder).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The fetch ended (a holder that had lost it changes nothing). */
+export async function releaseFetch(db: Executor, key: string, holder: string): Promise<void> {
+  await db.deleteFrom('proxy_fetches').where('key', '=', key).where('holder', '=', holder).execute();
+}
+
+/** Until when another fetch holds `key` (ms); undefined when nobody does. */
+export async function fetchHeldUntil(db: Executor, key: string): Promise<number | undefined> {
+  const row = await db.selectFrom('proxy_fetches').select('held_until').where('key', '=', key).executeTakeFirst();
+  return row ? Number(row.held_until) : undefined;
+}
+
+/** Forgets holds that ran out before `before` (left by instances that died mid-fetch, and never taken over). */
+export async function deleteLapsedFetches(db: Executor, before: number): Promise<void> {
+  await db.deleteFrom('proxy_fetches').where('held_until', '<', before).execute();
+}

@@ -8,6 +8,7 @@ import type { ProxyCacheDeps } from './deps.js';
 import { mediaTypeOf, readAll, type ProxiedManifest } from './manifest-bytes.js';
 import { Promotions } from './promotions.js';
 import { findCachedTag, saveCachedTag } from './repo.js';
+import { READY, UpstreamFetches, HOLD_MS, type FetchHold } from './fetches.js';
 import { tee } from './tee.js';
 import { isUpstreamUnavailable, upstreamFailure, UpstreamClients, type Upstream } from './upstream.js';
 
@@ -23,9 +24,14 @@ export interface ProxiedBlob {
 export type BlobWant = 'head' | 'stream' | 'stored';
 
 interface Flight {
-  /** The first caller's copy; followers wait for `stored`. */
-  first: Promise<ProxiedBlob>;
+  /** The first caller's copy (undefined when another instance fetched it: content has it); followers wait for `stored`. */
+  first: Promise<ProxiedBlob | undefined>;
   stored: Promise<void>;
+}
+
+/** A manifest's answer as content holds it now (`answer` undefined: the route serves the artifact). */
+interface Answered {
+  answer: ProxiedManifest | undefined;
 }
 
 const PROXY_ACTOR = { name: 'proxy-cache' };
@@ -60,9 +66,14 @@ export class ProxyCache {
   private readonly prefetching = new Set<string>();
   /** Blobs being fetched, by repository and digest: one upstream read however many pull at once. */
   private readonly flights = new Map<string, Flight>();
+  /** Manifests being fetched and tags being checked upstream: this instance's callers share one answer. */
+  private readonly manifestFlights = new Map<string, Promise<ProxiedManifest | undefined>>();
+  /** The same across instances. */
+  private readonly fetches: UpstreamFetches;
 
   constructor(private readonly deps: ProxyCacheDeps) {
     this.upstreams = new UpstreamClients(deps);
+    this.fetches = new UpstreamFetches(deps);
     this.promotions = new Promotions(deps.content, deps.log, PROXY_ACTOR);
   }
 
@@ -77,20 +88,79 @@ export class ProxyCache {
       if (repository && (await findArtifactByDigest(this.db, repository.id, reference.digest))) return undefined;
       const cached = repository && (await this.cachedManifest(repository, reference.digest, undefined));
       if (cached) return cached;
-      const fetched = await this.fetchManifest(await this.upstream(project), name, reference.digest);
-      await this.store(project, name, reference, fetched);
-      return fetched;
+      const digest = reference.digest;
+      const fromCache = async (): Promise<Answered | undefined> => {
+        const found = await this.deps.content.findRepository(name);
+        const bytes = found && (await this.cachedManifest(found, digest, undefined));
+        return bytes ? { answer: bytes } : undefined;
+      };
+      return this.manifestFlight(`manifest:${name}@${digest}`, fromCache, async () => {
+        const fetched = await this.fetchManifest(await this.upstream(project), name, digest);
+        await this.store(project, name, reference, fetched);
+        return fetched;
+      });
     }
     const tag = reference.tag;
+    const state = await this.tagFromCache(name, tag);
+    if ('answer' in state) return state.answer;
+    // The upstream is asked what the tag names: once however many pull it at once, on any instance.
+    const fromCache = async (): Promise<Answered | undefined> => {
+      const again = await this.tagFromCache(name, tag);
+      return 'answer' in again ? again : undefined;
+    };
+    return this.manifestFlight(`tag:${name}:${tag}`, fromCache, () => this.checkTag(project, name, reference, state.repository, state.cached));
+  }
+
+  /** The tag's answer from what is cached while it is fresh; otherwise what is cached of it. */
+  private async tagFromCache(name: string, tag: string): Promise<Answered | { repository: Repository | undefined; cached: ProxiedManifest | undefined }> {
     const known = await findCachedTag(this.db, name, tag);
-    const now = this.deps.clock.now();
-    const fresh = known !== undefined && now - known.checked_at < this.deps.config.proxyCache.tagFreshnessSeconds * 1000;
+    const fresh = known !== undefined && this.deps.clock.now() - known.checked_at < this.deps.config.proxyCache.tagFreshnessSeconds * 1000;
     // The common hit, in that one read: the tag's artifact is what the upstream named at the last check, and the route
     // serves it from content as any pull. The cached bytes are read only while the artifact is not there yet.
-    if (fresh && known.tagged === known.digest) return undefined;
+    if (fresh && known.tagged === known.digest) return { answer: undefined };
     const repository = await this.deps.content.findRepository(name);
     const cached = known && repository ? await this.cachedManifest(repository, known.digest, known.media_type) : undefined;
-    if (cached && fresh) return this.servedFromContent(repository, tag, cached);
+    if (cached && fresh) return { answer: await this.servedFromContent(repository, tag, cached) };
+    return { repository, cached };
+  }
+
+  /**
+   * Upstream work for a manifest, once: this instance's callers share its answer, and an instance
+   * that finds another one doing it waits for it to end, then answers from content (`fromCache`).
+   */
+  private manifestFlight(key: string, fromCache: () => Promise<Answered | undefined>, work: () => Promise<ProxiedManifest | undefined>) {
+    const running = this.manifestFlights.get(key);
+    if (running) return running;
+    let found: Answered | undefined;
+    const flight = this.fetches
+      .once(
+        key,
+        async () => (found = await fromCache()) !== undefined,
+        async (hold) => {
+          hold.keep();
+          try {
+            return await work();
+          } finally {
+            await hold.release();
+          }
+        },
+      )
+      .then((outcome) => (outcome === READY ? found?.answer : outcome));
+    this.manifestFlights.set(key, flight);
+    void flight.catch(() => undefined).finally(() => this.manifestFlights.delete(key));
+    return flight;
+  }
+
+  /** Asks the upstream what the tag names now, and fetches that manifest when it is not cached. */
+  private async checkTag(
+    project: Project,
+    name: string,
+    reference: ManifestReference & { kind: 'tag' },
+    repository: Repository | undefined,
+    cached: ProxiedManifest | undefined,
+  ): Promise<ProxiedManifest | undefined> {
+    const tag = reference.tag;
+    const now = this.deps.clock.now();
     const upstream = await this.upstream(project);
     let head: { digest: string; mediaType: string } | undefined;
     try {
@@ -144,7 +214,7 @@ export class ProxyCache {
     this.flights.set(key, flight);
     if (want === 'stream') return flight.first;
     // A Range request is served from the stored copy: nobody reads the leader's stream, so drain it.
-    (await flight.first).stream?.resume();
+    (await flight.first)?.stream?.resume();
     await flight.stored;
     return this.afterFlight(name, digest);
   }
@@ -173,6 +243,7 @@ export class ProxyCache {
   /** Waits for background storing (tests; shutdown). */
   async settled(): Promise<void> {
     await Promise.allSettled([...this.flights.values()].map((f) => f.stored));
+    await Promise.allSettled([...this.manifestFlights.values()]);
     await this.promotions.settled();
   }
 
@@ -186,39 +257,77 @@ export class ProxyCache {
     const stored = new Promise<void>((resolve, reject) => {
       release = (error) => (error === undefined ? resolve() : reject(error as Error));
     });
-    const first = (async (): Promise<ProxiedBlob> => {
-      let fetched: { stream: Readable; size: number };
-      let repository: Repository;
-      let limit: number | undefined;
+    const first = (async (): Promise<ProxiedBlob | undefined> => {
       try {
-        repository = await this.deps.content.ensureRepository(project.id, name);
-        limit = await proxyBytesPerSecond(this.db, project.id);
-        fetched = await upstream.client.getBlob(upstream.repository(name), digest);
+        const outcome = await this.fetches.once(
+          `blob:${key}`,
+          async () => (await this.cachedBlobSize(name, digest)) !== undefined,
+          (hold) => this.fetchBlob(project, upstream, name, digest, hold, release),
+        );
+        if (outcome !== READY) return outcome;
+        // Another instance fetched it: content has it.
+        release();
+        return undefined;
       } catch (error) {
-        const failure = upstreamFailure(error, 'blob');
-        release(failure);
-        throw failure;
+        release(error);
+        throw error;
       }
-      // proxy_speed_kb bounds the upstream read, so the client and the store both get it at that pace.
-      const source = limit === undefined ? fetched.stream : pipeline(fetched.stream, throttled(limit), () => undefined);
-      const copies = tee(source);
-      this.deps.content
-        .putBlob(repository, digest, copies.store)
-        .then(() => {
-          release();
-          this.promotions.retry(repository);
-        })
-        .catch((error: unknown) => {
-          copies.dropStore();
-          this.deps.log.warn({ err: error, repository: name, digest }, 'proxy cache could not store a blob it served');
-          release(error);
-        });
-      return { size: fetched.size, stream: copies.client };
     })();
     // Followers see the failure through `stored`; the leader through `first`.
     stored.catch(() => undefined).finally(() => this.flights.delete(key));
     first.catch(() => undefined);
     return { first, stored };
+  }
+
+  /**
+   * Reads the blob from the upstream, holding its fetch while the bytes flow: they go to the
+   * first caller and into content at once; `release` tells the followers when they are stored.
+   */
+  private async fetchBlob(
+    project: Project,
+    upstream: Upstream,
+    name: string,
+    digest: string,
+    hold: FetchHold,
+    release: (error?: unknown) => void,
+  ): Promise<ProxiedBlob> {
+    let fetched: { stream: Readable; size: number };
+    let repository: Repository;
+    let limit: number | undefined;
+    try {
+      repository = await this.deps.content.ensureRepository(project.id, name);
+      limit = await proxyBytesPerSecond(this.db, project.id);
+      fetched = await upstream.client.getBlob(upstream.repository(name), digest);
+    } catch (error) {
+      await hold.release();
+      const failure = upstreamFailure(error, 'blob');
+      release(failure);
+      throw failure;
+    }
+    // proxy_speed_kb bounds the upstream read, so the client and the store both get it at that pace.
+    const source = limit === undefined ? fetched.stream : pipeline(fetched.stream, throttled(limit), () => undefined);
+    const copies = tee(source);
+    // Held while bytes arrive (and while they are stored after the last): an upstream silent for
+    // longer than the hold lets another instance try.
+    let lastByte = Date.now();
+    let ended = false;
+    source.on('data', () => (lastByte = Date.now()));
+    source.once('end', () => (ended = true));
+    hold.keep(() => ended || Date.now() - lastByte < HOLD_MS);
+    this.deps.content
+      .putBlob(repository, digest, copies.store)
+      .then(async () => {
+        await hold.release();
+        release();
+        this.promotions.retry(repository);
+      })
+      .catch(async (error: unknown) => {
+        copies.dropStore();
+        this.deps.log.warn({ err: error, repository: name, digest }, 'proxy cache could not store a blob it served');
+        await hold.release();
+        release(error);
+      });
+    return { size: fetched.size, stream: copies.client };
   }
 
   private async afterFlight(name: string, digest: string): Promise<undefined> {

@@ -28,6 +28,7 @@ import * as replicationPolicies from './migrations/0025_replication_policies.js'
 import * as executionEndEvents from './migrations/0028_execution_end_events.js';
 import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
 import * as uploadWriters from './migrations/0030_upload_writers.js';
+import * as proxyFetches from './migrations/0031_proxy_fetches.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0028_execution_end_events': executionEndEvents,
   '0029_task_checkpoints': taskCheckpoints,
   '0030_upload_writers': uploadWriters,
+  '0031_proxy_fetches': proxyFetches,
 };
 
 /** Every migration's name, in order. */

@@ -35,6 +35,14 @@ export interface ProxyCacheTagsTable {
   checked_at: Millis;
 }
 
+/** A fetch from a proxy cache's upstream under way on some instance (0031_proxy_fetches). */
+export interface ProxyFetchesTable {
+  key: string;
+  /** The fetch holding it (a random token). */
+  holder: string;
+  held_until: Millis;
+}
+
 export interface RepositoriesTable {
   id: Generated<number>;
   project_id: number;
@@ -615,6 +623,7 @@ export interface Tables {
   users: UsersTable;
   projects: ProjectsTable;
   proxy_cache_tags: ProxyCacheTagsTable;
+  proxy_fetches: ProxyFetchesTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
   repository_blobs: RepositoryBlobsTable;
