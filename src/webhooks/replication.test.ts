@@ -10,6 +10,7 @@ import { runPolicyToEnd } from '../replication/testing/runs.suite.js';
 import { api, expectJson } from '../testing/api.js';
 import { basic, TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
+import { eventually } from '../testing/wait.js';
 import { startDistribution, type DistributionServer } from '../testing/distribution.js';
 import { Receiver, type Received } from '../testing/receiver.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../testing/server.js';
@@ -129,8 +130,11 @@ for (const dialect of testDialects()) {
       // The delivery is an ordinary webhook execution, listed with its event type.
       const policies = await expectJson<Json[]>(await call('GET', '/projects/shipping/webhook/policies'), 200);
       const policy = policies.find((p) => p.name === 'push-default')!;
-      const executions = await expectJson<Json[]>(await call('GET', `/projects/shipping/webhook/policies/${String(policy.id)}/executions`), 200);
-      assert.ok(executions.some((e) => (e.extra_attrs as Json).event_type === 'REPLICATION' && e.status === 'Success'));
+      // Marked a success once the receiver's answer is back, which may be a moment after it got the request.
+      await eventually(async () => {
+        const executions = await expectJson<Json[]>(await call('GET', `/projects/shipping/webhook/policies/${String(policy.id)}/executions`), 200);
+        return executions.some((e) => (e.extra_attrs as Json).event_type === 'REPLICATION' && e.status === 'Success') ? true : undefined;
+      }, 10_000);
       assert.deepEqual(replications('/arrivals'), [], 'a push run is none of the destination-less projects’ business');
     });
 
