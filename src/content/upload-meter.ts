@@ -1,8 +1,11 @@
 import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
-/** While bytes keep arriving, the upload is marked as written this often (by the clock), so no purge takes it mid-stream. */
-export const TOUCH_EVERY_MS = 30_000;
+/**
+ * While bytes keep arriving, the upload is marked as written this often (by the clock), so no
+ * purge takes it mid-stream and its writer keeps holding it (uploads.ts, WRITER_HOLD_MS).
+ */
+export const TOUCH_EVERY_MS = 10_000;
 
 export interface MeterOptions {
   /** Bytes the body may bring; undefined for no bound. */

@@ -54,10 +54,12 @@ export interface IncomingBytes {
 const CAP_WINDOW_MS = 60 * 60 * 1000;
 /**
  * How long a writer holds an upload past its last sign of life. Bytes arriving renew the hold
- * (every TOUCH_EVERY_MS), and a connection silent for the idle timeout is closed first, so a
- * live writer never loses it; a writer whose instance died lets it go after this long.
+ * (every TOUCH_EVERY_MS); a writer whose instance died lets it go after this long, so the request
+ * that continues its upload (a client's, a replication resuming after a crash) waits no longer.
+ * A live writer silent for longer (the idle timeout allows 75 s) loses the hold only to another
+ * request that takes the upload meanwhile, and then publishes nothing (see publish).
  */
-const WRITER_HOLD_MS = 2 * 60_000;
+const WRITER_HOLD_MS = 30_000;
 
 /** Raised inside the publishing transaction to roll it back: the writer no longer holds the upload. */
 class UploadTakenOver extends Error {}
@@ -118,6 +120,12 @@ export class UploadService {
     const upload = await repo.findUpload(this.deps.database.db, id, repository.id);
     if (!upload) throw new NotFoundError('upload', 'blob upload unknown to registry', { uuid: id });
     return upload.size;
+  }
+
+  /** Whether a request holds the upload now, on any instance (one that died holds it until its hold runs out). */
+  async held(repository: Repository, id: string): Promise<boolean> {
+    const upload = await repo.findUpload(this.deps.database.db, id, repository.id);
+    return upload?.writer != null && Number(upload.writer_until ?? 0) >= this.deps.clock.now();
   }
 
   /** Appends a chunk; a declared range must start where the upload ends (else 416). */

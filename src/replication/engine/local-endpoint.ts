@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { accessoriesOf, findArtifactByDigest, tagsOfArtifact, type Actor, type ContentService } from '../../content/index.js';
 import type { Database, Repository } from '../../platform/db/index.js';
 import { DomainError, NotFoundError } from '../../platform/errors/index.js';
@@ -8,6 +9,12 @@ import { BlobUnknownError, type Endpoint, type FetchedManifest, type PushBlobOpt
 
 /** A transfer into Berth that keeps breaking is given up after this many resumptions. */
 const MAX_RESUMES = 5;
+/**
+ * How long a continued upload waits for the request that wrote it last to let it go: after a
+ * crash, the dead request's hold on it runs out (30 s) before the upload may be written again.
+ */
+const HELD_WAIT_MS = 45_000;
+const HELD_POLL_MS = 1_000;
 
 /**
  * Berth's own content as one side of a replication. Everything goes through the content domain's
@@ -98,9 +105,17 @@ export class LocalEndpoint implements Endpoint {
       options.signal?.throwIfAborted();
       try {
         if (offset < size) {
-          const appended = await uploads.append(target, id, { body: await open(offset), sender: this.actor }, undefined);
-          sent += appended - offset;
-          offset = appended;
+          // The source is opened only once the upload can be written: a ranged GET opened and
+          // refused would still bring megabytes over the wire.
+          await untilLetGo(() => uploads.held(target, id), options.signal);
+          const body = await open(offset);
+          try {
+            const appended = await uploads.append(target, id, { body, sender: this.actor }, undefined);
+            sent += appended - offset;
+            offset = appended;
+          } finally {
+            body.destroy();
+          }
         }
         if (offset !== size) throw new Error(`the source sent ${offset} of ${size} bytes`);
         break;
@@ -126,5 +141,16 @@ export class LocalEndpoint implements Endpoint {
     const db = this.deps.database.db;
     const rows = await accessoriesOf(db, found.id, digest);
     return Promise.all(rows.map(async (row) => ({ digest: row.digest, tags: await tagsOfArtifact(db, row.id) })));
+  }
+}
+
+/**
+ * Waits while another request holds the upload: after a crash, the dead write's hold runs out
+ * (uploads.ts) before the upload may be written again. Bounded: past it, the append's own refusal
+ * counts as a failed attempt.
+ */
+async function untilLetGo(held: () => Promise<boolean>, signal: AbortSignal | undefined): Promise<void> {
+  for (let waited = 0; waited < HELD_WAIT_MS && (await held()); waited += HELD_POLL_MS) {
+    await sleep(HELD_POLL_MS, undefined, signal ? { signal } : undefined);
   }
 }
