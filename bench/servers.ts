@@ -195,10 +195,27 @@ function newestMtime(dir: string): number {
 }
 
 /**
+ * The node flags `bin/berth.js` gives itself in its `#!/usr/bin/env -S node …` line, so that a
+ * Berth started here as `node dist/main.js` runs with the heap settings of an installed `berth`.
+ */
+export function berthNodeFlags(root: string): string[] {
+  const bin = join(root, 'bin', 'berth.js');
+  if (!existsSync(bin)) return [];
+  const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env -S node((?:\s+--\S+)*)\s*$/.exec(shebang);
+  const flags = match?.[1]?.trim() ?? '';
+  return flags === '' ? [] : flags.split(/\s+/);
+}
+
+/**
  * How to run Berth: dist/main.js, rebuilt first when missing or older than src/; if the
  * build fails, straight from source through tsx.
+ * With the node flags of bin/berth.js, then `nodeArgs`.
  */
-export function berthCommand(root: string, log: (line: string) => void): { args: string[]; note: string } {
+export function berthCommand(root: string, log: (line: string) => void, nodeArgs: string[] = []): { args: string[]; note: string } {
+  // The caller's node arguments come after bin/berth.js's flags, so they override them.
+  const flags = [...berthNodeFlags(root), ...nodeArgs];
+  const shown = flags.length > 0 ? ` ${flags.join(' ')}` : '';
   const dist = join(root, 'dist', 'main.js');
   const src = join(root, 'src', 'main.ts');
   if (!existsSync(src) && !existsSync(dist)) throw new Error('neither src/main.ts nor dist/main.js exists yet');
@@ -208,10 +225,10 @@ export function berthCommand(root: string, log: (line: string) => void): { args:
     const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
     if (build.status !== 0) {
       log(`build failed, running from source with tsx:\n${(build.stdout + build.stderr).trim().split('\n').slice(-10).join('\n')}`);
-      return { args: ['--import', 'tsx', src], note: 'tsx src/main.ts (build failed)' };
+      return { args: [...flags, '--import', 'tsx', src], note: `node${shown} --import tsx src/main.ts (build failed)` };
     }
   }
-  return { args: [dist], note: 'node dist/main.js' };
+  return { args: [...flags, dist], note: `node${shown} dist/main.js` };
 }
 
 /**
@@ -228,7 +245,7 @@ export async function startBerth(
   extraEnv: Record<string, string> = {},
   prepare?: (dataDir: string, env: NodeJS.ProcessEnv, args: string[]) => Promise<void>,
 ): Promise<Server> {
-  const { args, note } = berthCommand(root, log);
+  const { args, note } = berthCommand(root, log, p.nodeArgs);
   const dir = tempDir(p, 'berth');
   // A config file, not BERTH_STORAGE_FSYNC=false: z.coerce.boolean() reads the string "false" as true.
   const extra: string[] = [];
@@ -256,13 +273,7 @@ export async function startBerth(
   if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);
   const logFile = join(dir, 'server.log');
   if (prepare) await prepare(join(dir, 'data'), env, args);
-  const child = launch(
-    process.execPath,
-    [...(p.nodeArgs ?? []), ...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra],
-    env,
-    resolve(root),
-    logFile,
-  );
+  const child = launch(process.execPath, [...args, 'serve', '--port', String(port), '--data-dir', join(dir, 'data'), ...extra], env, resolve(root), logFile);
   const stop = stopper(child, dir, p.keep);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

@@ -45,7 +45,7 @@ class Cluster {
     const config = this.config(input);
     const database = await openDatabase({ url: this.opened.url, schema: this.opened.schema, poolSize: 4 });
     this.databases.push(database);
-    const app = await buildApp({ config, db: database, storage: createStorage(config), clock: systemClock });
+    const app = await buildApp({ config, db: database, storage: await createStorage(config), clock: systemClock });
     this.apps.push(app);
     return app.listen({ host: '127.0.0.1', port: 0 });
   }

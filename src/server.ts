@@ -86,7 +86,7 @@ async function serve(
   logger: ReturnType<typeof createLogger>,
   announce: (line: string) => void,
 ): Promise<Omit<RunningServer, 'migrations'>> {
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
   const clock = systemClock;
   const setup = await bootstrap(config, database, clock.now());
   if (setup.generatedAdminPassword) {

@@ -55,7 +55,7 @@ export async function startTestServer(
     log: { level: 'silent' },
   });
   await bootstrap(parsed, opened.database, clock.now());
-  const driver = createStorage(parsed);
+  const driver = await createStorage(parsed);
   const storage = options.storage ? options.storage(driver) : driver;
   await backfillFacts(opened.database, storage);
   const app = await buildApp({

@@ -73,7 +73,7 @@ Examples:
         summary = await runBackup(
           {
             database: { url: context.databaseUrl(config) },
-            storage: createStorage(config),
+            storage: await createStorage(config),
             keyFile: keyFilePath(config),
             keyConfigured: configured,
             includeKey,
@@ -143,7 +143,7 @@ Examples:
           resolve(src),
           {
             database: { url: context.databaseUrl(config) },
-            storage: createStorage(config),
+            storage: await createStorage(config),
             dataDir: resolve(config.dataDir),
             storageDir: config.storage.rootDirectory,
             keyConfigured: keyConfigured(config),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { createUser } from '../../auth/index.js';
 import { createProject } from '../../projects/index.js';
 import * as registry from '../../content/repo.js';
@@ -22,6 +23,13 @@ for (const dialect of testDialects()) {
       repositoryId = (await registry.ensureRepository(database.db, project.id, 'proj/app', 2)).id;
     });
     after(() => cleanup());
+
+    if (dialect.name === 'sqlite') {
+      it('keeps the SQLite page cache to about 2 MiB, not the 16 MB better-sqlite3 is built with', async () => {
+        const { rows } = await sql<{ cache_size: number }>`PRAGMA cache_size`.execute(database.db);
+        assert.equal(rows[0]?.cache_size, -2048);
+      });
+    }
 
     it('migrates idempotently', async () => {
       await migrateToLatest(database);

@@ -72,6 +72,9 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   return options.url.startsWith('postgres://') || options.url.startsWith('postgresql://') ? openPostgres(options) : openSqlite(options.url);
 }
 
+/** SQLite's page cache per connection, in KiB. */
+const SQLITE_CACHE_KIB = 2048;
+
 function openSqlite(file: string): Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
@@ -80,6 +83,11 @@ function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection, which fills as the
+  // database grows (pull audit rows alone do it within minutes of manifest GETs) and stays
+  // filled: most of a busy server's memory beyond the JS heap. The hot queries are indexed
+  // lookups whose pages the OS caches anyway; SQLite's own default of about 2 MiB keeps them.
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { dialect: 'sqlite', db, ...(file === ':memory:' ? {} : { file }), close: () => db.destroy() };
 }

@@ -44,7 +44,7 @@ describe('two instances on one PostgreSQL database drop each other’s caches', 
     const database = await openDatabase({ url: url!, schema, poolSize: 4 });
     databases.push(database);
     if (databases.length === 1) await bootstrap(config, database, systemClock.now());
-    const app = await buildApp({ config, db: database, storage: createStorage(config), clock: systemClock });
+    const app = await buildApp({ config, db: database, storage: await createStorage(config), clock: systemClock });
     apps.push(app);
     return app.listen({ host: '127.0.0.1', port: 0 });
   }

@@ -36,7 +36,7 @@ describe('a bounded PostgreSQL pool', { skip: url ? false : 'BERTH_TEST_PG_URL i
     });
     database = await openDatabase({ url: url!, schema, poolSize: config.database.poolSize });
     await bootstrap(config, database, systemClock.now());
-    app = await buildApp({ config, db: database, storage: createStorage(config), clock: systemClock });
+    app = await buildApp({ config, db: database, storage: await createStorage(config), clock: systemClock });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
   after(async () => {

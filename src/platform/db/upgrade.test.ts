@@ -416,7 +416,7 @@ async function seed(place: Place, database: Database, level: number): Promise<Id
   const ids: Ids = { admin: 0, alice: 0, library: 0, shop: 0, repository: 0, artifact: 0, registry: 0 };
   for (const step of SEED) if (NAMES.indexOf(step.after) <= level) await step.run(database.db, ids);
   // Blobs and manifests are files named by digest: the storage layout is no migration's business.
-  const storage = createStorage(serverConfig(place));
+  const storage = await createStorage(serverConfig(place));
   for (const blob of [manifest, config, layer]) {
     const hex = blob.digest.slice('sha256:'.length);
     await storage.putContent(`blobs/sha256/${hex.slice(0, 2)}/${hex}/data`, blob.bytes);

@@ -16,7 +16,7 @@ const s3Env = {
 };
 
 describe('storage on S3: configuration', () => {
-  it('reads the S3 settings from BERTH_STORAGE_S3_* variables and builds the S3 driver', () => {
+  it('reads the S3 settings from BERTH_STORAGE_S3_* variables and builds the S3 driver', async () => {
     const config = loadConfig({ env: s3Env });
     assert.deepEqual(config.storage.s3, {
       bucket: 'registry',
@@ -28,7 +28,7 @@ describe('storage on S3: configuration', () => {
       rootDirectory: 'berth/',
       partSizeMegabytes: 8,
     });
-    assert.equal(createStorage(config).name, 's3');
+    assert.equal((await createStorage(config)).name, 's3');
   });
 
   it('hides the secret key in berth config show', () => {
