@@ -14,34 +14,28 @@ interface TestS3 {
   stop(): Promise<void>;
 }
 
-/** The tests' s3rver (src/testing/s3.ts), loaded at run time: the bench is type-checked on its own. */
-async function startTestS3(): Promise<TestS3> {
-  const module = (await import(pathToFileURL(new URL('../src/testing/s3.ts', import.meta.url).pathname).href)) as { startTestS3: () => Promise<TestS3> };
-  return module.startTestS3();
+/** What the bench takes from the tests' s3rver (src/testing/s3.ts), loaded at run time: the bench is type-checked on its own. */
+interface TestS3Module {
+  startTestS3(): Promise<TestS3>;
+  s3Operation(request: { method: string; path: string; has(parameter: string): boolean; copies: boolean }): string;
 }
 
-/** The S3 operation a request stands for, from its method, query and copy-source header. */
-export function s3Operation(req: http.IncomingMessage): string {
+const testS3 = (): Promise<TestS3Module> => import(pathToFileURL(new URL('../src/testing/s3.ts', import.meta.url).pathname).href) as Promise<TestS3Module>;
+
+/** The S3 operation a request stands for (the tests' own naming). */
+function s3Operation(module: TestS3Module, req: http.IncomingMessage): string {
   const url = new URL(req.url ?? '/', 'http://s3');
-  const q = url.searchParams;
-  const copy = req.headers['x-amz-copy-source'] !== undefined;
-  const method = req.method ?? 'GET';
-  if (q.has('uploads')) return method === 'POST' ? 'CreateMultipartUpload' : 'ListMultipartUploads';
-  if (q.has('uploadId')) {
-    if (q.has('partNumber')) return copy ? 'UploadPartCopy' : 'UploadPart';
-    return method === 'POST' ? 'CompleteMultipartUpload' : method === 'DELETE' ? 'AbortMultipartUpload' : 'ListParts';
-  }
-  if (q.has('list-type') || (method === 'GET' && url.pathname.split('/').filter(Boolean).length <= 1)) return 'ListObjects';
-  if (q.has('delete')) return 'DeleteObjects';
-  if (method === 'PUT') return copy ? 'CopyObject' : 'PutObject';
-  if (method === 'GET') return 'GetObject';
-  if (method === 'HEAD') return 'HeadObject';
-  if (method === 'DELETE') return 'DeleteObject';
-  return `${method} other`;
+  return module.s3Operation({
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    has: (name) => url.searchParams.has(name),
+    copies: req.headers['x-amz-copy-source'] !== undefined,
+  });
 }
 
 async function main(): Promise<void> {
-  const s3 = await startTestS3();
+  const module = await testS3();
+  const s3 = await module.startTestS3();
   const counts = new Map<string, number>();
   const proxy = http.createServer((req, res) => {
     if (req.url === '/__bench/counts') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Object.fromEntries(counts)));
@@ -49,7 +43,7 @@ async function main(): Promise<void> {
       counts.clear();
       return void res.writeHead(204).end();
     }
-    const op = s3Operation(req);
+    const op = s3Operation(module, req);
     counts.set(op, (counts.get(op) ?? 0) + 1);
     const upstream = http.request({ host: '127.0.0.1', port: s3.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);

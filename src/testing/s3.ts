@@ -56,23 +56,32 @@ export async function startTestS3(options: { bucket?: string; tls?: { key: strin
   };
 }
 
-/** The S3 operation a request stands for, from its method, query and copy-source header. */
-function operationOf(ctx: S3rverContext): string {
-  const q = ctx.query;
-  const copy = ctx.get('x-amz-copy-source') !== '';
-  const { method } = ctx;
-  if ('uploads' in q) return method === 'POST' ? 'CreateMultipartUpload' : 'ListMultipartUploads';
-  if ('uploadId' in q) {
-    if ('partNumber' in q) return copy ? 'UploadPartCopy' : 'UploadPart';
+/** What names an S3 request's operation: its method, path, which query parameters it has, and whether it copies. */
+export interface S3RequestShape {
+  method: string;
+  path: string;
+  has(parameter: string): boolean;
+  copies: boolean;
+}
+
+/** The S3 operation a request stands for, from its method, query and copy-source header (also the bench's counting proxy). */
+export function s3Operation({ method, path, has, copies }: S3RequestShape): string {
+  if (has('uploads')) return method === 'POST' ? 'CreateMultipartUpload' : 'ListMultipartUploads';
+  if (has('uploadId')) {
+    if (has('partNumber')) return copies ? 'UploadPartCopy' : 'UploadPart';
     return method === 'POST' ? 'CompleteMultipartUpload' : method === 'DELETE' ? 'AbortMultipartUpload' : 'ListParts';
   }
-  if ('list-type' in q || (method === 'GET' && ctx.path.split('/').filter(Boolean).length <= 1)) return 'ListObjects';
-  if ('delete' in q) return 'DeleteObjects';
-  if (method === 'PUT') return copy ? 'CopyObject' : 'PutObject';
+  if (has('list-type') || (method === 'GET' && path.split('/').filter(Boolean).length <= 1)) return 'ListObjects';
+  if (has('delete')) return 'DeleteObjects';
+  if (method === 'PUT') return copies ? 'CopyObject' : 'PutObject';
   if (method === 'GET') return 'GetObject';
   if (method === 'HEAD') return 'HeadObject';
   if (method === 'DELETE') return 'DeleteObject';
   return `${method} other`;
+}
+
+function operationOf(ctx: S3rverContext): string {
+  return s3Operation({ method: ctx.method, path: ctx.path, has: (name) => name in ctx.query, copies: ctx.get('x-amz-copy-source') !== '' });
 }
 
 /** Bucket and key of a path-style request (`/bucket/key`). */
