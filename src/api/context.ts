@@ -89,7 +89,7 @@ export function installApiAuthentication(scope: FastifyInstance, deps: ApiDeps):
     } else if (session) {
       const user = await findUserById(deps.database.db, session.userId);
       if (user) {
-        identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 };
+        identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 || user.group_admin === 1 };
         viaSession = true;
         sessionId = session.id;
       }

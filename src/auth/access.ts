@@ -94,12 +94,18 @@ export class AccessControl {
     const key = `${userId}:${projectId}`;
     const cached = this.memberships.get(key);
     if (cached) return cached;
+    // The user's own membership and those of the groups the user was in at the last sign-in:
+    // the highest role among them is the user's (ROLE_RANK), each narrowed by its own patterns.
     const rows = await this.database.db
       .selectFrom('project_members')
       .select(['role', 'repository_patterns'])
       .where('project_id', '=', projectId)
-      .where('entity_type', '=', 'u')
-      .where('entity_id', '=', userId)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('entity_type', '=', 'u'), eb('entity_id', '=', userId)]),
+          eb.and([eb('entity_type', '=', 'g'), eb('entity_id', 'in', eb.selectFrom('user_group_members').select('group_id').where('user_id', '=', userId))]),
+        ]),
+      )
       .execute();
     const memberships = rows.flatMap((r) => {
       const role = ROLE_BY_ID.get(r.role);

@@ -172,7 +172,7 @@ export class Authenticator {
     const user = await findUserByName(this.database.db, name);
     if (!user) return undefined;
     return {
-      identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 },
+      identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 || user.group_admin === 1 },
       secretHash: user.password_hash,
       active: true,
     };

@@ -9,6 +9,7 @@ export * from './sessions.js';
 export * from './token-routes.js';
 export * from './tokens.js';
 export * from './users-repo.js';
+export * from './groups-repo.js';
 export * from './module.js';
 export * from './shapes.js';
 export * from './rate-limits.js';

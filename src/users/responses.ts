@@ -11,8 +11,8 @@ export function toUserResp(user: User): UserResp {
     realname: user.realname,
     comment: user.comment,
     sysadmin_flag: user.sysadmin_flag === 1,
-    // Set by LDAP/OIDC admin groups in Harbor; local accounts never have it.
-    admin_role_in_auth: false,
+    // The LDAP or OIDC admin group made the user an admin at the last sign-in.
+    admin_role_in_auth: user.group_admin === 1,
     creation_time: new Date(user.created_at).toISOString(),
     update_time: new Date(user.updated_at).toISOString(),
   };

@@ -29,6 +29,7 @@ import * as executionEndEvents from './migrations/0028_execution_end_events.js';
 import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
 import * as uploadWriters from './migrations/0030_upload_writers.js';
 import * as proxyFetches from './migrations/0031_proxy_fetches.js';
+import * as userGroups from './migrations/0032_user_groups.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0029_task_checkpoints': taskCheckpoints,
   '0030_upload_writers': uploadWriters,
   '0031_proxy_fetches': proxyFetches,
+  '0032_user_groups': userGroups,
 };
 
 /** Every migration's name, in order. */

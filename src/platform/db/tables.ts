@@ -11,8 +11,27 @@ export interface UsersTable {
   password_hash: string;
   comment: ColumnType<string, string | undefined, string>;
   sysadmin_flag: ColumnType<number, number | undefined, number>;
+  /** 1 when the identity provider put the user in its admin group at the last sign-in. */
+  group_admin: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+}
+
+export interface UserGroupsTable {
+  id: Generated<number>;
+  group_name: string;
+  /** 1 LDAP, 2 HTTP, 3 OIDC. */
+  group_type: number;
+  ldap_group_dn: ColumnType<string, string | undefined, string>;
+  /** The DN, lowercased, for LDAP groups; the name for the others. Unique with the type. */
+  group_key: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface UserGroupMembersTable {
+  user_id: number;
+  group_id: number;
 }
 
 export interface ProjectsTable {
@@ -621,6 +640,8 @@ export interface SignatureVerdictsTable {
 
 export interface Tables {
   users: UsersTable;
+  user_groups: UserGroupsTable;
+  user_group_members: UserGroupMembersTable;
   projects: ProjectsTable;
   proxy_cache_tags: ProxyCacheTagsTable;
   proxy_fetches: ProxyFetchesTable;
@@ -672,6 +693,7 @@ export interface Tables {
 }
 
 export type User = Selectable<UsersTable>;
+export type UserGroup = Selectable<UserGroupsTable>;
 export type Project = Selectable<ProjectsTable>;
 export type Repository = Selectable<RepositoriesTable>;
 export type Artifact = Selectable<ArtifactsTable>;
