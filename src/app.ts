@@ -200,7 +200,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     authenticator,
     access,
     sessions,
-    settings: new Settings(db, config),
+    settings: new Settings(db, config, secrets),
     jobs: jobService,
     events,
     gates: { push, pull },

@@ -41,3 +41,13 @@ export async function createUser(
 export async function updateUserPassword(db: Executor, id: number, passwordHash: string, now: number): Promise<void> {
   await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
 }
+
+/** How many accounts there are besides the one of that name (the bootstrap `admin`). */
+export async function countUsersBesides(db: Executor, username: string): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('username', '<>', username)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,4 +1,5 @@
 import { type ApiFeature, requireSystem } from '../api/index.js';
+import { countUsersBesides } from '../auth/index.js';
 import { parseBody } from '../platform/http/index.js';
 import { checkChanges, configurationsResponse, updateSchema, withoutNulls } from './configurations.js';
 
@@ -17,7 +18,8 @@ export const configurationsApi: ApiFeature = (scope, deps) => {
     requireSystem(request, deps.access, 'configuration', 'update');
     const changes = parseBody(updateSchema, withoutNulls(request.body));
     const current = await deps.settings.get();
-    await deps.settings.set(checkChanges(current, changes));
+    const usersBesidesAdmin = changes.auth_mode === undefined ? 0 : await countUsersBesides(deps.database.db, 'admin');
+    await deps.settings.set(checkChanges(current, changes, usersBesidesAdmin));
     reply.code(200).send();
   });
 };

@@ -21,6 +21,8 @@ function sample(key: SettingKey, current: unknown): unknown {
     // Needs the forward endpoint, which the same request sets.
     skip_audit_log_database: true,
     read_only: false,
+    // Changing the mode has rules of its own (tested below); sent back unchanged it is accepted.
+    auth_mode: 'db_auth',
   };
   if (key in special) return special[key];
   if (typeof current === 'boolean') return !current;
@@ -61,7 +63,7 @@ for (const dialect of testDialects()) {
       assert.deepEqual(config.robot_token_duration, { value: 30, editable: true });
       assert.deepEqual(config.quota_per_project_enable, { value: true, editable: true });
       assert.deepEqual(config.storage_per_project, { value: -1, editable: true });
-      assert.deepEqual(config.auth_mode, { value: 'db_auth', editable: false });
+      assert.deepEqual(config.auth_mode, { value: 'db_auth', editable: true });
       assert.deepEqual(config.token_expiration, { value: 30, editable: false });
     });
 
@@ -83,6 +85,13 @@ for (const dialect of testDialects()) {
       assert.ok(!JSON.stringify(afterPut).includes('s3cret-value'), 'no secret anywhere in the answer');
       const stored = await server.database.db.selectFrom('settings').select(['name', 'value']).execute();
       assert.ok(!JSON.stringify(stored).includes('s3cret-value'), 'no secret stored in plain text');
+      const sealed = await server.database.db.selectFrom('sealed_settings').select(['name', 'value']).orderBy('name').execute();
+      assert.deepEqual(
+        sealed.map((row) => row.name),
+        [...SECRET_KEYS].sort(),
+        'every secret is kept, sealed',
+      );
+      assert.ok(!JSON.stringify(sealed).includes('s3cret-value'), 'no secret stored in plain text');
       // Put back what later tests expect.
       const restore: Record<string, unknown> = {};
       for (const key of SETTING_KEYS) if (!FIXED_KEYS.has(key) && !SECRET_KEYS.has(key)) restore[key] = before[key]?.value;
@@ -106,7 +115,8 @@ for (const dialect of testDialects()) {
         [{ audit_log_retention_days: 0 }, /audit_log_retention_days/],
         [{ disabled_audit_log_event_types: 'pull artifact' }, /disabled_audit_log_event_types/],
         [{ self_registration: true, no_such_key: 'x' }, /unknown field: no_such_key/],
-        [{ auth_mode: 'ldap_auth' }, /auth_mode cannot be changed/],
+        [{ auth_mode: 'http_auth' }, /auth_mode http_auth is not supported/],
+        [{ auth_mode: 'uaa_auth' }, /auth_mode uaa_auth is not supported/],
         [{ token_expiration: 31 }, /token_expiration cannot be changed/],
         [{ skip_audit_log_database: true }, /audit_log_forward_endpoint must be set/],
       ];
@@ -122,6 +132,20 @@ for (const dialect of testDialects()) {
       const config = await read();
       assert.equal(config.ldap_url?.value, '');
       assert.equal(config.self_registration?.value, false);
+    });
+
+    it('changes auth_mode while admin is the only user, and refuses once another user exists', async () => {
+      await expectJson(await call('PUT', '/configurations', { body: { auth_mode: 'oidc_auth' } }), 200);
+      assert.deepEqual((await read()).auth_mode, { value: 'oidc_auth', editable: true });
+      await expectJson(await call('PUT', '/configurations', { body: { auth_mode: 'db_auth' } }), 200);
+      await expectJson(
+        await call('POST', '/users', { body: { username: 'mode-keeper', password: 'Keeper-Passw0rd', email: 'keeper@example.com', realname: 'K' } }),
+        201,
+      );
+      await expectError(await call('PUT', '/configurations', { body: { auth_mode: 'ldap_auth' } }), 400, 'BAD_REQUEST', /auth_mode cannot be changed: 1 user/);
+      assert.deepEqual((await read()).auth_mode, { value: 'db_auth', editable: true });
+      // Sent back unchanged, it is no change.
+      await expectJson(await call('PUT', '/configurations', { body: { auth_mode: 'db_auth' } }), 200);
     });
 
     it('is for system administrators only', async () => {

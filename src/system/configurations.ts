@@ -28,15 +28,31 @@ export function withoutNulls(body: unknown): unknown {
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
+/** The modes Berth signs people in with; Harbor's UAA and HTTP auth proxy modes are not among them. */
+const SUPPORTED_AUTH_MODES: ReadonlySet<string> = new Set(['db_auth', 'ldap_auth', 'oidc_auth']);
+
 /**
  * Rules between values, as Harbor's: a fixed key may be sent back unchanged but not changed, and
- * the audit log may leave the database only when it has somewhere else to go. Answers what to
+ * the audit log may leave the database only when it has somewhere else to go, and the
+ * authentication mode changes only while admin is the only user. Answers what to
  * store: fixed keys never are, so the configuration file keeps deciding them.
  */
-export function checkChanges(current: RuntimeSettings, changes: SettingsChange): SettingsChange {
+export function checkChanges(current: RuntimeSettings, changes: SettingsChange, usersBesidesAdmin: number): SettingsChange {
   const changedFixed = [...FIXED_KEYS].filter((key) => changes[key] !== undefined && changes[key] !== current[key]);
   if (changedFixed.length > 0) {
     throw new ApiError('BAD_REQUEST', `${changedFixed.join(', ')} cannot be changed at run time; set it in the configuration file`);
+  }
+  if (changes.auth_mode !== undefined && changes.auth_mode !== current.auth_mode) {
+    if (!SUPPORTED_AUTH_MODES.has(changes.auth_mode)) {
+      throw new ApiError('BAD_REQUEST', `auth_mode ${changes.auth_mode} is not supported: use db_auth, ldap_auth or oidc_auth`);
+    }
+    // As Harbor: accounts made under one mode would not be the same people under another.
+    if (usersBesidesAdmin > 0) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `auth_mode cannot be changed: ${usersBesidesAdmin} user(s) besides admin exist; it can change only while admin is the only user`,
+      );
+    }
   }
   const endpoint = changes.audit_log_forward_endpoint ?? current.audit_log_forward_endpoint;
   if (changes.skip_audit_log_database === true && endpoint.trim() === '') {

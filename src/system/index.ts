@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
+import { SEALED_SETTINGS } from '../platform/settings/index.js';
 import { configurationsApi } from './configurations-routes.js';
 import { readOnlyApiGuard, readOnlyGate } from './read-only.js';
 import { registerHealthRoute, registerProbeRoutes, type SystemRouteDeps } from './routes.js';
@@ -16,6 +17,7 @@ export const systemModule: FeatureModule<SystemRouteDeps & ApiDeps, Partial<Gate
   probes: registerProbeRoutes,
   routes: registerHealthRoute,
   gates: (deps) => ({ push: [readOnlyGate(deps.settings)] }),
+  sealedColumns: [SEALED_SETTINGS],
   // First of the API features: the guard's hook is in place before any route is registered.
   async api(scope, deps) {
     readOnlyApiGuard(scope, deps.settings);

@@ -638,6 +638,12 @@ export interface SignatureVerdictsTable {
   recheck_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+export interface SealedSettingsTable {
+  name: string;
+  /** Sealed by the SecretBox. */
+  value: string;
+}
+
 export interface Tables {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -661,6 +667,7 @@ export interface Tables {
   sessions: SessionsTable;
   audit_logs: AuditLogsTable;
   settings: SettingsTable;
+  sealed_settings: SealedSettingsTable;
   labels: LabelsTable;
   artifact_labels: ArtifactLabelsTable;
   immutable_rules: ImmutableRulesTable;

@@ -1,4 +1,4 @@
-export { Settings, storedSettings } from './store.js';
+export { SEALED_SETTINGS, Settings, storedSettings, type SecretSettingKey } from './store.js';
 export {
   AUTH_MODES,
   defaultSettings,

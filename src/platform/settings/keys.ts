@@ -101,25 +101,22 @@ export type SettingKey = keyof RuntimeSettings;
 
 export const SETTING_KEYS = Object.keys(settingsSchema.shape) as SettingKey[];
 
-/**
- * Written, never shown: GET leaves them out, as Harbor does. Accepted and type-checked but not
- * kept until the feature that uses each lands with encryption at rest: a secret is never
- * stored in plain text.
- */
+/** Written, never shown: GET leaves them out, as Harbor does. Kept sealed by the SecretBox (`sealed_settings`). */
 export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set(['ldap_search_password', 'uaa_client_secret', 'oidc_client_secret']);
 
 /**
  * Fixed by the configuration file (or by what Berth is): GET shows them as not editable, and
  * PUT accepts them only unchanged, so a tool that sends back what it read is not refused.
  */
-export const FIXED_KEYS: ReadonlySet<SettingKey> = new Set(['auth_mode', 'token_expiration', 'session_timeout']);
+export const FIXED_KEYS: ReadonlySet<SettingKey> = new Set(['token_expiration', 'session_timeout']);
 
 /** What a key does in Berth today: it takes effect, or it is stored until the feature that reads it lands. */
-export type KeyStatus = 'takes effect' | `stored until ${string} lands` | `accepted, not kept until ${string} lands (a secret)` | `fixed: ${string}`;
+export type KeyStatus =
+  'takes effect' | `takes effect: ${string}` | `stored until ${string} lands` | `stored sealed until ${string} lands (a secret)` | `fixed: ${string}`;
 
 /** The list the README shows. */
 export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
-  auth_mode: 'fixed: db_auth until LDAP and OIDC login land',
+  auth_mode: 'takes effect: db_auth, ldap_auth or oidc_auth, changed only while no user but admin exists',
   primary_auth_mode: 'stored until LDAP and OIDC login lands',
   ldap_base_dn: 'stored until LDAP login lands',
   ldap_filter: 'stored until LDAP login lands',
@@ -131,7 +128,7 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   ldap_group_attach_parallel: 'stored until LDAP login lands',
   ldap_scope: 'stored until LDAP login lands',
   ldap_search_dn: 'stored until LDAP login lands',
-  ldap_search_password: 'accepted, not kept until LDAP login lands (a secret)',
+  ldap_search_password: 'stored sealed until LDAP login lands (a secret)',
   ldap_timeout: 'stored until LDAP login lands',
   ldap_uid: 'stored until LDAP login lands',
   ldap_url: 'stored until LDAP login lands',
@@ -142,7 +139,7 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   self_registration: 'takes effect',
   token_expiration: 'fixed: auth.tokenExpirationMinutes in the configuration file',
   uaa_client_id: 'stored until UAA login lands',
-  uaa_client_secret: 'accepted, not kept until UAA login lands (a secret)',
+  uaa_client_secret: 'stored sealed until UAA login lands (a secret)',
   uaa_endpoint: 'stored until UAA login lands',
   uaa_verify_cert: 'stored until UAA login lands',
   http_authproxy_endpoint: 'stored until auth-proxy login lands',
@@ -155,7 +152,7 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   oidc_name: 'stored until OIDC login lands',
   oidc_endpoint: 'stored until OIDC login lands',
   oidc_client_id: 'stored until OIDC login lands',
-  oidc_client_secret: 'accepted, not kept until OIDC login lands (a secret)',
+  oidc_client_secret: 'stored sealed until OIDC login lands (a secret)',
   oidc_groups_claim: 'stored until OIDC login lands',
   oidc_admin_group: 'stored until OIDC login lands',
   oidc_group_filter: 'stored until OIDC login lands',

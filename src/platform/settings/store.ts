@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config/index.js';
 import type { Database, Executor } from '../db/index.js';
+import type { SealedColumn, SecretBox } from '../secrets/index.js';
 import { defaultSettings, FIXED_KEYS, SECRET_KEYS, SETTING_KEYS, settingsSchema, type RuntimeSettings, type SettingKey } from './keys.js';
 
 /**
@@ -24,6 +25,12 @@ export async function storedSettings<K extends SettingKey>(db: Executor, keys: r
   return stored as Partial<Pick<RuntimeSettings, K>>;
 }
 
+/** Where the secret settings are kept, sealed: checked at start and re-encrypted by `berth secrets rotate` with the others. */
+export const SEALED_SETTINGS: SealedColumn = { table: 'sealed_settings', key: 'name', column: 'value', label: 'LDAP and OIDC secrets' };
+
+/** The secret keys, a type of their own so only they are asked of {@link Settings.secret}. */
+export type SecretSettingKey = 'ldap_search_password' | 'uaa_client_secret' | 'oidc_client_secret';
+
 /** Keys kept in the database; the fixed ones always come from the configuration file. */
 const STORED_KEYS = SETTING_KEYS.filter((key) => !FIXED_KEYS.has(key));
 
@@ -45,7 +52,19 @@ export class Settings {
   constructor(
     private readonly database: Database,
     private readonly config: Config,
+    /** Seals the secret keys; without it (tools that never write them) setting one is a programming error. */
+    private readonly secrets?: SecretBox,
   ) {}
+
+  /**
+   * A secret setting in clear ('' when none was set), for the feature that uses it; never part of
+   * {@link get}, so nothing that shows settings can show it. A value the key cannot open reads as ''.
+   */
+  async secret(key: SecretSettingKey): Promise<string> {
+    const row = await this.database.db.selectFrom('sealed_settings').select('value').where('name', '=', key).executeTakeFirst();
+    if (!row || !this.secrets) return '';
+    return this.secrets.open(row.value) ?? '';
+  }
 
   async get(): Promise<RuntimeSettings> {
     return { ...defaultSettings(this.config), ...(await this.stored(this.database.db)) };
@@ -77,7 +96,20 @@ export class Settings {
     this.cached = undefined;
     await this.database.db.transaction().execute(async (trx) => {
       for (const [name, value] of Object.entries(values)) {
-        if (value === undefined || SECRET_KEYS.has(name as SettingKey)) continue;
+        if (value === undefined) continue;
+        if (SECRET_KEYS.has(name as SettingKey)) {
+          if (!this.secrets) throw new Error(`${name} cannot be stored without the secret key`);
+          if (value === '') await trx.deleteFrom('sealed_settings').where('name', '=', name).execute();
+          else {
+            const sealed = this.secrets.seal(String(value));
+            await trx
+              .insertInto('sealed_settings')
+              .values({ name, value: sealed })
+              .onConflict((oc) => oc.column('name').doUpdateSet({ value: sealed }))
+              .execute();
+          }
+          continue;
+        }
         await trx
           .insertInto('settings')
           .values({ name, value: JSON.stringify(value) })
