@@ -43,7 +43,8 @@ export function parseLookupReference(reference: string): ManifestReference {
 }
 
 export class ManifestService {
-  private readonly cache = new ManifestCache(64 * 1024 * 1024);
+  // Thousands of manifests of a few KiB each: the hot ones of a busy registry, for a bounded share of memory.
+  private readonly cache = new ManifestCache(16 * 1024 * 1024);
   readonly pulls: PullRecorder;
 
   constructor(

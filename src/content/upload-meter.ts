@@ -1,5 +1,6 @@
 import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { noteBlobBytes } from '../platform/lib/index.js';
 
 /**
  * While bytes keep arriving, the upload is marked as written this often (by the clock), so no
@@ -47,6 +48,7 @@ export class UploadMeter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
+    noteBlobBytes(chunk.length);
     if (this.over) return callback();
     const { allowance } = this.options;
     if (allowance !== undefined && this.received > allowance) {

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
 import { freeBytesAt } from '../free-space.js';
+import { noteBlobBytes } from '../../lib/index.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -57,7 +58,14 @@ export class FilesystemDriver implements StorageDriver {
     const end = range?.length === undefined ? undefined : start + range.length - 1;
     // Opening first means a missing file is reported before any byte is promised to a client.
     // The stream owns the handle and closes it exactly once.
-    return handle.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
+    const stream = handle.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
+    // Each read fills a fresh buffer: counted, so they are scavenged while few (young-buffers.ts).
+    const push = stream.push.bind(stream);
+    stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
+      if (Buffer.isBuffer(chunk)) noteBlobBytes(chunk.length);
+      return push(chunk, encoding);
+    };
+    return stream;
   }
 
   async getContent(path: string): Promise<Buffer> {
