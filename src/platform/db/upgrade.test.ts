@@ -74,6 +74,16 @@ async function sessionsGone(database: string): Promise<void> {
   }
 }
 
+/** Runs `work` in a fresh data directory and database, removed afterwards whatever happens. */
+async function inFreshPlace(dialect: Dialect, work: (place: Place) => Promise<void>): Promise<void> {
+  const place = await freshPlace(dialect);
+  try {
+    await work(place);
+  } finally {
+    await place.cleanup();
+  }
+}
+
 async function freshPlace(dialect: Dialect): Promise<Place> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-upgrade-'));
   if (dialect === 'sqlite') {
@@ -587,8 +597,7 @@ for (const dialect of DIALECTS) {
   describe(`upgrades (${dialect})`, { timeout: 600_000 }, () => {
     it(`the previous release's data (schema at ${PREVIOUS_RELEASE_MIGRATION}) reads back through the API and /v2/ after berth serve migrates it`, async () => {
       assert.ok(PREVIOUS >= 0 && PREVIOUS < LATEST, `${PREVIOUS_RELEASE_MIGRATION} is a migration before the latest`);
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         await olderBerth(place, PREVIOUS);
         await serving(place, async (server, announced) => {
           assert.deepEqual(server.migrations.applied, NAMES.slice(PREVIOUS + 1));
@@ -596,14 +605,11 @@ for (const dialect of DIALECTS) {
           await readsBack(server, PREVIOUS);
         });
         assert.deepEqual(await appliedMigrations(place), NAMES);
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it('an instance of the previous release keeps writing while a newer one has migrated: its rows read back through the API', async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         // The newer instance migrated first; the older one, still running, writes with the old schema's SQL.
         const database = await connectDatabase({ url: place.url, poolSize: 2 });
         try {
@@ -613,9 +619,7 @@ for (const dialect of DIALECTS) {
           await database.close();
         }
         await serving(place, (server) => readsBack(server, PREVIOUS));
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it('every migration after the previous release only adds: old tables and columns stay as they were, new columns in old tables are nullable or have a default, no new unique index on old tables', async () => {
@@ -659,8 +663,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('an older Berth on a newer schema serves it without migrating and warns; its berth migrate changes nothing and says why', async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         await olderBerth(place, LATEST);
         // A newer Berth's migration: a table of its own and a nullable column.
         const database = await connectDatabase({ url: place.url, poolSize: 1 });
@@ -687,14 +690,11 @@ for (const dialect of DIALECTS) {
           /the database schema is newer than this Berth: it has migrations this version does not know \(9999_future_things\); nothing was changed/,
         );
         assert.deepEqual(await appliedMigrations(place), [...NAMES, '9999_future_things']);
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it("berth migrate on the previous release's schema names the migrations it applies; run again, it has nothing to do", async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         await olderBerth(place, PREVIOUS);
         const env: Record<string, string> = dialect === 'postgres' ? { BERTH_DATABASE_URL: place.url } : {};
         const first = await runBerth(['migrate', '--data-dir', place.dataDir], env);
@@ -705,14 +705,11 @@ for (const dialect of DIALECTS) {
         assert.equal(again.code, 0, again.stderr);
         assert.equal(again.stdout.trim(), `database is up to date (${dialect})`);
         assert.deepEqual(await appliedMigrations(place), NAMES);
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it('rolled back to an older version, which writes with its own schema, and upgraded again: nothing to migrate, everything reads back', async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         const database = await connectDatabase({ url: place.url, poolSize: 2 });
         try {
           assert.equal((await migrateToLatest(database)).applied.length, NAMES.length);
@@ -726,14 +723,11 @@ for (const dialect of DIALECTS) {
           assert.deepEqual(server.migrations, { applied: [], newer: [] });
           await readsBack(server, PREVIOUS);
         });
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it("a schema that has a newer Berth's migrations but lacks one this Berth needs is refused, naming both", async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         const database = await connectDatabase({ url: place.url, poolSize: 1 });
         try {
           await migrateToLatest(database, NAMES.slice(0, LATEST));
@@ -745,14 +739,11 @@ for (const dialect of DIALECTS) {
         } finally {
           await database.close();
         }
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
 
     it('a migration merged after a higher-numbered one a database already has is applied, not refused', async () => {
-      const place = await freshPlace(dialect);
-      try {
+      await inFreshPlace(dialect, async (place) => {
         const database = await connectDatabase({ url: place.url, poolSize: 1 });
         try {
           const skipped = NAMES[LATEST - 1]!;
@@ -764,9 +755,7 @@ for (const dialect of DIALECTS) {
         } finally {
           await database.close();
         }
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
   });
 }
@@ -776,16 +765,13 @@ describe('upgrades from every step of the migration history (sqlite)', { timeout
   // LATEST itself checks the seed against today's reading of it.
   for (let level = 0; level <= LATEST; level++) {
     it(`from ${NAMES[level]}`, async () => {
-      const place = await freshPlace('sqlite');
-      try {
+      await inFreshPlace('sqlite', async (place) => {
         await olderBerth(place, level);
         await serving(place, async (server) => {
           assert.deepEqual(server.migrations.applied, NAMES.slice(level + 1));
           await readsBack(server, level);
         });
-      } finally {
-        await place.cleanup();
-      }
+      });
     });
   }
 });
@@ -794,13 +780,10 @@ if (PG_URL) {
   describe('upgrades from every step of the migration history (postgres)', { timeout: 900_000 }, () => {
     for (let level = 0; level < LATEST; level++) {
       it(`from ${NAMES[level]}`, async () => {
-        const place = await freshPlace('postgres');
-        try {
+        await inFreshPlace('postgres', async (place) => {
           await olderBerth(place, level);
           await serving(place, (server) => readsBack(server, level));
-        } finally {
-          await place.cleanup();
-        }
+        });
       });
     }
   });
