@@ -14,10 +14,12 @@ import { Robots } from './Robots';
 import { InterrogationServices } from './scanning/InterrogationServices';
 import { SecurityHub } from './security/SecurityHub';
 import { SystemInfoPanel } from './SystemInfo';
+import { UserGroups } from './UserGroups';
 import { Users } from './Users';
 
 const SECTIONS: Record<string, () => ReactNode> = {
   users: () => <Users />,
+  usergroups: () => <UserGroups />,
   robots: () => <Robots />,
   registries: () => <Registries />,
   replications: () => <Replications />,
@@ -37,6 +39,7 @@ const SECTION_LABELS: Record<string, string> = {
   security: 'scanAdmin.tab.security',
   registries: 'registries.tab',
   replications: 'replication.tab',
+  usergroups: 'usergroups.tab',
 };
 
 /** "Not allowed" for signed-in users who are not system administrators. */
@@ -72,7 +75,7 @@ export default function Admin() {
       <Typography.Title level={2} style={{ margin: 0 }}>
         {t('admin.title')}
       </Typography.Title>
-      {/* Twelve sections: with antd's default 32px gutter they overflow a 1280px window into a "more" menu. */}
+      {/* Thirteen sections: with antd's default 32px gutter they overflow a 1280px window into a "more" menu. */}
       <Tabs
         tabBarGutter={16}
         activeKey={section}
