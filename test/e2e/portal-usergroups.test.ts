@@ -1,6 +1,6 @@
 /**
  * User groups in the portal, in a real browser against a real `berth serve`: the administrator
- * adds an HTTP and an LDAP group on the User Groups page, renames one and deletes the other;
+ * adds an HTTP and an LDAP group on the User Groups page (beside the users), renames one and deletes the other;
  * in a project's Members tab an OIDC group is added beside the users and shown as a group; the
  * pages pass axe and read in Chinese.
  */
@@ -56,7 +56,9 @@ describe('user groups in a browser', { skip: TARGET !== 'berth' ? 'Berth-only' :
 
   test('the administrator adds an HTTP and an LDAP group, renames one and deletes the other', async () => {
     await page.getByTestId('nav-admin').click();
-    await page.getByRole('tab', { name: 'User Groups' }).click();
+    // Groups sit beside the users, under the Users tab.
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await page.getByTestId('users-or-groups').getByText('User Groups').click();
     await page.waitForURL(/\/admin\/usergroups$/);
 
     await page.getByTestId('new-usergroup').click();

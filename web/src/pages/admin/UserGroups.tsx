@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, Input, Modal, Radio, Space, Tag } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Form, Input, Modal, Radio, Segmented, Space, Tag } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getPage } from '../../api/client';
 import { GROUP_TYPES, type GroupType, type UserGroup } from '../../api/usergroups-models';
@@ -28,6 +29,26 @@ export function GroupTypeChoice({ value, onChange }: { value?: GroupType; onChan
         </Radio>
       ))}
     </Radio.Group>
+  );
+}
+
+/** The Users tab shows users or user groups, each at its own URL (`/admin/users`, `/admin/usergroups`). */
+export function UsersOrGroups({ active, children }: { active: 'users' | 'usergroups'; children: ReactNode }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Segmented<'users' | 'usergroups'>
+        value={active}
+        onChange={(key) => void navigate(`/admin/${key}`)}
+        options={[
+          { value: 'users', label: t('usergroups.switch.users') },
+          { value: 'usergroups', label: t('usergroups.tab') },
+        ]}
+        data-testid="users-or-groups"
+      />
+      {children}
+    </Space>
   );
 }
 
