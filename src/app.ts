@@ -23,6 +23,7 @@ import { searchModule } from './search/index.js';
 import { systemModule, VERSION } from './system/index.js';
 import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
+import { userGroupsModule } from './usergroups/index.js';
 import { webhooksModule } from './webhooks/index.js';
 import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
@@ -75,6 +76,7 @@ export const MODULES: readonly AppModule[] = [
   systemModule,
   authModule,
   usersModule,
+  userGroupsModule,
   projectsModule,
   robotsModule,
   auditModule,

@@ -185,12 +185,12 @@ for (const dialect of testDialects()) {
       assert.equal(byName.project_id, numeric.id);
     });
 
-    it('answers a member_group with Harbor’s error until groups land, and ignores an empty one', async () => {
+    it('answers a member_group of an unknown id with Harbor’s error, onboards one named by type, and ignores an empty one', async () => {
       const post = (body: unknown) => api(server.url, 'POST', '/projects/beta/members', { body });
       const byId = await errorOf(await post({ role_id: 2, member_group: { id: 7 } }), 400);
       assert.equal(byId.errors[0]?.message, 'Group 7 not found');
-      const byName = await errorOf(await post({ role_id: 2, member_group: { group_name: 'devs', group_type: 3 } }), 400);
-      assert.match(byName.errors[0]?.message ?? '', /user groups are not supported yet/);
+      // An OIDC group Berth has not seen is created and added, as Harbor onboards it.
+      assert.equal((await post({ role_id: 2, member_group: { group_name: 'devs', group_type: 3 } })).status, 201);
       await errorOf(await post({ role_id: 2, member_group: {} }), 400);
       // What some clients send for a user: an empty group beside it.
       assert.equal((await post({ role_id: 2, member_user: { username: 'member' }, member_group: {} })).status, 201);

@@ -1,4 +1,4 @@
-import { type AccessControl, type Identity, ROLE_BY_ID, subjectPermits } from '../auth/index.js';
+import { type AccessControl, type Identity, ROLE_BY_ID, subjectPermits, userMemberRows } from '../auth/index.js';
 import type { Database, Project } from '../platform/db/index.js';
 import type { AuditScope } from './repo.js';
 
@@ -29,9 +29,7 @@ async function candidateProjects(database: Database, identity: Identity): Promis
     return database.db
       .selectFrom('projects')
       .selectAll('projects')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', identity.id).where('role', 'in', roles),
-      )
+      .where('id', 'in', userMemberRows(database.db, identity.id).select('project_members.project_id').where('project_members.role', 'in', roles))
       .execute();
   }
   if (identity.kind === 'robot') {

@@ -7,6 +7,7 @@ import { AccessControl } from './access.js';
 import type { Identity } from './identity.js';
 import { PROJECT_MATRIX, type ProjectSubject } from './rbac-matrix.js';
 import { ROLE_IDS, type Role } from './rbac.js';
+import { ensureGroups, GROUP_TYPES, setUserGroups } from './groups-repo.js';
 import { createUser } from './users-repo.js';
 
 const ROLES: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
@@ -85,6 +86,75 @@ for (const dialect of testDialects()) {
           assert.equal(inOther.can(row.resource, row.action), false, `${role} ${row.resource}:${row.action} in other`);
         }
       }
+    });
+
+    it("gives a member through a group exactly its group role's column, and the highest when the user holds several", async () => {
+      const addRow = (entityType: 'u' | 'g', entityId: number, role: Role) =>
+        database.db
+          .insertInto('project_members')
+          .values({
+            project_id: own.id,
+            entity_type: entityType,
+            entity_id: entityId,
+            role: ROLE_IDS[role],
+            repository_patterns: null,
+            created_at: 1,
+            updated_at: 1,
+          })
+          .execute();
+      // One group per role, as a sign-in records them: the groups the provider named, created when first seen.
+      const groupOf = new Map<Role, number>();
+      for (const role of ROLES) {
+        const [groupId] = await ensureGroups(database.db, [{ type: GROUP_TYPES.oidc, name: `g-${role}` }], 1);
+        groupOf.set(role, groupId!);
+        await addRow('g', groupId!, role);
+      }
+      for (const [index, role] of ROLES.entries()) {
+        const user = await createUser(database.db, { username: `via-group-${role.toLowerCase()}`, passwordHash: 'x', sysadmin: false, now: 1 });
+        await setUserGroups(database.db, user.id, [groupOf.get(role)!], false);
+        const viaGroup: Identity = { kind: 'user', id: user.id, username: user.username, sysadmin: false };
+        // The lowest role given directly and, through groups, this role and every one below it: this role wins.
+        const below = ROLES.slice(index);
+        const mixed = await createUser(database.db, { username: `mixed-${role.toLowerCase()}`, passwordHash: 'x', sysadmin: false, now: 1 });
+        await addRow('u', mixed.id, 'limitedGuest');
+        await setUserGroups(
+          database.db,
+          mixed.id,
+          below.map((r) => groupOf.get(r)!),
+          false,
+        );
+        const highest: Identity = { kind: 'user', id: mixed.id, username: mixed.username, sysadmin: false };
+        for (const identity of [viaGroup, highest]) {
+          const inOwn = await access.forProject(identity, own);
+          const inOther = await access.forProject(identity, otherPrivate);
+          assert.equal(inOwn.role, role);
+          for (const row of ROWS) {
+            assert.equal(inOwn.can(row.resource, row.action), row.subjects.includes(role), `${role} through a group: ${row.resource}:${row.action} in own`);
+            assert.equal(inOther.can(row.resource, row.action), false, `${role} through a group: ${row.resource}:${row.action} in other`);
+          }
+        }
+      }
+    });
+
+    it('narrows a group grant to its repository patterns', async () => {
+      const [groupId] = await ensureGroups(database.db, [{ type: GROUP_TYPES.http, name: 'narrowed' }], 1);
+      await database.db
+        .insertInto('project_members')
+        .values({
+          project_id: own.id,
+          entity_type: 'g',
+          entity_id: groupId!,
+          role: ROLE_IDS.developer,
+          repository_patterns: JSON.stringify(['team-a/**']),
+          created_at: 1,
+          updated_at: 1,
+        })
+        .execute();
+      const user = await createUser(database.db, { username: 'narrowed-user', passwordHash: 'x', sysadmin: false, now: 1 });
+      await setUserGroups(database.db, user.id, [groupId!], false);
+      const identity: Identity = { kind: 'user', id: user.id, username: user.username, sysadmin: false };
+      assert.deepEqual([...(await access.repositoryActions(identity, own, 'own/team-a/app'))], ['pull', 'push']);
+      assert.deepEqual([...(await access.repositoryActions(identity, own, 'own/team-b/app'))], []);
     });
 
     it('gives everyone, signed in or not, exactly the public column in a public project', async () => {

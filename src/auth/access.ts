@@ -1,6 +1,7 @@
 import type { CacheInvalidation, Database, Project } from '../platform/db/index.js';
 import { splitRepositoryName, TtlCache } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
+import { userMemberRows } from './groups-repo.js';
 import type { Identity } from './identity.js';
 import { matchesRepositoryPattern, REPOSITORY_SCOPED, ROLE_BY_ID, subjectPermits, robotMayHoldSystem, type Role } from './rbac.js';
 
@@ -20,11 +21,13 @@ export interface ProjectPermissions {
   can(resource: string, action: string, repository?: string): boolean;
   /** The caller's role in the project, if a member (the highest, when several). */
   readonly role: Role | undefined;
+  /** Every role the caller holds in the project, its own and its groups', highest first. */
+  readonly roles: readonly Role[];
 }
 
 /** How long memberships are used without reading the database again. */
 const MEMBERSHIP_CACHE_MS = 5_000;
-const ROLE_RANK: Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
+export const ROLE_RANK: readonly Role[] = ['projectAdmin', 'maintainer', 'developer', 'guest', 'limitedGuest'];
 
 /**
  * Decides every permission question from the one matrix in rbac-matrix.ts: system admins
@@ -65,10 +68,11 @@ export class AccessControl {
 
   async forProject(identity: Identity, project: Project): Promise<ProjectPermissions> {
     const memberships = identity.kind === 'user' && !identity.sysadmin ? await this.membershipsOf(identity.id, project.id) : [];
-    const role = ROLE_RANK.find((r) => memberships.some((m) => m.role === r));
+    const roles = ROLE_RANK.filter((r) => memberships.some((m) => m.role === r));
     return {
       project,
-      role,
+      role: roles[0],
+      roles,
       can: (resource, action, repository) => decide(identity, project, memberships, resource, action, repository),
     };
   }
@@ -96,16 +100,9 @@ export class AccessControl {
     if (cached) return cached;
     // The user's own membership and those of the groups the user was in at the last sign-in:
     // the highest role among them is the user's (ROLE_RANK), each narrowed by its own patterns.
-    const rows = await this.database.db
-      .selectFrom('project_members')
-      .select(['role', 'repository_patterns'])
-      .where('project_id', '=', projectId)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('entity_type', '=', 'u'), eb('entity_id', '=', userId)]),
-          eb.and([eb('entity_type', '=', 'g'), eb('entity_id', 'in', eb.selectFrom('user_group_members').select('group_id').where('user_id', '=', userId))]),
-        ]),
-      )
+    const rows = await userMemberRows(this.database.db, userId)
+      .select(['project_members.role', 'project_members.repository_patterns'])
+      .where('project_members.project_id', '=', projectId)
       .execute();
     const memberships = rows.flatMap((r) => {
       const role = ROLE_BY_ID.get(r.role);

@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { userMemberRows } from '../auth/index.js';
 import type { Artifact, Executor, Repository, Tables } from '../platform/db/index.js';
 import { containsIgnoringCase, whereMatches } from '../platform/db/index.js';
 import type { QueryCondition, QueryFields } from '../platform/http/index.js';
@@ -298,7 +299,8 @@ export async function publicOrMemberProjectIds(db: Executor, userId: number | un
     .where((eb) => {
       const readable: Expression<SqlBool>[] = [eb('public', '=', 1)];
       if (userId !== undefined) {
-        readable.push(eb('id', 'in', eb.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', userId)));
+        // The user's own memberships and its groups'.
+        readable.push(eb('id', 'in', userMemberRows(db, userId).select('project_members.project_id')));
       }
       return eb.or(readable);
     })

@@ -39,6 +39,7 @@ import { SearchRepositoryShape, SearchShape } from '../search/index.js';
 import { ConfigurationsResponseShape } from '../system/index.js';
 import { SignatureVerdictShape, TrustMaterialInputShape, TrustMaterialShape, TrustPolicyInputShape, TrustPolicyShape } from '../trust/index.js';
 import { UserRespShape, UserSearchRespItemShape } from '../users/index.js';
+import { UserGroupSearchItemShape, UserGroupShape } from '../usergroups/index.js';
 import { ExecutionShape, MetricsShape, SupportedWebhookEventTypesShape, TaskShape, WebhookPolicyShape, WebhookTargetObjectShape } from '../webhooks/index.js';
 import type { ShapeRegistry } from './definitions.js';
 import { GeneralInfoShape, StatisticShape, SystemInfoShape } from './shapes.js';
@@ -96,6 +97,8 @@ const HARBOR_SHAPES: ShapeRegistry['harbor'] = {
   SystemInfo: SystemInfoShape,
   Tag: TagShape,
   Task: TaskShape,
+  UserGroup: UserGroupShape,
+  UserGroupSearchItem: UserGroupSearchItemShape,
   UserResp: UserRespShape,
   UserSearchRespItem: UserSearchRespItemShape,
   WebhookPolicy: WebhookPolicyShape,

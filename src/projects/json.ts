@@ -12,7 +12,8 @@ export interface ProjectDetail {
   ownerName: string | null;
   metadata: Record<string, string>;
   repoCount: number;
-  role: Role | undefined;
+  /** The caller's roles in the project, highest first (none: not a member). */
+  roles: readonly Role[];
   /** Harbor's `with_detail=false` leaves out what needs more lookups. */
   withDetail: boolean;
   /** The project's own CVE allowlist; none stored: an empty one. */
@@ -21,7 +22,7 @@ export interface ProjectDetail {
 
 /** Harbor's Project definition. */
 export function projectJson(project: Project, detail: ProjectDetail): ProjectJson {
-  const roleId = detail.role ? ROLE_IDS[detail.role] : 0;
+  const roleIds = detail.roles.map((role) => ROLE_IDS[role]);
   return {
     project_id: project.id,
     owner_id: project.owner_id,
@@ -33,8 +34,8 @@ export function projectJson(project: Project, detail: ProjectDetail): ProjectJso
       ? {
           owner_name: detail.ownerName ?? '',
           togglable: true,
-          current_user_role_id: roleId,
-          current_user_role_ids: roleId ? [roleId] : [],
+          current_user_role_id: roleIds[0] ?? 0,
+          current_user_role_ids: roleIds,
         }
       : {}),
     // Harbor leaves registry_id out for projects that are not proxy caches.

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { userMemberRows } from '../auth/index.js';
 import { containsIgnoringCase, type Executor } from '../platform/db/index.js';
 
 /** A member row with the name of the user it stands for. */
@@ -12,12 +13,17 @@ export interface MemberRow {
   entity_name: string;
 }
 
+/** A member's name: the user's, or the group's for a group member. */
+const ENTITY_NAME = sql<string>`coalesce(${sql.ref('users.username')}, ${sql.ref('user_groups.group_name')})`;
+
+/** Members that are users ('u') or user groups ('g'), each with the name of what it stands for. */
 function members(db: Executor, projectId: number) {
   return db
     .selectFrom('project_members')
-    .innerJoin('users', 'users.id', 'project_members.entity_id')
+    .leftJoin('users', (join) => join.onRef('users.id', '=', 'project_members.entity_id').on('project_members.entity_type', '=', 'u'))
+    .leftJoin('user_groups', (join) => join.onRef('user_groups.id', '=', 'project_members.entity_id').on('project_members.entity_type', '=', 'g'))
     .where('project_members.project_id', '=', projectId)
-    .where('project_members.entity_type', '=', 'u');
+    .where((eb) => eb.or([eb('users.id', 'is not', null), eb('user_groups.id', 'is not', null)]));
 }
 
 const MEMBER_COLUMNS = [
@@ -27,7 +33,7 @@ const MEMBER_COLUMNS = [
   'project_members.entity_id',
   'project_members.role',
   'project_members.repository_patterns',
-  'users.username as entity_name',
+  ENTITY_NAME.as('entity_name'),
 ] as const;
 
 export async function listMembers(
@@ -39,7 +45,7 @@ export async function listMembers(
   const filtered = () => {
     const base = members(db, projectId);
     if (entityName === undefined || entityName === '') return base;
-    return base.where(containsIgnoringCase(sql.ref('users.username'), entityName));
+    return base.where(containsIgnoringCase(ENTITY_NAME, entityName));
   };
   const counted = await filtered()
     .select((eb) => eb.fn.countAll().as('total'))
@@ -47,7 +53,7 @@ export async function listMembers(
   const rows = await filtered()
     .select(MEMBER_COLUMNS)
     // Case-folded so both engines order the same whatever their collation.
-    .orderBy(sql`lower(${sql.ref('users.username')})`)
+    .orderBy(sql`lower(${ENTITY_NAME})`)
     .orderBy('project_members.id')
     .limit(page.limit)
     .offset(page.offset)
@@ -59,20 +65,30 @@ export function findMember(db: Executor, projectId: number, memberId: number): P
   return members(db, projectId).select(MEMBER_COLUMNS).where('project_members.id', '=', memberId).executeTakeFirst();
 }
 
-export function findUserMember(db: Executor, projectId: number, userId: number): Promise<MemberRow | undefined> {
-  return members(db, projectId).select(MEMBER_COLUMNS).where('project_members.entity_id', '=', userId).executeTakeFirst();
+export function findEntityMember(db: Executor, projectId: number, entity: MemberEntity): Promise<MemberRow | undefined> {
+  return members(db, projectId)
+    .select(MEMBER_COLUMNS)
+    .where('project_members.entity_type', '=', entity.type)
+    .where('project_members.entity_id', '=', entity.id)
+    .executeTakeFirst();
+}
+
+/** What a member stands for: a user ('u') or a user group ('g'). */
+export interface MemberEntity {
+  type: 'u' | 'g';
+  id: number;
 }
 
 export async function insertMember(
   db: Executor,
-  member: { projectId: number; userId: number; role: number; repositoryPatterns: readonly string[] | null; now: number },
+  member: { projectId: number; entity: MemberEntity; role: number; repositoryPatterns: readonly string[] | null; now: number },
 ): Promise<number> {
   const row = await db
     .insertInto('project_members')
     .values({
       project_id: member.projectId,
-      entity_type: 'u',
-      entity_id: member.userId,
+      entity_type: member.entity.type,
+      entity_id: member.entity.id,
       role: member.role,
       repository_patterns: member.repositoryPatterns ? JSON.stringify(member.repositoryPatterns) : null,
       created_at: member.now,
@@ -114,15 +130,17 @@ export async function roleCounts(db: Executor, projectId: number): Promise<Map<n
   return new Map(rows.map((r) => [Number(r.role), Number(r.count)]));
 }
 
-/** The user's role id in each of the projects where it is a member. */
-export async function memberRoles(db: Executor, userId: number, projectIds: readonly number[]): Promise<Map<number, number>> {
+/** The user's role ids in each of the projects where it is a member, directly or through its groups. */
+export async function memberRoles(db: Executor, userId: number, projectIds: readonly number[]): Promise<Map<number, number[]>> {
   if (projectIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('project_members')
-    .select(['project_id', 'role'])
-    .where('entity_type', '=', 'u')
-    .where('entity_id', '=', userId)
-    .where('project_id', 'in', projectIds)
+  const rows = await userMemberRows(db, userId)
+    .select(['project_members.project_id', 'project_members.role'])
+    .where('project_members.project_id', 'in', projectIds)
     .execute();
-  return new Map(rows.map((r) => [Number(r.project_id), r.role]));
+  const roles = new Map<number, number[]>();
+  for (const row of rows) {
+    const id = Number(row.project_id);
+    roles.set(id, [...(roles.get(id) ?? []), row.role]);
+  }
+  return roles;
 }

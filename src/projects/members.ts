@@ -1,9 +1,10 @@
-import { identityName, ROLE_BY_ID, ROLE_IDS, findUserById, findUserByName } from '../auth/index.js';
+import { identityName, ROLE_BY_ID, ROLE_IDS, findUserById, findUserByName, userGroupIds } from '../auth/index.js';
 import { recordAudit } from '../audit/index.js';
-import { type Executor, isUniqueViolation, type Project, type User } from '../platform/db/index.js';
+import { type Executor, isUniqueViolation, type Project, type User, type UserGroup } from '../platform/db/index.js';
+import { resolveMemberGroup } from '../usergroups/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import * as members from './members-repo.js';
-import type { MemberRow } from './members-repo.js';
+import type { MemberEntity, MemberRow } from './members-repo.js';
 import type { MemberCreate, MemberUpdate } from './schema.js';
 import type { Actor, ProjectsDeps } from './service.js';
 
@@ -14,28 +15,44 @@ function validateRole(roleId: number): number {
   return roleId;
 }
 
+/** What a new member stands for, with the name the audit log and messages use. */
+interface NamedEntity extends MemberEntity {
+  name: string;
+  kind: 'user' | 'group';
+}
+
 /**
- * The user a new member names, read in Harbor's order: a user id, a group id, a username, then
- * a group by DN or name. An empty `member_group` (as some clients send beside `member_user`)
- * names nothing. Berth has no user groups yet: a group id answers Harbor's "not found", and a
- * group by name or DN says groups are not supported.
+ * The user or group a new member names, read in Harbor's order: a user id, a group id, a
+ * username, then a group by DN or by name and type. An empty `member_group` (as some clients
+ * send beside `member_user`) names nothing. A group named by DN, or by name as an HTTP or OIDC
+ * group, that does not exist yet is created, as Harbor onboards it.
  */
-async function memberUser(db: Executor, input: MemberCreate): Promise<User> {
+async function memberEntity(db: Executor, input: MemberCreate, now: number): Promise<NamedEntity> {
   const wanted = input.member_user;
   const group = input.member_group ?? {};
   if (wanted?.user_id !== undefined && wanted.user_id > 0) {
     const user = await findUserById(db, wanted.user_id);
     if (!user) throw new NotFoundError('input', `user ${wanted.user_id} not found`);
-    return user;
+    return userEntity(user);
   }
-  if (group.id !== undefined && group.id > 0) throw new InvalidInputError('input', `Group ${group.id} not found`);
+  if (group.id !== undefined && group.id > 0) return groupEntity(await resolveMemberGroup(db, group, now));
   if (wanted?.username) {
     const user = await findUserByName(db, wanted.username);
     if (!user) throw new NotFoundError('input', `user ${wanted.username} not found`);
-    return user;
+    return userEntity(user);
   }
-  if (group.ldap_group_dn || group.group_name) throw new InvalidInputError('input', 'user groups are not supported yet: add users with member_user');
+  const named = await resolveMemberGroup(db, group, now);
+  if (named) return groupEntity(named);
   throw new InvalidInputError('input', 'at least one of member_user or member_group must be provided');
+}
+
+function userEntity(user: User): NamedEntity {
+  return { type: 'u', id: user.id, name: user.username, kind: 'user' };
+}
+
+function groupEntity(group: UserGroup | undefined): NamedEntity {
+  if (!group) throw new InvalidInputError('input', 'member_group names no group');
+  return { type: 'g', id: group.id, name: group.group_name, kind: 'group' };
 }
 
 async function audit(db: Executor, deps: ProjectsDeps, actor: Actor, project: Project, username: string, operation: 'create' | 'update' | 'delete'): Promise<void> {
@@ -58,32 +75,42 @@ async function requireMember(db: Executor, project: Project, memberId: number): 
 
 /**
  * A project admin must not lock the project out of its own administration: removing or
- * demoting themself is refused while nobody else holds the role.
+ * demoting their own membership, or that of a group they are in, is refused while no other
+ * member (user or group) holds the role.
  */
 async function refuseLastAdminLeaving(db: Executor, actor: Actor, project: Project, member: MemberRow): Promise<void> {
-  const self = actor.identity.kind === 'user' && actor.identity.id === member.entity_id && member.entity_type === 'u';
-  if (!self || member.role !== ROLE_IDS.projectAdmin) return;
+  if (actor.identity.kind !== 'user' || member.role !== ROLE_IDS.projectAdmin) return;
+  const self = member.entity_type === 'u' && actor.identity.id === member.entity_id;
+  const ownGroup = member.entity_type === 'g' && (await userGroupIds(db, actor.identity.id)).includes(member.entity_id);
+  if (!self && !ownGroup) return;
   const admins = (await members.roleCounts(db, project.id)).get(ROLE_IDS.projectAdmin) ?? 0;
   if (admins <= 1) {
-    throw new DeniedError('input', `you are the last project admin of ${project.name}; make another member project admin first`);
+    throw new DeniedError(
+      'input',
+      self
+        ? `you are the last project admin of ${project.name}; make another member project admin first`
+        : `group ${member.entity_name}, which you are in, is the last project admin of ${project.name}; make another member project admin first`,
+    );
   }
 }
 
 export async function createMember(deps: ProjectsDeps, actor: Actor, project: Project, input: MemberCreate): Promise<MemberRow> {
   const role = validateRole(input.role_id);
-  const user = await memberUser(deps.database.db, input);
-  const conflict = () => new ConflictError('input', `user ${user.username} is already a member of project ${project.name}`);
+  let entity: NamedEntity | undefined;
+  const conflict = () => new ConflictError('input', `${entity?.kind ?? 'member'} ${entity?.name ?? ''} is already a member of project ${project.name}`);
   try {
     const created = await deps.database.db.transaction().execute(async (trx) => {
-      if (await members.findUserMember(trx, project.id, user.id)) throw conflict();
+      // In the transaction: a group named for the first time is created with the membership.
+      entity = await memberEntity(trx, input, deps.clock.now());
+      if (await members.findEntityMember(trx, project.id, entity)) throw conflict();
       const id = await members.insertMember(trx, {
         projectId: project.id,
-        userId: user.id,
+        entity,
         role,
         repositoryPatterns: input.repository_patterns ?? null,
         now: deps.clock.now(),
       });
-      await audit(trx, deps, actor, project, user.username, 'create');
+      await audit(trx, deps, actor, project, entity.name, 'create');
       return requireMember(trx, project, id);
     });
     return created;

@@ -1,4 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
+import { userMemberRows } from '../auth/index.js';
 import { containsIgnoringCase, type Executor, type Project } from '../platform/db/index.js';
 import { createQuota } from './quota/repo.js';
 
@@ -93,15 +94,8 @@ function filteredProjects(db: Executor, filter: ProjectListFilter) {
         const readable: Expression<SqlBool>[] = [eb('projects.public', '=', 1)];
         if (visibility.memberUserId !== undefined) {
           readable.push(
-            eb(
-              'projects.id',
-              'in',
-              eb
-                .selectFrom('project_members')
-                .select('project_members.project_id')
-                .where('project_members.entity_type', '=', 'u')
-                .where('project_members.entity_id', '=', visibility.memberUserId),
-            ),
+            // The user's own memberships and its groups'.
+            eb('projects.id', 'in', userMemberRows(db, visibility.memberUserId).select('project_members.project_id')),
           );
         }
         if (visibility.projectIds && visibility.projectIds.length > 0) readable.push(eb('projects.id', 'in', visibility.projectIds));

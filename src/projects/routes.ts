@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiCaller, parsePaging, requireAuthenticated, requireProject, projectByNameOrId, setPagingHeaders, type ApiDeps, type ApiFeature } from '../api/index.js';
-import { type Identity, ROLE_BY_ID, ROLE_IDS, type Role } from '../auth/index.js';
+import { type Identity, ROLE_IDS, ROLE_RANK, type Role } from '../auth/index.js';
 import type { Project } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { allowlistsOf } from './allowlist/index.js';
@@ -24,7 +24,12 @@ export const projectsApi: ApiFeature = (scope, deps) => {
   registerMemberRoutes(scope, deps);
 };
 
-/** Harbor's Project JSON for each project, with the caller's role in it. */
+/** Role ids as roles, highest first. */
+function rolesOf(ids: readonly number[]): Role[] {
+  return ROLE_RANK.filter((role) => ids.includes(ROLE_IDS[role]));
+}
+
+/** Harbor's Project JSON for each project, with the caller's roles in it (its own and its groups'). */
 async function describe(deps: ApiDeps, identity: Identity, projects: Array<Project & { owner_name?: string | null }>, withDetail: boolean) {
   const db = deps.database.db;
   const ids = projects.map((p) => p.id);
@@ -34,16 +39,16 @@ async function describe(deps: ApiDeps, identity: Identity, projects: Array<Proje
   const adminRoles = withDetail && identity.kind === 'user' && identity.sysadmin ? await memberRoles(db, identity.id, ids) : undefined;
   const out: Array<Record<string, unknown>> = [];
   for (const project of projects) {
-    let role: Role | undefined;
-    if (adminRoles) role = ROLE_BY_ID.get(adminRoles.get(project.id) ?? 0);
-    else if (withDetail) role = (await deps.access.forProject(identity, project)).role;
+    let roles: readonly Role[] = [];
+    if (adminRoles) roles = rolesOf(adminRoles.get(project.id) ?? []);
+    else if (withDetail) roles = (await deps.access.forProject(identity, project)).roles;
     const ownerName = project.owner_name !== undefined ? project.owner_name : await repo.ownerName(db, project.owner_id);
     out.push(
       projectJson(project, {
         ownerName,
         metadata: metadata.get(project.id) ?? {},
         repoCount: counts.get(project.id) ?? 0,
-        role,
+        roles,
         withDetail,
         allowlist: allowlists.get(project.id),
       }),

@@ -44,7 +44,7 @@ export const memberCreate = z.object({
       username: z.string().optional(),
     })
     .optional(),
-  // Harbor's UserGroup; Berth has no user groups yet, so a named group is refused (members.ts).
+  // Harbor's UserGroup: a group by id, by LDAP DN, or by name and type (members.ts).
   member_group: z
     .object({
       id: z.number().int().optional(),

@@ -113,7 +113,7 @@ export async function createProject(deps: ProjectsDeps, actor: Actor, req: Proje
       const created = await repo.createProject(trx, { name, ownerId, public: isPublic, storageLimit, now, registryId });
       await repo.upsertMetadata(trx, created.id, metadata);
       if (allowlist) await saveAllowlist(trx, created.id, allowlist, now);
-      await insertMember(trx, { projectId: created.id, userId: ownerId, role: ROLE_IDS.projectAdmin, repositoryPatterns: null, now });
+      await insertMember(trx, { projectId: created.id, entity: { type: 'u', id: ownerId }, role: ROLE_IDS.projectAdmin, repositoryPatterns: null, now });
       await audit(trx, deps, actor, created, 'create');
       return created;
     });

@@ -1,4 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { userMemberRows } from '../auth/index.js';
 import type { Executor, Robot, RobotPermissionRow, Tables } from '../platform/db/index.js';
 
 export interface StoredAccess {
@@ -172,14 +173,14 @@ export async function listRobots(
   return { total: Number(count.n), robots };
 }
 
-/** The user's direct memberships in one project or all projects: role ids and repository patterns. */
+/** The user's memberships, its own and its groups', in one project or all projects: role ids and repository patterns. */
 export function userMemberships(
   db: Executor,
   userId: number,
   projectId?: number,
 ): Promise<Array<{ project_id: number; role: number; repository_patterns: string | null }>> {
-  let query = db.selectFrom('project_members').select(['project_id', 'role', 'repository_patterns']).where('entity_type', '=', 'u').where('entity_id', '=', userId);
-  if (projectId !== undefined) query = query.where('project_id', '=', projectId);
+  let query = userMemberRows(db, userId).select(['project_members.project_id', 'project_members.role', 'project_members.repository_patterns']);
+  if (projectId !== undefined) query = query.where('project_members.project_id', '=', projectId);
   return query.execute();
 }
 

@@ -14,10 +14,20 @@ import { Robots } from './Robots';
 import { InterrogationServices } from './scanning/InterrogationServices';
 import { SecurityHub } from './security/SecurityHub';
 import { SystemInfoPanel } from './SystemInfo';
+import { UserGroups, UsersOrGroups } from './UserGroups';
 import { Users } from './Users';
 
 const SECTIONS: Record<string, () => ReactNode> = {
-  users: () => <Users />,
+  users: () => (
+    <UsersOrGroups active="users">
+      <Users />
+    </UsersOrGroups>
+  ),
+  usergroups: () => (
+    <UsersOrGroups active="usergroups">
+      <UserGroups />
+    </UsersOrGroups>
+  ),
   robots: () => <Robots />,
   registries: () => <Registries />,
   replications: () => <Replications />,
@@ -38,6 +48,9 @@ const SECTION_LABELS: Record<string, string> = {
   registries: 'registries.tab',
   replications: 'replication.tab',
 };
+
+/** Sections shown under another section's tab (with a URL of their own): a thirteenth tab would not fit a 1280px window. */
+const TAB_OF: Record<string, string> = { usergroups: 'users' };
 
 /** "Not allowed" for signed-in users who are not system administrators. */
 export function NotAllowed() {
@@ -75,13 +88,15 @@ export default function Admin() {
       {/* Twelve sections: with antd's default 32px gutter they overflow a 1280px window into a "more" menu. */}
       <Tabs
         tabBarGutter={16}
-        activeKey={section}
+        activeKey={TAB_OF[section] ?? section}
         onChange={(key) => void navigate(`/admin/${key}`)}
-        items={Object.entries(SECTIONS).map(([key, render]) => ({
-          key,
-          label: t(SECTION_LABELS[key] ?? `admin.tab.${key}`),
-          children: key === section ? render() : null,
-        }))}
+        items={Object.keys(SECTIONS)
+          .filter((key) => !(key in TAB_OF))
+          .map((key) => ({
+            key,
+            label: t(SECTION_LABELS[key] ?? `admin.tab.${key}`),
+            children: key === (TAB_OF[section] ?? section) ? SECTIONS[section]?.() : null,
+          }))}
       />
     </>
   );

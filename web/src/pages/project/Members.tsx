@@ -4,6 +4,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getPage } from '../../api/client';
 import type { ProjectMember } from '../../api/project-models';
+import type { GroupType } from '../../api/usergroups-models';
+import { GroupTypeChoice } from '../admin/UserGroups';
 import { ConfirmDelete } from '../common/ConfirmDelete';
 import { ListToolbar } from '../common/ListToolbar';
 import { PagedTable } from '../common/PagedTable';
@@ -27,6 +29,7 @@ export default function Members({ project, can }: ProjectTabProps) {
   const queryClient = useQueryClient();
   const [list, setList] = useListState();
   const [adding, setAdding] = useState(false);
+  const [addingGroup, setAddingGroup] = useState(false);
   const [changing, setChanging] = useState<ProjectMember[]>();
   const [selected, setSelected] = useState<ProjectMember[]>([]);
   const [batchError, setBatchError] = useState<string>();
@@ -69,6 +72,11 @@ export default function Members({ project, can }: ProjectTabProps) {
         {can('member', 'create') && (
           <Button type="primary" onClick={() => setAdding(true)} data-testid="add-member">
             {t('project.members.add')}
+          </Button>
+        )}
+        {can('member', 'create') && (
+          <Button onClick={() => setAddingGroup(true)} data-testid="add-group-member">
+            {t('usergroups.member.add')}
           </Button>
         )}
         {can('member', 'update') && (
@@ -156,6 +164,17 @@ export default function Members({ project, can }: ProjectTabProps) {
           }
         }}
       />
+      <AddGroupMember
+        open={addingGroup}
+        projectId={id}
+        onClose={(added) => {
+          setAddingGroup(false);
+          if (added) {
+            void message.success(t('usergroups.member.added', { name: added }));
+            refresh();
+          }
+        }}
+      />
       <ChangeRole
         members={changing}
         projectId={id}
@@ -221,6 +240,59 @@ function AddMember({ open, projectId, onClose }: { open: boolean; projectId: num
       <Form form={form} layout="vertical" initialValues={{ role_id: 2 }}>
         <Form.Item name="username" label={t('project.members.username')} rules={[{ required: true, whitespace: true, message: t('project.required') }]}>
           <Input autoFocus />
+        </Form.Item>
+        <Form.Item name="role_id" label={t('project.members.role')}>
+          <RoleChoice />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
+
+/**
+ * Adds a group as a member: an LDAP group by its DN, an HTTP or OIDC group by its name. A group
+ * Berth has not seen yet is created, as Harbor does; its users get the role at their next sign-in.
+ */
+function AddGroupMember({ open, projectId, onClose }: { open: boolean; projectId: number; onClose: (added?: string) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<{ group_type: GroupType; name: string; role_id: number }>();
+  const type = Form.useWatch('group_type', form) ?? 2;
+  const { error, setError, save, footer } = useFormModal();
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    const name = values.name.trim();
+    await save(async () => {
+      await call('POST', apiUrl('/projects/{project_name_or_id}/members', { project_name_or_id: projectId }), {
+        role_id: values.role_id,
+        member_group: type === 1 ? { group_type: 1, ldap_group_dn: name } : { group_type: type, group_name: name },
+      });
+      form.resetFields();
+      onClose(name);
+    });
+  };
+
+  return (
+    <Modal
+      open={open}
+      title={t('usergroups.member.add')}
+      {...footer(submit, () => {
+        setError(undefined);
+        onClose();
+      })}
+    >
+      {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="member-error" />}
+      <Form form={form} layout="vertical" initialValues={{ role_id: 2, group_type: 2 }}>
+        <Form.Item name="group_type" label={t('usergroups.typeTitle')}>
+          <GroupTypeChoice />
+        </Form.Item>
+        <Form.Item
+          name="name"
+          label={type === 1 ? t('usergroups.dn') : t('usergroups.name')}
+          extra={t('usergroups.member.help')}
+          rules={[{ required: true, whitespace: true, message: t('project.required') }]}
+        >
+          <Input autoComplete="off" placeholder={type === 1 ? 'cn=developers,ou=groups,dc=example,dc=com' : undefined} />
         </Form.Item>
         <Form.Item name="role_id" label={t('project.members.role')}>
           <RoleChoice />
