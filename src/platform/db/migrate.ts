@@ -30,6 +30,7 @@ import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
 import * as uploadWriters from './migrations/0030_upload_writers.js';
 import * as proxyFetches from './migrations/0031_proxy_fetches.js';
 import * as userGroups from './migrations/0032_user_groups.js';
+import * as chartVersions from './migrations/0033_chart_versions.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0030_upload_writers': uploadWriters,
   '0031_proxy_fetches': proxyFetches,
   '0032_user_groups': userGroups,
+  '0033_chart_versions': chartVersions,
 };
 
 /** Every migration's name, in order. */
