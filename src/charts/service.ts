@@ -99,7 +99,8 @@ export class ChartRepository {
     }
   }
 
-  private async indexArtifact(projectId: number, artifact: Artifact): Promise<boolean> {
+  /** `known`: the name and version read from the uploaded archive itself (the row's Chart.yaml copy is bounded). */
+  private async indexArtifact(projectId: number, artifact: Artifact, known?: { name: string; version: string }): Promise<boolean> {
     let manifest;
     try {
       manifest = await readManifest(this.deps.storage, artifact);
@@ -108,7 +109,7 @@ export class ChartRepository {
     }
     const chart = manifest.layers.find((l) => l.mediaType === HELM_CHART_MEDIA_TYPE);
     const prov = manifest.layers.find((l) => l.mediaType === HELM_PROV_MEDIA_TYPE);
-    const attrs = parseAttrs(artifact.extra_attrs);
+    const attrs = known ?? parseAttrs(artifact.extra_attrs);
     if (!chart || typeof attrs.name !== 'string' || typeof attrs.version !== 'string') return false;
     await repo.insertChartVersion(this.db, {
       artifact_id: artifact.id,
@@ -188,7 +189,7 @@ export class ChartRepository {
     );
     const { digest } = await this.deps.content.putManifest(repository, chartTag(version), manifest, OCI_MANIFEST, actor);
     const artifact = await findArtifactByDigest(this.db, repository.id, digest);
-    if (artifact) await this.indexArtifact(project.id, artifact);
+    if (artifact) await this.indexArtifact(project.id, artifact, { name, version });
     // An overwritten version: the artifact it replaced, now without a tag, goes (as ChartMuseum replaces the file).
     for (const old of existing) {
       if (old.digest === digest || old.repository_id !== repository.id) continue;
