@@ -24,6 +24,7 @@ for (const dialect of testDialects()) {
     const developer = basic('chart-dev', PASSWORD);
     const maintainer = basic('chart-maintainer', PASSWORD);
     const outsider = basic('chart-outsider', PASSWORD);
+    const narrowed = basic('chart-narrowed', PASSWORD);
 
     before(async () => {
       server = await startTestServer(dialect);
@@ -43,6 +44,20 @@ for (const dialect of testDialects()) {
           .execute();
       }
       await createUser(db, { username: 'chart-outsider', passwordHash: hash, sysadmin: false, now: Date.now() });
+      // A developer limited to repositories named team-*: charts of other names are not theirs to push.
+      const limited = await createUser(db, { username: 'chart-narrowed', passwordHash: hash, sysadmin: false, now: Date.now() });
+      await db
+        .insertInto('project_members')
+        .values({
+          project_id: project.id,
+          entity_type: 'u',
+          entity_id: limited.id,
+          role: ROLE_IDS.developer,
+          repository_patterns: JSON.stringify(['team-*']),
+          created_at: 1,
+          updated_at: 1,
+        })
+        .execute();
     });
     after(() => server.close());
 
@@ -181,6 +196,8 @@ for (const dialect of testDialects()) {
       const res = await download('helm', entry.urls[0]!);
       assert.deepEqual(Buffer.from(await res.arrayBuffer()), chart);
       assert.equal((await download('helm', `${entry.urls[0]!}.prov`)).status, 404);
+      // The version is taken, whichever way it came: a classic upload of it is a conflict.
+      assert.equal((await upload('helm', chart, spec)).status, 409);
     });
 
     it('answers ChartMuseum’s list, versions and version details as Harbor did', async () => {
@@ -242,6 +259,16 @@ for (const dialect of testDialects()) {
       // Every version of a chart at once.
       assert.equal((await remove(maintainer, 'versions')).status, 200);
       assert.equal((await fetchIndex('helm')).entries.versions, undefined);
+    });
+
+    it('lets a member limited to some repositories push only charts whose repository they may push to', async () => {
+      const theirs = { name: 'team-api', version: '1.0.0' };
+      assert.equal((await upload('helm', await packageChart(theirs), theirs, { authorization: narrowed })).status, 201);
+      const other = { name: 'other-api', version: '1.0.0' };
+      const refused = await upload('helm', await packageChart(other), other, { authorization: narrowed });
+      assert.equal(refused.status, 403);
+      assert.match(((await refused.json()) as { error: string }).error, /helm\/other-api/);
+      assert.equal((await fetchIndex('helm')).entries['other-api'], undefined);
     });
 
     it('refuses bad uploads with a 4xx and a ChartMuseum error body', async () => {

@@ -105,7 +105,7 @@ export async function chartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     });
 
     scope.post<{ Params: ProjectParams; Querystring: Record<string, string | undefined> }>('/api/chartrepo/:project/charts', async (request, reply) => {
-      const { project, identity } = await authorize(request, reply, request.params.project, (p) => p.can('repository', 'push'));
+      const { project, identity, permissions } = await authorize(request, reply, request.params.project, (p) => p.can('repository', 'push'));
       if (!request.isMultipart())
         throw new InvalidInputError('input', 'send the chart as multipart/form-data, in a field named "chart" (and its provenance file in "prov")');
       let chart: Buffer | undefined;
@@ -120,7 +120,7 @@ export async function chartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       }
       if (!chart) throw new InvalidInputError('input', 'no chart in the form: send the .tgz in a field named "chart"');
       const force = request.query.force !== undefined && request.query.force !== 'false';
-      const saved = await charts.upload(project, chart, prov, force, actor(request, identity));
+      const saved = await charts.upload(project, chart, prov, force, actor(request, identity), (repository) => permissions.can('repository', 'push', repository));
       request.log.info({ chart: saved.name, version: saved.version, digest: saved.digest }, 'chart uploaded');
       return reply.code(201).send({ saved: true });
     });
@@ -136,14 +136,16 @@ export async function chartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
     });
 
     scope.delete<{ Params: ProjectParams & { name: string; version: string } }>('/api/chartrepo/:project/charts/:name/:version', async (request, reply) => {
-      const { project, identity } = await authorize(request, reply, request.params.project, (p) => p.can('artifact', 'delete'));
-      await charts.delete(project, request.params.name, request.params.version, actor(request, identity));
+      const { project, identity, permissions } = await authorize(request, reply, request.params.project, (p) => p.can('artifact', 'delete'));
+      await charts.delete(project, request.params.name, request.params.version, actor(request, identity), (repository) =>
+        permissions.can('artifact', 'delete', repository),
+      );
       return { deleted: true };
     });
 
     scope.delete<{ Params: ProjectParams & { name: string } }>('/api/chartrepo/:project/charts/:name', async (request, reply) => {
-      const { project, identity } = await authorize(request, reply, request.params.project, (p) => p.can('artifact', 'delete'));
-      await charts.delete(project, request.params.name, undefined, actor(request, identity));
+      const { project, identity, permissions } = await authorize(request, reply, request.params.project, (p) => p.can('artifact', 'delete'));
+      await charts.delete(project, request.params.name, undefined, actor(request, identity), (repository) => permissions.can('artifact', 'delete', repository));
       return { deleted: true };
     });
   });

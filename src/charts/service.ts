@@ -1,9 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
-import { type Actor, type ContentService, findArtifactByDigest, isRecord, readChartFile, readManifest, tagsOfArtifact } from '../content/index.js';
+import {
+  type Actor,
+  type ContentService,
+  findArtifactByDigest,
+  findArtifactByTag,
+  isRecord,
+  readChartFile,
+  readManifest,
+  tagsOfArtifact,
+} from '../content/index.js';
 import type { Artifact, Database, Project } from '../platform/db/index.js';
-import { ConflictError, NotFoundError } from '../platform/errors/index.js';
+import { ConflictError, DeniedError, NotFoundError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import { chartTag, HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, HELM_PROV_MEDIA_TYPE, readChartArchive } from './archive.js';
@@ -163,11 +172,17 @@ export class ChartRepository {
     prov: Buffer | undefined,
     force: boolean,
     actor: Actor,
+    mayPush: (repository: string) => boolean,
   ): Promise<{ name: string; version: string; digest: string }> {
     const { name, version, metadata } = await readChartArchive(archive);
-    const existing = (await this.rows(project.id, name)).filter((r) => r.version === version);
-    if (existing.length > 0 && !force) throw new ConflictError('artifact', `${chartFileName(name, version)} already exists in project ${project.name}`);
+    // A member or robot limited to some repositories may push only there: the chart's name says which.
+    if (!mayPush(`${project.name}/${name}`)) throw new DeniedError('repository', `not allowed to push to ${project.name}/${name}`);
+    // The index rows of this name (no fill: an upload must not cost a scan of the project), and
+    // the tag itself, which a chart pushed over /v2/ and not indexed yet holds.
+    const existing = (await repo.listChartRows(this.db, project.id, name)).filter((r) => r.version === version);
     const repository = await this.deps.content.ensureRepository(project.id, `${project.name}/${name}`);
+    const tagged = await findArtifactByTag(this.db, repository.id, chartTag(version));
+    if ((existing.length > 0 || tagged) && !force) throw new ConflictError('artifact', `${chartFileName(name, version)} already exists in project ${project.name}`);
     const config = Buffer.from(JSON.stringify(metadata));
     const layers = [{ mediaType: HELM_CHART_MEDIA_TYPE, data: archive }];
     if (prov) layers.push({ mediaType: HELM_PROV_MEDIA_TYPE, data: prov });
@@ -191,17 +206,20 @@ export class ChartRepository {
     const artifact = await findArtifactByDigest(this.db, repository.id, digest);
     if (artifact) await this.indexArtifact(project.id, artifact, { name, version });
     // An overwritten version: the artifact it replaced, now without a tag, goes (as ChartMuseum replaces the file).
-    for (const old of existing) {
-      if (old.digest === digest || old.repository_id !== repository.id) continue;
-      if ((await tagsOfArtifact(this.db, old.artifact_id)).length > 0) continue;
-      await this.deps.content.deleteArtifacts(repository, [{ id: old.artifact_id, digest: old.digest }], actor);
+    const replaced = new Map<number, string>(existing.filter((r) => r.repository_id === repository.id).map((r) => [r.artifact_id, r.digest]));
+    if (tagged) replaced.set(tagged.id, tagged.digest);
+    for (const [id, old] of replaced) {
+      if (old === digest || (await tagsOfArtifact(this.db, id)).length > 0) continue;
+      await this.deps.content.deleteArtifacts(repository, [{ id, digest: old }], actor);
     }
     return { name, version, digest };
   }
 
   /** Deletes a version (every artifact holding it, in whatever repository of the project), or all versions of a chart. */
-  async delete(project: Project, name: string, version: string | undefined, actor: Actor): Promise<void> {
+  async delete(project: Project, name: string, version: string | undefined, actor: Actor, mayDelete: (repository: string) => boolean): Promise<void> {
     const rows = (await this.rows(project.id, name)).filter((r) => version === undefined || r.version === version);
+    const refused = rows.find((r) => !mayDelete(r.repository));
+    if (refused) throw new DeniedError('repository', `not allowed to delete from ${refused.repository}`);
     if (rows.length === 0) {
       throw new NotFoundError(
         'artifact',
