@@ -1,6 +1,7 @@
 /** The final Markdown table: Berth | distribution | ratio (Berth / distribution) | target. */
 import { MiB } from './data.js';
 import type { Server } from './servers.js';
+import type { ChartIndexPlan } from './chartindex.js';
 import { LISTING_TARGET_MS, type ListingPlan } from './listing.js';
 import { QUOTA_TARGET } from './quota.js';
 import { GC_PUSH_TARGET, type GcPlan } from './gc.js';
@@ -32,6 +33,7 @@ interface Plan {
   manifest: { concurrency: number; seconds: number; maxRequests: number };
   small: { count: number; concurrency: number };
   listing: ListingPlan;
+  chartindex: ChartIndexPlan;
   quota: { pushers: number; imagesPerPusher: number; reps: number };
   gc: GcPlan;
   portal: PortalPlan;
@@ -137,6 +139,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   }
 
   out.push(...listingRows(results, p.listing));
+  out.push(...chartIndexRows(results, p.chartindex));
   const quota = results.quota?.Berth;
   if (quota && !('error' in quota) && quota.detail) {
     const ratio = quota.value;
@@ -193,6 +196,11 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
     );
     lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
     lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');
+  }
+  if (results.chartindex) {
+    lines.push(
+      `- Chart index rows are Berth only (distribution has no Helm repository): one project seeded with ${p.chartindex.versions} chart versions (${p.chartindex.charts} charts) uploaded as the ChartMuseum push plugin uploads them (multipart POST /api/chartrepo/{project}/charts), then GET /chartrepo/{project}/index.yaml with Basic credentials as Helm's repository client sends it: the first build (checked to be a valid index listing every version), ${p.chartindex.requests} cached GETs after ${p.chartindex.warmUp} untimed, and ${p.chartindex.rebuilds} GETs each right after one more upload (a rebuild).`,
+    );
   }
   if (results.listing) {
     lines.push(
@@ -251,6 +259,18 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   }
   for (const n of notes) lines.push(`- ${n}`);
   return lines.join('\n');
+}
+
+/** The classic chart repository's index.yaml: first build, cached, rebuilt after an upload; Berth only. */
+function chartIndexRows(results: Results, plan: ChartIndexPlan): string[] {
+  const o = results.chartindex?.Berth;
+  if (!o) return [];
+  if ('error' in o) return [`| chart index.yaml, ${plan.versions} versions | error | n/a (no Helm repository) | — | |`];
+  const rows = o.detail ? [`| chart index seed: ${o.detail}, c${plan.seedConcurrency} | — | n/a (Berth only) | — | |`] : [];
+  for (const e of o.endpoints ?? []) {
+    rows.push(`| chart ${e.label} (ms p50 / p95 / p99) | ${e.p50Ms.toFixed(2)} / ${e.p95Ms.toFixed(2)} / ${e.p99Ms.toFixed(2)} | n/a (no Helm repository) | — | |`);
+  }
+  return rows;
 }
 
 /** One row per listing endpoint (p50 / p95 / p99) and one for the seeding; Berth only. */

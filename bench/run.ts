@@ -5,6 +5,7 @@
  *   npm run bench -- --quick              # smaller sizes, under a minute
  *   npm run bench -- --only push,manifest # a subset (pull pushes its blobs untimed if needed)
  *   npm run bench -- --only listing       # Berth's artifact/tag listings on a big repository
+ *   npm run bench -- --only chartindex    # the classic Helm repository's index.yaml with 10,000 chart versions
  *   npm run bench -- --only gc            # online GC over 100,000 blobs while pushes go on
  *   npm run bench -- --only portal        # the portal's list pages in Chromium, 10,000 repositories / artifacts
  *   npm run bench -- --only vulndb        # `berth vulndb import` of 20,000 generated OSV records (SQLite; PostgreSQL too with --postgres)
@@ -59,6 +60,7 @@ import {
   tail,
   type Server,
 } from './servers.js';
+import { chartIndexLatencies, seedCharts } from './chartindex.js';
 import { listingLatencies, PLANTED, plantedListings, seedListing, seedPlanted } from './listing.js';
 import { quotaContention } from './quota.js';
 import { contentTrustPulls } from './trust.js';
@@ -84,6 +86,7 @@ const WORKLOADS = [
   'small',
   'manifest',
   'listing',
+  'chartindex',
   'quota',
   'gc',
   'portal',
@@ -98,7 +101,20 @@ const WORKLOADS = [
 type Workload = (typeof WORKLOADS)[number];
 const REFERENCE_WORKLOADS = new Set<Workload>(['manifest', 'small']);
 /** Harbor API workloads: distribution has nothing to compare them with. */
-const BERTH_ONLY_WORKLOADS = new Set<Workload>(['listing', 'quota', 'gc', 'portal', 'vulndb', 'scan', 'trust', 'replicate', 'proxy', 'redirect', 'scale']);
+const BERTH_ONLY_WORKLOADS = new Set<Workload>([
+  'listing',
+  'chartindex',
+  'quota',
+  'gc',
+  'portal',
+  'vulndb',
+  'scan',
+  'trust',
+  'replicate',
+  'proxy',
+  'redirect',
+  'scale',
+]);
 /** Workloads that run Berth's CLI or a Berth of their own: the shared servers are not started for them alone. */
 const SERVERLESS_WORKLOADS = new Set<Workload>(['vulndb', 'scan', 'replicate', 'proxy', 'redirect', 'scale']);
 
@@ -146,6 +162,7 @@ const plan = {
   manifest: { concurrency: 16, seconds: quick ? 2 : 5, maxRequests: quick ? 10_000 : 50_000 },
   small: { count: quick ? 50 : 200, concurrency: 4 },
   listing: { artifacts: quick ? 1_000 : 10_000, tagsPerArtifact: 5, seedConcurrency: 16, warmUp: 20, requests: 200, pageSize: 10 },
+  chartindex: { versions: quick ? 1_000 : 10_000, charts: quick ? 10 : 100, seedConcurrency: 8, warmUp: 5, requests: 50, rebuilds: 5 },
   quota: { pushers: 16, imagesPerPusher: quick ? 5 : 20, reps: quick ? 1 : 5 },
   trust: { concurrency: 16, seconds: quick ? 3 : 8, maxRequests: 200_000, rounds: quick ? 1 : 3 },
   portal: { repositories: quick ? 1_000 : 10_000, artifacts: quick ? 1_000 : 10_000, seedConcurrency: 16, warmUp: 2, loads: 5 },
@@ -337,6 +354,14 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
       } finally {
         planted.close();
       }
+    }
+    case 'chartindex': {
+      const c = await client(server, 'bench-chartindex', 1);
+      const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+      log(`  (${server.name}: seeding ${plan.chartindex.versions} chart versions through the ChartMuseum upload API, c${plan.chartindex.seedConcurrency})`);
+      const seed = await seedCharts(server.baseUrl, basic, plan.chartindex, log);
+      const m = await measure(server, c, () => chartIndexLatencies(c, server.baseUrl, basic, plan.chartindex));
+      return { ...m, detail: `seeded ${seed.versions} versions in ${seed.seconds.toFixed(1)} s` };
     }
     case 'quota': {
       const c = await client(server, 'bench-quota', 1);
@@ -681,6 +706,7 @@ const REPS: Record<Workload, number> = quick
       small: 1,
       manifest: 1,
       listing: 1,
+      chartindex: 1,
       quota: 1,
       gc: 1,
       portal: 1,
@@ -700,6 +726,7 @@ const REPS: Record<Workload, number> = quick
       small: 3,
       manifest: 3,
       listing: 1,
+      chartindex: 1,
       quota: 1,
       gc: 1,
       portal: 1,
@@ -728,6 +755,7 @@ const UNITS: Record<Workload, string> = {
   small: 'images/s',
   manifest: 'req/s',
   listing: 'ms worst p50',
+  chartindex: 'ms p50, cached index.yaml',
   quota: '× spread/one-project',
   gc: '% push throughput during GC',
   portal: 'ms slowest page (median)',

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerApi, type ApiDeps } from './api/index.js';
 import { artifactsModule } from './artifacts/index.js';
 import { auditModule, recordLogin } from './audit/index.js';
+import { chartsModule } from './charts/index.js';
 import { AccessControl, authModule, SessionStore, Authenticator, RateLimits, TokenSigner, type TokenServiceHooks } from './auth/index.js';
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
@@ -92,6 +93,7 @@ export const MODULES: readonly AppModule[] = [
   replicationModule,
   retentionModule,
   gcModule,
+  chartsModule,
   registryModule,
   portalModule,
   contentModule,

@@ -16,3 +16,4 @@ export * from './service.js';
 export * from './delete.js';
 export { GateRunner } from './gate-runner.js';
 export * from './module.js';
+export { readTarEntries, TarTooLargeError, type TarEntry, type TarLimits } from './tar.js';

@@ -30,6 +30,7 @@ import * as taskCheckpoints from './migrations/0029_task_checkpoints.js';
 import * as uploadWriters from './migrations/0030_upload_writers.js';
 import * as proxyFetches from './migrations/0031_proxy_fetches.js';
 import * as userGroups from './migrations/0032_user_groups.js';
+import * as chartVersions from './migrations/0033_chart_versions.js';
 import * as sealedSettings from './migrations/0034_sealed_settings.js';
 
 interface DialectMigration {
@@ -67,6 +68,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0030_upload_writers': uploadWriters,
   '0031_proxy_fetches': proxyFetches,
   '0032_user_groups': userGroups,
+  '0033_chart_versions': chartVersions,
   '0034_sealed_settings': sealedSettings,
 };
 

@@ -117,6 +117,20 @@ export interface ArtifactsTable {
   index_references: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** A chart artifact as the classic Helm repository lists it (src/charts owns it). */
+export interface ChartVersionsTable {
+  artifact_id: number;
+  project_id: number;
+  /** Chart.yaml's name and version. */
+  name: string;
+  version: string;
+  /** sha256:… of the .tgz layer. */
+  chart_digest: string;
+  chart_size: number;
+  /** sha256:… of the provenance layer, when the chart has one. */
+  prov_digest: string | null;
+}
+
 /** What a manifest points at: blobs (config, layers) and manifests (index children). */
 export interface ArtifactReferencesTable {
   artifact_id: number;
@@ -648,6 +662,7 @@ export interface Tables {
   users: UsersTable;
   user_groups: UserGroupsTable;
   user_group_members: UserGroupMembersTable;
+  chart_versions: ChartVersionsTable;
   projects: ProjectsTable;
   proxy_cache_tags: ProxyCacheTagsTable;
   proxy_fetches: ProxyFetchesTable;

@@ -13,6 +13,7 @@ import { SignaturesTab } from '../trust/SignaturesTab';
 import { formatBytes } from '../format';
 import { Accessories, Referrers } from './Accessories';
 import { ArtifactLabels } from './ArtifactLabels';
+import { ChartDetails } from './ChartDetails';
 import { MarkdownText } from './MarkdownText';
 import { PullCommand } from './PullCommand';
 import { Platforms } from './Repository';
@@ -124,6 +125,7 @@ export function ArtifactPage({ projectId, path, reference }: { projectId: string
         </Card>
       )}
       {data.addition_links?.build_history && <BuildHistory url={apiUrl(ADDITION, { ...params, addition: 'build_history' })} />}
+      {data.type === 'CHART' && name !== undefined && <ChartDetails projectId={projectId} projectName={name} path={path} artifact={data} />}
       {data.addition_links?.['values.yaml'] && (
         <TextAddition title={t('repository.values')} testId="values" url={apiUrl(ADDITION, { ...params, addition: 'values.yaml' })} />
       )}
