@@ -15,7 +15,7 @@ import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } f
 const PROJECT = 'a11y-e2e';
 const REPOSITORY = 'team/app';
 const PROJECT_TABS = ['repositories', 'summary', 'members', 'robots', 'labels', 'logs', 'policies', 'configuration', 'webhooks'];
-const ADMIN_SECTIONS = ['users', 'gc', 'audit', 'jobs', 'configuration', 'system', 'labels'];
+const ADMIN_SECTIONS = ['users', 'usergroups', 'gc', 'audit', 'jobs', 'configuration', 'system', 'labels'];
 const THEMES = ['light', 'dark'] as const;
 /**
  * antd's tables size their columns with a hidden copy of the header row (`aria-hidden`, zero
