@@ -24,21 +24,17 @@ export const ldapImportSchema = z
   })
   .strict();
 
-export interface LdapPingResultJson {
-  success: boolean;
-  message: string;
-}
+/** Harbor's LdapPingResult. */
+export const LdapPingResultShape = z.strictObject({ success: z.boolean(), message: z.string() });
+export type LdapPingResultJson = z.infer<typeof LdapPingResultShape>;
 
-export interface LdapUserJson {
-  username: string;
-  realname: string;
-  email: string;
-}
+/** Harbor's LdapUser. */
+export const LdapUserShape = z.strictObject({ username: z.string(), realname: z.string(), email: z.string() });
+export type LdapUserJson = z.infer<typeof LdapUserShape>;
 
-export interface LdapFailedImportUserJson {
-  uid: string;
-  error: string;
-}
+/** Harbor's LdapFailedImportUser: a uid that could not be imported, and why. */
+export const LdapFailedImportUserShape = z.strictObject({ uid: z.string(), error: z.string() });
+export type LdapFailedImportUserJson = z.infer<typeof LdapFailedImportUserShape>;
 
 export interface LdapUserGroupJson {
   group_name: string;
