@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Select, Space } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, errorText, getJson, getPage } from '../../../api/client';
 import type { Configurations, User } from '../../../api/admin-models';
@@ -20,10 +20,11 @@ export function Authentication() {
   const config = useQuery({ queryKey: ['admin', 'configurations'], queryFn: () => getJson<Configurations>(apiUrl('/configurations')) });
   const users = useQuery({ queryKey: ['admin', 'users', 'count'], queryFn: () => getPage<User>(apiUrl('/users', {}, { page: 1, page_size: 1 })) });
   const stored = (config.data?.auth_mode.value ?? 'db_auth') as AuthMode;
-  const [mode, setMode] = useState<AuthMode>(stored);
+  // What the administrator picked, until it is saved; the stored mode otherwise.
+  const [chosen, setChosen] = useState<AuthMode>();
+  const mode = chosen ?? stored;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  useEffect(() => setMode(stored), [stored]);
 
   const others = Math.max(0, (users.data?.total ?? 1) - 1);
   const locked = others > 0;
@@ -35,6 +36,7 @@ export function Authentication() {
       await call('PUT', apiUrl('/configurations'), { auth_mode: mode });
       void message.success(t('ldap.modeSaved'));
       await queryClient.invalidateQueries({ queryKey: ['admin', 'configurations'] });
+      setChosen(undefined);
     } catch (failure) {
       setError(errorText(failure));
     } finally {
@@ -51,7 +53,7 @@ export function Authentication() {
           <Form.Item label={t('admin.config.authMode')} extra={locked ? t('ldap.modeLocked', { count: others }) : t('ldap.modeHint')}>
             <Select
               value={mode}
-              onChange={setMode}
+              onChange={setChosen}
               disabled={locked}
               data-testid="auth-mode-select"
               aria-label={t('admin.config.authMode')}
