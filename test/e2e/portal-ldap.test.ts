@@ -21,7 +21,13 @@ describe(
     let page: Page;
 
     before(async () => {
-      slapd = await Slapd.start({ users: [{ uid: 'portal-ldap', cn: 'Portal Person' }], groups: [{ cn: 'readers', members: ['portal-ldap'] }] });
+      slapd = await Slapd.start({
+        users: [
+          { uid: 'portal-ldap', cn: 'Portal Person' },
+          { uid: 'portal-import', cn: 'Imported Person' },
+        ],
+        groups: [{ cn: 'readers', members: ['portal-ldap'] }],
+      });
       server = await startPortalServer();
       browser = await launchBrowser();
       page = await openPortalPage(browser, server, { signInAs: { username: ADMIN_USER, password: ADMIN_PASSWORD } });
@@ -88,6 +94,18 @@ describe(
       await openAuthentication();
       await page.getByText(/The mode cannot change any more: 1 user\(s\) besides admin exist/).waitFor();
       assert.equal(await page.getByTestId('save-auth-mode').isDisabled(), true);
+    });
+
+    test('the administrator imports an LDAP user from the Users page', async () => {
+      await page.goto(`${server.url}/admin/users`);
+      await page.getByTestId('import-ldap-users').click();
+      await page.getByTestId('ldap-import-search').fill('portal-import');
+      await page.getByTestId('ldap-import-find').click();
+      const row = page.getByRole('dialog').getByRole('row', { name: /portal-import\s*Imported Person\s*portal-import@example\.org/ });
+      await row.getByRole('checkbox').check();
+      await page.getByRole('button', { name: 'Import selected' }).click();
+      await page.getByText('1 user(s) imported').waitFor();
+      await page.getByRole('tabpanel', { name: 'Users' }).getByRole('cell', { name: 'portal-import', exact: true }).waitFor();
     });
 
     test('the Authentication tab reads in Chinese', async () => {
