@@ -133,7 +133,7 @@ describe('sign-in by LDAP against slapd', { skip: skipUnlessSlapd() }, () => {
         );
       });
 
-      it('creates the account at the first portal sign-in and records nested groups', async () => {
+      it('creates the account at the first portal sign-in and records nested groups', async (t) => {
         const started = performance.now();
         const res = await login(server, 'alice', passwordOf('alice'));
         assert.equal(res.status, 200, await res.text());
@@ -152,10 +152,17 @@ describe('sign-in by LDAP against slapd', { skip: skipUnlessSlapd() }, () => {
           .execute();
         assert.deepEqual(groups.map((g) => g.ldap_group_dn.toLowerCase()).sort(), [groupDn('devs'), groupDn('engineering')]);
         assert.ok(took < 5000, `first sign-in took ${Math.round(took)} ms`);
+        t.diagnostic(`first sign-in (search, bind, nested groups, account created): ${Math.round(took)} ms`);
       });
 
-      it("gives a nested group member its group's project role through /service/token", async () => {
+      it("gives a nested group member its group's project role through /service/token", async (t) => {
+        await new Promise((resolve) => setTimeout(resolve, 5100)); // past the 5 s reuse of the portal sign-in
+        let started = performance.now();
         assert.deepEqual(await granted(server, ALICE(), 'repository:ldap-proj/app:pull,push'), ['pull', 'push']);
+        const asked = performance.now() - started;
+        started = performance.now();
+        assert.deepEqual(await granted(server, ALICE(), 'repository:ldap-proj/app:pull,push'), ['pull', 'push']);
+        t.diagnostic(`token with the directory asked: ${Math.round(asked)} ms; within 5 s, reused: ${Math.round(performance.now() - started)} ms`);
         assert.deepEqual(await granted(server, basic('bob', passwordOf('bob')), 'repository:ldap-proj/app:pull,push'), []);
         assert.equal(await granted(server, basic('alice', 'wrong'), 'repository:ldap-proj/app:pull'), 401);
         assert.equal(await granted(server, basic('alice', ''), 'repository:ldap-proj/app:pull'), 401);
