@@ -89,7 +89,6 @@ export class LdapSession {
   private constructor(
     private readonly client: Client,
     private readonly settings: LdapConnectionSettings,
-    private readonly tls: LdapTlsConfig,
   ) {}
 
   /** A client connected as the settings say, not yet bound. */
@@ -126,7 +125,7 @@ export class LdapSession {
       await client.unbind().catch(() => undefined);
       throw error;
     }
-    return new LdapSession(client, settings, tls);
+    return new LdapSession(client, settings);
   }
 
   async close(): Promise<void> {
@@ -176,7 +175,11 @@ export class LdapSession {
 
   /** Whether the server is Active Directory (which resolves nested groups itself). */
   async isActiveDirectory(): Promise<boolean> {
-    const root = await this.exists('', '(objectClass=*)').catch(() => undefined);
+    // The rootDSE's operational attributes come only when asked for by name.
+    const root = await this.client
+      .search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['supportedCapabilities'], sizeLimit: 1, timeLimit: this.settings.timeoutSeconds })
+      .then((result) => result.searchEntries[0])
+      .catch(() => undefined);
     return root ? values(root, 'supportedCapabilities').includes(AD_CAPABILITY) : false;
   }
 
