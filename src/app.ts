@@ -26,6 +26,7 @@ import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
 import { userGroupsModule } from './usergroups/index.js';
 import { webhooksModule } from './webhooks/index.js';
+import { LdapAuthentication, ldapModule, ldapTlsConfig } from './identity/index.js';
 import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
 import { roleRuns, type FeatureModule } from './platform/index.js';
@@ -90,6 +91,7 @@ export const MODULES: readonly AppModule[] = [
   immutabilityModule,
   jobserviceModule,
   webhooksModule,
+  ldapModule,
   replicationModule,
   retentionModule,
   gcModule,
@@ -176,8 +178,17 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
   // Instances on one PostgreSQL database drop each other's cached accounts and memberships on change.
   const invalidation = await CacheInvalidation.open(db, app.log);
   app.addHook('onClose', () => invalidation.close());
-  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation);
   const access = new AccessControl(db, clock, invalidation);
+  const settings = new Settings(db, config, secrets);
+  const ldap = new LdapAuthentication({
+    database: db,
+    settings,
+    clock,
+    tls: ldapTlsConfig(config),
+    log: app.log,
+    membershipsChanged: () => access.membershipsChanged(),
+  });
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation, ldap);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const jobService = new JobService({
@@ -204,7 +215,7 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     authenticator,
     access,
     sessions,
-    settings: new Settings(db, config, secrets),
+    settings,
     jobs: jobService,
     events,
     gates: { push, pull },

@@ -5,7 +5,7 @@ import type { Clock } from '../platform/clock.js';
 import { accountRef, ANONYMOUS, type Identity } from './identity.js';
 import { UNMATCHABLE_HASH, verifyPassword } from './passwords.js';
 import type { TokenClaims, TokenSigner } from './tokens.js';
-import { findUserByName } from './users-repo.js';
+import { findUserById, findUserByName } from './users-repo.js';
 
 export type Credentials = { kind: 'none' } | { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } | { kind: 'malformed' };
 
@@ -54,6 +54,25 @@ export interface RobotAccounts {
   find(name: string, now: number): Promise<Account | undefined>;
 }
 
+/** What an external directory (LDAP) says of a name and password. */
+export type DirectoryVerdict =
+  | { ok: true; userId: number }
+  /** `unknown`: the directory has no such user (the name may still be a robot's). */
+  | { ok: false; reason: string; unknown?: boolean };
+
+/**
+ * Users kept in a directory rather than here (LDAP in `ldap_auth` mode). The identity feature
+ * builds on auth, so it hands this to the Authenticator when the app is assembled.
+ */
+export interface PasswordDirectory {
+  /**
+   * The directory's verdict on the name and password, the user onboarded and their groups
+   * recorded on success; undefined when the directory does not decide for the name (another
+   * mode is on, or it is the local `admin`), so the local password applies.
+   */
+  verify(name: string, secret: string): Promise<DirectoryVerdict | undefined>;
+}
+
 /** Verified secrets are remembered: scrypt on every Basic request would cap throughput. */
 const SECRET_CACHE_MS = 60_000;
 /** How long an account row (role, disabled, expiry, secret) is used without a database read. */
@@ -79,6 +98,8 @@ export class Authenticator {
     private readonly robots: RobotAccounts,
     /** Drops remembered accounts on every instance; unset, on this one only. */
     private readonly invalidation?: CacheInvalidation,
+    /** Decides for directory users (LDAP) before local passwords are looked at. */
+    private readonly directory?: PasswordDirectory,
   ) {
     const now = () => clock.now();
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
@@ -113,8 +134,17 @@ export class Authenticator {
       this.failuresByAddress.count(clientIp);
       return { ok: false, reason: 'invalid username or password' };
     }
+    let unknownToDirectory = false;
+    if (this.directory && !this.robots.isRobotName(name)) {
+      const verdict = await this.directory.verify(name, secret);
+      if (verdict?.ok) return this.directoryUser(verdict.userId);
+      if (verdict && !verdict.unknown) return this.refuse(name, clientIp, verdict.reason);
+      unknownToDirectory = verdict !== undefined;
+    }
     const key = createHash('sha256').update(`${name}\0${secret}`).digest('base64');
-    const account = await this.account(name);
+    // A name the directory does not know may still be a robot's (named with another prefix);
+    // local users other than admin do not sign in while a directory decides (Harbor's rule).
+    const account = unknownToDirectory ? await this.robots.find(name, this.clock.now()) : await this.account(name);
     const verified = this.verifiedSecrets.get(key);
     if (account && verified !== undefined && verified === account.secretHash) {
       return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
@@ -122,13 +152,23 @@ export class Authenticator {
     // A name without an account is checked against a hash nothing matches, at the same cost,
     // so how long a failure takes does not tell which names exist.
     const matches = await verifyPassword(secret, account?.secretHash ?? UNMATCHABLE_HASH);
-    if (!account || !matches) {
-      this.failuresByAddress.count(clientIp);
-      await this.slowDown(name);
-      return { ok: false, reason: 'invalid username or password' };
-    }
+    if (!account || !matches) return this.refuse(name, clientIp, 'invalid username or password');
     this.verifiedSecrets.set(key, account.secretHash);
     return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
+  }
+
+  private async refuse(name: string, clientIp: string, reason: string): Promise<Authentication> {
+    this.failuresByAddress.count(clientIp);
+    await this.slowDown(name);
+    return { ok: false, reason };
+  }
+
+  /** A user the directory just vouched for, read afresh: the sign-in may have changed their groups and admin flag. */
+  private async directoryUser(userId: number): Promise<Authentication> {
+    const user = await findUserById(this.database.db, userId);
+    if (!user) return { ok: false, reason: 'invalid username or password' };
+    this.accounts.delete(user.username);
+    return { ok: true, identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 || user.group_admin === 1 } };
   }
 
   /** Forgets everything remembered about accounts, after a password, role or robot change. */

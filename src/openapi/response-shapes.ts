@@ -11,6 +11,7 @@ import {
 import { AuditLogShape } from '../audit/index.js';
 import { PermissionShape } from '../auth/index.js';
 import { GCHistoryShape, ScheduleObjShape } from '../gc/index.js';
+import { LdapFailedImportUserShape, LdapPingResultShape, LdapUserShape, ldapConfSchema, ldapImportSchema } from '../identity/index.js';
 import { JobQueueShape, WorkerPoolShape, WorkerShape } from '../jobservice/index.js';
 import { LabelShape } from '../labels/index.js';
 import { ImmutableRuleShape, ImmutableSelectorShape } from '../policies/immutability/index.js';
@@ -59,6 +60,11 @@ const HARBOR_SHAPES: ShapeRegistry['harbor'] = {
   ImmutableRule: ImmutableRuleShape,
   ImmutableSelector: ImmutableSelectorShape,
   JobQueue: JobQueueShape,
+  LdapConf: ldapConfSchema,
+  LdapFailedImportUser: LdapFailedImportUserShape,
+  LdapImportUsers: ldapImportSchema,
+  LdapPingResult: LdapPingResultShape,
+  LdapUser: LdapUserShape,
   Label: LabelShape,
   Metrics: MetricsShape,
   Permission: PermissionShape,

@@ -40,7 +40,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
       }
       if (!auth.ok || auth.identity.kind !== 'user') {
         await recordLogin(deps.database.db, { username: principal.slice(0, MAX_AUDIT_NAME), clientIp: request.ip, success: false, at });
-        throw new ApiError('UNAUTHORIZED', 'invalid username or password');
+        // A directory's refusal says why (a disabled LDAP account); every other failure reads the same.
+        throw new ApiError('UNAUTHORIZED', auth.ok ? 'invalid username or password' : auth.reason);
       }
       const { id, username: name } = auth.identity;
       const { cookie: secret, session } = await deps.sessions.create(id, at);

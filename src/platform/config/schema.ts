@@ -440,6 +440,13 @@ export const configSchema = z
       })
       .strict()
       .default({ allowPrivateNetworks: false }),
+    ldap: z
+      .object({
+        ca: z.string().min(1).optional().describe('A CA certificate (PEM, or the path of a PEM file) to trust for ldaps:// and StartTLS besides the system ones'),
+        startTls: flag().default(false).describe('Upgrade ldap:// connections to the LDAP server with StartTLS before binding (ldaps:// is TLS from the start)'),
+      })
+      .strict()
+      .default({ startTls: false }),
     scan: z
       .object({
         vulndb: z

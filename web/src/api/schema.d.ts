@@ -276,6 +276,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ldap/groups/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search available ldap groups. */
+        get: operations["getLdapGroupsSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ldap/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ping available ldap service. */
+        post: operations["postLdapPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ldap/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import selected available ldap users. */
+        post: operations["postLdapUsersImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ldap/users/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search available ldap users. */
+        get: operations["getLdapUsersSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/permissions": {
         parameters: {
             query?: never;
@@ -2627,6 +2695,38 @@ export interface components {
             scope: "g" | "p";
             update_time: string;
         };
+        /** @description Harbor's LdapConf definition */
+        LdapConf: {
+            ldap_base_dn?: string;
+            ldap_connection_timeout?: number;
+            ldap_filter?: string;
+            ldap_scope?: number;
+            ldap_search_dn?: string;
+            ldap_search_password?: string;
+            ldap_uid?: string;
+            ldap_url?: string;
+            ldap_verify_cert?: boolean;
+        };
+        /** @description Harbor's LdapFailedImportUser definition */
+        LdapFailedImportUser: {
+            error: string;
+            uid: string;
+        };
+        /** @description Harbor's LdapImportUsers definition */
+        LdapImportUsers: {
+            ldap_uid_list: string[];
+        };
+        /** @description Harbor's LdapPingResult definition */
+        LdapPingResult: {
+            message: string;
+            success: boolean;
+        };
+        /** @description Harbor's LdapUser definition */
+        LdapUser: {
+            email: string;
+            realname: string;
+            username: string;
+        };
         /** @description Harbor's Metrics definition */
         Metrics: {
             error_task_count: number;
@@ -3899,6 +3999,133 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getLdapGroupsSearch: {
+        parameters: {
+            query?: {
+                groupdn?: string;
+                groupname?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserGroup"][];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postLdapPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapConf"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapPingResult"];
+                };
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    postLdapUsersImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LdapImportUsers"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    getLdapUsersSearch: {
+        parameters: {
+            query?: {
+                username?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LdapUser"][];
+                };
             };
             /** @description An error in Harbor's envelope */
             default: {

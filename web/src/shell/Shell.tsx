@@ -53,7 +53,7 @@ export function Shell() {
         {phone ? (
           <PhoneNavigation
             username={user.data?.username}
-            isAdmin={user.data?.sysadmin_flag === true}
+            isAdmin={user.data?.sysadmin_flag === true || user.data?.admin_role_in_auth === true}
             search={<GlobalSearch />}
             onChangePassword={() => setChangingPassword(true)}
             onSignOut={() => void onSignOut()}
@@ -61,7 +61,7 @@ export function Shell() {
         ) : (
           <>
             {user.data && <GlobalSearch />}
-            {user.data?.sysadmin_flag && (
+            {(user.data?.sysadmin_flag || user.data?.admin_role_in_auth) && (
               <nav aria-label={t('nav.label')}>
                 <Link to="/admin/users" data-testid="nav-admin">
                   {t('admin.nav')}

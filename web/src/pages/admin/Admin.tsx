@@ -77,7 +77,8 @@ export default function Admin() {
   const navigate = useNavigate();
   const { section = 'users' } = useParams();
 
-  if (!user.data?.sysadmin_flag) return <NotAllowed />;
+  // Members of the identity provider's admin group are administrators too (admin_role_in_auth), as in Harbor's portal.
+  if (!user.data?.sysadmin_flag && !user.data?.admin_role_in_auth) return <NotAllowed />;
   if (!(section in SECTIONS)) return <Navigate to="/admin/users" replace />;
 
   return (

@@ -2,8 +2,9 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { Alert, App, Button, Form, Input, Modal, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiUrl, call, getPage } from '../../api/client';
-import type { User } from '../../api/admin-models';
+import { apiUrl, call, getJson, getPage } from '../../api/client';
+import type { Configurations, User } from '../../api/admin-models';
+import { ImportLdapUsers } from './auth/ImportLdapUsers';
 import { useCurrentUser } from '../../shell/session';
 import { formatTime } from '../format';
 import { ConfirmDelete } from '../common/ConfirmDelete';
@@ -29,6 +30,9 @@ export function Users() {
   const me = useCurrentUser();
   const [list, setList] = useListState();
   const [creating, setCreating] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const config = useQuery({ queryKey: ['admin', 'configurations'], queryFn: () => getJson<Configurations>(apiUrl('/configurations')) });
+  const ldap = config.data?.auth_mode.value === 'ldap_auth';
   const [resetting, setResetting] = useState<User>();
   const users = useQuery({
     queryKey: ['admin', 'users', list],
@@ -51,6 +55,11 @@ export function Users() {
         <Button type="primary" onClick={() => setCreating(true)} data-testid="new-user">
           {t('admin.users.new')}
         </Button>
+        {ldap && (
+          <Button onClick={() => setImporting(true)} data-testid="import-ldap-users">
+            {t('ldap.import.button')}
+          </Button>
+        )}
       </ListToolbar>
       {users.error && <Alert type="error" message={users.error.message} />}
       <PagedTable<User>
@@ -100,6 +109,16 @@ export function Users() {
         }}
       />
       <ResetPassword user={resetting} onClose={() => setResetting(undefined)} />
+      <ImportLdapUsers
+        open={importing}
+        onClose={(imported) => {
+          setImporting(false);
+          if (imported > 0) {
+            void message.success(t('ldap.import.done', { count: imported }));
+            void queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
+          }
+        }}
+      />
     </Space>
   );
 }

@@ -1,0 +1,13 @@
+export {
+  LdapAuthentication,
+  ldapGroupExists,
+  ldapModule,
+  ldapTlsConfig,
+  LdapService,
+  LDAP_VERDICT_CACHE_MS,
+  LdapFailedImportUserShape,
+  LdapPingResultShape,
+  LdapUserShape,
+  ldapConfSchema,
+  ldapImportSchema,
+} from './ldap/index.js';
