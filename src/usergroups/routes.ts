@@ -1,4 +1,5 @@
 import { parsePaging, requireAuthenticated, requireSystem, setPagingHeaders, type ApiCaller, type ApiFeature } from '../api/index.js';
+import { ldapGroupExists } from '../identity/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { parseBody, queryParam } from '../platform/http/index.js';
 import { userGroupCreate, userGroupUpdate } from './schema.js';
@@ -18,7 +19,14 @@ function actor(caller: ApiCaller): Actor {
 
 /** Harbor's /usergroups: administrators manage groups; any signed-in user may search them (to add one to a project). */
 export const userGroupsApi: ApiFeature = (scope, deps) => {
-  const groups = new UserGroupService({ database: deps.database, clock: deps.clock, membershipsChanged: () => deps.access.membershipsChanged() });
+  const inDirectory = ldapGroupExists(deps);
+  const groups = new UserGroupService({
+    database: deps.database,
+    clock: deps.clock,
+    membershipsChanged: () => deps.access.membershipsChanged(),
+    // As Harbor: in LDAP mode an LDAP group must exist in the directory to be added.
+    directoryHasGroup: async (dn) => ((await deps.settings.pick(['auth_mode'])).auth_mode === 'ldap_auth' ? inDirectory(dn) : undefined),
+  });
 
   scope.get('/usergroups', async (request, reply) => {
     requireSystem(request, deps.access, 'user-group', 'list');

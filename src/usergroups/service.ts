@@ -33,6 +33,8 @@ export interface UserGroupDeps {
   clock: Clock;
   /** Called after group memberships in projects were removed, so cached permissions are read again. */
   membershipsChanged(): void;
+  /** Whether the LDAP directory has a group at this DN; undefined when Berth does not sign in with LDAP (nothing to check). */
+  directoryHasGroup?(dn: string): Promise<boolean | undefined>;
 }
 
 const TYPE_NAMES: Record<GroupType, string> = { 1: 'LDAP', 2: 'HTTP', 3: 'OIDC' };
@@ -95,6 +97,9 @@ export class UserGroupService {
   async create(actor: Actor, input: UserGroupCreate): Promise<UserGroup> {
     const ref = groupRef(input);
     if (ref.name === '') throw new InvalidInputError('input', 'group_name must not be empty');
+    if (ref.type === GROUP_TYPES.ldap && (await this.deps.directoryHasGroup?.(ref.dn ?? '')) === false) {
+      throw new InvalidInputError('input', `LDAP group DN ${ref.dn ?? ''} is not found in the directory`);
+    }
     try {
       return await this.db.transaction().execute(async (trx) => {
         if (await findGroupByKey(trx, ref.type, groupKey(ref))) throw duplicate(ref);
