@@ -7,6 +7,7 @@ import { AccessControl, authModule, SessionStore, Authenticator, RateLimits, Tok
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
+import { OidcService, oidcModule } from './identity/index.js';
 import { jobserviceModule } from './jobservice/index.js';
 import { labelsModule } from './labels/index.js';
 import { installRouteCatalog, openapiModule } from './openapi/index.js';
@@ -66,6 +67,8 @@ export interface ModuleDeps extends ApiDeps {
   scanEngine?: ScanEngine | undefined;
   /** Seals and opens the secrets features store (credentials of scanners, registry endpoints). */
   secrets: SecretBox;
+  /** OIDC sign-in: the portal's flow, and how OIDC users' CLI secrets are checked. */
+  oidc: OidcService;
 }
 
 export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
@@ -75,6 +78,7 @@ export const MODULES: readonly AppModule[] = [
   systemModule,
   authModule,
   usersModule,
+  oidcModule,
   projectsModule,
   robotsModule,
   auditModule,
@@ -172,7 +176,20 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
   // Instances on one PostgreSQL database drop each other's cached accounts and memberships on change.
   const invalidation = await CacheInvalidation.open(db, app.log);
   app.addHook('onClose', () => invalidation.close());
-  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation);
+  const settings = new Settings(db, config, secrets);
+  // Built before the authenticator, which asks it how OIDC users' CLI secrets are checked; it forgets accounts through it in turn.
+  const forgetAccounts = { run: (): void => undefined };
+  const oidc = new OidcService({
+    database: db,
+    clock,
+    settings,
+    secrets,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    cliSecretNeedsSession: config.auth.oidcCliSecretNeedsSession,
+    forgetAccounts: () => forgetAccounts.run(),
+  });
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation, oidc);
+  forgetAccounts.run = () => authenticator.forgetAccounts();
   const access = new AccessControl(db, clock, invalidation);
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
@@ -200,7 +217,9 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     authenticator,
     access,
     sessions,
-    settings: new Settings(db, config, secrets),
+    settings,
+    oidc,
+    oidcUserMeta: (userId) => oidc.userMeta(userId),
     jobs: jobService,
     events,
     gates: { push, pull },

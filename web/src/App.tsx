@@ -15,6 +15,7 @@ import { themeConfig } from './themeTokens';
 
 const SignIn = lazyPage(() => import('./pages/SignIn'));
 const SignUp = lazyPage(() => import('./pages/SignUp'));
+const OidcOnboard = lazyPage(() => import('./pages/OidcOnboard'));
 const Projects = lazyPage(() => import('./pages/Projects'));
 const ProjectPage = lazyPage(() => import('./pages/Project'));
 const RepositoryArea = lazyPage(() => import('./pages/repository'));
@@ -69,6 +70,7 @@ export function App() {
             <Routes>
               <Route path="/sign-in" element={<SignIn />} />
               <Route path="/sign-up" element={<SignUp />} />
+              <Route path="/oidc-onboard" element={<OidcOnboard />} />
               <Route element={<Shell />}>
                 <Route index element={<Navigate to="/projects" replace />} />
                 {SHELL_PAGES.map(({ path, page: Page }) => (

@@ -31,6 +31,7 @@ import * as uploadWriters from './migrations/0030_upload_writers.js';
 import * as proxyFetches from './migrations/0031_proxy_fetches.js';
 import * as userGroups from './migrations/0032_user_groups.js';
 import * as sealedSettings from './migrations/0034_sealed_settings.js';
+import * as oidcUsers from './migrations/0036_oidc_users.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0031_proxy_fetches': proxyFetches,
   '0032_user_groups': userGroups,
   '0034_sealed_settings': sealedSettings,
+  '0036_oidc_users': oidcUsers,
 };
 
 /** Every migration's name, in order. */

@@ -10,3 +10,4 @@ export * from './window-counter.js';
 export * from './client-bandwidth.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
 export { readUpTo } from './read-bounded.js';
+export { compileLinearRegExp, linearRegExpProblem, MAX_LINEAR_PATTERN_LENGTH } from './linear-regexp.js';

@@ -70,7 +70,7 @@ export default function Projects() {
       />
       <CreateProject
         open={creating}
-        isAdmin={user.data?.sysadmin_flag === true}
+        isAdmin={user.data?.sysadmin_flag === true || user.data?.admin_role_in_auth === true}
         onClose={(created) => {
           setCreating(false);
           if (created) {

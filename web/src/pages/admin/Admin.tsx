@@ -64,7 +64,8 @@ export default function Admin() {
   const navigate = useNavigate();
   const { section = 'users' } = useParams();
 
-  if (!user.data?.sysadmin_flag) return <NotAllowed />;
+  // The identity provider's admin group makes an administrator too.
+  if (!user.data?.sysadmin_flag && !user.data?.admin_role_in_auth) return <NotAllowed />;
   if (!(section in SECTIONS)) return <Navigate to="/admin/users" replace />;
 
   return (

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, InputNumber, Select, Space, Switch, Typography } from 'antd';
+import { Alert, App, Button, Card, Form, InputNumber, Select, Space, Switch, Tabs, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, getJson } from '../../api/client';
@@ -7,6 +7,7 @@ import type { Configurations } from '../../api/admin-models';
 import { errorText } from '../../api/client';
 import { SystemAllowlist } from '../allowlist/SystemAllowlist';
 import { SystemTrust } from '../trust/SystemTrust';
+import { Authentication } from './auth/Authentication';
 
 const GIB = 1024 ** 3;
 
@@ -104,10 +105,21 @@ export function Configuration() {
     </Card>
   );
   return (
-    <Space direction="vertical" size="large" style={{ width: '100%' }}>
-      {settings}
-      <SystemAllowlist />
-      <SystemTrust />
-    </Space>
+    <Tabs
+      items={[
+        {
+          key: 'system',
+          label: t('oidc.tabs.system'),
+          children: (
+            <Space direction="vertical" size="large" style={{ width: '100%' }}>
+              {settings}
+              <SystemAllowlist />
+              <SystemTrust />
+            </Space>
+          ),
+        },
+        { key: 'authentication', label: <span data-testid="auth-tab">{t('oidc.tabs.authentication')}</span>, children: <Authentication /> },
+      ]}
+    />
   );
 }
