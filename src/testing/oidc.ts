@@ -40,7 +40,7 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
   const clientId = 'berth';
   const clientSecret = 'berth-client-secret-for-tests';
   const accounts = new Map<string, ProviderAccount>();
-  const ttl = options.accessTokenTtlSeconds;
+  const tokenTtl = options.accessTokenTtlSeconds ?? 3600;
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -87,7 +87,7 @@ export async function startOidcProvider(options: TestOidcProviderOptions): Promi
       await grant.save();
       return grant;
     },
-    ...(ttl !== undefined ? { ttl: { AccessToken: ttl, IdToken: ttl, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 24 * 3600, Interaction: 600 } } : {}),
+    ttl: { AccessToken: tokenTtl, IdToken: tokenTtl, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 24 * 3600, Interaction: 600 },
     features: { devInteractions: { enabled: true } },
     cookies: { keys: ['berth-test-provider-cookie-key'] },
   });
