@@ -8,6 +8,7 @@ import { AccessControl, authModule, SessionStore, Authenticator, RateLimits, Tok
 import { ContentService, contentModule, type Gates, type PullGate, type PushGate } from './content/index.js';
 import { gcModule } from './gc/index.js';
 import { housekeepingModule } from './housekeeping/index.js';
+import { OidcService, oidcModule } from './identity/index.js';
 import { jobserviceModule } from './jobservice/index.js';
 import { labelsModule } from './labels/index.js';
 import { installRouteCatalog, openapiModule } from './openapi/index.js';
@@ -26,7 +27,7 @@ import { Settings } from './platform/settings/index.js';
 import { usersModule } from './users/index.js';
 import { userGroupsModule } from './usergroups/index.js';
 import { webhooksModule } from './webhooks/index.js';
-import { LdapAuthentication, ldapModule, ldapTlsConfig } from './identity/index.js';
+import { LdapAuthentication, ldapGroupExists, ldapModule, ldapTlsConfig } from './identity/index.js';
 import { EventDispatcher } from './platform/events/index.js';
 import { ensureSystemSchedules, JobRunner, JobService } from './platform/jobs/index.js';
 import { roleRuns, type FeatureModule } from './platform/index.js';
@@ -69,6 +70,8 @@ export interface ModuleDeps extends ApiDeps {
   scanEngine?: ScanEngine | undefined;
   /** Seals and opens the secrets features store (credentials of scanners, registry endpoints). */
   secrets: SecretBox;
+  /** OIDC sign-in: the portal's flow, and how OIDC users' CLI secrets are checked. */
+  oidc: OidcService;
 }
 
 export type AppModule = FeatureModule<ModuleDeps, Partial<Gates>>;
@@ -79,6 +82,7 @@ export const MODULES: readonly AppModule[] = [
   authModule,
   usersModule,
   userGroupsModule,
+  oidcModule,
   projectsModule,
   robotsModule,
   auditModule,
@@ -188,7 +192,20 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     log: app.log,
     membershipsChanged: () => access.membershipsChanged(),
   });
-  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation, ldap);
+  // Built before the authenticator, which asks it how OIDC users' CLI secrets are checked; it forgets accounts through it in turn.
+  const forgetAccounts = { run: (): void => undefined };
+  const oidc = new OidcService({
+    database: db,
+    clock,
+    settings,
+    secrets,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    cliSecretNeedsSession: config.auth.oidcCliSecretNeedsSession,
+    forgetAccounts: () => forgetAccounts.run(),
+    membershipsChanged: () => access.membershipsChanged(),
+  });
+  const authenticator = new Authenticator(db, signer, clock, robotAccounts(db), invalidation, ldap, oidc);
+  forgetAccounts.run = () => authenticator.forgetAccounts();
 
   const sessions = new SessionStore(db, config.auth.sessionTimeoutMinutes * 60_000);
   const jobService = new JobService({
@@ -216,6 +233,9 @@ export async function buildApp({ config, db, storage, clock, logger, tls, scanEn
     access,
     sessions,
     settings,
+    oidc,
+    oidcUserMeta: (userId) => oidc.userMeta(userId),
+    ldapGroupExists: ldapGroupExists({ config, database: db, settings, clock }),
     jobs: jobService,
     events,
     gates: { push, pull },

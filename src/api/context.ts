@@ -23,6 +23,7 @@ import type { EventDispatcher } from '../platform/events/index.js';
 import type { JobService } from '../platform/jobs/index.js';
 import type { ContentService, Gates } from '../content/index.js';
 import type { Metrics } from '../platform/metrics/index.js';
+import type { OidcUserMetaJson } from '../users/index.js';
 import { readCookie, setRequestProject, setRequestUser } from '../platform/http/index.js';
 
 /** Everything a management API feature needs; passed to each feature's route registration. */
@@ -45,6 +46,10 @@ export interface ApiDeps {
   metrics: Metrics;
   /** Request rate limits per client address and per account (this instance's counts). */
   rateLimits: RateLimits;
+  /** Harbor's `oidc_user_meta` of a user who signed in through OIDC (their CLI secret), for `GET /users/current`. */
+  oidcUserMeta?: (userId: number) => Promise<OidcUserMetaJson | undefined>;
+  /** Whether the LDAP directory has a group at a DN, for adding LDAP user groups in LDAP mode. */
+  ldapGroupExists?: (dn: string) => Promise<boolean>;
 }
 
 export interface ApiCaller {

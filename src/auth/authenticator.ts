@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CacheInvalidation, Database } from '../platform/db/index.js';
+import type { CacheInvalidation, Database, User } from '../platform/db/index.js';
 import { TtlCache, WindowCounter } from '../platform/lib/index.js';
 import type { Clock } from '../platform/clock.js';
 import { accountRef, ANONYMOUS, type Identity } from './identity.js';
@@ -41,6 +41,18 @@ export interface Account {
   secretHash: string;
   /** False for disabled or expired robots. */
   active: boolean;
+  /** Why an inactive account is refused, when there is more to say than "disabled or expired". */
+  refusal?: string;
+}
+
+/**
+ * How an identity provider's users present Basic credentials (an OIDC user's CLI secret): the
+ * secret they are checked against instead of the local password. Given to the Authenticator
+ * when the app is assembled, as the robots are.
+ */
+export interface ExternalCredentials {
+  /** Under the current authentication mode; undefined leaves the user's own password. */
+  forUser(user: User): Promise<{ secretHash: string; active: boolean; refusal?: string } | undefined>;
 }
 
 /**
@@ -100,6 +112,8 @@ export class Authenticator {
     private readonly invalidation?: CacheInvalidation,
     /** Decides for directory users (LDAP) before local passwords are looked at. */
     private readonly directory?: PasswordDirectory,
+    /** Secrets other than the local password a user signs in with (OIDC CLI secrets). */
+    private readonly external?: ExternalCredentials,
   ) {
     const now = () => clock.now();
     this.verifiedSecrets = new TtlCache<string>(SECRET_CACHE_MS, 10_000, now);
@@ -146,15 +160,17 @@ export class Authenticator {
     // local users other than admin do not sign in while a directory decides (Harbor's rule).
     const account = unknownToDirectory ? await this.robots.find(name, this.clock.now()) : await this.account(name);
     const verified = this.verifiedSecrets.get(key);
-    if (account && verified !== undefined && verified === account.secretHash) {
-      return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
-    }
+    if (account && verified !== undefined && verified === account.secretHash) return this.activeOrRefused(account);
     // A name without an account is checked against a hash nothing matches, at the same cost,
     // so how long a failure takes does not tell which names exist.
     const matches = await verifyPassword(secret, account?.secretHash ?? UNMATCHABLE_HASH);
     if (!account || !matches) return this.refuse(name, clientIp, 'invalid username or password');
     this.verifiedSecrets.set(key, account.secretHash);
-    return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: 'account is disabled or expired' };
+    return this.activeOrRefused(account);
+  }
+
+  private activeOrRefused(account: Account): Authentication {
+    return account.active ? { ok: true, identity: account.identity } : { ok: false, reason: account.refusal ?? 'account is disabled or expired' };
   }
 
   private async refuse(name: string, clientIp: string, reason: string): Promise<Authentication> {
@@ -211,11 +227,10 @@ export class Authenticator {
   private async loadUser(name: string): Promise<Account | undefined> {
     const user = await findUserByName(this.database.db, name);
     if (!user) return undefined;
-    return {
-      identity: { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 || user.group_admin === 1 },
-      secretHash: user.password_hash,
-      active: true,
-    };
+    const identity: Identity = { kind: 'user', id: user.id, username: user.username, sysadmin: user.sysadmin_flag === 1 || user.group_admin === 1 };
+    const external = await this.external?.forUser(user);
+    if (external) return { identity, ...external };
+    return { identity, secretHash: user.password_hash, active: true };
   }
 
   /** Harbor freezes a name for 1.5 s after a failed login; repeated failures wait that long. */

@@ -11,3 +11,4 @@ export {
   ldapConfSchema,
   ldapImportSchema,
 } from './ldap/index.js';
+export * from './oidc/index.js';

@@ -11,6 +11,8 @@ export const GeneralInfoShape = z.strictObject({
   primary_auth_mode: z.boolean(),
   self_registration: z.boolean(),
   current_time: z.string(),
+  /** In oidc_auth mode: the provider's name for the sign-in page's button (`oidc_name`). */
+  oidc_provider_name: z.string().optional(),
   external_url: z.string().optional(),
   registry_url: z.string().optional(),
   project_creation_restriction: z.string().optional(),

@@ -35,8 +35,10 @@ export function generalInfo(input: {
   const info: GeneralInfo = {
     harbor_version: `${HARBOR_API_RELEASE}-berth`,
     berth_version: input.version,
-    auth_mode: 'db_auth',
-    primary_auth_mode: false,
+    // The sign-in page shows the SSO button from these.
+    auth_mode: input.settings.auth_mode,
+    primary_auth_mode: input.settings.primary_auth_mode,
+    ...(input.settings.auth_mode === 'oidc_auth' ? { oidc_provider_name: input.settings.oidc_name } : {}),
     self_registration: input.settings.self_registration,
     current_time: input.now.toISOString(),
   };

@@ -23,6 +23,8 @@ function sample(key: SettingKey, current: unknown): unknown {
     read_only: false,
     // Changing the mode has rules of its own (tested below); sent back unchanged it is accepted.
     auth_mode: 'db_auth',
+    // Harbor's format: a JSON object of strings.
+    oidc_extra_redirect_parms: '{"prompt":"login"}',
   };
   if (key in special) return special[key];
   if (typeof current === 'boolean') return !current;

@@ -1,5 +1,4 @@
 import { parsePaging, requireAuthenticated, requireSystem, setPagingHeaders, type ApiCaller, type ApiFeature } from '../api/index.js';
-import { ldapGroupExists } from '../identity/index.js';
 import { ApiError } from '../platform/errors/index.js';
 import { parseBody, queryParam } from '../platform/http/index.js';
 import { userGroupCreate, userGroupUpdate } from './schema.js';
@@ -19,13 +18,13 @@ function actor(caller: ApiCaller): Actor {
 
 /** Harbor's /usergroups: administrators manage groups; any signed-in user may search them (to add one to a project). */
 export const userGroupsApi: ApiFeature = (scope, deps) => {
-  const inDirectory = ldapGroupExists(deps);
   const groups = new UserGroupService({
     database: deps.database,
     clock: deps.clock,
     membershipsChanged: () => deps.access.membershipsChanged(),
     // As Harbor: in LDAP mode an LDAP group must exist in the directory to be added.
-    directoryHasGroup: async (dn) => ((await deps.settings.pick(['auth_mode'])).auth_mode === 'ldap_auth' ? inDirectory(dn) : undefined),
+    directoryHasGroup: async (dn) =>
+      deps.ldapGroupExists && (await deps.settings.pick(['auth_mode'])).auth_mode === 'ldap_auth' ? deps.ldapGroupExists(dn) : undefined,
   });
 
   scope.get('/usergroups', async (request, reply) => {

@@ -3,7 +3,9 @@ import type { FeatureModule } from '../platform/index.js';
 import { usersApi } from './routes.js';
 import { registerSessionRoutes } from './session-routes.js';
 
-export { UserRespShape, UserSearchRespItemShape } from './shapes.js';
+export { sessionCookie } from './session-routes.js';
+
+export { OIDCUserInfoShape, UserRespShape, UserSearchRespItemShape, type OidcUserMetaJson } from './shapes.js';
 export { PASSWORD_RULE, passwordProblem, usernameProblem } from './rules.js';
 export { AdminCommandError, newPasswordFromUser, resetPassword } from './admin-cli.js';
 

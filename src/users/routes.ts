@@ -126,7 +126,10 @@ export const usersApi: ApiFeature = (scope, deps) => {
     const caller = requireAuthenticated(request);
     // Harbor answers 412 for callers that are not a local user (robots).
     if (caller.identity.kind !== 'user') throw new ApiError('PRECONDITION', `the current user is not available for a ${caller.identity.kind} account`);
-    return toUserResp(await users.get(caller.identity.id));
+    const resp = toUserResp(await users.get(caller.identity.id));
+    // As Harbor: an OIDC user sees their own CLI secret here, and nowhere else.
+    const oidcUserMeta = await deps.oidcUserMeta?.(caller.identity.id);
+    return oidcUserMeta ? { ...resp, oidc_user_meta: oidcUserMeta } : resp;
   });
 
   scope.get<{ Querystring: Query }>('/users/current/permissions', async (request) => {

@@ -10,7 +10,8 @@ import { loginSchema, parseBody } from './schema.js';
 const MAX_AUDIT_NAME = 255;
 const FORM_BODY_LIMIT = 16 * 1024;
 
-function cookie(request: FastifyRequest, value: string, extra: string[] = []): string {
+/** The session cookie as every browser sign-in sets it (POST /c/login, the OIDC callback). */
+export function sessionCookie(request: FastifyRequest, value: string, extra: string[] = []): string {
   const parts = [`${SESSION_COOKIE}=${value}`, 'HttpOnly', 'SameSite=Strict', 'Path=/', ...extra];
   if (request.protocol === 'https') parts.push('Secure');
   return parts.join('; ');
@@ -46,7 +47,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
       const { id, username: name } = auth.identity;
       const { cookie: secret, session } = await deps.sessions.create(id, at);
       await recordLogin(deps.database.db, { username: name, clientIp: request.ip, success: true, at });
-      reply.header('set-cookie', cookie(request, secret)).header(CSRF_HEADER, session.csrfToken).code(200).send();
+      reply.header('set-cookie', sessionCookie(request, secret)).header(CSRF_HEADER, session.csrfToken).code(200).send();
     });
 
     scope.get('/c/log_out', async (request, reply) => {
@@ -68,7 +69,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: ApiDeps): void
         }
       }
       reply
-        .header('set-cookie', cookie(request, '', ['Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT']))
+        .header('set-cookie', sessionCookie(request, '', ['Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT']))
         .code(200)
         .send();
     });

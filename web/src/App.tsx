@@ -15,6 +15,7 @@ import { themeConfig } from './themeTokens';
 
 const SignIn = lazyPage(() => import('./pages/SignIn'));
 const SignUp = lazyPage(() => import('./pages/SignUp'));
+const OidcOnboard = lazyPage(() => import('./pages/OidcOnboard'));
 const Projects = lazyPage(() => import('./pages/Projects'));
 const ProjectPage = lazyPage(() => import('./pages/Project'));
 const RepositoryArea = lazyPage(() => import('./pages/repository'));
@@ -31,6 +32,9 @@ const SHELL_PAGES = [
   { path: '/projects/:projectId/:tab', page: ProjectPage },
 ] as const;
 
+/** Pages for people not signed in: a 401 there is no ended session to sign in again from. */
+const PUBLIC_PAGES = ['/sign-in', '/sign-up', '/oidc-onboard'];
+
 /**
  * Starts what the page at `pathname` waits for while the app itself starts: the page's code and,
  * inside the shell, the signed-in user and the page's list. Called once, before the first render.
@@ -38,6 +42,7 @@ const SHELL_PAGES = [
 export function preloadPage(pathname: string): void {
   if (pathname.startsWith('/sign-in')) void SignIn.preload();
   else if (pathname.startsWith('/sign-up')) void SignUp.preload();
+  else if (pathname.startsWith('/oidc-onboard')) void OidcOnboard.preload();
   else {
     void queryClient.prefetchQuery(currentUserQuery);
     void prefetchPageData(queryClient, pathname, location.search);
@@ -49,7 +54,7 @@ const queryClient = new QueryClient({
   queryCache: new QueryCache({
     onError(error) {
       // A session that ended (expired, signed out elsewhere) sends the user to sign in again.
-      if (error instanceof ApiFailure && error.status === 401 && !location.pathname.startsWith('/sign-in') && !location.pathname.startsWith('/sign-up')) {
+      if (error instanceof ApiFailure && error.status === 401 && !PUBLIC_PAGES.some((page) => location.pathname.startsWith(page))) {
         location.assign(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`);
       }
     },
@@ -69,6 +74,7 @@ export function App() {
             <Routes>
               <Route path="/sign-in" element={<SignIn />} />
               <Route path="/sign-up" element={<SignUp />} />
+              <Route path="/oidc-onboard" element={<OidcOnboard />} />
               <Route element={<Shell />}>
                 <Route index element={<Navigate to="/projects" replace />} />
                 {SHELL_PAGES.map(({ path, page: Page }) => (

@@ -208,6 +208,11 @@ export const configSchema = z
           .describe('Lifetime of a portal session'),
         selfRegistration: flag().default(false).describe('Let anyone create an account (default for the runtime setting)'),
         projectCreationRestriction: z.enum(['everyone', 'adminonly']).default('everyone').describe('Who may create projects (default for the runtime setting)'),
+        oidcCliSecretNeedsSession: flag()
+          .default(false)
+          .describe(
+            "In oidc_auth mode, refuse an OIDC user's CLI secret once the provider no longer refreshes the user's session (Harbor's behaviour); off, the CLI secret works until it is changed or the user removed",
+          ),
       })
       .strict()
       .default({
@@ -217,6 +222,7 @@ export const configSchema = z
         sessionTimeoutMinutes: 60,
         selfRegistration: false,
         projectCreationRestriction: 'everyone',
+        oidcCliSecretNeedsSession: false,
       }),
     audit: z
       .object({

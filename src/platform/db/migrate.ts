@@ -32,6 +32,7 @@ import * as proxyFetches from './migrations/0031_proxy_fetches.js';
 import * as userGroups from './migrations/0032_user_groups.js';
 import * as chartVersions from './migrations/0033_chart_versions.js';
 import * as sealedSettings from './migrations/0034_sealed_settings.js';
+import * as oidcUsers from './migrations/0036_oidc_users.js';
 
 interface DialectMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0032_user_groups': userGroups,
   '0033_chart_versions': chartVersions,
   '0034_sealed_settings': sealedSettings,
+  '0036_oidc_users': oidcUsers,
 };
 
 /** Every migration's name, in order. */

@@ -658,6 +658,23 @@ export interface SealedSettingsTable {
   value: string;
 }
 
+export interface OidcUsersTable {
+  id: Generated<number>;
+  user_id: number;
+  issuer: string;
+  subject: string;
+  /** The CLI secret, sealed by the SecretBox (shown to its user). */
+  secret: string;
+  /** The CLI secret's scrypt hash (checked at docker/podman logins). */
+  secret_hash: string;
+  /** The provider's refresh token, sealed; '' when it gave none. */
+  refresh_token: ColumnType<string, string | undefined, string>;
+  token_expires_at: Millis | null;
+  session_ended_at: Millis | null;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Tables {
   users: UsersTable;
   user_groups: UserGroupsTable;
@@ -683,6 +700,7 @@ export interface Tables {
   audit_logs: AuditLogsTable;
   settings: SettingsTable;
   sealed_settings: SealedSettingsTable;
+  oidc_users: OidcUsersTable;
   labels: LabelsTable;
   artifact_labels: ArtifactLabelsTable;
   immutable_rules: ImmutableRulesTable;
@@ -716,6 +734,7 @@ export interface Tables {
 
 export type User = Selectable<UsersTable>;
 export type UserGroup = Selectable<UserGroupsTable>;
+export type OidcUser = Selectable<OidcUsersTable>;
 export type Project = Selectable<ProjectsTable>;
 export type Repository = Selectable<RepositoriesTable>;
 export type Artifact = Selectable<ArtifactsTable>;

@@ -11,3 +11,4 @@ export { noteBlobBytes } from './young-buffers.js';
 export * from './client-bandwidth.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
 export { readUpTo } from './read-bounded.js';
+export { compileLinearRegExp, linearRegExpProblem, MAX_LINEAR_PATTERN_LENGTH } from './linear-regexp.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config/index.js';
+import { linearRegExpProblem } from '../lib/index.js';
 
 /** Most text settings: names, DNs, URLs, filters. */
 const text = z.string().max(4096);
@@ -7,6 +8,16 @@ const text = z.string().max(4096);
 const document = z.string().max(65_536);
 const flag = z.boolean();
 const ldapScope = z.number().int().min(0).max(2);
+
+/** Harbor's `oidc_extra_redirect_parms`: a JSON object whose values are strings. */
+function isStringRecord(raw: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((value) => typeof value === 'string');
+  } catch {
+    return false;
+  }
+}
 
 /** Harbor's `auth_mode` values. */
 export const AUTH_MODES = ['db_auth', 'ldap_auth', 'uaa_auth', 'http_auth', 'oidc_auth'] as const;
@@ -58,12 +69,15 @@ export const settingsSchema = z.object({
   oidc_client_secret: text,
   oidc_groups_claim: text,
   oidc_admin_group: text,
-  oidc_group_filter: text,
+  oidc_group_filter: text.superRefine((pattern, ctx) => {
+    const problem = pattern === '' ? undefined : linearRegExpProblem(pattern);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   oidc_scope: text,
   oidc_user_claim: text,
   oidc_verify_cert: flag,
   oidc_auto_onboard: flag,
-  oidc_extra_redirect_parms: text,
+  oidc_extra_redirect_parms: text.refine((raw) => raw.trim() === '' || isStringRecord(raw), 'must be a JSON object of strings, such as {"prompt":"login"}'),
   oidc_logout: flag,
   robot_token_duration: z.number().int().min(1).max(1_000_000),
   // A robot logs in by Basic authentication, where a colon ends the name; spaces and control characters would not survive a docker login.
@@ -149,19 +163,19 @@ export const KEY_STATUS: Readonly<Record<SettingKey, KeyStatus>> = {
   http_authproxy_verify_cert: 'stored until auth-proxy login lands',
   http_authproxy_skip_search: 'stored until auth-proxy login lands',
   http_authproxy_server_certificate: 'stored until auth-proxy login lands',
-  oidc_name: 'stored until OIDC login lands',
-  oidc_endpoint: 'stored until OIDC login lands',
-  oidc_client_id: 'stored until OIDC login lands',
-  oidc_client_secret: 'stored sealed until OIDC login lands (a secret)',
-  oidc_groups_claim: 'stored until OIDC login lands',
-  oidc_admin_group: 'stored until OIDC login lands',
-  oidc_group_filter: 'stored until OIDC login lands',
-  oidc_scope: 'stored until OIDC login lands',
-  oidc_user_claim: 'stored until OIDC login lands',
-  oidc_verify_cert: 'stored until OIDC login lands',
-  oidc_auto_onboard: 'stored until OIDC login lands',
-  oidc_extra_redirect_parms: 'stored until OIDC login lands',
-  oidc_logout: 'stored until OIDC login lands',
+  oidc_name: "takes effect: the name on the sign-in page's SSO button",
+  oidc_endpoint: "takes effect: the provider's issuer URL (discovery)",
+  oidc_client_id: 'takes effect',
+  oidc_client_secret: 'takes effect: stored sealed (a secret)',
+  oidc_groups_claim: 'takes effect',
+  oidc_admin_group: 'takes effect',
+  oidc_group_filter: 'takes effect: a regular expression matched in linear time',
+  oidc_scope: 'takes effect',
+  oidc_user_claim: 'takes effect',
+  oidc_verify_cert: 'takes effect',
+  oidc_auto_onboard: 'takes effect',
+  oidc_extra_redirect_parms: 'takes effect',
+  oidc_logout: 'stored until signing out of the OIDC provider lands',
   robot_token_duration: 'takes effect',
   robot_name_prefix: 'takes effect',
   notification_enable: 'takes effect',

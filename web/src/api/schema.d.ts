@@ -1869,6 +1869,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/system/oidc/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test the OIDC endpoint. */
+        post: operations["postSystemOidcPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/system/purgeaudit": {
         parameters: {
             query?: never;
@@ -2149,6 +2166,23 @@ export interface paths {
         post?: never;
         /** Mark a registered user as be removed. */
         delete: operations["deleteUsersUserId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{user_id}/cli_secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set CLI secret for a user. */
+        put: operations["putUsersUserIdCliSecret"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2640,6 +2674,7 @@ export interface components {
             harbor_version: string;
             has_ca_root?: boolean;
             notification_enable?: boolean;
+            oidc_provider_name?: string;
             primary_auth_mode: boolean;
             project_creation_restriction?: string;
             read_only?: boolean;
@@ -2739,6 +2774,8 @@ export interface components {
         };
         /** @description Harbor's NewTag definition */
         NewTag: Record<string, never>;
+        /** @description Harbor's OIDCCliSecretReq definition */
+        OIDCCliSecretReq: Record<string, never>;
         /** @description Harbor's OverallHealthStatus definition */
         OverallHealthStatus: Record<string, never>;
         /** @description Harbor's PasswordReq definition */
@@ -3326,6 +3363,14 @@ export interface components {
             comment: string;
             creation_time: string;
             email: string;
+            oidc_user_meta?: {
+                creation_time: string;
+                id: number;
+                secret: string;
+                subiss: string;
+                update_time: string;
+                user_id: number;
+            };
             realname: string;
             sysadmin_flag: boolean;
             update_time: string;
@@ -8468,6 +8513,33 @@ export interface operations {
             };
         };
     };
+    postSystemOidcPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
     getSystemPurgeaudit: {
         parameters: {
             query?: {
@@ -9341,6 +9413,39 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error in Harbor's envelope */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    putUsersUserIdCliSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OIDCCliSecretReq"];
+            };
+        };
         responses: {
             /** @description Success */
             200: {

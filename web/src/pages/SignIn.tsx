@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Segmented, Typography } from 'antd';
+import { Alert, Button, Card, Divider, Form, Input, Segmented, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { signIn } from '../api/client';
 import { setLanguage, type Language } from '../i18n';
-import { useSelfRegistration } from './signUpSetting';
+import { useSelfRegistration, useSignInModes } from './signUpSetting';
 
 interface Credentials {
   principal: string;
@@ -21,6 +21,11 @@ export default function SignIn() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const selfRegistration = useSelfRegistration();
+  const modes = useSignInModes();
+  // Set by the OIDC callback when the provider's sign-in could not be completed.
+  const oidcError = params.get('oidc_error');
+  const next = params.get('next');
+  const ssoHref = `/c/oidc/login${next?.startsWith('/') && !next.startsWith('//') ? `?${new URLSearchParams({ redirect_url: next }).toString()}` : ''}`;
   // Set by the sign-up page: the account just created.
   const registered = (useLocation().state as { registered?: string } | null)?.registered;
 
@@ -30,7 +35,6 @@ export default function SignIn() {
     try {
       await signIn(principal, password);
       queryClient.clear();
-      const next = params.get('next');
       // Only a path of this site: never a redirect elsewhere.
       void navigate(next?.startsWith('/') && !next.startsWith('//') ? next : '/projects', { replace: true });
     } catch (failure) {
@@ -65,6 +69,18 @@ export default function SignIn() {
         </div>
         {registered && !error && <Alert type="success" message={t('signUp.done', { name: registered })} style={{ marginBottom: 16 }} data-testid="signed-up" />}
         {error && <Alert type="error" message={error} style={{ marginBottom: 16 }} data-testid="sign-in-error" />}
+        {oidcError && !error && (
+          <Alert type="error" message={t('oidc.signIn.failed', { reason: oidcError })} style={{ marginBottom: 16 }} data-testid="oidc-error" />
+        )}
+        {modes.data?.auth_mode === 'oidc_auth' && (
+          <>
+            {/* A plain link: the browser leaves for the provider and comes back through /c/oidc/callback. */}
+            <Button type="primary" block href={ssoHref} data-testid="sso-button">
+              {modes.data.oidc_provider_name ? t('oidc.signIn.withName', { name: modes.data.oidc_provider_name }) : t('oidc.signIn.button')}
+            </Button>
+            <Divider plain>{t('oidc.signIn.localAccount')}</Divider>
+          </>
+        )}
         <Form<Credentials> layout="vertical" initialValues={{ principal: registered ?? '' }} onFinish={(values) => void submit(values)}>
           <Form.Item name="principal" label={t('signIn.principal')} rules={[{ required: true, message: t('signIn.required') }]}>
             <Input autoComplete="username" autoFocus />

@@ -8,3 +8,14 @@ export function useSelfRegistration() {
     queryFn: async () => (await getJson<{ self_registration?: boolean }>(apiUrl('/systeminfo'))).self_registration === true,
   });
 }
+
+/** How people sign in (`auth_mode`, and the OIDC provider's name for the SSO button), from the same anonymous GET /systeminfo. */
+export function useSignInModes() {
+  return useQuery({
+    queryKey: ['systeminfo', 'sign-in-modes'],
+    queryFn: async () => {
+      const info = await getJson<{ auth_mode?: string; oidc_provider_name?: string }>(apiUrl('/systeminfo'));
+      return { auth_mode: info.auth_mode ?? 'db_auth', oidc_provider_name: info.oidc_provider_name ?? '' };
+    },
+  });
+}

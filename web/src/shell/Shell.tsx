@@ -7,6 +7,7 @@ import { ApiFailure, signOut } from '../api/client';
 import { lazyPage } from '../lazyPage';
 import './focus.css';
 import { ChangePassword } from './ChangePassword';
+import { CliSecret } from './CliSecret';
 import { LanguageChoice, ThemeSwitch } from './HeaderControls';
 import { Loading } from './Loading';
 import { PhoneNavigation } from './PhoneNavigation';
@@ -21,6 +22,10 @@ export function Shell() {
   const user = useCurrentUser();
   const queryClient = useQueryClient();
   const [changingPassword, setChangingPassword] = useState(false);
+  const [showingCliSecret, setShowingCliSecret] = useState(false);
+  const oidcMeta = user.data?.oidc_user_meta;
+  // The identity provider's admin group makes an administrator too (Harbor's has_admin_role).
+  const isAdmin = user.data?.sysadmin_flag === true || user.data?.admin_role_in_auth === true;
   const { token } = theme.useToken();
   // Until the first measurement the breakpoints are unknown (undefined): the wide header is shown.
   const phone = Grid.useBreakpoint().md === false;
@@ -53,7 +58,7 @@ export function Shell() {
         {phone ? (
           <PhoneNavigation
             username={user.data?.username}
-            isAdmin={user.data?.sysadmin_flag === true || user.data?.admin_role_in_auth === true}
+            isAdmin={isAdmin}
             search={<GlobalSearch />}
             onChangePassword={() => setChangingPassword(true)}
             onSignOut={() => void onSignOut()}
@@ -61,7 +66,7 @@ export function Shell() {
         ) : (
           <>
             {user.data && <GlobalSearch />}
-            {(user.data?.sysadmin_flag || user.data?.admin_role_in_auth) && (
+            {isAdmin && (
               <nav aria-label={t('nav.label')}>
                 <Link to="/admin/users" data-testid="nav-admin">
                   {t('admin.nav')}
@@ -70,7 +75,14 @@ export function Shell() {
             )}
             <LanguageChoice />
             <ThemeSwitch />
-            {user.data && <UserMenu username={user.data.username} onChangePassword={() => setChangingPassword(true)} onSignOut={() => void onSignOut()} />}
+            {user.data && (
+              <UserMenu
+                username={user.data.username}
+                onChangePassword={() => setChangingPassword(true)}
+                onCliSecret={oidcMeta ? () => setShowingCliSecret(true) : undefined}
+                onSignOut={() => void onSignOut()}
+              />
+            )}
           </>
         )}
       </Layout.Header>
@@ -83,6 +95,9 @@ export function Shell() {
           <Loading />
         )}
         {user.data && <ChangePassword userId={user.data.user_id} open={changingPassword} onClose={() => setChangingPassword(false)} />}
+        {user.data && oidcMeta && (
+          <CliSecret userId={user.data.user_id} secret={oidcMeta.secret ?? ''} open={showingCliSecret} onClose={() => setShowingCliSecret(false)} />
+        )}
       </Layout.Content>
     </Layout>
   );

@@ -1,10 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Select, Space } from 'antd';
+import { Alert, App, Button, Card, Form, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiUrl, call, errorText, getJson, getPage } from '../../../api/client';
 import type { Configurations, User } from '../../../api/admin-models';
 import { LdapSettings } from './LdapSettings';
+import { OidcSettings } from './OidcSettings';
 
 type AuthMode = 'db_auth' | 'ldap_auth' | 'oidc_auth';
 const MODES: readonly AuthMode[] = ['db_auth', 'ldap_auth', 'oidc_auth'];
@@ -66,6 +67,11 @@ export function Authentication() {
         </Form>
       </Card>
       {mode === 'ldap_auth' && <LdapSettings />}
+      {config.data && mode === 'oidc_auth' && (
+        <Card title={<Typography.Text strong>{t('oidc.settings.title')}</Typography.Text>} style={{ maxWidth: 720 }}>
+          <OidcSettings config={config.data} />
+        </Card>
+      )}
     </Space>
   );
 }
