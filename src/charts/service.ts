@@ -7,12 +7,13 @@ import {
   findArtifactByDigest,
   findArtifactByTag,
   isRecord,
+  MAX_CHART_BYTES,
   readChartFile,
   readManifest,
   tagsOfArtifact,
 } from '../content/index.js';
 import type { Artifact, Database, Project } from '../platform/db/index.js';
-import { ConflictError, DeniedError, NotFoundError } from '../platform/errors/index.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import { chartTag, HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, HELM_PROV_MEDIA_TYPE, readChartArchive } from './archive.js';
@@ -213,6 +214,25 @@ export class ChartRepository {
       await this.deps.content.deleteArtifacts(repository, [{ id, digest: old }], actor);
     }
     return { name, version, digest };
+  }
+
+  /**
+   * A provenance file for a chart already here (Harbor's `POST /api/chartrepo/{project}/prov`):
+   * the file names its chart and the chart's sha256, as `helm package --sign` writes it; the
+   * chart is pushed again with it, as if both had been uploaded together.
+   */
+  async uploadProvenance(project: Project, prov: Buffer, actor: Actor, mayPush: (repository: string) => boolean): Promise<{ name: string; version: string }> {
+    const match = /^\s+(\S+\.tgz):\s*sha256:([0-9a-f]{64})\s*$/m.exec(prov.toString('utf8'));
+    if (!match) throw new InvalidInputError('input', 'the provenance file names no chart: expected a "files:" entry "<name>-<version>.tgz: sha256:<hex>"');
+    const { row } = await this.download(project, match[1]!);
+    if (row.chart_digest !== `sha256:${match[2]!}`) {
+      throw new InvalidInputError('input', `the provenance file is for another ${match[1]!} (sha256:${match[2]!}), not the one here (${row.chart_digest})`);
+    }
+    if (row.chart_size > MAX_CHART_BYTES) throw new InvalidInputError('input', `the chart is larger than ${MAX_CHART_BYTES} bytes`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.deps.content.readBlob(row.chart_digest)) chunks.push(chunk as Buffer);
+    const saved = await this.upload(project, Buffer.concat(chunks), prov, true, actor, mayPush);
+    return { name: saved.name, version: saved.version };
   }
 
   /** Deletes a version (every artifact holding it, in whatever repository of the project), or all versions of a chart. */
