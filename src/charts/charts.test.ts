@@ -290,6 +290,13 @@ for (const dialect of testDialects()) {
       assert.equal(refused.status, 403);
       assert.match(((await refused.json()) as { error: string }).error, /helm\/other-api/);
       assert.equal((await fetchIndex('helm')).entries['other-api'], undefined);
+      // A new version of a chart already in the built index is there at the next read.
+      const next = { name: 'team-api', version: '1.1.0' };
+      assert.equal((await upload('helm', await packageChart(next), next, { authorization: narrowed })).status, 201);
+      assert.deepEqual(
+        (await fetchIndex('helm')).entries['team-api']!.map((e) => e.version),
+        ['1.1.0', '1.0.0'],
+      );
     });
 
     it('refuses bad uploads with a 4xx and a ChartMuseum error body', async () => {

@@ -12,12 +12,12 @@ import {
   readManifest,
   tagsOfArtifact,
 } from '../content/index.js';
-import type { Artifact, Database, Project } from '../platform/db/index.js';
+import { IN_LIST_BOUND, type Artifact, type Database, type Project } from '../platform/db/index.js';
 import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import { chartTag, HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, HELM_PROV_MEDIA_TYPE, readChartArchive } from './archive.js';
-import { chartFileName, indexEntries, indexEntry, renderIndex, type IndexEntry } from './index-yaml.js';
+import { assembleIndex, chartFileName, indexEntries, indexEntry, renderChartBlock, type IndexEntry } from './index-yaml.js';
 import * as repo from './repo.js';
 import type { ChartRow } from './repo.js';
 
@@ -28,6 +28,13 @@ const CACHED_PROJECTS = 256;
 const FILL_BATCH = 500;
 /** Manifests read at once while filling. */
 const FILL_CONCURRENCY = 8;
+
+/** A project's index as last built, and each chart's block with the stamp it was rendered at. */
+interface CachedIndex {
+  stamp: string;
+  body: Buffer;
+  blocks: Map<string, { stamp: string; text: string }>;
+}
 
 export interface ChartsDeps {
   database: Database;
@@ -64,7 +71,7 @@ export interface ChartInfo {
  * and kept per project until a chart artifact of the project is pushed or deleted.
  */
 export class ChartRepository {
-  private readonly cache = new Map<number, { stamp: string; body: string }>();
+  private readonly cache = new Map<number, CachedIndex>();
 
   constructor(private readonly deps: ChartsDeps) {}
 
@@ -73,14 +80,28 @@ export class ChartRepository {
   }
 
   /** index.yaml of the project; rebuilt only when its chart artifacts changed. */
-  async indexYaml(project: Project): Promise<string> {
+  async indexYaml(project: Project): Promise<Buffer> {
     let stamp = await repo.chartStamp(this.db, project.id);
     const cached = this.cache.get(project.id);
     if (cached?.stamp === stamp) return cached.body;
     if (await this.fill(project.id)) stamp = await repo.chartStamp(this.db, project.id);
-    const body = renderIndex(indexEntries(await repo.listChartRows(this.db, project.id)), new Date(this.deps.clock.now()));
+    // Only the charts whose versions changed are read and rendered again; the others keep their block.
+    const stamps = await repo.chartNameStamps(this.db, project.id);
+    const blocks = new Map<string, { stamp: string; text: string }>();
+    const changed: string[] = [];
+    for (const [name, nameStamp] of stamps) {
+      const block = cached?.blocks.get(name);
+      if (block?.stamp === nameStamp) blocks.set(name, block);
+      else changed.push(name);
+    }
+    for (let i = 0; i < changed.length; i += IN_LIST_BOUND) {
+      const entries = indexEntries(await repo.chartRowsOfNames(this.db, project.id, changed.slice(i, i + IN_LIST_BOUND)));
+      for (const [name, versions] of entries) blocks.set(name, { stamp: stamps.get(name)!, text: renderChartBlock(name, versions) });
+    }
+    // Kept as bytes: a cached answer is written as it is, never encoded again.
+    const body = Buffer.from(assembleIndex(new Map([...blocks].map(([name, block]) => [name, block.text])), new Date(this.deps.clock.now())));
     this.cache.delete(project.id);
-    this.cache.set(project.id, { stamp, body });
+    this.cache.set(project.id, { stamp, body, blocks });
     if (this.cache.size > CACHED_PROJECTS) this.cache.delete(this.cache.keys().next().value!);
     return body;
   }
