@@ -200,6 +200,27 @@ for (const dialect of testDialects()) {
       assert.equal((await upload('helm', chart, spec)).status, 409);
     });
 
+    it('takes a provenance file on its own for a chart already here, and serves it beside the chart', async () => {
+      const spec = { name: 'signed-later', version: '0.1.0' };
+      const chart = await packageChart(spec);
+      assert.equal((await upload('helm', chart, spec)).status, 201);
+      const postProv = (prov: Buffer) => {
+        const form = new FormData();
+        form.append('prov', new Blob([new Uint8Array(prov)]), 'signed-later-0.1.0.tgz.prov');
+        return fetch(`${server.url}/api/chartrepo/helm/prov`, { method: 'POST', headers: { authorization: ADMIN }, body: form });
+      };
+      assert.equal((await postProv(provenance(spec, 'ab'.repeat(32)))).status, 400);
+      assert.equal((await postProv(provenance({ name: 'nothing', version: '1.0.0' }, 'ab'.repeat(32)))).status, 404);
+      const prov = provenance(spec, sha256(chart).slice('sha256:'.length));
+      const res = await postProv(prov);
+      assert.equal(res.status, 201, await res.clone().text());
+      const served = await download('helm', 'charts/signed-later-0.1.0.tgz.prov');
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), prov);
+      assert.deepEqual(Buffer.from(await (await download('helm', 'charts/signed-later-0.1.0.tgz')).arrayBuffer()), chart);
+      const artifacts = await expectJson<unknown[]>(await api(server.url, 'GET', '/projects/helm/repositories/signed-later/artifacts'), 200);
+      assert.equal(artifacts.length, 1);
+    });
+
     it('answers ChartMuseum’s list, versions and version details as Harbor did', async () => {
       const charts = await expectJson<Array<{ name: string; total_versions: number; latest_version: string; icon: string }>>(
         await fetch(`${server.url}/api/chartrepo/helm/charts`, { headers: { authorization: guest } }),
@@ -269,6 +290,13 @@ for (const dialect of testDialects()) {
       assert.equal(refused.status, 403);
       assert.match(((await refused.json()) as { error: string }).error, /helm\/other-api/);
       assert.equal((await fetchIndex('helm')).entries['other-api'], undefined);
+      // A new version of a chart already in the built index is there at the next read.
+      const next = { name: 'team-api', version: '1.1.0' };
+      assert.equal((await upload('helm', await packageChart(next), next, { authorization: narrowed })).status, 201);
+      assert.deepEqual(
+        (await fetchIndex('helm')).entries['team-api']!.map((e) => e.version),
+        ['1.1.0', '1.0.0'],
+      );
     });
 
     it('refuses bad uploads with a 4xx and a ChartMuseum error body', async () => {

@@ -20,7 +20,14 @@ export function indexEntries(rows: readonly ChartRow[]): Map<string, IndexEntry[
     if (list) list.push(entry);
     else byName.set(row.name, [entry]);
   }
-  for (const list of byName.values()) list.sort((a, b) => compareSemver(b.version, a.version));
+  for (const [name, list] of byName) {
+    const keyed = list.map((entry) => ({ entry, key: splitVersion(entry.version) }));
+    keyed.sort((a, b) => compareParsed(b.key, a.key));
+    byName.set(
+      name,
+      keyed.map((k) => k.entry),
+    );
+  }
   return byName;
 }
 
@@ -50,15 +57,24 @@ export function chartFileName(name: string, version: string): string {
 
 /** index.yaml as Helm's repository client reads it: apiVersion v1, entries by name, generated. */
 export function renderIndex(entries: Map<string, IndexEntry[]>, generated: Date): string {
-  const names = [...entries.keys()].sort();
-  const out: string[] = ['apiVersion: v1', names.length === 0 ? 'entries: {}' : 'entries:'];
-  for (const name of names) {
-    out.push(`  ${yamlKey(name)}:`);
-    for (const entry of entries.get(name)!) emitSequenceItem(out, entry, '  ');
-  }
-  out.push(`generated: ${JSON.stringify(generated.toISOString())}`);
-  out.push('serverInfo: {}');
+  const blocks = new Map([...entries].map(([name, list]) => [name, renderChartBlock(name, list)]));
+  return assembleIndex(blocks, generated);
+}
+
+/** One chart's part of `entries:`, rendered on its own so a change to one chart re-renders only it. */
+export function renderChartBlock(name: string, versions: readonly IndexEntry[]): string {
+  const out: string[] = [`  ${yamlKey(name)}:`];
+  for (const entry of versions) emitSequenceItem(out, entry, '  ');
   return `${out.join('\n')}\n`;
+}
+
+/** The index from each chart's block, charts in name order. */
+export function assembleIndex(blocks: ReadonlyMap<string, string>, generated: Date): string {
+  const names = [...blocks.keys()].sort();
+  const parts: string[] = ['apiVersion: v1\n', names.length === 0 ? 'entries: {}\n' : 'entries:\n'];
+  for (const name of names) parts.push(blocks.get(name)!);
+  parts.push(`generated: ${JSON.stringify(generated.toISOString())}\nserverInfo: {}\n`);
+  return parts.join('');
 }
 
 /**
@@ -116,8 +132,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** SemVer 2 precedence (build metadata ignored), so each chart's versions list newest first as Helm sorts them. */
 export function compareSemver(a: string, b: string): number {
-  const pa = splitVersion(a);
-  const pb = splitVersion(b);
+  return compareParsed(splitVersion(a), splitVersion(b));
+}
+
+type ParsedVersion = { core: number[]; pre: string[] };
+
+function compareParsed(pa: ParsedVersion, pb: ParsedVersion): number {
   for (let i = 0; i < 3; i++) if (pa.core[i] !== pb.core[i]) return pa.core[i]! - pb.core[i]!;
   if (pa.pre.length === 0 || pb.pre.length === 0) return pb.pre.length - pa.pre.length;
   for (let i = 0; i < Math.min(pa.pre.length, pb.pre.length); i++) {
@@ -133,7 +153,7 @@ export function compareSemver(a: string, b: string): number {
   return pa.pre.length - pb.pre.length;
 }
 
-function splitVersion(version: string): { core: number[]; pre: string[] } {
+function splitVersion(version: string): ParsedVersion {
   const bare = version.replace(/^v/, '').split('+', 1)[0]!;
   const dash = bare.indexOf('-');
   const core = (dash === -1 ? bare : bare.slice(0, dash)).split('.').map((n) => Number(n) || 0);

@@ -88,3 +88,19 @@ export function findChartByFileBase(db: Executor, projectId: number, candidates:
     .orderBy('cv.artifact_id', 'desc')
     .execute();
 }
+
+/** Per chart name of the project: how many index rows and the newest, which change whenever a version of it does. */
+export async function chartNameStamps(db: Executor, projectId: number): Promise<Map<string, string>> {
+  const rows = await db
+    .selectFrom('chart_versions')
+    .where('project_id', '=', projectId)
+    .groupBy('name')
+    .select((eb) => ['name', eb.fn.countAll<number | string>().as('count'), eb.fn.max('artifact_id').as('last')])
+    .execute();
+  return new Map(rows.map((r) => [r.name, `${Number(r.count)}:${Number(r.last)}`]));
+}
+
+/** The chart versions of some chart names of the project, newest artifact first. */
+export function chartRowsOfNames(db: Executor, projectId: number, names: readonly string[]): Promise<ChartRow[]> {
+  return chartRows(db, projectId).where('cv.name', 'in', names).orderBy('cv.artifact_id', 'desc').execute();
+}

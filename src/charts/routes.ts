@@ -125,6 +125,21 @@ export async function chartRoutes(app: FastifyInstance, deps: ApiDeps): Promise<
       return reply.code(201).send({ saved: true });
     });
 
+    scope.post<{ Params: ProjectParams }>('/api/chartrepo/:project/prov', async (request, reply) => {
+      const { project, identity, permissions } = await authorize(request, reply, request.params.project, (p) => p.can('repository', 'push'));
+      if (!request.isMultipart()) throw new InvalidInputError('input', 'send the provenance file as multipart/form-data, in a field named "prov"');
+      let prov: Buffer | undefined;
+      for await (const part of request.parts()) {
+        if (part.type !== 'file') continue;
+        const data = await part.toBuffer();
+        if (part.fieldname === 'prov') prov = data;
+      }
+      if (!prov) throw new InvalidInputError('input', 'no provenance file in the form: send it in a field named "prov"');
+      if (prov.length > MAX_PROV_BYTES) throw new InvalidInputError('input', `the provenance file is larger than ${MAX_PROV_BYTES} bytes`);
+      await charts.uploadProvenance(project, prov, actor(request, identity), (repository) => permissions.can('repository', 'push', repository));
+      return reply.code(201).send({ saved: true });
+    });
+
     scope.get<{ Params: ProjectParams & { name: string } }>('/api/chartrepo/:project/charts/:name', async (request, reply) => {
       const { project } = await authorize(request, reply, request.params.project, (p) => p.can('repository', 'pull'));
       return charts.versions(project, request.params.name);

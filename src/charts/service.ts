@@ -7,16 +7,17 @@ import {
   findArtifactByDigest,
   findArtifactByTag,
   isRecord,
+  MAX_CHART_BYTES,
   readChartFile,
   readManifest,
   tagsOfArtifact,
 } from '../content/index.js';
-import type { Artifact, Database, Project } from '../platform/db/index.js';
-import { ConflictError, DeniedError, NotFoundError } from '../platform/errors/index.js';
+import { IN_LIST_BOUND, type Artifact, type Database, type Project } from '../platform/db/index.js';
+import { ConflictError, DeniedError, InvalidInputError, NotFoundError } from '../platform/errors/index.js';
 import type { StorageDriver } from '../platform/storage/index.js';
 import type { Clock } from '../platform/clock.js';
 import { chartTag, HELM_CHART_MEDIA_TYPE, HELM_CONFIG_MEDIA_TYPE, HELM_PROV_MEDIA_TYPE, readChartArchive } from './archive.js';
-import { chartFileName, indexEntries, indexEntry, renderIndex, type IndexEntry } from './index-yaml.js';
+import { assembleIndex, chartFileName, indexEntries, indexEntry, renderChartBlock, type IndexEntry } from './index-yaml.js';
 import * as repo from './repo.js';
 import type { ChartRow } from './repo.js';
 
@@ -27,6 +28,13 @@ const CACHED_PROJECTS = 256;
 const FILL_BATCH = 500;
 /** Manifests read at once while filling. */
 const FILL_CONCURRENCY = 8;
+
+/** A project's index as last built, and each chart's block with the stamp it was rendered at. */
+interface CachedIndex {
+  stamp: string;
+  body: Buffer;
+  blocks: Map<string, { stamp: string; text: string }>;
+}
 
 export interface ChartsDeps {
   database: Database;
@@ -63,7 +71,7 @@ export interface ChartInfo {
  * and kept per project until a chart artifact of the project is pushed or deleted.
  */
 export class ChartRepository {
-  private readonly cache = new Map<number, { stamp: string; body: string }>();
+  private readonly cache = new Map<number, CachedIndex>();
 
   constructor(private readonly deps: ChartsDeps) {}
 
@@ -72,14 +80,28 @@ export class ChartRepository {
   }
 
   /** index.yaml of the project; rebuilt only when its chart artifacts changed. */
-  async indexYaml(project: Project): Promise<string> {
+  async indexYaml(project: Project): Promise<Buffer> {
     let stamp = await repo.chartStamp(this.db, project.id);
     const cached = this.cache.get(project.id);
     if (cached?.stamp === stamp) return cached.body;
     if (await this.fill(project.id)) stamp = await repo.chartStamp(this.db, project.id);
-    const body = renderIndex(indexEntries(await repo.listChartRows(this.db, project.id)), new Date(this.deps.clock.now()));
+    // Only the charts whose versions changed are read and rendered again; the others keep their block.
+    const stamps = await repo.chartNameStamps(this.db, project.id);
+    const blocks = new Map<string, { stamp: string; text: string }>();
+    const changed: string[] = [];
+    for (const [name, nameStamp] of stamps) {
+      const block = cached?.blocks.get(name);
+      if (block?.stamp === nameStamp) blocks.set(name, block);
+      else changed.push(name);
+    }
+    for (let i = 0; i < changed.length; i += IN_LIST_BOUND) {
+      const entries = indexEntries(await repo.chartRowsOfNames(this.db, project.id, changed.slice(i, i + IN_LIST_BOUND)));
+      for (const [name, versions] of entries) blocks.set(name, { stamp: stamps.get(name)!, text: renderChartBlock(name, versions) });
+    }
+    // Kept as bytes: a cached answer is written as it is, never encoded again.
+    const body = Buffer.from(assembleIndex(new Map([...blocks].map(([name, block]) => [name, block.text])), new Date(this.deps.clock.now())));
     this.cache.delete(project.id);
-    this.cache.set(project.id, { stamp, body });
+    this.cache.set(project.id, { stamp, body, blocks });
     if (this.cache.size > CACHED_PROJECTS) this.cache.delete(this.cache.keys().next().value!);
     return body;
   }
@@ -213,6 +235,25 @@ export class ChartRepository {
       await this.deps.content.deleteArtifacts(repository, [{ id, digest: old }], actor);
     }
     return { name, version, digest };
+  }
+
+  /**
+   * A provenance file for a chart already here (Harbor's `POST /api/chartrepo/{project}/prov`):
+   * the file names its chart and the chart's sha256, as `helm package --sign` writes it; the
+   * chart is pushed again with it, as if both had been uploaded together.
+   */
+  async uploadProvenance(project: Project, prov: Buffer, actor: Actor, mayPush: (repository: string) => boolean): Promise<{ name: string; version: string }> {
+    const match = /^\s+(\S+\.tgz):\s*sha256:([0-9a-f]{64})\s*$/m.exec(prov.toString('utf8'));
+    if (!match) throw new InvalidInputError('input', 'the provenance file names no chart: expected a "files:" entry "<name>-<version>.tgz: sha256:<hex>"');
+    const { row } = await this.download(project, match[1]!);
+    if (row.chart_digest !== `sha256:${match[2]!}`) {
+      throw new InvalidInputError('input', `the provenance file is for another ${match[1]!} (sha256:${match[2]!}), not the one here (${row.chart_digest})`);
+    }
+    if (row.chart_size > MAX_CHART_BYTES) throw new InvalidInputError('input', `the chart is larger than ${MAX_CHART_BYTES} bytes`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await this.deps.content.readBlob(row.chart_digest)) chunks.push(chunk as Buffer);
+    const saved = await this.upload(project, Buffer.concat(chunks), prov, true, actor, mayPush);
+    return { name: saved.name, version: saved.version };
   }
 
   /** Deletes a version (every artifact holding it, in whatever repository of the project), or all versions of a chart. */
