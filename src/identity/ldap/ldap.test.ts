@@ -245,6 +245,16 @@ describe('sign-in by LDAP against slapd', { skip: skipUnlessSlapd() }, () => {
         assert.equal(await exists(`cn=ghost,${GROUPS_DN}`), false);
       });
 
+      it('adds an LDAP user group only for a DN the directory has', async () => {
+        const ghost = `cn=ghost,${GROUPS_DN}`;
+        const message = await errorMessage(await api(server.url, 'POST', '/usergroups', { body: { group_type: 1, ldap_group_dn: ghost } }), 400);
+        assert.match(message, /is not found in the directory/);
+        assert.equal((await api(server.url, 'GET', `/usergroups?ldap_group_dn=${encodeURIComponent(ghost)}`)).headers.get('x-total-count'), '0');
+        // A DN the directory has passes the check (devs may be recorded already by a sign-in: then 409, not 400).
+        const known = await api(server.url, 'POST', '/usergroups', { body: { group_type: 1, ldap_group_dn: groupDn('devs'), group_name: 'devs' } });
+        assert.ok([201, 409].includes(known.status), `status ${known.status}`);
+      });
+
       it('imports users, answering 404 with the uids it could not import', async () => {
         const res = await api(server.url, 'POST', '/ldap/users/import', { body: { ldap_uid_list: ['frank', 'nobody', 'alice'] } });
         const failed = await expectJson<Array<{ uid: string; error: string }>>(res, 404);
