@@ -126,7 +126,8 @@ describe('the portal passes axe-core in both themes', { skip: TARGET !== 'berth'
       for (const section of ADMIN_SECTIONS) {
         test(`the administration's ${section} page`, async () => {
           await page.goto(`${server.url}/admin/${section}`);
-          await page.getByRole('tab', { selected: true }).waitFor();
+          // The first selected tab is the section's; a section may hold tabs of its own (Configuration's).
+          await page.getByRole('tab', { selected: true }).first().waitFor();
           await settle(page);
           await assertAccessible(page, `admin ${section} (${theme})`, ANTD_EXCLUSIONS);
         });
