@@ -1,3 +1,4 @@
+import { MediaType } from '../platform/lib/index.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parse as parseYaml } from 'yaml';
@@ -21,7 +22,6 @@ import { assembleIndex, chartFileName, indexEntries, indexEntry, renderChartBloc
 import * as repo from './repo.js';
 import type { ChartRow } from './repo.js';
 
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 /** Projects whose index is kept in memory at most; the least recently built goes first. */
 const CACHED_PROJECTS = 256;
 /** Chart artifacts given an index row per query, when a project's index is first built after OCI pushes. */
@@ -218,13 +218,13 @@ export class ChartRepository {
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
+        mediaType: MediaType.OciManifest,
         config: { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: sha256(config), size: config.length },
         layers: layers.map((l) => ({ mediaType: l.mediaType, digest: sha256(l.data), size: l.data.length })),
         annotations,
       }),
     );
-    const { digest } = await this.deps.content.putManifest(repository, chartTag(version), manifest, OCI_MANIFEST, actor);
+    const { digest } = await this.deps.content.putManifest(repository, chartTag(version), manifest, MediaType.OciManifest, actor);
     const artifact = await findArtifactByDigest(this.db, repository.id, digest);
     if (artifact) await this.indexArtifact(project.id, artifact, { name, version });
     // An overwritten version: the artifact it replaced, now without a tag, goes (as ChartMuseum replaces the file).
