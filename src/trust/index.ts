@@ -3,6 +3,7 @@ export { COSIGN_BUNDLE_ANNOTATION, COSIGN_CERTIFICATE_ANNOTATION, COSIGN_SIGNATU
 export type { CosignSignatureFacts, CosignTrust } from './verify/cosign.js';
 export { COSIGN_SIGN_PREDICATE, parseEnvelope, verifyDsse } from './verify/dsse.js';
 export { fingerprintOf, KeyFormatError, publicKeyFromPem, type TrustedKey } from './verify/keys.js';
+export { loadVerifyLibraries } from './verify/libraries.js';
 export { verifyNotationCose } from './verify/notation-cose.js';
 export { verifyNotationJws, type NotationLevel, type NotationSubject, type NotationTrust } from './verify/notation.js';
 export type { Verdict } from './verify/result.js';

@@ -11,6 +11,7 @@ import { MAX_ENVELOPE_BYTES } from './verify/dsse.js';
 import type { KeylessTrust } from './verify/keyless.js';
 import { checkNotationJws, MAX_JWS_BYTES, type TimedVerdict } from './verify/notation.js';
 import { checkNotationCose } from './verify/notation-cose.js';
+import { loadVerifyLibraries } from './verify/libraries.js';
 import { refused, type Verdict } from './verify/result.js';
 import { verifySigstoreBundle } from './verify/sigstore-bundle.js';
 
@@ -88,6 +89,7 @@ export class SignatureVerifier implements SignatureJudge {
 
   /** The signature's verdict: its first layer that verifies, else the last refusal, due again when the first of its layers' may change. */
   private async check(signature: SignatureRef, kind: SignatureKind, trust: EffectiveTrust): Promise<TimedVerdict> {
+    await loadVerifyLibraries();
     const manifestBytes = await readUpTo(await this.deps.blobs.readBlob(signature.digest), MAX_MANIFEST_BYTES);
     if (!manifestBytes) return { verdict: refused('the signature manifest is too large') };
     let layers: Layer[];

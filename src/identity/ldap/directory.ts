@@ -1,4 +1,5 @@
-import { Client, InvalidCredentialsError, ResultCodeError, NoSuchObjectError, type Entry } from 'ldapts';
+import type * as Ldapts from 'ldapts';
+import type { Client, Entry } from 'ldapts';
 import { and, equals, firstRdnValue, isAttributeName, normalizeDn, or } from './filter.js';
 import type { LdapConnectionSettings, LdapSettings, LdapTlsConfig } from './settings.js';
 
@@ -37,6 +38,14 @@ const AD_CAPABILITY = '1.2.840.113556.1.4.800';
 /** AD's userAccountControl ACCOUNTDISABLE bit. */
 const AD_ACCOUNT_DISABLE = 0x2;
 
+/** ldapts once an LDAP operation has loaded it: most installations never use LDAP, so the server does not load it at start. */
+let ldapts: typeof Ldapts | undefined;
+
+async function loadLdapts(): Promise<typeof Ldapts> {
+  ldapts ??= await import('ldapts');
+  return ldapts;
+}
+
 /** The attributes of an entry, looked up without case (servers answer in their own spelling). */
 function values(entry: Entry, attribute: string): string[] {
   const wanted = attribute.toLowerCase();
@@ -53,8 +62,10 @@ const first = (entry: Entry, attribute: string): string => values(entry, attribu
 /** The message a failed LDAP call gives the administrator. */
 export function describeLdapFailure(error: unknown, settings: LdapConnectionSettings): string {
   if (error instanceof LdapError) return error.message;
-  if (error instanceof InvalidCredentialsError) return `the LDAP server refused the search DN's credentials (${settings.searchDn || 'anonymous bind'})`;
-  if (error instanceof ResultCodeError) return `the LDAP server answered: ${error.message.trim() || error.name} (code ${error.code})`;
+  // Until ldapts is loaded no error can be one of its own.
+  if (ldapts && error instanceof ldapts.InvalidCredentialsError)
+    return `the LDAP server refused the search DN's credentials (${settings.searchDn || 'anonymous bind'})`;
+  if (ldapts && error instanceof ldapts.ResultCodeError) return `the LDAP server answered: ${error.message.trim() || error.name} (code ${error.code})`;
   const text = error instanceof Error ? error.message : String(error);
   if (/timeout|timed out/i.test(text)) return `the LDAP server ${settings.url} did not answer within ${settings.timeoutSeconds} s`;
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ECONNRESET/.test(text)) return `cannot reach the LDAP server ${settings.url}: ${text}`;
@@ -103,6 +114,7 @@ export class LdapSession {
       ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
     };
     const ldaps = url.startsWith('ldaps:');
+    const { Client } = await loadLdapts();
     // ldapts speaks TLS from the start whenever it is given TLS options: ldap:// gets them only through StartTLS.
     const client = new Client({ url, timeout, connectTimeout: timeout, ...(ldaps ? { tlsOptions } : {}), strictDN: false });
     if (tls.startTls && !ldaps) {
@@ -138,7 +150,7 @@ export class LdapSession {
       const { searchEntries } = await this.client.search(dn, { scope: 'base', filter, sizeLimit: 1, timeLimit: this.settings.timeoutSeconds });
       return searchEntries[0];
     } catch (error) {
-      if (error instanceof NoSuchObjectError) return undefined;
+      if (ldapts && error instanceof ldapts.NoSuchObjectError) return undefined;
       throw error;
     }
   }
@@ -148,7 +160,7 @@ export class LdapSession {
       const { searchEntries } = await this.client.search(base, { scope, filter, attributes, sizeLimit, timeLimit: this.settings.timeoutSeconds });
       return searchEntries;
     } catch (error) {
-      if (error instanceof NoSuchObjectError) throw new LdapError(`the LDAP base DN ${base} does not exist`);
+      if (ldapts && error instanceof ldapts.NoSuchObjectError) throw new LdapError(`the LDAP base DN ${base} does not exist`);
       throw error;
     }
   }
@@ -255,7 +267,7 @@ export async function bindAs(settings: LdapConnectionSettings, tls: LdapTlsConfi
     await client.bind(dn, password);
     return 'ok';
   } catch (error) {
-    if (error instanceof InvalidCredentialsError) return AD_DISABLED.test(error.message) ? 'disabled' : 'refused';
+    if (ldapts && error instanceof ldapts.InvalidCredentialsError) return AD_DISABLED.test(error.message) ? 'disabled' : 'refused';
     throw error;
   } finally {
     await client.unbind().catch(() => undefined);

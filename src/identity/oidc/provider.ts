@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import { PrivateTargetError } from '../../platform/http/index.js';
 import type { RuntimeSettings, Settings } from '../../platform/settings/index.js';
 import { outboundFetch } from './outbound-fetch.js';
@@ -48,10 +48,19 @@ export class ProviderError extends Error {}
 /** Discovery documents are re-read this often, so a provider's new keys or endpoints are picked up. */
 const DISCOVERY_CACHE_MS = 5 * 60_000;
 
+/** openid-client once a sign-in, session check or ping has loaded it: the server does not load it at start, as most installations never use OIDC. */
+let openid: typeof client | undefined;
+
+export async function loadOpenidClient(): Promise<typeof client> {
+  openid ??= await import('openid-client');
+  return openid;
+}
+
 /** Why a provider call failed, for people: the cause openid-client wraps, without a stack. */
 export function describeFailure(error: unknown): string {
   if (error instanceof PrivateTargetError) return error.message;
-  if (error instanceof client.ResponseBodyError) return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+  // Until openid-client is loaded no error can be one of its own.
+  if (openid && error instanceof openid.ResponseBodyError) return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     if (cause instanceof PrivateTargetError) return cause.message;
@@ -94,20 +103,21 @@ export class OidcProviderClient {
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ProviderError('the OIDC endpoint must be an http(s) URL');
     const fetch = outboundFetch({ allowPrivateNetworks: this.allowPrivateNetworks, skipCertVerify: !verifyCert });
-    const insecure = url.protocol === 'http:' ? [client.allowInsecureRequests] : [];
+    const openidClient = await loadOpenidClient();
+    const insecure = url.protocol === 'http:' ? [openidClient.allowInsecureRequests] : [];
     try {
-      const discovered = await client.discovery(url, clientId, clientSecret || undefined, undefined, { [client.customFetch]: fetch, execute: insecure });
+      const discovered = await openidClient.discovery(url, clientId, clientSecret || undefined, undefined, { [openidClient.customFetch]: fetch, execute: insecure });
       const metadata = discovered.serverMetadata();
       // Secret in the Authorization header where the provider takes it (Harbor's oauth2 library tries it first), else in the body.
       const methods = metadata.token_endpoint_auth_methods_supported;
       const authentication =
         clientSecret === ''
-          ? client.None()
+          ? openidClient.None()
           : !methods || methods.includes('client_secret_basic')
-            ? client.ClientSecretBasic(clientSecret)
-            : client.ClientSecretPost(clientSecret);
-      const configuration = new client.Configuration(metadata, clientId, clientSecret || undefined, authentication);
-      configuration[client.customFetch] = fetch;
+            ? openidClient.ClientSecretBasic(clientSecret)
+            : openidClient.ClientSecretPost(clientSecret);
+      const configuration = new openidClient.Configuration(metadata, clientId, clientSecret || undefined, authentication);
+      configuration[openidClient.customFetch] = fetch;
       for (const option of insecure) option(configuration);
       return configuration;
     } catch (error) {

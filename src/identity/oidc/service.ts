@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import {
   createUser,
   ensureGroups,
@@ -18,7 +18,7 @@ import type { SecretBox } from '../../platform/secrets/index.js';
 import type { Settings } from '../../platform/settings/index.js';
 import { passwordProblem, usernameProblem } from '../../users/index.js';
 import { providerUser, type ProviderUser } from './claims.js';
-import { describeFailure, OidcProviderClient, ProviderError, readOidcSettings, type OidcSettings } from './provider.js';
+import { describeFailure, loadOpenidClient, OidcProviderClient, ProviderError, readOidcSettings, type OidcSettings } from './provider.js';
 import * as repo from './repo.js';
 import { openState, sealState } from './sealed-cookie.js';
 
@@ -144,20 +144,21 @@ export class OidcService {
   async startLogin(redirectUri: string, next: string | undefined): Promise<{ location: string; state: string }> {
     const settings = await this.oidcSettings();
     const configuration = await this.configuration(settings);
+    const openid = await loadOpenidClient();
     const login: LoginState = {
-      state: client.randomState(),
-      nonce: client.randomNonce(),
-      verifier: client.randomPKCECodeVerifier(),
+      state: openid.randomState(),
+      nonce: openid.randomNonce(),
+      verifier: openid.randomPKCECodeVerifier(),
       redirectUri,
       next: localPath(next),
     };
-    const location = client.buildAuthorizationUrl(configuration, {
+    const location = openid.buildAuthorizationUrl(configuration, {
       ...extraParameters(settings),
       redirect_uri: redirectUri,
       scope: scopeOf(settings),
       state: login.state,
       nonce: login.nonce,
-      code_challenge: await client.calculatePKCECodeChallenge(login.verifier),
+      code_challenge: await openid.calculatePKCECodeChallenge(login.verifier),
       code_challenge_method: 'S256',
     });
     return { location: location.href, state: sealState(this.deps.secrets, login, this.now() + LOGIN_STATE_MS) };
@@ -178,9 +179,10 @@ export class OidcService {
     const configuration = await this.configuration(settings);
     const callbackUrl = new URL(login.redirectUri);
     callbackUrl.search = query;
+    const openid = await loadOpenidClient();
     let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+      tokens = await openid.authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: login.verifier,
         expectedState: login.state,
         expectedNonce: login.nonce,
@@ -229,7 +231,7 @@ export class OidcService {
   private async userInfo(configuration: client.Configuration, accessToken: string, subject: string): Promise<Record<string, unknown>> {
     if (!configuration.serverMetadata().userinfo_endpoint) return {};
     try {
-      return await client.fetchUserInfo(configuration, accessToken, subject);
+      return await (await loadOpenidClient()).fetchUserInfo(configuration, accessToken, subject);
     } catch {
       return {};
     }
@@ -362,14 +364,15 @@ export class OidcService {
     } catch (error) {
       return `the OIDC provider could not be reached to renew your session: ${describeFailure(error)}`;
     }
+    const openid = await loadOpenidClient();
     try {
-      const tokens = await client.refreshTokenGrant(configuration, refreshToken);
+      const tokens = await openid.refreshTokenGrant(configuration, refreshToken);
       const session = this.session(tokens.refresh_token ?? refreshToken, this.expiryOf(tokens.expires_in, tokens.claims()?.exp));
       await repo.saveProviderSession(this.deps.database.db, row.user_id, session, now);
       return undefined;
     } catch (error) {
       // The provider answered no: the session is over. Anything else (unreachable) may pass: refused this time, not ended.
-      if (error instanceof client.ResponseBodyError) {
+      if (error instanceof openid.ResponseBodyError) {
         await repo.endProviderSession(this.deps.database.db, row.user_id, now);
         return SESSION_EXPIRED;
       }

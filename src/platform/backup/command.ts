@@ -67,7 +67,7 @@ Examples:
       const config = context.configFrom(options);
       const configured = keyConfigured(config);
       const includeKey = options.secretKey !== false;
-      const progress = progressFor(process.stderr, 'backup');
+      const progress = await progressFor(process.stderr, 'backup');
       let summary;
       try {
         summary = await runBackup(
@@ -136,7 +136,7 @@ Examples:
     )
     .action(async (src: string, options: CliOptions) => {
       const config = context.configFrom(options);
-      const progress = progressFor(process.stderr, 'restore');
+      const progress = await progressFor(process.stderr, 'restore');
       let summary;
       try {
         summary = await runRestore(

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 
 /** What the CLI shows while a backup or restore runs. */
 export interface Progress {
@@ -13,13 +13,15 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /**
  * Two bars on a terminal (the database, then the blobs); nothing otherwise, where the summary
- * line alone is what a log or a cron job should keep.
+ * line alone is what a log or a cron job should keep. cli-progress is loaded only here: the
+ * server never draws a bar.
  */
-export function progressFor(stream: NodeJS.WriteStream, verb: string): Progress {
+export async function progressFor(stream: NodeJS.WriteStream, verb: string): Promise<Progress> {
   if (!stream.isTTY) return silentProgress;
-  const bars = new cliProgress.MultiBar(
+  const { MultiBar, Presets } = (await import('cli-progress')).default;
+  const bars = new MultiBar(
     { stream, format: `${verb} {what} {bar} {percentage}% | {value}/{total} {unit}`, hideCursor: true, clearOnComplete: false },
-    cliProgress.Presets.shades_classic,
+    Presets.shades_classic,
   );
   let database: cliProgress.SingleBar | undefined;
   let blobs: cliProgress.SingleBar | undefined;

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement, type Transaction } from 'kysely';
-import pg from 'pg';
 import type { Tables } from './tables.js';
 import { migrateToLatest, type MigrationOutcome } from './migrate.js';
+import { loadPg } from './pg.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -116,6 +116,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
 async function openPostgres(options: DatabaseOptions): Promise<Database> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const pg = await loadPg();
   // Sizes and timestamps are BIGINT; every value Berth stores fits a JS number exactly.
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') =>

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, readdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
+import type * as pg from 'pg';
 import { LATEST_MIGRATION } from './migrate.js';
+import { loadPg } from './pg.js';
 import type { SnapshotProgress, SnapshotResult } from './snapshot.js';
 
 /** Rows per FETCH from a table's cursor: what is held in memory at once. */
@@ -17,8 +18,9 @@ const NOT_LOADED = new Set(['kysely_migration', 'kysely_migration_lock']);
 /** The stored objects the snapshot names, one `{digest, size}` a line (not a table). */
 const CONTENT_FILE = 'content.list';
 
-export function connect(url: string, schema: string | undefined): pg.Client {
-  return new pg.Client({ connectionString: url, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+async function connect(url: string, schema: string | undefined): Promise<pg.Client> {
+  const { Client } = await loadPg();
+  return new Client({ connectionString: url, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -41,7 +43,7 @@ async function write(out: WriteStream, text: string): Promise<void> {
  * Streamed through cursors; at most FETCH_ROWS rows are in memory.
  */
 export async function snapshotPostgres(url: string, schema: string | undefined, dir: string, progress: SnapshotProgress): Promise<SnapshotResult> {
-  const client = connect(url, schema);
+  const client = await connect(url, schema);
   await client.connect();
   try {
     await client.query('begin isolation level repeatable read read only');
@@ -101,7 +103,7 @@ export async function* postgresBlobRows(dir: string): AsyncGenerator<{ digest: s
 
 /** Refuses a database that already holds tables: a restore never mixes with other data. */
 export async function assertEmptyPostgres(url: string, schema: string | undefined): Promise<void> {
-  const client = connect(url, schema);
+  const client = await connect(url, schema);
   await client.connect();
   try {
     const names = await tablesOf(client);
@@ -123,7 +125,7 @@ export async function assertEmptyPostgres(url: string, schema: string | undefine
  */
 export async function loadPostgres(url: string, schema: string | undefined, dir: string, progress: SnapshotProgress): Promise<void> {
   const files = new Set(readdirSync(dir).filter((file) => file.endsWith('.ndjson')));
-  const client = connect(url, schema);
+  const client = await connect(url, schema);
   await client.connect();
   try {
     await client.query('begin');

@@ -50,8 +50,8 @@ Examples:
 
   common(command.command('import').description('Import OSV records: .json files, directories of them (recursively) and zips of them').argument('<paths...>')).action(
     async (paths: string[], options: VulnDbCliOptions) => {
-      const summary = await withDatabase(context, options, (database) =>
-        importPaths(database, paths, { clock: systemClock, progress: progressFor(process.stderr, 'vulndb import') }),
+      const summary = await withDatabase(context, options, async (database) =>
+        importPaths(database, paths, { clock: systemClock, progress: await progressFor(process.stderr, 'vulndb import') }),
       );
       for (const line of describeSummary(summary)) console.log(line);
       if (summary.failedInputs.length > 0) process.exitCode = 1;

@@ -4,6 +4,7 @@ import type { Database } from '../../platform/db/index.js';
 import { parseOsvRecord } from './osv.js';
 import { prepareRecord } from './prepare.js';
 import { writeBatch, writeMeta, type StoredRecord } from './repo.js';
+import { loadCvssCalculator } from './severity.js';
 import { planInputs, readInputs, type InputPlan } from './sources.js';
 
 /** Records per transaction: large enough to import quickly, small enough to keep the writer lock short. */
@@ -65,6 +66,7 @@ export async function importPlan(database: Database, plan: InputPlan, options: I
     seconds: 0,
   };
   const total = plan.files.length + plan.zips.reduce((sum, zip) => sum + zip.entries, 0);
+  await loadCvssCalculator();
   options.progress?.start(total);
   let done = 0;
   let batch: StoredRecord[] = [];

@@ -1,4 +1,3 @@
-import cliProgress from 'cli-progress';
 import type { ImportProgress, ImportSummary } from './importer.js';
 
 /** Plain lines at most this often when the output is not a terminal (a log, a CI job). */
@@ -10,13 +9,15 @@ function counts(summary: ImportSummary): string {
 
 /**
  * Import progress for the CLI: a bar on a terminal, otherwise a line when the import starts,
- * every couple of seconds while it runs, and when it ends.
+ * every couple of seconds while it runs, and when it ends. cli-progress is loaded only for the
+ * bar: the server never draws one.
  */
-export function progressFor(stream: NodeJS.WriteStream, label: string, now: () => number = Date.now): ImportProgress {
+export async function progressFor(stream: NodeJS.WriteStream, label: string, now: () => number = Date.now): Promise<ImportProgress> {
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar(
+    const { SingleBar, Presets } = (await import('cli-progress')).default;
+    const bar = new SingleBar(
       { stream, format: `${label} {bar} {percentage}% | {value}/{total} | {counts}`, hideCursor: true, etaBuffer: 50 },
-      cliProgress.Presets.shades_classic,
+      Presets.shades_classic,
     );
     return {
       start: (total) => bar.start(Math.max(total, 1), 0, { counts: '' }),

@@ -1,9 +1,17 @@
-import cvss from 'ae-cvss-calculator';
+import type cvss from 'ae-cvss-calculator';
 import type { PreferredCvss, Severity } from '../report/types.js';
 import type { OsvRecord, OsvSeverity } from './osv.js';
 
-// The package is CommonJS built by webpack: Node's ESM loader sees only its default export.
-const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = cvss;
+/** The CVSS calculator, loaded by {@link loadCvssCalculator} when an import starts: the server does not load it until then. */
+let calculator: typeof cvss | undefined;
+
+/** Loads the calculator {@link scoreRecord} needs; an import awaits this before it scores records. */
+export async function loadCvssCalculator(): Promise<void> {
+  // The package is CommonJS built by webpack: Node's ESM loader sees only its default export,
+  // while tsx (which runs the tests) hands over its named exports and no default.
+  const loaded = await import('ae-cvss-calculator');
+  calculator ??= loaded.default ?? loaded;
+}
 
 /** Harbor's bands over a CVSS base score. */
 export function severityForScore(score: number): Severity {
@@ -40,6 +48,8 @@ function score(type: string, vector: string): number | undefined {
 }
 
 function computeScore(type: string, vector: string): number | undefined {
+  if (calculator === undefined) throw new Error('the CVSS calculator is not loaded: await loadCvssCalculator() first');
+  const { Cvss2, Cvss3P0, Cvss3P1, Cvss4P0 } = calculator;
   try {
     const parsed =
       type === 'CVSS_V2'
@@ -68,7 +78,8 @@ export interface ScoredSeverity {
 /**
  * Harbor's preferred_cvss and severity for a record: the CVSS v3 score if there is one, else
  * v4, else v2 (v4 has no place in Harbor's preferred_cvss but still decides the band); without
- * a scorable vector, the database's own label (`database_specific.severity`).
+ * a scorable vector, the database's own label (`database_specific.severity`). Needs
+ * {@link loadCvssCalculator} to have run.
  */
 export function scoreRecord(record: OsvRecord): ScoredSeverity {
   const vectors: readonly OsvSeverity[] = record.severity ?? record.affected?.find((a) => a.severity?.length)?.severity ?? [];

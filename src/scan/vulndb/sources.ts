@@ -1,13 +1,16 @@
 import { open as openFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type yauzl from 'yauzl';
-import { openZip, readEntryText, type BlockReader } from './zip-reader.js';
+import type { BlockReader } from './zip-reader.js';
 
 /**
  * What `berth vulndb import` reads: OSV `.json` files, directories of them (recursively), and
  * zips of them (OSV's `<ecosystem>/all.zip`: one record per entry). Every read is bounded: a
  * record's bytes, the files a walk visits, the entries a zip may hold.
  */
+
+/** The zip reader, and yauzl with it, loaded when a zip is first opened: a server that never imports one never loads them. */
+const zipReader = () => import('./zip-reader.js');
 
 /** OSV's largest records (kernel CVEs with long version lists) are a few MiB. */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -76,6 +79,7 @@ async function walk(dir: string, depth: number, plan: InputPlan): Promise<void> 
 async function addFile(path: string, plan: InputPlan, named: boolean): Promise<void> {
   const lower = path.toLowerCase();
   if (lower.endsWith('.zip')) {
+    const { openZip } = await zipReader();
     try {
       const { zip } = await openZip(path);
       plan.zips.push({ path, entries: zip.entryCount });
@@ -111,6 +115,7 @@ async function readJsonFile(path: string): Promise<InputDocument> {
 
 /** The zip's JSON entries in central-directory order; an entry that cannot be read is an error document, the next one is still read. */
 async function* readZip(path: string): AsyncGenerator<InputDocument> {
+  const { openZip, readEntryText } = await zipReader();
   let zip: yauzl.ZipFile;
   let reader: BlockReader;
   try {

@@ -33,7 +33,7 @@ export interface SourceOutcome {
  */
 export async function updateFromSources(
   deps: UpdateDeps,
-  options: { signal?: AbortSignal; progress?: (url: string) => ImportProgress | undefined; log?: (line: string) => void | Promise<void> } = {},
+  options: { signal?: AbortSignal; progress?: (url: string) => Promise<ImportProgress | undefined>; log?: (line: string) => void | Promise<void> } = {},
 ): Promise<SourceOutcome[]> {
   const outcomes: SourceOutcome[] = [];
   for (const url of deps.config.scan.vulndb.sources) {
@@ -43,7 +43,7 @@ export async function updateFromSources(
       await options.log?.(`downloading ${url}`);
       const file = await download(url, dir, deps.config, options.signal);
       const plan = await planInputs([file]);
-      const progress = options.progress?.(url);
+      const progress = await options.progress?.(url);
       const summary = await importPlan(deps.database, plan, {
         clock: deps.clock,
         sourceLabel: url,

@@ -1,10 +1,13 @@
-import cliProgress from 'cli-progress';
 import type { PushProgress } from '../sign/index.js';
 
-/** Push progress: a bar on a terminal, otherwise one line per blob or manifest pushed. */
-export function pushProgressFor(stream: NodeJS.WriteStream, label: string): PushProgress {
+/**
+ * Push progress: a bar on a terminal, otherwise one line per blob or manifest pushed.
+ * cli-progress is loaded only for the bar: the server never draws one.
+ */
+export async function pushProgressFor(stream: NodeJS.WriteStream, label: string): Promise<PushProgress> {
   if (stream.isTTY) {
-    const bar = new cliProgress.SingleBar({ stream, format: `${label} {bar} {value}/{total} {step}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+    const { SingleBar, Presets } = (await import('cli-progress')).default;
+    const bar = new SingleBar({ stream, format: `${label} {bar} {value}/{total} {step}`, hideCursor: true }, Presets.shades_classic);
     let done = 0;
     let started = false;
     return {

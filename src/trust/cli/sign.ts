@@ -88,7 +88,7 @@ Examples:
           key,
           annotations,
           mode: options.mode,
-          progress: pushProgressFor(process.stderr, 'berth sign'),
+          progress: await pushProgressFor(process.stderr, 'berth sign'),
         });
         const repository = `${image.registry}/${image.repository}`;
         const where = options.mode === 'tag' ? `${repository}:${outcome.pushedTo}` : `${repository}@${outcome.pushedTo}`;

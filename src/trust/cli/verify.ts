@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { verifyCosignSignature } from '../verify/cosign.js';
+import { loadVerifyLibraries } from '../verify/libraries.js';
 import { readTrustedRoot, TrustedRootError, type KeylessTrust } from '../verify/keyless.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { Verdict } from '../verify/result.js';
@@ -129,6 +130,7 @@ Examples:
     )
     .action(
       guarded('verify', async (reference: string, options: VerifyOptions) => {
+        await loadVerifyLibraries();
         const image = parseImageReference(reference);
         const connection = connectionFor(image.registry, options, process.env);
         const keys = await readKeys(options.key ?? []);

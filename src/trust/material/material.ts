@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../../platform/db/index.js';
 import { InvalidInputError } from '../../platform/errors/index.js';
 import { doublestarPattern } from '../../platform/lib/index.js';
+import { loadVerifyLibraries } from '../verify/libraries.js';
 import { readTrustedRoot, trustedRootFingerprint, TrustedRootError, type KeylessRule, type SigstoreRoot } from '../verify/keyless.js';
 import { publicKeyFromPem, type TrustedKey } from '../verify/keys.js';
 import type { NotationLevel } from '../verify/notation.js';
@@ -148,6 +149,8 @@ const parsedCertificate = (pem: string): X509Certificate => remembered('certific
 const parsedRoot = (json: string): SigstoreRoot['material'] => remembered('root', json, readTrustedRoot);
 
 export async function effectiveTrust(db: Executor, projectId: number): Promise<EffectiveTrust> {
+  // Trusted roots are parsed with Sigstore's code below.
+  await loadVerifyLibraries();
   const rows = await db
     .selectFrom('trust_material')
     .select(['kind', 'name', 'pem', 'fingerprint'])

@@ -2,6 +2,7 @@ import { recordAudit } from '../../audit/index.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors/index.js';
+import { loadVerifyLibraries } from '../verify/libraries.js';
 import { fingerprintOfMaterial, MAX_MATERIAL, readPolicy, type MaterialInput, type PolicyInput } from './material.js';
 
 type Deps = { database: Database; clock: Clock };
@@ -16,6 +17,8 @@ export interface TrustScope {
 }
 
 export async function addMaterial(deps: Deps, at: TrustScope, input: MaterialInput) {
+  // A trusted root is checked with Sigstore's code.
+  await loadVerifyLibraries();
   const fingerprint = fingerprintOfMaterial(input);
   const now = deps.clock.now();
   return deps.database.db.transaction().execute(async (trx) => {

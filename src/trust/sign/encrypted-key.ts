@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, scrypt, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import nacl from 'tweetnacl';
+import type NaCl from 'tweetnacl';
 import { z } from 'zod';
 
 /** The PEM label cosign writes today, and the one cosign wrote before it (still read). */
@@ -33,6 +33,11 @@ export class KeyFileError extends Error {
 /** The password opened the key file's box, but not this one: it is wrong (or the file was changed). */
 export class WrongPasswordError extends KeyFileError {}
 
+/** NaCl, loaded when a key is sealed or opened: only signing and key generation need it, never the server. */
+async function loadNacl(): Promise<typeof NaCl> {
+  return (await import('tweetnacl')).default;
+}
+
 function deriveKey(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   // scrypt needs 128·N·r bytes; node's default ceiling (32 MiB) is below the larger parameter sets.
   return scryptAsync(Buffer.from(password, 'utf8'), salt, KEY_BYTES, { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 });
@@ -51,6 +56,7 @@ function pem(label: string, der: Uint8Array): string {
  * under an scrypt-derived key, in go-securesystemslib's JSON envelope, in a PEM block.
  */
 export async function encryptPrivateKey(key: KeyObject, password: string): Promise<string> {
+  const nacl = await loadNacl();
   const salt = randomBytes(SALT_BYTES);
   const nonce = randomBytes(nacl.secretbox.nonceLength);
   const boxKey = await deriveKey(password, salt, WRITTEN);
@@ -91,6 +97,7 @@ export async function decryptPrivateKey(text: string, password: string): Promise
   const { N, r, p } = envelope.kdf.params;
   if (!SCRYPT_SETS.some((set) => set.N === N && set.r === r && set.p === p)) throw new KeyFileError(`unsupported scrypt parameters N=${N} r=${r} p=${p}`);
   const nonce = Buffer.from(envelope.cipher.nonce, 'base64');
+  const nacl = await loadNacl();
   if (nonce.length !== nacl.secretbox.nonceLength) throw new KeyFileError('the key file has a malformed nonce');
   const boxKey = await deriveKey(password, Buffer.from(envelope.kdf.salt, 'base64'), { N, r, p });
   const opened = nacl.secretbox.open(new Uint8Array(Buffer.from(envelope.ciphertext, 'base64')), new Uint8Array(nonce), new Uint8Array(boxKey));

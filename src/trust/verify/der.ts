@@ -1,4 +1,5 @@
-import { ASN1Obj } from '@sigstore/core';
+import type { ASN1Obj } from '@sigstore/core';
+import { verifyLibraries } from './libraries.js';
 
 /**
  * Small helpers over sigstore's DER reader for the CMS and X.509 structures a timestamp token
@@ -14,7 +15,7 @@ export class DerShapeError extends Error {}
 /** Parses one DER value that must fill the buffer exactly (no trailing bytes). */
 export function parseDer(bytes: Uint8Array): DerNode {
   const buffer = Buffer.from(bytes);
-  const node = ASN1Obj.parseBuffer(buffer);
+  const node = verifyLibraries().core.ASN1Obj.parseBuffer(buffer);
   if (encodedLength(node) !== buffer.length) throw new DerShapeError('trailing bytes after the DER value');
   return node;
 }

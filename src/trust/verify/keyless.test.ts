@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import { TestSigstore } from '../testing/sigstore.suite.js';
 import { COSIGN_BUNDLE_ANNOTATION, COSIGN_CERTIFICATE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './cosign.js';
 import { readTrustedRoot, type KeylessRule } from './keyless.js';
+import { loadVerifyLibraries } from './libraries.js';
 import { verifySigstoreBundle } from './sigstore-bundle.js';
 
 const SUBJECT = `sha256:${'ab'.repeat(32)}`;
@@ -26,6 +27,9 @@ const flip = (base64: string) => {
   bytes[bytes.length - 5]! ^= 0x01;
   return bytes.toString('base64');
 };
+
+// The verifiers are synchronous and read the libraries loaded here.
+await loadVerifyLibraries();
 
 describe('keyless cosign signatures', () => {
   const sigstore = new TestSigstore();

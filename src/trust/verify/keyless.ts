@@ -1,8 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toSignedEntity, toTrustMaterial, Verifier, type Signer, type TrustMaterial } from '@sigstore/verify';
+import type { Bundle } from '@sigstore/bundle';
+import type { Signer, TrustMaterial } from '@sigstore/verify';
 import { doublestarMatch } from '../../platform/lib/index.js';
+import { verifyLibraries } from './libraries.js';
 import { refused, verified, type Verdict } from './result.js';
 
 /** A `trusted_root.json` is a few kilobytes (the public Sigstore's is about 10 KiB). */
@@ -35,6 +35,7 @@ export class TrustedRootError extends Error {
 
 /** Reads a Sigstore `trusted_root.json` into what the verifier checks against; throws when it is not one. */
 export function readTrustedRoot(text: string): TrustMaterial {
+  const { specs, verify } = verifyLibraries();
   if (Buffer.byteLength(text) > MAX_TRUSTED_ROOT_BYTES) throw new TrustedRootError('the trusted root is too large');
   let json: unknown;
   try {
@@ -44,7 +45,7 @@ export function readTrustedRoot(text: string): TrustMaterial {
   }
   let material: TrustMaterial;
   try {
-    material = toTrustMaterial(TrustedRoot.fromJSON(json));
+    material = verify.toTrustMaterial(specs.TrustedRoot.fromJSON(json));
   } catch (error) {
     throw new TrustedRootError(`the trusted root is not a Sigstore trusted_root.json: ${error instanceof Error ? error.message : 'unreadable'}`);
   }
@@ -93,9 +94,10 @@ function signsCode(bundle: Bundle): boolean {
  */
 export function verifyKeylessBundle(serialized: unknown, artifact: Buffer | undefined, trust: KeylessTrust): Verdict {
   if (trust.roots.length === 0) return refused('keyless signatures need a Sigstore trusted root, and none is configured');
+  const libraries = verifyLibraries();
   let bundle: Bundle;
   try {
-    bundle = bundleFromJSON(serialized);
+    bundle = libraries.bundle.bundleFromJSON(serialized);
   } catch (error) {
     return refused(`the keyless signature's bundle is malformed: ${error instanceof Error ? error.message : 'unreadable'}`);
   }
@@ -106,8 +108,8 @@ export function verifyKeylessBundle(serialized: unknown, artifact: Buffer | unde
   let reason = 'no trusted root verifies the signature';
   for (const root of trust.roots) {
     try {
-      const entity = toSignedEntity(bundle, artifact);
-      signer = new Verifier(root.material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(entity);
+      const entity = libraries.verify.toSignedEntity(bundle, artifact);
+      signer = new libraries.verify.Verifier(root.material, { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1 }).verify(entity);
       break;
     } catch (error) {
       reason = error instanceof Error ? error.message : reason;

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { decode, encode, Tag } from 'cbor2';
 import {
   judgeNotationTimed,
   MAX_JWS_BYTES,
@@ -9,6 +8,7 @@ import {
   type NotationSubject,
   type NotationTrust,
 } from './notation.js';
+import { verifyLibraries } from './libraries.js';
 import { refused, type Verdict } from './result.js';
 import { MAX_TIMESTAMP_BYTES } from './timestamp.js';
 
@@ -45,6 +45,7 @@ function timeOf(value: unknown): string | undefined {
 
 /** Reads a COSE_Sign1 envelope as notation writes it; a string says why it cannot be read. */
 function readCose(envelopeBytes: Uint8Array): NotationEnvelope | string {
+  const { decode, encode, Tag } = verifyLibraries().cbor;
   let message: unknown;
   try {
     message = decode(envelopeBytes, { preferMap: true });

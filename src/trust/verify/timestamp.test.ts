@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { exampleSubject as subject, hasOpenssl, Pki, signCose, signJws, SIGNING_EXTENSIONS, TSA_EXTENSIONS, type Signed } from '../testing/notation-tsa.suite.js';
+import { loadVerifyLibraries } from './libraries.js';
 import { verifyNotationJws, type NotationTrust } from './notation.js';
 import { verifyNotationCose } from './notation-cose.js';
 import { verifyTimestampToken } from './timestamp.js';
@@ -22,6 +23,9 @@ function flipped(data: Buffer, at: number): Buffer {
   copy[at] = copy[at]! ^ 0x01;
   return copy;
 }
+
+// The verifiers are synchronous and read the libraries loaded here.
+await loadVerifyLibraries();
 
 describe('RFC 3161 timestamps on notation signatures', { skip: hasOpenssl ? false : 'openssl is not installed: no timestamp authority to test with' }, () => {
   let pki: Pki;

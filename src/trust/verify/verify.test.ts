@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { COSIGN_BUNDLE_ANNOTATION, COSIGN_SIGNATURE_ANNOTATION, verifyCosignSignature } from './cosign.js';
 import { parseEnvelope, verifyDsse } from './dsse.js';
 import { publicKeyFromPem } from './keys.js';
+import { loadVerifyLibraries } from './libraries.js';
 import { verifyRekorBundle } from './rekor.js';
 import { identityMatches, verifyNotationJws, type NotationTrust } from './notation.js';
 import { verifyNotationCose } from './notation-cose.js';
@@ -26,6 +27,9 @@ function flipped(data: Buffer, at = Math.floor(data.length / 2)): Buffer {
   copy[at] = copy[at]! ^ 0x01;
   return copy;
 }
+
+// The verifiers are synchronous and read the libraries loaded here.
+await loadVerifyLibraries();
 
 describe('cosign key-based signatures', () => {
   for (const folder of ['cosign-containers-image', 'cosign-key-rekor-containers-image']) {
