@@ -195,26 +195,35 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * The node flags `bin/berth.js` gives itself in its `#!/usr/bin/env -S node …` line, so that a
- * Berth started here as `node dist/main.js` runs with the heap settings of an installed `berth`.
+ * The environment and node flags `bin/berth.js` gives itself in its `#!/usr/bin/env -S [NAME=value…] node …`
+ * line, so that a Berth started here as `node dist/main.js` runs with the memory settings of an installed `berth`.
  */
-export function berthNodeFlags(root: string): string[] {
+export function berthLaunchSettings(root: string): { env: Record<string, string>; flags: string[] } {
   const bin = join(root, 'bin', 'berth.js');
-  if (!existsSync(bin)) return [];
+  if (!existsSync(bin)) return { env: {}, flags: [] };
   const shebang = readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
-  const match = /^#!\S*env -S node((?:\s+--\S+)*)\s*$/.exec(shebang);
-  const flags = match?.[1]?.trim() ?? '';
-  return flags === '' ? [] : flags.split(/\s+/);
+  const match = /^#!\S*env -S((?:\s+[A-Z_][A-Z0-9_]*=\S*)*)\s+node((?:\s+--\S+)*)\s*$/.exec(shebang);
+  const assignments = match?.[1]?.trim() ?? '';
+  const flags = match?.[2]?.trim() ?? '';
+  const env = Object.fromEntries(
+    (assignments === '' ? [] : assignments.split(/\s+/)).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  return { env, flags: flags === '' ? [] : flags.split(/\s+/) };
 }
 
 /**
  * How to run Berth: dist/main.js, rebuilt first when missing or older than src/; if the
  * build fails, straight from source through tsx.
- * With the node flags of bin/berth.js, then `nodeArgs`.
+ * With the environment and node flags of bin/berth.js, then `nodeArgs`.
  */
-export function berthCommand(root: string, log: (line: string) => void, nodeArgs: string[] = []): { args: string[]; note: string } {
+export function berthCommand(root: string, log: (line: string) => void, nodeArgs: string[] = []): { args: string[]; env: Record<string, string>; note: string } {
+  const launch = berthLaunchSettings(root);
   // The caller's node arguments come after bin/berth.js's flags, so they override them.
-  const flags = [...berthNodeFlags(root), ...nodeArgs];
+  const flags = [...launch.flags, ...nodeArgs];
+  const env = launch.env;
+  const shownEnv = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   const shown = flags.length > 0 ? ` ${flags.join(' ')}` : '';
   const dist = join(root, 'dist', 'main.js');
   const src = join(root, 'src', 'main.ts');
@@ -225,10 +234,10 @@ export function berthCommand(root: string, log: (line: string) => void, nodeArgs
     const build = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
     if (build.status !== 0) {
       log(`build failed, running from source with tsx:\n${(build.stdout + build.stderr).trim().split('\n').slice(-10).join('\n')}`);
-      return { args: [...flags, '--import', 'tsx', src], note: `node${shown} --import tsx src/main.ts (build failed)` };
+      return { args: [...flags, '--import', 'tsx', src], env, note: `${shownEnv}node${shown} --import tsx src/main.ts (build failed)` };
     }
   }
-  return { args: [...flags, dist], note: `node${shown} dist/main.js` };
+  return { args: [...flags, dist], env, note: `${shownEnv}node${shown} dist/main.js` };
 }
 
 /**
@@ -245,7 +254,7 @@ export async function startBerth(
   extraEnv: Record<string, string> = {},
   prepare?: (dataDir: string, env: NodeJS.ProcessEnv, args: string[]) => Promise<void>,
 ): Promise<Server> {
-  const { args, note } = berthCommand(root, log, p.nodeArgs);
+  const { args, env: launchEnv, note } = berthCommand(root, log, p.nodeArgs);
   const dir = tempDir(p, 'berth');
   // A config file, not BERTH_STORAGE_FSYNC=false: z.coerce.boolean() reads the string "false" as true.
   const extra: string[] = [];
@@ -268,6 +277,7 @@ export async function startBerth(
     BERTH_RATELIMIT_LOGIN_PER_CLIENT: '0',
     BERTH_RATELIMIT_LOGIN_PER_ACCOUNT: '0',
     NODE_ENV: 'production',
+    ...launchEnv,
     ...extraEnv,
   });
   if (postgres) env.BERTH_DATABASE_URL = await freshDatabase(postgres);

@@ -90,7 +90,7 @@ export async function vulnDbImports(
   postgres: string | undefined,
   log: (line: string) => void,
 ): Promise<Measured & { vulndb: VulnDbFigures }> {
-  const { args } = berthCommand(root, log);
+  const { args, env: launchEnv } = berthCommand(root, log);
   const dir = mkdtempSync(join(placement.dataRoot ?? tmpdir(), 'berth-bench-vulndb-'));
   let pgDatabase: string | undefined;
   try {
@@ -103,7 +103,7 @@ export async function vulnDbImports(
     log(`  (generated 2 zips of ${plan.records} OSV records, ${(zipBytes / 1024 / 1024).toFixed(1)} MiB each, in ${generateSeconds.toFixed(1)} s, untimed)`);
 
     // Drop the caller's BERTH_* variables: Berth rejects unknown ones and they would skew the run.
-    const base: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_')));
+    const base: NodeJS.ProcessEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BERTH_'))), ...launchEnv };
     Object.assign(base, { BERTH_LOG_LEVEL: 'warn', NODE_ENV: 'production' });
     const databases: { database: VulnDbImport['database']; env: NodeJS.ProcessEnv; dataDir: string }[] = [
       { database: 'SQLite', env: base, dataDir: join(dir, 'sqlite') },

@@ -10,6 +10,7 @@ import { vulnDbCommand } from './scan/index.js';
 import { trustCommands } from './trust/index.js';
 import { newPasswordFromUser, resetPassword } from './users/index.js';
 import { VERSION } from './system/index.js';
+import { tuneHeapForServer } from './platform/lib/index.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -78,6 +79,7 @@ Examples:
   BERTH_DATABASE_URL=postgres://berth@db/berth berth serve --role worker`,
   )
   .action(async (options: ServeOptions) => {
+    tuneHeapForServer();
     const server = await startServer(configFrom(options), (line) => console.log(line));
     // SIGHUP: a renewed certificate is served to new connections without a restart.
     process.on('SIGHUP', () => {

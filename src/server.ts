@@ -10,6 +10,7 @@ import { createLogger } from './platform/log/index.js';
 import { createStorage } from './platform/storage/index.js';
 import { bannerLines, bootstrap } from './system/index.js';
 import { systemClock } from './platform/clock.js';
+import { compactAfterStart } from './platform/lib/index.js';
 import { backfillFacts } from './content/index.js';
 
 export interface RunningServer {
@@ -123,6 +124,7 @@ async function serve(
   });
   for (const line of banner) announce(line);
   if (tls) announce(`Serving the certificate ${tls.describe()}; send SIGHUP to read ${tls.files.cert} again`);
+  compactAfterStart();
   return {
     app,
     database,

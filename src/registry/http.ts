@@ -31,7 +31,7 @@ export function requireDigest(text: string | undefined, field = 'digest'): Diges
 export function blobBody(request: FastifyRequest): Readable {
   const body = request.raw;
   // Enough to keep the socket reading while the disk catches up; more only holds bytes in memory.
-  const relay = new PassThrough({ highWaterMark: 256 * 1024 });
+  const relay = new PassThrough({ highWaterMark: 64 * 1024 });
   body.pipe(relay);
   finished(body, (err) => {
     if (err) relay.destroy(err);

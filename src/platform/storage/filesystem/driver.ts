@@ -1,11 +1,12 @@
 import { mkdir, open, opendir, rename, rm, stat, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, type StorageDriver } from '../driver.js';
 import { freeBytesAt } from '../free-space.js';
-import { noteBlobBytes } from '../../lib/index.js';
+import { FileRangeStream } from './read-stream.js';
+import { FileSink } from './file-sink.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -55,17 +56,18 @@ export class FilesystemDriver implements StorageDriver {
       throw err;
     }
     const start = range?.offset ?? 0;
-    const end = range?.length === undefined ? undefined : start + range.length - 1;
+    let end = range?.length === undefined ? undefined : start + range.length;
+    if (end === undefined) {
+      try {
+        end = (await handle.stat()).size;
+      } catch (err) {
+        await handle.close();
+        throw err;
+      }
+    }
     // Opening first means a missing file is reported before any byte is promised to a client.
     // The stream owns the handle and closes it exactly once.
-    const stream = handle.createReadStream({ start, end, highWaterMark: 1024 * 1024 });
-    // Each read fills a fresh buffer: counted, so they are scavenged while few (young-buffers.ts).
-    const push = stream.push.bind(stream);
-    stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
-      if (Buffer.isBuffer(chunk)) noteBlobBytes(chunk.length);
-      return push(chunk, encoding);
-    };
-    return stream;
+    return new FileRangeStream(handle, start, end);
   }
 
   async getContent(path: string): Promise<Buffer> {
@@ -178,29 +180,11 @@ class FilesystemWriter implements FileWriter {
   async write(source: Readable): Promise<number> {
     // A Writable over the FileHandle rather than fs.createWriteStream: destroying a
     // WriteStream closes its descriptor, and this writer must outlive a failed source.
-    const handle = this.handle;
-    let inFlight: Promise<unknown> = Promise.resolve();
-    const written = (bytes: number): void => this.flushInBackground(bytes);
-    const sink = new Writable({
-      highWaterMark: 1024 * 1024,
-      write(chunk: Buffer, _encoding, callback) {
-        inFlight = handle.write(chunk).then(() => {
-          written(chunk.length);
-          callback();
-        }, callback);
-      },
-      writev(chunks, callback) {
-        const buffers = chunks.map((c) => c.chunk as Buffer);
-        inFlight = handle.writev(buffers).then(() => {
-          written(buffers.reduce((sum, b) => sum + b.length, 0));
-          callback();
-        }, callback);
-      },
-    });
+    const sink = new FileSink(this.handle, (bytes) => this.flushInBackground(bytes));
     try {
       await pipeline(source, sink);
     } finally {
-      await inFlight.catch(() => undefined);
+      await sink.settled().catch(() => undefined);
       // The file's own size is the truth, also when the client went away mid-stream:
       // a resumed upload continues from exactly what reached the disk.
       this.written = (await this.handle.stat()).size;
