@@ -54,7 +54,8 @@ export class FileSink extends Writable {
 
   private async absorb(chunk: Buffer): Promise<void> {
     let offset = 0;
-    while (offset < chunk.length && !this.failure) {
+    // Once destroyed, nothing more is taken: what the owner reads as the file's size afterwards stays its size.
+    while (offset < chunk.length && !this.failure && !this.destroyed) {
       if (this.filled === this.current.length) {
         // Both buffers are taken: wait for the disk.
         while (this.writing) await this.writing;
