@@ -28,6 +28,7 @@ export type Results = Partial<Record<string, Partial<Record<Server['name'], Outc
 
 interface Plan {
   push: { count: number; size: number; concurrency: number };
+  pull: { rounds: number };
   push16: { count: number; size: number; concurrency: number };
   chunked: { count: number; size: number; chunk: number; concurrency: number };
   manifest: { concurrency: number; seconds: number; maxRequests: number };
@@ -93,7 +94,13 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   const rows: Row[] = [
     { label: `blob push ${p.push.count}×${mib(p.push.size)}, c${p.push.concurrency} (MiB/s)`, workload: 'push', pick: (o) => o.value, digits: 1, target: 1.5 },
     { label: `blob push ${p.push16.count}×${mib(p.push16.size)}, c${p.push16.concurrency} (MiB/s)`, workload: 'push16', pick: (o) => o.value, digits: 1 },
-    { label: `blob pull ${p.push.count}×${mib(p.push.size)}, c${p.push.concurrency} (MiB/s)`, workload: 'pull', pick: (o) => o.value, digits: 1, target: 1 },
+    {
+      label: `blob pull ${p.push.count}×${mib(p.push.size)}, each ${p.pull.rounds}×, c${p.push.concurrency} (MiB/s)`,
+      workload: 'pull',
+      pick: (o) => o.value,
+      digits: 1,
+      target: 1,
+    },
     {
       label: `chunked push ${p.chunked.count}×${mib(p.chunked.size)} in ${mib(p.chunked.chunk)} PATCHes, c${p.chunked.concurrency} (MiB/s)`,
       workload: 'chunked',

@@ -113,17 +113,18 @@ export async function blobPush(c: RegistryClient, specs: readonly BlobSpec[], co
  * the client would take CPU from the server on a 2-core machine. One blob is then fetched
  * again through node:http and hashed, outside the timing, to prove the bytes are right.
  */
-export async function blobPull(c: RegistryClient, specs: readonly BlobSpec[], concurrency: number): Promise<Measured> {
+export async function blobPull(c: RegistryClient, specs: readonly BlobSpec[], concurrency: number, rounds = 1): Promise<Measured> {
   const ds = await digests(specs);
-  const conns = Array.from({ length: Math.min(concurrency, specs.length) }, () => new FastGetter(c.base));
+  const total = specs.length * rounds;
+  const conns = Array.from({ length: Math.min(concurrency, total) }, () => new FastGetter(c.base));
   const t0 = performance.now();
   let bytes = 0;
   try {
     let next = 0;
     await Promise.all(
       conns.map(async (conn) => {
-        while (next < specs.length) {
-          const i = next++;
+        while (next < total) {
+          const i = next++ % specs.length;
           const path = `/v2/${c.repository}/blobs/${ds[i]}`;
           let reply = await conn.get(path, auth(await c.authorizationHeader()));
           if (reply.status === 401) reply = await conn.get(path, auth(await c.authorizationHeader(true)));
@@ -140,7 +141,7 @@ export async function blobPull(c: RegistryClient, specs: readonly BlobSpec[], co
   const seconds = (performance.now() - t0) / 1000;
   const check = await c.request('GET', `/v2/${c.repository}/blobs/${ds[0]}`, { expect: [200], hash: true });
   if (check.sha256 !== ds[0]) throw new Error(`GET blob ${ds[0]}: content hashes to ${check.sha256}`);
-  return { value: bytes / MiB / seconds, seconds, bytes, requests: specs.length };
+  return { value: bytes / MiB / seconds, seconds, bytes, requests: total };
 }
 
 /** Chunked push: POST, then PATCH chunks with Content-Range start-end (inclusive), then PUT. */
