@@ -5,16 +5,21 @@ import { Writable } from 'node:stream';
 const BATCH_BYTES = 256 * 1024;
 
 /**
- * A Writable that appends to an open file. Incoming chunks are copied into one of two buffers
- * of its own and released at once; while one buffer is being written, the other gathers what
- * arrives, and is written as soon as the disk is free. The socket's buffers then die young and
+ * A Writable that appends to an open file. A chunk that finds the disk free is written as it is;
+ * chunks that arrive while a write runs are copied into one of two buffers of its own and
+ * released at once, and what gathered is written as soon as the disk is free. The buffers are
+ * made when first needed, so a small upload makes none. A chunk written as it is may be kept
+ * until its write ends, after its callback: as a pipe's destination, the sink owns what its
+ * source pushed, and no source of an upload reuses a chunk's memory. The socket's buffers then die young and
  * cost a scavenge, instead of waiting on the disk long enough to be promoted and paid for by a
  * major collection. A slow stream still reaches the disk chunk by chunk, as it arrives.
  * It does not close the handle: the writer it serves outlives a failed source.
  */
 export class FileSink extends Writable {
-  private current = Buffer.allocUnsafeSlow(BATCH_BYTES);
-  private spare = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** Gathers what arrives while a write runs. */
+  private current: Buffer | undefined;
+  /** The other buffer: being written, or free. */
+  private spare: Buffer | undefined;
   private filled = 0;
   /** The write running now, if any; it never rejects: a failure is kept in `failure`. */
   private writing: Promise<void> | undefined;
@@ -53,16 +58,21 @@ export class FileSink extends Writable {
   }
 
   private async absorb(chunk: Buffer): Promise<void> {
+    if (!this.writing && this.filled === 0) {
+      if (!this.failure && !this.destroyed) this.launch(chunk, chunk.length);
+      return;
+    }
     let offset = 0;
     // Once destroyed, nothing more is taken: what the owner reads as the file's size afterwards stays its size.
     while (offset < chunk.length && !this.failure && !this.destroyed) {
-      if (this.filled === this.current.length) {
+      const current = (this.current ??= Buffer.allocUnsafeSlow(BATCH_BYTES));
+      if (this.filled === current.length) {
         // Both buffers are taken: wait for the disk.
         while (this.writing) await this.writing;
         this.startWrite();
         continue;
       }
-      const copied = chunk.copy(this.current, this.filled, offset);
+      const copied = chunk.copy(current, this.filled, offset);
       this.filled += copied;
       offset += copied;
     }
@@ -71,13 +81,17 @@ export class FileSink extends Writable {
 
   /** Writes what `current` holds if the disk is free, and goes on with what gathers meanwhile. */
   private startWrite(): void {
-    if (this.writing || this.filled === 0 || this.failure) return;
+    if (this.writing || this.filled === 0 || this.failure || !this.current) return;
     const full = this.current;
     const length = this.filled;
     this.current = this.spare;
     this.spare = full;
     this.filled = 0;
-    this.writing = writeAll(this.handle, full, length).then(
+    this.launch(full, length);
+  }
+
+  private launch(buffer: Buffer, length: number): void {
+    this.writing = writeAll(this.handle, buffer, length).then(
       () => {
         this.writing = undefined;
         this.onWritten(length);
