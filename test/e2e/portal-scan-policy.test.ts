@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { vulnerableImage } from '../../src/scan/testing/vulnerable-image.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { motionSettled, assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
+import { dialogSettled, motionSettled, assertNoEnglish, launchBrowser, openPortalPage } from './browser.js';
 import { scanPortalSkipReason, startScanPortal } from './scan-portal.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, sleep } from './harness.js';
 
@@ -196,6 +196,8 @@ describe('the vulnerability policy in the portal', { skip: scanPortalSkipReason(
     await page.getByTestId('select-scanner').click();
     const dialog = page.getByRole('dialog');
     assert.equal(await dialog.getByLabel('Berth (built-in)').isChecked(), true);
+    // A click while the dialog still zooms in can be lost; a person waits for it to open.
+    await dialogSettled(page);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
   });
