@@ -7,7 +7,7 @@ export * from './semaphore.js';
 export * from './throttle.js';
 export * from './ttl-cache.js';
 export * from './window-counter.js';
-export { compactAfterStart, noteBlobBytes, tuneHeapForServer } from './young-buffers.js';
+export { compactAfterStart, noteBlobBytes, tuneHeapForServer } from './heap.js';
 export * from './client-bandwidth.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
 export { readUpTo } from './read-bounded.js';

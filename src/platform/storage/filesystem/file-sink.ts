@@ -5,15 +5,16 @@ import { Writable } from 'node:stream';
 const BATCH_BYTES = 256 * 1024;
 
 /**
- * A Writable that appends to an open file. A chunk that finds the disk free is written as it is;
- * chunks that arrive while a write runs are copied into one of two buffers of its own and
- * released at once, and what gathered is written as soon as the disk is free. The buffers are
- * made when first needed, so a small upload makes none. A chunk written as it is may be kept
- * until its write ends, after its callback: as a pipe's destination, the sink owns what its
- * source pushed, and no source of an upload reuses a chunk's memory. The socket's buffers then die young and
- * cost a scavenge, instead of waiting on the disk long enough to be promoted and paid for by a
- * major collection. A slow stream still reaches the disk chunk by chunk, as it arrives.
- * It does not close the handle: the writer it serves outlives a failed source.
+ * A Writable that appends to an open file. A chunk that finds the disk free is written as it
+ * is; chunks that arrive while a write runs are copied into one of two buffers of its own and
+ * released at once, and what gathered is written as soon as the disk is free. The socket's
+ * buffers then die young and cost a scavenge, instead of waiting on the disk long enough to be
+ * promoted and paid for by a major collection. The buffers are made when first needed, so a
+ * small upload makes none, and a slow stream still reaches the disk chunk by chunk.
+ *
+ * A chunk written as it is may be held until its write ends, after its callback: as a pipe's
+ * destination the sink owns what its source pushed, and no source of an upload reuses a
+ * chunk's memory. It does not close the handle: the writer it serves outlives a failed source.
  */
 export class FileSink extends Writable {
   /** Gathers what arrives while a write runs. */

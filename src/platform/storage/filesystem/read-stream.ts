@@ -38,7 +38,7 @@ export class FileRangeStream extends Readable {
     const buffer = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, this.remaining));
     this.readInto(buffer).then(
       (bytes) => {
-        // Each read fills a fresh buffer: counted, so they are scavenged while few (young-buffers.ts).
+        // Each read fills a fresh buffer: counted, so they are scavenged while few (platform/lib/heap.ts).
         noteBlobBytes(bytes);
         this.push(bytes === buffer.length ? buffer : buffer.subarray(0, bytes));
       },
@@ -95,7 +95,8 @@ export class FileRangeStream extends Readable {
     try {
       while (this.remaining > 0) {
         await Promise.race([slot.written, gone.promise]);
-        if (this.destroyed) return;
+        // Destroyed by its owner mid-copy: the response must not end as if the body were whole.
+        if (this.destroyed) throw new Error('the blob stream was destroyed before the response was complete');
         const bytes = await this.readInto(slot.buffer);
         slot.written = writeChunk(response, bytes === slot.buffer.length ? slot.buffer : slot.buffer.subarray(0, bytes));
         // A failed write is reported by the wait for this slot's next turn, or by the last wait below.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
-import { noteBlobBytes } from './young-buffers.js';
+import { noteBlobBytes } from './heap.js';
 
 /** Minor collections V8 reports while `work` runs. */
 async function scavengesDuring(work: () => void): Promise<number> {
