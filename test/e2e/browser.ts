@@ -152,5 +152,7 @@ export async function motionSettled(page: Page, selector: string): Promise<void>
   await page
     .locator(selector)
     .last()
-    .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished)));
+    // An animation replaced by the next one (a re-render mid-motion) rejects `finished` with an
+    // AbortError: it is over all the same.
+    .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished.catch(() => undefined))));
 }

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { pushChart, pushImageWithHistory, pushIndex, pushReferrer, VALUES_YAML } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-repo-e2e';
@@ -144,6 +144,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     const header = page.getByTestId('artifacts').getByRole('columnheader', { name: 'Vulnerabilities' });
     await header.waitFor();
     await page.getByTestId('columns').click();
+    await motionSettled(page, '.ant-popover');
     await page.getByTestId('column-picker').getByLabel('Vulnerabilities').uncheck();
     await header.waitFor({ state: 'detached' });
     await page.keyboard.press('Escape');
@@ -155,6 +156,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
       .waitFor();
     assert.equal(await header.count(), 0);
     await page.getByTestId('columns').click();
+    await motionSettled(page, '.ant-popover');
     await page.getByTestId('column-picker').getByLabel('Vulnerabilities').check();
     await header.waitFor();
     await page.keyboard.press('Escape');

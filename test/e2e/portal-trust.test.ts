@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Response as PlaywrightResponse } from 'playwright-core';
 import { basic, OCI_MANIFEST, TestClient } from '../../src/testing/client.js';
 import { pushCosignSignature } from '../../src/trust/testing/cosign-signature.suite.js';
 import { TestSigstore } from '../../src/trust/testing/sigstore.suite.js';
@@ -101,13 +101,17 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     const material = page.getByTestId('project-trust-material');
     await material.getByText('No keys or certificates').waitFor();
     await page.getByTestId('project-trust-material-add').click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name').fill('release');
     await dialog.getByLabel('PEM').fill('-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----');
-    await dialog.getByRole('button', { name: 'Add' }).click();
+    const isMaterialPost = (res: PlaywrightResponse) => res.request().method() === 'POST' && res.url().endsWith('/trust/material');
+    const [refused] = await Promise.all([page.waitForResponse(isMaterialPost), dialog.getByRole('button', { name: 'Add' }).click()]);
+    assert.equal(refused.status(), 400, await refused.text());
     assert.match((await dialog.getByTestId('add-material-error').textContent()) ?? '', /not a PEM public key/);
     await dialog.getByLabel('PEM').fill(publicPem);
-    await dialog.getByRole('button', { name: 'Add' }).click();
+    const [added] = await Promise.all([page.waitForResponse(isMaterialPost), dialog.getByRole('button', { name: 'Add' }).click()]);
+    assert.equal(added.status(), 201, await added.text());
     await dialog.waitFor({ state: 'hidden' });
 
     const row = material.getByRole('row', { name: /release/ });
