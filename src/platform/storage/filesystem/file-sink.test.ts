@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
-import { FileSink } from './file-sink.js';
+import { BATCH_BYTES, FileSink } from './file-sink.js';
 
 describe('file sink', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-sink-'));
@@ -15,7 +15,7 @@ describe('file sink', () => {
 
   /** Chunks of every size from 1 byte to past two batches, in an order that crosses every batch edge. */
   function chunks(): Buffer[] {
-    const sizes = [1, 7, 65536, 262143, 262144, 262145, 600000, 3, 131072, 524288, 99999, 1];
+    const sizes = [1, 7, 65536, BATCH_BYTES - 1, BATCH_BYTES, BATCH_BYTES + 1, 2_400_000, 3, 131072, 2 * BATCH_BYTES, 99999, 1];
     return sizes.map((n) => randomBytes(n));
   }
 
