@@ -1,5 +1,3 @@
-import type { Executor } from '../platform/db/index.js';
-
 /** What a project's content trust asks of pulls: which signatures, and whether they must verify. */
 export interface ContentTrustPolicy {
   /** Harbor's `enable_content_trust_cosign`. */
@@ -10,15 +8,9 @@ export interface ContentTrustPolicy {
   readonly verified: boolean;
 }
 
-/** The project's content trust, or undefined when it asks nothing of pulls. */
-export async function contentTrustPolicy(db: Executor, projectId: number): Promise<ContentTrustPolicy | undefined> {
-  const rows = await db
-    .selectFrom('project_metadata')
-    .select(['name', 'value'])
-    .where('project_id', '=', projectId)
-    .where('name', 'in', ['enable_content_trust', 'enable_content_trust_cosign', 'require_verified_signature'])
-    .execute();
-  const on = new Set(rows.filter((r) => r.value === 'true').map((r) => r.name));
-  const policy = { cosign: on.has('enable_content_trust_cosign'), notation: on.has('enable_content_trust'), verified: on.has('require_verified_signature') };
+/** The project's content trust from its pull metadata (pull-metadata.ts), or undefined when it asks nothing of pulls. */
+export function contentTrustPolicy(metadata: ReadonlyMap<string, string>): ContentTrustPolicy | undefined {
+  const on = (name: string) => metadata.get(name) === 'true';
+  const policy = { cosign: on('enable_content_trust_cosign'), notation: on('enable_content_trust'), verified: on('require_verified_signature') };
   return policy.cosign || policy.notation ? policy : undefined;
 }

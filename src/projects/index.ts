@@ -9,6 +9,7 @@ export { findProjectByName, findProjectById, findProjectsByIds, listProjects, cr
 export { CVEAllowlistShape, ProjectMetadataShape, ProjectShape, ProjectMemberEntityShape, ProjectSummaryShape, QuotaShape } from './shapes.js';
 export { validateProjectName } from './service.js';
 export { contentTrustPolicy, type ContentTrustPolicy } from './content-trust.js';
+export { pullMetadataOf, PULL_METADATA_CACHE_MS, type PullMetadata } from './pull-metadata.js';
 export { proxyBytesPerSecond } from './proxy-speed.js';
 export { vulnerabilityPolicy, effectiveAllowlist, SYSTEM_ALLOWLIST, type VulnerabilityPolicy } from './allowlist/index.js';
 export { crossedQuotaWarning, findProjectQuota, quotaGate, type QuotaCharge, quotasApi, usedStorageOf } from './quota/index.js';

@@ -1,3 +1,4 @@
+import { pullMetadataOf } from '../projects/index.js';
 import type { AddressInfo } from 'node:net';
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
@@ -70,7 +71,7 @@ export const scanModule: FeatureModule<ScanDeps, Partial<Gates>> = {
   name: 'scan',
   sealedColumns: [{ table: 'scanner_registrations', key: 'id', column: 'access_credential', label: 'scanner registration credentials' }],
   // Harbor's "prevent vulnerable images from running" (project metadata prevent_vul, severity).
-  gates: (deps) => ({ pull: [vulnerabilityGate(deps.clock)] }),
+  gates: (deps) => ({ pull: [vulnerabilityGate(deps.clock, pullMetadataOf(deps.clock, deps.access))] }),
   api(scope, deps) {
     const context = contextOf(deps);
     registrationRoutes(scope, deps, new RegistrationService({ database: deps.database, clock: deps.clock, engines: context.engines }));

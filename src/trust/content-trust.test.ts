@@ -76,6 +76,18 @@ for (const dialect of testDialects()) {
       await expectJson(await call('PUT', '/projects/trusted', { metadata: { enable_content_trust_cosign: 'true' } }), 200);
     });
 
+    it('applies a policy switched through the metadata API to the very next pull, both ways', async () => {
+      await expectJson(await call('POST', '/projects', { project_name: 'switched' }), 201);
+      await admin.pushImage('switched/app', 'v1');
+      // Pulls before the change: the project's pull metadata is read and reused for a moment.
+      assert.equal((await pull(admin, 'switched/app', 'v1')).status, 200);
+      assert.equal((await pull(admin, 'switched/app', 'v1')).status, 200);
+      await expectJson(await call('POST', '/projects/switched/metadatas/', { enable_content_trust_cosign: 'true' }), 200);
+      assert.equal(await refusal(await pull(admin, 'switched/app', 'v1')), 'The image is not signed by cosign.');
+      await expectJson(await call('DELETE', '/projects/switched/metadatas/enable_content_trust_cosign'), 200);
+      assert.equal((await pull(admin, 'switched/app', 'v1')).status, 200);
+    });
+
     it('lets a cosign-signed image through, and its signature itself', async () => {
       const { digest } = await admin.pushImage('trusted/signed', 'v1');
       const signature = await pushCosignSignature(admin, 'trusted/signed', digest, { privateKey: keyPair().privateKey });

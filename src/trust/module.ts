@@ -1,3 +1,4 @@
+import { pullMetadataOf } from '../projects/index.js';
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
@@ -29,7 +30,7 @@ export const trustModule: FeatureModule<ApiDeps, Partial<Gates>> = {
   name: 'trust',
   gates: (deps) => {
     const { verifier, passes } = runtimeOf(deps);
-    return { pull: [contentTrustGate(verifier, deps.clock, passes)] };
+    return { pull: [contentTrustGate(verifier, deps.clock, passes, pullMetadataOf(deps.clock, deps.access))] };
   },
   api(scope, deps) {
     trustRoutes(scope, { ...deps, ...runtimeOf(deps) });

@@ -15,17 +15,15 @@ function isTrue(value: string | undefined): boolean {
 }
 
 /**
- * The vulnerability policy of a project, or undefined when `prevent_vul` is off: one small
- * metadata read per pull, and the allowlist only when the policy is on.
+ * The vulnerability policy of a project from its pull metadata (pull-metadata.ts), or undefined
+ * when `prevent_vul` is off; the allowlist is read only when the policy is on.
  */
-export async function vulnerabilityPolicy(db: Executor, projectId: number, nowMs: number): Promise<VulnerabilityPolicy | undefined> {
-  const rows = await db
-    .selectFrom('project_metadata')
-    .select(['name', 'value'])
-    .where('project_id', '=', projectId)
-    .where('name', 'in', ['prevent_vul', 'severity', 'reuse_sys_cve_allowlist'])
-    .execute();
-  const meta = new Map(rows.map((r) => [r.name, r.value]));
+export async function vulnerabilityPolicy(
+  db: Executor,
+  projectId: number,
+  meta: ReadonlyMap<string, string>,
+  nowMs: number,
+): Promise<VulnerabilityPolicy | undefined> {
   if (!isTrue(meta.get('prevent_vul'))) return undefined;
   // Unset means reuse the system's list, as in Harbor.
   const reuse = meta.has('reuse_sys_cve_allowlist') ? isTrue(meta.get('reuse_sys_cve_allowlist')) : true;

@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/index.js';
 import { PreconditionFailedError } from '../../platform/errors/index.js';
 import { isIndexMediaType } from '../../platform/lib/index.js';
-import { vulnerabilityPolicy } from '../../projects/index.js';
+import { vulnerabilityPolicy, type PullMetadata } from '../../projects/index.js';
 import { REPORT_MIME, SCANNABLE_MANIFESTS } from '../mime.js';
 import { projectRegistration } from '../registrations/repo.js';
 import { policySeverity } from './severity.js';
@@ -87,11 +87,11 @@ async function hasChildReport(db: Executor, artifactId: number, registrationId: 
  * needs a report of one of its images and is otherwise left to the pulls of its images, each
  * gated itself (Harbor skips image indexes the same way). A scanner's pull passes.
  */
-export function vulnerabilityGate(clock: Clock): PullGate {
+export function vulnerabilityGate(clock: Clock, metadata: PullMetadata): PullGate {
   return {
     name: 'vulnerability',
     async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {
-      const policy = await vulnerabilityPolicy(db, pull.projectId, clock.now());
+      const policy = await vulnerabilityPolicy(db, pull.projectId, await metadata.of(db, pull.projectId), clock.now());
       if (!policy) return;
       const { artifact } = pull;
       const index = isIndexMediaType(artifact.media_type);

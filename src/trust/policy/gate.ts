@@ -3,7 +3,7 @@ import { exemptFromPolicies, type PullGate, type PullRequestFacts } from '../../
 import type { Clock } from '../../platform/clock.js';
 import type { Executor } from '../../platform/db/index.js';
 import { PreconditionFailedError } from '../../platform/errors/index.js';
-import { contentTrustPolicy } from '../../projects/index.js';
+import { contentTrustPolicy, type PullMetadata } from '../../projects/index.js';
 import { isSignature, signaturesCovering, type SignatureKind, type SignatureRef } from './signatures.js';
 
 /** Checks signatures against the project's trust material; answers whether one of them verifies. */
@@ -21,13 +21,13 @@ const NAMES: Record<SignatureKind, string> = { cosign: 'cosign', notation: 'nota
  * material. Signatures themselves, scan jobs and signers pass, as in Harbor. A refusal is audited
  * as a failed pull.
  */
-export function contentTrustGate(judge: SignatureJudge, clock: Clock, passes: PassMemory): PullGate {
+export function contentTrustGate(judge: SignatureJudge, clock: Clock, passes: PassMemory, metadata: PullMetadata): PullGate {
   return {
     name: 'content-trust',
     async beforePull(db: Executor, pull: PullRequestFacts): Promise<void> {
       const key = `${pull.projectId}@${pull.artifact.repository_id}@${pull.artifact.digest}`;
       if (passes.has(key)) return;
-      const policy = await contentTrustPolicy(db, pull.projectId);
+      const policy = contentTrustPolicy(await metadata.of(db, pull.projectId));
       if (!policy || isSignature(pull.artifact)) return;
       const kinds: SignatureKind[] = [...(policy.cosign ? (['cosign'] as const) : []), ...(policy.notation ? (['notation'] as const) : [])];
       for (const kind of kinds) {
