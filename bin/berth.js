@@ -10,5 +10,5 @@
 //   it after the first large free.
 // - --max-semi-space-size=1 (MiB): V8's young generation otherwise grows to 2 × 16 MiB; 2 × 1 MiB
 //   serves the registry's request paths at about the same throughput.
-// `node --max-semi-space-size=16 bin/berth.js` runs without the first three and overrides the third.
+// `node --max-semi-space-size=16 bin/berth.js` runs without the three variables and overrides the flag.
 import '../dist/main.js';

@@ -8,6 +8,9 @@ export interface ContentTrustPolicy {
   readonly verified: boolean;
 }
 
+/** The project metadata content trust reads. */
+export const CONTENT_TRUST_METADATA = ['enable_content_trust', 'enable_content_trust_cosign', 'require_verified_signature'] as const;
+
 /** The project's content trust from its pull metadata (pull-metadata.ts), or undefined when it asks nothing of pulls. */
 export function contentTrustPolicy(metadata: ReadonlyMap<string, string>): ContentTrustPolicy | undefined {
   const on = (name: string) => metadata.get(name) === 'true';

@@ -1,16 +1,11 @@
 import type { Clock } from '../platform/clock.js';
 import type { Executor } from '../platform/db/index.js';
 import { TtlCache } from '../platform/lib/index.js';
+import { VULNERABILITY_METADATA } from './allowlist/policy.js';
+import { CONTENT_TRUST_METADATA } from './content-trust.js';
 
 /** The project metadata the pull gates read: content trust, and "prevent vulnerable images". */
-const PULL_METADATA = [
-  'enable_content_trust',
-  'enable_content_trust_cosign',
-  'require_verified_signature',
-  'prevent_vul',
-  'severity',
-  'reuse_sys_cve_allowlist',
-] as const;
+const PULL_METADATA = [...CONTENT_TRUST_METADATA, ...VULNERABILITY_METADATA];
 
 /**
  * How long a project's pull metadata is reused. A change through this instance or, on
@@ -39,18 +34,17 @@ export class PullMetadata {
 
   /** The project's pull metadata, by name (unset names are absent). */
   async of(db: Executor, projectId: number): Promise<ReadonlyMap<string, string>> {
-    const key = String(projectId);
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const rows = await db
-      .selectFrom('project_metadata')
-      .select(['name', 'value'])
-      .where('project_id', '=', projectId)
-      .where('name', 'in', [...PULL_METADATA])
-      .execute();
-    const metadata = new Map(rows.map((row) => [row.name, row.value]));
-    this.cache.set(key, metadata);
-    return metadata;
+    const metadata = await this.cache.getOrLoad(String(projectId), async () => {
+      const rows = await db
+        .selectFrom('project_metadata')
+        .select(['name', 'value'])
+        .where('project_id', '=', projectId)
+        .where('name', 'in', PULL_METADATA)
+        .execute();
+      return new Map(rows.map((row) => [row.name, row.value]));
+    });
+    // The loader always gives a map: getOrLoad leaves only loaders that find nothing undefined.
+    return metadata ?? new Map();
   }
 }
 

@@ -1,9 +1,9 @@
-import { pullMetadataOf } from '../projects/index.js';
 import type { AddressInfo } from 'node:net';
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
 import type { SecretBox } from '../platform/secrets/index.js';
+import { pullMetadataOf } from '../projects/index.js';
 import { registerAdapterServer } from './adapter/server.js';
 import { scanAllRoutes } from './all/routes.js';
 import { scanAllScheduleHandlers, scanAllTasks } from './all/plan.js';

@@ -1,7 +1,7 @@
-import { pullMetadataOf } from '../projects/index.js';
 import type { ApiDeps } from '../api/index.js';
 import type { Gates } from '../content/index.js';
 import type { FeatureModule } from '../platform/index.js';
+import { pullMetadataOf } from '../projects/index.js';
 import { contentTrustGate, PassMemory } from './policy/gate.js';
 import { trustRoutes } from './routes.js';
 import { SignatureVerifier } from './verdicts.js';

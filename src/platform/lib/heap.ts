@@ -40,8 +40,8 @@ export function noteBlobBytes(bytes: number): void {
 
 /**
  * Heap settings for a long-running server, set as `berth serve` starts (V8 reads them at every
- * collection, so they apply from the next one on). The old generation may grow to 1.3 × what stays alive before a major
- * collection, not V8's default of up to 4 ×, which for Berth's ~30 MiB of live heap would
+ * collection, so they apply from the next one on). The old generation may grow to 1.3 × what
+ * stays alive before a major collection, not V8's default of up to 4 ×, which for Berth's ~30 MiB of live heap would
  * let tens of MiB of dead request objects pile up under load; the measured cost is no loss of
  * manifest GET throughput. An instance that goes idle is compacted after 1 s instead of 8.
  */

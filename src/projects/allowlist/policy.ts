@@ -14,6 +14,9 @@ function isTrue(value: string | undefined): boolean {
   return value !== undefined && (value.toLowerCase() === 'true' || value === '1');
 }
 
+/** The project metadata the vulnerability policy reads. */
+export const VULNERABILITY_METADATA = ['prevent_vul', 'severity', 'reuse_sys_cve_allowlist'] as const;
+
 /**
  * The vulnerability policy of a project from its pull metadata (pull-metadata.ts), or undefined
  * when `prevent_vul` is off; the allowlist is read only when the policy is on.

@@ -29,8 +29,8 @@ export class FileSink extends Writable {
   /** The write running now, if any; it never rejects: a failure is kept in `failure`. */
   private writing: Promise<void> | undefined;
   private failure: Error | undefined;
-  /** Bytes taken so far. */
-  private taken = 0;
+  /** Whether a chunk was taken yet: only the first may be written as it is. */
+  private started = false;
   /** Set once the stream ends or fails: what gathered is written without waiting for a full buffer. */
   private ending = false;
 
@@ -65,14 +65,13 @@ export class FileSink extends Writable {
   async settled(): Promise<void> {
     this.ending = true;
     this.startWrite(true);
+    // Each write that ends starts the next with what gathered meanwhile, full or not (`ending`).
     while (this.writing) await this.writing;
-    // A write that ended meanwhile may have left what gathered behind it.
-    if (this.filled > 0 && !this.failure) return this.settled();
   }
 
   private async absorb(chunk: Buffer): Promise<void> {
-    const first = this.taken === 0;
-    this.taken += chunk.length;
+    const first = !this.started;
+    this.started = true;
     if (!this.writing && this.filled === 0 && (first || chunk.length >= BATCH_BYTES)) {
       if (!this.failure && !this.destroyed) this.launch(chunk, chunk.length);
       return;

@@ -8,8 +8,8 @@ const READ_CHUNK = 1024 * 1024;
 /**
  * Bytes per read when the stream writes into an HTTP response itself: two such buffers per
  * response, reused. Each read is a round trip through libuv's thread pool, which costs more than
- * the copy: a GiB sent from a cached file over loopback took 1.2–1.3 s of CPU in 256 KiB reads, 0.8–0.9 s in
- * 512 KiB (0.7 s in 1 MiB, for twice the memory).
+ * the copy: a GiB sent from a cached file over loopback took 1.2–1.3 s of CPU in 256 KiB reads,
+ * 0.8–0.9 s in 512 KiB (0.7 s in 1 MiB, for twice the memory).
  */
 const RESPONSE_CHUNK = 512 * 1024;
 
