@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inBatches, type Artifact, type Executor, type Repository, type Upload } from '../platform/db/index.js';
+import { inBatches, preparedQuery, type Artifact, type Executor, type Repository, type Upload } from '../platform/db/index.js';
 import type { GateRunner } from './gate-runner.js';
 import { releaseContent } from './usage.js';
 import type { FactColumns } from './facts.js';
@@ -172,25 +172,32 @@ export function findArtifactByTag(db: Executor, repositoryId: number, tag: strin
     .executeTakeFirst();
 }
 
-export function findArtifactByRepositoryTag(db: Executor, repositoryName: string, tag: string): Promise<Artifact | undefined> {
-  return db
+// Every manifest GET runs one of these two: prepared, so a pull does not build and compile the query anew.
+const artifactByRepositoryTag = preparedQuery((db, repositoryName: string, tag: string) =>
+  db
     .selectFrom('repositories')
     .innerJoin('tags', 'tags.repository_id', 'repositories.id')
     .innerJoin('artifacts', 'artifacts.id', 'tags.artifact_id')
     .selectAll('artifacts')
     .where('repositories.name', '=', repositoryName)
-    .where('tags.name', '=', tag)
-    .executeTakeFirst();
-}
+    .where('tags.name', '=', tag),
+);
 
-export function findArtifactByRepositoryDigest(db: Executor, repositoryName: string, digest: string): Promise<Artifact | undefined> {
-  return db
+const artifactByRepositoryDigest = preparedQuery((db, repositoryName: string, digest: string) =>
+  db
     .selectFrom('repositories')
     .innerJoin('artifacts', 'artifacts.repository_id', 'repositories.id')
     .selectAll('artifacts')
     .where('repositories.name', '=', repositoryName)
-    .where('artifacts.digest', '=', digest)
-    .executeTakeFirst();
+    .where('artifacts.digest', '=', digest),
+);
+
+export async function findArtifactByRepositoryTag(db: Executor, repositoryName: string, tag: string): Promise<Artifact | undefined> {
+  return (await artifactByRepositoryTag(db, repositoryName, tag))[0];
+}
+
+export async function findArtifactByRepositoryDigest(db: Executor, repositoryName: string, digest: string): Promise<Artifact | undefined> {
+  return (await artifactByRepositoryDigest(db, repositoryName, digest))[0];
 }
 
 /** Of the given digests, those that are manifests in the repository, with their sizes. */

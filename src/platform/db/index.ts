@@ -5,6 +5,7 @@ export * from './errors.js';
 export type * from './tables.js';
 export { MIGRATION_LOCK, type MigrationOutcome } from './migrate.js';
 export { IN_LIST_BOUND, inBatches } from './batches.js';
+export { preparedQuery } from './prepared.js';
 export { InstanceLockedError, lockEmbeddedDatabase, type InstanceLock } from './instance-lock.js';
 export { whereMatches } from './q-filter.js';
 export {
