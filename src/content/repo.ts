@@ -4,8 +4,11 @@ import type { GateRunner } from './gate-runner.js';
 import { releaseContent } from './usage.js';
 import type { FactColumns } from './facts.js';
 
-export function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
-  return db.selectFrom('repositories').selectAll().where('name', '=', name).executeTakeFirst();
+// Every /v2/ request on a repository looks it up: prepared, as the manifest lookups below.
+const repositoryByName = preparedQuery((db, name: string) => db.selectFrom('repositories').selectAll().where('name', '=', name));
+
+export async function findRepository(db: Executor, name: string): Promise<Repository | undefined> {
+  return (await repositoryByName(db, name))[0];
 }
 
 /** The repository row, created on first use. Safe under concurrent first pushes. */
@@ -23,18 +26,20 @@ export async function ensureRepository(db: Executor, projectId: number, name: st
 }
 
 /** Size of a blob visible in the repository, or undefined when it is not linked there. */
-export async function linkedBlobSize(db: Executor, repositoryId: number, digest: string): Promise<number | undefined> {
-  const row = await db
+// Each blob HEAD and GET asks this (docker push HEADs every blob first).
+const linkedBlob = preparedQuery((db, repositoryId: number, digest: string) =>
+  db
     .selectFrom('repository_blobs')
     .innerJoin('blobs', 'blobs.digest', 'repository_blobs.digest')
     .select('blobs.size')
     .where('repository_blobs.repository_id', '=', repositoryId)
-    .where('repository_blobs.digest', '=', digest)
-    .executeTakeFirst();
-  return row?.size;
+    .where('repository_blobs.digest', '=', digest),
+);
+
+export async function linkedBlobSize(db: Executor, repositoryId: number, digest: string): Promise<number | undefined> {
+  return (await linkedBlob(db, repositoryId, digest))[0]?.size;
 }
 
-/** Size of a blob linked anywhere in the project: a mount without `from` may reuse it. */
 /** The repositories of the project that hold the blob, with its size; a mount picks one the caller may pull. */
 export async function blobHoldersInProject(db: Executor, projectId: number, digest: string): Promise<Array<{ name: string; size: number }>> {
   return db
