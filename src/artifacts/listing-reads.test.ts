@@ -3,55 +3,28 @@ import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { backfillFacts, MAX_EXTRA_ATTRS_BYTES } from '../content/index.js';
 import { parseDigest } from '../platform/lib/digest.js';
-import { blobPath, type ByteRange, type FileWriter, type StorageDriver } from '../platform/storage/index.js';
+import { blobPath, type ByteRange } from '../platform/storage/index.js';
 import { api, expectJson } from '../testing/api.js';
 import { TestClient } from '../testing/client.js';
 import { testDialects } from '../testing/dialects.js';
+import { ForwardingStorage } from '../testing/forwarding-storage.js';
 import { startTestServer, type TestServer } from '../testing/server.js';
 import { ALL_FLAGS, MANY, pushListingFixtures } from './listing.suite.js';
 
 /** The filesystem driver, counting what reads content or metadata. */
-class CountingStorage implements StorageDriver {
+class CountingStorage extends ForwardingStorage {
   reads = 0;
-  constructor(private readonly inner: StorageDriver) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  get durableOnClose(): boolean {
-    return this.inner.durableOnClose;
-  }
-  stat(path: string): Promise<{ size: number } | undefined> {
+  override stat(path: string): Promise<{ size: number } | undefined> {
     this.reads++;
-    return this.inner.stat(path);
+    return super.stat(path);
   }
-  read(path: string, range?: ByteRange): Promise<Readable> {
+  override read(path: string, range?: ByteRange): Promise<Readable> {
     this.reads++;
-    return this.inner.read(path, range);
+    return super.read(path, range);
   }
-  getContent(path: string): Promise<Buffer> {
+  override getContent(path: string): Promise<Buffer> {
     this.reads++;
-    return this.inner.getContent(path);
-  }
-  putContent(path: string, data: Uint8Array): Promise<void> {
-    return this.inner.putContent(path, data);
-  }
-  writer(path: string, options: { append: boolean }): Promise<FileWriter> {
-    return this.inner.writer(path, options);
-  }
-  move(from: string, to: string): Promise<void> {
-    return this.inner.move(from, to);
-  }
-  list(prefix: string): AsyncIterable<string[]> {
-    return this.inner.list(prefix);
-  }
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path);
-  }
-  freeBytes(): Promise<number | undefined> {
-    return this.inner.freeBytes();
-  }
-  redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined> {
-    return this.inner.redirectUrl(path, expiresInSeconds);
+    return super.getContent(path);
   }
 }
 

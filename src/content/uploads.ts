@@ -155,11 +155,14 @@ export class UploadService {
           id,
           async ({ writer, size }) => {
             // Closing an upload without a body adds no bytes: it may finish even on a disk near full.
+            // A body that completes the upload is committed by the write itself: publishing then
+            // need not open the file again to flush it.
+            let durable = false;
             if (incoming) {
               await this.deps.space.assertRoom();
-              size = await this.write(id, writer, size, incoming, await this.room(repository, digest));
+              ({ size, durable } = await this.writeFinal(id, writer, size, incoming, await this.room(repository, digest)));
             }
-            await this.publish(repository, id, digest, size, writer);
+            await this.publish(repository, id, digest, size, writer, durable);
             return size;
           },
           true,
@@ -243,6 +246,22 @@ export class UploadService {
    * stays behind to take storage.
    */
   private async write(id: string, holder: string, size: number, incoming: IncomingBytes, room: UploadRoom | undefined): Promise<number> {
+    return (await this.writeBody(id, holder, size, incoming, room, false)).size;
+  }
+
+  /** The last body of an upload: written, then committed (durable) unless the write failed. */
+  private writeFinal(id: string, holder: string, size: number, incoming: IncomingBytes, room: UploadRoom | undefined): Promise<{ size: number; durable: boolean }> {
+    return this.writeBody(id, holder, size, incoming, room, true);
+  }
+
+  private async writeBody(
+    id: string,
+    holder: string,
+    size: number,
+    incoming: IncomingBytes,
+    room: UploadRoom | undefined,
+    final: boolean,
+  ): Promise<{ size: number; durable: boolean }> {
     if (room && incoming.length !== undefined && incoming.length > room.bytes) {
       await this.discard(id);
       throw room.refuse(incoming.length);
@@ -263,6 +282,7 @@ export class UploadService {
     });
     const writer: FileWriter = await this.deps.storage.writer(uploadPath(id), { append: true });
     let written = writer.size;
+    let complete = false;
     try {
       if (writer.size !== size) {
         // A write whose acknowledgement never made it (crash, lost connection): storage
@@ -281,26 +301,30 @@ export class UploadService {
         written = writer.size;
       }
       if (hashing && !meter.exceeded) this.hashes.set(id, { hash: hashing.hash, offset: written });
+      complete = !meter.exceeded;
     } finally {
       this.metrics.bytes.inc(meter.bytes);
-      await writer.close();
+      // Only a body that arrived whole is made durable; anything else is closed for a retry to resume.
+      if (final && complete) await writer.commit();
+      else await writer.close();
       if (written !== size && !meter.exceeded) await repo.setUploadSize(database.db, id, written, clock.now());
     }
     if (room && meter.exceeded) {
       await this.discard(id);
       throw room.refuse(meter.bytes);
     }
-    return written;
+    return { size: written, durable: final && complete };
   }
 
-  private async publish(repository: Repository, id: string, expected: Digest, size: number, writer: string): Promise<void> {
+  /** `durable`: the upload's bytes were committed by the request that wrote the last of them. */
+  private async publish(repository: Repository, id: string, expected: Digest, size: number, writer: string, durable: boolean): Promise<void> {
     const actual = await this.digestOf(id, expected, size);
     if (actual !== expected.toString()) {
       await this.discard(id);
       throw new InvalidInputError('digest', 'uploaded content does not match the digest', { expected: expected.toString(), actual });
     }
     try {
-      await this.placeBlob(repository, id, expected, size, writer);
+      await this.placeBlob(repository, id, expected, size, writer, durable);
     } catch (err) {
       if (!(err instanceof UploadTakenOver)) throw err;
       // The writer went silent past its hold and another request took the upload: whose bytes
@@ -322,13 +346,14 @@ export class UploadService {
    * before). The upload's bytes are kept until this transaction is over for that reason.
    * On SQLite, writers are serialised, which gives the same ordering.
    */
-  private async placeBlob(repository: Repository, id: string, expected: Digest, size: number, writer: string): Promise<void> {
+  private async placeBlob(repository: Repository, id: string, expected: Digest, size: number, writer: string, committed: boolean): Promise<void> {
     const target = blobPath(expected);
     const { storage, database } = this.deps;
     // Durable before visible under its digest. Where a writer's close made the bytes durable
-    // already (object storage) there is nothing to flush. Elsewhere they are flushed outside the
-    // transaction, which on SQLite holds every other writer back, unless the blob is there already.
-    let durable = storage.durableOnClose;
+    // already (object storage), or the last write committed them, there is nothing to flush.
+    // Elsewhere they are flushed outside the transaction, which on SQLite holds every other
+    // writer back, unless the blob is there already.
+    let durable = storage.durableOnClose || committed;
     if (!durable && size > 0 && !(await storage.stat(target))) {
       await this.flush(id);
       durable = true;

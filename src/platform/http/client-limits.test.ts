@@ -7,7 +7,8 @@ import { sha256, TestClient } from '../../testing/client.js';
 import { testDialects } from '../../testing/dialects.js';
 import { startTestServer, type TestServer } from '../../testing/server.js';
 import { eventually } from '../../testing/wait.js';
-import type { ByteRange, FileWriter, StorageDriver } from '../storage/index.js';
+import type { FileWriter, StorageDriver } from '../storage/index.js';
+import { ForwardingStorage } from '../../testing/forwarding-storage.js';
 
 /** A raw connection that records what the server sends and when it closes the connection. */
 interface RawConnection {
@@ -260,31 +261,15 @@ describe('connection cap', () => {
 });
 
 /** A filesystem whose writers wait `stallMs` before taking any bytes, like a disk that is busy. */
-class StallingStorage implements StorageDriver {
+class StallingStorage extends ForwardingStorage {
   constructor(
-    private readonly inner: StorageDriver,
+    inner: StorageDriver,
     private readonly stallMs: number,
-  ) {}
-  get name(): string {
-    return this.inner.name;
+  ) {
+    super(inner);
   }
-  get durableOnClose(): boolean {
-    return this.inner.durableOnClose;
-  }
-  stat(path: string): Promise<{ size: number } | undefined> {
-    return this.inner.stat(path);
-  }
-  read(path: string, range?: ByteRange): Promise<Readable> {
-    return this.inner.read(path, range);
-  }
-  getContent(path: string): Promise<Buffer> {
-    return this.inner.getContent(path);
-  }
-  putContent(path: string, data: Uint8Array): Promise<void> {
-    return this.inner.putContent(path, data);
-  }
-  async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
-    const inner = await this.inner.writer(path, options);
+  override async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
+    const inner = await super.writer(path, options);
     const stallMs = this.stallMs;
     return {
       get size() {
@@ -298,21 +283,6 @@ class StallingStorage implements StorageDriver {
       truncate: (size: number) => inner.truncate(size),
       close: () => inner.close(),
     };
-  }
-  freeBytes(): Promise<number | undefined> {
-    return this.inner.freeBytes();
-  }
-  redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined> {
-    return this.inner.redirectUrl(path, expiresInSeconds);
-  }
-  move(from: string, to: string): Promise<void> {
-    return this.inner.move(from, to);
-  }
-  list(prefix: string): AsyncIterable<string[]> {
-    return this.inner.list(prefix);
-  }
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path);
   }
 }
 
