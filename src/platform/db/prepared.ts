@@ -28,8 +28,11 @@ export function preparedQuery<Args extends readonly unknown[], Row>(
 ): (db: Executor, ...args: Args) => Promise<Row[]> {
   const templates = new WeakMap<Executor, Template>();
   return async (db, ...args) => {
-    const template = templates.get(db) ?? compileTemplate(db, build, args.length);
-    templates.set(db, template);
+    let template = templates.get(db);
+    if (!template) {
+      template = compileTemplate(db, build, args.length);
+      templates.set(db, template);
+    }
     const parameters = template.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
     const result = await db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters));
     return result.rows;
