@@ -208,7 +208,7 @@ export function renderTable(results: Results, plan: Plan, servers: Server[], not
   // A run of serverless workloads only (vulndb) has no client traffic to describe.
   if (servers.length > 0) {
     lines.push(
-      '- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic AES-CTR bytes, digests computed before timing.',
+      '- Same client for both: node:http with keep-alive for pushes, a lean raw-socket keep-alive GET loop for pulls and manifest GETs (bench/fastget.ts); blobs are deterministic, incompressible bytes sent from a pool made once (no per-MiB encryption or allocation in the client), digests computed before timing.',
     );
     lines.push('- Small images are pushed as docker does: HEAD each blob, POST + PUT it when missing, then PUT the manifest by tag (7 requests).');
     lines.push('- Throughput figures are the median of the repetitions (see the progress lines for each run); peak RSS is the maximum over them.');

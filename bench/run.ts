@@ -72,7 +72,7 @@ import { replicationRace, type ReplicatePlan } from './replicate.js';
 import { proxyHits, type ProxyPlan } from './proxy.js';
 import { redirectRace, type RedirectPlan } from './redirect.js';
 import { scaleFigures, type ScalePlan } from './scale.js';
-import { blobPull, blobPush, blobSpecs, chunkedPush, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
+import { blobPull, blobPush, blobSpecs, chunkedPush, digests, manifestGet, pushImage, smallImages, type Measured } from './workloads.js';
 import { renderTable, type Results, type Sampled } from './report.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -303,10 +303,14 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
   switch (w) {
     case 'push16': {
       const c = await client(server, 'bench-push16', plan.push16.concurrency);
-      return measure(server, c, () => blobPush(c, blobSpecs(`push16-r${rep}`, plan.push16.count, plan.push16.size), plan.push16.concurrency));
+      const specs = blobSpecs(`push16-r${rep}`, plan.push16.count, plan.push16.size);
+      // The digests are computed (and cached) before the client's CPU is counted.
+      await digests(specs);
+      return measure(server, c, () => blobPush(c, specs, plan.push16.concurrency));
     }
     case 'push': {
       const c = await client(server, 'bench-push', plan.push.concurrency);
+      await digests(pushSpecs(rep));
       const m = await measure(server, c, () => blobPush(c, pushSpecs(rep), plan.push.concurrency));
       if (rep === 0) pushed.add(server);
       return m;
@@ -318,11 +322,13 @@ async function runOne(w: Workload, server: Server, rep: number): Promise<Sampled
         await blobPush(c, pushSpecs(0), plan.push.concurrency);
         pushed.add(server);
       }
+      await digests(pushSpecs(0));
       return measure(server, c, () => blobPull(c, pushSpecs(0), plan.push.concurrency, plan.pull.rounds));
     }
     case 'chunked': {
       const c = await client(server, 'bench-chunked', plan.chunked.concurrency);
       const specs = blobSpecs(`chunked-r${rep}`, plan.chunked.count, plan.chunked.size);
+      await digests(specs);
       return measure(server, c, () => chunkedPush(c, specs, plan.chunked.chunk, plan.chunked.concurrency));
     }
     case 'small': {

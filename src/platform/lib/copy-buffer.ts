@@ -12,3 +12,41 @@ const SKEW = 64;
 export function copyBuffer(size: number): Buffer {
   return Buffer.allocUnsafeSlow(size + SKEW).subarray(SKEW);
 }
+
+/**
+ * Copy buffers of one size, handed back once their bytes are gone and lent out again. A
+ * download or upload needs two; without reuse each would be a fresh mapping of its own, paged
+ * in afresh and kept until a collection finds it, so a burst of short transfers held several
+ * times the memory the transfers in flight need. At most `keep` idle buffers stay.
+ */
+export class CopyBufferPool {
+  private readonly idle: Buffer[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  /** Buffers waiting to be lent again. */
+  get idleCount(): number {
+    return this.idle.length;
+  }
+
+  take(): Buffer {
+    return this.idle.pop() ?? copyBuffer(this.size);
+  }
+
+  /**
+   * Only for a buffer nothing reads or writes any more: no read into it and no write from it
+   * is still in flight. On a failure path, let the collector have it instead.
+   */
+  give(buffer: Buffer): void {
+    if (buffer.length === this.size && this.idle.length < this.keep && !this.idle.includes(buffer)) this.idle.push(buffer);
+  }
+}
+
+/** Bytes per file read or write on the blob paths: 512 KiB, see storage/filesystem. */
+export const COPY_CHUNK = 512 * 1024;
+
+/** The 512 KiB buffers of downloads and uploads: as many idle as four transfers use. */
+export const copyBuffers = new CopyBufferPool(COPY_CHUNK, 8);

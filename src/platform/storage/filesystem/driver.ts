@@ -190,10 +190,13 @@ class FilesystemWriter implements FileWriter {
     // A Writable over the FileHandle rather than fs.createWriteStream: destroying a
     // WriteStream closes its descriptor, and this writer must outlive a failed source.
     const sink = new FileSink(this.handle, (bytes) => this.flushInBackground(bytes));
+    let whole = false;
     try {
       await pipeline(source, sink);
+      whole = true;
     } finally {
       await sink.settled().catch(() => undefined);
+      if (whole) sink.release();
       // The file's own size is the truth, also when the client went away mid-stream:
       // a resumed upload continues from exactly what reached the disk.
       this.written = (await this.handle.stat()).size;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
+import { copyBuffers } from '../../lib/index.js';
 import { BATCH_BYTES, FileSink } from './file-sink.js';
 
 describe('file sink', () => {
@@ -48,5 +49,19 @@ describe('file sink', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(readFileSync(path).length, kept.length);
     await handle.close();
+  });
+
+  it('shares its buffers with the next sinks once its stream is whole, and files written one after another keep their own bytes', async () => {
+    const files = ['first', 'second', 'third'].map((name) => ({ path: join(dir, name), given: chunks() }));
+    for (const file of files) {
+      const handle = await open(file.path, 'w');
+      const sink = new FileSink(handle, () => undefined);
+      await pipeline(Readable.from(file.given), sink);
+      await sink.settled();
+      sink.release();
+      await handle.close();
+      assert.ok(copyBuffers.idleCount >= 2, 'both buffers are back in the pool');
+    }
+    for (const file of files) assert.ok(readFileSync(file.path).equals(Buffer.concat(file.given)), file.path);
   });
 });

@@ -1,9 +1,9 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
-import { copyBuffer } from '../../lib/index.js';
+import { copyBuffers } from '../../lib/index.js';
 
 /** Bytes per file write, but for a first chunk written as it is; two such buffers per upload, reused. */
-export const BATCH_BYTES = 512 * 1024;
+export const BATCH_BYTES = copyBuffers.size;
 
 /**
  * A Writable that appends to an open file in writes of {@link BATCH_BYTES}. A socket hands an
@@ -69,6 +69,17 @@ export class FileSink extends Writable {
     while (this.writing) await this.writing;
   }
 
+  /**
+   * Gives the sink's buffers back to the shared pool, once its stream finished whole and
+   * `settled` resolved: no write runs and none can start. Not after a failure, when a chunk
+   * may still be on its way in.
+   */
+  release(): void {
+    if (this.writing || this.filled !== 0) return;
+    for (const buffer of [this.current, this.spare]) if (buffer) copyBuffers.give(buffer);
+    this.current = this.spare = undefined;
+  }
+
   private async absorb(chunk: Buffer): Promise<void> {
     const first = !this.started;
     this.started = true;
@@ -79,7 +90,7 @@ export class FileSink extends Writable {
     let offset = 0;
     // Once destroyed, nothing more is taken: what the owner reads as the file's size afterwards stays its size.
     while (offset < chunk.length && !this.failure && !this.destroyed) {
-      const current = (this.current ??= copyBuffer(BATCH_BYTES));
+      const current = (this.current ??= copyBuffers.take());
       if (this.filled === current.length) {
         // Both buffers are taken: wait for the disk.
         while (this.writing) await this.writing;

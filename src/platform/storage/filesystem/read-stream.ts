@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ServerResponse } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
-import { copyBuffer, noteBlobBytes } from '../../lib/index.js';
+import { copyBuffer, copyBuffers, noteBlobBytes } from '../../lib/index.js';
 
 /** Bytes per read when a stream is consumed chunk by chunk (each chunk a fresh buffer its reader may keep). */
 const READ_CHUNK = 1024 * 1024;
@@ -11,7 +11,7 @@ const READ_CHUNK = 1024 * 1024;
  * the copy: a GiB sent from a cached file over loopback took 1.2–1.3 s of CPU in 256 KiB reads,
  * 0.8–0.9 s in 512 KiB (0.7 s in 1 MiB, for twice the memory).
  */
-const RESPONSE_CHUNK = 512 * 1024;
+const RESPONSE_CHUNK = copyBuffers.size;
 
 /**
  * A byte range of a file as a stream. Piped into an HTTP response (as the registry does with
@@ -92,10 +92,12 @@ export class FileRangeStream extends Readable {
    * only after the write that used it has called back, i.e. after the socket (or TLS) took a copy.
    */
   private async writeInto(response: ServerResponse): Promise<void> {
-    const size = Math.min(RESPONSE_CHUNK, this.remaining);
-    // Two slots in turn: while one buffer's bytes go out, the next read fills the other.
-    let slot = { buffer: copyBuffer(size), written: Promise.resolve() };
-    let other = { buffer: copyBuffer(size), written: Promise.resolve() };
+    // Two slots in turn: while one buffer's bytes go out, the next read fills the other. A range
+    // smaller than a chunk gets buffers of its own size; larger ones borrow from the shared pool.
+    const pooled = this.remaining >= RESPONSE_CHUNK;
+    const take = () => (pooled ? copyBuffers.take() : copyBuffer(this.remaining));
+    let slot = { buffer: take(), written: Promise.resolve() };
+    let other = { buffer: take(), written: Promise.resolve() };
     const gone = closedEarly(response);
     try {
       while (this.remaining > 0) {
@@ -109,6 +111,9 @@ export class FileRangeStream extends Readable {
         [slot, other] = [other, slot];
       }
       await Promise.race([Promise.all([slot.written, other.written]), gone.promise]);
+      // Both writes called back: the socket holds its own copy of every byte. After a failure a
+      // write may still hold a buffer, so only this path gives them back.
+      if (pooled) for (const { buffer } of [slot, other]) copyBuffers.give(buffer);
     } finally {
       gone.dispose();
     }
