@@ -16,15 +16,19 @@ export function copyBuffer(size: number): Buffer {
 /**
  * Copy buffers of one size, handed back once their bytes are gone and lent out again. A
  * download or upload needs two; without reuse each would be a fresh mapping of its own, paged
- * in afresh and kept until a collection finds it, so a burst of short transfers held several
- * times the memory the transfers in flight need. At most `keep` idle buffers stay.
+ * in afresh and kept until a collection finds it, so a burst of transfers held several times the
+ * memory the transfers in flight need. At most `keep` idle buffers stay, and none once the pool
+ * has lent nothing for `idleMs`: kept longer, they would only add to what other work needs.
  */
 export class CopyBufferPool {
-  private readonly idle: Buffer[] = [];
+  private idle: Buffer[] = [];
+  private lentSinceCheck = false;
+  private trimTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly size: number,
     private readonly keep: number,
+    private readonly idleMs = 1000,
   ) {}
 
   /** Buffers waiting to be lent again. */
@@ -33,6 +37,7 @@ export class CopyBufferPool {
   }
 
   take(): Buffer {
+    this.lentSinceCheck = true;
     return this.idle.pop() ?? copyBuffer(this.size);
   }
 
@@ -41,7 +46,21 @@ export class CopyBufferPool {
    * is still in flight. On a failure path, let the collector have it instead.
    */
   give(buffer: Buffer): void {
-    if (buffer.length === this.size && this.idle.length < this.keep && !this.idle.includes(buffer)) this.idle.push(buffer);
+    if (buffer.length !== this.size || this.idle.length >= this.keep || this.idle.includes(buffer)) return;
+    this.idle.push(buffer);
+    this.trimWhenIdle();
+  }
+
+  private trimWhenIdle(): void {
+    if (this.trimTimer) return;
+    this.lentSinceCheck = false;
+    this.trimTimer = setTimeout(() => {
+      this.trimTimer = undefined;
+      if (this.lentSinceCheck) return this.trimWhenIdle();
+      // Dropped, not freed: the next collection returns their memory.
+      this.idle = [];
+    }, this.idleMs);
+    this.trimTimer.unref();
   }
 }
 
