@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/index.js';
-import { forShare, inBatches, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
+import { forShare, inBatches, ReadMemo, type Artifact, type Executor, type Repository } from '../platform/db/index.js';
 import { InvalidInputError, NotFoundError, QuotaExceededError, UnsupportedError } from '../platform/errors/index.js';
 import { recordEvent } from '../platform/events/index.js';
 import { digestOf, DigestError, isDigestReference, parseDigest } from '../platform/lib/index.js';
@@ -46,21 +46,31 @@ export class ManifestService {
   // Thousands of manifests of a few KiB each: the hot ones of a busy registry, for a bounded share of memory.
   private readonly cache = new ManifestCache(16 * 1024 * 1024);
   readonly pulls: PullRecorder;
+  /** Artifacts by repository and tag or digest: the hot ones, a few hundred bytes each. */
+  private readonly lookups: ReadMemo<Artifact | undefined>;
 
   constructor(
     private readonly deps: ContentDeps,
     private readonly gates: GateRunner,
   ) {
     this.pulls = new PullRecorder(deps.database, deps.clock);
+    this.lookups = new ReadMemo(deps.database, 1000);
   }
 
-  /** The artifact by repository name: one query on the pull path, where every request counts. */
+  /**
+   * The artifact by repository name: one query on the pull path, where every request counts,
+   * and none while the database has not changed since the same lookup (see ReadMemo).
+   */
   async findByName(name: string, reference: ManifestReference): Promise<Artifact> {
     const { db } = this.deps.database;
-    const artifact =
-      reference.kind === 'tag'
-        ? await repo.findArtifactByRepositoryTag(db, name, reference.tag)
-        : await repo.findArtifactByRepositoryDigest(db, name, reference.digest);
+    const key = reference.kind === 'tag' ? `t\0${name}\0${reference.tag}` : `d\0${name}\0${reference.digest}`;
+    const artifact = await this.lookups.get(key, async () => {
+      const found =
+        reference.kind === 'tag'
+          ? await repo.findArtifactByRepositoryTag(db, name, reference.tag)
+          : await repo.findArtifactByRepositoryDigest(db, name, reference.digest);
+      return found && Object.freeze(found);
+    });
     if (!artifact) {
       throw new NotFoundError('manifest', 'manifest unknown to registry', reference.kind === 'tag' ? { tag: reference.tag } : { digest: reference.digest });
     }

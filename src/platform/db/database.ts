@@ -22,6 +22,13 @@ export interface Database {
    * instances on one database tell each other this way which caches to drop.
    */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<Listener>;
+  /**
+   * A number that moves whenever what a read sees may have changed: a write through this
+   * process's connection, or a commit by any other (SQLite only, where one process serves the
+   * file and `berth admin` may write beside it). Undefined inside a transaction, where nothing
+   * read may be kept. Lets a hot read be reused exactly as long as it is still true (ReadMemo).
+   */
+  changes?(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -88,27 +95,65 @@ function openSqlite(file: string): Database {
   // filled: most of a busy server's memory beyond the JS heap. The hot queries are indexed
   // lookups whose pages the OS caches anyway; SQLite's own default of about 2 MiB keeps them.
   sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { dialect: 'sqlite', db, ...(file === ':memory:' ? {} : { file }), close: () => db.destroy() };
+  const writes = { count: 0 };
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, writes) }) });
+  // Moves when another connection (another process) commits; this connection's own writes are counted apart.
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let seenVersion = 0;
+  let otherCommits = 0;
+  const changes = (): number | undefined => {
+    if (sqlite.inTransaction) return undefined;
+    const version = dataVersion.get() as number;
+    if (version !== seenVersion) {
+      seenVersion = version;
+      otherCommits++;
+    }
+    return otherCommits + writes.count;
+  };
+  return { dialect: 'sqlite', db, ...(file === ':memory:' ? {} : { file }), changes, close: () => db.destroy() };
 }
 
 /**
  * Kysely prepares every query anew; preparing costs more than running the small indexed
  * queries of the registry's hot paths, so statements are kept by their SQL text.
  */
-function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+function withStatementCache(sqlite: SQLite.Database, writes: { count: number }): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = sqlite.prepare(sql);
+        const prepared = sqlite.prepare(sql);
+        statement = prepared.readonly ? prepared : countingWrites(prepared, writes);
         // Queries with IN lists vary in text; bound the cache rather than grow with them.
         if (statements.size >= 1000) statements.clear();
         statements.set(sql, statement);
       }
       return statement;
+    },
+  };
+}
+
+/**
+ * A statement that may write, counted each time it runs (`Database.changes`). BEGIN, COMMIT and
+ * ROLLBACK are read-only to SQLite and not counted: the writes between them are, and nothing is
+ * kept while a transaction is open.
+ */
+function countingWrites(statement: SQLite.Statement, writes: { count: number }): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all(parameters: ReadonlyArray<unknown>): unknown[] {
+      writes.count++;
+      return statement.all(parameters);
+    },
+    run(parameters: ReadonlyArray<unknown>) {
+      writes.count++;
+      return statement.run(parameters);
+    },
+    iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+      writes.count++;
+      return statement.iterate(parameters);
     },
   };
 }

@@ -19,3 +19,4 @@ export {
   type SnapshotTarget,
 } from './snapshot.js';
 export { CacheInvalidation, type CacheTopic } from './invalidation.js';
+export { ReadMemo } from './read-memo.js';
