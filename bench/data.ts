@@ -29,6 +29,8 @@ const HEAD = 4 * 1024;
 /** Pieces start at one of this many 4 KiB-aligned offsets into the pool. */
 const OFFSETS = 4096;
 const OFFSET_STEP = 4 * 1024;
+/** How far the offset moves from one MiB of a blob to the next: odd, so a blob's MiBs visit every offset before one repeats. */
+const OFFSET_STRIDE = 40503;
 
 function keystream(key: string, length: number): Buffer {
   const cipher = createCipheriv('aes-128-ctr', createHash('sha256').update(`berth-bench:${key}`).digest().subarray(0, 16), Buffer.alloc(16));
@@ -56,7 +58,7 @@ class BlobBytes {
     const offset = position - HEAD;
     const index = Math.floor(offset / PIECE);
     const within = offset % PIECE;
-    const from = ((this.base + index * 40503) % OFFSETS) * OFFSET_STEP + within;
+    const from = ((this.base + index * OFFSET_STRIDE) % OFFSETS) * OFFSET_STEP + within;
     return pool().subarray(from, from + Math.min(PIECE - within, end - position));
   }
 }

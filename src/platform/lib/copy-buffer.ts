@@ -64,8 +64,8 @@ export class CopyBufferPool {
   }
 }
 
-/** Bytes per file read or write on the blob paths: 512 KiB, see storage/filesystem. */
-export const COPY_CHUNK = 512 * 1024;
-
-/** The 512 KiB buffers of downloads and uploads: as many idle as four transfers use. */
-export const copyBuffers = new CopyBufferPool(COPY_CHUNK, 8);
+/**
+ * The buffers of downloads and uploads: 512 KiB, the size of a file read or write on the blob
+ * paths (see storage/filesystem), and as many idle as four transfers use.
+ */
+export const copyBuffers = new CopyBufferPool(512 * 1024, 8);
