@@ -23,10 +23,11 @@ export interface Database {
    */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<Listener>;
   /**
-   * A number that moves whenever what a read sees may have changed: a write through this
-   * process's connection, or a commit by any other (SQLite only, where one process serves the
-   * file and `berth admin` may write beside it). Undefined inside a transaction, where nothing
-   * read may be kept. Lets a hot read be reused exactly as long as it is still true (ReadMemo).
+   * A number that moves whenever what a read sees may have changed: at once for a write through
+   * this process's connection, within OTHER_COMMITS_LOOK_MS for a commit by any other (SQLite
+   * only, where one process serves the file and `berth admin` may write beside it). Undefined
+   * inside a transaction, where nothing read may be kept. Lets a hot read be reused as long as
+   * it is still true (ReadMemo).
    */
   changes?(): number | undefined;
   close(): Promise<void>;
@@ -79,6 +80,12 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   return options.url.startsWith('postgres://') || options.url.startsWith('postgresql://') ? openPostgres(options) : openSqlite(options.url);
 }
 
+/**
+ * How long a commit by another process (`berth admin` beside the server) may go unseen by
+ * `changes`: far less than it takes that process to exit and anyone to send the next request.
+ */
+export const OTHER_COMMITS_LOOK_MS = 1;
+
 /** SQLite's page cache per connection, in KiB. */
 const SQLITE_CACHE_KIB = 2048;
 
@@ -101,12 +108,18 @@ function openSqlite(file: string): Database {
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   let seenVersion = 0;
   let otherCommits = 0;
+  let nextLook = 0;
   const changes = (): number | undefined => {
     if (sqlite.inTransaction) return undefined;
-    const version = dataVersion.get() as number;
-    if (version !== seenVersion) {
-      seenVersion = version;
-      otherCommits++;
+    // Asking costs file-lock calls, more than the read it guards: looked at once per interval.
+    const now = performance.now();
+    if (now >= nextLook) {
+      nextLook = now + OTHER_COMMITS_LOOK_MS;
+      const version = dataVersion.get() as number;
+      if (version !== seenVersion) {
+        seenVersion = version;
+        otherCommits++;
+      }
     }
     return otherCommits + writes.count;
   };

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import SQLite from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '../../testing/dialects.js';
-import type { Database } from './index.js';
+import { OTHER_COMMITS_LOOK_MS, type Database } from './index.js';
 import { ReadMemo } from './read-memo.js';
 
 for (const dialect of testDialects()) {
@@ -100,6 +101,7 @@ for (const dialect of testDialects()) {
         } finally {
           other.close();
         }
+        await sleep(OTHER_COMMITS_LOOK_MS + 1);
         assert.equal(await valueOf(memo, 'memo_a'), 'theirs');
       });
 
