@@ -48,6 +48,8 @@ export const SETTINGS_CACHE_MS = 1000;
  */
 export class Settings {
   private cached: { at: number; values: Partial<RuntimeSettings> } | undefined;
+  /** The defaults follow from the configuration, which does not change while the process runs. */
+  private defaultValues: Readonly<RuntimeSettings> | undefined;
 
   constructor(
     private readonly database: Database,
@@ -67,7 +69,7 @@ export class Settings {
   }
 
   async get(): Promise<RuntimeSettings> {
-    return { ...defaultSettings(this.config), ...(await this.stored(this.database.db)) };
+    return { ...this.defaults(), ...(await this.stored(this.database.db)) };
   }
 
   /**
@@ -75,11 +77,15 @@ export class Settings {
    * on SQLite a read beside an open transaction would wait for it.
    */
   async pick<K extends SettingKey>(keys: readonly K[], db: Executor = this.database.db): Promise<Pick<RuntimeSettings, K>> {
-    const defaults = defaultSettings(this.config);
+    const defaults = this.defaults();
     const stored = await this.stored(db);
     const picked = {} as Pick<RuntimeSettings, K>;
     for (const key of keys) picked[key] = (stored[key] as RuntimeSettings[K] | undefined) ?? defaults[key];
     return picked;
+  }
+
+  private defaults(): Readonly<RuntimeSettings> {
+    return (this.defaultValues ??= Object.freeze(defaultSettings(this.config)));
   }
 
   private async stored(db: Executor): Promise<Partial<RuntimeSettings>> {
