@@ -2,8 +2,9 @@ import type { Database } from './database.js';
 
 /**
  * Results of a hot read, kept while nothing in the database has changed since they were read
- * (`Database.changes`): exact, not a time-to-live, so a tag pushed is seen by the very next
- * request. Where the database cannot tell (PostgreSQL, shared by instances), every call reads.
+ * (`Database.changes`): not a time-to-live, so a tag pushed is seen by the very next request
+ * (a commit by another process on the file, within a millisecond). Where the database cannot
+ * tell (PostgreSQL, shared by instances), every call reads.
  * Any write empties it, so it pays only where reads far outnumber writes, as manifest GETs do.
  * Values are shared between callers: they must not be changed.
  */
