@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { forShare, lockForTransaction, type Repository } from '../platform/db/index.js';
 import { asStorageFull, ConflictError, InvalidInputError, NotFoundError, QuotaExceededError, TooManyRequestsError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
-import { blobPath, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
+import { blobPath, PathNotFoundError, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { Actor } from './delete.js';
 import type { ContentDeps } from './deps.js';
 import type { GateRunner } from './gate-runner.js';
@@ -268,9 +268,10 @@ export class UploadService {
     }
     let running = this.hashes.get(id);
     if (running && running.offset !== size) running = undefined;
-    // Without a running hash for exactly these bytes the stored ones are hashed at the end instead.
-    const hashing = running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined);
     this.hashes.delete(id);
+    // Without a running hash for exactly these bytes the stored ones are hashed at the end instead;
+    // so they are always where storage hashes what it stores off the event loop.
+    const hashing = this.deps.storage.sha256Of ? undefined : (running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined));
     const { database, clock } = this.deps;
     const meter = new UploadMeter({
       allowance: room?.bytes,
@@ -396,6 +397,15 @@ export class UploadService {
     const hash = createHash(expected.algorithm);
     // No byte written, no file: the upload is the empty blob.
     if (size === 0) return makeDigest(expected.algorithm, hash.digest('hex')).toString();
+    const { sha256Of } = this.deps.storage;
+    if (expected.algorithm === 'sha256' && sha256Of) {
+      try {
+        return `sha256:${await sha256Of.call(this.deps.storage, uploadPath(id), size)}`;
+      } catch (err) {
+        // A thread that failed (not a missing upload) leaves the bytes to be hashed here instead.
+        if (err instanceof PathNotFoundError) throw err;
+      }
+    }
     await pipeline(await this.deps.storage.read(uploadPath(id)), new HashingStream(hash), async (source) => {
       for await (const _ of source) void _;
     });

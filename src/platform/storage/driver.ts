@@ -80,6 +80,13 @@ export interface StorageDriver {
    * is not yet one plain object) or when there is no object.
    */
   redirectUrl(path: string, expiresInSeconds: number): Promise<string | undefined>;
+  /**
+   * The sha256 (hex) of the first `size` bytes of an object a FileWriter of this driver wrote,
+   * computed off the event loop. Only drivers that can do so cheaply have it (the filesystem
+   * hashes each file on a thread of its own as it is written); with the others the caller hashes
+   * the bytes as they stream by. Throws PathNotFoundError.
+   */
+  sha256Of?(path: string, size: number): Promise<string>;
 }
 
 const SAFE_PATH = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-zA-Z0-9]+(?:[._-][a-zA-Z0-9]+)*)*$/;

@@ -7,6 +7,7 @@ import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, typ
 import { freeBytesAt } from '../free-space.js';
 import { FileRangeStream } from './read-stream.js';
 import { FileSink } from './file-sink.js';
+import { digestWorker } from './digest-worker.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -103,9 +104,24 @@ export class FilesystemDriver implements StorageDriver {
   async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
     const full = this.full(path);
     await mkdir(dirname(full), { recursive: true });
+    if (!options.append) digestWorker.forget(full);
     const handle = await open(full, options.append ? 'a' : 'w');
     const { size } = await handle.stat();
-    return new FilesystemWriter(handle, size, this.fsync);
+    return new FilesystemWriter(handle, size, this.fsync, (total) => digestWorker.follow(full, total), () => digestWorker.forget(full));
+  }
+
+  /**
+   * Hashed on the digest thread, which reads each file as its writer reports bytes written:
+   * by the time an upload commits, most of it is hashed, and none of it on the event loop.
+   */
+  async sha256Of(path: string, size: number): Promise<string> {
+    const full = this.full(path);
+    try {
+      return await digestWorker.sha256(full, size);
+    } catch (err) {
+      if (!(await this.stat(path))) throw new PathNotFoundError(path);
+      throw err;
+    }
   }
 
   async move(from: string, to: string): Promise<void> {
@@ -118,6 +134,7 @@ export class FilesystemDriver implements StorageDriver {
       if (isNotFound(err)) throw new PathNotFoundError(from);
       throw err;
     }
+    digestWorker.forget(source);
     if (this.fsync) await syncDirectory(dirname(target));
   }
 
@@ -144,6 +161,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async delete(path: string): Promise<void> {
     const full = this.full(path);
+    digestWorker.forget(full);
     // Most deletes are of an upload's directory its blob was just moved out of: an empty
     // directory goes in one call, where a recursive rm inspects it first.
     try {
@@ -176,10 +194,16 @@ class FilesystemWriter implements FileWriter {
   private syncing: Promise<void> | undefined;
   private unsynced = 0;
 
+  /**
+   * `onWritten`: the file's size after each finished write; `onCut`: called before the file is
+   * cut back, so nothing that followed the cut bytes is kept.
+   */
   constructor(
     private readonly handle: FileHandle,
     private written: number,
     private readonly fsync: boolean,
+    private readonly onWritten: (size: number) => void,
+    private readonly onCut: () => void,
   ) {}
 
   get size(): number {
@@ -189,7 +213,12 @@ class FilesystemWriter implements FileWriter {
   async write(source: Readable): Promise<number> {
     // A Writable over the FileHandle rather than fs.createWriteStream: destroying a
     // WriteStream closes its descriptor, and this writer must outlive a failed source.
-    const sink = new FileSink(this.handle, (bytes) => this.flushInBackground(bytes));
+    let size = this.written;
+    const sink = new FileSink(this.handle, (bytes) => {
+      size += bytes;
+      this.onWritten(size);
+      this.flushInBackground(bytes);
+    });
     let whole = false;
     try {
       await pipeline(source, sink);
@@ -237,6 +266,7 @@ class FilesystemWriter implements FileWriter {
 
   async truncate(size: number): Promise<void> {
     await this.syncing;
+    this.onCut();
     await this.handle.truncate(size);
     this.written = size;
   }
