@@ -126,6 +126,7 @@ const program = new Command()
   .option('--server <which>', 'both | berth | distribution', 'both')
   .option('--no-reference', 'skip the distribution-without-auth reference run (manifest GET, small images)')
   .option('--berth-no-fsync', 'run Berth with storage.fsync false (distribution never fsyncs)')
+  .option('--berth-digest-thread', 'run Berth with storage.digestThread true (uploads hashed off the event loop)')
   .option(
     '--postgres <url>',
     'run Berth on a fresh database created on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/test), instead of SQLite (vulndb: as well as SQLite)',
@@ -143,6 +144,7 @@ const opts = program.opts<{
   dataRoot?: string;
   reference: boolean;
   berthNoFsync?: boolean;
+  berthDigestThread?: boolean;
   quick?: boolean;
   only?: string;
   server: string;
@@ -260,9 +262,10 @@ async function startServers(): Promise<string[]> {
   const want = opts.server;
   if (want === 'both' || want === 'berth') {
     try {
-      const s = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres);
+      const digestThread: Record<string, string> = opts.berthDigestThread ? { BERTH_STORAGE_DIGEST_THREAD: 'true' } : {};
+      const s = await startBerth(ROOT, placement, !opts.berthNoFsync, log, opts.postgres, digestThread);
       servers.push(s);
-      log(`started Berth at ${s.baseUrl} (pid ${s.pid}, ${s.authNote}, data ${s.dir})`);
+      log(`started Berth at ${s.baseUrl} (pid ${s.pid}, ${s.authNote}${opts.berthDigestThread ? ', digest thread' : ''}, data ${s.dir})`);
     } catch (err) {
       const msg = `Berth not runnable: ${(err as Error).message}`;
       if (want === 'berth') throw new Error(msg);

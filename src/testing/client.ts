@@ -39,6 +39,13 @@ export class TestClient {
     return fetch(`${this.baseUrl}${path}`, { method, headers, body: init.body, redirect: 'manual', duplex: 'half' } as RequestInit);
   }
 
+  /** POSTs a new upload session and returns its Location. */
+  async startUpload(name: string): Promise<string> {
+    const res = await this.request('POST', `/v2/${name}/blobs/uploads/`);
+    if (res.status !== 202) throw new Error(`start upload: ${res.status} ${await res.text()}`);
+    return res.headers.get('location') ?? '';
+  }
+
   async pushBlob(name: string, data: Uint8Array): Promise<string> {
     const digest = sha256(data);
     const res = await this.request('POST', `/v2/${name}/blobs/uploads/?digest=${digest}`, {

@@ -117,6 +117,11 @@ export const configSchema = z
           .describe('Blob storage driver: filesystem, or s3 (Amazon S3 and S3-compatible servers; see storage.s3)'),
         rootDirectory: z.string().optional().describe('Filesystem driver root; defaults to <dataDir>/blobs'),
         fsync: flag().default(true).describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
+        digestThread: flag()
+          .default(false)
+          .describe(
+            'filesystem driver: hash uploads on a thread of their own instead of the event loop (faster large pushes, about 8 MiB more memory while uploads run)',
+          ),
         minFreeMegabytes: z.coerce
           .number()
           .int()
@@ -192,7 +197,7 @@ export const configSchema = z
             message: 'storage.redirect needs storage.driver s3: blobs on a filesystem can only be served by Berth',
           });
       })
-      .default({ driver: 'filesystem', fsync: true, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
+      .default({ driver: 'filesystem', fsync: true, digestThread: false, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
     auth: z
       .object({
         adminPassword: z.string().min(8).optional().describe('Initial admin password (first start only); generated and printed once when unset'),

@@ -75,12 +75,6 @@ describe('slow clients', () => {
   });
   after(() => server.close());
 
-  async function startUpload(name: string): Promise<string> {
-    const res = await client.request('POST', `/v2/${name}/blobs/uploads/`);
-    assert.equal(res.status, 202);
-    return res.headers.get('location')!;
-  }
-
   async function requestHead(method: string, path: string, headers: Record<string, string | number>): Promise<string> {
     const token = await client.token(`repository:${path.split('/').slice(2, 4).join('/')}:pull,push`);
     const lines = Object.entries({ host: new URL(server.url).host, authorization: `Bearer ${token}`, ...headers }).map(([name, value]) => `${name}: ${value}`);
@@ -110,7 +104,7 @@ describe('slow clients', () => {
 
   it('a body trickled a byte a second is cut with a 408 after the rate window, and its upload can be resumed', async () => {
     const data = randomBytes(4096);
-    const location = await startUpload('library/trickle');
+    const location = await client.startUpload('library/trickle');
     const connection = await openConnection(server.url);
     connection.socket.write(await requestHead('PATCH', location, { 'content-type': 'application/octet-stream', 'content-length': data.length }));
     void trickle(connection, data, 1, 1000);
@@ -148,7 +142,7 @@ describe('slow clients', () => {
   it('a slow but steady upload above the minimum rate survives three windows and is stored whole', async () => {
     // 2048 bytes a second against a minimum of 1024 (room for a loaded machine's late timers), for three 2-second windows.
     const data = randomBytes(2048 * 6);
-    const location = await startUpload('library/steady');
+    const location = await client.startUpload('library/steady');
     const connection = await openConnection(server.url);
     connection.socket.write(await requestHead('PATCH', location, { 'content-type': 'application/octet-stream', 'content-length': data.length }));
     await trickle(connection, data, 512, 250);

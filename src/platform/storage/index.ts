@@ -17,6 +17,7 @@ export async function createStorage(config: Config): Promise<StorageDriver> {
       return new FilesystemDriver({
         root: resolve(config.storage.rootDirectory ?? join(config.dataDir, 'storage')),
         fsync: config.storage.fsync,
+        digestThread: config.storage.digestThread,
       });
     case 's3': {
       const s3 = config.storage.s3;

@@ -25,7 +25,12 @@ function pieces(total: number): Buffer[] {
 describe('filesystem digests on the digest thread (sha256Of)', () => {
   const root = mkdtempSync(join(tmpdir(), 'berth-digest-'));
   after(() => rmSync(root, { recursive: true, force: true }));
-  const driver = new FilesystemDriver({ root, fsync: false });
+  const driver = new FilesystemDriver({ root, fsync: false, digestThread: true });
+
+  function digestOf(path: string, size: number): Promise<string> {
+    assert.ok(driver.sha256Of, 'a driver with the digest thread offers sha256Of');
+    return driver.sha256Of(path, size);
+  }
 
   async function append(path: string, data: Buffer[]): Promise<number> {
     const writer = await driver.writer(path, { append: true });
@@ -39,7 +44,7 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
     const second = pieces(5_000_000);
     await append('uploads/a/data', first);
     const size = await append('uploads/a/data', second);
-    assert.equal(await driver.sha256Of('uploads/a/data', size), sha256(Buffer.concat([...first, ...second])));
+    assert.equal(await digestOf('uploads/a/data', size), sha256(Buffer.concat([...first, ...second])));
   });
 
   it('after a writer cuts the file back and other bytes follow, the digest is of the bytes now there', async () => {
@@ -51,7 +56,7 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
     const replaced = randomBytes(2_000_000);
     const size = await writer.write(Readable.from([replaced]));
     await writer.close();
-    assert.equal(await driver.sha256Of(path, size), sha256(Buffer.concat([kept, replaced])));
+    assert.equal(await digestOf(path, size), sha256(Buffer.concat([kept, replaced])));
   });
 
   it('after a file is written again from the start, the digest is of the new bytes', async () => {
@@ -61,7 +66,7 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
     const writer = await driver.writer(path, { append: false });
     const size = await writer.write(Readable.from([fresh]));
     await writer.close();
-    assert.equal(await driver.sha256Of(path, size), sha256(fresh));
+    assert.equal(await digestOf(path, size), sha256(fresh));
   });
 
   it('a file the thread lost while idle is read whole when its digest is asked', async () => {
@@ -72,13 +77,13 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
     await sleep(1500);
     const later = pieces(3_000_000);
     const size = await append(path, later);
-    assert.equal(await driver.sha256Of(path, size), sha256(Buffer.concat([...before, ...later])));
+    assert.equal(await digestOf(path, size), sha256(Buffer.concat([...before, ...later])));
   });
 
   it('uploads written at once each get their own digest', async () => {
     const datas = Array.from({ length: 4 }, () => pieces(4_000_000));
     const sizes = await Promise.all(datas.map((data, i) => append(`uploads/e${i}/data`, data)));
-    const digests = await Promise.all(sizes.map((size, i) => driver.sha256Of(`uploads/e${i}/data`, size)));
+    const digests = await Promise.all(sizes.map((size, i) => digestOf(`uploads/e${i}/data`, size)));
     assert.deepEqual(
       digests,
       datas.map((data) => sha256(Buffer.concat(data))),
@@ -88,9 +93,13 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
   it('a prefix of the file can be hashed, and a missing file or a size past its end is an error', async () => {
     const data = randomBytes(1_000_000);
     await append('uploads/f/data', [data]);
-    assert.equal(await driver.sha256Of('uploads/f/data', 1000), sha256(data.subarray(0, 1000)));
-    await assert.rejects(driver.sha256Of('uploads/f/data', 2_000_000), /holds/);
-    await assert.rejects(driver.sha256Of('uploads/none/data', 10), PathNotFoundError);
+    assert.equal(await digestOf('uploads/f/data', 1000), sha256(data.subarray(0, 1000)));
+    await assert.rejects(digestOf('uploads/f/data', 2_000_000), /holds/);
+    await assert.rejects(digestOf('uploads/none/data', 10), PathNotFoundError);
+  });
+
+  it('is off unless asked for: a driver without it leaves hashing to its caller', () => {
+    assert.equal(new FilesystemDriver({ root, fsync: false }).sha256Of, undefined);
   });
 
   it('a file moved away and deleted is not followed any more; a new file at its path is hashed afresh', async () => {
@@ -100,6 +109,6 @@ describe('filesystem digests on the digest thread (sha256Of)', () => {
     await driver.delete('uploads/g');
     const again = randomBytes(900_000);
     const size = await append(path, [again]);
-    assert.equal(await driver.sha256Of(path, size), sha256(again));
+    assert.equal(await digestOf(path, size), sha256(again));
   });
 });

@@ -1,10 +1,7 @@
 import type { Hash } from 'node:crypto';
 import { Worker, type MessagePort } from 'node:worker_threads';
 
-type Request =
-  | { op: 'follow'; path: string; size: number }
-  | { op: 'digest'; path: string; size: number; seq: number }
-  | { op: 'forget'; prefix: string };
+type Request = { op: 'follow'; path: string; size: number } | { op: 'digest'; path: string; size: number; seq: number } | { op: 'forget'; prefix: string };
 
 type Reply = { seq: number; hex: string } | { seq: number; error: string };
 
@@ -102,6 +99,8 @@ export class DigestWorker {
   private worker: Worker | undefined;
   private idle: NodeJS.Timeout | undefined;
   private seq = 0;
+  /** Digests the thread has given: how a test tells the thread's work from the fallback's. */
+  given = 0;
   private readonly pending = new Map<number, { resolve: (hex: string) => void; reject: (err: Error) => void }>();
 
   /** `size` bytes of the file at `path` are written (by a write that has finished). */
@@ -145,7 +144,10 @@ export class DigestWorker {
   private thread(): Worker {
     if (this.worker) return this.worker;
     // Small heap limits: the thread holds one hash per followed file and a read buffer.
-    const worker = new Worker(THREAD_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 2, stackSizeMb: 1 } });
+    const worker = new Worker(THREAD_SOURCE, {
+      eval: true,
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8, codeRangeSizeMb: 2, stackSizeMb: 1 },
+    });
     worker.unref();
     this.idle = setTimeout(() => this.stopIfIdle(), IDLE_MS).unref();
     worker.on('message', (reply: Reply) => {
@@ -153,8 +155,10 @@ export class DigestWorker {
       this.pending.delete(reply.seq);
       if (this.pending.size === 0) worker.unref();
       if (!waiting) return;
-      if ('hex' in reply) waiting.resolve(reply.hex);
-      else waiting.reject(new Error(reply.error));
+      if ('hex' in reply) {
+        this.given++;
+        waiting.resolve(reply.hex);
+      } else waiting.reject(new Error(reply.error));
     });
     const lost = (err: Error): void => {
       // A thread stopped while idle had nothing awaited; what is awaited now is its successor's.

@@ -7,7 +7,7 @@ import { assertSafePath, PathNotFoundError, type ByteRange, type FileWriter, typ
 import { freeBytesAt } from '../free-space.js';
 import { FileRangeStream } from './read-stream.js';
 import { FileSink } from './file-sink.js';
-import { digestWorker } from './digest-worker.js';
+import { digestWorker, type DigestWorker } from './digest-worker.js';
 
 function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -17,6 +17,8 @@ export interface FilesystemDriverOptions {
   root: string;
   /** fsync files (and their directory) before a write is reported durable. */
   fsync: boolean;
+  /** Hash what writers write on the process's digest thread, and offer `sha256Of` (storage.digestThread). */
+  digestThread?: boolean;
 }
 
 /** Blobs as plain files under a root directory; renames give atomic visibility. */
@@ -26,10 +28,22 @@ export class FilesystemDriver implements StorageDriver {
   readonly durableOnClose = false;
   private readonly root: string;
   private readonly fsync: boolean;
+  /** The digest thread, when this driver hashes on it. */
+  private readonly digests: DigestWorker | undefined;
+  /**
+   * Set only with the digest thread: the caller then leaves hashing to it. Hashed there as each
+   * writer reports bytes written, so by the time an upload commits most of it is hashed, and
+   * none of it on the event loop.
+   */
+  readonly sha256Of?: (path: string, size: number) => Promise<string>;
 
   constructor(options: FilesystemDriverOptions) {
     this.root = options.root;
     this.fsync = options.fsync;
+    if (options.digestThread) {
+      this.digests = digestWorker;
+      this.sha256Of = (path, size) => this.hashed(path, size);
+    }
   }
 
   private full(path: string): string {
@@ -104,17 +118,20 @@ export class FilesystemDriver implements StorageDriver {
   async writer(path: string, options: { append: boolean }): Promise<FileWriter> {
     const full = this.full(path);
     await mkdir(dirname(full), { recursive: true });
-    if (!options.append) digestWorker.forget(full);
+    if (!options.append) this.digests?.forget(full);
     const handle = await open(full, options.append ? 'a' : 'w');
     const { size } = await handle.stat();
-    return new FilesystemWriter(handle, size, this.fsync, (total) => digestWorker.follow(full, total), () => digestWorker.forget(full));
+    const digests = this.digests;
+    return new FilesystemWriter(
+      handle,
+      size,
+      this.fsync,
+      digests ? (total) => digests.follow(full, total) : undefined,
+      digests ? () => digests.forget(full) : undefined,
+    );
   }
 
-  /**
-   * Hashed on the digest thread, which reads each file as its writer reports bytes written:
-   * by the time an upload commits, most of it is hashed, and none of it on the event loop.
-   */
-  async sha256Of(path: string, size: number): Promise<string> {
+  private async hashed(path: string, size: number): Promise<string> {
     const full = this.full(path);
     try {
       return await digestWorker.sha256(full, size);
@@ -134,7 +151,7 @@ export class FilesystemDriver implements StorageDriver {
       if (isNotFound(err)) throw new PathNotFoundError(from);
       throw err;
     }
-    digestWorker.forget(source);
+    this.digests?.forget(source);
     if (this.fsync) await syncDirectory(dirname(target));
   }
 
@@ -161,7 +178,7 @@ export class FilesystemDriver implements StorageDriver {
 
   async delete(path: string): Promise<void> {
     const full = this.full(path);
-    digestWorker.forget(full);
+    this.digests?.forget(full);
     // Most deletes are of an upload's directory its blob was just moved out of: an empty
     // directory goes in one call, where a recursive rm inspects it first.
     try {
@@ -202,8 +219,8 @@ class FilesystemWriter implements FileWriter {
     private readonly handle: FileHandle,
     private written: number,
     private readonly fsync: boolean,
-    private readonly onWritten: (size: number) => void,
-    private readonly onCut: () => void,
+    private readonly onWritten: ((size: number) => void) | undefined,
+    private readonly onCut: (() => void) | undefined,
   ) {}
 
   get size(): number {
@@ -216,7 +233,7 @@ class FilesystemWriter implements FileWriter {
     let size = this.written;
     const sink = new FileSink(this.handle, (bytes) => {
       size += bytes;
-      this.onWritten(size);
+      this.onWritten?.(size);
       this.flushInBackground(bytes);
     });
     let whole = false;
@@ -266,7 +283,7 @@ class FilesystemWriter implements FileWriter {
 
   async truncate(size: number): Promise<void> {
     await this.syncing;
-    this.onCut();
+    this.onCut?.();
     await this.handle.truncate(size);
     this.written = size;
   }
