@@ -119,9 +119,7 @@ export const configSchema = z
         fsync: flag().default(true).describe('fsync blobs before acknowledging them, so a power loss loses nothing acknowledged'),
         digestThread: flag()
           .default(false)
-          .describe(
-            'filesystem driver: hash uploads on a thread of their own instead of the event loop (faster large pushes, about 8 MiB more memory while uploads run)',
-          ),
+          .describe('filesystem driver: hash uploads on a thread of their own instead of the event loop, for about 8 MiB more memory while uploads run'),
         minFreeMegabytes: z.coerce
           .number()
           .int()
