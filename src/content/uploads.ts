@@ -269,8 +269,8 @@ export class UploadService {
     let running = this.hashes.get(id);
     if (running && running.offset !== size) running = undefined;
     this.hashes.delete(id);
-    // Without a running hash for exactly these bytes the stored ones are hashed at the end instead;
-    // so they are always where storage hashes what it stores off the event loop.
+    // Without a running hash for exactly these bytes the stored ones are hashed at the end instead,
+    // as they always are where storage hashes them off the event loop (sha256Of).
     const hashing = this.deps.storage.sha256Of ? undefined : (running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined));
     const { database, clock } = this.deps;
     const meter = new UploadMeter({
@@ -397,10 +397,10 @@ export class UploadService {
     const hash = createHash(expected.algorithm);
     // No byte written, no file: the upload is the empty blob.
     if (size === 0) return makeDigest(expected.algorithm, hash.digest('hex')).toString();
-    const { sha256Of } = this.deps.storage;
-    if (expected.algorithm === 'sha256' && sha256Of) {
+    const { storage } = this.deps;
+    if (expected.algorithm === 'sha256' && storage.sha256Of) {
       try {
-        return `sha256:${await sha256Of.call(this.deps.storage, uploadPath(id), size)}`;
+        return `sha256:${await storage.sha256Of(uploadPath(id), size)}`;
       } catch (err) {
         // A thread that failed (not a missing upload) leaves the bytes to be hashed here instead.
         if (err instanceof PathNotFoundError) throw err;

@@ -5,21 +5,22 @@ type Request = { op: 'follow'; path: string; size: number } | { op: 'digest'; pa
 
 type Reply = { seq: number; hex: string } | { seq: number; error: string };
 
-/** Files followed at once; past it the least recently written is dropped (and hashed afresh if asked). */
-const MAX_FOLLOWED = 1000;
-
-/**
- * A file the thread has not followed from its first bytes (the thread was stopped while idle, or
- * another instance wrote them) is taken up again only this small; a bigger one is read once, when
- * its digest is asked, rather than again after every pause of a slow upload.
- */
-const TAKE_UP_BYTES = 8 * 1024 * 1024;
+/** The thread's bounds, handed to it when it starts (its code sees nothing of this module). */
+const LIMITS = {
+  /** Files followed at once; past it the least recently written is dropped (and hashed afresh if asked). */
+  maxFollowed: 1000,
+  /**
+   * A file the thread has not followed from its first bytes (the thread was stopped while idle,
+   * or another instance wrote them) is taken up again only this small; a bigger one is read once,
+   * when its digest is asked, rather than again after every pause of a slow upload.
+   */
+  takeUpBytes: 8 * 1024 * 1024,
+  /** Bytes per read: a quarter of a copy buffer, since the page cache, not a disk, is read. */
+  readBytes: 128 * 1024,
+};
 
 /** With no digest awaited and nothing posted for this long, the thread stops and its memory goes back. */
 const IDLE_MS = 1000;
-
-/** Bytes per read: a quarter of a copy buffer, since the page cache, not a disk, is read. */
-const READ_BYTES = 128 * 1024;
 
 /**
  * The digest thread. It hashes a file's bytes from the page cache as its writer reports them
@@ -31,8 +32,8 @@ const READ_BYTES = 128 * 1024;
  * copied. The owner posts `forget` before it cuts a file back, so no hash outlives the bytes
  * it covered; messages arrive in the order they were posted.
  */
-function digestThread(port: MessagePort, fs: typeof import('node:fs'), crypto: typeof import('node:crypto')): void {
-  const readBytes = READ_BYTES;
+function digestThread(port: MessagePort, fs: typeof import('node:fs'), crypto: typeof import('node:crypto'), limits: typeof LIMITS): void {
+  const { maxFollowed, takeUpBytes, readBytes } = limits;
   // Off a page boundary, as copy buffers are (platform/lib/copy-buffer.ts): reads into it run faster.
   const buffer = Buffer.allocUnsafeSlow(readBytes + 64).subarray(64);
   const followed = new Map<string, { hash: Hash; offset: number }>();
@@ -64,12 +65,12 @@ function digestThread(port: MessagePort, fs: typeof import('node:fs'), crypto: t
     let state = followed.get(message.path);
     followed.delete(message.path);
     if (state && state.offset > message.size) state = undefined;
-    if (message.op === 'follow' && !state && message.size > TAKE_UP_BYTES) return;
+    if (message.op === 'follow' && !state && message.size > takeUpBytes) return;
     state ??= fresh();
     if (message.op === 'follow') {
       try {
         advance(message.path, state, message.size);
-        if (followed.size >= MAX_FOLLOWED) followed.delete(followed.keys().next().value as string);
+        if (followed.size >= maxFollowed) followed.delete(followed.keys().next().value as string);
         followed.set(message.path, state);
       } catch {
         // The file went away or is shorter than reported: a digest asked later starts afresh.
@@ -87,8 +88,7 @@ function digestThread(port: MessagePort, fs: typeof import('node:fs'), crypto: t
 
 // `__name`: a source transform that keeps function names (tsx, in tests) calls it from inside the function.
 const THREAD_SOURCE = `const __name = (fn) => fn;
-const MAX_FOLLOWED = ${MAX_FOLLOWED}, TAKE_UP_BYTES = ${TAKE_UP_BYTES}, READ_BYTES = ${READ_BYTES};
-(${digestThread.toString()})(require('node:worker_threads').parentPort, require('node:fs'), require('node:crypto'));`;
+(${digestThread.toString()})(require('node:worker_threads').parentPort, require('node:fs'), require('node:crypto'), ${JSON.stringify(LIMITS)});`;
 
 /**
  * The main thread's side: one thread for the process, started by the first write and stopped
@@ -99,9 +99,13 @@ export class DigestWorker {
   private worker: Worker | undefined;
   private idle: NodeJS.Timeout | undefined;
   private seq = 0;
-  /** Digests the thread has given: how a test tells the thread's work from the fallback's. */
-  given = 0;
+  private digestsGiven = 0;
   private readonly pending = new Map<number, { resolve: (hex: string) => void; reject: (err: Error) => void }>();
+
+  /** Digests the thread has given: how a test tells the thread's work from the fallback's. */
+  get given(): number {
+    return this.digestsGiven;
+  }
 
   /** `size` bytes of the file at `path` are written (by a write that has finished). */
   follow(path: string, size: number): void {
@@ -118,8 +122,9 @@ export class DigestWorker {
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(seq, { resolve, reject });
-      this.worker?.ref();
       this.post({ op: 'digest', path, size, seq });
+      // Posting may have started the thread: held referenced until the answer comes.
+      this.worker?.ref();
     });
   }
 
@@ -156,7 +161,7 @@ export class DigestWorker {
       if (this.pending.size === 0) worker.unref();
       if (!waiting) return;
       if ('hex' in reply) {
-        this.given++;
+        this.digestsGiven++;
         waiting.resolve(reply.hex);
       } else waiting.reject(new Error(reply.error));
     });

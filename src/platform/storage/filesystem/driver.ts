@@ -41,8 +41,8 @@ export class FilesystemDriver implements StorageDriver {
     this.root = options.root;
     this.fsync = options.fsync;
     if (options.digestThread) {
-      this.digests = digestWorker;
-      this.sha256Of = (path, size) => this.hashed(path, size);
+      const digests = (this.digests = digestWorker);
+      this.sha256Of = (path, size) => this.hashed(digests, path, size);
     }
   }
 
@@ -122,19 +122,14 @@ export class FilesystemDriver implements StorageDriver {
     const handle = await open(full, options.append ? 'a' : 'w');
     const { size } = await handle.stat();
     const digests = this.digests;
-    return new FilesystemWriter(
-      handle,
-      size,
-      this.fsync,
-      digests ? (total) => digests.follow(full, total) : undefined,
-      digests ? () => digests.forget(full) : undefined,
-    );
+    const follower = digests && { written: (total: number) => digests.follow(full, total), cut: () => digests.forget(full) };
+    return new FilesystemWriter(handle, size, this.fsync, follower);
   }
 
-  private async hashed(path: string, size: number): Promise<string> {
+  private async hashed(digests: DigestWorker, path: string, size: number): Promise<string> {
     const full = this.full(path);
     try {
-      return await digestWorker.sha256(full, size);
+      return await digests.sha256(full, size);
     } catch (err) {
       if (!(await this.stat(path))) throw new PathNotFoundError(path);
       throw err;
@@ -212,15 +207,14 @@ class FilesystemWriter implements FileWriter {
   private unsynced = 0;
 
   /**
-   * `onWritten`: the file's size after each finished write; `onCut`: called before the file is
-   * cut back, so nothing that followed the cut bytes is kept.
+   * `follower` (the digest thread): told the file's size after each finished write, and told
+   * before the file is cut back, so nothing that followed the cut bytes is kept.
    */
   constructor(
     private readonly handle: FileHandle,
     private written: number,
     private readonly fsync: boolean,
-    private readonly onWritten: ((size: number) => void) | undefined,
-    private readonly onCut: (() => void) | undefined,
+    private readonly follower: { written(size: number): void; cut(): void } | undefined,
   ) {}
 
   get size(): number {
@@ -233,7 +227,7 @@ class FilesystemWriter implements FileWriter {
     let size = this.written;
     const sink = new FileSink(this.handle, (bytes) => {
       size += bytes;
-      this.onWritten?.(size);
+      this.follower?.written(size);
       this.flushInBackground(bytes);
     });
     let whole = false;
@@ -283,7 +277,7 @@ class FilesystemWriter implements FileWriter {
 
   async truncate(size: number): Promise<void> {
     await this.syncing;
-    this.onCut?.();
+    this.follower?.cut();
     await this.handle.truncate(size);
     this.written = size;
   }
