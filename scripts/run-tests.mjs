@@ -29,6 +29,9 @@ const result = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=2',
+    // A file that never ends (a server or timer left running) fails after this, instead of holding
+    // the run until CI gives up on it; the slowest file takes a few minutes.
+    `--test-timeout=${20 * 60_000}`,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

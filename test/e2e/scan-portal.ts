@@ -21,6 +21,16 @@ export const ADMIN_AUTH = basic(ADMIN_USER, ADMIN_PASSWORD);
 /** Starts the server (with `env`), imports the OSV fixtures beside it, creates `project`; answers both. */
 export async function startScanPortal(project: string, env: Record<string, string> = {}): Promise<{ server: RegistryServer; projectId: number }> {
   const server = await startPortalServerWith(env);
+  try {
+    return { server, projectId: await importAndCreate(server, project) };
+  } catch (err) {
+    // The caller never gets the server to stop: left running, it would keep the test process alive.
+    await server.stop();
+    throw err;
+  }
+}
+
+async function importAndCreate(server: RegistryServer, project: string): Promise<number> {
   const imported = await runBerth(['vulndb', 'import', '--data-dir', server.dataDir, ...vulndbFixtureFiles()]);
   assert.equal(imported.code, 0, imported.stderr);
   const created = await fetch(`${server.url}/api/v2.0/projects`, {
@@ -30,5 +40,5 @@ export async function startScanPortal(project: string, env: Record<string, strin
   });
   assert.equal(created.status, 201, await created.text());
   const found = (await (await fetch(`${server.url}/api/v2.0/projects/${project}`, { headers: { authorization: ADMIN_AUTH } })).json()) as { project_id: number };
-  return { server, projectId: found.project_id };
+  return found.project_id;
 }

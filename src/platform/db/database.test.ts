@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createUser } from '../../auth/index.js';
 import { createProject } from '../../projects/index.js';
@@ -30,6 +33,26 @@ for (const dialect of testDialects()) {
         assert.equal(rows[0]?.cache_size, -2048);
       });
     }
+
+    if (dialect.name === 'sqlite')
+      it('a transaction that reads, then writes, is not refused when another process writes meanwhile', async () => {
+        const file = database.file;
+        assert.ok(file, 'the test database is a file');
+        let other: ReturnType<typeof spawn> | undefined;
+        await database.db.transaction().execute(async (trx) => {
+          await trx.selectFrom('settings').select('name').execute();
+          // As `berth vulndb import` does beside a running server: its own connection, committing now.
+          const write = `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000');
+            db.prepare("insert into settings (name, value) values ('beside', 'theirs')").run();`;
+          other = spawn(process.execPath, ['-e', write, file], { stdio: 'inherit' });
+          await sleep(500);
+          await trx.insertInto('settings').values({ name: 'inside', value: 'mine' }).execute();
+        });
+        const [code] = (await once(other!, 'exit')) as [number | null];
+        assert.equal(code, 0, 'the other process waited for the transaction, then wrote');
+        const names = (await database.db.selectFrom('settings').select('name').where('name', 'in', ['inside', 'beside']).execute()).map((row) => row.name);
+        assert.deepEqual(names.sort(), ['beside', 'inside']);
+      });
 
     it('migrates idempotently', async () => {
       await migrateToLatest(database);

@@ -135,6 +135,12 @@ function withStatementCache(sqlite: SQLite.Database, writes: { count: number }):
   return {
     close: () => sqlite.close(),
     prepare(sql: string): SqliteStatement {
+      // Kysely opens a transaction with a plain (deferred) BEGIN: it reads under a snapshot and asks
+      // for the write lock only at its first write. Had another process (`berth vulndb import`,
+      // `berth admin`) committed in between, SQLite refuses that upgrade at once, without waiting
+      // out the busy timeout ("database is locked"). Taking the write lock at BEGIN makes the other
+      // process wait instead; within this process transactions already run one at a time.
+      if (sql === 'begin') sql = 'begin immediate';
       let statement = statements.get(sql);
       if (!statement) {
         const prepared = sqlite.prepare(sql);
