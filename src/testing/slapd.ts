@@ -173,7 +173,13 @@ export class Slapd {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const slapd = new Slapd(child, dir, url, ldapsUrl, tls.ca, () => output);
-    await slapd.waitReady();
+    try {
+      await slapd.waitReady();
+    } catch (err) {
+      // The caller never gets it to stop: left running, it would keep the test process alive.
+      await slapd.stop();
+      throw err;
+    }
     return slapd;
   }
 
