@@ -66,6 +66,8 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await page.waitForURL(/\/members$/);
     await page.getByTestId('add-member').click();
     const dialog = page.getByRole('dialog');
+    // A radio clicked while the dialog still zooms in can be missed: chosen once it is still.
+    await dialogSettled(page);
     await dialog.getByLabel('Username').fill(MEMBER);
     await dialog.getByLabel('Developer').check();
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -82,6 +84,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await dialog.waitFor({ state: 'hidden' });
 
     await row.getByRole('button', { name: 'Change role' }).click();
+    await dialogSettled(page);
     await dialog.getByLabel('Guest', { exact: true }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
