@@ -38,17 +38,21 @@ for (const dialect of testDialects()) {
       it('a transaction that reads, then writes, is not refused when another process writes meanwhile', async () => {
         const file = database.file;
         assert.ok(file, 'the test database is a file');
-        let other: ReturnType<typeof spawn> | undefined;
+        let exited: Promise<unknown[]> = Promise.resolve([null]);
         await database.db.transaction().execute(async (trx) => {
           await trx.selectFrom('settings').select('name').execute();
-          // As `berth vulndb import` does beside a running server: its own connection, committing now.
+          // As `berth vulndb import` does beside a running server: its own connection, committing
+          // now. It says when its write is about to run, so the write is not late on a loaded machine.
           const write = `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000');
-            db.prepare("insert into settings (name, value) values ('beside', 'theirs')").run();`;
-          other = spawn(process.execPath, ['-e', write, file], { stdio: 'inherit' });
-          await sleep(500);
+            const insert = db.prepare("insert into settings (name, value) values ('beside', 'theirs')");
+            process.stdout.write('writing\\n', () => insert.run());`;
+          const other = spawn(process.execPath, ['-e', write, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+          exited = once(other, 'exit');
+          await once(other.stdout, 'data');
+          await sleep(200);
           await trx.insertInto('settings').values({ name: 'inside', value: 'mine' }).execute();
         });
-        const [code] = (await once(other!, 'exit')) as [number | null];
+        const [code] = (await exited) as [number | null];
         assert.equal(code, 0, 'the other process waited for the transaction, then wrote');
         const names = (await database.db.selectFrom('settings').select('name').where('name', 'in', ['inside', 'beside']).execute()).map((row) => row.name);
         assert.deepEqual(names.sort(), ['beside', 'inside']);
