@@ -52,7 +52,7 @@ try {
   const packed = JSON.parse(out.slice(out.search(/^\[/m)));
   const tarball = join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const required of ['bin/berth.js', 'dist/main.js', 'dist/web/index.html', 'LICENSE', 'README.md']) {
+  for (const required of ['bin/berth.js', 'dist/main.js', 'dist/web/index.html', 'LICENSE', 'README.md', 'binding.gyp', 'native/build.mjs', 'native/sendfile.c']) {
     if (!files.includes(required)) throw new Error(`the package lacks ${required}`);
   }
   const strays = files.filter((f) => /^(src|test|bench|scripts)\/|\.test\.js$/.test(f));
@@ -61,12 +61,19 @@ try {
 
   const app = join(work, 'app');
   run('mkdir', ['-p', app]);
-  // npm 11 runs a dependency's install script only when allowed: better-sqlite3 builds its native module in one.
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'berth-install-check', private: true, allowScripts: { 'better-sqlite3': true } }));
+  // npm 11 runs a dependency's install script only when allowed: better-sqlite3 builds its native
+  // module in one, and Berth its sendfile module (optional: Berth runs without it).
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'berth-install-check', private: true, allowScripts: { 'better-sqlite3': true, 'berth-registry': true } }),
+  );
   step('npm install <tarball> into an empty folder');
   run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', tarball], app);
   const bin = join(app, 'node_modules', '.bin', 'berth');
   if (!existsSync(bin)) throw new Error('the package installed no berth command');
+  const sendfileModule = join(app, 'node_modules', 'berth-registry', 'build', 'Release', 'berth_native.node');
+  // Where a compiler is at hand (Linux, as in CI), the install builds it.
+  if (process.platform === 'linux' && !existsSync(sendfileModule)) throw new Error('the install did not build the sendfile module');
   step(`berth --version: ${run(bin, ['--version'], app).trim()}`);
 
   const port = await freePort();

@@ -120,6 +120,11 @@ export const configSchema = z
         digestThread: flag()
           .default(false)
           .describe('filesystem driver: hash uploads on a thread of their own instead of the event loop, for about 8 MiB more memory while uploads run'),
+        sendfile: flag()
+          .default(true)
+          .describe(
+            "filesystem driver: send blob downloads of 512 KiB and more with the kernel's sendfile (no copy through Berth's memory) over plain HTTP, where the native module was built at install; otherwise, and over TLS, Berth copies them",
+          ),
         minFreeMegabytes: z.coerce
           .number()
           .int()
@@ -195,7 +200,7 @@ export const configSchema = z
             message: 'storage.redirect needs storage.driver s3: blobs on a filesystem can only be served by Berth',
           });
       })
-      .default({ driver: 'filesystem', fsync: true, digestThread: false, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
+      .default({ driver: 'filesystem', fsync: true, digestThread: false, sendfile: true, minFreeMegabytes: 256, redirect: false, redirectExpirySeconds: 1200 }),
     auth: z
       .object({
         adminPassword: z.string().min(8).optional().describe('Initial admin password (first start only); generated and printed once when unset'),

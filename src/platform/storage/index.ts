@@ -18,6 +18,7 @@ export async function createStorage(config: Config): Promise<StorageDriver> {
         root: resolve(config.storage.rootDirectory ?? join(config.dataDir, 'storage')),
         fsync: config.storage.fsync,
         digestThread: config.storage.digestThread,
+        sendfile: config.storage.sendfile,
       });
     case 's3': {
       const s3 = config.storage.s3;

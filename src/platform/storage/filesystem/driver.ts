@@ -19,6 +19,8 @@ export interface FilesystemDriverOptions {
   fsync: boolean;
   /** Hash what writers write on the process's digest thread, and offer `sha256Of` (storage.digestThread). */
   digestThread?: boolean;
+  /** Send blob downloads with sendfile(2) where the native module is built (storage.sendfile). */
+  sendfile?: boolean;
 }
 
 /** Blobs as plain files under a root directory; renames give atomic visibility. */
@@ -28,6 +30,7 @@ export class FilesystemDriver implements StorageDriver {
   readonly durableOnClose = false;
   private readonly root: string;
   private readonly fsync: boolean;
+  private readonly sendfile: boolean;
   /** The digest thread, when this driver hashes on it. */
   private readonly digests: DigestWorker | undefined;
   /**
@@ -40,6 +43,7 @@ export class FilesystemDriver implements StorageDriver {
   constructor(options: FilesystemDriverOptions) {
     this.root = options.root;
     this.fsync = options.fsync;
+    this.sendfile = options.sendfile ?? false;
     if (options.digestThread) {
       const digests = (this.digests = digestWorker);
       this.sha256Of = (path, size) => this.hashed(digests, path, size);
@@ -82,7 +86,7 @@ export class FilesystemDriver implements StorageDriver {
     }
     // Opening first means a missing file is reported before any byte is promised to a client.
     // The stream owns the handle and closes it exactly once.
-    return new FileRangeStream(handle, start, end);
+    return new FileRangeStream(handle, start, end, this.sendfile);
   }
 
   async getContent(path: string): Promise<Buffer> {

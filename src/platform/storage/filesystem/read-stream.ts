@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { ServerResponse } from 'node:http';
 import { Readable, type Writable } from 'node:stream';
 import { copyBuffer, copyBuffers, noteBlobBytes } from '../../lib/index.js';
+import { flushHeaders, sendFileRange, sendfileTarget } from './sendfile.js';
 
 /** Bytes per read when a stream is consumed chunk by chunk (each chunk a fresh buffer its reader may keep). */
 const READ_CHUNK = 1024 * 1024;
@@ -26,11 +27,15 @@ export class FileRangeStream extends Readable {
   private remaining: number;
   private handedOff = false;
 
-  /** `end` is exclusive; the stream owns `handle` and closes it once. */
+  /**
+   * `end` is exclusive; the stream owns `handle` and closes it once. With `sendfile`, a pipe
+   * into a plain HTTP response lets the kernel move the bytes (./sendfile.ts) where it can.
+   */
   constructor(
     private readonly handle: FileHandle,
     start: number,
     end: number,
+    private readonly sendfile = false,
   ) {
     super({ highWaterMark: READ_CHUNK });
     this.position = start;
@@ -62,7 +67,7 @@ export class FileRangeStream extends Readable {
     const fresh = this.readableFlowing === null && this.readableLength === 0 && !this.destroyed && !this.handedOff;
     if (!(destination instanceof ServerResponse) || !fresh || options?.end === false) return super.pipe(destination, options);
     this.handedOff = true;
-    this.writeInto(destination).then(
+    this.sendInto(destination).then(
       () => {
         destination.end();
         // Ends this stream the way a pipe would have: 'end', then 'close' (autoDestroy closes the file).
@@ -85,6 +90,29 @@ export class FileRangeStream extends Readable {
     this.position += bytesRead;
     this.remaining -= bytesRead;
     return bytesRead;
+  }
+
+  /** Sends the range by sendfile where the response allows it, else copies it through buffers. */
+  private async sendInto(response: ServerResponse): Promise<void> {
+    const target = this.sendfile ? sendfileTarget(response, this.remaining) : undefined;
+    if (!target) return this.writeInto(response);
+    const gone = closedEarly(response);
+    try {
+      await Promise.race([flushHeaders(response, target.socket), gone.promise]);
+      if (this.destroyed) throw new Error('the blob stream was destroyed before the response was complete');
+      const transfer = sendFileRange(target, this.handle.fd, this.position, this.remaining);
+      // The client went away, or the server is closing its connections: the thread stops now.
+      response.once('close', transfer.cancel);
+      try {
+        const sent = await transfer.done;
+        this.position += sent;
+        this.remaining -= sent;
+      } finally {
+        response.off('close', transfer.cancel);
+      }
+    } finally {
+      gone.dispose();
+    }
   }
 
   /**

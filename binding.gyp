@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "berth_native",
+      "sources": ["native/module.c", "native/sendfile.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}

@@ -1,0 +1,11 @@
+/* Berth's native module: what Node offers no way to do as well from JavaScript. */
+#ifndef BERTH_NATIVE_H
+#define BERTH_NATIVE_H
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+/* sendfileStart, sendfileCancel: blob downloads by sendfile(2) (sendfile.c). */
+void register_sendfile(napi_env env, napi_value exports);
+
+#endif
