@@ -7,5 +7,7 @@
 
 /* sendfileStart, sendfileCancel: blob downloads by sendfile(2) (sendfile.c). */
 void register_sendfile(napi_env env, napi_value exports);
+/* sha256Create, sha256Update, sha256Final: upload digests off the event loop (sha256.c). */
+void register_sha256(napi_env env, napi_value exports);
 
 #endif

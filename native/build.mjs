@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the optional native module (native/: blob downloads by sendfile(2)) at install.
+// Builds the optional native module (native/: blob downloads by sendfile(2), upload digests off the event loop) at install.
 // Without a C compiler, or off Linux, the build is skipped with a note and Berth copies
 // downloads itself: the install never fails for it.
 import { spawnSync } from 'node:child_process';

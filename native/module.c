@@ -2,6 +2,7 @@
 
 static napi_value init(napi_env env, napi_value exports) {
   register_sendfile(env, exports);
+  register_sha256(env, exports);
   return exports;
 }
 

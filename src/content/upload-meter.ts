@@ -1,6 +1,6 @@
-import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { noteBlobBytes } from '../platform/lib/index.js';
+import type { RunningSha256 } from '../platform/native/index.js';
 
 /**
  * While bytes keep arriving, the upload is marked as written this often (by the clock), so no
@@ -15,7 +15,7 @@ export interface MeterOptions {
   /** Marks the upload as being written; called at most every TOUCH_EVERY_MS while data arrives. */
   touch: () => Promise<void>;
   /** Fed every byte passed on (not those swallowed past the allowance): the upload's running digest. */
-  hash?: Hash | undefined;
+  hash?: RunningSha256 | undefined;
 }
 
 /**
@@ -62,7 +62,9 @@ export class UploadMeter extends Transform {
       // Best effort: a failed mark only shortens the upload's lease; the write itself goes on.
       this.options.touch().catch(() => undefined);
     }
-    this.options.hash?.update(chunk);
+    const { hash } = this.options;
+    // A hash that has fallen behind (it runs off the event loop) holds the body back until it catches up.
+    if (hash && !hash.update(chunk)) return void hash.ready().then(() => callback(null, chunk));
     callback(null, chunk);
   }
 }

@@ -1,9 +1,10 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { forShare, lockForTransaction, type Repository } from '../platform/db/index.js';
 import { asStorageFull, ConflictError, InvalidInputError, NotFoundError, QuotaExceededError, TooManyRequestsError } from '../platform/errors/index.js';
 import { HashingStream, makeDigest, type Digest } from '../platform/lib/index.js';
+import { runningSha256, type RunningSha256 } from '../platform/native/index.js';
 import { blobPath, PathNotFoundError, uploadDir, uploadPath, type FileWriter } from '../platform/storage/index.js';
 import type { Actor } from './delete.js';
 import type { ContentDeps } from './deps.js';
@@ -22,7 +23,7 @@ export interface ChunkRange {
 }
 
 interface RunningHash {
-  hash: Hash;
+  hash: RunningSha256;
   offset: number;
 }
 
@@ -271,7 +272,7 @@ export class UploadService {
     this.hashes.delete(id);
     // Without a running hash for exactly these bytes the stored ones are hashed at the end instead,
     // as they always are where storage hashes them off the event loop (sha256Of).
-    const hashing = this.deps.storage.sha256Of ? undefined : (running ?? (size === 0 ? { hash: createHash('sha256'), offset: 0 } : undefined));
+    const hashing = this.deps.storage.sha256Of ? undefined : (running ?? (size === 0 ? { hash: runningSha256(), offset: 0 } : undefined));
     const { database, clock } = this.deps;
     const meter = new UploadMeter({
       allowance: room?.bytes,
@@ -392,7 +393,7 @@ export class UploadService {
     const running = this.hashes.get(id);
     this.hashes.delete(id);
     if (expected.algorithm === 'sha256' && running && running.offset === size) {
-      return `sha256:${running.hash.digest('hex')}`;
+      return `sha256:${await running.hash.hex()}`;
     }
     const hash = createHash(expected.algorithm);
     // No byte written, no file: the upload is the empty blob.

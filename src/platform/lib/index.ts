@@ -12,4 +12,4 @@ export * from './client-bandwidth.js';
 export { readHiddenLine, type HiddenLineOptions } from './hidden-line.js';
 export { readUpTo } from './read-bounded.js';
 export { compileLinearRegExp, linearRegExpProblem, MAX_LINEAR_PATTERN_LENGTH } from './linear-regexp.js';
-export { copyBuffer, copyBuffers } from './copy-buffer.js';
+export { copyBuffer, copyBuffers, CopyBufferPool } from './copy-buffer.js';
