@@ -104,14 +104,29 @@ static void done(napi_env env, napi_status status, void *data) {
   napi_call_function(env, global, callback, 1, &error, &result);
 }
 
+/*
+ * The arguments of a call whose first is a hasher that may take work now; NULL, with an
+ * exception thrown, when there are not `want` of them, the first is no hasher, or it is busy
+ * or finished.
+ */
+static hasher *idle_hasher(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != want) {
+    fail(env, "wrong number of arguments");
+    return NULL;
+  }
+  hasher *h = hasher_of(env, argv[0]);
+  if (h == NULL) fail(env, "not a hasher");
+  else if (h->busy || h->finished) fail(env, "the hasher is busy or finished");
+  else return h;
+  return NULL;
+}
+
 /* sha256Update(hasher, buffers, callback): hashes the buffers, in order, off the event loop. */
 static napi_value update_async(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) return fail(env, "sha256Update takes 3 arguments");
-  hasher *h = hasher_of(env, argv[0]);
-  if (h == NULL) return fail(env, "sha256Update: not a hasher");
-  if (h->busy || h->finished) return fail(env, "sha256Update: the hasher is busy or finished");
+  hasher *h = idle_hasher(env, info, 3, argv);
+  if (h == NULL) return NULL;
   uint32_t count;
   if (napi_get_array_length(env, argv[1], &count) != napi_ok) return fail(env, "sha256Update: buffers must be an array");
 
@@ -155,12 +170,9 @@ static napi_value update_async(napi_env env, napi_callback_info info) {
 
 /* sha256Final(hasher) → the digest, 64 hex characters; the hasher takes nothing more. */
 static napi_value final(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1) return fail(env, "sha256Final takes a hasher");
-  hasher *h = hasher_of(env, argv[0]);
-  if (h == NULL) return fail(env, "sha256Final: not a hasher");
-  if (h->busy || h->finished) return fail(env, "sha256Final: the hasher is busy or finished");
+  hasher *h = idle_hasher(env, info, 1, argv);
+  if (h == NULL) return NULL;
   unsigned char digest[32];
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(h->ctx, digest, &length) != 1 || length != 32) return fail(env, "sha256Final: the digest failed");
