@@ -65,6 +65,9 @@ const WRITER_HOLD_MS = 30_000;
 /** Raised inside the publishing transaction to roll it back: the writer no longer holds the upload. */
 class UploadTakenOver extends Error {}
 
+/** Running digests kept between an upload's requests on this instance, at most. */
+const MAX_KEPT_HASHES = 4096;
+
 /** One request writing an upload: its token in the upload's row, and the size it began at. */
 interface Hold {
   writer: string;
@@ -302,7 +305,14 @@ export class UploadService {
       } finally {
         written = writer.size;
       }
-      if (hashing && !meter.exceeded) this.hashes.set(id, { hash: hashing.hash, offset: written });
+      if (hashing && !meter.exceeded) {
+        // Kept for the upload's next request, which may never come: as a digest's state, without buffers.
+        if (!final) await hashing.hash.settle();
+        this.hashes.set(id, { hash: hashing.hash, offset: written });
+        // Uploads left unfinished are never asked for their digest: the oldest make room (one
+        // that comes back is hashed from storage at the end instead).
+        if (this.hashes.size > MAX_KEPT_HASHES) this.hashes.delete(this.hashes.keys().next().value as string);
+      }
       complete = !meter.exceeded;
     } finally {
       this.metrics.bytes.inc(meter.bytes);

@@ -53,6 +53,23 @@ for (const offLoop of built ? [true, false] : [false]) {
       }
     });
 
+    it('gives the same digest when settled between requests, as an upload in chunks is', async () => {
+      const data = randomBytes(700 * 1024 + 3);
+      // Cut points inside a slot, on a slot boundary, and right at the start.
+      const cuts = [0, 1000, 128 * 1024, 300 * 1024 + 7, data.length];
+      const hash = runningSha256(offLoop);
+      for (let i = 0; i + 1 < cuts.length; i++) {
+        await feed(hash, data.subarray(cuts[i], cuts[i + 1]), [65536]);
+        await hash.settle();
+      }
+      assert.equal(await hash.hex(), expected(data));
+      const small = runningSha256(offLoop);
+      await small.settle();
+      small.update(Buffer.from('abc'));
+      await small.settle();
+      assert.equal(await small.hex(), expected(Buffer.from('abc')));
+    });
+
     it('keeps several hashes apart while they run at once', async () => {
       const inputs = Array.from({ length: 6 }, (_, i) => randomBytes(1024 * 1024 + i * 4099));
       const digests = await Promise.all(

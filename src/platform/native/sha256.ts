@@ -8,6 +8,11 @@ export interface RunningSha256 {
   update(chunk: Buffer): boolean;
   /** Resolves once the hash has room for more. */
   ready(): Promise<void>;
+  /**
+   * Hashes what it holds and gives its slots back, for a hash kept between requests: an upload
+   * left unfinished then holds a digest's state, not a slot.
+   */
+  settle(): Promise<void>;
   /** The digest (hex) of every byte given; the hash takes nothing after. */
   hex(): Promise<string>;
 }
@@ -64,6 +69,17 @@ class ThreadPoolSha256 implements RunningSha256 {
     return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
+  async settle(): Promise<void> {
+    if (this.current) {
+      if (this.filled > 0) this.waiting.push({ slot: this.current, length: this.filled });
+      else slots.give(this.current);
+    }
+    this.current = undefined;
+    this.filled = 0;
+    this.dispatch();
+    while (this.running) await this.running;
+  }
+
   async hex(): Promise<string> {
     if (this.finished) throw new Error('the hash is finished: its digest was read');
     this.finished = true;
@@ -78,14 +94,7 @@ class ThreadPoolSha256 implements RunningSha256 {
       }
       return hash.digest('hex');
     }
-    if (this.current) {
-      if (this.filled > 0) this.waiting.push({ slot: this.current, length: this.filled });
-      else slots.give(this.current);
-    }
-    this.current = undefined;
-    this.filled = 0;
-    this.dispatch();
-    while (this.running) await this.running;
+    await this.settle();
     if (this.failure) throw this.failure;
     if (!this.handle) throw new Error('no bytes were hashed');
     return this.native.sha256Final(this.handle);
@@ -122,6 +131,10 @@ class EventLoopSha256 implements RunningSha256 {
   }
 
   ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  settle(): Promise<void> {
     return Promise.resolve();
   }
 
