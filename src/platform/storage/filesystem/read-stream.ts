@@ -101,6 +101,7 @@ export class FileRangeStream extends Readable {
       await Promise.race([flushHeaders(response, target.socket), gone.promise]);
       if (this.destroyed) throw new Error('the blob stream was destroyed before the response was complete');
       const transfer = sendFileRange(target, this.handle.fd, this.position, this.remaining);
+      if (!transfer) return await this.writeInto(response);
       // The client went away, or the server is closing its connections: the thread stops now.
       response.once('close', transfer.cancel);
       try {

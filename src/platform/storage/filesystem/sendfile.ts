@@ -59,33 +59,38 @@ export function flushHeaders(response: ServerResponse, socket: Socket): Promise<
 
 /**
  * Sends `length` bytes of the file `fileFd` from `offset` to the socket, on a thread of its own.
- * Resolves with the bytes sent; rejects when the client goes away or takes no byte for the
- * socket's idle timeout. While it runs the socket's own idle timer is off (Node sees none of
- * these writes and would count the connection idle), and `cancel` ends the transfer.
+ * `done` resolves with the bytes sent; it rejects when the client goes away or takes no byte for
+ * the socket's idle timeout. While it runs the socket's own idle timer is off (Node sees none of
+ * these writes and would count the connection idle), and `cancel` ends the transfer. Undefined
+ * when no thread could be started (the process is at its limit): the caller copies instead.
  */
-export function sendFileRange(target: SendfileTarget, fileFd: number, offset: number, length: number): { done: Promise<number>; cancel: () => void } {
+export function sendFileRange(target: SendfileTarget, fileFd: number, offset: number, length: number): { done: Promise<number>; cancel: () => void } | undefined {
   const module = nativeModule();
-  if (!module) throw new Error('sendfile is not available');
+  if (!module) return undefined;
   const { socket, fd } = target;
   const idleMs = socket.timeout ?? 0;
-  socket.setTimeout(0);
-  running++;
-  started++;
+  let settle: { resolve: (sent: number) => void; reject: (err: Error) => void } | undefined;
+  const done = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
   let finished = false;
-  let handle: object | undefined;
-  const done = new Promise<number>((resolve, reject) => {
+  let handle: object;
+  try {
     handle = module.sendfileStart(fd, fileFd, offset, length, idleMs > 0 ? idleMs : DEFAULT_IDLE_MS, (errno, sent) => {
       finished = true;
       running--;
       if (!socket.destroyed) socket.setTimeout(idleMs);
-      if (errno === 0) resolve(sent);
-      else reject(sendfileError(errno, sent, length));
+      if (errno === 0) settle?.resolve(sent);
+      else settle?.reject(sendfileError(errno, sent, length));
     });
-  });
+  } catch {
+    return undefined;
+  }
+  socket.setTimeout(0);
+  running++;
+  started++;
   return {
     done,
     cancel: () => {
-      if (!finished && handle) module.sendfileCancel(handle);
+      if (!finished) module.sendfileCancel(handle);
     },
   };
 }
