@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { sendfileStatus } from '../platform/storage/index.js';
 import { createProject } from '../projects/index.js';
 import { testDialects } from '../testing/dialects.js';
 import { errorCode, OCI_MANIFEST, sha256, TestClient } from '../testing/client.js';
@@ -97,6 +99,19 @@ for (const dialect of testDialects()) {
         assert.equal(res.status, 200);
         assert.equal(res.headers.get('docker-content-digest'), sha256(layer));
         assert.deepEqual(Buffer.from(await res.arrayBuffer()), layer);
+      });
+      it('sends a large blob whole and by range, by sendfile where the native module is built', async () => {
+        const big = randomBytes(3 * 1024 * 1024 + 11);
+        const digest = await client.pushBlob('library/app', big);
+        const before = sendfileStatus().started;
+        const res = await client.request('GET', `/v2/library/app/blobs/${digest}`);
+        assert.equal(res.status, 200);
+        assert.equal(Number(res.headers.get('content-length')), big.length);
+        assert.equal(sha256(Buffer.from(await res.arrayBuffer())), digest);
+        const ranged = await client.request('GET', `/v2/library/app/blobs/${digest}`, { headers: { range: 'bytes=1000-2000999' } });
+        assert.equal(ranged.status, 206);
+        assert.deepEqual(Buffer.from(await ranged.arrayBuffer()), big.subarray(1000, 2001000));
+        if (sendfileStatus().available) assert.equal(sendfileStatus().started, before + 2, 'both went by sendfile');
       });
       it('answers HEAD with Content-Length', async () => {
         const res = await client.request('HEAD', `/v2/library/app/blobs/${sha256(layer)}`);

@@ -6,6 +6,7 @@ import type { StorageDriver } from './driver.js';
 export * from './driver.js';
 export * from './paths.js';
 export * from './free-space.js';
+export { sendfileStatus } from './filesystem/sendfile.js';
 
 /**
  * The configured storage driver. The S3 driver, and the AWS SDK with it (several MiB of code and
