@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Builds the optional native module (native/: blob downloads by sendfile(2), upload digests off the event loop) at install.
-// Without a C compiler, or off Linux, the build is skipped with a note and Berth copies
-// downloads itself: the install never fails for it.
+// Builds the optional native module at install (native/: blob downloads by sendfile(2), upload
+// digests off the event loop). Without a C compiler, or off Linux, the build is skipped with a
+// note, and Berth copies downloads and hashes uploads itself: the install never fails for it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,7 +20,7 @@ function nodeGyp() {
 }
 
 function skip(why) {
-  console.log(`berth: the native module was not built (${why}); blob downloads are copied by Node instead.`);
+  console.log(`berth: the native module was not built (${why}); Berth copies blob downloads and hashes uploads on its event loop instead, a little slower.`);
   process.exit(0);
 }
 
