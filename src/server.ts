@@ -11,6 +11,7 @@ import { createStorage } from './platform/storage/index.js';
 import { bannerLines, bootstrap } from './system/index.js';
 import { systemClock } from './platform/clock.js';
 import { compactAfterStart } from './platform/lib/index.js';
+import { nativeModule } from './platform/native/index.js';
 import { backfillFacts } from './content/index.js';
 
 export interface RunningServer {
@@ -125,6 +126,9 @@ async function serve(
   for (const line of banner) announce(line);
   if (tls) announce(`Serving the certificate ${tls.describe()}; send SIGHUP to read ${tls.files.cert} again`);
   compactAfterStart();
+  // Pages of the node binary that only starting up touched (several MiB more where no other
+  // node process shares them); those still in use come back at their next touch.
+  nativeModule()?.releaseExecutablePages();
   return {
     app,
     database,

@@ -16,6 +16,8 @@ export interface NativeModule {
   sha256Update(hasher: object, buffers: Buffer[], done: (err: Error | null) => void): void;
   /** The digest, in hex; the hasher takes nothing more. */
   sha256Final(hasher: object): string;
+  /** Advises the kernel to drop the node executable's resident read-only pages; the bytes advised. */
+  releaseExecutablePages(): number;
 }
 
 /** Where node-gyp puts the module, from this file's folder in src/ or dist/ alike. */
