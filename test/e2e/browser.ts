@@ -147,6 +147,12 @@ export function dialogSettled(page: Page): Promise<void> {
   return motionSettled(page, '.ant-modal');
 }
 
+/** Clicks `button` in the confirmation that just opened, once it has finished opening, as a person would. */
+export async function confirmIn(page: Page, button: string): Promise<void> {
+  await motionSettled(page, '.ant-popover');
+  await page.getByRole('tooltip').getByRole('button', { name: button }).click();
+}
+
 /** Waits until the last element matching `selector` (a dialog, a select's dropdown) has ended its motion. */
 export async function motionSettled(page: Page, selector: string): Promise<void> {
   await page

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { pushChart, pushImageWithHistory, pushIndex, pushReferrer, VALUES_YAML } from '../../src/artifacts/fixtures.suite.js';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, confirmIn, launchBrowser, motionSettled, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-repo-e2e';
@@ -228,7 +228,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
     await page.getByTestId('add-tag').click();
     await tags.getByText('release', { exact: true }).waitFor();
     await page.getByTestId('delete-tag-release').click();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    await confirmIn(page, 'Delete');
     await tags.getByText('release', { exact: true }).waitFor({ state: 'detached' });
     // An immutable tag is added, but its deletion is refused with the API's reason.
     await page.getByTestId('new-tag').fill('frozen-1');
@@ -238,7 +238,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
       .getByText('Immutable')
       .waitFor();
     await page.getByTestId('delete-tag-frozen-1').click();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    await confirmIn(page, 'Delete');
     const refusal = await page.getByTestId('tag-error').textContent();
     assert.match(refusal ?? '', /immutable/i);
     await tags.getByText('frozen-1', { exact: true }).waitFor();
@@ -247,7 +247,7 @@ describe('the repository and artifact pages in a browser', { skip: TARGET !== 'b
 
   test("refuses to delete an artifact holding an immutable tag, with the API's reason", async () => {
     await page.getByTestId('delete-artifact').click();
-    await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+    await confirmIn(page, 'Delete');
     assert.match((await page.getByTestId('delete-artifact-error').textContent()) ?? '', /immutable/i);
     await page.getByRole('tooltip').waitFor({ state: 'hidden' });
   });
