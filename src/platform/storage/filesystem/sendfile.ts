@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
+import { constants } from 'node:os';
+import { getSystemErrorName } from 'node:util';
 import { nativeModule } from '../../native/index.js';
 
 /**
@@ -95,10 +97,13 @@ export function sendFileRange(target: SendfileTarget, fileFd: number, offset: nu
   };
 }
 
-const ERRNO_NAMES: Record<number, string> = { 32: 'EPIPE', 104: 'ECONNRESET', 110: 'ETIMEDOUT', 125: 'ECANCELED', 61: 'ENODATA' };
-
 function sendfileError(errno: number, sent: number, length: number): Error {
-  const code = ERRNO_NAMES[errno] ?? `errno ${errno}`;
-  const why = errno === 61 ? 'the file ended before the requested range' : errno === 110 ? 'the client took no bytes for too long' : 'the connection ended';
+  const code = getSystemErrorName(-errno);
+  const why =
+    errno === constants.errno.ENODATA
+      ? 'the file ended before the requested range'
+      : errno === constants.errno.ETIMEDOUT
+        ? 'the client took no bytes for too long'
+        : 'the connection ended';
   return Object.assign(new Error(`sendfile stopped after ${sent} of ${length} bytes (${code}): ${why}`), { code });
 }
