@@ -9,7 +9,7 @@
 void register_sendfile(napi_env env, napi_value exports);
 /* sha256Create, sha256Update, sha256Final: upload digests off the event loop (sha256.c). */
 void register_sha256(napi_env env, napi_value exports);
-/* releaseExecutablePages: resident memory that only starting up used, given back (memory.c). */
+/* releaseExecutablePages, trimHeap: resident memory the process no longer uses, given back (memory.c). */
 void register_memory(napi_env env, napi_value exports);
 
 #endif

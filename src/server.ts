@@ -11,7 +11,7 @@ import { createStorage } from './platform/storage/index.js';
 import { bannerLines, bootstrap } from './system/index.js';
 import { systemClock } from './platform/clock.js';
 import { compactAfterStart } from './platform/lib/index.js';
-import { nativeModule } from './platform/native/index.js';
+import { nativeModule, trimHeapEverySecond } from './platform/native/index.js';
 import { backfillFacts } from './content/index.js';
 
 export interface RunningServer {
@@ -129,12 +129,14 @@ async function serve(
   // Pages of the node binary that only starting up touched (several MiB more where no other
   // node process shares them); those still in use come back at their next touch.
   nativeModule()?.releaseExecutablePages();
+  const stopTrimming = trimHeapEverySecond();
   return {
     app,
     database,
     url: address,
     reloadTls: () => tls?.reload(),
     async close() {
+      stopTrimming();
       try {
         await app.close();
         await database.close();

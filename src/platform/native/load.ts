@@ -18,6 +18,8 @@ export interface NativeModule {
   sha256Final(hasher: object): string;
   /** Advises the kernel to drop the node executable's resident read-only pages; the bytes advised. */
   releaseExecutablePages(): number;
+  /** Returns malloc's free pages to the kernel (glibc's malloc_trim); whether any went back. */
+  trimHeap(): boolean;
 }
 
 /** Where node-gyp puts the module, from this file's folder in src/ or dist/ alike. */
