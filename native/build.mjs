@@ -27,7 +27,12 @@ function skip(why) {
 if (process.platform !== 'linux') skip('it is for Linux only');
 const gyp = nodeGyp();
 if (!gyp) skip('node-gyp was not found');
-const result = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 });
+// Node's own headers where its install has them (Debian's nodejs, the official tarballs): node-gyp
+// then needs no download, which a machine without internet access could not make.
+const prefix = resolve(dirname(process.execPath), '..');
+const localHeaders = !process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'));
+const args = [gyp, 'rebuild', ...(localHeaders ? [`--nodedir=${prefix}`] : [])];
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 });
 if (result.status !== 0) {
   const lines = `${result.stdout ?? ''}\n${result.stderr ?? ''}`.split('\n').filter((line) => /error|ERR!/i.test(line));
   skip(`node-gyp failed: ${lines.slice(0, 3).join(' | ').trim() || `exit ${result.status}`}`);
