@@ -8,6 +8,11 @@ import { PassThrough, type Readable } from 'node:stream';
 export function tee(source: Readable): { client: PassThrough; store: PassThrough; dropStore(): void } {
   const client = new PassThrough();
   const store = new PassThrough();
+  // Each copy is read through pipeline() or the reply, which take its error, also one raised
+  // before they were attached (the store's writer awaits the database first). Until then an
+  // upstream failure must not be an 'error' nobody listens to, which would end the process.
+  client.on('error', () => undefined);
+  store.on('error', () => undefined);
   source.on('error', (error) => {
     client.destroy(error);
     store.destroy(error);

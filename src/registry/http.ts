@@ -32,6 +32,11 @@ export function blobBody(request: FastifyRequest): Readable {
   const body = request.raw;
   // Enough to keep the socket reading while the disk catches up; more only holds bytes in memory.
   const relay = new PassThrough({ highWaterMark: 64 * 1024 });
+  // The relay is read through pipeline(), which takes its error (also one raised before it was
+  // attached). Until then the handler awaits the database; a client that hangs up meanwhile, or
+  // after the handler refused the request unread, must not leave an 'error' nobody listens to,
+  // which would end the process.
+  relay.on('error', () => undefined);
   body.pipe(relay);
   finished(body, (err) => {
     if (err) relay.destroy(err);

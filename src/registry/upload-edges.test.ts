@@ -49,6 +49,22 @@ for (const [dialect, digestThread] of testDialects().flatMap((d) => [[d, false] 
       socket.destroy();
     }
 
+    /** Sends a blob request's headers (declaring 1 MiB) and 10 KiB of its body, then hangs up after `delayMs`. */
+    async function hangUpAfterHeaders(requestLine: string, repository: string, delayMs: number): Promise<void> {
+      const token = await client.token(`repository:${repository}:pull,push`);
+      const url = new URL(server.url);
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      socket.write(
+        `${requestLine} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\n` +
+          `Content-Type: application/octet-stream\r\nContent-Length: ${1024 * 1024}\r\n\r\n`,
+      );
+      socket.write(Buffer.alloc(10 * 1024));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      socket.destroy();
+    }
+
     async function uploadedSize(location: string): Promise<number | undefined> {
       const res = await client.request('GET', location);
       if (res.status !== 204) return undefined;
@@ -92,6 +108,28 @@ for (const [dialect, digestThread] of testDialects().flatMap((d) => [[d, false] 
       const done = await client.request('PUT', `${location}?digest=${sha256(data)}`);
       assert.equal(done.status, 201, await done.text());
       assert.equal(openUploadFiles(server.dataDir), 0);
+    });
+
+    it('a client that hangs up while its blob request waits on the database never takes the server down', async () => {
+      // Hanging up at once lands while the handler still awaits the database, before it reads
+      // the body: the moment a body with no reader yet fails. PATCH, the closing PUT and a
+      // monolithic POST each read a body that way.
+      const digest = sha256('never sent');
+      for (const delayMs of [0, 0, 0, 1, 2, 5]) {
+        const patched = await client.startUpload('library/hangup');
+        await hangUpAfterHeaders(`PATCH ${patched}`, 'library/hangup', delayMs);
+        const closed = await client.startUpload('library/hangup');
+        await hangUpAfterHeaders(`PUT ${closed}?digest=${digest}`, 'library/hangup', delayMs);
+        await hangUpAfterHeaders(`POST /v2/library/hangup/blobs/uploads/?digest=${digest}`, 'library/hangup', delayMs);
+      }
+      // Still serving, and an upload after them all goes through.
+      const data = randomBytes(4096);
+      const location = await client.startUpload('library/hangup');
+      const done = await client.request('PUT', `${location}?digest=${sha256(data)}`, {
+        body: new Uint8Array(data),
+        headers: { 'content-type': 'application/octet-stream' },
+      });
+      assert.equal(done.status, 201, await done.text());
     });
 
     it('a cut-off PATCH leaves its upload cancellable and no file handle open', async () => {

@@ -83,7 +83,14 @@ export async function restoreBlob(storage: StorageDriver, src: string, row: { di
   const writer = await storage.writer(staging, { append: false });
   const hash = createHash(digest.algorithm);
   try {
-    await writer.write(createReadStream(file).pipe(new HashingStream(hash)));
+    // Joined by pipeline, not pipe(): a read that fails (a damaged disk) fails the write with
+    // its error instead of being an 'error' nobody listens to.
+    const hashing = new HashingStream(hash);
+    const reading = pipeline(createReadStream(file), hashing);
+    // Its failure reaches the write through `hashing`; awaited below only once the write is whole.
+    reading.catch(() => undefined);
+    await writer.write(hashing);
+    await reading;
     await writer.commit();
   } catch (err) {
     await writer.close().catch(() => undefined);

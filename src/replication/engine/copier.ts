@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { BlobUnknownError, linksOf, type Endpoint, type FetchedManifest } from './endpoint.js';
 import { throttled } from '../../platform/lib/index.js';
 
@@ -169,7 +170,12 @@ export class Copier {
     const { destination, destinationRepository: repository } = job;
     const open = async (offset: number): Promise<Readable> => {
       const stream = await job.source.openBlob(job.sourceRepository, blob.digest, offset);
-      return job.bytesPerSecond ? stream.pipe(throttled(job.bytesPerSecond)) : stream;
+      if (!job.bytesPerSecond) return stream;
+      // Joined by pipeline, not pipe(): an upstream that fails mid-blob fails the throttle too,
+      // so the push sees the error instead of waiting for an end that never comes.
+      const throttle = throttled(job.bytesPerSecond);
+      pipeline(stream, throttle).catch(() => undefined);
+      return throttle;
     };
     const resumeFrom = job.uploads?.get(blob.digest);
     if (resumeFrom) job.log(`${blob.digest}: continuing the upload an earlier attempt began`);
