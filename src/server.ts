@@ -62,7 +62,11 @@ async function listen(
   logger: ReturnType<typeof createLogger>,
   announce: (line: string) => void,
 ): Promise<RunningServer> {
-  const database = await openDatabase({ url, poolSize: config.database.poolSize });
+  const database = await openDatabase({
+    url,
+    poolSize: config.database.poolSize,
+    onIdleConnectionLost: (err) => logger.warn({ err }, 'PostgreSQL closed an idle database connection; the next query opens a new one'),
+  });
   const { newer } = database.migrations;
   if (newer.length > 0) {
     // Migrations only add (see platform/db/releases.ts), so an older version serves a newer schema.

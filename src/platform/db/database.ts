@@ -56,6 +56,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** PostgreSQL schema to work in (created when missing); lets test runs never clash. */
   schema?: string;
+  /**
+   * Told when PostgreSQL drops a connection that sat idle in the pool (a restart, a failover, a
+   * firewall's idle timeout). The pool forgets it and the next query opens another.
+   */
+  onIdleConnectionLost?: (err: Error) => void;
 }
 
 const INT8_OID = 20;
@@ -205,6 +210,9 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
     types,
     options: schema ? `-c search_path="${schema}"` : undefined,
   });
+  // pg's pool raises an idle connection's failure as its own 'error' event, which, unheard,
+  // would end the process when PostgreSQL restarts.
+  connections.on('error', (err) => options.onIdleConnectionLost?.(err));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
   const max = options.poolSize ?? 10;
   const pool = () => ({ total: connections.totalCount, idle: connections.idleCount, waiting: connections.waitingCount, max });

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { dropTestSchema } from '../../testing/dialects.js';
+import { eventually } from '../../testing/wait.js';
+import { openDatabase, type Database } from './database.js';
+
+const url = process.env.BERTH_TEST_PG_URL;
+const POOL_SIZE = 3;
+
+describe('PostgreSQL dropping the pool’s idle connections', { skip: url ? false : 'BERTH_TEST_PG_URL is unset' }, () => {
+  const schema = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const lost: Error[] = [];
+  let database: Database;
+
+  before(async () => {
+    database = await openDatabase({ url: url!, schema, poolSize: POOL_SIZE, onIdleConnectionLost: (err) => lost.push(err) });
+  });
+  after(async () => {
+    await database.close();
+    await dropTestSchema(url!, schema);
+  });
+
+  it('is told, and the next queries open new connections: the process goes on (a restart, a failover)', async () => {
+    // Fill the pool: each of these holds its own connection until all have run.
+    const backends = await Promise.all(
+      Array.from({ length: POOL_SIZE }, async () => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.2)`.execute(database.db);
+        return Number(rows[0]?.pid);
+      }),
+    );
+    assert.equal(new Set(backends).size, POOL_SIZE);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // What a PostgreSQL restart does to every session.
+      await admin.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [backends]);
+    } finally {
+      await admin.end();
+    }
+    await eventually(async () => (lost.length === POOL_SIZE ? true : undefined), 5_000);
+    assert.match(lost[0]?.message ?? '', /terminating connection/);
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
+    assert.ok(!backends.includes(Number(rows[0]?.pid)), 'a new connection answered');
+  });
+});
