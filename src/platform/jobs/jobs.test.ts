@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Database } from '../db/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { openDatabase, type Database } from '../db/index.js';
 import { testDialects } from '../../testing/dialects.js';
 import { eventually } from '../../testing/wait.js';
 import { systemClock } from '../clock.js';
@@ -223,6 +227,54 @@ for (const dialect of testDialects()) {
     });
   });
 }
+
+// Another process holding SQLite's write lock past the busy timeout: a database failing around a task.
+describe('job service on a database that fails around a task (sqlite, locked past its busy timeout)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-jobs-'));
+  const url = join(dir, 'berth.db');
+  let database: Database;
+  before(async () => {
+    database = await openDatabase({ url });
+  });
+  after(async () => {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('outlives the failure, and runs the task again once its lease runs out', async () => {
+    const errors: string[] = [];
+    const jobs = new JobService({
+      database,
+      clock: systemClock,
+      concurrency: 1,
+      pollMs: 20,
+      leaseMs: 500,
+      log: { error: (_obj, msg) => void errors.push(msg) },
+    });
+    let runs = 0;
+    jobs.register('test-locked', async () => {
+      if (++runs > 1) return;
+      // Recording this attempt's outcome waits out the busy timeout (5 s), then fails.
+      const other = new SQLite(url);
+      other.exec('begin exclusive');
+      setTimeout(() => {
+        other.exec('commit');
+        other.close();
+      }, 5_500);
+    });
+    const id = await database.db
+      .transaction()
+      .execute((trx) => enqueue(trx, { vendorType: 'TEST', trigger: 'MANUAL', tasks: [{ kind: 'test-locked' }] }, Date.now()));
+    jobs.start();
+    try {
+      await until(async () => (await findExecution(database.db, id))?.status === 'Success');
+      assert.equal(runs, 2, 'the attempt whose outcome was lost ran again');
+      assert.ok(errors.includes('job task could not be run or recorded'), errors.join('; '));
+    } finally {
+      await jobs.stop();
+    }
+  });
+});
 
 describe('schedule crons fire at most once a minute', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 30);

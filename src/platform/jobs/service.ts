@@ -151,10 +151,14 @@ export class JobService {
       if (!task) break;
       const controller = new AbortController();
       this.running.set(task.id, controller);
-      void this.run(task, controller).finally(() => {
-        this.running.delete(task.id);
-        this.wake();
-      });
+      void this.run(task, controller)
+        // The database failing around the handler (PostgreSQL restarting): the task's lease runs
+        // out and a worker takes it again. Unheard, the rejection would end the process.
+        .catch((err: unknown) => this.options.log?.error({ err, task: task.id, kind: task.kind }, 'job task could not be run or recorded'))
+        .finally(() => {
+          this.running.delete(task.id);
+          this.wake();
+        });
     }
   }
 
