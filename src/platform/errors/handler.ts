@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, API_ERRORS, type ApiCode } from './api-error.js';
 import { DomainError, type DomainErrorKind, type Subject } from './domain.js';
 import { OciError, OCI_ERRORS, type OciCode } from './oci.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
 import { asStorageFull } from './out-of-space.js';
 
 export { OciError, ApiError };
@@ -54,6 +55,9 @@ const API_CODES: Record<DomainErrorKind, ApiCode> = {
   'read-only': 'DENIED',
 };
 
+/** Retry-After on a 503 for a database that is restarting or busy. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** 507 Insufficient Storage: the spec's table has no status for a full disk, HTTP has. */
 const STORAGE_FULL_STATUS = 507;
 
@@ -97,7 +101,8 @@ function ociCodeFor(kind: DomainErrorKind, subject: Subject): OciCode {
 /**
  * The one error writer. Typed errors become their envelope; an engine's out-of-space error
  * (file system, SQLite, PostgreSQL) becomes the storage-full domain error; client errors raised
- * by the framework keep their 4xx; anything else is logged and answered as a bare 500.
+ * by the framework keep their 4xx; a database that cannot be reached or used for a moment is a
+ * 503 with Retry-After; anything else is logged and answered as a bare 500.
  */
 export function errorHandler(thrown: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const registry = isRegistryPath(request.url);
@@ -135,6 +140,14 @@ export function errorHandler(thrown: FastifyError | Error, request: FastifyReque
     } else {
       send(reply, status, { errors: [{ code: apiCodeForStatus(status), message: error.message }] });
     }
+    return;
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Down for a moment, not a bug: clients are told to try again, and the operator sees why.
+    request.log.warn({ err: error }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    const message = 'the registry cannot reach its database right now; try again shortly';
+    send(reply, 503, { errors: [{ code: registry ? 'UNAVAILABLE' : 'SERVICE_UNAVAILABLE', message }] });
     return;
   }
   request.log.error({ err: error }, 'unhandled error');
