@@ -93,7 +93,13 @@ Examples:
     });
     const stop = async (signal: string) => {
       console.log(`${signal} received, shutting down`);
-      await server.close();
+      try {
+        await server.close();
+      } catch (err) {
+        // Nothing acknowledged is lost by stopping now: every acknowledged write is committed.
+        console.error(`shutting down: ${(err as Error).message}`);
+        process.exit(1);
+      }
       process.exit(0);
     };
     process.once('SIGINT', () => void stop('SIGINT'));

@@ -193,6 +193,8 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
   };
   if (schema) {
     const admin = new pg.Client({ connectionString: options.url });
+    // A connection lost mid-statement fails the statement; the event must not end the process.
+    admin.on('error', () => undefined);
     await admin.connect();
     try {
       // Instances starting together would race on the catalog even with IF NOT EXISTS.
@@ -213,6 +215,11 @@ async function openPostgres(options: DatabaseOptions): Promise<Database> {
   // pg's pool raises an idle connection's failure as its own 'error' event, which, unheard,
   // would end the process when PostgreSQL restarts.
   connections.on('error', (err) => options.onIdleConnectionLost?.(err));
+  // A connection lost while a query runs on it (a connection reset, a failover) raises 'error' on
+  // the connection itself, which the pool does not listen to while it is lent out. The query is
+  // failed with that error and the pool drops the connection when it comes back; the event
+  // itself needs a listener, or it ends the process.
+  connections.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: connections }) });
   const max = options.poolSize ?? 10;
   const pool = () => ({ total: connections.totalCount, idle: connections.idleCount, waiting: connections.waitingCount, max });

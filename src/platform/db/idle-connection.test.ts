@@ -10,7 +10,7 @@ import { openDatabase, type Database } from './database.js';
 const url = process.env.BERTH_TEST_PG_URL;
 const POOL_SIZE = 3;
 
-describe('PostgreSQL dropping the pool’s idle connections', { skip: url ? false : 'BERTH_TEST_PG_URL is unset' }, () => {
+describe('PostgreSQL dropping the pool’s connections', { skip: url ? false : 'BERTH_TEST_PG_URL is unset' }, () => {
   const schema = `berth_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const lost: Error[] = [];
   let database: Database;
@@ -44,5 +44,25 @@ describe('PostgreSQL dropping the pool’s idle connections', { skip: url ? fals
     assert.match(lost[0]?.message ?? '', /terminating connection/);
     const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db);
     assert.ok(!backends.includes(Number(rows[0]?.pid)), 'a new connection answered');
+  });
+
+  it('a connection lost while a transaction holds it (between its statements) fails that transaction, and the process goes on', async () => {
+    // Transactions do storage work between statements (a blob's fsync and move; GC's deletes on S3).
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const failed = database.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        await admin.query('select pg_terminate_backend($1)', [Number(rows[0]?.pid)]);
+        // The connection is lent out, idle: PostgreSQL's goodbye arrives as an 'error' event on it.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await sql`select 1`.execute(trx);
+      });
+      await assert.rejects(failed);
+    } finally {
+      await admin.end();
+    }
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+    assert.equal(Number(rows[0]?.one), 1);
   });
 });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, readdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import type * as pg from 'pg';
 import { LATEST_MIGRATION } from './migrate.js';
@@ -20,7 +21,11 @@ const CONTENT_FILE = 'content.list';
 
 async function connect(url: string, schema: string | undefined): Promise<pg.Client> {
   const { Client } = await loadPg();
-  return new Client({ connectionString: url, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+  const client = new Client({ connectionString: url, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+  // A connection lost while the backup writes a file or the restore reads one (PostgreSQL
+  // restarting) fails the next statement; unheard, the event itself would end the command first.
+  client.on('error', () => undefined);
+  return client;
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -33,6 +38,7 @@ async function tablesOf(client: pg.Client): Promise<string[]> {
 }
 
 async function write(out: WriteStream, text: string): Promise<void> {
+  if (out.errored) throw out.errored;
   if (!out.write(text)) await once(out, 'drain');
 }
 
@@ -74,6 +80,9 @@ export async function snapshotPostgres(url: string, schema: string | undefined, 
 /** Streams a query's `line` column into a file through a cursor; answers the number of lines. */
 async function writeLines(client: pg.Client, query: string, file: string): Promise<number> {
   const out = createWriteStream(file);
+  // A write that fails (a full disk) while nothing waits on the stream is read from `errored` at
+  // the next write and by finished() at the end; the listener keeps it from ending the process.
+  out.on('error', () => undefined);
   let count = 0;
   try {
     await client.query(`declare lines_of no scroll cursor for ${query}`);
@@ -84,10 +93,13 @@ async function writeLines(client: pg.Client, query: string, file: string): Promi
       count += rows.length;
     }
     await client.query('close lines_of');
-  } finally {
-    out.end();
-    await once(out, 'close');
+  } catch (err) {
+    out.destroy();
+    await finished(out).catch(() => undefined);
+    throw err;
   }
+  out.end();
+  await finished(out);
   return count;
 }
 

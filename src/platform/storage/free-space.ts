@@ -82,11 +82,14 @@ export class FreeSpaceGuard {
 
   private async measure(): Promise<SpaceShortage[]> {
     const { storage, database, minFreeBytes } = this.options;
-    const places: Array<[SpacePlace, Promise<number | undefined>]> = [['storage', storage.freeBytes()]];
-    if (database.file !== undefined) places.push(['database', freeBytesAt(dirname(database.file))]);
+    // Measured one after the other: a failed measurement ends this one, and a second started
+    // beside it would fail unheard (an unhandled rejection ends the process).
+    const places: Array<[SpacePlace, () => Promise<number | undefined>]> = [['storage', () => storage.freeBytes()]];
+    const file = database.file;
+    if (file !== undefined) places.push(['database', () => freeBytesAt(dirname(file))]);
     const shortages: SpaceShortage[] = [];
-    for (const [place, measuring] of places) {
-      const free = await measuring;
+    for (const [place, measure] of places) {
+      const free = await measure();
       if (free === undefined || free >= minFreeBytes) continue;
       shortages.push({ place, free, minimum: minFreeBytes, reason: `${formatBytes(free)} free ${WHAT[place]}, below the ${formatBytes(minFreeBytes)} minimum` });
     }
