@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { portalCatalogue } from '../../src/testing/portal-catalogues.js';
 import { REPO_ROOT, RegistryServer, requireTools } from './harness.js';
 
@@ -161,4 +161,26 @@ export async function motionSettled(page: Page, selector: string): Promise<void>
     // An animation replaced by the next one (a re-render mid-motion) rejects `finished` with an
     // AbortError: it is over all the same.
     .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished.catch(() => undefined))));
+}
+
+/**
+ * Chooses `title` in an Ant Design select as a person would: opens it, clicks the option once its
+ * list has finished opening, and looks that the select now shows it. A click that landed while
+ * the list was still moving chose nothing; it is made again, at most twice more.
+ */
+export async function chooseOption(page: Page, select: Locator, title: string): Promise<void> {
+  const open = '.ant-select-dropdown:not(.ant-select-dropdown-hidden)';
+  const option = page.locator(`${open} .ant-select-item-option[title="${title}"]`);
+  for (let attempt = 1; ; attempt++) {
+    if (!(await option.isVisible())) await select.click();
+    await option.waitFor();
+    await motionSettled(page, open);
+    await option.click();
+    try {
+      await select.getByText(title, { exact: true }).waitFor({ timeout: 3000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }

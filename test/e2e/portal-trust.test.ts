@@ -14,7 +14,7 @@ import type { Browser, Page, Response as PlaywrightResponse } from 'playwright-c
 import { basic, OCI_MANIFEST, TestClient } from '../../src/testing/client.js';
 import { pushCosignSignature } from '../../src/trust/testing/cosign-signature.suite.js';
 import { TestSigstore } from '../../src/trust/testing/sigstore.suite.js';
-import { assertNoEnglish, dialogSettled, launchBrowser, motionSettled, openPortalPage, startPortalServer } from './browser.js';
+import { assertNoEnglish, chooseOption, dialogSettled, launchBrowser, motionSettled, openPortalPage, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, RegistryServer, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-trust-e2e';
@@ -252,9 +252,7 @@ describe('content trust in the portal', { skip: skipReason(), timeout: 120_000 }
     await page.getByTestId('project-trust-material-add').click();
     const dialog = page.getByRole('dialog');
     await dialogSettled(page);
-    await dialog.getByTestId('material-kind').click();
-    await motionSettled(page, '.ant-select-dropdown');
-    await page.locator('.ant-select-item-option[title="Sigstore trusted root (keyless)"]').click();
+    await chooseOption(page, dialog.getByTestId('material-kind'), 'Sigstore trusted root (keyless)');
     await dialog.getByLabel('Name').fill('company sigstore');
     await dialog.getByLabel('trusted_root.json').fill(JSON.stringify(sigstore.trustedRoot(), null, 2));
     await dialog.getByRole('button', { name: 'Add' }).click();
