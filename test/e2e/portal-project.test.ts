@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, confirmIn, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-project-e2e';
@@ -204,33 +204,27 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await tab('Robot accounts');
     const row = page.getByRole('row', { name: /\+ci/ });
     await row.getByRole('button', { name: 'Refresh secret' }).click();
-    await confirmIn(page, 'Refresh secret');
+    await page.getByRole('tooltip').getByRole('button', { name: 'Refresh secret' }).click();
     const secretField = page.getByTestId('robot-secret');
     await secretField.waitFor();
     const secret = await secretField.inputValue();
     assert.notEqual(secret, robot.secret);
     robot.secret = secret;
-    // Closed once it has finished opening, as a person would: a click mid-motion may not close it.
-    await dialogSettled(page);
     await page.getByRole('button', { name: 'Done' }).click();
-    await secretField.waitFor({ state: 'hidden' });
     await new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v2');
 
     await row.getByRole('button', { name: 'Disable' }).click();
-    await confirmIn(page, 'Disable');
+    await page.getByRole('tooltip').getByRole('button', { name: 'Disable' }).click();
     await row.getByText('Disabled', { exact: true }).waitFor();
     await assert.rejects(new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v3'));
     await row.getByRole('button', { name: 'Enable' }).click();
-    await confirmIn(page, 'Enable');
+    await page.getByRole('tooltip').getByRole('button', { name: 'Enable' }).click();
     await row.getByText('Enabled', { exact: true }).waitFor();
 
     await page.getByTestId('new-robot').click();
     await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('throwaway');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
-    await page.getByTestId('robot-secret').waitFor();
-    await dialogSettled(page);
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.getByTestId('robot-secret').waitFor({ state: 'hidden' });
     const throwaway = page.getByRole('row', { name: /\+throwaway/ });
     await throwaway.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
