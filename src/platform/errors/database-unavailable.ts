@@ -1,3 +1,5 @@
+import { causes } from './out-of-space.js';
+
 /**
  * PostgreSQL's SQLSTATEs for a server that cannot serve now: connection exceptions (class 08),
  * shutting down or starting up (57P01–57P03), and out of connection slots (53300).
@@ -13,9 +15,6 @@ const NETWORK_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 
 /** What pg's client says, without a code, when its connection ends under a query or cannot be made in time. */
 const PG_CLIENT_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect$/];
 
-/** How deep `cause` chains are followed: wrappers nest errors, but never deeply. */
-const MAX_CAUSES = 5;
-
 /**
  * Whether an error that reached the top of a request says the database could not be reached or
  * used for a moment (a PostgreSQL restart or failover, its connection slots used up, SQLite held
@@ -23,12 +22,10 @@ const MAX_CAUSES = 5;
  * bug. Looks through `cause` too, where a wrapper keeps the original.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  let current: unknown = err;
-  for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
+  for (const current of causes(err)) {
     const { code, message } = current as { code?: unknown; message?: unknown };
     if (typeof code === 'string' && (POSTGRES_UNAVAILABLE.test(code) || SQLITE_UNAVAILABLE.has(code) || NETWORK_UNAVAILABLE.has(code))) return true;
     if (code === undefined && typeof message === 'string' && PG_CLIENT_MESSAGES.some((pattern) => pattern.test(message))) return true;
-    current = (current as { cause?: unknown }).cause;
   }
   return false;
 }

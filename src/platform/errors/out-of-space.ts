@@ -19,12 +19,19 @@ const MAX_CAUSES = 5;
  * other error. Looks through `cause` too, where a wrapper keeps the original.
  */
 export function asStorageFull(err: unknown): StorageFullError | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
+  for (const current of causes(err)) {
     if (current instanceof StorageFullError) return current;
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && Object.hasOwn(OUT_OF_SPACE, code)) return new StorageFullError(OUT_OF_SPACE[code]!);
-    current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** An error and the errors its `cause` chain keeps, outermost first, at most MAX_CAUSES deep. */
+export function* causes(err: unknown): Generator<object> {
+  let current: unknown = err;
+  for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
 }
