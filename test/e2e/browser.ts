@@ -154,13 +154,47 @@ export async function confirmIn(page: Page, button: string): Promise<void> {
 }
 
 /** Waits until the last element matching `selector` (a dialog, a select's dropdown) has ended its motion. */
-export async function motionSettled(page: Page, selector: string): Promise<void> {
-  await page
-    .locator(selector)
-    .last()
-    // An animation replaced by the next one (a re-render mid-motion) rejects `finished` with an
-    // AbortError: it is over all the same.
-    .evaluate((element) => Promise.all(element.getAnimations({ subtree: true }).map((animation) => animation.finished.catch(() => undefined))));
+export function motionSettled(page: Page, selector: string): Promise<void> {
+  return settled(page.locator(selector).last());
+}
+
+/**
+ * Waits until `target` has been still for two frames running: no Ant Design motion class on it
+ * (`…-appear`, `…-enter`, `…-leave`: set a frame before its animation starts) and no animation of
+ * its own running. At most 5 s: a motion that never ends must not hang a test.
+ */
+async function settled(target: Locator): Promise<void> {
+  // No named function inside: the test runner's transform would wrap it in a helper the page lacks.
+  await target.evaluate(async (element) => {
+    const deadline = performance.now() + 5000;
+    let stillFrames = 0;
+    while (stillFrames < 2 && performance.now() < deadline) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      // An endless animation (a spinner inside) is no motion of the element itself.
+      const moving =
+        /-(appear|enter|leave)\b/.test(element.getAttribute('class') ?? '') ||
+        element.getAnimations({ subtree: true }).some((animation) => animation.playState === 'running' && animation.effect?.getTiming().iterations !== Infinity);
+      stillFrames = moving ? 0 : stillFrames + 1;
+    }
+  });
+}
+
+/**
+ * Presses `button` in `dialog` once the dialog has finished opening, and waits until it has gone,
+ * as a person would look that it closed. A press that was lost anyway is made again, at most
+ * twice more.
+ */
+export async function closeDialogWith(dialog: Locator, button: string): Promise<void> {
+  await settled(dialog);
+  for (let attempt = 1; ; attempt++) {
+    await dialog.getByRole('button', { name: button }).click();
+    try {
+      await dialog.waitFor({ state: 'hidden', timeout: 3000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 
 /**
@@ -183,4 +217,9 @@ export async function chooseOption(page: Page, select: Locator, title: string): 
       if (attempt === 3) throw err;
     }
   }
+}
+
+/** The dialog that shows a robot's secret once. */
+export function robotSecretDialog(page: Page): Locator {
+  return page.getByRole('dialog').filter({ has: page.getByTestId('robot-secret') });
 }

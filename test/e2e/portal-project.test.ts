@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, dialogSettled, launchBrowser, openPortalPage, signIn, startPortalServer } from './browser.js';
+import { assertNoEnglish, closeDialogWith, dialogSettled, launchBrowser, openPortalPage, robotSecretDialog, signIn, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECT = 'portal-project-e2e';
@@ -122,6 +122,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
   test('creates a robot with pull and push, copies its secret from the dialog, and the robot pushes an image', async () => {
     await tab('Robot accounts');
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name', { exact: true }).fill('ci');
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -133,7 +134,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await page.getByTestId('copy-secret').click();
     await page.getByText('Copied').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), robot.secret);
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     const row = page.getByRole('row', { name: /\+ci/ });
     await row.getByText('repository:pull').waitFor();
 
@@ -187,6 +188,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await row.getByText('ready to ship').waitFor();
     await row.getByRole('button', { name: 'Edit' }).click();
     await dialogSettled(page);
+    await dialogSettled(page);
     await dialog.getByLabel('Description').fill('shipped');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -210,7 +212,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     const secret = await secretField.inputValue();
     assert.notEqual(secret, robot.secret);
     robot.secret = secret;
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     await new TestClient(server.url, basic(robot.name, secret)).pushImage(`${PROJECT}/from-robot`, 'v2');
 
     await row.getByRole('button', { name: 'Disable' }).click();
@@ -222,9 +224,10 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await row.getByText('Enabled', { exact: true }).waitFor();
 
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('throwaway');
     await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     const throwaway = page.getByRole('row', { name: /\+throwaway/ });
     await throwaway.getByRole('button', { name: 'Delete' }).click();
     await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
@@ -243,6 +246,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await tab('Robot accounts');
     const row = page.getByRole('row', { name: /\+ci/ });
     await row.getByRole('button', { name: 'Edit' }).click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByText(`Edit ${robot.name}`).waitFor();
     const repository = dialog.getByTestId('access-repository');
@@ -304,6 +308,7 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     }
     await tab('机器人账户');
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     await page.getByRole('dialog').getByText('更多权限').waitFor();
     await assertNoEnglish(page, 'new robot dialog');
     await page

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { basic, TestClient } from '../../src/testing/client.js';
-import { assertNoEnglish, launchBrowser, openPortalPage, startPortalServer } from './browser.js';
+import { assertNoEnglish, closeDialogWith, dialogSettled, launchBrowser, openPortalPage, robotSecretDialog, startPortalServer } from './browser.js';
 import { ADMIN_PASSWORD, ADMIN_USER, ClientEnv, makeTempDir, RegistryServer, removeDir, skipUnlessTools, TARGET } from './harness.js';
 
 const PROJECTS = ['robots-alpha', 'robots-beta'] as const;
@@ -72,6 +72,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     await page.getByRole('tab', { name: 'Robot accounts' }).click();
     await page.waitForURL(/\/admin\/robots$/);
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name', { exact: true }).fill('mirror');
     await dialog.getByLabel('Never expires').check();
@@ -90,7 +91,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     await page.getByTestId('copy-secret').click();
     await page.getByText('Copied').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     await row().getByText(`${PROJECTS[0]}:`).waitFor();
     await row().getByText(`${PROJECTS[1]}:`).waitFor();
     await row().getByText('Never', { exact: true }).waitFor();
@@ -116,6 +117,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
 
   test('edited down to one project, the robot no longer pulls from the other', async () => {
     await row().getByRole('button', { name: 'Edit' }).click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByText(`Edit ${ROBOT}`).waitFor();
     await page.getByTestId('project-grant-1').getByTitle(PROJECTS[1], { exact: true }).waitFor();
@@ -138,7 +140,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     await secretField.waitFor();
     const fresh = await secretField.inputValue();
     assert.notEqual(fresh, secret);
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     assert.notEqual((await pull(PROJECTS[0])).code, 0, 'the old secret stops working');
     assert.equal((await pull(PROJECTS[0], fresh)).code, 0);
     secret = fresh;
@@ -152,12 +154,13 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     await row().getByText('Enabled', { exact: true }).waitFor();
 
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name', { exact: true }).fill('throwaway');
     await dialog.getByText('What the robot may do across the registry').click();
     await dialog.getByTestId('system-permissions').getByTestId('access-audit-log').getByLabel('list', { exact: true }).check();
     await dialog.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('button', { name: 'Done' }).click();
+    await closeDialogWith(robotSecretDialog(page), 'Done');
     const throwaway = page.getByRole('row', { name: /robot\$throwaway/ });
     await throwaway.getByText('System:').waitFor();
     await throwaway.getByRole('button', { name: 'Delete' }).click();
@@ -171,6 +174,7 @@ describe('system robot accounts in a browser', { skip: TARGET !== 'berth' ? 'Ber
     await row().getByText('已启用').waitFor();
     await assertNoEnglish(page, 'system robots');
     await page.getByTestId('new-robot').click();
+    await dialogSettled(page);
     await page.getByTestId('add-project-grant').click();
     await page.getByTestId('project-grant-0').getByText('更多权限').waitFor();
     await assertNoEnglish(page, 'new system robot dialog');
