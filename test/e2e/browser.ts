@@ -186,10 +186,21 @@ async function settled(target: Locator): Promise<void> {
  */
 export async function closeDialogWith(dialog: Locator, button: string): Promise<void> {
   await settled(dialog);
+  await madeUntilSeen(
+    () => dialog.getByRole('button', { name: button }).click(),
+    () => dialog.waitFor({ state: 'hidden', timeout: 3000 }),
+  );
+}
+
+/**
+ * Makes a gesture and looks for its effect (a wait that throws when it is not seen in time); a
+ * gesture whose effect did not show is made again, at most twice more.
+ */
+async function madeUntilSeen(gesture: () => Promise<void>, effect: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await dialog.getByRole('button', { name: button }).click();
+    await gesture();
     try {
-      await dialog.waitFor({ state: 'hidden', timeout: 3000 });
+      await effect();
       return;
     } catch (err) {
       if (attempt === 3) throw err;
@@ -205,18 +216,15 @@ export async function closeDialogWith(dialog: Locator, button: string): Promise<
 export async function chooseOption(page: Page, select: Locator, title: string): Promise<void> {
   const open = '.ant-select-dropdown:not(.ant-select-dropdown-hidden)';
   const option = page.locator(`${open} .ant-select-item-option[title="${title}"]`);
-  for (let attempt = 1; ; attempt++) {
-    if (!(await option.isVisible())) await select.click();
-    await option.waitFor();
-    await motionSettled(page, open);
-    await option.click();
-    try {
-      await select.getByText(title, { exact: true }).waitFor({ timeout: 3000 });
-      return;
-    } catch (err) {
-      if (attempt === 3) throw err;
-    }
-  }
+  await madeUntilSeen(
+    async () => {
+      if (!(await option.isVisible())) await select.click();
+      await option.waitFor();
+      await motionSettled(page, open);
+      await option.click();
+    },
+    () => select.getByText(title, { exact: true }).waitFor({ timeout: 3000 }),
+  );
 }
 
 /** The dialog that shows a robot's secret once. */

@@ -188,7 +188,6 @@ describe("a project's tabs in a browser", { skip: TARGET !== 'berth' ? 'Berth-on
     await row.getByText('ready to ship').waitFor();
     await row.getByRole('button', { name: 'Edit' }).click();
     await dialogSettled(page);
-    await dialogSettled(page);
     await dialog.getByLabel('Description').fill('shipped');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'hidden' });

@@ -1,4 +1,4 @@
-import { causes } from './out-of-space.js';
+import { causes } from './causes.js';
 
 /**
  * PostgreSQL's SQLSTATEs for a server that cannot serve now: connection exceptions (class 08),

@@ -1,3 +1,4 @@
+import { causes } from './causes.js';
 import { StorageFullError } from './domain.js';
 
 /**
@@ -11,9 +12,6 @@ const OUT_OF_SPACE: Readonly<Record<string, string>> = {
   '53100': "the database server's disk is full",
 };
 
-/** How deep `cause` chains are followed: wrappers nest errors, but never deeply. */
-const MAX_CAUSES = 5;
-
 /**
  * The storage-full domain error an engine's out-of-space error stands for, or undefined for any
  * other error. Looks through `cause` too, where a wrapper keeps the original.
@@ -25,13 +23,4 @@ export function asStorageFull(err: unknown): StorageFullError | undefined {
     if (typeof code === 'string' && Object.hasOwn(OUT_OF_SPACE, code)) return new StorageFullError(OUT_OF_SPACE[code]!);
   }
   return undefined;
-}
-
-/** An error and the errors its `cause` chain keeps, outermost first, at most MAX_CAUSES deep. */
-export function* causes(err: unknown): Generator<object> {
-  let current: unknown = err;
-  for (let depth = 0; depth <= MAX_CAUSES && typeof current === 'object' && current !== null; depth++) {
-    yield current;
-    current = (current as { cause?: unknown }).cause;
-  }
 }
